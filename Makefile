@@ -1,0 +1,81 @@
+# Makefile for the hospital RTLS. `make help` lists the targets.
+
+GO       ?= go
+BIN      := $(CURDIR)/bin
+FUZZTIME ?= 30s
+
+# Code generation: Debian's protoc (apt-get install protobuf-compiler) with
+# the well-known types in $(PROTOC_INCLUDE), plugins pinned here and
+# installed into $(BIN) by `make tools`.
+PROTOC                     ?= protoc
+PROTOC_INCLUDE             ?= /usr/include
+PROTOC_GEN_GO_VERSION      := v1.36.12
+PROTOC_GEN_GO_GRPC_VERSION := v1.5.1
+GRPCURL_VERSION            := v1.9.4
+PROTO_DIR                  := proto
+PROTO_FILES                := $(sort $(wildcard $(PROTO_DIR)/rtls/v1/*.proto))
+
+.DEFAULT_GOAL := build
+
+.PHONY: help
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+.PHONY: build
+build: ## compile every package; binaries of ./cmd/... into bin/
+	$(GO) build ./...
+	@mkdir -p $(BIN)
+	$(GO) build -o $(BIN)/ ./cmd/...
+
+.PHONY: run
+run: ## run the server with the demo site
+	$(GO) run ./cmd/rtlsd --demo
+
+.PHONY: test
+test: ## vet and run the tests with the race detector
+	$(GO) vet ./... && $(GO) test -race ./...
+
+.PHONY: bench
+bench: ## run the benchmarks
+	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+# fuzz runs every Fuzz target of every package for FUZZTIME each
+# (go test -fuzz takes one target of one package at a time).
+.PHONY: fuzz
+fuzz: ## run each fuzz target for FUZZTIME (default 30s)
+	@set -e; \
+	for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -r -n1 dirname | sort -u); do \
+		for target in $$($(GO) test -list '^Fuzz' $$dir | grep '^Fuzz'); do \
+			echo "== $$dir $$target"; \
+			$(GO) test -run='^$$' -fuzz="^$$target$$" -fuzztime=$(FUZZTIME) $$dir; \
+		done; \
+	done
+
+.PHONY: lint
+lint: ## check gofmt and go vet
+	@out=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+.PHONY: proto
+proto: tools-proto ## regenerate the protobuf and gRPC code beside the .proto files
+	PATH="$(BIN):$$PATH" $(PROTOC) -I $(PROTO_DIR) -I $(PROTOC_INCLUDE) \
+		--go_out=$(PROTO_DIR) --go_opt=paths=source_relative \
+		--go-grpc_out=$(PROTO_DIR) --go-grpc_opt=paths=source_relative \
+		$(PROTO_FILES)
+
+.PHONY: tools
+tools: tools-proto tools-grpcurl ## install the pinned protoc plugins and grpcurl into bin/
+
+# Each tool is (re)installed only when bin/ lacks it at the pinned version.
+.PHONY: tools-proto
+tools-proto:
+	@$(BIN)/protoc-gen-go --version 2>/dev/null | grep -qx 'protoc-gen-go $(PROTOC_GEN_GO_VERSION)' || \
+		GOBIN=$(BIN) $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
+	@$(BIN)/protoc-gen-go-grpc --version 2>/dev/null | grep -qx 'protoc-gen-go-grpc $(PROTOC_GEN_GO_GRPC_VERSION:v%=%)' || \
+		GOBIN=$(BIN) $(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GO_GRPC_VERSION)
+
+.PHONY: tools-grpcurl
+tools-grpcurl:
+	@$(GO) version -m $(BIN)/grpcurl 2>/dev/null | grep -q 'mod[[:space:]]*github.com/fullstorydev/grpcurl[[:space:]]*$(GRPCURL_VERSION)[[:space:]]' || \
+		GOBIN=$(BIN) $(GO) install github.com/fullstorydev/grpcurl/cmd/grpcurl@$(GRPCURL_VERSION)

@@ -1,0 +1,54 @@
+// Package api serves the RTLS over gRPC: the LocationService and the
+// EventService of proto/rtls/v1, backed by the live state store, plus the
+// plumbing every server needs (health, reflection, request logs, metrics).
+//
+// Protobuf types stay at this edge: the servers read domain types
+// (location.Position, geofence.Event) through the small interfaces declared
+// here and convert them in convert.go.
+package api
+
+import (
+	"context"
+	"time"
+
+	"github.com/hospitalrtls/rtls/internal/store"
+	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/location/geofence"
+)
+
+// PositionReader reads current positions. store.Store implements it.
+type PositionReader interface {
+	// GetPosition returns the current position of tag, or store.ErrNotFound.
+	GetPosition(ctx context.Context, tag string) (location.Position, error)
+	// ListPositions pages through current positions ordered by tag id.
+	ListPositions(ctx context.Context, q store.Query) (store.Page, error)
+	// WatchPositions delivers positions written after the call until ctx
+	// ends, then closes the channel.
+	WatchPositions(ctx context.Context) (<-chan location.Position, error)
+}
+
+// EventReader reads the durable event stream. store.Store implements it.
+type EventReader interface {
+	// ReadEvents returns up to count events with id > afterID ("0" = from
+	// the oldest retained), waiting up to block for at least one.
+	ReadEvents(ctx context.Context, afterID string, count int, block time.Duration) ([]geofence.Event, error)
+	// LastEventID returns the id of the newest event, "0" when there is none.
+	LastEventID(ctx context.Context) (string, error)
+	// ListEvents pages through events in an event-time range.
+	ListEvents(ctx context.Context, q store.EventQuery) (store.EventPage, error)
+}
+
+// PlanLookup tells which levels and rooms exist, so that requests naming
+// unknown ones fail with INVALID_ARGUMENT instead of returning nothing.
+type PlanLookup interface {
+	// HasLevel reports whether a level with this id exists.
+	HasLevel(id string) bool
+	// HasRoom reports whether a room with this id exists.
+	HasRoom(id string) bool
+}
+
+// GroupResolver expands a zone group id into the ids of its zones and rooms.
+type GroupResolver interface {
+	// ZonesOf returns the zone and room ids of group; none for an unknown group.
+	ZonesOf(group string) []string
+}

@@ -1,0 +1,168 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
+	"github.com/hospitalrtls/rtls/internal/store"
+	"github.com/hospitalrtls/rtls/location/geofence"
+	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
+)
+
+const (
+	// defaultPageSize is the page size of a request that leaves it 0.
+	defaultPageSize = 100
+	// maxListReads bounds the store pages one filtered ListEvents reads.
+	maxListReads = 10
+	// watchBatch is how many events WatchEvents reads from the store at once.
+	watchBatch = 100
+	// watchBlock is how long one store read of WatchEvents waits for new
+	// events; it bounds how late a watch notices a cancellation.
+	watchBlock = time.Second
+)
+
+// EventServer implements rtlsv1.EventServiceServer over an EventReader.
+type EventServer struct {
+	rtlsv1.UnimplementedEventServiceServer
+
+	events EventReader
+	groups GroupResolver // nil: requests with group ids are rejected
+	log    *slog.Logger
+	batch  int           // events per store read of a watch
+	block  time.Duration // wait of one store read of a watch
+}
+
+// NewEventServer returns an EventServer reading the event stream. groups,
+// when not nil, expands the group ids of filters; log, when not nil,
+// receives store errors (never tag ids).
+func NewEventServer(events EventReader, groups GroupResolver, log *slog.Logger) *EventServer {
+	return &EventServer{events: events, groups: groups, log: orDiscard(log), batch: watchBatch, block: watchBlock}
+}
+
+// ListEvents returns one page of events in an event-time range. With a
+// filter it reads up to maxListReads store pages to fill the page.
+func (s *EventServer) ListEvents(ctx context.Context, req *rtlsv1.ListEventsRequest) (*rtlsv1.ListEventsResponse, error) {
+	q, err := eventQuery(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkFilter(req.GetFilter(), s.groups); err != nil {
+		return nil, err
+	}
+	m := newEventMatcher(req.GetFilter(), s.groups)
+	size := q.PageSize
+	resp := &rtlsv1.ListEventsResponse{}
+	for reads := 1; ; reads++ {
+		page, err := s.events.ListEvents(ctx, q)
+		if err != nil {
+			return nil, toStatus(s.log, err, "request")
+		}
+		for _, e := range page.Events {
+			if m.match(e) {
+				resp.Events = append(resp.Events, EventToProto(e))
+			}
+		}
+		q.PageToken = page.NextPageToken
+		if q.PageToken == "" || len(resp.Events) >= size || reads == maxListReads {
+			break
+		}
+		// Ask only for what is left, so that no page overflows.
+		q.PageSize = size - len(resp.Events)
+	}
+	resp.NextPageToken = q.PageToken
+	return resp, nil
+}
+
+// eventQuery validates the range and paging of a ListEventsRequest.
+func eventQuery(req *rtlsv1.ListEventsRequest) (store.EventQuery, error) {
+	if err := checkPageSize(req.GetPageSize()); err != nil {
+		return store.EventQuery{}, err
+	}
+	if req.From != nil && req.From.CheckValid() != nil {
+		return store.EventQuery{}, invalid("from", "invalid timestamp")
+	}
+	if req.To != nil && req.To.CheckValid() != nil {
+		return store.EventQuery{}, invalid("to", "invalid timestamp")
+	}
+	q := store.EventQuery{
+		FromTS:    msFromProto(req.GetFrom()),
+		ToTS:      msFromProto(req.GetTo()),
+		PageSize:  int(req.GetPageSize()),
+		PageToken: req.GetPageToken(),
+	}
+	if req.From != nil && req.To != nil && q.ToTS < q.FromTS {
+		return store.EventQuery{}, invalid("to", "before from")
+	}
+	if q.PageSize == 0 {
+		q.PageSize = defaultPageSize
+	}
+	return q, nil
+}
+
+// WatchEvents streams the events selected by the filter in id order, from
+// after_id on, until the client goes away.
+func (s *EventServer) WatchEvents(req *rtlsv1.WatchEventsRequest, stream grpc.ServerStreamingServer[rtlsv1.Event]) error {
+	if err := checkAfterID(req.GetAfterId()); err != nil {
+		return err
+	}
+	if err := checkFilter(req.GetFilter(), s.groups); err != nil {
+		return err
+	}
+	ctx := stream.Context()
+	cursor := req.GetAfterId()
+	if cursor == "" {
+		last, err := s.events.LastEventID(ctx)
+		if err != nil {
+			return toStatus(s.log, err, "after_id")
+		}
+		cursor = last
+	}
+	// The headers tell the client where the stream starts is fixed.
+	if err := stream.SendHeader(metadata.MD{}); err != nil {
+		return err
+	}
+	return s.follow(ctx, cursor, newEventMatcher(req.GetFilter(), s.groups), stream.Send)
+}
+
+// follow reads the stream after cursor and sends the matching events until
+// ctx ends or sending fails. It never sends an event twice or out of order,
+// even if the store returns one again.
+func (s *EventServer) follow(ctx context.Context, cursor string, m *eventMatcher, send func(*rtlsv1.Event) error) error {
+	last, ordered := parseEventID(cursor)
+	for ctx.Err() == nil {
+		events, err := s.events.ReadEvents(ctx, cursor, s.batch, s.block)
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			return toStatus(s.log, err, "after_id")
+		}
+		if len(events) > 0 {
+			m.refresh()
+		}
+		for _, e := range events {
+			id, ok := parseEventID(e.ID)
+			if ok && ordered && !id.after(last) {
+				continue // a repeat or an id out of order
+			}
+			cursor, last, ordered = e.ID, id, ok
+			if err := sendIf(m, e, send); err != nil {
+				return err
+			}
+		}
+	}
+	return status.FromContextError(ctx.Err()).Err()
+}
+
+// sendIf sends e when m selects it.
+func sendIf(m *eventMatcher, e geofence.Event, send func(*rtlsv1.Event) error) error {
+	if !m.match(e) {
+		return nil
+	}
+	return send(EventToProto(e))
+}

@@ -1,0 +1,112 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+
+	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
+)
+
+// testLogger discards logs unless RTLS_TEST_LOG is set.
+func testLogger() *slog.Logger {
+	if os.Getenv("RTLS_TEST_LOG") == "" {
+		return nil
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// testEnv is a real gRPC server on loopback over a fakeStore, and a client.
+type testEnv struct {
+	store     *fakeStore
+	srv       *GRPCServer
+	reg       *prometheus.Registry
+	conn      *grpc.ClientConn
+	locations rtlsv1.LocationServiceClient
+	events    rtlsv1.EventServiceClient
+}
+
+// envConfig adjusts startEnv.
+type envConfig struct {
+	events EventReader // default: the fakeStore
+	log    *slog.Logger
+	batch  int // events per store read of a watch; default 3
+}
+
+// startEnv starts a server with the LocationService and EventService over a
+// fresh fakeStore, a plan with levels L0, L1 and rooms R1, R2, and a group
+// "storage" of zones Z2 and Z3.
+func startEnv(t *testing.T, cfg envConfig) *testEnv {
+	t.Helper()
+	env := &testEnv{store: newFakeStore(), reg: prometheus.NewRegistry()}
+	if cfg.events == nil {
+		cfg.events = env.store
+	}
+	if cfg.log == nil {
+		cfg.log = testLogger()
+	}
+	srv, err := NewGRPCServer(WithLogger(cfg.log), WithMetrics(env.reg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.srv = srv
+	plan := fakePlan{levels: []string{"L0", "L1"}, rooms: []string{"R1", "R2"}}
+	srv.Register(&rtlsv1.LocationService_ServiceDesc, NewLocationServer(env.store, plan, cfg.log))
+	es := NewEventServer(cfg.events, fakeGroups{"storage": {"Z2", "Z3"}}, cfg.log)
+	es.block = 20 * time.Millisecond // notice cancellations soon
+	es.batch = 3                     // cross batch boundaries often
+	if cfg.batch > 0 {
+		es.batch = cfg.batch
+	}
+	srv.Register(&rtlsv1.EventService_ServiceDesc, es)
+
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(lis) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+		if err := <-served; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	env.conn, err = grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { env.conn.Close() })
+	env.locations = rtlsv1.NewLocationServiceClient(env.conn)
+	env.events = rtlsv1.NewEventServiceClient(env.conn)
+	return env
+}
+
+// testContext returns a context that ends with the test, or after a minute
+// so that a hanging stream fails instead of blocking forever.
+func testContext(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// wantStatus fails unless err has code and its message contains field.
+func wantStatus(t *testing.T, err error, code codes.Code, field string) {
+	t.Helper()
+	st, _ := status.FromError(err)
+	if st.Code() != code || !strings.Contains(st.Message(), field) {
+		t.Fatalf("got %v, want code %v naming %q", err, code, field)
+	}
+}

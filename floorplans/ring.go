@@ -1,0 +1,163 @@
+package floorplans
+
+import (
+	"fmt"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+)
+
+// ringProblem checks one linear ring and returns what is wrong with it, or
+// "". On success it returns the ring without repeated consecutive points.
+func ringProblem(r orb.Ring) (orb.Ring, string) {
+	if msg := coordProblem(r...); msg != "" {
+		return nil, msg
+	}
+	if len(r) < 4 {
+		return nil, fmt.Sprintf("ring has %d points, need at least 4", len(r))
+	}
+	if !r.Closed() {
+		return nil, "ring not closed"
+	}
+	d := dedupe(r)
+	if len(d) < 4 {
+		return nil, "ring has fewer than 3 distinct vertices"
+	}
+	if p, ok := selfIntersection(d); ok {
+		return nil, fmt.Sprintf("ring self-intersects near (%.3f, %.3f)", p[0], p[1])
+	}
+	if _, a := planar.CentroidArea(d); a == 0 {
+		return nil, "ring has zero area"
+	}
+	return d, ""
+}
+
+// dedupe returns r without repeated consecutive points.
+func dedupe(r orb.Ring) orb.Ring {
+	d := make(orb.Ring, 0, len(r))
+	for i, p := range r {
+		if i == 0 || p != r[i-1] {
+			d = append(d, p)
+		}
+	}
+	return d
+}
+
+// selfIntersection finds where a closed ring without repeated points meets
+// itself: two non-adjacent edges that meet, or two adjacent edges that
+// fold back onto each other.
+func selfIntersection(r orb.Ring) (orb.Point, bool) {
+	n := len(r) - 1 // edges
+	for i := 0; i < n; i++ {
+		a, b := r[i], r[i+1]
+		for j := i + 1; j < n; j++ {
+			c, d := r[j], r[j+1]
+			switch {
+			case j == i+1: // b == c
+				if foldsBack(b, a, d) {
+					return b, true
+				}
+			case i == 0 && j == n-1: // d == a
+				if foldsBack(a, b, c) {
+					return a, true
+				}
+			case segmentsMeet(a, b, c, d):
+				return c, true
+			}
+		}
+	}
+	return orb.Point{}, false
+}
+
+// foldsBack reports whether the edges from shared vertex v to p and to q
+// overlap: q lies on the line through v and p, on p's side of v.
+func foldsBack(v, p, q orb.Point) bool {
+	if abs(side(v, p, q)) > tol {
+		return false
+	}
+	return (p[0]-v[0])*(q[0]-v[0])+(p[1]-v[1])*(q[1]-v[1]) > 0
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// polygonProblems checks every ring of a polygon and reports each problem
+// through report (with "hole N: " before the messages about holes). On
+// success the polygon's rings are cleaned and oriented: outer ring
+// counter-clockwise, holes clockwise (interior on the left of every edge).
+func polygonProblems(poly orb.Polygon, report func(msg string)) bool {
+	if len(poly) == 0 {
+		report("polygon has no rings")
+		return false
+	}
+	ok := true
+	for i, r := range poly {
+		d, msg := ringProblem(r)
+		if msg != "" {
+			report(ringPrefix(i) + msg)
+			ok = false
+			continue
+		}
+		poly[i] = d
+	}
+	if !ok {
+		return false
+	}
+	for i := 1; i < len(poly); i++ {
+		if msg := holeProblem(poly, i); msg != "" {
+			report(ringPrefix(i) + msg)
+			ok = false
+		}
+	}
+	orient(poly)
+	return ok
+}
+
+// holeProblem checks that hole i lies inside the outer ring and crosses
+// neither it nor an earlier hole.
+func holeProblem(poly orb.Polygon, i int) string {
+	for j := 0; j < i; j++ {
+		if ringsCross(poly[i], poly[j]) {
+			if j == 0 {
+				return "crosses the outer ring"
+			}
+			return fmt.Sprintf("crosses hole %d", j)
+		}
+	}
+	if !planar.RingContains(poly[0], poly[i][0]) {
+		return "outside the outer ring"
+	}
+	return ""
+}
+
+// ringsCross reports whether an edge of a properly crosses an edge of b.
+func ringsCross(a, b orb.Ring) bool {
+	for i := 1; i < len(a); i++ {
+		for j := 1; j < len(b); j++ {
+			if boxesMeet(a[i-1], a[i], b[j-1], b[j]) && properCross(a[i-1], a[i], b[j-1], b[j]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func ringPrefix(i int) string {
+	if i == 0 {
+		return ""
+	}
+	return fmt.Sprintf("hole %d: ", i)
+}
+
+// orient makes the outer ring counter-clockwise and holes clockwise.
+func orient(poly orb.Polygon) {
+	for i, r := range poly {
+		if (i == 0) != (r.Orientation() == orb.CCW) {
+			r.Reverse()
+		}
+	}
+}

@@ -1,0 +1,101 @@
+package floorplans
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/paulmach/orb"
+)
+
+// tol is the geometric tolerance in meters: points closer than this to a
+// line are on it.
+const tol = 1e-9
+
+// side is the signed distance of p from the line through a and b:
+// positive to the left of a→b, negative to the right.
+func side(a, b, p orb.Point) float64 {
+	dx, dy := b[0]-a[0], b[1]-a[1]
+	c := dx*(p[1]-a[1]) - dy*(p[0]-a[0])
+	l := math.Hypot(dx, dy)
+	if l == 0 {
+		return c
+	}
+	return c / l
+}
+
+// onSegment reports whether p lies on the segment ab (within tol).
+func onSegment(a, b, p orb.Point) bool {
+	if math.Abs(side(a, b, p)) > tol {
+		return false
+	}
+	return p[0] >= math.Min(a[0], b[0])-tol && p[0] <= math.Max(a[0], b[0])+tol &&
+		p[1] >= math.Min(a[1], b[1])-tol && p[1] <= math.Max(a[1], b[1])+tol
+}
+
+// opposite reports whether u and v are strictly on opposite sides of 0.
+func opposite(u, v float64) bool {
+	return (u > tol && v < -tol) || (u < -tol && v > tol)
+}
+
+// properCross reports whether segments ab and cd cross at a single point
+// inside both (not merely touching or overlapping).
+func properCross(a, b, c, d orb.Point) bool {
+	return opposite(side(c, d, a), side(c, d, b)) && opposite(side(a, b, c), side(a, b, d))
+}
+
+// segmentsMeet reports whether segments ab and cd have any point in
+// common: crossing, touching or overlapping.
+func segmentsMeet(a, b, c, d orb.Point) bool {
+	if !boxesMeet(a, b, c, d) {
+		return false
+	}
+	return properCross(a, b, c, d) ||
+		onSegment(c, d, a) || onSegment(c, d, b) || onSegment(a, b, c) || onSegment(a, b, d)
+}
+
+// boxesMeet reports whether the bounding boxes of ab and cd meet (within tol).
+func boxesMeet(a, b, c, d orb.Point) bool {
+	return math.Max(a[0], b[0])+tol >= math.Min(c[0], d[0]) &&
+		math.Max(c[0], d[0])+tol >= math.Min(a[0], b[0]) &&
+		math.Max(a[1], b[1])+tol >= math.Min(c[1], d[1]) &&
+		math.Max(c[1], d[1])+tol >= math.Min(a[1], b[1])
+}
+
+// closestOnSegment returns the point of segment ab closest to p.
+func closestOnSegment(a, b, p orb.Point) orb.Point {
+	dx, dy := b[0]-a[0], b[1]-a[1]
+	l2 := dx*dx + dy*dy
+	if l2 == 0 {
+		return a
+	}
+	t := ((p[0]-a[0])*dx + (p[1]-a[1])*dy) / l2
+	t = math.Max(0, math.Min(1, t))
+	return orb.Point{a[0] + t*dx, a[1] + t*dy}
+}
+
+// finite reports whether every coordinate of pts is finite.
+func finite(pts ...orb.Point) bool {
+	for _, p := range pts {
+		if math.IsNaN(p[0]) || math.IsInf(p[0], 0) || math.IsNaN(p[1]) || math.IsInf(p[1], 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// maxCoord bounds coordinates (meters from the site origin) so that areas
+// and distances cannot overflow.
+const maxCoord = 1e7
+
+// coordProblem says what is wrong with the coordinates of pts, or "".
+func coordProblem(pts ...orb.Point) string {
+	if !finite(pts...) {
+		return "non-finite coordinate"
+	}
+	for _, p := range pts {
+		if math.Abs(p[0]) > maxCoord || math.Abs(p[1]) > maxCoord {
+			return fmt.Sprintf("coordinate beyond ±%g m", maxCoord)
+		}
+	}
+	return ""
+}

@@ -1,0 +1,196 @@
+// Package redistest starts real redis-server processes for tests: each on
+// a random free port on 127.0.0.1, without persistence, in its own
+// temporary directory, stopped when the test ends.
+//
+// If redis-server is not installed the test is skipped, unless the
+// environment sets RTLS_REQUIRE_REDIS=1 (as CI does): then it fails.
+package redistest
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// RequireEnv names the environment variable that turns a missing
+// redis-server from a skip into a failure.
+const RequireEnv = "RTLS_REQUIRE_REDIS"
+
+// startTimeout bounds how long a server may take to answer PING.
+const startTimeout = 10 * time.Second
+
+// ErrNotAnswering is returned when a started redis-server never answers PING.
+var ErrNotAnswering = errors.New("redistest: redis-server did not answer PING")
+
+// Server is one redis-server process. Stop and Start restart it on the same
+// address (with empty data: nothing is persisted).
+type Server struct {
+	t    testing.TB
+	bin  string
+	dir  string
+	port int
+
+	mu   sync.Mutex // guards proc
+	proc *process   // nil while stopped
+}
+
+// process is a running redis-server and the result of its Wait.
+type process struct {
+	cmd    *exec.Cmd
+	exited chan error // receives Wait's result once
+}
+
+// stop kills the process and waits for it to exit.
+func (p *process) stop() {
+	_ = p.cmd.Process.Kill()
+	<-p.exited
+}
+
+// Start starts a redis-server for the test and returns its "host:port".
+func Start(t testing.TB) string {
+	t.Helper()
+	return StartServer(t).Addr()
+}
+
+// StartServer starts a redis-server for the test and returns its handle.
+// The server is stopped in t.Cleanup.
+func StartServer(t testing.TB) *Server {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		if os.Getenv(RequireEnv) == "1" {
+			t.Fatalf("redistest: redis-server not found and %s=1: %v", RequireEnv, err)
+		}
+		t.Skipf("redistest: redis-server not found (%v); set %s=1 to fail instead", err, RequireEnv)
+	}
+	s := &Server{t: t, bin: bin, dir: t.TempDir()}
+	t.Cleanup(s.Stop)
+	var lastErr error
+	for range 5 { // a free port can be taken between probing and binding
+		if s.port, err = freePort(); err != nil {
+			t.Fatalf("redistest: %v", err)
+		}
+		if lastErr = s.start(); lastErr == nil {
+			return s
+		}
+	}
+	t.Fatalf("redistest: cannot start redis-server: %v", lastErr)
+	return nil
+}
+
+// Addr returns "127.0.0.1:port".
+func (s *Server) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)) }
+
+// URL returns the redis:// URL of database 0.
+func (s *Server) URL() string { return "redis://" + s.Addr() + "/0" }
+
+// Start starts a stopped server again on the same port.
+func (s *Server) Start() {
+	s.t.Helper()
+	if err := s.start(); err != nil {
+		s.t.Fatalf("redistest: cannot restart redis-server: %v", err)
+	}
+}
+
+// Stop stops the server and waits for it to exit. Stopping a stopped
+// server does nothing.
+func (s *Server) Stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.proc != nil {
+		s.proc.stop()
+		s.proc = nil
+	}
+}
+
+func (s *Server) start() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.proc != nil {
+		return errors.New("already running")
+	}
+	logPath := filepath.Join(s.dir, "redis.log")
+	cmd := exec.Command(s.bin,
+		"--bind", "127.0.0.1", "--port", strconv.Itoa(s.port),
+		"--save", "", "--appendonly", "no", "--dir", s.dir,
+		"--logfile", logPath, "--daemonize", "no")
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	p := &process{cmd: cmd, exited: make(chan error, 1)}
+	go func() { p.exited <- cmd.Wait() }()
+	if err := waitPing(s.Addr(), p.exited); err != nil {
+		p.stop()
+		return fmt.Errorf("%w: %s", err, tail(logPath))
+	}
+	s.proc = p
+	return nil
+}
+
+// waitPing polls addr until it answers PING with PONG, the process exits
+// or startTimeout passes.
+func waitPing(addr string, exited <-chan error) error {
+	deadline := time.Now().Add(startTimeout)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-exited:
+			return fmt.Errorf("redistest: redis-server exited: %v", err)
+		default:
+		}
+		if ping(addr) == nil {
+			return nil
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return ErrNotAnswering
+}
+
+// ping sends an inline PING and expects +PONG.
+func ping(addr string) error {
+	conn, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(time.Second))
+	if _, err := conn.Write([]byte("PING\r\n")); err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(line) != "+PONG" {
+		return fmt.Errorf("redistest: PING answered %q", strings.TrimSpace(line))
+	}
+	return nil
+}
+
+// freePort returns a loopback TCP port that was free a moment ago.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// tail returns the last lines of the server log, for error messages.
+func tail(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "no log"
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	return "log: " + strings.Join(lines[max(0, len(lines)-5):], " | ")
+}

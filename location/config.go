@@ -1,0 +1,139 @@
+package location
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Config tunes the engine. Zero values take the documented defaults (see
+// Defaults); nothing here is specific to one building: geometry and nominal
+// radio calibration come from the floorplan, and per-reader offsets are
+// learned online when Calibrate is on.
+type Config struct {
+	// EpochMS is the grid, in event time, on which positions are computed.
+	EpochMS int64
+	// LatenessMS bounds how late (behind the newest sighting of the same
+	// tag, or behind the watermark given to Flush) a sighting may arrive and
+	// still be used. Later ones are dropped and counted.
+	LatenessMS int64
+	// MaxGapMS caps the time the motion model spreads over between updates.
+	MaxGapMS int64
+	// Particles per tracked tag.
+	Particles int
+	// TagHeightM is the assumed height of a tag above the floor.
+	TagHeightM float64
+	// SigmaDB is the standard deviation of one reader's RSSI around the
+	// path-loss model (shadowing and fading).
+	SigmaDB float64
+	// OutlierProb is the prior probability that a reading is unrelated to
+	// the distance (multipath, a body in the way): a robust likelihood floor.
+	OutlierProb float64
+	// WallLossDB is the extra loss assumed when tag and reader are in
+	// different rooms; FloorLossDB per level between them.
+	WallLossDB  float64
+	FloorLossDB float64
+	// LevelHeightM separates levels whose plan gives no elevation.
+	LevelHeightM float64
+	// WalkSpeed is the typical walking speed (m/s) of a moving tag; MaxSpeed
+	// caps it.
+	WalkSpeed float64
+	MaxSpeed  float64
+	// StillS and MovingS are the mean durations (seconds) of standing still
+	// and of walking in the motion model.
+	StillS  float64
+	MovingS float64
+	// RoomSwitchProb is the room probability a new room needs before the
+	// reported room changes (hysteresis against flapping).
+	RoomSwitchProb float64
+	// LevelSwitchMS is how long the evidence must favour another level
+	// before a tag outside a lift or stairs is moved there.
+	LevelSwitchMS int64
+	// Calibrate turns on online learning of per-reader RSSI offsets from
+	// confidently placed tags; CalibrationRate is its step size.
+	Calibrate       bool
+	CalibrationRate float64
+	// Seed makes the engine deterministic: same seed and input, same output.
+	Seed uint64
+}
+
+// Defaults returns the default configuration.
+func Defaults() Config {
+	return Config{
+		EpochMS:         1000,
+		LatenessMS:      3000,
+		MaxGapMS:        10000,
+		Particles:       200,
+		TagHeightM:      1.2,
+		SigmaDB:         6,
+		OutlierProb:     0.05,
+		WallLossDB:      6,
+		FloorLossDB:     18,
+		LevelHeightM:    4,
+		WalkSpeed:       1.2,
+		MaxSpeed:        3,
+		StillS:          60,
+		MovingS:         15,
+		RoomSwitchProb:  0.65,
+		LevelSwitchMS:   8000,
+		Calibrate:       true,
+		CalibrationRate: 0.01,
+		Seed:            1,
+	}
+}
+
+// ErrConfig is returned for an invalid configuration.
+var ErrConfig = errors.New("location: invalid config")
+
+func (c Config) withDefaults() Config {
+	d := Defaults()
+	set := func(v *int64, dv int64) {
+		if *v == 0 {
+			*v = dv
+		}
+	}
+	setf := func(v *float64, dv float64) {
+		if *v == 0 {
+			*v = dv
+		}
+	}
+	set(&c.EpochMS, d.EpochMS)
+	set(&c.LatenessMS, d.LatenessMS)
+	set(&c.MaxGapMS, d.MaxGapMS)
+	set(&c.LevelSwitchMS, d.LevelSwitchMS)
+	if c.Particles == 0 {
+		c.Particles = d.Particles
+	}
+	setf(&c.TagHeightM, d.TagHeightM)
+	setf(&c.SigmaDB, d.SigmaDB)
+	setf(&c.OutlierProb, d.OutlierProb)
+	setf(&c.WallLossDB, d.WallLossDB)
+	setf(&c.FloorLossDB, d.FloorLossDB)
+	setf(&c.LevelHeightM, d.LevelHeightM)
+	setf(&c.WalkSpeed, d.WalkSpeed)
+	setf(&c.MaxSpeed, d.MaxSpeed)
+	setf(&c.StillS, d.StillS)
+	setf(&c.MovingS, d.MovingS)
+	setf(&c.RoomSwitchProb, d.RoomSwitchProb)
+	setf(&c.CalibrationRate, d.CalibrationRate)
+	return c
+}
+
+func (c Config) validate() error {
+	switch {
+	case c.EpochMS < 100:
+		return fmt.Errorf("%w: epoch_ms: %d is below 100", ErrConfig, c.EpochMS)
+	case c.LatenessMS < 0:
+		return fmt.Errorf("%w: lateness_ms: %d is negative", ErrConfig, c.LatenessMS)
+	case c.Particles < 16 || c.Particles > 10000:
+		return fmt.Errorf("%w: particles: %d outside 16..10000", ErrConfig, c.Particles)
+	case c.SigmaDB <= 0:
+		return fmt.Errorf("%w: sigma_db: must be positive", ErrConfig)
+	case c.OutlierProb < 0 || c.OutlierProb >= 1:
+		return fmt.Errorf("%w: outlier_prob: %g outside [0,1)", ErrConfig, c.OutlierProb)
+	case c.StillS <= 0 || c.MovingS <= 0:
+		return fmt.Errorf("%w: still_s, moving_s: must be positive", ErrConfig)
+	case c.RoomSwitchProb <= 0.5 || c.RoomSwitchProb > 1:
+		return fmt.Errorf("%w: room_switch_prob: %g outside (0.5,1]", ErrConfig, c.RoomSwitchProb)
+	}
+	return nil
+}

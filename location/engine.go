@@ -1,0 +1,196 @@
+package location
+
+import (
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"slices"
+
+	"github.com/hospitalrtls/rtls/floorplans"
+)
+
+// Errors returned by Engine.Add. Each is counted in Stats.
+var (
+	// ErrUnknownReader: the sighting names a reader the floorplan lacks.
+	ErrUnknownReader = errors.New("location: unknown reader")
+	// ErrImpossibleRSSI: the RSSI lies outside -120..0 dBm or is not a number.
+	ErrImpossibleRSSI = errors.New("location: impossible rssi")
+	// ErrLate: the sighting is older than the tag's last finalised epoch.
+	ErrLate = errors.New("location: sighting too late")
+	// ErrDuplicate: the same sighting was already accepted.
+	ErrDuplicate = errors.New("location: duplicate sighting")
+	// ErrEmptyTag: the sighting has no tag id.
+	ErrEmptyTag = errors.New("location: empty tag id")
+)
+
+// Stats counts what the engine did with its input.
+type Stats struct {
+	Accepted       uint64 // sightings buffered for use
+	UnknownReader  uint64
+	ImpossibleRSSI uint64
+	Late           uint64
+	Duplicates     uint64
+	EmptyTag       uint64
+	Updates        uint64 // positions computed
+	Tags           int    // tags tracked
+}
+
+// Engine turns sightings into positions in event time. Each tag's
+// sightings are buffered until its watermark (the newest sighting of the
+// tag, or the watermark given to Flush, minus the configured lateness)
+// passes the end of an epoch; the epoch is then computed from sightings up
+// to its end only, and never revised. Same configuration and input order
+// give the same output.
+//
+// An Engine is not safe for concurrent use: one goroutine owns it.
+type Engine struct {
+	cfg   Config
+	site  *site
+	tags  map[string]*tracker
+	dirty []*tracker // tags with pending sightings, for Flush
+	out   []Position
+	calib []float64 // learned RSSI offset per reader index (dB)
+	wall  []float64 // learned loss through walls per reader index (dB)
+	stats Stats
+	like  likeScratch
+}
+
+// New builds an engine for a validated plan.
+func New(plan *floorplans.Plan, cfg Config) (*Engine, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if plan == nil || len(plan.Levels) == 0 {
+		return nil, fmt.Errorf("%w: plan has no levels", ErrConfig)
+	}
+	s := newSite(plan, cfg)
+	e := &Engine{cfg: cfg, site: s, tags: map[string]*tracker{}, calib: make([]float64, len(s.readers)), wall: make([]float64, len(s.readers))}
+	for i := range e.wall {
+		e.wall[i] = cfg.WallLossDB
+	}
+	return e, nil
+}
+
+// Config returns the effective configuration.
+func (e *Engine) Config() Config { return e.cfg }
+
+// Stats returns the counters so far.
+func (e *Engine) Stats() Stats {
+	s := e.stats
+	s.Tags = len(e.tags)
+	return s
+}
+
+// Add buffers one sighting. Sightings that cannot be used are rejected
+// with an error (and counted); nothing else changes.
+func (e *Engine) Add(s Sighting) error {
+	ri, ok := e.site.readerOf[s.Reader]
+	switch {
+	case s.Tag == "":
+		e.stats.EmptyTag++
+		return ErrEmptyTag
+	case !ok:
+		e.stats.UnknownReader++
+		return ErrUnknownReader
+	case math.IsNaN(s.RSSI) || s.RSSI > 0 || s.RSSI < -120:
+		e.stats.ImpossibleRSSI++
+		return ErrImpossibleRSSI
+	}
+	t := e.tags[s.Tag]
+	if t == nil {
+		t = newTracker(s.Tag, e.cfg, tagSeed(e.cfg.Seed, s.Tag))
+		e.tags[s.Tag] = t
+	}
+	if s.TS <= t.done {
+		e.stats.Late++
+		return ErrLate
+	}
+	p := pending{ts: s.TS, reader: int32(ri), rssi: float32(s.RSSI)}
+	if slices.Contains(t.pending, p) {
+		e.stats.Duplicates++
+		return ErrDuplicate
+	}
+	if len(t.pending) == 0 {
+		e.dirty = append(e.dirty, t)
+	}
+	t.pending = append(t.pending, p)
+	e.stats.Accepted++
+	if s.TS > t.maxTS {
+		t.maxTS = s.TS
+		e.advance(t, s.TS-e.cfg.LatenessMS)
+	}
+	return nil
+}
+
+// Flush finalises every epoch that ends at or before watermark (epoch ms)
+// for all tags, and returns the positions computed since the last Flush, in
+// the order they were computed. Live servers call it with the wall clock
+// minus the lateness; replay calls it with math.MaxInt64 at the end of input.
+func (e *Engine) Flush(watermark int64) []Position {
+	keep := e.dirty[:0]
+	for _, t := range e.dirty {
+		e.advance(t, watermark)
+		if len(t.pending) > 0 {
+			keep = append(keep, t)
+		}
+	}
+	clear(e.dirty[len(keep):])
+	e.dirty = keep
+	out := e.out
+	e.out = nil
+	return out
+}
+
+// Drain returns the positions computed since the last call without moving
+// any watermark.
+func (e *Engine) Drain() []Position {
+	out := e.out
+	e.out = nil
+	return out
+}
+
+// advance computes every epoch of t that ends at or before wm.
+func (e *Engine) advance(t *tracker, wm int64) {
+	ep := e.cfg.EpochMS
+	limit := floorDiv(wm, ep) * ep
+	if wm == math.MaxInt64 {
+		limit = wm
+	}
+	for len(t.pending) > 0 {
+		first := t.pending[0].ts
+		for _, p := range t.pending[1:] {
+			first = min(first, p.ts)
+		}
+		end := ceilDiv(first, ep) * ep
+		if end > limit {
+			break
+		}
+		obs := t.take(end)
+		if pos, ok := t.step(e, end, obs); ok {
+			e.out = append(e.out, pos)
+			e.stats.Updates++
+		}
+		t.done = end
+	}
+	if limit != math.MaxInt64 && limit > t.done {
+		t.done = limit
+	}
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+func ceilDiv(a, b int64) int64 { return -floorDiv(-a, b) }
+
+func tagSeed(seed uint64, tag string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(tag))
+	return h.Sum64() ^ seed
+}

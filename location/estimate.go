@@ -1,0 +1,183 @@
+package location
+
+import (
+	"math"
+)
+
+// roomMass is the probability mass of one room in the particle set.
+type roomMass struct {
+	room int
+	w    float64
+}
+
+// estimate turns the particle set into the reported position: the level
+// and room with hysteresis, the weighted mean of the particles in that
+// room, and an error radius from their spread.
+func (t *tracker) estimate(e *Engine, end int64, portal int, ranging []obs) Position {
+	s := e.site
+	t.level = t.pickLevel(len(s.levels))
+	var masses [16]roomMass
+	rooms := masses[:0]
+	for i := range t.ps {
+		p := &t.ps[i]
+		if int(p.level) != t.level {
+			continue
+		}
+		k := -1
+		for j := range rooms {
+			if rooms[j].room == int(p.room) {
+				k = j
+				break
+			}
+		}
+		if k < 0 {
+			rooms = append(rooms, roomMass{room: int(p.room)})
+			k = len(rooms) - 1
+		}
+		rooms[k].w += float64(p.w)
+	}
+	total := 0.0
+	for _, m := range rooms {
+		total += m.w
+	}
+	best := roomMass{room: -1}
+	cur := 0.0
+	for _, m := range rooms {
+		if m.w > best.w || (m.w == best.w && m.room < best.room) {
+			best = m
+		}
+		if m.room == t.room {
+			cur = m.w
+		}
+	}
+	switch {
+	case portal >= 0:
+		t.room = portal
+	case t.room < 0 || s.rooms[t.room].level != t.level:
+		t.room = best.room
+	case best.room != t.room && (best.w >= e.cfg.RoomSwitchProb*total || cur < 0.2*total):
+		t.room = best.room
+	}
+	x, y, acc, prob := t.centre(t.room, t.level, total)
+	pos := Position{TS: end, Tag: t.tag, Level: s.levels[t.level].id, X: round2(x), Y: round2(y),
+		AccuracyM: round2(acc), RoomProb: round2(prob)}
+	if t.room >= 0 {
+		pos.Room = s.rooms[t.room].id
+	}
+	if e.cfg.Calibrate && prob > 0.9 && acc < 2.5 {
+		e.learn(ranging, x, y, t.room, t.level)
+	}
+	return pos
+}
+
+// pickLevel returns the level holding most of the particle weight.
+func (t *tracker) pickLevel(nLevels int) int {
+	if nLevels == 1 {
+		return 0
+	}
+	var w [8]float64
+	var ws []float64
+	if nLevels <= len(w) {
+		ws = w[:nLevels]
+	} else {
+		ws = make([]float64, nLevels)
+	}
+	for i := range t.ps {
+		ws[t.ps[i].level] += float64(t.ps[i].w)
+	}
+	best := t.level
+	for i, v := range ws {
+		if v > ws[best]*1.5 {
+			best = i
+		}
+	}
+	return best
+}
+
+// centre returns the weighted mean of the particles in room (on level),
+// the radius within which about 68% of them lie, and the room's probability.
+func (t *tracker) centre(room, level int, total float64) (x, y, acc, prob float64) {
+	var sw float64
+	for i := range t.ps {
+		p := &t.ps[i]
+		if int(p.level) != level || (room >= 0 && int(p.room) != room) {
+			continue
+		}
+		w := float64(p.w)
+		x += w * float64(p.x)
+		y += w * float64(p.y)
+		sw += w
+	}
+	if sw == 0 { // the room kept by hysteresis holds no particle: use the whole level
+		for i := range t.ps {
+			p := &t.ps[i]
+			if int(p.level) == level {
+				w := float64(p.w)
+				x += w * float64(p.x)
+				y += w * float64(p.y)
+				sw += w
+			}
+		}
+	}
+	if sw == 0 {
+		return float64(t.ps[0].x), float64(t.ps[0].y), 10, 0
+	}
+	x /= sw
+	y /= sw
+	// mean squared distance of all particles on the level from the estimate:
+	// for a 2-D Gaussian, sqrt of it is the ~63% radius; 1.07x gives ~68%.
+	var msd, lw float64
+	for i := range t.ps {
+		p := &t.ps[i]
+		if int(p.level) != level {
+			continue
+		}
+		dx, dy := float64(p.x)-x, float64(p.y)-y
+		msd += float64(p.w) * (dx*dx + dy*dy)
+		lw += float64(p.w)
+	}
+	acc = math.Max(0.5, 1.07*math.Sqrt(msd/lw))
+	if total > 0 {
+		prob = sw / total
+	}
+	return x, y, acc, math.Min(prob, 1)
+}
+
+// learn nudges the radio model of each reader that heard a confidently
+// placed tag towards what it reported (online self-calibration): its RSSI
+// offset from readings in its own room, its wall loss from readings
+// through walls. Residuals are clipped so one outlier moves little.
+func (e *Engine) learn(ranging []obs, x, y float64, room, level int) {
+	s := e.site
+	for _, o := range ranging {
+		r := &s.readers[o.reader]
+		if r.level != level {
+			continue
+		}
+		dz := r.z - (s.levels[level].elev + e.cfg.TagHeightM)
+		d2 := math.Max((x-r.x)*(x-r.x)+(y-r.y)*(y-r.y)+dz*dz, 0.09)
+		mu := r.rssi1m + e.calib[o.reader] - 5*r.n*math.Log10(d2)
+		through := r.room >= 0 && r.room != room
+		if through {
+			mu -= e.wall[o.reader]
+		}
+		res := math.Max(-2*e.cfg.SigmaDB, math.Min(2*e.cfg.SigmaDB, o.rssi-mu))
+		if through {
+			e.wall[o.reader] = math.Max(0, math.Min(25, e.wall[o.reader]-e.cfg.CalibrationRate*res))
+			continue
+		}
+		e.calib[o.reader] = math.Max(-10, math.Min(10, e.calib[o.reader]+e.cfg.CalibrationRate*res))
+	}
+}
+
+// Calibration returns what the engine has learned of each reader: its RSSI
+// offset from the nominal model and its wall loss, in dB.
+func (e *Engine) Calibration() map[string][2]float64 {
+	out := make(map[string][2]float64, len(e.calib))
+	for i, c := range e.calib {
+		out[e.site.readers[i].id] = [2]float64{c, e.wall[i]}
+	}
+	return out
+}
+
+func round2(v float64) float64 { return math.Round(v*100) / 100 }

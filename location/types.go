@@ -1,0 +1,25 @@
+// Package location is the localization engine: it turns sightings into
+// positions on a floorplan (level, x/y in meters, an error radius, a room),
+// in event time. It knows nothing of CoAP, gRPC, Redis or protobuf.
+package location
+
+// Sighting is one radio observation of a tag by a reader.
+type Sighting struct {
+	TS     int64 // epoch milliseconds, stamped by the reader
+	Reader string
+	Tag    string
+	RSSI   float64 // dBm
+	Seq    uint64  // batch sequence number of the reader, 0 when unknown
+}
+
+// Position is the engine's estimate of where a tag is at TS.
+type Position struct {
+	TS        int64 // epoch milliseconds the estimate holds for
+	Tag       string
+	Level     string
+	X, Y      float64 // site-local meters
+	AccuracyM float64 // error radius the engine claims
+	Room      string  // room id, "" when in no room
+	// RoomProb is the engine's probability that the tag is in Room.
+	RoomProb float64
+}

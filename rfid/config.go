@@ -1,0 +1,117 @@
+package rfid
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Defaults applied by NewServer to zero-valued Config fields.
+const (
+	DefaultAddr             = ":5683"
+	DefaultMaxFuture        = 60 * time.Second
+	DefaultMaxAge           = time.Hour
+	DefaultExchangeLifetime = 247 * time.Second // RFC 7252 EXCHANGE_LIFETIME
+	DefaultDedupeMaxEntries = 1 << 20
+	DefaultSeqMaxEntries    = 1 << 18
+	DefaultMaxBodyBytes     = 32 << 10
+	DefaultMaxSightings     = 1024
+	DefaultMaxTagLen        = 64
+	DefaultIngestTimeout    = 2 * time.Second
+)
+
+// maxDatagramBody bounds MaxBodyBytes: a UDP datagram carries at most
+// 65507 bytes and the CoAP header, token and options need some of them.
+const maxDatagramBody = 65000
+
+// Config configures a Server. Zero values take the defaults above.
+type Config struct {
+	// Addr is the UDP address ListenAndServe binds (host:port).
+	Addr string
+	// MaxFuture drops sightings stamped more than this after the server clock.
+	MaxFuture time.Duration
+	// MaxAge drops sightings stamped more than this before the server clock.
+	MaxAge time.Duration
+	// ExchangeLifetime is how long the answer to a message id is kept to
+	// acknowledge retransmissions (RFC 7252 EXCHANGE_LIFETIME).
+	ExchangeLifetime time.Duration
+	// DedupeMaxEntries bounds the message dedupe cache (about 150 bytes per
+	// entry); when full, the oldest entries go first.
+	DedupeMaxEntries int
+	// SeqWindow is how long an accepted (reader, seq) is remembered so a
+	// repeated batch is acknowledged without re-processing. Zero means
+	// ExchangeLifetime; negative disables the check.
+	SeqWindow time.Duration
+	// SeqMaxEntries bounds the (reader, seq) cache.
+	SeqMaxEntries int
+	// MaxBodyBytes is the largest body accepted (4.13 above it); at most 65000.
+	MaxBodyBytes int
+	// MaxSightings is the largest number of sightings in one batch (4.13).
+	MaxSightings int
+	// MaxTagLen is the longest tag id in bytes, after trimming spaces.
+	MaxTagLen int
+	// IngestTimeout bounds one Sink.Ingest call.
+	IngestTimeout time.Duration
+	// Logger receives the server's logs; nil discards them.
+	Logger *slog.Logger
+	// Clock is the server clock for the future/age checks; nil is time.Now.
+	Clock func() time.Time
+}
+
+// withDefaults returns cfg with zero fields set to their defaults, or an
+// error naming the first invalid field.
+func (cfg Config) withDefaults() (Config, error) {
+	if err := cfg.validate(); err != nil {
+		return cfg, err
+	}
+	setDefault(&cfg.Addr, DefaultAddr)
+	setDefault(&cfg.MaxFuture, DefaultMaxFuture)
+	setDefault(&cfg.MaxAge, DefaultMaxAge)
+	setDefault(&cfg.ExchangeLifetime, DefaultExchangeLifetime)
+	setDefault(&cfg.DedupeMaxEntries, DefaultDedupeMaxEntries)
+	setDefault(&cfg.SeqWindow, cfg.ExchangeLifetime)
+	setDefault(&cfg.SeqMaxEntries, DefaultSeqMaxEntries)
+	setDefault(&cfg.MaxBodyBytes, DefaultMaxBodyBytes)
+	setDefault(&cfg.MaxSightings, DefaultMaxSightings)
+	setDefault(&cfg.MaxTagLen, DefaultMaxTagLen)
+	setDefault(&cfg.IngestTimeout, DefaultIngestTimeout)
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	return cfg, nil
+}
+
+func setDefault[T comparable](v *T, def T) {
+	var zero T
+	if *v == zero {
+		*v = def
+	}
+}
+
+func (cfg Config) validate() error {
+	checks := []struct {
+		name string
+		bad  bool
+		want string
+	}{
+		{"max_future", cfg.MaxFuture < 0, "must not be negative"},
+		{"max_age", cfg.MaxAge < 0, "must not be negative"},
+		{"exchange_lifetime", cfg.ExchangeLifetime < 0, "must not be negative"},
+		{"dedupe_max_entries", cfg.DedupeMaxEntries < 0, "must not be negative"},
+		{"seq_max_entries", cfg.SeqMaxEntries < 0, "must not be negative"},
+		{"max_body_bytes", cfg.MaxBodyBytes < 0 || cfg.MaxBodyBytes > maxDatagramBody,
+			fmt.Sprintf("must be between 0 and %d", maxDatagramBody)},
+		{"max_sightings", cfg.MaxSightings < 0, "must not be negative"},
+		{"max_tag_len", cfg.MaxTagLen < 0, "must not be negative"},
+		{"ingest_timeout", cfg.IngestTimeout < 0, "must not be negative"},
+	}
+	for _, c := range checks {
+		if c.bad {
+			return fmt.Errorf("%w: %s: %s", ErrInvalidConfig, c.name, c.want)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,213 @@
+package rfid
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"log/slog"
+	"time"
+
+	"github.com/plgd-dev/go-coap/v3/message"
+	"github.com/plgd-dev/go-coap/v3/message/codes"
+)
+
+// request is one CoAP request with what the resources need of it; it
+// carries nothing of the transport (UDP or DTLS) it came over.
+type request struct {
+	method    codes.Code
+	path      string
+	format    message.MediaType
+	hasFormat bool
+	accept    message.MediaType
+	hasAccept bool
+	body      []byte
+}
+
+// response is the answer to a request.
+type response struct {
+	code      codes.Code
+	format    message.MediaType
+	hasFormat bool
+	body      []byte
+	size1     uint32 // Size1 option (largest body accepted) on 4.13, 0 for none
+}
+
+// seqKey identifies one batch of one reader.
+type seqKey struct {
+	reader string
+	seq    uint64
+}
+
+// seqResult is what an accepted batch was answered.
+type seqResult struct {
+	bodyHash uint64
+	result   Result
+}
+
+// ingest serves the resources: decoding, validation and the hand-off to
+// the Sink. It is safe for concurrent use.
+type ingest struct {
+	cfg     Config
+	dec     decoder
+	sink    Sink
+	readers ReaderDirectory
+	seqs    *ttlCache[seqKey, seqResult]
+	seed    maphash.Seed
+	m       *metrics
+	log     *slog.Logger
+}
+
+func newIngest(cfg Config, sink Sink, readers ReaderDirectory, seqs *ttlCache[seqKey, seqResult], m *metrics) *ingest {
+	return &ingest{
+		cfg:     cfg,
+		dec:     newDecoder(cfg.MaxSightings),
+		sink:    sink,
+		readers: readers,
+		seqs:    seqs,
+		seed:    maphash.MakeSeed(),
+		m:       m,
+		log:     cfg.Logger,
+	}
+}
+
+// serve answers one request.
+func (in *ingest) serve(ctx context.Context, req request) response {
+	if req.path != SightingsPath {
+		return errorResponse(fmt.Errorf("%w: %q", ErrNotFound, clip(req.path)))
+	}
+	resp, err := in.postSightings(ctx, req)
+	if err != nil {
+		return errorResponse(err)
+	}
+	return resp
+}
+
+// postSightings takes one batch: POST SightingsPath.
+func (in *ingest) postSightings(ctx context.Context, req request) (response, error) {
+	if req.method != codes.POST {
+		return response{}, fmt.Errorf("%w: %s takes POST", ErrMethodNotAllowed, SightingsPath)
+	}
+	if len(req.body) > in.cfg.MaxBodyBytes {
+		resp := errorResponse(fmt.Errorf("%w: body of %d bytes, at most %d", ErrTooLarge, len(req.body), in.cfg.MaxBodyBytes))
+		resp.size1 = uint32(in.cfg.MaxBodyBytes)
+		return resp, nil
+	}
+	out, err := replyFormat(req)
+	if err != nil {
+		return response{}, err
+	}
+	b, err := in.decode(req)
+	if err != nil {
+		return response{}, err
+	}
+	b.Reader = normaliseID(b.Reader)
+	if err := in.checkReader(b.Reader); err != nil {
+		return response{}, err
+	}
+	res, err := in.take(ctx, b, maphash.Bytes(in.seed, req.body))
+	if err != nil {
+		return response{}, err
+	}
+	return resultResponse(out, res)
+}
+
+// decode decodes the body in its content format, timing it.
+func (in *ingest) decode(req request) (Batch, error) {
+	start := time.Now()
+	var (
+		b      Batch
+		err    error
+		format string
+	)
+	switch {
+	case !req.hasFormat:
+		return Batch{}, fmt.Errorf("%w: missing Content-Format, want %d (json) or %d (cbor)", ErrUnsupportedFormat, message.AppJSON, message.AppCBOR)
+	case req.format == message.AppJSON:
+		format = formatJSON
+		b, err = in.dec.decodeJSON(req.body)
+	case req.format == message.AppCBOR:
+		format = formatCBOR
+		b, err = in.dec.decodeCBOR(req.body)
+	default:
+		return Batch{}, fmt.Errorf("%w: %d, want %d (json) or %d (cbor)", ErrUnsupportedFormat, req.format, message.AppJSON, message.AppCBOR)
+	}
+	in.m.decode.WithLabelValues(format).Observe(time.Since(start).Seconds())
+	return b, err
+}
+
+func (in *ingest) checkReader(reader string) error {
+	switch {
+	case reader == "":
+		return fmt.Errorf("%w: missing reader", ErrMalformed)
+	case !in.readers.Known(reader):
+		return fmt.Errorf("%w: %q", ErrUnknownReader, clip(reader))
+	}
+	return nil
+}
+
+// take validates a decoded batch and hands its good sightings to the Sink,
+// unless the same (reader, seq, body) was accepted within SeqWindow.
+func (in *ingest) take(ctx context.Context, b Batch, bodyHash uint64) (Result, error) {
+	now := in.cfg.Clock()
+	key := seqKey{reader: b.Reader, seq: b.Seq}
+	if b.Seq != 0 {
+		if prev, ok := in.seqs.get(key, now); ok && prev.bodyHash == bodyHash {
+			in.m.duplicates.WithLabelValues(dupSeq).Inc()
+			return prev.result, nil
+		}
+	}
+	var drops [numDropReasons]int
+	sightings := newLimits(in.cfg, now).convert(b, func(r dropReason) { drops[r]++ })
+	if len(sightings) > 0 {
+		ictx, cancel := context.WithTimeout(ctx, in.cfg.IngestTimeout)
+		err := in.sink.Ingest(ictx, sightings)
+		cancel()
+		if err != nil {
+			in.log.Warn("rfid: sink refused batch", "reader", b.Reader, "seq", b.Seq, "sightings", len(sightings), "err", err)
+			return Result{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
+		}
+	}
+	res := Result{Accepted: len(sightings), Dropped: len(b.Sightings) - len(sightings)}
+	in.count(res, drops[:])
+	if b.Seq != 0 {
+		in.seqs.put(key, seqResult{bodyHash: bodyHash, result: res}, now)
+	}
+	in.log.Debug("rfid: batch accepted", "reader", b.Reader, "seq", b.Seq, "accepted", res.Accepted, "dropped", res.Dropped)
+	return res, nil
+}
+
+func (in *ingest) count(res Result, drops []int) {
+	in.m.accepted.Add(float64(res.Accepted))
+	for r, n := range drops {
+		if n > 0 {
+			in.m.dropped.WithLabelValues(dropReason(r).String()).Add(float64(n))
+		}
+	}
+}
+
+// replyFormat is the format of a success body: the request's, or the one
+// its Accept option asks for.
+func replyFormat(req request) (message.MediaType, error) {
+	if !req.hasAccept {
+		return req.format, nil
+	}
+	if req.accept == message.AppJSON || req.accept == message.AppCBOR {
+		return req.accept, nil
+	}
+	return 0, fmt.Errorf("%w: Accept %d, can answer %d (json) or %d (cbor)", ErrNotAcceptable, req.accept, message.AppJSON, message.AppCBOR)
+}
+
+// errorResponse is the answer for err: its code from errorCodes and a short
+// human-readable reason. Server errors do not reveal their cause.
+func errorResponse(err error) response {
+	code := codeFor(err)
+	reason := clip(trimPackage(err.Error()))
+	switch {
+	case errors.Is(err, ErrUnavailable):
+		reason = "engine unavailable, retry later"
+	case code >= codes.InternalServerError:
+		reason = "internal error"
+	}
+	return response{code: code, format: message.TextPlain, hasFormat: true, body: []byte(reason)}
+}

@@ -1,0 +1,145 @@
+package rfid
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	coapNet "github.com/plgd-dev/go-coap/v3/net"
+	"github.com/plgd-dev/go-coap/v3/net/blockwise"
+	"github.com/plgd-dev/go-coap/v3/options"
+	"github.com/plgd-dev/go-coap/v3/udp"
+	udpserver "github.com/plgd-dev/go-coap/v3/udp/server"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// maxDatagram is the read buffer of the CoAP server: any UDP datagram fits,
+// so an oversized body is answered 4.13 instead of being truncated.
+const maxDatagram = 64 << 10
+
+// Server is the CoAP ingest: it serves SightingsPath on one or more UDP
+// listeners and hands validated sightings to a Sink.
+type Server struct {
+	cfg       Config
+	log       *slog.Logger
+	ingest    *ingest
+	exchanges *ttlCache[exchangeKey, exchange]
+	metrics   *metrics
+
+	mu      sync.Mutex // guards servers, addrs and closed
+	servers []*udpserver.Server
+	addrs   []net.Addr
+	closed  bool
+}
+
+// NewServer builds a server; its metrics are registered on reg (nil for
+// none). Call Serve or ListenAndServe to start it.
+func NewServer(cfg Config, sink Sink, readers ReaderDirectory, reg prometheus.Registerer) (*Server, error) {
+	if sink == nil || readers == nil {
+		return nil, fmt.Errorf("%w: sink and reader directory are required", ErrInvalidConfig)
+	}
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:       cfg,
+		log:       cfg.Logger,
+		exchanges: newTTLCache[exchangeKey, exchange](cfg.ExchangeLifetime, cfg.DedupeMaxEntries),
+	}
+	seqs := newTTLCache[seqKey, seqResult](cfg.SeqWindow, cfg.SeqMaxEntries)
+	s.metrics = newMetrics(s.exchanges.len, seqs.len)
+	if err := s.metrics.register(reg); err != nil {
+		return nil, err
+	}
+	s.ingest = newIngest(cfg, sink, readers, seqs, s.metrics)
+	return s, nil
+}
+
+// Serve answers CoAP requests arriving on l until Close; it then returns
+// ErrServerClosed. It may be called for several listeners (say IPv4 and
+// IPv6); they share the dedupe caches.
+func (s *Server) Serve(l *net.UDPConn) error {
+	if l == nil {
+		return errors.New("rfid: serve: nil listener")
+	}
+	defer l.Close() // also when Close came before the library took l
+	srv := udp.NewServer(
+		s.messageLayer(),
+		options.WithBlockwise(false, blockwise.SZX1024, time.Second),
+		options.WithMaxMessageSize(maxDatagram),
+		options.WithErrors(func(err error) { s.log.Debug("rfid: coap", "err", err) }),
+	)
+	if err := s.track(srv, l.LocalAddr()); err != nil {
+		return err
+	}
+	s.log.Info("rfid: serving CoAP", "addr", l.LocalAddr().String())
+	err := srv.Serve(coapNet.NewUDPConn("udp", l))
+	if s.isClosed() {
+		return ErrServerClosed
+	}
+	return err
+}
+
+// ListenAndServe listens on Config.Addr and serves until ctx is done
+// (it then returns nil) or Close is called (ErrServerClosed).
+func (s *Server) ListenAndServe(ctx context.Context) error {
+	addr, err := net.ResolveUDPAddr("udp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("rfid: addr %q: %w", s.cfg.Addr, err)
+	}
+	l, err := net.ListenUDP("udp", addr)
+	if err != nil {
+		return fmt.Errorf("rfid: cannot listen: %w", err)
+	}
+	stop := context.AfterFunc(ctx, func() { _ = s.Close() })
+	defer stop()
+	err = s.Serve(l)
+	if errors.Is(err, ErrServerClosed) && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// Addr returns the address of the first listener, nil before one serves.
+func (s *Server) Addr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.addrs) == 0 {
+		return nil
+	}
+	return s.addrs[0]
+}
+
+// Close stops every listener; Serve calls then return ErrServerClosed.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	servers := s.servers
+	s.servers, s.closed = nil, true
+	s.mu.Unlock()
+	for _, srv := range servers {
+		srv.Stop()
+	}
+	return nil
+}
+
+func (s *Server) track(srv *udpserver.Server, addr net.Addr) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrServerClosed
+	}
+	s.servers = append(s.servers, srv)
+	s.addrs = append(s.addrs, addr)
+	return nil
+}
+
+func (s *Server) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}

@@ -1,0 +1,20 @@
+package rfid
+
+import (
+	"context"
+
+	"github.com/hospitalrtls/rtls/location"
+)
+
+// Sink takes validated sightings from the ingest; the location engine
+// implements it. An error makes the reader's batch fail with
+// 5.03 Service Unavailable, so the reader retries it later.
+type Sink interface {
+	Ingest(ctx context.Context, sightings []location.Sighting) error
+}
+
+// ReaderDirectory tells which reader ids may post batches; the floorplan
+// implements it through a small adapter.
+type ReaderDirectory interface {
+	Known(readerID string) bool
+}
