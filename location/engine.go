@@ -51,7 +51,6 @@ type Engine struct {
 	dirty []*tracker // tags with pending sightings, for Flush
 	out   []Position
 	calib []float64 // learned RSSI offset per reader index (dB)
-	wall  []float64 // learned loss through walls per reader index (dB)
 	stats Stats
 	like  likeScratch
 }
@@ -66,11 +65,7 @@ func New(plan *floorplans.Plan, cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("%w: plan has no levels", ErrConfig)
 	}
 	s := newSite(plan, cfg)
-	e := &Engine{cfg: cfg, site: s, tags: map[string]*tracker{}, calib: make([]float64, len(s.readers)), wall: make([]float64, len(s.readers))}
-	for i := range e.wall {
-		e.wall[i] = cfg.WallLossDB
-	}
-	return e, nil
+	return &Engine{cfg: cfg, site: s, tags: map[string]*tracker{}, calib: make([]float64, len(s.readers))}, nil
 }
 
 // Config returns the effective configuration.

@@ -143,10 +143,10 @@ func (t *tracker) centre(room, level int, total float64) (x, y, acc, prob float6
 	return x, y, acc, math.Min(prob, 1)
 }
 
-// learn nudges the radio model of each reader that heard a confidently
-// placed tag towards what it reported (online self-calibration): its RSSI
-// offset from readings in its own room, its wall loss from readings
-// through walls. Residuals are clipped so one outlier moves little.
+// learn nudges each reader's RSSI offset towards what it reported for a
+// confidently placed tag (online self-calibration). Readings through a
+// wall count too, with the configured wall loss taken off. Residuals are
+// clipped so one outlier moves little.
 func (e *Engine) learn(ranging []obs, x, y float64, room, level int) {
 	s := e.site
 	for _, o := range ranging {
@@ -157,25 +157,24 @@ func (e *Engine) learn(ranging []obs, x, y float64, room, level int) {
 		dz := r.z - (s.levels[level].elev + e.cfg.TagHeightM)
 		d2 := math.Max((x-r.x)*(x-r.x)+(y-r.y)*(y-r.y)+dz*dz, 0.09)
 		mu := r.rssi1m + e.calib[o.reader] - 5*r.n*math.Log10(d2)
-		through := r.room >= 0 && r.room != room
-		if through {
-			mu -= e.wall[o.reader]
+		if r.room >= 0 && r.room != room {
+			mu -= e.cfg.WallLossDB
 		}
 		res := math.Max(-2*e.cfg.SigmaDB, math.Min(2*e.cfg.SigmaDB, o.rssi-mu))
-		if through {
-			e.wall[o.reader] = math.Max(0, math.Min(25, e.wall[o.reader]-e.cfg.CalibrationRate*res))
-			continue
-		}
-		e.calib[o.reader] = math.Max(-10, math.Min(10, e.calib[o.reader]+e.cfg.CalibrationRate*res))
+		e.calib[o.reader] = math.Max(-maxOffsetDB, math.Min(maxOffsetDB, e.calib[o.reader]+e.cfg.CalibrationRate*res))
 	}
 }
 
-// Calibration returns what the engine has learned of each reader: its RSSI
-// offset from the nominal model and its wall loss, in dB.
-func (e *Engine) Calibration() map[string][2]float64 {
-	out := make(map[string][2]float64, len(e.calib))
+// maxOffsetDB bounds the learned offset: a reader further off than this
+// from its nominal calibration is broken, not miscalibrated.
+const maxOffsetDB = 10
+
+// Calibration returns the learned RSSI offset of each reader from its
+// nominal model, in dB.
+func (e *Engine) Calibration() map[string]float64 {
+	out := make(map[string]float64, len(e.calib))
 	for i, c := range e.calib {
-		out[e.site.readers[i].id] = [2]float64{c, e.wall[i]}
+		out[e.site.readers[i].id] = c
 	}
 	return out
 }

@@ -13,14 +13,13 @@ type likeScratch struct {
 
 // readerTerm is one observation prepared for the likelihood loop.
 type readerTerm struct {
-	x, y, z  float64
-	a        float64 // rssi at 1 m incl. learned offset
-	n5       float64 // 5 * path loss exponent (for log10 of a squared distance)
-	wall     float64 // loss when the tag is in another room
-	room     int16
-	level    int8
-	rssi     float64
-	inv2s2   float64
+	x, y, z float64
+	a       float64 // rssi at 1 m incl. learned offset
+	n5      float64 // 5 * path loss exponent (for log10 of a squared distance)
+	room    int16
+	level   int8
+	rssi    float64
+	inv2s2  float64
 }
 
 // seed places the first particles around the readers that heard the tag,
@@ -131,7 +130,8 @@ func (t *tracker) predict(e *Engine, dt float64) {
 	cfg := &e.cfg
 	toMove := 1 - math.Exp(-dt/cfg.StillS)
 	toStill := 1 - math.Exp(-dt/cfg.MovingS)
-	acc := cfg.WalkSpeed * 0.7 * math.Sqrt(dt)
+	// velocity random walk: a walker can turn or stop within a couple of seconds
+	acc := cfg.WalkSpeed * 1.2 * math.Sqrt(dt)
 	for i := range t.ps {
 		p := &t.ps[i]
 		if p.room >= 0 && e.site.rooms[p.room].vertical && len(e.site.rooms[p.room].links) > 0 && t.rng.Float64() < 0.05*dt {
@@ -209,7 +209,7 @@ func (t *tracker) weigh(e *Engine, ranging []obs) {
 		r := &s.readers[o.reader]
 		// shadowing does not average out over repeated samples; fading does.
 		v := cfg.SigmaDB * cfg.SigmaDB * (0.6 + 0.4/float64(o.n))
-		rd = append(rd, readerTerm{x: r.x, y: r.y, z: r.z, a: r.rssi1m + e.calib[o.reader], n5: 5 * r.n, wall: e.wall[o.reader],
+		rd = append(rd, readerTerm{x: r.x, y: r.y, z: r.z, a: r.rssi1m + e.calib[o.reader], n5: 5 * r.n,
 			room: int16(r.room), level: int8(r.level), rssi: o.rssi, inv2s2: 1 / (2 * v)})
 	}
 	e.like.rd = rd
@@ -229,7 +229,7 @@ func (t *tracker) weigh(e *Engine, ranging []obs) {
 			d2 := math.Max(dx*dx+dy*dy+dz*dz, 0.09)
 			mu := r.a - r.n5*math.Log10(d2)
 			if r.room != p.room && r.room >= 0 {
-				mu -= r.wall
+				mu -= cfg.WallLossDB
 			}
 			if r.level != p.level {
 				mu -= cfg.FloorLossDB * math.Abs(float64(s.levels[r.level].ordinal-s.levels[p.level].ordinal))
