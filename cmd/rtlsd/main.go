@@ -1,0 +1,62 @@
+// Command rtlsd is the RTLS server: readers post sightings over CoAP, the
+// engine turns them into positions, the store keeps the live state and the
+// gRPC API answers queries and streams events.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hospitalrtls/rtls/internal/server"
+)
+
+func main() {
+	cfg, level, err := parseFlags(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "rtlsd:", err)
+		os.Exit(2)
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := server.Run(ctx, cfg, log); err != nil {
+		log.Error("rtlsd stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+func parseFlags(args []string) (server.Config, slog.Level, error) {
+	var cfg server.Config
+	var level slog.Level
+	fs := flag.NewFlagSet("rtlsd", flag.ContinueOnError)
+	fs.Func("floorplan", "floorplan GeoJSON file or directory (repeatable)", func(v string) error {
+		cfg.Floorplans = append(cfg.Floorplans, v)
+		return nil
+	})
+	fs.StringVar(&cfg.CoAPAddr, "coap-addr", ":5683", "UDP address for CoAP sightings")
+	fs.StringVar(&cfg.GRPCAddr, "grpc-addr", ":50051", "TCP address of the gRPC API")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", ":9464", "HTTP address of Prometheus /metrics (empty: off)")
+	fs.StringVar(&cfg.RedisURL, "redis", "", "Redis URL, e.g. redis://127.0.0.1:6379/0 (empty: embedded in-process store)")
+	fs.StringVar(&cfg.Site, "site", "default", "site name (Redis keys are per site)")
+	fs.BoolVar(&cfg.Demo, "demo", false, "run the built-in simulated ward (uses the demo floorplan unless --floorplan is given)")
+	fs.IntVar(&cfg.DemoTags, "demo-tags", 0, "tags the demo simulates (0: the demo's own set)")
+	fs.StringVar(&cfg.EngineConfig, "engine-config", "", "JSON file overriding engine settings (see docs/accuracy.md)")
+	fs.DurationVar(&cfg.Tick, "tick", 250*time.Millisecond, "how often positions are written")
+	fs.Func("log-level", "debug, info, warn or error", func(v string) error {
+		return level.UnmarshalText([]byte(strings.ToUpper(v)))
+	})
+	if err := fs.Parse(args); err != nil {
+		return cfg, level, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, level, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return cfg, level, cfg.Validate()
+}

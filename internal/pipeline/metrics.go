@@ -1,0 +1,69 @@
+package pipeline
+
+import (
+	"errors"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/hospitalrtls/rtls/location"
+)
+
+// metrics are the pipeline's Prometheus series.
+type metrics struct {
+	sightings   *prometheus.CounterVec
+	positions   prometheus.Counter
+	tags        prometheus.Gauge
+	busy        prometheus.Counter
+	apply       prometheus.Histogram
+	applyErrors prometheus.Counter
+}
+
+// NewMetrics registers the pipeline's metrics on reg (nil: unregistered).
+func NewMetrics(reg prometheus.Registerer) *metrics { return newMetrics(reg) }
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		sightings: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rtls_engine_sightings_total",
+			Help: "Sightings offered to the location engine, by result."}, []string{"result"}),
+		positions: prometheus.NewCounter(prometheus.CounterOpts{Name: "rtls_engine_positions_total",
+			Help: "Positions computed by the engine."}),
+		tags: prometheus.NewGauge(prometheus.GaugeOpts{Name: "rtls_engine_tags",
+			Help: "Tags the engine tracks."}),
+		busy: prometheus.NewCounter(prometheus.CounterOpts{Name: "rtls_engine_busy_total",
+			Help: "Batches refused because the engine queue was full."}),
+		apply: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "rtls_store_apply_seconds",
+			Help: "Duration of one atomic store update.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}),
+		applyErrors: prometheus.NewCounter(prometheus.CounterOpts{Name: "rtls_store_apply_errors_total",
+			Help: "Failed store updates (retried on the next tick)."}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.sightings, m.positions, m.tags, m.busy, m.apply, m.applyErrors)
+	}
+	return m
+}
+
+// results names each engine outcome for the sightings counter.
+var results = []struct {
+	err  error
+	name string
+}{
+	{location.ErrUnknownReader, "unknown_reader"},
+	{location.ErrImpossibleRSSI, "impossible_rssi"},
+	{location.ErrLate, "late"},
+	{location.ErrDuplicate, "duplicate"},
+	{location.ErrEmptyTag, "empty_tag"},
+}
+
+func (m *metrics) count(err error) {
+	if err == nil {
+		m.sightings.WithLabelValues("accepted").Inc()
+		return
+	}
+	for _, r := range results {
+		if errors.Is(err, r.err) {
+			m.sightings.WithLabelValues(r.name).Inc()
+			return
+		}
+	}
+	m.sightings.WithLabelValues("other").Inc()
+}

@@ -1,0 +1,60 @@
+// Package server wires rtlsd: floorplan, CoAP ingest, location engine,
+// store and gRPC API, plus the built-in demo.
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+)
+
+// Config is the whole configuration of rtlsd.
+type Config struct {
+	// Floorplans are GeoJSON files or directories; empty with Demo uses the demo ward.
+	Floorplans []string
+	// CoAPAddr is the UDP address readers post sightings to.
+	CoAPAddr string
+	// GRPCAddr is the TCP address of the gRPC API.
+	GRPCAddr string
+	// MetricsAddr serves Prometheus /metrics over HTTP; empty disables it.
+	MetricsAddr string
+	// RedisURL selects the Redis store; empty uses the embedded store.
+	RedisURL string
+	// Site names this site's keys in Redis.
+	Site string
+	// Demo runs the simulated ward against the server's own CoAP address.
+	Demo bool
+	// DemoTags is how many tags the demo simulates (0: the demo's own set).
+	DemoTags int
+	// EngineConfig is a JSON file overriding location.Config fields.
+	EngineConfig string
+	// Tick is how often positions are written.
+	Tick time.Duration
+}
+
+// ErrConfig is returned for an invalid configuration; the message names the field.
+var ErrConfig = errors.New("config")
+
+// Validate checks the configuration; errors name the flag at fault.
+func (c *Config) Validate() error {
+	if len(c.Floorplans) == 0 && !c.Demo {
+		return fmt.Errorf("%w: --floorplan: required unless --demo", ErrConfig)
+	}
+	for name, addr := range map[string]string{"--coap-addr": c.CoAPAddr, "--grpc-addr": c.GRPCAddr, "--metrics-addr": c.MetricsAddr} {
+		if addr == "" && name == "--metrics-addr" {
+			continue
+		}
+		if _, _, err := net.SplitHostPort(addr); err != nil {
+			return fmt.Errorf("%w: %s: %v", ErrConfig, name, err)
+		}
+	}
+	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") && !strings.HasPrefix(c.RedisURL, "unix://") {
+		return fmt.Errorf("%w: --redis: want redis://host:port/db, rediss:// or unix://", ErrConfig)
+	}
+	if strings.ContainsAny(c.Site, "{}") {
+		return fmt.Errorf("%w: --site: must not contain '{' or '}'", ErrConfig)
+	}
+	return nil
+}

@@ -1,0 +1,238 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/hospitalrtls/rtls/api"
+	"github.com/hospitalrtls/rtls/floorplans"
+	"github.com/hospitalrtls/rtls/internal/demo"
+	"github.com/hospitalrtls/rtls/internal/pipeline"
+	"github.com/hospitalrtls/rtls/internal/store"
+	"github.com/hospitalrtls/rtls/internal/store/memstore"
+	"github.com/hospitalrtls/rtls/internal/store/redisstore"
+	"github.com/hospitalrtls/rtls/location"
+	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
+	"github.com/hospitalrtls/rtls/rfid"
+)
+
+// Server is a running rtlsd: its listeners are bound once Start returns.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	plan     *floorplans.Plan
+	store    store.Store
+	pipe     *pipeline.Pipeline
+	coap     *rfid.Server
+	grpc     *api.GRPCServer
+	grpcLis  net.Listener
+	metrics  *http.Server
+	metLis   net.Listener
+	registry *prometheus.Registry
+}
+
+// Run starts rtlsd and serves until ctx ends.
+func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
+	s, err := Start(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	return s.Serve(ctx)
+}
+
+// Start loads the floorplan, opens the store and binds every listener.
+func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: log, registry: prometheus.NewRegistry()}
+	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	var err error
+	if s.plan, err = loadPlan(cfg); err != nil {
+		return nil, err
+	}
+	if s.store, err = openStore(ctx, cfg, log); err != nil {
+		return nil, err
+	}
+	engCfg, err := engineConfig(cfg.EngineConfig)
+	if err != nil {
+		s.store.Close()
+		return nil, err
+	}
+	eng, err := location.New(s.plan, engCfg)
+	if err != nil {
+		s.store.Close()
+		return nil, err
+	}
+	s.pipe = pipeline.New(pipeline.Config{Tick: cfg.Tick, Logger: log.With("part", "pipeline")}, eng, s.store, pipeline.NewMetrics(s.registry))
+	if err := s.listen(); err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) listen() error {
+	var err error
+	s.coap, err = rfid.NewServer(rfid.Config{Addr: s.cfg.CoAPAddr, Logger: s.log.With("part", "coap")}, s.pipe, readerDirectory{s.plan}, s.registry)
+	if err != nil {
+		return err
+	}
+	udp, err := net.ListenUDP("udp", mustUDPAddr(s.cfg.CoAPAddr))
+	if err != nil {
+		return fmt.Errorf("server: --coap-addr: %w", err)
+	}
+	go func() {
+		if err := s.coap.Serve(udp); err != nil {
+			s.log.Error("coap server stopped", "err", err)
+		}
+	}()
+	s.grpc, err = api.NewGRPCServer(api.WithLogger(s.log.With("part", "grpc")), api.WithMetrics(s.registry))
+	if err != nil {
+		return err
+	}
+	s.grpc.Register(&rtlsv1.LocationService_ServiceDesc, api.NewLocationServer(s.store, api.PlanLookupOf(s.plan), s.log))
+	s.grpc.Register(&rtlsv1.EventService_ServiceDesc, api.NewEventServer(s.store, nil, s.log))
+	if s.grpcLis, err = net.Listen("tcp", s.cfg.GRPCAddr); err != nil {
+		return fmt.Errorf("server: --grpc-addr: %w", err)
+	}
+	if s.cfg.MetricsAddr != "" {
+		if s.metLis, err = net.Listen("tcp", s.cfg.MetricsAddr); err != nil {
+			return fmt.Errorf("server: --metrics-addr: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("/metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+		s.metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	}
+	return nil
+}
+
+// CoAPAddr, GRPCAddr return the bound addresses (useful with port 0).
+func (s *Server) CoAPAddr() net.Addr { return s.coap.Addr() }
+
+// GRPCAddr returns the bound gRPC address.
+func (s *Server) GRPCAddr() net.Addr { return s.grpcLis.Addr() }
+
+// Serve runs until ctx ends, then shuts everything down in order: stop
+// taking sightings, let the engine write what it has, stop the API.
+func (s *Server) Serve(ctx context.Context) error {
+	s.log.Info("rtlsd serving", "coap", s.coap.Addr().String(), "grpc", s.grpcLis.Addr().String(),
+		"store", storeName(s.cfg), "levels", len(s.plan.Levels), "rooms", len(s.plan.Rooms), "readers", len(s.plan.Readers))
+	g, gctx := errgroup.WithContext(ctx)
+	pipeCtx, stopPipe := context.WithCancel(context.WithoutCancel(ctx))
+	pipeDone := make(chan error, 1)
+	go func() { pipeDone <- s.pipe.Run(pipeCtx) }()
+	g.Go(func() error { return s.grpc.Serve(s.grpcLis) })
+	if s.metrics != nil {
+		g.Go(func() error {
+			if err := s.metrics.Serve(s.metLis); !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		})
+	}
+	if s.cfg.Demo {
+		g.Go(func() error { return runDemo(gctx, s.cfg, s.plan, s.coap.Addr().String(), s.log.With("part", "demo")) })
+	}
+	g.Go(func() error {
+		<-gctx.Done()
+		s.coap.Close()
+		stopPipe()
+		<-pipeDone
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		s.grpc.Shutdown(sctx)
+		if s.metrics != nil {
+			s.metrics.Shutdown(sctx)
+		}
+		return s.store.Close()
+	})
+	err := g.Wait()
+	if errors.Is(err, context.Canceled) {
+		err = nil
+	}
+	return err
+}
+
+func (s *Server) close() {
+	if s.coap != nil {
+		s.coap.Close()
+	}
+	if s.grpcLis != nil {
+		s.grpcLis.Close()
+	}
+	if s.metLis != nil {
+		s.metLis.Close()
+	}
+	s.store.Close()
+}
+
+func loadPlan(cfg Config) (*floorplans.Plan, error) {
+	if len(cfg.Floorplans) > 0 {
+		return floorplans.LoadPaths(cfg.Floorplans)
+	}
+	return floorplans.Parse(demo.Floorplan(), "demo")
+}
+
+func openStore(ctx context.Context, cfg Config, log *slog.Logger) (store.Store, error) {
+	if cfg.RedisURL == "" {
+		return memstore.New(memstore.Options{}), nil
+	}
+	st, err := redisstore.New(ctx, redisstore.Options{URL: cfg.RedisURL, Site: cfg.Site, Logger: log.With("part", "redis")})
+	if err != nil {
+		return nil, fmt.Errorf("server: --redis: %w", err)
+	}
+	return st, nil
+}
+
+func storeName(cfg Config) string {
+	if cfg.RedisURL == "" {
+		return "embedded"
+	}
+	return "redis"
+}
+
+// engineConfig reads location.Config overrides from a JSON file.
+func engineConfig(path string) (location.Config, error) {
+	cfg := location.Defaults()
+	if path == "" {
+		return cfg, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, fmt.Errorf("server: --engine-config: %w", err)
+	}
+	if err := json.Unmarshal(b, &cfg); err != nil {
+		return cfg, fmt.Errorf("server: --engine-config: %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+func mustUDPAddr(addr string) *net.UDPAddr {
+	a, err := net.ResolveUDPAddr("udp", addr)
+	if err != nil {
+		return &net.UDPAddr{}
+	}
+	return a
+}
+
+// readerDirectory lets the CoAP front know the plan's readers.
+type readerDirectory struct{ plan *floorplans.Plan }
+
+// Known implements rfid.ReaderDirectory.
+func (d readerDirectory) Known(id string) bool {
+	_, ok := d.plan.Reader(id)
+	return ok
+}
