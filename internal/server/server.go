@@ -36,9 +36,10 @@ type Server struct {
 	store    store.Store
 	pipe     *pipeline.Pipeline
 	coap     *rfid.Server
+	coapLis  *net.UDPConn
 	grpc     *api.GRPCServer
 	grpcLis  net.Listener
-	metrics  *http.Server
+	metrics  *http.Server // nil when --metrics-addr is empty
 	metLis   net.Listener
 	registry *prometheus.Registry
 }
@@ -90,15 +91,13 @@ func (s *Server) listen() error {
 	if err != nil {
 		return err
 	}
-	udp, err := net.ListenUDP("udp", mustUDPAddr(s.cfg.CoAPAddr))
+	addr, err := net.ResolveUDPAddr("udp", s.cfg.CoAPAddr)
 	if err != nil {
 		return fmt.Errorf("server: --coap-addr: %w", err)
 	}
-	go func() {
-		if err := s.coap.Serve(udp); err != nil {
-			s.log.Error("coap server stopped", "err", err)
-		}
-	}()
+	if s.coapLis, err = net.ListenUDP("udp", addr); err != nil {
+		return fmt.Errorf("server: --coap-addr: %w", err)
+	}
 	s.grpc, err = api.NewGRPCServer(api.WithLogger(s.log.With("part", "grpc")), api.WithMetrics(s.registry))
 	if err != nil {
 		return err
@@ -119,8 +118,8 @@ func (s *Server) listen() error {
 	return nil
 }
 
-// CoAPAddr, GRPCAddr return the bound addresses (useful with port 0).
-func (s *Server) CoAPAddr() net.Addr { return s.coap.Addr() }
+// CoAPAddr returns the bound CoAP address (useful with port 0).
+func (s *Server) CoAPAddr() net.Addr { return s.coapLis.LocalAddr() }
 
 // GRPCAddr returns the bound gRPC address.
 func (s *Server) GRPCAddr() net.Addr { return s.grpcLis.Addr() }
@@ -128,13 +127,18 @@ func (s *Server) GRPCAddr() net.Addr { return s.grpcLis.Addr() }
 // Serve runs until ctx ends, then shuts everything down in order: stop
 // taking sightings, let the engine write what it has, stop the API.
 func (s *Server) Serve(ctx context.Context) error {
-	s.log.Info("rtlsd serving", "coap", s.coap.Addr().String(), "grpc", s.grpcLis.Addr().String(),
+	s.log.Info("rtlsd serving", "coap", s.CoAPAddr().String(), "grpc", s.grpcLis.Addr().String(),
 		"store", storeName(s.cfg), "levels", len(s.plan.Levels), "rooms", len(s.plan.Rooms), "readers", len(s.plan.Readers))
 	g, gctx := errgroup.WithContext(ctx)
 	pipeCtx, stopPipe := context.WithCancel(context.WithoutCancel(ctx))
 	pipeDone := make(chan error, 1)
 	go func() { pipeDone <- s.pipe.Run(pipeCtx) }()
 	g.Go(func() error { return s.grpc.Serve(s.grpcLis) })
+	go func() {
+		if err := s.coap.Serve(s.coapLis); err != nil && !errors.Is(err, rfid.ErrServerClosed) {
+			s.log.Error("coap server stopped", "err", err)
+		}
+	}()
 	if s.metrics != nil {
 		g.Go(func() error {
 			if err := s.metrics.Serve(s.metLis); !errors.Is(err, http.ErrServerClosed) {
@@ -144,7 +148,7 @@ func (s *Server) Serve(ctx context.Context) error {
 		})
 	}
 	if s.cfg.Demo {
-		g.Go(func() error { return runDemo(gctx, s.cfg, s.plan, s.coap.Addr().String(), s.log.With("part", "demo")) })
+		g.Go(func() error { return runDemo(gctx, s.cfg, s.plan, loopback(s.CoAPAddr()), s.log.With("part", "demo")) })
 	}
 	g.Go(func() error {
 		<-gctx.Done()
@@ -167,8 +171,8 @@ func (s *Server) Serve(ctx context.Context) error {
 }
 
 func (s *Server) close() {
-	if s.coap != nil {
-		s.coap.Close()
+	if s.coapLis != nil {
+		s.coapLis.Close()
 	}
 	if s.grpcLis != nil {
 		s.grpcLis.Close()
@@ -220,12 +224,15 @@ func engineConfig(path string) (location.Config, error) {
 	return cfg, nil
 }
 
-func mustUDPAddr(addr string) *net.UDPAddr {
-	a, err := net.ResolveUDPAddr("udp", addr)
-	if err != nil {
-		return &net.UDPAddr{}
+// loopback is the address the in-process demo posts to: the bound port on
+// 127.0.0.1 when the server listens on all interfaces.
+func loopback(a net.Addr) string {
+	u, ok := a.(*net.UDPAddr)
+	if !ok || u.IP == nil || u.IP.IsUnspecified() {
+		_, port, _ := net.SplitHostPort(a.String())
+		return net.JoinHostPort("127.0.0.1", port)
 	}
-	return a
+	return u.String()
 }
 
 // readerDirectory lets the CoAP front know the plan's readers.
