@@ -27,6 +27,7 @@ var errorTable = []struct {
 }{
 	{store.ErrNotFound, codes.NotFound, "", "not found"},
 	{store.ErrBadToken, codes.InvalidArgument, "page_token", "invalid page token"},
+	{store.ErrBadEventID, codes.InvalidArgument, "after_id", "invalid event id"},
 }
 
 // toStatus turns an error of a reader into a gRPC status error. subject names
@@ -139,11 +140,12 @@ func EventTypeFromProto(t rtlsv1.EventType) geofence.EventType {
 // TagClassToProto converts a domain tag class ("staff", "ASSET" ...; case
 // does not matter); unknown classes become TAG_CLASS_UNSPECIFIED.
 func TagClassToProto(class string) rtlsv1.TagClass {
-	v, ok := rtlsv1.TagClass_value[strings.ToUpper(class)]
-	if !ok {
-		return rtlsv1.TagClass_TAG_CLASS_UNSPECIFIED
+	for name, v := range rtlsv1.TagClass_value {
+		if strings.EqualFold(name, class) {
+			return rtlsv1.TagClass(v)
+		}
 	}
-	return rtlsv1.TagClass(v)
+	return rtlsv1.TagClass_TAG_CLASS_UNSPECIFIED
 }
 
 // TagClassFromProto converts a protobuf tag class to the domain's lower-case

@@ -65,6 +65,7 @@ func TestToStatus(t *testing.T) {
 	}{
 		{"not found", fmt.Errorf("lookup: %w", store.ErrNotFound), codes.NotFound, "tag_id: not found"},
 		{"bad token", store.ErrBadToken, codes.InvalidArgument, "page_token: invalid page token"},
+		{"bad event id", store.ErrBadEventID, codes.InvalidArgument, "after_id: invalid event id"},
 		{"canceled", context.Canceled, codes.Canceled, ""},
 		{"deadline", fmt.Errorf("read: %w", context.DeadlineExceeded), codes.DeadlineExceeded, ""},
 		{"status kept", status.Error(codes.Unavailable, "redis down"), codes.Unavailable, "redis down"},
@@ -77,41 +78,5 @@ func TestToStatus(t *testing.T) {
 				t.Errorf("got %v %q, want %v %q", st.Code(), st.Message(), tt.code, tt.msg)
 			}
 		})
-	}
-}
-
-func TestParseEventID(t *testing.T) {
-	tests := []struct {
-		in   string
-		want eventID
-		ok   bool
-	}{
-		{"0", eventID{0, 0}, true},
-		{"1526919030474-55", eventID{1526919030474, 55}, true},
-		{"17", eventID{17, 0}, true},
-		{"", eventID{}, false},
-		{"-", eventID{}, false},
-		{"1-", eventID{}, false},
-		{"-1", eventID{}, false},
-		{"+1", eventID{}, false},
-		{"1-2-3", eventID{}, false},
-		{"99999999999999999999", eventID{}, false},
-		{"1-a", eventID{}, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, ok := parseEventID(tt.in)
-			if got != tt.want || ok != tt.ok {
-				t.Errorf("got %v %v, want %v %v", got, ok, tt.want, tt.ok)
-			}
-		})
-	}
-	order := []string{"0", "0-1", "5", "5-1", "5-10", "6-0", "10-0"}
-	for i := 1; i < len(order); i++ {
-		a, _ := parseEventID(order[i])
-		b, _ := parseEventID(order[i-1])
-		if !a.after(b) || b.after(a) {
-			t.Errorf("%s should come after %s", order[i], order[i-1])
-		}
 	}
 }

@@ -44,8 +44,7 @@ func NewEventServer(events EventReader, groups GroupResolver, log *slog.Logger) 
 	return &EventServer{events: events, groups: groups, log: orDiscard(log), batch: watchBatch, block: watchBlock}
 }
 
-// ListEvents returns one page of events in an event-time range. With a
-// filter it reads up to maxListReads store pages to fill the page.
+// ListEvents returns one page of events in an event-time range.
 func (s *EventServer) ListEvents(ctx context.Context, req *rtlsv1.ListEventsRequest) (*rtlsv1.ListEventsResponse, error) {
 	q, err := eventQuery(req)
 	if err != nil {
@@ -54,7 +53,12 @@ func (s *EventServer) ListEvents(ctx context.Context, req *rtlsv1.ListEventsRequ
 	if err := checkFilter(req.GetFilter(), s.groups); err != nil {
 		return nil, err
 	}
-	m := newEventMatcher(req.GetFilter(), s.groups)
+	return s.fillPage(ctx, q, newEventMatcher(req.GetFilter(), s.groups))
+}
+
+// fillPage reads store pages from q on until it has q.PageSize events that
+// m selects, the store has no more, or it has read maxListReads pages.
+func (s *EventServer) fillPage(ctx context.Context, q store.EventQuery, m *eventMatcher) (*rtlsv1.ListEventsResponse, error) {
 	size := q.PageSize
 	resp := &rtlsv1.ListEventsResponse{}
 	for reads := 1; ; reads++ {
@@ -67,15 +71,13 @@ func (s *EventServer) ListEvents(ctx context.Context, req *rtlsv1.ListEventsRequ
 				resp.Events = append(resp.Events, EventToProto(e))
 			}
 		}
-		q.PageToken = page.NextPageToken
-		if q.PageToken == "" || len(resp.Events) >= size || reads == maxListReads {
-			break
+		resp.NextPageToken = page.NextPageToken
+		if page.NextPageToken == "" || len(resp.Events) >= size || reads == maxListReads {
+			return resp, nil
 		}
 		// Ask only for what is left, so that no page overflows.
-		q.PageSize = size - len(resp.Events)
+		q.PageToken, q.PageSize = page.NextPageToken, size-len(resp.Events)
 	}
-	resp.NextPageToken = q.PageToken
-	return resp, nil
 }
 
 // eventQuery validates the range and paging of a ListEventsRequest.

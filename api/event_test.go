@@ -118,7 +118,7 @@ func TestListEventsFilterPages(t *testing.T) {
 	events := env.store.appendEvents(fixtureEvents...)
 	ctx := testContext(t)
 	for _, tt := range filterCases {
-		for _, size := range []int32{1, 2, 100} {
+		for _, size := range []int32{1, 2, 3, 100} {
 			t.Run(tt.name, func(t *testing.T) {
 				req := &rtlsv1.ListEventsRequest{Filter: tt.filter, PageSize: size}
 				var got []string
@@ -313,5 +313,34 @@ func TestWatchEventsInvalid(t *testing.T) {
 			}
 			wantStatus(t, err, codes.InvalidArgument, tt.field)
 		})
+	}
+}
+
+func TestListEventsReadCap(t *testing.T) {
+	env := startEnv(t, envConfig{})
+	var es []geofence.Event
+	for range 3 * maxListReads {
+		es = append(es, fixtureEvents[0])
+	}
+	want := env.store.appendEvents(append(es, fixtureEvents[4])...)
+	req := &rtlsv1.ListEventsRequest{PageSize: 1, Filter: &rtlsv1.EventFilter{Types: []rtlsv1.EventType{rtlsv1.EventType_RESTRICTED}}}
+	ctx := testContext(t)
+	var got []string
+	var pages int
+	for pages = 1; pages <= len(want); pages++ {
+		resp, err := env.events.ListEvents(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range resp.Events {
+			got = append(got, e.Id)
+		}
+		if req.PageToken = resp.NextPageToken; req.PageToken == "" {
+			break
+		}
+	}
+	// Each call reads at most maxListReads store pages of one event.
+	if !slices.Equal(got, []string{want[len(want)-1].ID}) || pages != 4 {
+		t.Errorf("got %v in %d pages, want %v in 4", got, pages, want[len(want)-1].ID)
 	}
 }

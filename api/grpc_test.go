@@ -204,11 +204,12 @@ func (b *syncBuffer) String() string {
 
 func TestRequestLog(t *testing.T) {
 	var out syncBuffer
-	log := slog.New(slog.NewTextHandler(&out, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	log := slog.New(slog.NewTextHandler(&out, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	env := startEnv(t, envConfig{log: log})
 	env.store.put(fixturePositions...)
 	ctx := testContext(t)
 
+	healthpb.NewHealthClient(env.conn).Check(ctx, &healthpb.HealthCheckRequest{}) // logged at DEBUG
 	env.locations.GetLocation(ctx, &rtlsv1.GetLocationRequest{TagId: "PAT-001"})
 	env.locations.GetLocation(ctx, &rtlsv1.GetLocationRequest{TagId: "PAT-404"})
 	env.locations.GetLocation(ctx, &rtlsv1.GetLocationRequest{TagId: "PANIC"})
@@ -235,6 +236,9 @@ func TestRequestLog(t *testing.T) {
 		if !strings.Contains(logged, want) {
 			t.Errorf("log lacks %q:\n%s", want, logged)
 		}
+	}
+	if strings.Contains(logged, "grpc.health") {
+		t.Errorf("a health check logged at INFO:\n%s", logged)
 	}
 	if strings.Contains(logged, "PAT-") {
 		t.Errorf("log holds a tag id:\n%s", logged)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -36,14 +37,17 @@ func logStream(log *slog.Logger) grpc.StreamServerInterceptor {
 	}
 }
 
-// logCall writes one log line for a finished call; faults of the server log
-// at WARN, everything else at INFO.
+// logCall writes one log line for a finished call: faults of the server at
+// WARN, successful health checks and reflection (probes, tools) at DEBUG,
+// everything else at INFO.
 func logCall(ctx context.Context, log *slog.Logger, method string, err error, d time.Duration) {
 	code := status.Code(err)
 	level := slog.LevelInfo
-	switch code {
-	case codes.Internal, codes.Unknown, codes.DataLoss, codes.Unavailable:
+	switch {
+	case code == codes.Internal || code == codes.Unknown || code == codes.DataLoss || code == codes.Unavailable:
 		level = slog.LevelWarn
+	case code == codes.OK && strings.HasPrefix(method, "/grpc."):
+		level = slog.LevelDebug
 	}
 	log.LogAttrs(ctx, level, "grpc call",
 		slog.String("method", method),

@@ -38,19 +38,26 @@ type testEnv struct {
 
 // envConfig adjusts startEnv.
 type envConfig struct {
-	events EventReader // default: the fakeStore
-	log    *slog.Logger
-	batch  int // events per store read of a watch; default 3
+	positions PositionReader // default: the fakeStore
+	events    EventReader    // default: the fakeStore
+	plan      PlanLookup     // default: levels L0, L1 and rooms R1, R2
+	log       *slog.Logger
+	batch     int // events per store read of a watch; default 3
 }
 
-// startEnv starts a server with the LocationService and EventService over a
-// fresh fakeStore, a plan with levels L0, L1 and rooms R1, R2, and a group
-// "storage" of zones Z2 and Z3.
-func startEnv(t *testing.T, cfg envConfig) *testEnv {
+// startEnv starts a server with the LocationService and EventService, by
+// default over a fresh fakeStore, and a group "storage" of zones Z2 and Z3.
+func startEnv(t testing.TB, cfg envConfig) *testEnv {
 	t.Helper()
 	env := &testEnv{store: newFakeStore(), reg: prometheus.NewRegistry()}
+	if cfg.positions == nil {
+		cfg.positions = env.store
+	}
 	if cfg.events == nil {
 		cfg.events = env.store
+	}
+	if cfg.plan == nil {
+		cfg.plan = fakePlan{levels: []string{"L0", "L1"}, rooms: []string{"R1", "R2"}}
 	}
 	if cfg.log == nil {
 		cfg.log = testLogger()
@@ -60,8 +67,7 @@ func startEnv(t *testing.T, cfg envConfig) *testEnv {
 		t.Fatal(err)
 	}
 	env.srv = srv
-	plan := fakePlan{levels: []string{"L0", "L1"}, rooms: []string{"R1", "R2"}}
-	srv.Register(&rtlsv1.LocationService_ServiceDesc, NewLocationServer(env.store, plan, cfg.log))
+	srv.Register(&rtlsv1.LocationService_ServiceDesc, NewLocationServer(cfg.positions, cfg.plan, cfg.log))
 	es := NewEventServer(cfg.events, fakeGroups{"storage": {"Z2", "Z3"}}, cfg.log)
 	es.block = 20 * time.Millisecond // notice cancellations soon
 	es.batch = 3                     // cross batch boundaries often
@@ -96,7 +102,7 @@ func startEnv(t *testing.T, cfg envConfig) *testEnv {
 
 // testContext returns a context that ends with the test, or after a minute
 // so that a hanging stream fails instead of blocking forever.
-func testContext(t *testing.T) context.Context {
+func testContext(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
 	return ctx
