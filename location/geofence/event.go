@@ -25,7 +25,31 @@ type Event struct {
 	Zone    string // zone id (a room id for rooms)
 	TS      int64  // event time, epoch milliseconds
 	Rule    string // id of the rule that fired; empty for the default room rule
-	Trigger string // what caused it, e.g. "position", "zone_removed", "silence"
+	Trigger string // what caused it: one of the Trigger constants
 	Class   string // tag class of Tag, or the class a count rule counts
 	Count   int    // tags counted, for BELOW_PAR / PAR_RESTORED
 }
+
+// Triggers: what caused an event (Event.Trigger).
+const (
+	// TriggerPosition: a position, given to Observe, made a change take
+	// effect.
+	TriggerPosition = "position"
+	// TriggerDebounce: a Tick found that a change had held for the debounce
+	// time.
+	TriggerDebounce = "debounce"
+	// TriggerDwell: a tag stayed in a zone for a DWELL rule's duration.
+	TriggerDwell = "dwell"
+	// TriggerAbsence: a tag was not seen for an ABSENCE rule's duration.
+	TriggerAbsence = "absence"
+	// TriggerZoneRemoved: the zone was deleted with tags inside.
+	TriggerZoneRemoved = "zone_removed"
+	// TriggerRuleRemoved: the rule was deleted, disabled or narrowed with
+	// tags inside its target, or a PAR rule below par was.
+	TriggerRuleRemoved = "rule_removed"
+	// TriggerRuleAdded: a DWELL or ABSENCE rule was added (or widened)
+	// while a tag already exceeded its duration.
+	TriggerRuleAdded = "rule_added"
+	// TriggerCount: a PAR count crossed the rule's MinCount.
+	TriggerCount = "count"
+)

@@ -1,0 +1,272 @@
+package geofence
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+)
+
+// inBED returns the steps of tag standing in API zone BED (inside room A)
+// from second from to to.
+func inBED(tag string, from, to float64) []step {
+	var out []step
+	for s := from; s < to; s++ {
+		st := obs(tag, "A", s)
+		st.pos.X = 3
+		out = append(out, st)
+	}
+	return out
+}
+
+// bed is an API zone in room A, category "bed":
+//
+//	y
+//	5 +---+
+//	  |BED|   (inside A: x 0.1..3.9)
+//	3 +---+
+//	 2.5 3.5 x
+var bed = Zone{ID: "BED", Name: "bed 1", Level: "L0", Category: "bed", Polygon: polygon(2.5, 3, 3.5, 5)}
+
+func TestDeleteZone(t *testing.T) {
+	tests := []struct {
+		name  string
+		rules []Rule
+		want  []string
+	}{
+		{"no rule", nil, []string{"EXIT BED@20 P1 (zone_removed)", "EXIT BED@20 S1 (zone_removed)"}},
+		{"rules on the category", []Rule{
+			{ID: "in", Type: RuleEnter, Group: &Group{Category: "bed"}, Enabled: true},
+			{ID: "staff-out", Type: RuleExit, Group: &Group{Category: "bed"}, TagClass: "staff", Enabled: true}},
+			[]string{"EXIT BED@20 P1 [in] (zone_removed)", "EXIT BED@20 S1 [in] (zone_removed)", "EXIT BED@20 S1 [staff-out] (zone_removed)"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newTestEngine(t, Config{Zones: []Zone{bed}}, tc.rules...)
+			run(e, interleave(inBED("S1", 0, 10), inBED("P1", 0, 10), ticks(0, 15)))
+			got, err := e.DeleteZone("BED", sec(20))
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantEvents(t, briefTrig(got), tc.want...)
+			if _, ok := e.Zone("BED"); ok {
+				t.Fatal("zone still there")
+			}
+			if got := run(e, interleave(inBED("S1", 21, 30), ticks(21, 35))); got != nil {
+				t.Fatalf("events after deletion: %q", brief(got))
+			}
+		})
+	}
+}
+
+func TestDeleteZoneErrors(t *testing.T) {
+	e := newTestEngine(t, Config{Zones: []Zone{bed}}, Rule{ID: "r", Type: RuleDwell, ZoneID: "BED", Duration: time.Minute, Enabled: true})
+	tests := []struct {
+		id   string
+		want error
+	}{
+		{"nope", ErrUnknownZone},
+		{"A", ErrPlanZone},
+		{"PZ", ErrPlanZone},
+		{"BED", ErrZoneInUse},
+	}
+	for _, tc := range tests {
+		t.Run(tc.id, func(t *testing.T) {
+			if _, err := e.DeleteZone(tc.id, 0); !errors.Is(err, tc.want) {
+				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestPutZone(t *testing.T) {
+	e := newTestEngine(t, Config{}, Rule{ID: "in", Type: RuleEnter, Group: &Group{Category: "bed"}, Enabled: true})
+	if got := run(e, interleave(inBED("S1", 0, 5), ticks(0, 5))); got != nil {
+		t.Fatalf("events before the zone exists: %q", brief(got))
+	}
+	if err := e.PutZone(bed); err != nil {
+		t.Fatal(err)
+	}
+	got := run(e, interleave(inBED("S1", 5, 10), ticks(5, 10)))
+	wantEvents(t, brief(got), "ENTER BED@5 S1 [in]")
+
+	for _, tc := range []struct {
+		name string
+		z    Zone
+		want string
+	}{
+		{"room id", Zone{ID: "A", Level: "L0", Polygon: polygon(0, 0, 1, 1)}, "belongs to the floorplan"},
+		{"unknown level", Zone{ID: "Z", Level: "L9", Polygon: polygon(0, 0, 1, 1)}, `geofence: zone "Z": level_id: unknown level "L9"`},
+		{"two points", Zone{ID: "Z", Level: "L0", Polygon: orb.Polygon{{{0, 0}, {1, 1}, {0, 0}}}}, `geofence: zone "Z": polygon: 2 distinct points; want at least 3`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := e.PutZone(tc.z)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestDeleteRule(t *testing.T) {
+	rules := []Rule{
+		{ID: "in-a", Type: RuleEnter, ZoneID: "A", Enabled: true},
+		{ID: "out-a", Type: RuleExit, ZoneID: "A", TagClass: "staff", Enabled: true},
+		{ID: "dwell", Type: RuleDwell, ZoneID: "A", Duration: time.Hour, Enabled: true},
+		{ID: "par", Type: RulePar, ZoneID: "ST", MinCount: 1, Enabled: true},
+	}
+	tests := []struct {
+		id   string
+		want []string
+	}{
+		{"in-a", []string{"EXIT A@20 P1 [in-a] (rule_removed)", "EXIT A@20 S1 [in-a] (rule_removed)"}},
+		{"out-a", []string{"EXIT A@20 S1 [out-a] (rule_removed)"}},
+		{"dwell", nil},
+		{"par", []string{"PAR_RESTORED ST@20 [par] n=0 (rule_removed)"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.id, func(t *testing.T) {
+			e := newTestEngine(t, Config{}, rules...)
+			got := run(e, interleave(walk("S1", "A", 0, 10), walk("P1", "A", 0, 10), ticks(0, 15)))
+			wantEvents(t, brief(got), "BELOW_PAR ST@0 [par] n=0", "ENTER A@0 S1 [in-a]", "ENTER A@0 P1 [in-a]")
+			got, err := e.DeleteRule(tc.id, sec(20))
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantEvents(t, briefTrig(got), tc.want...)
+		})
+	}
+	e := newTestEngine(t, Config{})
+	if _, err := e.DeleteRule("nope", 0); !errors.Is(err, ErrUnknownRule) {
+		t.Fatalf("got %v, want ErrUnknownRule", err)
+	}
+}
+
+func TestPutRule(t *testing.T) {
+	enterA := Rule{ID: "r", Type: RuleEnter, ZoneID: "A", Enabled: true}
+	tests := []struct {
+		name string
+		put  Rule
+		want []string
+	}{
+		{"same rule renamed", Rule{ID: "r", Name: "new name", Type: RuleEnter, ZoneID: "A", Enabled: true}, nil},
+		{"narrowed to staff", Rule{ID: "r", Type: RuleEnter, ZoneID: "A", TagClass: "staff", Enabled: true},
+			[]string{"EXIT A@20 P1 [r] (rule_removed)"}},
+		{"disabled", Rule{ID: "r", Type: RuleEnter, ZoneID: "A"},
+			[]string{"EXIT A@20 P1 [r] (rule_removed)", "EXIT A@20 S1 [r] (rule_removed)"}},
+		{"moved", Rule{ID: "r", Type: RuleEnter, ZoneID: "B", Enabled: true},
+			[]string{"EXIT A@20 P1 [r] (rule_removed)", "EXIT A@20 S1 [r] (rule_removed)"}},
+		{"new PAR below at once", Rule{ID: "par", Type: RulePar, ZoneID: "ST", MinCount: 1, Enabled: true},
+			[]string{"BELOW_PAR ST@20 [par] n=0 (count)"}},
+		{"new PAR at par", Rule{ID: "par", Type: RulePar, ZoneID: "A", MinCount: 2, Enabled: true}, nil},
+		{"new DWELL already past", Rule{ID: "d", Type: RuleDwell, ZoneID: "A", TagClass: "patient", Duration: 5 * time.Second, Enabled: true},
+			[]string{"DWELL A@20 P1 [d] (rule_added)"}},
+		{"new DWELL not yet past", Rule{ID: "d", Type: RuleDwell, ZoneID: "A", Duration: time.Minute, Enabled: true}, nil},
+		{"new ABSENCE already past", Rule{ID: "gone", Type: RuleAbsence, Duration: 5 * time.Second, TagClass: "patient", Enabled: true},
+			[]string{"ABSENCE A@20 P1 [gone] (rule_added)"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newTestEngine(t, Config{}, enterA)
+			run(e, interleave(walk("S1", "A", 0, 20), walk("P1", "A", 0, 10), ticks(0, 20)))
+			got, err := e.PutRule(tc.put, sec(20))
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantEvents(t, briefTrig(got), tc.want...)
+			r, ok := e.Rule(tc.put.ID)
+			if !ok || r.Name != tc.put.Name || r.Enabled != tc.put.Enabled {
+				t.Fatalf("stored rule %+v", r)
+			}
+		})
+	}
+}
+
+func TestPutRuleErrors(t *testing.T) {
+	e := newTestEngine(t, Config{})
+	tests := []struct {
+		rule Rule
+		want string
+		is   error
+	}{
+		{Rule{ID: "r", Type: RuleEnter, ZoneID: "nope"}, `geofence: rule "r": zone_id: unknown zone "nope"`, ErrUnknownZone},
+		{Rule{ID: "r", Type: RulePar, Group: &Group{ZoneIDs: []string{"A", "x"}}, MinCount: 1},
+			`geofence: rule "r": group.zone_ids[1]: unknown zone "x"`, ErrUnknownZone},
+		{Rule{ID: "r", Type: RuleDwell, ZoneID: "A"}, `geofence: rule "r": duration: must be > 0 for DWELL`, ErrInvalidRule},
+	}
+	for _, tc := range tests {
+		t.Run(tc.want, func(t *testing.T) {
+			_, err := e.PutRule(tc.rule, 0)
+			if err == nil || err.Error() != tc.want || !errors.Is(err, tc.is) {
+				t.Fatalf("got %v, want %q", err, tc.want)
+			}
+		})
+	}
+	if len(e.Rules()) != 0 {
+		t.Fatal("a rejected rule was stored")
+	}
+}
+
+func TestRegistryChangeRecountsPar(t *testing.T) {
+	par := Rule{ID: "par", Type: RulePar, ZoneID: "ST", TagClass: "asset", MinCount: 1, Enabled: true}
+	e := newTestEngine(t, Config{}, par)
+	got := run(e, interleave(walk("X9", "ST", 0, 10), ticks(0, 10)))
+	wantEvents(t, brief(got), "BELOW_PAR ST@0 [par] n=0", "ENTER ST@0 X9")
+	if _, err := e.PutTag(Tag{ID: "X9", Class: "ASSET", Type: "bed"}); err != nil {
+		t.Fatal(err)
+	}
+	got = e.Tick(sec(11))
+	wantEvents(t, brief(got), "PAR_RESTORED ST@11 [par] n=1")
+	if err := e.DeleteTag("X9"); err != nil {
+		t.Fatal(err)
+	}
+	got = e.Tick(sec(12))
+	wantEvents(t, brief(got), "BELOW_PAR ST@12 [par] n=0")
+	if err := e.DeleteTag("X9"); !errors.Is(err, ErrUnknownTag) {
+		t.Fatalf("got %v, want ErrUnknownTag", err)
+	}
+	if _, err := e.PutTag(Tag{ID: "X9", Class: "robot"}); !errors.Is(err, ErrInvalidTag) {
+		t.Fatalf("got %v, want ErrInvalidTag", err)
+	}
+}
+
+func TestReplayIsIdempotent(t *testing.T) {
+	steps := interleave(walk("S1", "A", 0, 10), walk("S1", "COR", 10, 20), ticks(0, 25))
+	e := newTestEngine(t, Config{})
+	first := run(e, steps)
+	if len(first) != 3 {
+		t.Fatalf("first run: %q", brief(first))
+	}
+	if again := run(e, steps); again != nil {
+		t.Fatalf("replay emitted %q", brief(again))
+	}
+	if s := e.Stats(); s.Late != 20 {
+		t.Fatalf("late = %d, want 20", s.Late)
+	}
+}
+
+func TestQueries(t *testing.T) {
+	e := newTestEngine(t, Config{Zones: []Zone{bed}})
+	run(e, interleave(inBED("S1", 0, 5), walk("P1", "A", 0, 5), walk("PUMP1", "ST", 0, 5), ticks(0, 5)))
+	if got := strings.Join(e.Members("A"), ","); got != "P1,S1" {
+		t.Errorf("Members(A) = %s", got)
+	}
+	if got := strings.Join(e.TagZones("S1"), ","); got != "A,BED" {
+		t.Errorf("TagZones(S1) = %s", got)
+	}
+	var ids []string
+	for _, z := range e.Zones("L0") {
+		ids = append(ids, z.ID)
+	}
+	if got := strings.Join(ids, ","); got != "A,B,BED,COR,PZ,ST" {
+		t.Errorf("Zones = %s", got)
+	}
+	if z, ok := e.Zone("BED"); !ok || z.FromPlan || len(z.Polygon[0]) != 5 {
+		t.Errorf("Zone(BED) = %+v", z)
+	}
+	if s := e.Stats(); s.Tags != 3 || s.Zones != 6 {
+		t.Errorf("Stats = %+v", s)
+	}
+}

@@ -1,0 +1,114 @@
+package geofence
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Registry maps tag ids to what they are attached to. A tag the registry does
+// not hold has class "". It is safe for concurrent use. The engine keeps its
+// own copy: change the engine's registry through Engine.PutTag,
+// Engine.DeleteTag and Engine.SetRegistry.
+type Registry struct {
+	mu   sync.RWMutex // guards tags
+	tags map[string]Tag
+}
+
+// NewRegistry returns a registry holding tags. It fails on the first invalid
+// or repeated tag, naming it by index (never by id).
+func NewRegistry(tags []Tag) (*Registry, error) {
+	r := &Registry{tags: make(map[string]Tag, len(tags))}
+	for i, t := range tags {
+		t = normalizeTag(t)
+		if err := ValidateTag(t); err != nil {
+			err.(*ValidationError).Where = fmt.Sprintf("tags[%d]", i)
+			return nil, err
+		}
+		if _, dup := r.tags[t.ID]; dup {
+			e := tagError("id", "repeats an earlier tag")
+			e.Where = fmt.Sprintf("tags[%d]", i)
+			return nil, e
+		}
+		r.tags[t.ID] = t
+	}
+	return r, nil
+}
+
+// Get returns the tag with the given id.
+func (r *Registry) Get(id string) (Tag, bool) {
+	if r == nil {
+		return Tag{}, false
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	t, ok := r.tags[id]
+	return t, ok
+}
+
+// Put validates and stores a tag (its class in lower case), replacing any
+// with the same id, and returns it as stored.
+func (r *Registry) Put(t Tag) (Tag, error) {
+	t = normalizeTag(t)
+	if err := ValidateTag(t); err != nil {
+		return Tag{}, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.tags == nil {
+		r.tags = make(map[string]Tag)
+	}
+	r.tags[t.ID] = t
+	return t, nil
+}
+
+// Delete removes a tag; it returns ErrUnknownTag when there was none.
+func (r *Registry) Delete(id string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.tags[id]; !ok {
+		return ErrUnknownTag
+	}
+	delete(r.tags, id)
+	return nil
+}
+
+// Len returns the number of tags.
+func (r *Registry) Len() int {
+	if r == nil {
+		return 0
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return len(r.tags)
+}
+
+// Tags returns every tag, ordered by id.
+func (r *Registry) Tags() []Tag {
+	if r == nil {
+		return nil
+	}
+	r.mu.RLock()
+	out := make([]Tag, 0, len(r.tags))
+	for _, t := range r.tags {
+		out = append(out, t)
+	}
+	r.mu.RUnlock()
+	slices.SortFunc(out, func(a, b Tag) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
+
+// Clone returns an independent copy; a nil registry clones to an empty one.
+func (r *Registry) Clone() *Registry {
+	c := &Registry{tags: make(map[string]Tag)}
+	if r == nil {
+		return c
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for id, t := range r.tags {
+		c.tags[id] = t
+	}
+	return c
+}

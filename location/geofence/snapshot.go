@@ -1,0 +1,241 @@
+package geofence
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// snapshotVersion is the format version Snapshot writes.
+const snapshotVersion = 1
+
+// snapshot is the engine's runtime state in JSON. Rules, zones and the
+// registry are not part of it: they come from their own stores.
+type snapshot struct {
+	V       int          `json:"v"`
+	Tick    int64        `json:"tick"`
+	Ticked  bool         `json:"ticked,omitempty"`
+	Start   int64        `json:"start"`
+	Started bool         `json:"started,omitempty"`
+	Warm    bool         `json:"warm,omitempty"`
+	Tags    []snapTag    `json:"tags"`
+	Par     []snapPar    `json:"par,omitempty"`
+	Orphans []snapOrphan `json:"orphans,omitempty"`
+}
+
+type snapTag struct {
+	ID      string       `json:"id"`
+	Seen    bool         `json:"s,omitempty"`
+	Last    int64        `json:"l"`
+	Clock   int64        `json:"c"`
+	Members []snapMember `json:"m,omitempty"`
+}
+
+type snapMember struct {
+	Zone  string     `json:"z"`
+	Raw   bool       `json:"r,omitempty"`
+	Views []snapView `json:"v"`
+}
+
+type snapView struct {
+	Debounce  int64 `json:"d"`
+	In        bool  `json:"in,omitempty"`
+	Pend      bool  `json:"p,omitempty"`
+	Since     int64 `json:"since,omitempty"`
+	PendAt    int64 `json:"pat,omitempty"`
+	DwellDone int64 `json:"done,omitempty"`
+}
+
+type snapPar struct {
+	Rule  string `json:"rule"`
+	Below bool   `json:"below,omitempty"`
+	Count int    `json:"n"`
+	Last  int64  `json:"last,omitempty"`
+}
+
+type snapOrphan struct {
+	Tag  string `json:"tag"`
+	Zone string `json:"zone"`
+}
+
+// Snapshot returns the engine's complete runtime state as compact JSON:
+// every tag's memberships with their times, pending changes, DWELL and
+// ABSENCE progress, PAR levels and clocks. Rules, zones and the registry are
+// not included. Saved together with the events emitted so far, it lets a
+// restarted engine go on without losing or repeating events.
+func (e *Engine) Snapshot() ([]byte, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s := snapshot{V: snapshotVersion, Tick: e.clk.tick, Ticked: e.clk.ticked, Start: e.clk.start,
+		Started: e.clk.started, Warm: e.clk.warm, Tags: make([]snapTag, 0, len(e.tags))}
+	for _, t := range e.tags {
+		s.Tags = append(s.Tags, snapTagOf(t))
+	}
+	slices.SortFunc(s.Tags, func(a, b snapTag) int { return strings.Compare(a.ID, b.ID) })
+	for _, r := range e.par {
+		if r.par.level != parUnknown {
+			s.Par = append(s.Par, snapPar{Rule: r.ID, Below: r.par.level == parBelow, Count: r.par.count, Last: r.par.last})
+		}
+	}
+	for _, o := range e.orphans {
+		s.Orphans = append(s.Orphans, snapOrphan{Tag: o.tag.id, Zone: o.zone})
+	}
+	return json.Marshal(s)
+}
+
+// snapTagOf returns the snapshot form of a tag, members ordered by zone.
+func snapTagOf(t *tagState) snapTag {
+	st := snapTag{ID: t.id, Seen: t.seen, Last: t.last, Clock: t.clock}
+	for i := range t.members {
+		m := &t.members[i]
+		sm := snapMember{Zone: m.z.z.ID, Raw: m.raw, Views: make([]snapView, m.nviews())}
+		for vi := range sm.Views {
+			v := m.view(vi)
+			sm.Views[vi] = snapView{Debounce: m.z.debounce[vi], In: v.in, Pend: v.pend,
+				Since: v.since, PendAt: v.pendAt, DwellDone: v.dwellDone}
+		}
+		st.Members = append(st.Members, sm)
+	}
+	slices.SortFunc(st.Members, func(a, b snapMember) int { return strings.Compare(a.Zone, b.Zone) })
+	return st
+}
+
+// Restore replaces the engine's runtime state with a snapshot. Rules, zones
+// and the registry stay as they are: memberships are mapped onto the current
+// zones and debounce times; memberships in zones that no longer exist get
+// their EXIT (trigger "zone_removed") at the next Tick; PAR levels of rules
+// that no longer exist are dropped. On error (ErrSnapshot) the state is left
+// unchanged.
+func (e *Engine) Restore(data []byte) error {
+	var s snapshot
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		return fmt.Errorf("%w: %v", ErrSnapshot, err)
+	}
+	if s.V != snapshotVersion {
+		return fmt.Errorf("%w: version %d, want %d", ErrSnapshot, s.V, snapshotVersion)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	tags, orphans, err := e.restoreTags(s)
+	if err != nil {
+		return err
+	}
+	e.installTags(tags, orphans)
+	e.clk = clocks{tick: s.Tick, ticked: s.Ticked, start: s.Start, started: s.Started, warm: s.Warm}
+	e.restorePar(s.Par)
+	e.scheduleAll()
+	return nil
+}
+
+// restoreTags rebuilds tag states from a snapshot without touching the
+// engine.
+func (e *Engine) restoreTags(s snapshot) (map[string]*tagState, []orphan, error) {
+	tags := make(map[string]*tagState, len(s.Tags))
+	var orphans []orphan
+	for i, st := range s.Tags {
+		if msg := idProblem(st.ID); msg != "" || tags[st.ID] != nil {
+			return nil, nil, fmt.Errorf("%w: tags[%d]: bad or repeated id", ErrSnapshot, i)
+		}
+		t := &tagState{id: st.ID, seen: st.Seen, last: st.Last, clock: st.Clock, hidx: -1}
+		t.info, _ = e.reg.Get(st.ID)
+		for j, sm := range st.Members {
+			m, ok, err := e.restoreMember(sm)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%w: tags[%d].m[%d]: %s", ErrSnapshot, i, j, err)
+			}
+			switch {
+			case ok:
+				t.members = append(t.members, m)
+			case anySnapIn(sm.Views):
+				orphans = append(orphans, orphan{tag: t, zone: sm.Zone})
+			}
+		}
+		tags[st.ID] = t
+	}
+	for _, s := range s.Orphans {
+		if t := tags[s.Tag]; t != nil {
+			orphans = append(orphans, orphan{tag: t, zone: s.Zone})
+		}
+	}
+	return tags, orphans, nil
+}
+
+// restoreMember maps a snapshot member onto the current zone and its views;
+// ok is false when the zone no longer exists.
+func (e *Engine) restoreMember(sm snapMember) (member, bool, error) {
+	if len(sm.Views) == 0 {
+		return member{}, false, fmt.Errorf("no views")
+	}
+	for _, v := range sm.Views {
+		if v.Pend != (v.In != sm.Raw) {
+			return member{}, false, fmt.Errorf("view pending state does not match")
+		}
+	}
+	z := e.zones[sm.Zone]
+	if z == nil {
+		return member{}, false, nil
+	}
+	m := member{z: z, raw: sm.Raw}
+	views := make([]view, len(z.debounce))
+	for i, d := range z.debounce {
+		sv := sm.Views[0]
+		for _, x := range sm.Views {
+			if x.Debounce == d {
+				sv = x
+			}
+		}
+		views[i] = view{in: sv.In, pend: sv.Pend, since: sv.Since, pendAt: sv.PendAt, dwellDone: sv.DwellDone}
+	}
+	m.v0 = views[0]
+	if len(views) > 1 {
+		m.more = views[1:]
+	}
+	return m, true, nil
+}
+
+// anySnapIn reports whether some view holds the tag inside.
+func anySnapIn(vs []snapView) bool {
+	for _, v := range vs {
+		if v.In {
+			return true
+		}
+	}
+	return false
+}
+
+// installTags replaces the tag states and rebuilds the zones' tag sets.
+func (e *Engine) installTags(tags map[string]*tagState, orphans []orphan) {
+	for _, z := range e.zones {
+		clear(z.tags)
+	}
+	for _, t := range tags {
+		for i := range t.members {
+			t.members[i].z.tags[t] = struct{}{}
+		}
+	}
+	e.tags, e.orphans = tags, orphans
+	e.due = e.due[:0]
+}
+
+// restorePar sets the PAR levels of the rules that still exist; others
+// are judged afresh.
+func (e *Engine) restorePar(ps []snapPar) {
+	levels := make(map[string]snapPar, len(ps))
+	for _, p := range ps {
+		levels[p.Rule] = p
+	}
+	for _, r := range e.par {
+		r.par = parState{}
+		if p, ok := levels[r.ID]; ok {
+			r.par.level, r.par.count, r.par.last = parOK, p.Count, p.Last
+			if p.Below {
+				r.par.level = parBelow
+			}
+		}
+	}
+	e.parDirty = true
+}
