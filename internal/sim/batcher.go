@@ -17,7 +17,7 @@ type BatchConfig struct {
 	// readers are spread over the interval by a hash of their id.
 	Interval time.Duration
 	// MaxSightings splits larger batches (default 16: a JSON batch then
-	// fits one CoAP block of 1024 bytes).
+	// stays under 1 KiB, one datagram on any network).
 	MaxSightings int
 	// ReorderFraction of batches have their sightings shuffled (default
 	// 0.05), as a gateway that sorts by tag or queue would.
@@ -48,7 +48,8 @@ type outbox struct {
 	buf    []rfid.WireSighting
 }
 
-// NewBatcher returns a Batcher; cfg's zero fields take the defaults.
+// NewBatcher returns a Batcher. A zero Interval or MaxSightings takes the
+// default; a zero ReorderFraction means no shuffling.
 func NewBatcher(cfg BatchConfig) *Batcher {
 	d := DefaultBatchConfig(cfg.Seed)
 	if cfg.Interval <= 0 {

@@ -1,6 +1,11 @@
 package sim
 
 import (
+	"errors"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/hospitalrtls/rtls/floorplans"
@@ -36,3 +41,11 @@ func quietConfig(seed uint64) Config {
 	c.NetDelayMax, c.LateFraction, c.DupFraction = 0, 0, 0
 	return c
 }
+
+func errorsIs(err, target error) bool { return errors.Is(err, target) }
+
+func polygonContains(poly orb.Polygon, p orb.Point) bool { return planar.PolygonContains(poly, p) }
+
+func containsStr(s, sub string) bool { return strings.Contains(s, sub) }
+
+func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0)) }

@@ -52,8 +52,8 @@ func (s *Sim) hearAll(tg *tagState, at float64, p orb.Point, z, rangeM float64, 
 			continue
 		}
 		dz := rd.z - z
-		d := math.Max(nearFieldM, math.Sqrt(d2+dz*dz))
-		rssi := rd.at1m - 10*rd.exp*math.Log10(d) + tg.tx
+		d2 = max(nearFieldM*nearFieldM, d2+dz*dz)
+		rssi := rd.at1m - 5*rd.exp*log10Fast(d2) + tg.tx // 10 n log10(d)
 		if floors == 0 {
 			rssi -= float64(rd.walls(s.walls[tg.level], p, s.cfg.MaxRangeM)) * s.cfg.WallLossDB
 		} else {

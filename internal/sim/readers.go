@@ -6,7 +6,6 @@ import (
 
 	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 )
 
 // readerState is one reader with its simulated deviations.
@@ -80,7 +79,7 @@ func (st *readerState) setZone(plan *floorplans.Plan, r *floorplans.Reader) bool
 
 // inZone reports whether a portal covers p.
 func (st *readerState) inZone(p orb.Point) bool {
-	return st.zoneBound.Contains(p) && planar.PolygonContains(st.zone, p)
+	return st.zoneBound.Contains(p) && inPolygon(st.zone, p)
 }
 
 // wallCache remembers, per 0.5 m cell around a reader, how many walls lie

@@ -4,11 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 )
 
 // ErrPlan is returned by New for a plan it cannot simulate on.
@@ -16,55 +14,6 @@ var ErrPlan = errors.New("sim: unusable plan")
 
 // defaultStoreyM is the storey height used when no level has elevation_m.
 const defaultStoreyM = 4.0
-
-// kind is a room category the behaviours know.
-type kind int
-
-const (
-	kindOther kind = iota
-	kindPatient
-	kindICU
-	kindNurse
-	kindStorage
-	kindClean
-	kindSoiled
-	kindCorridor
-	kindElevator
-	kindStairs
-	kindExit
-	numKinds
-)
-
-// kindOf maps a FORMATS.md room category to a kind.
-func kindOf(category string) kind {
-	c := strings.ToLower(category)
-	switch {
-	case c == "patient_room":
-		return kindPatient
-	case c == "icu":
-		return kindICU
-	case c == "nurse_station":
-		return kindNurse
-	case c == "storage":
-		return kindStorage
-	case c == "clean_utility":
-		return kindClean
-	case c == "soiled_utility":
-		return kindSoiled
-	case c == "corridor" || c == "hallway":
-		return kindCorridor
-	case strings.Contains(c, "elevator") || strings.Contains(c, "lift"):
-		return kindElevator
-	case strings.Contains(c, "stair"):
-		return kindStairs
-	case c == "exit":
-		return kindExit
-	}
-	return kindOther
-}
-
-// connector reports whether tags change level in rooms of kind k.
-func (k kind) connector() bool { return k == kindElevator || k == kindStairs }
 
 // world is the plan indexed by small integers for the simulation.
 type world struct {
@@ -113,6 +62,8 @@ type edge struct {
 	stairs bool
 }
 
+// newWorld indexes plan: rooms on known levels, doors between them, and
+// elevator and stairs links between levels.
 func newWorld(plan *floorplans.Plan) (*world, error) {
 	if plan == nil || len(plan.Levels) == 0 || len(plan.Rooms) == 0 {
 		return nil, fmt.Errorf("%w: no levels or no rooms", ErrPlan)
@@ -213,47 +164,6 @@ func (w *world) approach(r int, d *floorplans.Door) orb.Point {
 	return floorplans.NearestPointInRoom(w.rooms[r].r, d.Mid)
 }
 
-// Vertical moves: elevators join every level they overlap, stairs the
-// next level up or down.
-const (
-	elevatorRideS   = 25.0 // waiting included
-	elevatorPerLvlS = 4.0
-	stairsPerLvlS   = 18.0
-	rideCostPerS    = 1.2 // meters a walker would cover meanwhile
-)
-
-// addVertical links connector rooms of different levels that overlap.
-func (w *world) addVertical() {
-	var conn []int
-	for i := range w.rooms {
-		if w.rooms[i].kind.connector() {
-			conn = append(conn, i)
-		}
-	}
-	for i, a := range conn {
-		for _, b := range conn[i+1:] {
-			ra, rb := &w.rooms[a], &w.rooms[b]
-			if ra.kind != rb.kind || ra.level == rb.level || !overlap(ra.r, rb.r) {
-				continue
-			}
-			dl := abs(w.levels[ra.level].ordinal - w.levels[rb.level].ordinal)
-			ride := elevatorRideS + elevatorPerLvlS*float64(dl)
-			if ra.kind == kindStairs {
-				if dl != 1 {
-					continue
-				}
-				ride = stairsPerLvlS
-			}
-			w.link(a, b, -1, ride*rideCostPerS, ride, ra.kind == kindStairs)
-		}
-	}
-}
-
-// overlap reports whether either room's centroid lies in the other.
-func overlap(a, b *floorplans.Room) bool {
-	return planar.PolygonContains(a.Polygon, b.Centroid) || planar.PolygonContains(b.Polygon, a.Centroid)
-}
-
 // components labels the connected components of the room graph.
 func (w *world) components() {
 	w.comp = make([]int, len(w.rooms))
@@ -281,10 +191,26 @@ func (w *world) components() {
 	}
 }
 
-// contains reports whether p lies inside room r (boundary included).
+// contains reports whether p lies inside room r.
 func (w *world) contains(r int, p orb.Point) bool {
 	room := w.rooms[r].r
-	return room.Bound.Contains(p) && planar.PolygonContains(room.Polygon, p)
+	return room.Bound.Contains(p) && inPolygon(room.Polygon, p)
+}
+
+// inPolygon is the even-odd rule over all rings (so holes are outside).
+// Unlike planar.PolygonContains it computes no bounds: callers test those.
+// Points exactly on an edge may go either way.
+func inPolygon(poly orb.Polygon, p orb.Point) bool {
+	in := false
+	for _, ring := range poly {
+		for i, j := 0, len(ring)-1; i < len(ring); j, i = i, i+1 {
+			a, b := ring[i], ring[j]
+			if (a[1] > p[1]) != (b[1] > p[1]) && p[0] < (b[0]-a[0])*(p[1]-a[1])/(b[1]-a[1])+a[0] {
+				in = !in
+			}
+		}
+	}
+	return in
 }
 
 func dist(a, b orb.Point) float64 { return math.Hypot(a[0]-b[0], a[1]-b[1]) }
