@@ -1,6 +1,7 @@
 package redistest
 
 import (
+	"runtime"
 	"testing"
 )
 
@@ -35,5 +36,42 @@ func TestStartReturnsLoopbackAddr(t *testing.T) {
 	}
 	if got := addr[:len("127.0.0.1:")]; got != "127.0.0.1:" {
 		t.Fatalf("addr %q is not on 127.0.0.1", addr)
+	}
+}
+
+// recorder is a testing.TB that records Skipf and Fatalf and ends the
+// goroutine like the real ones do.
+type recorder struct {
+	testing.TB
+	skipped, failed bool
+}
+
+func (r *recorder) Skipf(string, ...any)  { r.skipped = true; runtime.Goexit() }
+func (r *recorder) Fatalf(string, ...any) { r.failed = true; runtime.Goexit() }
+
+func TestMissingBinary(t *testing.T) {
+	t.Setenv("PATH", t.TempDir()) // no redis-server here
+	tests := []struct {
+		require            string
+		wantSkip, wantFail bool
+	}{
+		{"", true, false},
+		{"0", true, false},
+		{"1", false, true},
+	}
+	for _, tt := range tests {
+		t.Run("require="+tt.require, func(t *testing.T) {
+			t.Setenv(RequireEnv, tt.require)
+			r := &recorder{TB: t}
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				StartServer(r)
+			}()
+			<-done
+			if r.skipped != tt.wantSkip || r.failed != tt.wantFail {
+				t.Errorf("skipped %v, failed %v; want %v, %v", r.skipped, r.failed, tt.wantSkip, tt.wantFail)
+			}
+		})
 	}
 }

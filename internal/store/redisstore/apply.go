@@ -17,7 +17,7 @@ func (s *Store) Apply(ctx context.Context, u store.Update) ([]geofence.Event, er
 	if len(u.Positions) == 0 && len(u.Events) == 0 {
 		return nil, nil
 	}
-	keys := []string{s.keys.positions, s.keys.tags, s.keys.seen, s.keys.events}
+	keys := []string{s.keys.positions, s.keys.placements, s.keys.tags, s.keys.seen, s.keys.events}
 	ids, err := applyScript.Run(ctx, s.rdb, keys, s.applyArgs(u)...).StringSlice()
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: apply: %w", err)

@@ -5,6 +5,7 @@ package redisstore
 // scripts touch several of them atomically.
 //
 //	rtls:{site}:pos           hash    tag id -> position (JSON, see codec.go)
+//	rtls:{site}:where         hash    tag id -> "ts\xffLevel\xffroom" (for the Apply script)
 //	rtls:{site}:tags          zset    every tag with a position, score 0 (lex order)
 //	rtls:{site}:level:<id>    zset    tags on a level, score 0
 //	rtls:{site}:room:<id>     zset    tags in a room, score 0
@@ -17,6 +18,7 @@ package redisstore
 // the prefixes below; an empty set does not exist.
 type keys struct {
 	positions   string
+	placements  string
 	tags        string
 	levelPrefix string
 	roomPrefix  string
@@ -30,6 +32,7 @@ func newKeys(site string) keys {
 	p := "rtls:{" + site + "}:"
 	return keys{
 		positions:   p + "pos",
+		placements:  p + "where",
 		tags:        p + "tags",
 		levelPrefix: p + "level:",
 		roomPrefix:  p + "room:",

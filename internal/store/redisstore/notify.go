@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 
@@ -13,6 +14,14 @@ import (
 
 // ErrClosed is returned by WatchPositions and blocking ReadEvents after Close.
 var ErrClosed = errors.New("redisstore: closed")
+
+// wrap prefixes err with what failed, unless it is already the package's own.
+func wrap(what string, err error) error {
+	if errors.Is(err, ErrClosed) {
+		return err
+	}
+	return fmt.Errorf("redisstore: %s: %w", what, err)
+}
 
 // notifier owns the store's one Pub/Sub connection, opened on first use. It
 // fans published positions out to watchers and wakes blocked event readers
@@ -76,12 +85,9 @@ func (n *notifier) start(ctx context.Context) error {
 			_ = ps.Close()
 			return err
 		}
-		switch m := msg.(type) {
-		case *redis.Subscription:
+		if _, ok := msg.(*redis.Subscription); ok {
 			confirmed++
-		case *redis.Message:
-			n.handle(m)
-		}
+		} // a message before both confirmations predates start: dropped
 	}
 	n.ps = ps
 	go n.loop(ps.ChannelWithSubscriptions())
@@ -104,6 +110,9 @@ func (n *notifier) handle(m *redis.Message) {
 	if m.Channel == n.keys.evChannel {
 		n.wakeReaders()
 		return
+	}
+	if n.positions.Len() == 0 {
+		return // nobody watches: do not decode
 	}
 	ps, err := decodePositions([]byte(m.Payload))
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hospitalrtls/rtls/internal/store"
@@ -90,14 +91,17 @@ type Store struct {
 	opts   Options
 	keys   keys
 	notify *notifier
+	closed atomic.Bool
 }
 
 var _ store.Store = (*Store)(nil)
 
-// New connects to opts.URL, checks the server answers and returns the store.
+// New connects to opts.URL, checks the server answers and returns the
+// store. Its client honours context deadlines on every command.
 func New(ctx context.Context, opts Options) (*Store, error) {
-	if opts.URL == "" {
-		opts.URL = DefaultURL
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
 	}
 	ro, err := redis.ParseURL(opts.URL)
 	if err != nil {
@@ -133,6 +137,9 @@ func NewFromClient(rdb redis.UniversalClient, opts Options) (*Store, error) {
 // Close stops watchers and blocked readers and, for a store from New,
 // closes the client.
 func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
 	s.notify.close()
 	if s.own {
 		return s.rdb.Close()

@@ -3,32 +3,48 @@ package redisstore
 import "github.com/redis/go-redis/v9"
 
 // applyScript writes one store.Update atomically (a Lua script runs alone):
-// positions with their level, room, tag and last-seen sets, events appended
-// to the stream with retention, and one PUBLISH of the positions and one of
-// the newest event id.
+// positions with their placement, level, room, tag and last-seen sets,
+// events appended to the stream with retention, and one PUBLISH of the
+// positions and one of the newest event id. Reads and writes of the
+// per-tag hashes and sets are batched into variadic commands.
 //
-// KEYS: positions hash, tags set, seen set, event stream.
+// KEYS: positions hash, placements hash, tags set, seen set, event stream.
 // ARGV: level set prefix, room set prefix, position channel, event channel,
 // #positions, #events, max stream length (0 = none), max age ms (0 = none);
 // then per position: tag, level, room, ts, encoded position; then per
 // event: n, then n field names and values.
 //
+// A placement is "ts\xffLevel\xffroom": 0xFF never occurs in UTF-8, and the
+// script learns a tag's previous level and room without decoding JSON.
 // The level and room sets are named from the prefixes, not passed as KEYS:
 // the old room is only known inside the script. They share the site's hash
 // tag, so on Redis Cluster they live in the same slot as the declared keys.
 var applyScript = redis.NewScript(`
-local posKey, tagsKey, seenKey, stream = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local posKey, whereKey, tagsKey, seenKey, stream = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local levelPrefix, roomPrefix = ARGV[1], ARGV[2]
 local npos, nev = tonumber(ARGV[5]), tonumber(ARGV[6])
 local maxlen, maxage = tonumber(ARGV[7]), tonumber(ARGV[8])
+local SEP, CHUNK = '\255', 1000
 
-local function stored(tag)
-  local raw = redis.call('HGET', posKey, tag)
-  if not raw then return false end
-  local ok, o = pcall(cjson.decode, raw)
-  if not ok or type(o) ~= 'table' then return {ts = -1, level = '', room = ''} end
-  local function str(v) if type(v) == 'string' then return v end return '' end
-  return {ts = tonumber(o.ts) or -1, level = str(o.level), room = str(o.room)}
+-- batched runs cmd key args... in chunks of CHUNK (even) arguments and
+-- returns the concatenated replies of commands that return arrays.
+local function batched(cmd, key, args)
+  local out = {}
+  for s = 1, #args, CHUNK do
+    local r = redis.call(cmd, key, unpack(args, s, math.min(s + CHUNK - 1, #args)))
+    if type(r) == 'table' then
+      for _, v in ipairs(r) do out[#out + 1] = v end
+    end
+  end
+  return out
+end
+
+-- placement returns ts, level, room of a stored placement.
+local function placement(w)
+  local a = string.find(w, SEP, 1, true)
+  local b = a and string.find(w, SEP, a + 1, true)
+  if not b then return -1, '', '' end
+  return tonumber(string.sub(w, 1, a - 1)) or -1, string.sub(w, a + 1, b - 1), string.sub(w, b + 1)
 end
 
 local function move(prefix, from, to, tag)
@@ -37,29 +53,47 @@ local function move(prefix, from, to, tag)
   if to ~= '' then redis.call('ZADD', prefix .. to, 0, tag) end
 end
 
-local current = {}
-local accepted = {}
-local i = 9
-for _ = 1, npos do
-  local tag, level, room, ts, value = ARGV[i], ARGV[i+1], ARGV[i+2], tonumber(ARGV[i+3]), ARGV[i+4]
-  i = i + 5
-  local old = current[tag]
-  if old == nil then old = stored(tag) end
-  if not old or old.ts <= ts then
-    if not old then
-      redis.call('ZADD', tagsKey, 0, tag)
-      old = {level = '', room = ''}
+local tags = {}
+for k = 1, npos do tags[k] = ARGV[9 + 5 * (k - 1)] end
+local stored = batched('HMGET', whereKey, tags)
+
+-- Placements written earlier in this update, for tags that repeat in it.
+local curTS, curLevel, curRoom = {}, {}, {}
+local accepted, hpos, hwhere, zseen, znew = {}, {}, {}, {}, {}
+for k = 1, npos do
+  local i = 9 + 5 * (k - 1)
+  local tag, level, room, tsArg, value = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+  local ts = tonumber(tsArg)
+  local known, oldTS, oldLevel, oldRoom = true, curTS[tag], curLevel[tag], curRoom[tag]
+  if oldTS == nil then
+    if stored[k] then
+      oldTS, oldLevel, oldRoom = placement(stored[k])
+    else
+      known, oldTS, oldLevel, oldRoom = false, -1, '', ''
     end
-    move(levelPrefix, old.level, level, tag)
-    move(roomPrefix, old.room, room, tag)
-    redis.call('HSET', posKey, tag, value)
-    redis.call('ZADD', seenKey, ts, tag)
-    current[tag] = {ts = ts, level = level, room = room}
+  end
+  if oldTS <= ts then
+    if not known then
+      znew[#znew + 1] = 0
+      znew[#znew + 1] = tag
+    end
+    move(levelPrefix, oldLevel, level, tag)
+    move(roomPrefix, oldRoom, room, tag)
+    local n = #hpos
+    hpos[n + 1], hpos[n + 2] = tag, value
+    hwhere[n + 1], hwhere[n + 2] = tag, tsArg .. SEP .. level .. SEP .. room
+    zseen[n + 1], zseen[n + 2] = tsArg, tag
+    curTS[tag], curLevel[tag], curRoom[tag] = ts, level, room
     accepted[#accepted + 1] = value
   end
 end
+batched('HSET', posKey, hpos)
+batched('HSET', whereKey, hwhere)
+batched('ZADD', seenKey, zseen)
+batched('ZADD', tagsKey, znew)
 
 local ids = {}
+local i = 9 + 5 * npos
 for e = 1, nev do
   local n = tonumber(ARGV[i])
   ids[e] = redis.call('XADD', stream, '*', unpack(ARGV, i + 1, i + 2 * n))

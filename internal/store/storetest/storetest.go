@@ -26,7 +26,8 @@ type Retention struct {
 }
 
 // Opener returns a new, empty store configured with r, closed by the
-// opener in t.Cleanup. Stores from separate calls must not share state.
+// opener in t.Cleanup (a second Close must be harmless). Stores from
+// separate calls must not share state.
 type Opener func(t *testing.T, r Retention) store.Store
 
 // guard bounds every wait in the suite so a broken store fails instead of
@@ -45,6 +46,7 @@ func Run(t *testing.T, open Opener) {
 		{"ListEvents", testListEvents},
 		{"Retention", testRetention},
 		{"Concurrent", testConcurrent},
+		{"Close", testClose},
 	})
 }
 
