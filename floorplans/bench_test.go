@@ -71,4 +71,3 @@ func BenchmarkNearestPointInRoom(b *testing.B) {
 		NearestPointInRoom(r, orb.Point{12, 7.1})
 	}
 }
-

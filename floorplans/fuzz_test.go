@@ -79,3 +79,46 @@ func checkPlan(t *testing.T, p *Plan) {
 		}
 	}
 }
+
+// FuzzGeometry builds two rooms from the bytes (a coordinate from each
+// pair, up to 8 vertices per room, 0.5 m steps) and checks that validation
+// does not panic, that the overlap test is symmetric and agrees with New,
+// and that the lookups of a valid plan keep their promises.
+func FuzzGeometry(f *testing.F) {
+	f.Add([]byte{0, 0, 10, 0, 10, 10, 0, 10}, []byte{10, 0, 20, 0, 20, 10, 10, 10})
+	f.Add([]byte{0, 0, 10, 0, 10, 10, 0, 10}, []byte{5, 0, 15, 0, 15, 10, 5, 10})
+	f.Add([]byte{0, 0, 10, 10, 10, 0, 0, 10}, []byte{1, 1, 2, 1, 2, 2})
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		ra, rb := ringFrom(a), ringFrom(b)
+		pa, pb := orb.Polygon{ra}, orb.Polygon{rb}
+		okA, okB := polygonProblems(pa, func(string) {}), polygonProblems(pb, func(string) {})
+		if !okA || !okB {
+			return
+		}
+		overlap := interiorsOverlap(pa, pb)
+		if interiorsOverlap(pb, pa) != overlap {
+			t.Fatalf("overlap not symmetric for %v and %v", pa, pb)
+		}
+		p, err := New([]*Level{{ID: "L", Name: "l", Outline: rect(-1, -1, 130, 130)}},
+			[]*Room{{ID: "A", Name: "a", Level: "L", Category: "x", Polygon: pa},
+				{ID: "B", Name: "b", Level: "L", Category: "x", Polygon: pb}}, nil, nil, nil)
+		if (err != nil) != overlap {
+			t.Fatalf("overlap %v but New: %v", overlap, err)
+		}
+		if err == nil {
+			checkPlan(t, p)
+		}
+	})
+}
+
+// ringFrom reads a closed ring from pairs of bytes.
+func ringFrom(b []byte) orb.Ring {
+	var r orb.Ring
+	for i := 0; i+1 < len(b) && len(r) < 8; i += 2 {
+		r = append(r, orb.Point{float64(b[i]%128) / 2, float64(b[i+1]%128) / 2})
+	}
+	if len(r) > 0 {
+		r = append(r, r[0])
+	}
+	return r
+}

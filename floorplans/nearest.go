@@ -11,6 +11,9 @@ import (
 // the room.
 const insideNudge = 0.05
 
+// minNudge is the smallest move tried before falling back to a vertex.
+const minNudge = 1e-4
+
 // DistanceToRoom returns the distance in meters from pt to the room: 0 when
 // pt is inside or on its boundary, +Inf for a nil room, NaN for a
 // non-finite point. It does not allocate.
@@ -24,62 +27,59 @@ func DistanceToRoom(r *Room, pt orb.Point) float64 {
 	if planar.PolygonContains(r.Polygon, pt) {
 		return 0
 	}
-	_, d := closestOnBoundary(r.Polygon, pt)
-	return d
+	return closestOnBoundary(r.Polygon, pt).d
 }
 
 // NearestPointInRoom returns pt itself when it is inside the room (or on
 // its boundary); otherwise the point of the room's boundary closest to pt,
-// moved 5 cm into the room (or less, or not at all, where the room is too
-// narrow there). A nil room or non-finite point returns pt. It does not
-// allocate.
+// moved 5 cm into the room (less where the room is too narrow there; in a
+// sliver, the nearest vertex). A nil room or non-finite point returns pt.
+// It does not allocate.
 func NearestPointInRoom(r *Room, pt orb.Point) orb.Point {
 	if r == nil || !finite(pt) || planar.PolygonContains(r.Polygon, pt) {
 		return pt
 	}
-	q, _ := closestOnBoundary(r.Polygon, pt)
+	e := closestOnBoundary(r.Polygon, pt)
+	q := e.q
 	for _, dir := range [...]orb.Point{
-		unit(q[0]-pt[0], q[1]-pt[1]), // straight on, across the wall
-		inwardNormal(r.Polygon, q),   // square into the room
-		unit(r.Centroid[0]-q[0], r.Centroid[1]-q[1]),
+		unit(q[0]-pt[0], q[1]-pt[1]),                 // straight on, across the wall
+		unit(-(e.b[1] - e.a[1]), e.b[0]-e.a[0]),      // square into the room
+		unit(r.Centroid[0]-q[0], r.Centroid[1]-q[1]), // towards the middle
 	} {
-		for d := insideNudge; d > insideNudge/8; d /= 2 {
+		for d := insideNudge; d > minNudge; d /= 2 {
 			c := orb.Point{q[0] + d*dir[0], q[1] + d*dir[1]}
 			if planar.PolygonContains(r.Polygon, c) {
 				return c
 			}
 		}
 	}
-	return q
+	// A vertex is on the boundary exactly, which q may miss by rounding.
+	if planar.DistanceSquared(q, e.a) <= planar.DistanceSquared(q, e.b) {
+		return e.a
+	}
+	return e.b
 }
 
-// closestOnBoundary returns the point of the polygon's rings closest to
-// pt, and its distance.
-func closestOnBoundary(poly orb.Polygon, pt orb.Point) (orb.Point, float64) {
-	best, bestD2 := orb.Point{}, math.Inf(1)
+// nearest is the point q of edge ab of a polygon closest to some point,
+// at distance d.
+type nearest struct {
+	q, a, b orb.Point
+	d       float64
+}
+
+// closestOnBoundary returns the point of the polygon's rings closest to pt.
+func closestOnBoundary(poly orb.Polygon, pt orb.Point) nearest {
+	best, bestD2 := nearest{}, math.Inf(1)
 	for _, r := range poly {
 		for i := 1; i < len(r); i++ {
 			c := closestOnSegment(r[i-1], r[i], pt)
 			if d2 := planar.DistanceSquared(c, pt); d2 < bestD2 {
-				best, bestD2 = c, d2
+				best, bestD2 = nearest{q: c, a: r[i-1], b: r[i]}, d2
 			}
 		}
 	}
-	return best, math.Sqrt(bestD2)
-}
-
-// inwardNormal returns the unit normal pointing into the polygon of the
-// edge that holds boundary point q (rings are oriented so that the
-// interior is on the left of each edge).
-func inwardNormal(poly orb.Polygon, q orb.Point) orb.Point {
-	for _, r := range poly {
-		for i := 1; i < len(r); i++ {
-			if onSegment(r[i-1], r[i], q) {
-				return unit(-(r[i][1] - r[i-1][1]), r[i][0]-r[i-1][0])
-			}
-		}
-	}
-	return orb.Point{}
+	best.d = math.Sqrt(bestD2)
+	return best
 }
 
 // unit returns (dx, dy) scaled to length 1, or zero.

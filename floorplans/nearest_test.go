@@ -43,6 +43,8 @@ func TestNearestPointInRoom(t *testing.T) {
 		{"beyond a corner", square, orb.Point{12, 12}, orb.Point{10 - 0.05/math.Sqrt2, 10 - 0.05/math.Sqrt2}},
 		{"beyond a sharp tip", spike, orb.Point{11, -1}, orb.Point{nan(), 0}},
 		{"in the hole", donut, orb.Point{5, 4}, orb.Point{5, 2.95}},
+		// A sliver a few mm wide near its tip (found by FuzzGeometry).
+		{"beside a sliver", orb.Polygon{{{27.5, 24}, {24, 24.5}, {16, 61}, {24, 24}, {27.5, 24}}}, orb.Point{34.5, 64}, orb.Point{nan(), 0}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

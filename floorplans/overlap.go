@@ -133,8 +133,7 @@ func strictlyInside(poly orb.Polygon, m orb.Point) bool {
 	if !planar.PolygonContains(poly, m) {
 		return false
 	}
-	_, d := closestOnBoundary(poly, m)
-	return d > tol
+	return closestOnBoundary(poly, m).d > tol
 }
 
 func lerp(p, q orb.Point, t float64) orb.Point {

@@ -1,6 +1,7 @@
 package floorplans
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -144,4 +145,50 @@ func TestRingProblem(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestInteriorsOverlapRandom compares interiorsOverlap with simple truths
+// on random shapes (fixed seed): for rectangles, interval overlap on both
+// axes; for random integer polygons, a point found inside both by sampling
+// means they overlap.
+func TestInteriorsOverlapRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	coord := func() float64 { return float64(rng.IntN(8)) }
+	for range 2000 {
+		x0, y0, u0, v0 := coord(), coord(), coord(), coord()
+		x1, y1, u1, v1 := x0+1+coord(), y0+1+coord(), u0+1+coord(), v0+1+coord()
+		a, b := valid(t, rect(x0, y0, x1, y1)), valid(t, rect(u0, v0, u1, v1))
+		want := x0 < u1 && u0 < x1 && y0 < v1 && v0 < y1
+		if got := interiorsOverlap(a, b); got != want {
+			t.Fatalf("rects %v and %v: overlap = %v, want %v", a, b, got, want)
+		}
+	}
+	tested := 0
+	for tested < 300 {
+		a, b := randomPolygon(rng), randomPolygon(rng)
+		if !polygonProblems(a, func(string) {}) || !polygonProblems(b, func(string) {}) {
+			continue
+		}
+		tested++
+		got := interiorsOverlap(a, b)
+		for x := 0.125; x < 10; x += 0.25 {
+			for y := 0.125; y < 10; y += 0.25 {
+				p := orb.Point{x, y}
+				if strictlyInside(a, p) && strictlyInside(b, p) && !got {
+					t.Fatalf("%v and %v share %v but overlap = false", a, b, p)
+				}
+			}
+		}
+	}
+}
+
+// randomPolygon returns a random ring of 3-6 integer vertices in 0..9;
+// often invalid (self-intersecting), which the caller skips.
+func randomPolygon(rng *rand.Rand) orb.Polygon {
+	n := 3 + rng.IntN(4)
+	r := make(orb.Ring, 0, n+1)
+	for range n {
+		r = append(r, orb.Point{float64(rng.IntN(10)), float64(rng.IntN(10))})
+	}
+	return orb.Polygon{append(r, r[0])}
 }

@@ -1,7 +1,9 @@
 package floorplans
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
@@ -45,28 +47,41 @@ func dedupe(r orb.Ring) orb.Ring {
 
 // selfIntersection finds where a closed ring without repeated points meets
 // itself: two non-adjacent edges that meet, or two adjacent edges that
-// fold back onto each other.
+// fold back onto each other. Edges are swept in order of their west end so
+// that only edges whose x ranges overlap are compared.
 func selfIntersection(r orb.Ring) (orb.Point, bool) {
-	n := len(r) - 1 // edges
-	for i := 0; i < n; i++ {
-		a, b := r[i], r[i+1]
-		for j := i + 1; j < n; j++ {
-			c, d := r[j], r[j+1]
-			switch {
-			case j == i+1: // b == c
-				if foldsBack(b, a, d) {
-					return b, true
-				}
-			case i == 0 && j == n-1: // d == a
-				if foldsBack(a, b, c) {
-					return a, true
-				}
-			case segmentsMeet(a, b, c, d):
-				return c, true
+	n := len(r) - 1 // edges; edge i runs from r[i] to r[i+1]
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	west := func(i int) float64 { return min(r[i][0], r[i+1][0]) }
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(west(a), west(b)) })
+	for k, i := range order {
+		east := max(r[i][0], r[i+1][0]) + tol
+		for _, j := range order[k+1:] {
+			if west(j) > east {
+				break
+			}
+			if p, ok := edgesMeet(r, n, min(i, j), max(i, j)); ok {
+				return p, true
 			}
 		}
 	}
 	return orb.Point{}, false
+}
+
+// edgesMeet reports whether edges i < j of a ring with n edges meet other
+// than at the vertex adjacent edges share.
+func edgesMeet(r orb.Ring, n, i, j int) (orb.Point, bool) {
+	a, b, c, d := r[i], r[i+1], r[j], r[j+1]
+	switch {
+	case j == i+1: // b == c
+		return b, foldsBack(b, a, d)
+	case i == 0 && j == n-1: // d == a
+		return a, foldsBack(a, b, c)
+	}
+	return c, segmentsMeet(a, b, c, d)
 }
 
 // foldsBack reports whether the edges from shared vertex v to p and to q

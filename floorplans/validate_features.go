@@ -90,7 +90,7 @@ func (f *features) checkReader(p *Plan, r *Reader) {
 	levelOK := f.checkLevelRef(p, r, r.Level)
 	f.checkReaderModel(r)
 	if r.Kind == KindRFIDPortal {
-		f.checkPortalZone(p, r)
+		f.checkPortalZone(p, r, levelOK)
 	}
 	if !f.usable(r, "geometry") {
 		return
@@ -127,7 +127,7 @@ func (f *features) checkReaderModel(r *Reader) {
 }
 
 // checkPortalZone checks that an rfid_portal covers a room or zone of its level.
-func (f *features) checkPortalZone(p *Plan, r *Reader) {
+func (f *features) checkPortalZone(p *Plan, r *Reader, levelOK bool) {
 	if r.Zone == "" {
 		if f.usable(r, "zone") {
 			f.fail(r, "zone", "missing (required for an rfid_portal)")
@@ -143,7 +143,7 @@ func (f *features) checkPortalZone(p *Plan, r *Reader) {
 	switch {
 	case !ok:
 		f.fail(r, "zone", fmt.Sprintf("unknown room or zone %q", r.Zone))
-	case level != r.Level && r.Level != "":
+	case levelOK && level != r.Level:
 		f.fail(r, "zone", fmt.Sprintf("%s is on level %s, the reader on %s", r.Zone, level, r.Level))
 	}
 }

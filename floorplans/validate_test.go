@@ -153,6 +153,8 @@ func problemCases() []problemCase {
 			[]want{{"reader", "X", "properties.zone", `unknown room or zone "Q"`}}},
 		{"portal covering a room of another level", []string{portal("X", `,"zone":"C"`)},
 			[]want{{"reader", "X", "properties.zone", "C is on level L1, the reader on L0"}}},
+		{"portal on an unknown level", []string{feat(`"type":"reader","id":"X","level":"L9","kind":"rfid_portal","zone":"A"`, point(1, 1))},
+			[]want{{"reader", "X", "properties.level", `unknown level "L9"`}}},
 		{"ranging reader without model", []string{ble("X", "", 1, 1)},
 			[]want{{"reader", "X", "properties.rssi_at_1m", "missing"}, {"reader", "X", "properties.path_loss_exponent", "missing"}}},
 		{"rssi too low", []string{ble("X", `,"rssi_at_1m":-121,"path_loss_exponent":2`, 1, 1)},
