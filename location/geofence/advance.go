@@ -56,7 +56,7 @@ func (e *Engine) entered(t *tagState, z *zoneState, vi int, at int64, trig strin
 		case RuleRestricted:
 			e.emit(Restricted, t, z.z.ID, r.ID, at, trig)
 		case RulePar:
-			e.markPar(r, at, TriggerCount)
+			e.parEnter(r, t, at, TriggerCount)
 		}
 	}
 }
@@ -74,7 +74,7 @@ func (e *Engine) exited(t *tagState, z *zoneState, vi int, at int64, trig string
 		case RuleExit:
 			e.emit(Exit, t, z.z.ID, r.ID, at, trig)
 		case RulePar:
-			e.markPar(r, at, TriggerCount)
+			e.parExit(r, t, at, TriggerCount)
 		}
 	}
 }

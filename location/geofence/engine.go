@@ -72,7 +72,6 @@ type Engine struct {
 	scratch []*zoneState // zones of the position being observed
 	popped  []*tagState  // tags due in the tick being run
 	out     []Event      // events of the call being run
-	gen     uint64       // marks tags counted once per PAR count
 	late    uint64       // positions ignored as replayed or late
 }
 
@@ -116,12 +115,12 @@ func New(plan *floorplans.Plan, cfg Config, rules []Rule, reg *Registry) (*Engin
 	}
 	for i, z := range cfg.Zones {
 		if err := e.addZone(z); err != nil {
-			return nil, fmt.Errorf("geofence: config zones[%d]: %w", i, err)
+			return nil, located(err, fmt.Sprintf("config zones[%d]", i))
 		}
 	}
 	for i, r := range rules {
 		if err := e.addRule(r); err != nil {
-			return nil, fmt.Errorf("geofence: rules[%d]: %w", i, err)
+			return nil, located(err, fmt.Sprintf("rules[%d]", i))
 		}
 	}
 	e.rebuildGrids()
@@ -153,7 +152,7 @@ func (e *Engine) addPlanZones(plan *floorplans.Plan) error {
 	}
 	for _, pz := range plan.Zones {
 		if _, dup := e.zones[pz.ID]; dup {
-			return fmt.Errorf("%w: plan zone %q has the id of a room", ErrPlanZone, pz.ID)
+			return planZoneError(pz.ID, "plan zone has the id of a room")
 		}
 		z := Zone{ID: pz.ID, Name: pz.Name, Level: pz.Level, Polygon: pz.Polygon, FromPlan: true}
 		e.zones[pz.ID] = newZoneState(z, false)
@@ -169,7 +168,7 @@ func (e *Engine) addZone(z Zone) error {
 	}
 	if old := e.zones[z.ID]; old != nil {
 		if old.z.FromPlan {
-			return fmt.Errorf("%w: %q", ErrPlanZone, z.ID)
+			return planZoneError(z.ID, "is a room or zone of the floorplan")
 		}
 		return zoneError(z.ID, "id", "repeats an earlier zone")
 	}

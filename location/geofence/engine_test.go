@@ -134,4 +134,3 @@ func TestPlanAndAPIZones(t *testing.T) {
 	got = append(got, run(e, walk("S1", "COR", 10, 15))...)
 	wantEvents(t, brief(got), "ENTER PZ@0 S1 [pz]", "ENTER BED@5 S1 [bed]", "EXIT BED@10 S1 [bed-out]")
 }
-

@@ -44,7 +44,7 @@ var ErrSnapshot = errors.New("geofence: bad snapshot")
 
 // ValidationError says which field of which rule, zone or tag is wrong. It
 // matches (errors.Is) one of ErrInvalidRule, ErrInvalidZone, ErrInvalidTag,
-// ErrUnknownZone.
+// ErrUnknownZone, ErrPlanZone.
 type ValidationError struct {
 	// Where locates the item in a file ("rules.yaml: line 12",
 	// "tags.csv: line 3"); empty for items given in code.
@@ -98,4 +98,9 @@ func zoneError(id, field, msg string) *ValidationError {
 // tagError returns a ValidationError for a field of a tag.
 func tagError(field, msg string) *ValidationError {
 	return &ValidationError{Kind: "tag", Field: field, Msg: msg, err: ErrInvalidTag}
+}
+
+// planZoneError returns a ValidationError for a zone id of the floorplan.
+func planZoneError(id, msg string) *ValidationError {
+	return &ValidationError{Kind: "zone", ID: id, Field: "id", Msg: msg, err: ErrPlanZone}
 }

@@ -31,56 +31,67 @@ func (r *ruleState) targets(z *zoneState) bool {
 	return found
 }
 
+// zoneIndex is what reindex computes for one zone.
+type zoneIndex struct {
+	debounce []int64
+	rules    [][]*ruleState
+}
+
+// add files rule r under the view of its debounce, adding the view.
+func (ix *zoneIndex) add(r *ruleState) {
+	vi := slicesIndex(ix.debounce, r.deb)
+	if vi < 0 {
+		vi = len(ix.debounce)
+		ix.debounce = append(ix.debounce, r.deb)
+		ix.rules = append(ix.rules, nil)
+	}
+	ix.rules[vi] = append(ix.rules[vi], r)
+}
+
 // reindex resolves every rule's targets and rebuilds, per zone, the views and
 // the rules watching each; members of zones whose views changed are remapped.
 // It must run after any change of rules or zones.
 func (e *Engine) reindex() {
-	type index struct {
-		debounce []int64
-		rules    [][]*ruleState
-	}
-	next := make(map[*zoneState]*index, len(e.zones))
+	next := make(map[*zoneState]*zoneIndex, len(e.zones))
 	for _, z := range e.zones {
-		next[z] = &index{debounce: []int64{e.debounce}, rules: [][]*ruleState{nil}}
+		next[z] = &zoneIndex{debounce: []int64{e.debounce}, rules: [][]*ruleState{nil}}
 	}
 	byCategory := e.zonesByCategory()
 	e.absence, e.par, e.defaultOn = e.absence[:0], e.par[:0], true
 	for _, id := range e.ruleIDs() {
 		r := e.rules[id]
-		if r.Type == RuleEnter || r.Type == RuleExit {
-			e.defaultOn = false
-		}
-		r.zones = nil
-		if !r.Enabled {
-			r.par = parState{}
-			continue
-		}
-		r.zones = e.resolve(r.Rule, byCategory)
-		for _, z := range r.zones {
-			ix := next[z]
-			vi := slicesIndex(ix.debounce, r.deb)
-			if vi < 0 {
-				vi = len(ix.debounce)
-				ix.debounce = append(ix.debounce, r.deb)
-				ix.rules = append(ix.rules, nil)
-			}
-			ix.rules[vi] = append(ix.rules[vi], r)
-		}
-		switch r.Type {
-		case RuleAbsence:
-			e.absence = append(e.absence, r)
-		case RulePar:
-			e.par = append(e.par, r)
-			e.parDirty = true
-		}
+		e.indexRule(r, next, byCategory)
 	}
 	for z, ix := range next {
-		if !slices.Equal(z.debounce, ix.debounce) && z.debounce != nil {
+		if z.debounce != nil && !slices.Equal(z.debounce, ix.debounce) {
 			for t := range z.tags {
 				t.member(z).remap(z.debounce, ix.debounce)
 			}
 		}
 		z.debounce, z.rules = ix.debounce, ix.rules
+	}
+}
+
+// indexRule resolves one rule and files it under its zones and lists.
+func (e *Engine) indexRule(r *ruleState, next map[*zoneState]*zoneIndex, byCategory map[string][]*zoneState) {
+	if r.Type == RuleEnter || r.Type == RuleExit {
+		e.defaultOn = false
+	}
+	r.zones = nil
+	if !r.Enabled {
+		r.par = parState{}
+		return
+	}
+	r.zones = e.resolve(r.Rule, byCategory)
+	for _, z := range r.zones {
+		next[z].add(r)
+	}
+	switch r.Type {
+	case RuleAbsence:
+		e.absence = append(e.absence, r)
+	case RulePar:
+		e.par = append(e.par, r)
+		r.par.stale, r.par.dirty, e.parDirty = true, true, true
 	}
 }
 

@@ -41,6 +41,8 @@ func TestDeleteZone(t *testing.T) {
 			{ID: "in", Type: RuleEnter, Group: &Group{Category: "bed"}, Enabled: true},
 			{ID: "staff-out", Type: RuleExit, Group: &Group{Category: "bed"}, TagClass: "staff", Enabled: true}},
 			[]string{"EXIT BED@20 P1 [in] (zone_removed)", "EXIT BED@20 S1 [in] (zone_removed)", "EXIT BED@20 S1 [staff-out] (zone_removed)"}},
+		{"par on the category", []Rule{{ID: "beds", Type: RulePar, Group: &Group{Category: "bed"}, TagClass: "patient", MinCount: 1, Enabled: true}},
+			[]string{"EXIT BED@20 P1 (zone_removed)", "EXIT BED@20 S1 (zone_removed)", "BELOW_PAR @20 [beds] n=0 (zone_removed)"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -97,7 +99,7 @@ func TestPutZone(t *testing.T) {
 		z    Zone
 		want string
 	}{
-		{"room id", Zone{ID: "A", Level: "L0", Polygon: polygon(0, 0, 1, 1)}, "belongs to the floorplan"},
+		{"room id", Zone{ID: "A", Level: "L0", Polygon: polygon(0, 0, 1, 1)}, `geofence: zone "A": id: is a room or zone of the floorplan`},
 		{"unknown level", Zone{ID: "Z", Level: "L9", Polygon: polygon(0, 0, 1, 1)}, `geofence: zone "Z": level_id: unknown level "L9"`},
 		{"two points", Zone{ID: "Z", Level: "L0", Polygon: orb.Polygon{{{0, 0}, {1, 1}, {0, 0}}}}, `geofence: zone "Z": polygon: 2 distinct points; want at least 3`},
 	} {
@@ -105,6 +107,9 @@ func TestPutZone(t *testing.T) {
 			err := e.PutZone(tc.z)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v, want %q", err, tc.want)
+			}
+			if tc.name == "room id" && !errors.Is(err, ErrPlanZone) {
+				t.Fatalf("%v is not ErrPlanZone", err)
 			}
 		})
 	}
@@ -269,4 +274,38 @@ func TestQueries(t *testing.T) {
 	if s := e.Stats(); s.Tags != 3 || s.Zones != 6 {
 		t.Errorf("Stats = %+v", s)
 	}
+}
+
+func TestNewDebounceViewKeepsState(t *testing.T) {
+	// A rule with its own debounce on a zone with tags inside starts from
+	// the default view's state: no spurious entries, exits follow.
+	e := newTestEngine(t, Config{})
+	run(e, interleave(walk("P1", "B", 0, 10), ticks(0, 10)))
+	fast := Rule{ID: "fast-exit", Type: RuleExit, ZoneID: "B", Debounce: time.Second, Enabled: true}
+	if got, err := e.PutRule(fast, sec(10)); err != nil || got != nil {
+		t.Fatalf("PutRule: %q, %v", brief(got), err)
+	}
+	got := run(e, interleave(walk("P1", "COR", 10, 20), ticks(10, 20)))
+	wantEvents(t, briefTrig(got), "EXIT B@10 P1 [fast-exit] (position)")
+}
+
+func TestConcurrentUse(t *testing.T) {
+	e := newTestEngine(t, Config{Zones: []Zone{bed}})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 200 {
+			r := Rule{ID: "r", Type: RuleDwell, ZoneID: "A", Duration: time.Duration(i+1) * time.Second, Enabled: true}
+			if _, err := e.PutRule(r, sec(float64(i))); err != nil {
+				t.Error(err)
+				return
+			}
+			e.Snapshot()
+		}
+	}()
+	for s := range 200 {
+		e.Observe(at("S1", []string{"A", "COR"}[s/20%2], float64(s)))
+		e.Tick(sec(float64(s)))
+	}
+	<-done
 }

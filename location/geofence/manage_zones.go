@@ -22,7 +22,7 @@ func (e *Engine) PutZone(z Zone) error {
 	case old == nil:
 		e.zones[z.ID] = newZoneState(z, false)
 	case old.z.FromPlan:
-		return fmt.Errorf("%w: %q", ErrPlanZone, z.ID)
+		return planZoneError(z.ID, "is a room or zone of the floorplan")
 	default:
 		old.z, old.bound = z, z.Polygon.Bound()
 	}

@@ -17,10 +17,13 @@ func (e *Engine) Observe(p location.Position) []Event {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	t := e.tag(p.Tag)
-	if (t.seen && p.TS <= t.last) || p.TS < t.clock {
+	t := e.tags[p.Tag]
+	if t != nil && ((t.seen && p.TS <= t.last) || p.TS < t.clock) {
 		e.late++
 		return nil
+	}
+	if t == nil {
+		t = e.tag(p.Tag)
 	}
 	e.noteTime(p.TS)
 	reschedule := false

@@ -19,6 +19,11 @@ type parState struct {
 	at      int64  // event time of the newest change
 	trigger string // cause of the newest change
 	last    int64  // time of the rule's newest event; later ones are not earlier
+	// inside counts, per tag counted, the target zones it is inside; the
+	// count is its size. It is kept up to date with each entry and exit,
+	// and rebuilt when stale (after changes of rules, zones or registry).
+	inside map[*tagState]int32
+	stale  bool
 }
 
 // markPar notes that the count of a PAR rule may have changed at time at.
@@ -31,13 +36,33 @@ func (e *Engine) markPar(r *ruleState, at int64, trigger string) {
 	e.parDirty = true
 }
 
-// markAllPar notes that every PAR count may have changed, at a time not
+// markAllPar notes that every PAR count must be rebuilt, at a time not
 // known: they are judged at the time of the next call that judges.
 func (e *Engine) markAllPar() {
 	for _, r := range e.par {
-		r.par.dirty = true
+		r.par.dirty, r.par.stale = true, true
 	}
 	e.parDirty = true
+}
+
+// parEnter counts a tag that entered one of a PAR rule's zones at time at.
+func (e *Engine) parEnter(r *ruleState, t *tagState, at int64, trigger string) {
+	if !r.par.stale {
+		r.par.inside[t]++
+	}
+	e.markPar(r, at, trigger)
+}
+
+// parExit uncounts a tag that left one of a PAR rule's zones at time at.
+func (e *Engine) parExit(r *ruleState, t *tagState, at int64, trigger string) {
+	if !r.par.stale {
+		if n := r.par.inside[t] - 1; n > 0 {
+			r.par.inside[t] = n
+		} else {
+			delete(r.par.inside, t)
+		}
+	}
+	e.markPar(r, at, trigger)
 }
 
 // judgePar recounts the PAR rules whose count may have changed and emits
@@ -60,7 +85,10 @@ func (e *Engine) judgePar(now int64) {
 			at, trig = p.at, p.trigger
 		}
 		p.dirty, p.timed = false, false
-		p.count = e.countPar(r)
+		if p.stale {
+			e.recountPar(r)
+		}
+		p.count = len(p.inside)
 		if p.level == parUnknown && !e.clk.warm {
 			continue
 		}
@@ -84,27 +112,22 @@ func (e *Engine) crossPar(r *ruleState, at int64, trig string) {
 	}
 }
 
-// countPar counts the distinct tags of the rule's class (and type) inside
-// its target zones, in the rule's view.
-func (e *Engine) countPar(r *ruleState) int {
-	e.gen++
-	n := 0
+// recountPar rebuilds the tags a PAR rule counts: those of its class (and
+// type) inside its target zones, in the rule's view.
+func (e *Engine) recountPar(r *ruleState) {
+	r.par.stale = false
+	r.par.inside = make(map[*tagState]int32)
 	for _, z := range r.zones {
 		vi := z.viewOf(r.deb)
 		if vi < 0 {
 			continue
 		}
 		for t := range z.tags {
-			if t.mark == e.gen || !r.matches(&t.info) {
-				continue
-			}
-			if m := t.member(z); m != nil && m.view(vi).in {
-				t.mark = e.gen
-				n++
+			if m := t.member(z); m != nil && m.view(vi).in && r.matches(&t.info) {
+				r.par.inside[t]++
 			}
 		}
 	}
-	return n
 }
 
 // emitPar appends a count event of a PAR rule.

@@ -41,14 +41,28 @@ func ringProblem(r orb.Ring) string {
 	if len(d) < 3 {
 		return fmt.Sprintf("%d distinct points; want at least 3", len(d))
 	}
-	closed := append(append(orb.Ring(nil), d...), d[0])
-	if planar.Area(closed) == 0 {
-		return "zero area"
+	if collinear(d) {
+		return "zero area: the points lie on a line"
 	}
 	if i, j, ok := crossingEdges(d); ok {
 		return fmt.Sprintf("edges %d and %d cross", i, j)
 	}
+	closed := append(append(orb.Ring(nil), d...), d[0])
+	if planar.Area(closed) == 0 {
+		return "zero area"
+	}
 	return ""
+}
+
+// collinear reports whether every point of d lies on the line through its
+// first two.
+func collinear(d orb.Ring) bool {
+	for _, p := range d[2:] {
+		if cross(d[0], d[1], p) != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // finite reports whether v is neither NaN nor infinite.

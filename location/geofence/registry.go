@@ -8,7 +8,8 @@ import (
 )
 
 // Registry maps tag ids to what they are attached to. A tag the registry does
-// not hold has class "". It is safe for concurrent use. The engine keeps its
+// not hold has class "". It is safe for concurrent use; a nil *Registry is
+// empty and read-only. The engine keeps its
 // own copy: change the engine's registry through Engine.PutTag,
 // Engine.DeleteTag and Engine.SetRegistry.
 type Registry struct {
@@ -23,13 +24,10 @@ func NewRegistry(tags []Tag) (*Registry, error) {
 	for i, t := range tags {
 		t = normalizeTag(t)
 		if err := ValidateTag(t); err != nil {
-			err.(*ValidationError).Where = fmt.Sprintf("tags[%d]", i)
-			return nil, err
+			return nil, located(err, fmt.Sprintf("tags[%d]", i))
 		}
 		if _, dup := r.tags[t.ID]; dup {
-			e := tagError("id", "repeats an earlier tag")
-			e.Where = fmt.Sprintf("tags[%d]", i)
-			return nil, e
+			return nil, located(tagError("id", "repeats an earlier tag"), fmt.Sprintf("tags[%d]", i))
 		}
 		r.tags[t.ID] = t
 	}

@@ -144,6 +144,9 @@ func (e *Engine) restoreTags(s snapshot) (map[string]*tagState, []orphan, error)
 		t.info, _ = e.reg.Get(st.ID)
 		for j, sm := range st.Members {
 			m, ok, err := e.restoreMember(sm)
+			if err == nil && j > 0 && st.Members[j-1].Zone >= sm.Zone {
+				err = fmt.Errorf("members not ordered by zone")
+			}
 			if err != nil {
 				return nil, nil, fmt.Errorf("%w: tags[%d].m[%d]: %s", ErrSnapshot, i, j, err)
 			}
@@ -229,7 +232,7 @@ func (e *Engine) restorePar(ps []snapPar) {
 		levels[p.Rule] = p
 	}
 	for _, r := range e.par {
-		r.par = parState{}
+		r.par = parState{stale: true}
 		if p, ok := levels[r.ID]; ok {
 			r.par.level, r.par.count, r.par.last = parOK, p.Count, p.Last
 			if p.Below {

@@ -104,7 +104,6 @@ type tagState struct {
 	members []member
 	hidx    int   // index in the due heap, -1 when not in it
 	due     int64 // heap key: no deadline of the tag comes earlier
-	mark    uint64
 }
 
 // member returns the tag's member for z, or nil.
