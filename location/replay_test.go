@@ -9,30 +9,27 @@ import (
 	"github.com/hospitalrtls/rtls/location"
 )
 
-// replayCases are inputs for the replay properties: a two-minute prefix of
-// the synthetic clinic (late, out-of-order and duplicated sightings, a
-// skewed reader clock) and the real danis-tetam walks.
-func replayCases(t *testing.T) []struct {
+// replayCase is an input and a constructor of fresh engines for it.
+type replayCase struct {
 	name string
 	eng  func() *location.Engine
 	in   []location.Sighting
-} {
+}
+
+// replayCases are inputs for the replay properties: a two-minute prefix of
+// the synthetic clinic (late, out-of-order and duplicated sightings, a
+// skewed reader clock) and the real danis-tetam walks.
+func replayCases(t *testing.T, cfg location.Config) []replayCase {
 	clinic := datasetPlan(t, "synthetic-clinic")
 	danis := datasetPlan(t, "danis-tetam")
-	cfg := location.Defaults()
-	cfg.Calibrate = false
-	return []struct {
-		name string
-		eng  func() *location.Engine
-		in   []location.Sighting
-	}{
+	return []replayCase{
 		{"synthetic-clinic", func() *location.Engine { return newEngine(t, clinic, cfg) }, prefixUntil(datasetSightings(t, "synthetic-clinic"), 120_000)},
 		{"danis-tetam", func() *location.Engine { return newEngine(t, danis, cfg) }, datasetSightings(t, "danis-tetam")},
 	}
 }
 
 func TestReplayDeterministic(t *testing.T) {
-	for _, c := range replayCases(t) {
+	for _, c := range replayCases(t, location.Defaults()) {
 		t.Run(c.name, func(t *testing.T) {
 			a := encode(replay(c.eng(), c.in))
 			b := encode(replay(c.eng(), c.in))
@@ -54,7 +51,7 @@ func TestReplayDeterministic(t *testing.T) {
 // a prefix of the input is exactly the start of what it emits for the
 // whole input, and that it never emits a tag's epoch twice or out of order.
 func TestReplayNeverRevises(t *testing.T) {
-	for _, c := range replayCases(t) {
+	for _, c := range replayCases(t, location.Defaults()) {
 		t.Run(c.name, func(t *testing.T) {
 			full := replay(c.eng(), c.in)
 			last := map[string]int64{}
@@ -80,31 +77,49 @@ func TestReplayNeverRevises(t *testing.T) {
 }
 
 // TestNoLookAhead checks that a position at ts used only sightings with
-// timestamps up to ts: replaying only the sightings with ts <= T must give
-// the same positions up to T - LatenessMS as replaying everything.
+// timestamps up to ts (FORMATS.md): replaying only the sightings with
+// ts <= T must give the same positions up to T - LatenessMS as replaying
+// everything.
+//
+// With online calibration on (the default) it fails, an engine bug
+// reported to the lead: the learned per-reader RSSI offsets are one state
+// shared by all tags and updated in processing order, not event time. A
+// tag's epoch is computed after epochs of other tags with later timestamps
+// (and, in danis-tetam, whole walks listed earlier in the file but recorded
+// later) have moved the offsets, so its position depends on sightings
+// after its ts and on how tags interleave in the input.
 func TestNoLookAhead(t *testing.T) {
-	for _, c := range replayCases(t) {
-		t.Run(c.name, func(t *testing.T) {
-			lateness := c.eng().Config().LatenessMS
-			full := replay(c.eng(), c.in)
-			first := c.in[0].TS
-			for _, off := range []int64{20_137, 45_500, 80_999} {
-				cut := first + off
-				var in []location.Sighting
-				for _, s := range c.in {
-					if s.TS <= cut {
-						in = append(in, s)
-					}
-				}
-				got, want := byTagUntil(replay(c.eng(), in), cut-lateness), byTagUntil(full, cut-lateness)
-				if len(want) == 0 {
-					t.Fatalf("cut at +%d ms: no positions to compare", off)
-				}
-				if diff := firstDiff(got, want); diff != "" {
-					t.Errorf("cut at +%d ms: %s", off, diff)
-				}
+	for _, calibrate := range []bool{false, true} {
+		cfg := location.Defaults()
+		cfg.Calibrate = calibrate
+		for _, c := range replayCases(t, cfg) {
+			t.Run(fmt.Sprintf("%s/calibrate=%v", c.name, calibrate), func(t *testing.T) {
+				checkNoLookAhead(t, c.eng, c.in)
+			})
+		}
+	}
+}
+
+// checkNoLookAhead compares replays of in cut at a few times with the full one.
+func checkNoLookAhead(t *testing.T, newEng func() *location.Engine, in []location.Sighting) {
+	lateness := newEng().Config().LatenessMS
+	full := replay(newEng(), in)
+	first := in[0].TS
+	for _, off := range []int64{20_137, 45_500, 80_999} {
+		cut := first + off
+		var upTo []location.Sighting
+		for _, s := range in {
+			if s.TS <= cut {
+				upTo = append(upTo, s)
 			}
-		})
+		}
+		got, want := byTagUntil(replay(newEng(), upTo), cut-lateness), byTagUntil(full, cut-lateness)
+		if len(want) == 0 {
+			t.Fatalf("cut at +%d ms: no positions to compare", off)
+		}
+		if diff := firstDiff(got, want); diff != "" {
+			t.Errorf("cut at +%d ms: %s", off, diff)
+		}
 	}
 }
 
@@ -133,7 +148,9 @@ func firstDiff(got, want map[string][]location.Position) string {
 				return fmt.Sprintf("tag #%d: %d positions, want %d", ti, len(g), len(w))
 			}
 			if g[i] != w[i] {
-				return fmt.Sprintf("tag #%d position %d: got %s want %s", ti, i, location.AppendPositionJSON(nil, g[i]), location.AppendPositionJSON(nil, w[i]))
+				gp, wp := g[i], w[i]
+				gp.Tag, wp.Tag = "", "" // tag ids may be identities: not in logs
+				return fmt.Sprintf("tag #%d position %d: got %s want %s", ti, i, location.AppendPositionJSON(nil, gp), location.AppendPositionJSON(nil, wp))
 			}
 		}
 		if len(g) != len(w) {
