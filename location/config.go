@@ -49,9 +49,13 @@ type Config struct {
 	// before a tag outside a lift or stairs is moved there.
 	LevelSwitchMS int64
 	// Calibrate turns on online learning of per-reader RSSI offsets from
-	// confidently placed tags; CalibrationRate is its step size.
+	// confidently placed tags. Residuals are averaged over 30 s of event
+	// time; CalibrationGain is the fraction of that average applied.
 	Calibrate       bool
-	CalibrationRate float64
+	CalibrationGain float64
+	// EvictAfterMS is how long a tag may stay silent before the engine
+	// forgets it (its last position stays in the store).
+	EvictAfterMS int64
 	// Seed makes the engine deterministic: same seed and input, same output.
 	Seed uint64
 }
@@ -76,7 +80,8 @@ func Defaults() Config {
 		RoomSwitchProb:  0.65,
 		LevelSwitchMS:   8000,
 		Calibrate:       true,
-		CalibrationRate: 0.01,
+		CalibrationGain: 0.3,
+		EvictAfterMS:    3_600_000,
 		Seed:            1,
 	}
 }
@@ -100,6 +105,7 @@ func (c Config) withDefaults() Config {
 	set(&c.LatenessMS, d.LatenessMS)
 	set(&c.MaxGapMS, d.MaxGapMS)
 	set(&c.LevelSwitchMS, d.LevelSwitchMS)
+	set(&c.EvictAfterMS, d.EvictAfterMS)
 	if c.Particles == 0 {
 		c.Particles = d.Particles
 	}
@@ -114,7 +120,7 @@ func (c Config) withDefaults() Config {
 	setf(&c.StillS, d.StillS)
 	setf(&c.MovingS, d.MovingS)
 	setf(&c.RoomSwitchProb, d.RoomSwitchProb)
-	setf(&c.CalibrationRate, d.CalibrationRate)
+	setf(&c.CalibrationGain, d.CalibrationGain)
 	return c
 }
 

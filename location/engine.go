@@ -50,9 +50,12 @@ type Engine struct {
 	tags  map[string]*tracker
 	dirty []*tracker // tags with pending sightings, for Flush
 	out   []Position
-	calib []float64 // learned RSSI offset per reader index (dB)
+	cal   *calibration
 	stats Stats
 	like  likeScratch
+	// flushed is the newest watermark Flush finalised for every tag.
+	flushed   int64
+	lastEvict int64
 }
 
 // New builds an engine for a validated plan.
@@ -65,7 +68,7 @@ func New(plan *floorplans.Plan, cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("%w: plan has no levels", ErrConfig)
 	}
 	s := newSite(plan, cfg)
-	return &Engine{cfg: cfg, site: s, tags: map[string]*tracker{}, calib: make([]float64, len(s.readers))}, nil
+	return &Engine{cfg: cfg, site: s, tags: map[string]*tracker{}, cal: newCalibration(len(s.readers), cfg.CalibrationGain), flushed: math.MinInt64}, nil
 }
 
 // Config returns the effective configuration.
@@ -98,7 +101,7 @@ func (e *Engine) Add(s Sighting) error {
 		t = newTracker(s.Tag, e.cfg, tagSeed(e.cfg.Seed, s.Tag))
 		e.tags[s.Tag] = t
 	}
-	if s.TS <= t.done {
+	if s.TS <= max(t.done, e.flushed) {
 		e.stats.Late++
 		return ErrLate
 	}
@@ -124,6 +127,10 @@ func (e *Engine) Add(s Sighting) error {
 // the order they were computed. Live servers call it with the wall clock
 // minus the lateness; replay calls it with math.MaxInt64 at the end of input.
 func (e *Engine) Flush(watermark int64) []Position {
+	if watermark != math.MaxInt64 {
+		e.flushed = max(e.flushed, floorDiv(watermark, e.cfg.EpochMS)*e.cfg.EpochMS)
+		e.evict(watermark)
+	}
 	keep := e.dirty[:0]
 	for _, t := range e.dirty {
 		e.advance(t, watermark)
@@ -136,6 +143,20 @@ func (e *Engine) Flush(watermark int64) []Position {
 	out := e.out
 	e.out = nil
 	return out
+}
+
+// evict forgets tags not updated for EvictAfterMS (checked once a minute of
+// watermark), so memory follows the tags present, not every tag ever seen.
+func (e *Engine) evict(wm int64) {
+	if wm-e.lastEvict < 60_000 {
+		return
+	}
+	e.lastEvict = wm
+	for id, t := range e.tags {
+		if len(t.pending) == 0 && t.last < wm-e.cfg.EvictAfterMS {
+			delete(e.tags, id)
+		}
+	}
 }
 
 // Drain returns the positions computed since the last call without moving
@@ -162,7 +183,8 @@ func (e *Engine) advance(t *tracker, wm int64) {
 		if end > limit {
 			break
 		}
-		obs := t.take(end)
+		obs := t.take(end, e.like.obs)
+		e.like.obs = obs
 		if pos, ok := t.step(e, end, obs); ok {
 			e.out = append(e.out, pos)
 			e.stats.Updates++

@@ -65,7 +65,7 @@ func (t *tracker) estimate(e *Engine, end int64, portal int, ranging []obs) Posi
 		pos.Room = s.rooms[t.room].id
 	}
 	if e.cfg.Calibrate && prob > 0.9 && acc < 2.5 {
-		e.learn(ranging, x, y, t.room, t.level)
+		e.learn(ranging, end, x, y, t.room, t.level)
 	}
 	return pos
 }
@@ -150,7 +150,7 @@ func (t *tracker) centre(room, level int, total float64) (x, y, acc, prob float6
 // confidently placed tag (online self-calibration). Readings through a
 // wall count too, with the configured wall loss taken off. Residuals are
 // clipped so one outlier moves little.
-func (e *Engine) learn(ranging []obs, x, y float64, room, level int) {
+func (e *Engine) learn(ranging []obs, end int64, x, y float64, room, level int) {
 	s := e.site
 	for _, o := range ranging {
 		r := &s.readers[o.reader]
@@ -159,12 +159,11 @@ func (e *Engine) learn(ranging []obs, x, y float64, room, level int) {
 		}
 		dz := r.z - (s.levels[level].elev + e.cfg.TagHeightM)
 		d2 := math.Max((x-r.x)*(x-r.x)+(y-r.y)*(y-r.y)+dz*dz, 0.09)
-		mu := r.rssi1m + e.calib[o.reader] - 5*r.n*math.Log10(d2)
+		mu := r.rssi1m + e.cal.at(o.reader, end) - 5*r.n*math.Log10(d2)
 		if r.room >= 0 && r.room != room {
 			mu -= e.cfg.WallLossDB
 		}
-		res := math.Max(-2*e.cfg.SigmaDB, math.Min(2*e.cfg.SigmaDB, o.rssi-mu))
-		e.calib[o.reader] = math.Max(-maxOffsetDB, math.Min(maxOffsetDB, e.calib[o.reader]+e.cfg.CalibrationRate*res))
+		e.cal.add(o.reader, end, math.Max(-2*e.cfg.SigmaDB, math.Min(2*e.cfg.SigmaDB, o.rssi-mu)))
 	}
 }
 
@@ -175,9 +174,9 @@ const maxOffsetDB = 10
 // Calibration returns the learned RSSI offset of each reader from its
 // nominal model, in dB.
 func (e *Engine) Calibration() map[string]float64 {
-	out := make(map[string]float64, len(e.calib))
-	for i, c := range e.calib {
-		out[e.site.readers[i].id] = c
+	out := make(map[string]float64, len(e.site.readers))
+	for i, r := range e.site.readers {
+		out[r.id] = e.cal.latest(i)
 	}
 	return out
 }

@@ -6,9 +6,13 @@ import (
 
 // likeScratch holds per-epoch buffers reused across tags.
 type likeScratch struct {
-	rd  []readerTerm
-	tmp []particle
-	cum []float64
+	rd      []readerTerm
+	tmp     []particle
+	obs     []obs
+	ranging []obs
+	cands   []obs
+	cw      []float64
+	power   []float64
 }
 
 // readerTerm is one observation prepared for the likelihood loop.
@@ -69,7 +73,7 @@ func (t *tracker) seed(e *Engine, ranging []obs, portal int) bool {
 func (t *tracker) sampleNear(e *Engine, o obs, lv int) particle {
 	s := e.site
 	r := &s.readers[o.reader]
-	d := math.Pow(10, (r.rssi1m+e.calib[o.reader]-o.rssi)/(10*r.n))
+	d := math.Pow(10, (r.rssi1m+e.cal.at(o.reader, t.last)-o.rssi)/(10*r.n))
 	dz := r.z - (s.levels[lv].elev + e.cfg.TagHeightM)
 	h := math.Sqrt(math.Max(0, d*d-dz*dz))
 	h = math.Min(h, 15) + 1.5
@@ -209,19 +213,15 @@ func (t *tracker) weigh(e *Engine, ranging []obs) {
 		r := &s.readers[o.reader]
 		// shadowing does not average out over repeated samples; fading does.
 		v := cfg.SigmaDB * cfg.SigmaDB * (0.6 + 0.4/float64(o.n))
-		rd = append(rd, readerTerm{x: r.x, y: r.y, z: r.z, a: r.rssi1m + e.calib[o.reader], n5: 5 * r.n,
+		rd = append(rd, readerTerm{x: r.x, y: r.y, z: r.z, a: r.rssi1m + e.cal.at(o.reader, t.last), n5: 5 * r.n,
 			room: int16(r.room), level: int8(r.level), rssi: o.rssi, inv2s2: 1 / (2 * v)})
 	}
 	e.like.rd = rd
-	floorZ := make([]float64, 0, 4)
-	for i := range s.levels {
-		floorZ = append(floorZ, s.levels[i].elev+cfg.TagHeightM)
-	}
 	eps := cfg.OutlierProb * cfg.SigmaDB * math.Sqrt(2*math.Pi) / 60
 	total := 0.0
 	for i := range t.ps {
 		p := &t.ps[i]
-		px, py, pz := float64(p.x), float64(p.y), floorZ[p.level]
+		px, py, pz := float64(p.x), float64(p.y), s.levels[p.level].elev+cfg.TagHeightM
 		l := float64(p.w)
 		for j := range rd {
 			r := &rd[j]
@@ -286,12 +286,13 @@ const minInjectFrac = 0.02
 // heard on the tag's level.
 func (t *tracker) inject(e *Engine, ranging []obs, k int) {
 	s := e.site
-	var cands []obs
+	cands := e.like.cands[:0]
 	for _, o := range ranging {
 		if s.readers[o.reader].level == t.level {
 			cands = append(cands, o)
 		}
 	}
+	e.like.cands = cands
 	if len(cands) == 0 {
 		return
 	}
@@ -299,7 +300,11 @@ func (t *tracker) inject(e *Engine, ranging []obs, k int) {
 	for _, o := range cands {
 		best = math.Max(best, o.rssi)
 	}
-	cw := make([]float64, len(cands))
+	cw := e.like.cw[:0]
+	for range cands {
+		cw = append(cw, 0)
+	}
+	e.like.cw = cw
 	sum := 0.0
 	for i, o := range cands {
 		sum += math.Pow(10, (o.rssi-best)/10)
@@ -349,13 +354,17 @@ func (t *tracker) checkLevel(e *Engine, now int64, ranging []obs) {
 	if len(s.levels) < 2 {
 		return
 	}
-	power := make(map[int]float64, 2)
+	power := e.like.power[:0]
+	for range s.levels {
+		power = append(power, 0)
+	}
+	e.like.power = power
 	for _, o := range ranging {
 		power[s.readers[o.reader].level] += math.Pow(10, o.rssi/10)
 	}
 	best, bp := -1, 0.0
 	for lv, p := range power {
-		if p > bp || (p == bp && lv < best) {
+		if p > bp {
 			best, bp = lv, p
 		}
 	}

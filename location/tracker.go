@@ -55,8 +55,8 @@ func newTracker(tag string, cfg Config, seed uint64) *tracker {
 }
 
 // take removes the pending sightings up to end and aggregates them per reader.
-func (t *tracker) take(end int64) []obs {
-	var out []obs
+func (t *tracker) take(end int64, out []obs) []obs {
+	out = out[:0]
 	keep := t.pending[:0]
 	for _, p := range t.pending {
 		if p.ts > end {
@@ -83,7 +83,8 @@ func (t *tracker) take(end int64) []obs {
 func (t *tracker) step(e *Engine, end int64, all []obs) (Position, bool) {
 	s := e.site
 	portal := -1
-	ranging := all[:0:0]
+	var zone *siteReader
+	ranging := e.like.ranging[:0]
 	for _, o := range all {
 		r := &s.readers[o.reader]
 		switch {
@@ -91,26 +92,65 @@ func (t *tracker) step(e *Engine, end int64, all []obs) (Position, bool) {
 			ranging = append(ranging, o)
 		case r.portalRoom >= 0:
 			portal = r.portalRoom
+		case r.portalZone != nil:
+			zone = r
 		}
 	}
-	if len(ranging) == 0 && portal < 0 {
+	e.like.ranging = ranging
+	if len(ranging) == 0 && portal < 0 && zone == nil {
 		return Position{}, false
 	}
-	if !t.started {
+	dt := float64(min(end-t.last, e.cfg.MaxGapMS)) / 1000
+	t.last = end
+	switch {
+	case !t.started && portal < 0 && zone != nil:
+		t.ps = make([]particle, e.cfg.Particles)
+		t.confineZone(e, zone)
+	case !t.started:
 		if !t.seed(e, ranging, portal) {
 			return Position{}, false
 		}
-		t.started = true
-	} else {
-		t.predict(e, float64(min(end-t.last, e.cfg.MaxGapMS))/1000)
+	default:
+		t.predict(e, dt)
 	}
-	t.last = end
+	t.started = true
 	if portal >= 0 {
 		t.confine(e, portal)
+	} else if zone != nil {
+		t.confineZone(e, zone)
 	}
 	if len(ranging) > 0 {
 		t.weigh(e, ranging)
 		t.checkLevel(e, end, ranging)
 	}
 	return t.estimate(e, end, portal, ranging), true
+}
+
+// confineZone moves the tag into the drawn zone an RFID portal covers:
+// particles outside the zone's polygon are redrawn inside it.
+func (t *tracker) confineZone(e *Engine, r *siteReader) {
+	s := e.site
+	z := r.portalZone
+	b := z.Bound
+	ring := z.Polygon[0]
+	for i := range t.ps {
+		p := &t.ps[i]
+		if int(p.level) == r.level && ringContains(ring, float64(p.x), float64(p.y)) {
+			p.w = 1
+			continue
+		}
+		x, y := b.Center()[0], b.Center()[1]
+		for try := 0; try < 50; try++ {
+			cx := b.Min[0] + t.rng.Float64()*(b.Max[0]-b.Min[0])
+			cy := b.Min[1] + t.rng.Float64()*(b.Max[1]-b.Min[1])
+			if _, ok := s.walkable(r.level, cx, cy); ok && ringContains(ring, cx, cy) {
+				x, y = cx, cy
+				break
+			}
+		}
+		room, _ := s.walkable(r.level, x, y)
+		*p = particle{x: float32(x), y: float32(y), w: 1, room: int16(room), level: int8(r.level)}
+	}
+	t.level = r.level
+	t.room = -1
 }
