@@ -28,13 +28,25 @@ var errorTable = []struct {
 	{store.ErrNotFound, codes.NotFound, "", "not found"},
 	{store.ErrBadToken, codes.InvalidArgument, "page_token", "invalid page token"},
 	{store.ErrBadEventID, codes.InvalidArgument, "after_id", "invalid event id"},
+	{geofence.ErrUnknownRule, codes.NotFound, "", "not found"},
+	{geofence.ErrUnknownZone, codes.NotFound, "", "not found"},
+	{geofence.ErrUnknownTag, codes.NotFound, "", "not found"},
+	{geofence.ErrInvalidRule, codes.InvalidArgument, "", "invalid rule"},
+	{geofence.ErrInvalidZone, codes.InvalidArgument, "", "invalid zone"},
+	{geofence.ErrInvalidTag, codes.InvalidArgument, "", "invalid tag"},
+	{geofence.ErrPlanZone, codes.FailedPrecondition, "", "a room or zone of the floorplan; it changes only with the plan"},
+	{geofence.ErrZoneInUse, codes.FailedPrecondition, "", "in use by a rule; change or delete the rules naming it first"},
 }
 
 // toStatus turns an error of a reader into a gRPC status error. subject names
-// what the request was about (e.g. "tag_id") for errors that concern it.
+// what the request was about (e.g. "tag_id") for errors that concern it; a
+// *geofence.ValidationError names its field under it ("rule.duration").
 // Unknown errors are logged and become INTERNAL without details, since they
 // may expose internals.
 func toStatus(log *slog.Logger, err error, subject string) error {
+	if ve, ok := errors.AsType[*geofence.ValidationError](err); ok {
+		return validationStatus(ve, subject)
+	}
 	for _, m := range errorTable {
 		if errors.Is(err, m.err) {
 			field := m.field

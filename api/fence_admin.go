@@ -1,0 +1,123 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"strings"
+
+	"github.com/hospitalrtls/rtls/location/geofence"
+	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
+)
+
+// FenceAdmin manages zones, rules and the tag registry. Changes are applied
+// by the pipeline that owns the geofence engine, persisted atomically with
+// the events they cause (e.g. EXIT for tags inside a deleted zone).
+//
+// Errors are those of the geofence package: ErrUnknownRule, ErrUnknownZone
+// and ErrUnknownTag for ids it does not hold; a *geofence.ValidationError
+// naming the field for an invalid item (a rule naming an unknown zone
+// included); ErrPlanZone and ErrZoneInUse for zones that cannot change; or
+// the context's error. Lists are ordered by id.
+//
+// A FenceAdmin is also the GroupResolver of the EventService: pass the same
+// value to NewEventServer.
+type FenceAdmin interface {
+	// PutRule creates a rule or replaces the rule with its id, and returns
+	// it as stored.
+	PutRule(ctx context.Context, r geofence.Rule) (geofence.Rule, error)
+	// DeleteRule deletes a rule.
+	DeleteRule(ctx context.Context, id string) error
+	// Rule returns one rule.
+	Rule(ctx context.Context, id string) (geofence.Rule, error)
+	// Rules returns every rule.
+	Rules(ctx context.Context) ([]geofence.Rule, error)
+	// PutZone creates a zone or replaces the API zone with its id.
+	PutZone(ctx context.Context, z geofence.Zone) error
+	// DeleteZone deletes an API zone.
+	DeleteZone(ctx context.Context, id string) error
+	// Zone returns one zone or room.
+	Zone(ctx context.Context, id string) (geofence.Zone, error)
+	// Zones returns the zones and rooms of a level, of every level for "".
+	Zones(ctx context.Context, level string) ([]geofence.Zone, error)
+	// PutTag creates or replaces a tag and returns it as stored.
+	PutTag(ctx context.Context, t geofence.Tag) (geofence.Tag, error)
+	// DeleteTag deletes a tag.
+	DeleteTag(ctx context.Context, id string) error
+	// Tag returns one tag.
+	Tag(ctx context.Context, id string) (geofence.Tag, error)
+	// Tags returns every tag.
+	Tags(ctx context.Context) ([]geofence.Tag, error)
+	// ZonesOf resolves a group id of EventFilter.group_ids, as GroupZones
+	// does: "category:<category>" or "rule:<rule id>".
+	ZonesOf(group string) []string
+}
+
+// A FenceAdmin resolves the group ids of the EventService.
+var _ GroupResolver = FenceAdmin(nil)
+
+// Prefixes of the group ids of EventFilter.group_ids.
+const (
+	// GroupCategoryPrefix starts a group id naming every room and zone of a
+	// category: "category:storage".
+	GroupCategoryPrefix = "category:"
+	// GroupRulePrefix starts a group id naming the target of a rule:
+	// "rule:pumps-par".
+	GroupRulePrefix = "rule:"
+)
+
+// GroupZones resolves a group id of EventFilter.group_ids into zone and
+// room ids, sorted, over the zones (rooms included) and rules given; it is
+// the reference for FenceAdmin.ZonesOf. A group id is
+//   - "category:<category>": every room and zone of the category;
+//   - "rule:<rule id>": the target of the rule: its zone_id, its group's
+//     zone_ids or the rooms and zones of its group's category (none for an
+//     ABSENCE rule without target).
+//
+// Any other id, an unknown rule or an empty category resolves to none.
+func GroupZones(group string, zones []geofence.Zone, rules []geofence.Rule) []string {
+	if cat, ok := strings.CutPrefix(group, GroupCategoryPrefix); ok {
+		return zonesOfCategory(cat, zones)
+	}
+	id, ok := strings.CutPrefix(group, GroupRulePrefix)
+	if !ok {
+		return nil
+	}
+	i := slices.IndexFunc(rules, func(r geofence.Rule) bool { return r.ID == id })
+	if i < 0 {
+		return nil
+	}
+	switch r := rules[i]; {
+	case r.ZoneID != "":
+		return []string{r.ZoneID}
+	case r.Group != nil && r.Group.Category != "":
+		return zonesOfCategory(r.Group.Category, zones)
+	case r.Group != nil:
+		return slices.Sorted(slices.Values(r.Group.ZoneIDs))
+	}
+	return nil
+}
+
+// zonesOfCategory returns the ids of the zones of a category, sorted; none
+// for the empty category.
+func zonesOfCategory(cat string, zones []geofence.Zone) []string {
+	if cat == "" {
+		return nil
+	}
+	var out []string
+	for _, z := range zones {
+		if z.Category == cat {
+			out = append(out, z.ID)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// RegisterFence registers the GeofenceService and the TagRegistryService
+// over admin on s. log, when not nil, receives errors of the admin (never
+// tag ids).
+func RegisterFence(s *GRPCServer, admin FenceAdmin, log *slog.Logger) {
+	s.Register(&rtlsv1.GeofenceService_ServiceDesc, NewGeofenceServer(admin, log))
+	s.Register(&rtlsv1.TagRegistryService_ServiceDesc, NewTagRegistryServer(admin, log))
+}
