@@ -3,8 +3,6 @@ package api
 import (
 	"context"
 	"log/slog"
-	"slices"
-	"strings"
 
 	"github.com/hospitalrtls/rtls/location/geofence"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
@@ -48,71 +46,13 @@ type FenceAdmin interface {
 	Tag(ctx context.Context, id string) (geofence.Tag, error)
 	// Tags returns every tag.
 	Tags(ctx context.Context) ([]geofence.Tag, error)
-	// ZonesOf resolves a group id of EventFilter.group_ids, as GroupZones
+	// ZonesOf resolves a group id of EventFilter.group_ids, as geofence.GroupZones
 	// does: "category:<category>" or "rule:<rule id>".
 	ZonesOf(group string) []string
 }
 
 // A FenceAdmin resolves the group ids of the EventService.
 var _ GroupResolver = FenceAdmin(nil)
-
-// Prefixes of the group ids of EventFilter.group_ids.
-const (
-	// GroupCategoryPrefix starts a group id naming every room and zone of a
-	// category: "category:storage".
-	GroupCategoryPrefix = "category:"
-	// GroupRulePrefix starts a group id naming the target of a rule:
-	// "rule:pumps-par".
-	GroupRulePrefix = "rule:"
-)
-
-// GroupZones resolves a group id of EventFilter.group_ids into zone and
-// room ids, sorted, over the zones (rooms included) and rules given; it is
-// the reference for FenceAdmin.ZonesOf. A group id is
-//   - "category:<category>": every room and zone of the category;
-//   - "rule:<rule id>": the target of the rule: its zone_id, its group's
-//     zone_ids or the rooms and zones of its group's category (none for an
-//     ABSENCE rule without target).
-//
-// Any other id, an unknown rule or an empty category resolves to none.
-func GroupZones(group string, zones []geofence.Zone, rules []geofence.Rule) []string {
-	if cat, ok := strings.CutPrefix(group, GroupCategoryPrefix); ok {
-		return zonesOfCategory(cat, zones)
-	}
-	id, ok := strings.CutPrefix(group, GroupRulePrefix)
-	if !ok {
-		return nil
-	}
-	i := slices.IndexFunc(rules, func(r geofence.Rule) bool { return r.ID == id })
-	if i < 0 {
-		return nil
-	}
-	switch r := rules[i]; {
-	case r.ZoneID != "":
-		return []string{r.ZoneID}
-	case r.Group != nil && r.Group.Category != "":
-		return zonesOfCategory(r.Group.Category, zones)
-	case r.Group != nil:
-		return slices.Sorted(slices.Values(r.Group.ZoneIDs))
-	}
-	return nil
-}
-
-// zonesOfCategory returns the ids of the zones of a category, sorted; none
-// for the empty category.
-func zonesOfCategory(cat string, zones []geofence.Zone) []string {
-	if cat == "" {
-		return nil
-	}
-	var out []string
-	for _, z := range zones {
-		if z.Category == cat {
-			out = append(out, z.ID)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
 
 // RegisterFence registers the GeofenceService and the TagRegistryService
 // over admin on s. log, when not nil, receives errors of the admin (never

@@ -157,7 +157,7 @@ func (a *fenceAdmin) Tags(ctx context.Context) ([]geofence.Tag, error) {
 }
 
 func (a *fenceAdmin) ZonesOf(group string) []string {
-	return GroupZones(group, a.eng.Zones(""), a.eng.Rules())
+	return geofence.GroupZones(group, a.eng.Zones(""), a.eng.Rules())
 }
 
 // fenceEnv is a real gRPC server on loopback with the GeofenceService, the

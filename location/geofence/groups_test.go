@@ -1,0 +1,41 @@
+package geofence
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestGroupZones(t *testing.T) {
+	zones := []Zone{
+		{ID: "z3", Category: "bay"}, {ID: "z1", Category: "bay"}, {ID: "z2", Category: "storage"}, {ID: "z4"},
+	}
+	rules := []Rule{
+		{ID: "one", ZoneID: "z2"},
+		{ID: "cat", Group: &Group{Category: "bay"}},
+		{ID: "list", Group: &Group{ZoneIDs: []string{"z4", "z2"}}},
+		{ID: "anywhere", Type: RuleAbsence},
+	}
+	tests := []struct {
+		group string
+		want  []string
+	}{
+		{"category:bay", []string{"z1", "z3"}},
+		{"category:storage", []string{"z2"}},
+		{"category:", nil},
+		{"category:icu", nil},
+		{"rule:one", []string{"z2"}},
+		{"rule:cat", []string{"z1", "z3"}},
+		{"rule:list", []string{"z2", "z4"}},
+		{"rule:anywhere", nil},
+		{"rule:unknown", nil},
+		{"bay", nil},
+		{"", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.group, func(t *testing.T) {
+			if got := GroupZones(tt.group, zones, rules); !slices.Equal(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
