@@ -49,6 +49,9 @@ func parseFlags(args []string) (server.Config, slog.Level, error) {
 	fs.IntVar(&cfg.DemoTags, "demo-tags", 0, "tags the demo simulates (0: the demo's own set)")
 	fs.StringVar(&cfg.EngineConfig, "engine-config", "", "JSON file overriding engine settings (see docs/accuracy.md)")
 	fs.DurationVar(&cfg.Tick, "tick", 250*time.Millisecond, "how often positions are written")
+	fs.StringVar(&cfg.RulesFile, "rules", "", "geofence rules file (YAML or JSON)")
+	fs.StringVar(&cfg.TagsFile, "tags", "", "tag registry file (YAML, JSON or CSV: id,class,type,name)")
+	fs.DurationVar(&cfg.Debounce, "debounce", 0, "how long a zone change must hold before ENTER/EXIT fire (0: 3s)")
 	fs.Func("log-level", "debug, info, warn or error", func(v string) error {
 		return level.UnmarshalText([]byte(strings.ToUpper(v)))
 	})

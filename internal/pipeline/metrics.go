@@ -8,21 +8,21 @@ import (
 	"github.com/hospitalrtls/rtls/location"
 )
 
-// metrics are the pipeline's Prometheus series.
-type metrics struct {
-	sightings   *prometheus.CounterVec
-	positions   prometheus.Counter
-	tags        prometheus.Gauge
-	busy        prometheus.Counter
-	apply       prometheus.Histogram
-	applyErrors prometheus.Counter
+// Metrics are the pipeline's Prometheus series.
+type Metrics struct {
+	sightings        *prometheus.CounterVec
+	positions        prometheus.Counter
+	events           prometheus.Counter
+	tags             prometheus.Gauge
+	busy             prometheus.Counter
+	apply            prometheus.Histogram
+	applyErrors      prometheus.Counter
+	droppedPositions prometheus.Counter
 }
 
 // NewMetrics registers the pipeline's metrics on reg (nil: unregistered).
-func NewMetrics(reg prometheus.Registerer) *metrics { return newMetrics(reg) }
-
-func newMetrics(reg prometheus.Registerer) *metrics {
-	m := &metrics{
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
 		sightings: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rtls_engine_sightings_total",
 			Help: "Sightings offered to the location engine, by result."}, []string{"result"}),
 		positions: prometheus.NewCounter(prometheus.CounterOpts{Name: "rtls_engine_positions_total",
@@ -35,9 +35,13 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Duration of one atomic store update.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}),
 		applyErrors: prometheus.NewCounter(prometheus.CounterOpts{Name: "rtls_store_apply_errors_total",
 			Help: "Failed store updates (retried on the next tick)."}),
+		events: prometheus.NewCounter(prometheus.CounterOpts{Name: "rtls_geofence_events_total",
+			Help: "Geofence events written to the event stream."}),
+		droppedPositions: prometheus.NewCounter(prometheus.CounterOpts{Name: "rtls_store_dropped_positions_total",
+			Help: "Positions dropped from the retry backlog while the store was failing (events never are)."}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.sightings, m.positions, m.tags, m.busy, m.apply, m.applyErrors)
+		reg.MustRegister(m.sightings, m.positions, m.events, m.tags, m.busy, m.apply, m.applyErrors, m.droppedPositions)
 	}
 	return m
 }
@@ -54,7 +58,7 @@ var results = []struct {
 	{location.ErrEmptyTag, "empty_tag"},
 }
 
-func (m *metrics) count(err error) {
+func (m *Metrics) count(err error) {
 	if err == nil {
 		m.sightings.WithLabelValues("accepted").Inc()
 		return

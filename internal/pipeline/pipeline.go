@@ -1,7 +1,9 @@
 // Package pipeline is the live path between the reader front and the
 // store: it feeds sightings to the location engine in event time, runs the
-// geofence rules on the positions it computes, and writes positions and
-// events to the store together. One goroutine owns the engine.
+// geofence rules on the positions it computes, and writes positions, events
+// and the geofence state to the store in one atomic update. One goroutine
+// owns both engines; zone, rule and tag changes from the API are executed
+// by that goroutine too (see admin.go).
 package pipeline
 
 import (
@@ -19,6 +21,9 @@ import (
 // the reader's batch then fails with 5.03 and the reader retries it.
 var ErrBusy = errors.New("pipeline: engine busy")
 
+// ErrStopped is returned by admin calls after the pipeline stopped.
+var ErrStopped = errors.New("pipeline: stopped")
+
 // Writer is the part of the store the pipeline writes to.
 type Writer interface {
 	Apply(ctx context.Context, u store.Update) ([]geofence.Event, error)
@@ -30,29 +35,41 @@ type Config struct {
 	Tick time.Duration
 	// Queue is how many batches may wait for the engine.
 	Queue int
-	// MaxBacklog bounds the positions kept for retry while the store fails;
-	// events are never dropped.
+	// MaxBacklog bounds the updates kept for retry while the store fails;
+	// beyond it, the positions of queued updates are dropped (never their
+	// events or geofence state).
 	MaxBacklog int
+	// FirstSeq is the write sequence number to continue from (the store's
+	// LastSeq after a restart).
+	FirstSeq uint64
 	// Clock is the wall clock; nil is time.Now.
 	Clock func() time.Time
 	// Logger receives the pipeline's logs; nil discards them.
 	Logger *slog.Logger
 }
 
-// Pipeline runs the engine and writes its results.
+// Pipeline runs the engines and writes their results.
 type Pipeline struct {
 	cfg     Config
 	eng     *location.Engine
+	fence   *geofence.Engine
 	w       Writer
 	in      chan []location.Sighting
+	cmds    chan command
+	stopped chan struct{}
 	log     *slog.Logger
-	metrics *metrics
-	// backlog is what a failed Apply left to write; owned by Run.
-	backlog store.Update
+	metrics *Metrics
+	// seq numbers the updates; backlog holds those not yet written, in
+	// order, each retried unchanged so the store can drop a repeat. Both
+	// are owned by Run.
+	seq     uint64
+	backlog []store.Update
+	// pending collects what the next update carries; owned by Run.
+	pending store.Update
 }
 
-// New builds a pipeline around an engine and a store writer.
-func New(cfg Config, eng *location.Engine, w Writer, m *metrics) *Pipeline {
+// New builds a pipeline around the engines and a store writer.
+func New(cfg Config, eng *location.Engine, fence *geofence.Engine, w Writer, m *Metrics) *Pipeline {
 	if cfg.Tick <= 0 {
 		cfg.Tick = 250 * time.Millisecond
 	}
@@ -60,7 +77,7 @@ func New(cfg Config, eng *location.Engine, w Writer, m *metrics) *Pipeline {
 		cfg.Queue = 4096
 	}
 	if cfg.MaxBacklog <= 0 {
-		cfg.MaxBacklog = 1 << 20
+		cfg.MaxBacklog = 240 // a minute of ticks
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
@@ -69,9 +86,10 @@ func New(cfg Config, eng *location.Engine, w Writer, m *metrics) *Pipeline {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if m == nil {
-		m = newMetrics(nil)
+		m = NewMetrics(nil)
 	}
-	return &Pipeline{cfg: cfg, eng: eng, w: w, in: make(chan []location.Sighting, cfg.Queue), log: cfg.Logger, metrics: m}
+	return &Pipeline{cfg: cfg, eng: eng, fence: fence, w: w, in: make(chan []location.Sighting, cfg.Queue),
+		cmds: make(chan command), stopped: make(chan struct{}), log: cfg.Logger, metrics: m, seq: cfg.FirstSeq}
 }
 
 // Ingest queues one batch of validated sightings for the engine. It
@@ -80,29 +98,34 @@ func (p *Pipeline) Ingest(ctx context.Context, ss []location.Sighting) error {
 	select {
 	case p.in <- ss:
 		return nil
+	case <-p.stopped:
+		return ErrStopped
 	case <-ctx.Done():
 		p.metrics.busy.Inc()
 		return ErrBusy
 	}
 }
 
-// Run owns the engine until ctx ends: it adds queued sightings, advances
+// Run owns the engines until ctx ends: it adds queued sightings, advances
 // the watermark every tick and writes what came out. On return it has
-// written everything the engine had finalised.
+// written (or tried for a few seconds to write) everything finalised.
 func (p *Pipeline) Run(ctx context.Context) error {
+	defer close(p.stopped)
 	t := time.NewTicker(p.cfg.Tick)
 	defer t.Stop()
 	for {
 		select {
 		case ss := <-p.in:
 			p.add(ss)
+		case c := <-p.cmds:
+			p.execute(ctx, c)
 		case <-t.C:
-			p.flush(ctx, p.eng.Flush(p.watermark()))
+			p.step(ctx, p.eng.Flush(p.watermark()))
 		case <-ctx.Done():
 			p.drainQueue()
 			wctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			p.flush(wctx, p.eng.Drain())
+			p.step(wctx, p.eng.Drain())
 			return nil
 		}
 	}
@@ -130,27 +153,56 @@ func (p *Pipeline) add(ss []location.Sighting) {
 	}
 }
 
-// flush writes positions (and, once geofencing runs, their events) in one
-// atomic update. A failed write is kept and retried on the next tick.
-func (p *Pipeline) flush(ctx context.Context, ps []location.Position) {
+// step runs the geofence rules over new positions and the passing of event
+// time, then writes everything in one update.
+func (p *Pipeline) step(ctx context.Context, ps []location.Position) {
 	p.metrics.positions.Add(float64(len(ps)))
 	p.metrics.tags.Set(float64(p.eng.Stats().Tags))
-	u := p.backlog
+	u := &p.pending
 	u.Positions = append(u.Positions, ps...)
-	if len(u.Positions) == 0 && len(u.Events) == 0 {
-		return
+	for _, pos := range ps {
+		u.Events = append(u.Events, p.fence.Observe(pos)...)
 	}
-	start := time.Now()
-	_, err := p.w.Apply(ctx, u)
-	p.metrics.apply.Observe(time.Since(start).Seconds())
-	if err != nil {
-		p.metrics.applyErrors.Inc()
-		p.log.Warn("store write failed; will retry", "positions", len(u.Positions), "events", len(u.Events), "err", err)
-		if n := len(u.Positions) - p.cfg.MaxBacklog; n > 0 {
-			u.Positions = u.Positions[n:]
+	u.Events = append(u.Events, p.fence.Tick(p.watermark())...)
+	p.commit(ctx)
+}
+
+// commit seals the pending update with the geofence state it leads to and
+// writes it after any backlog. It reports whether everything was written.
+func (p *Pipeline) commit(ctx context.Context) bool {
+	u := p.pending
+	p.pending = store.Update{}
+	u.Fence = p.fence.TakeDirty()
+	if len(u.Positions) > 0 || len(u.Events) > 0 || len(u.Fence) > 0 || len(u.Config) > 0 {
+		p.seq++
+		u.Seq = p.seq
+		p.backlog = append(p.backlog, u)
+	}
+	for len(p.backlog) > 0 {
+		start := time.Now()
+		evs, err := p.w.Apply(ctx, p.backlog[0])
+		p.metrics.apply.Observe(time.Since(start).Seconds())
+		if err != nil {
+			p.metrics.applyErrors.Inc()
+			p.log.Warn("store write failed; will retry", "queued", len(p.backlog), "err", err)
+			p.trimBacklog()
+			return false
 		}
-		p.backlog = u
-		return
+		p.metrics.events.Add(float64(len(evs)))
+		p.backlog[0] = store.Update{}
+		p.backlog = p.backlog[1:]
 	}
-	p.backlog = store.Update{}
+	return true
+}
+
+// trimBacklog drops positions from the oldest queued updates beyond
+// MaxBacklog: current positions are rewritten by later updates anyway,
+// events and geofence state are kept.
+func (p *Pipeline) trimBacklog() {
+	for i := 0; i < len(p.backlog)-p.cfg.MaxBacklog; i++ {
+		if n := len(p.backlog[i].Positions); n > 0 {
+			p.metrics.droppedPositions.Add(float64(n))
+			p.backlog[i].Positions = nil
+		}
+	}
 }

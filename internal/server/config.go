@@ -32,6 +32,12 @@ type Config struct {
 	EngineConfig string
 	// Tick is how often positions are written.
 	Tick time.Duration
+	// RulesFile (YAML or JSON) and TagsFile (YAML, JSON or CSV) configure
+	// geofencing at start; changes made through the API persist in the store.
+	RulesFile string
+	TagsFile  string
+	// Debounce is how long a zone change must hold before it fires.
+	Debounce time.Duration
 }
 
 // ErrConfig is returned for an invalid configuration; the message names the field.

@@ -77,7 +77,18 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		s.store.Close()
 		return nil, err
 	}
-	s.pipe = pipeline.New(pipeline.Config{Tick: cfg.Tick, Logger: log.With("part", "pipeline")}, eng, s.store, pipeline.NewMetrics(s.registry))
+	fence, err := openFence(ctx, cfg, s.plan, s.store, log.With("part", "geofence"))
+	if err != nil {
+		s.store.Close()
+		return nil, err
+	}
+	seq, err := s.store.LastSeq(ctx)
+	if err != nil {
+		s.store.Close()
+		return nil, err
+	}
+	s.pipe = pipeline.New(pipeline.Config{Tick: cfg.Tick, FirstSeq: seq, Logger: log.With("part", "pipeline")},
+		eng, fence, s.store, pipeline.NewMetrics(s.registry))
 	if err := s.listen(); err != nil {
 		s.close()
 		return nil, err
@@ -103,7 +114,8 @@ func (s *Server) listen() error {
 		return err
 	}
 	s.grpc.Register(&rtlsv1.LocationService_ServiceDesc, api.NewLocationServer(s.store, api.PlanLookupOf(s.plan), s.log))
-	s.grpc.Register(&rtlsv1.EventService_ServiceDesc, api.NewEventServer(s.store, nil, s.log))
+	s.grpc.Register(&rtlsv1.EventService_ServiceDesc, api.NewEventServer(s.store, s.pipe, s.log))
+	api.RegisterFence(s.grpc, s.pipe, s.log)
 	if s.grpcLis, err = net.Listen("tcp", s.cfg.GRPCAddr); err != nil {
 		return fmt.Errorf("server: --grpc-addr: %w", err)
 	}

@@ -30,6 +30,20 @@ var ErrBadEventID = errors.New("store: invalid event id")
 // Update.Validate); nothing of such an update is written.
 var ErrInvalid = errors.New("store: invalid update")
 
+// ErrBadKind is returned for a configuration kind the store does not keep
+// (see ConfigKinds): by LoadConfig, and by Apply within ErrInvalid.
+var ErrBadKind = errors.New("store: unknown config kind")
+
+// ErrStaleSeq is returned by Apply, which writes nothing, for an update
+// whose Seq is at or below the newest applied one but not one of the
+// SeqHistory newest applied updates, so that its event ids are unknown.
+var ErrStaleSeq = errors.New("store: update sequence number already passed")
+
+// ErrSeqReused is returned by Apply, which writes nothing, for an update
+// whose Seq was applied before with a different number of events: the
+// writer reused a sequence number for another update.
+var ErrSeqReused = errors.New("store: update sequence number reused")
+
 // Query selects positions for ListPositions.
 type Query struct {
 	Level     string // "" for any level
@@ -57,19 +71,68 @@ type EventPage struct {
 	NextPageToken string
 }
 
-// Update is written atomically: positions, then events appended to the
-// stream. Either all of it is visible or none. Positions are applied in
-// order; a position older (by TS) than the stored one of its tag is skipped,
-// so the live state never goes back in event time.
+// Update is written atomically: positions, events appended to the stream,
+// geofence state parts and configuration changes. Either all of it is
+// visible or none. Positions are applied in order; a position older (by TS)
+// than the stored one of its tag is skipped, so the live state never goes
+// back in event time.
 type Update struct {
 	Positions []location.Position
 	Events    []geofence.Event
+	// Fence holds geofence state parts (geofence.Engine.TakeDirty) to merge
+	// into the stored ones: a nil value deletes its part.
+	Fence map[string][]byte
+	// Config lists configuration changes, applied in order.
+	Config []ConfigChange
+	// Seq, when not 0, makes Apply idempotent. The single writer of a site
+	// numbers its updates with increasing Seq (continuing above LastSeq
+	// after a restart) and retries a failed Apply with the same update. The
+	// store records the newest applied Seq in the same atomic write; an
+	// update with a Seq at or below it is not written again: Apply returns
+	// its events with the ids they got when it was applied (for the
+	// SeqHistory newest updates; older ones get ErrStaleSeq). 0 means no
+	// check: every Apply appends its events.
+	Seq uint64
 }
+
+// Configuration kinds: what ConfigChange.Kind names.
+const (
+	ConfigRule = "rule" // a geofence rule
+	ConfigZone = "zone" // a zone made through the API
+	ConfigTag  = "tag"  // a registry entry
+)
+
+// ConfigKinds returns the configuration kinds a store keeps.
+func ConfigKinds() []string { return []string{ConfigRule, ConfigZone, ConfigTag} }
+
+// CheckKind returns an error wrapping ErrBadKind for a kind the store does
+// not keep, nil for one of ConfigKinds.
+func CheckKind(kind string) error {
+	switch kind {
+	case ConfigRule, ConfigZone, ConfigTag:
+		return nil
+	}
+	return fmt.Errorf("%w: %q", ErrBadKind, kind)
+}
+
+// ConfigChange creates, replaces or deletes one configuration item, stored
+// as opaque bytes under its kind and id.
+type ConfigChange struct {
+	Kind string // one of ConfigKinds
+	ID   string // the item's id, unique within its kind
+	Data []byte // the item's encoding; nil deletes the item
+}
+
+// SeqHistory is how many of the newest updates with a Seq the store
+// remembers the event ids of, to answer their retries.
+const SeqHistory = 16
 
 // Store is the live state. Implementations are safe for concurrent use.
 type Store interface {
 	// Apply writes an update atomically and returns the events with their
 	// assigned stream ids. An update that fails Validate gets ErrInvalid.
+	// A retried update (Update.Seq) writes nothing and returns the events
+	// with the ids they got the first time.
 	Apply(ctx context.Context, u Update) ([]geofence.Event, error)
 	// GetPosition returns the current position of tag, or ErrNotFound.
 	GetPosition(ctx context.Context, tag string) (location.Position, error)
@@ -89,12 +152,26 @@ type Store interface {
 	// arrival times, so events that arrive more than a store-defined slack
 	// (default one minute) before or after their event time may be missed.
 	ListEvents(ctx context.Context, q EventQuery) (EventPage, error)
+	// LoadFence returns every stored geofence state part, keyed as written
+	// (an empty map when there is none): the input of
+	// geofence.Engine.RestoreParts.
+	LoadFence(ctx context.Context) (map[string][]byte, error)
+	// LoadConfig returns every stored configuration item of kind by id. A
+	// kind not in ConfigKinds gets ErrBadKind.
+	LoadConfig(ctx context.Context, kind string) (map[string][]byte, error)
+	// LastSeq returns the Seq of the newest update applied with one, 0 when
+	// there is none.
+	LastSeq(ctx context.Context) (uint64, error)
 	// Close releases the store's resources.
 	Close() error
 }
 
 // MaxIDLen is the longest tag, level, room, zone or rule id Apply accepts, in bytes.
 const MaxIDLen = 256
+
+// MaxDataLen is the longest geofence state part or configuration item
+// Apply accepts, in bytes.
+const MaxDataLen = 4 << 20
 
 // Validate reports whether u can be stored: every position has a tag, every
 // event a type; ids are valid UTF-8 of at most MaxIDLen bytes; numbers are
@@ -111,7 +188,37 @@ func (u Update) Validate() error {
 			return fmt.Errorf("%w: event %d: %s", ErrInvalid, i, err)
 		}
 	}
+	for key, data := range u.Fence {
+		if err := validatePart(key, data); err != nil {
+			return fmt.Errorf("%w: fence part: %s", ErrInvalid, err)
+		}
+	}
+	for i, c := range u.Config {
+		if err := CheckKind(c.Kind); err != nil {
+			return fmt.Errorf("%w: config %d: %w", ErrInvalid, i, err)
+		}
+		if err := validateConfig(c); err != nil {
+			return fmt.Errorf("%w: config %d: %s", ErrInvalid, i, err)
+		}
+	}
 	return nil
+}
+
+func validatePart(key string, data []byte) error {
+	if len(data) > MaxDataLen {
+		return fmt.Errorf("longer than %d bytes", MaxDataLen)
+	}
+	return validateIDs([]namedID{{"key", key}})
+}
+
+func validateConfig(c ConfigChange) error {
+	switch {
+	case c.ID == "":
+		return errors.New("empty id")
+	case len(c.Data) > MaxDataLen:
+		return fmt.Errorf("data longer than %d bytes", MaxDataLen)
+	}
+	return validateIDs([]namedID{{"id", c.ID}})
 }
 
 func validatePosition(p location.Position) error {

@@ -14,6 +14,8 @@ func TestValidate(t *testing.T) {
 	okPos := location.Position{TS: 1, Tag: "T", Level: "L0", Room: "R", X: 1, Y: 2}
 	okEv := geofence.Event{Type: geofence.Enter, Tag: "T", Zone: "R", TS: 1}
 	long := strings.Repeat("x", MaxIDLen+1)
+	big := make([]byte, MaxDataLen+1)
+	okCfg := ConfigChange{Kind: ConfigRule, ID: "r", Data: []byte("{}")}
 	tests := []struct {
 		name    string
 		u       Update
@@ -33,6 +35,17 @@ func TestValidate(t *testing.T) {
 		{"event ts", Update{Events: []geofence.Event{{Type: geofence.Exit, TS: -5}}}, "negative ts"},
 		{"event rule", Update{Events: []geofence.Event{{Type: geofence.Exit, Rule: long}}}, "rule longer"},
 		{"event class", Update{Events: []geofence.Event{{Type: geofence.Exit, Class: "\xff"}}}, "class not valid"},
+		{"fence and config", Update{Fence: map[string][]byte{"": {1}, "T": nil, long[1:]: big[1:]},
+			Config: []ConfigChange{{Kind: ConfigRule, ID: "r"}, {Kind: ConfigZone, ID: long[1:], Data: big[1:]}, {Kind: ConfigTag, ID: "T", Data: []byte{}}}}, ""},
+		{"fence key", Update{Fence: map[string][]byte{long: {1}}}, "fence part: key longer than 256 bytes"},
+		{"fence key UTF-8", Update{Fence: map[string][]byte{"\xff": {1}}}, "fence part: key not valid UTF-8"},
+		{"fence part size", Update{Fence: map[string][]byte{"T": big}}, "fence part: longer than"},
+		{"config kind", Update{Config: []ConfigChange{okCfg, {ID: "r"}}}, "config 1: store: unknown config kind"},
+		{"config unknown kind", Update{Config: []ConfigChange{{Kind: "rules", ID: "r"}}}, `unknown config kind: "rules"`},
+		{"config id", Update{Config: []ConfigChange{{Kind: ConfigRule}}}, "config 0: empty id"},
+		{"config long id", Update{Config: []ConfigChange{{Kind: ConfigTag, ID: long}}}, "id longer than"},
+		{"config id UTF-8", Update{Config: []ConfigChange{{Kind: ConfigTag, ID: "\xc3"}}}, "id not valid UTF-8"},
+		{"config size", Update{Config: []ConfigChange{{Kind: ConfigZone, ID: "z", Data: big}}}, "data longer than"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -52,8 +65,30 @@ func TestValidate(t *testing.T) {
 
 func TestValidateNeverNamesTags(t *testing.T) {
 	secret := "PATIENT-4711"
-	u := Update{Positions: []location.Position{{Tag: secret, X: math.NaN()}}}
-	if err := u.Validate(); err == nil || strings.Contains(err.Error(), secret) {
-		t.Fatalf("Validate() = %v: want an error without the tag id", err)
+	for _, u := range []Update{
+		{Positions: []location.Position{{Tag: secret, X: math.NaN()}}},
+		{Fence: map[string][]byte{secret: make([]byte, MaxDataLen+1)}},
+		{Config: []ConfigChange{{Kind: ConfigTag, ID: secret, Data: make([]byte, MaxDataLen+1)}}},
+	} {
+		if err := u.Validate(); err == nil || strings.Contains(err.Error(), secret) {
+			t.Fatalf("Validate() = %v: want an error without the tag id", err)
+		}
+	}
+}
+
+func TestCheckKind(t *testing.T) {
+	for _, k := range ConfigKinds() {
+		if err := CheckKind(k); err != nil {
+			t.Errorf("CheckKind(%q) = %v", k, err)
+		}
+	}
+	for _, k := range []string{"", "Rule", "rules", "zone "} {
+		if err := CheckKind(k); !errors.Is(err, ErrBadKind) {
+			t.Errorf("CheckKind(%q) = %v, want ErrBadKind", k, err)
+		}
+	}
+	u := Update{Config: []ConfigChange{{Kind: "x", ID: "r"}}}
+	if err := u.Validate(); !errors.Is(err, ErrInvalid) || !errors.Is(err, ErrBadKind) {
+		t.Errorf("Validate of an unknown kind = %v, want ErrInvalid and ErrBadKind", err)
 	}
 }

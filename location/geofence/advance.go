@@ -13,6 +13,7 @@ func (e *Engine) advance(t *tagState, now int64, trig string) {
 	e.checkAbsence(t, now)
 	t.clock = max(t.clock, now)
 	e.prune(t)
+	e.touch(t)
 }
 
 // advanceView handles one view of a member up to now. DWELL is judged

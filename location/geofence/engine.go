@@ -73,6 +73,7 @@ type Engine struct {
 	popped  []*tagState  // tags due in the tick being run
 	out     []Event      // events of the call being run
 	late    uint64       // positions ignored as replayed or late
+	delta   delta        // state changed since the last TakeDirty (delta.go)
 }
 
 // clocks is the engine's event time bookkeeping.

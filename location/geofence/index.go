@@ -66,6 +66,7 @@ func (e *Engine) reindex() {
 		if z.debounce != nil && !slices.Equal(z.debounce, ix.debounce) {
 			for t := range z.tags {
 				t.member(z).remap(z.debounce, ix.debounce)
+				e.touch(t)
 			}
 		}
 		z.debounce, z.rules = ix.debounce, ix.rules

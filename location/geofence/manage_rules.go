@@ -152,7 +152,10 @@ func (e *Engine) catchUpDwell(r *ruleState, fired map[coverKey]bool, now int64) 
 		if v.since+r.dur <= done && !fired[coverKey{t, z}] {
 			e.emit(Dwell, t, z.z.ID, r.ID, now, TriggerRuleAdded)
 		}
-		v.dwellDone = done
+		if v.dwellDone != done {
+			v.dwellDone = done
+			e.touch(t)
+		}
 	})
 }
 
@@ -204,6 +207,9 @@ func (e *Engine) catchUpAbsence(r *ruleState, fired map[*tagState]bool, now int6
 		if zone, ok := e.absenceZone(r, t); ok && !fired[t] {
 			e.emit(Absence, t, zone, r.ID, now, TriggerRuleAdded)
 		}
-		t.clock = tnow
+		if t.clock != tnow {
+			t.clock = tnow
+			e.touch(t)
+		}
 	}
 }

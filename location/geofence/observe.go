@@ -32,6 +32,7 @@ func (e *Engine) Observe(p location.Position) []Event {
 		reschedule = true
 	}
 	t.seen, t.last, t.clock = true, p.TS, max(t.clock, p.TS)
+	e.touch(t)
 	if e.applyRaw(t, p) {
 		e.advance(t, p.TS, TriggerPosition) // debounce 0 takes effect now
 		reschedule = true

@@ -107,7 +107,8 @@ func snapTagOf(t *tagState) snapTag {
 // zones and debounce times; memberships in zones that no longer exist get
 // their EXIT (trigger "zone_removed") at the next Tick; PAR levels of rules
 // that no longer exist are dropped. On error (ErrSnapshot) the state is left
-// unchanged.
+// unchanged. Afterwards TakeDirty reports every tag, the global part, and a
+// nil part for each tag the engine held before and the snapshot does not.
 func (e *Engine) Restore(data []byte) error {
 	var s snapshot
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -120,6 +121,17 @@ func (e *Engine) Restore(data []byte) error {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	old := e.tags
+	if err := e.restore(s); err != nil {
+		return err
+	}
+	e.restored(old)
+	return nil
+}
+
+// restore replaces the engine's runtime state with a decoded snapshot; on
+// error the state is left unchanged.
+func (e *Engine) restore(s snapshot) error {
 	tags, orphans, err := e.restoreTags(s)
 	if err != nil {
 		return err

@@ -104,6 +104,7 @@ type tagState struct {
 	members []member
 	hidx    int   // index in the due heap, -1 when not in it
 	due     int64 // heap key: no deadline of the tag comes earlier
+	dirty   bool  // changed since the last TakeDirty (delta.go)
 }
 
 // member returns the tag's member for z, or nil.
@@ -145,6 +146,7 @@ func (e *Engine) prune(t *tagState) {
 func (e *Engine) dropMember(t *tagState, z *zoneState) {
 	t.members = slicesDeleteFunc(t.members, func(m member) bool { return m.z == z })
 	delete(z.tags, t)
+	e.touch(t)
 }
 
 // slicesDeleteFunc removes the members del selects, keeping order.

@@ -1,6 +1,7 @@
-// Package memstore is the embedded store.Store: the same live state and
-// event stream as redisstore, kept in process. It is for the demo and a
-// first run without Redis; nothing survives a restart.
+// Package memstore is the embedded store.Store: the same live state, event
+// stream, geofence state parts and configuration as redisstore, kept in
+// process. It is for the demo and a first run without Redis; nothing
+// survives a restart.
 package memstore
 
 import (
@@ -67,13 +68,14 @@ type Store struct {
 	opts  Options
 	watch *fanout.Hub[location.Position]
 
-	mu     sync.RWMutex // guards everything below
-	pos    map[string]location.Position
-	all    index            // every tag with a position
-	levels map[string]index // tags per level
-	rooms  map[string]index // tags per room
-	events []entry          // retained stream, ascending ids
-	last   cursor.ID        // id of the newest event ever appended
+	mu      sync.RWMutex // guards everything below
+	pos     map[string]location.Position
+	all     index            // every tag with a position
+	levels  map[string]index // tags per level
+	rooms   map[string]index // tags per room
+	events  []entry          // retained stream, ascending ids
+	last    cursor.ID        // id of the newest event ever appended
+	durable durable          // fence parts, configuration, sequence numbers
 	// appended is closed and replaced whenever events are appended (and on
 	// Close), waking blocked readers.
 	appended chan struct{}
@@ -91,11 +93,13 @@ func New(opts Options) *Store {
 		pos:      map[string]location.Position{},
 		levels:   map[string]index{},
 		rooms:    map[string]index{},
+		durable:  newDurable(),
 		appended: make(chan struct{}),
 	}
 }
 
-// Apply writes u atomically: no reader sees part of it.
+// Apply writes u atomically: no reader sees part of it. An update with a
+// Seq at or below the newest applied one writes nothing (see store.Update).
 func (s *Store) Apply(_ context.Context, u store.Update) ([]geofence.Event, error) {
 	if err := u.Validate(); err != nil {
 		return nil, err
@@ -105,8 +109,12 @@ func (s *Store) Apply(_ context.Context, u store.Update) ([]geofence.Event, erro
 	if s.closed {
 		return nil, ErrClosed
 	}
+	if u.Seq != 0 && u.Seq <= s.durable.seq {
+		return s.durable.replay(u)
+	}
 	accepted := s.applyPositions(u.Positions)
 	events := s.appendEvents(u.Events)
+	s.durable.write(u, events)
 	// Published under the lock so watchers see positions in write order;
 	// Publish never blocks.
 	s.watch.Publish(accepted...)

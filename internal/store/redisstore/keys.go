@@ -1,5 +1,11 @@
 package redisstore
 
+import (
+	"slices"
+
+	"github.com/hospitalrtls/rtls/internal/store"
+)
+
 // Every Redis key and channel the store uses, all of one site. The site is
 // a hash tag ({site}) so a site's keys share one Cluster slot: the Lua
 // scripts touch several of them atomically.
@@ -11,6 +17,12 @@ package redisstore
 //	rtls:{site}:room:<id>     zset    tags in a room, score 0
 //	rtls:{site}:seen          zset    tag id -> TS of its position (last seen, ms)
 //	rtls:{site}:events        stream  geofence events (fields in codec.go)
+//	rtls:{site}:fence         hash    geofence state part key -> part (binary)
+//	rtls:{site}:cfg:<kind>    hash    configuration item id -> data, per kind
+//	                                  (rule, zone, tag)
+//	rtls:{site}:seq           string  Seq of the newest update applied with one
+//	rtls:{site}:applied       list    "seq id id ..." of the newest updates
+//	                                  applied with a Seq, newest first
 //	rtls:{site}:ch:positions  channel JSON array of the positions of each Apply
 //	rtls:{site}:ch:events     channel id of the newest event of each Apply
 //
@@ -24,6 +36,10 @@ type keys struct {
 	roomPrefix  string
 	seen        string
 	events      string
+	fence       string
+	seq         string
+	applied     string
+	config      []string // by store.ConfigKinds
 	posChannel  string
 	evChannel   string
 }
@@ -38,10 +54,27 @@ func newKeys(site string) keys {
 		roomPrefix:  p + "room:",
 		seen:        p + "seen",
 		events:      p + "events",
+		fence:       p + "fence",
+		seq:         p + "seq",
+		applied:     p + "applied",
+		config:      configKeys(p),
 		posChannel:  p + "ch:positions",
 		evChannel:   p + "ch:events",
 	}
 }
+
+// configKeys returns the configuration hashes by store.ConfigKinds.
+func configKeys(prefix string) []string {
+	kinds := store.ConfigKinds()
+	out := make([]string, len(kinds))
+	for i, k := range kinds {
+		out[i] = prefix + "cfg:" + k
+	}
+	return out
+}
+
+// configIndex returns the index of kind in store.ConfigKinds, or -1.
+func configIndex(kind string) int { return slices.Index(store.ConfigKinds(), kind) }
 
 // level returns the key of the set of tags on level id.
 func (k keys) level(id string) string { return k.levelPrefix + id }

@@ -53,9 +53,14 @@ func TestEveryKeyIsInTheSiteHashTag(t *testing.T) {
 	if _, err := s.WatchPositions(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	_, err := s.Apply(t.Context(), store.Update{
+	var config []store.ConfigChange
+	for _, k := range store.ConfigKinds() {
+		config = append(config, store.ConfigChange{Kind: k, ID: "x", Data: []byte("x")})
+	}
+	_, err := s.Apply(t.Context(), store.Update{Seq: 1,
 		Positions: []location.Position{{TS: 1, Tag: "T", Level: "L0", Room: "R"}},
-		Events:    []geofence.Event{{Type: geofence.Enter, Tag: "T", Zone: "R", TS: 1}}})
+		Events:    []geofence.Event{{Type: geofence.Enter, Tag: "T", Zone: "R", TS: 1}},
+		Fence:     map[string][]byte{"T": {1}}, Config: config})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +70,7 @@ func TestEveryKeyIsInTheSiteHashTag(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(keys) < 7 { // pos, where, tags, seen, level, room, events
+	if len(keys) < 13 { // pos, where, tags, seen, level, room, events, fence, seq, applied, 3 cfg
 		t.Errorf("only %d keys: %q", len(keys), keys)
 	}
 	prefix := "rtls:{" + site + "}:"

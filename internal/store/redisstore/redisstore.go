@@ -1,8 +1,10 @@
 // Package redisstore is the store.Store on Redis (go-redis v9): live
-// positions with room and level membership, last-seen times and the event
-// stream, shared by every server of a site and kept across their restarts.
+// positions with room and level membership, last-seen times, the event
+// stream, geofence state parts and configuration, shared by every server of
+// a site and kept across their restarts.
 //
-// Every write is one Lua script per Apply (atomic, one round trip). Reads
+// Every write is one Lua script per Apply (atomic, one round trip; with a
+// Seq, idempotent). Reads
 // are single commands or one read-only script. Watchers and blocked event
 // readers share one Pub/Sub connection per Store. Requires Redis >= 6.2
 // (XTRIM MINID, exclusive XRANGE). keys.go lists every key.

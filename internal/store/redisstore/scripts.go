@@ -4,15 +4,25 @@ import "github.com/redis/go-redis/v9"
 
 // applyScript writes one store.Update atomically (a Lua script runs alone):
 // positions with their placement, level, room, tag and last-seen sets,
-// events appended to the stream with retention, and one PUBLISH of the
-// positions and one of the newest event id. Reads and writes of the
-// per-tag hashes and sets are batched into variadic commands.
+// events appended to the stream with retention, geofence state parts,
+// configuration changes, the update's Seq with its event ids, and one
+// PUBLISH of the positions and one of the newest event id. Reads and writes
+// of the per-tag hashes and sets are batched into variadic commands.
 //
-// KEYS: positions hash, placements hash, tags set, seen set, event stream.
+// KEYS: positions hash, placements hash, tags set, seen set, event stream,
+// fence hash, seq string, applied list, then the configuration hashes by
+// store.ConfigKinds.
 // ARGV: level set prefix, room set prefix, position channel, event channel,
-// #positions, #events, max stream length (0 = none), max age ms (0 = none);
-// then per position: tag, level, room, ts, encoded position; then per
-// event: n, then n field names and values.
+// #positions, #events, max stream length (0 = none), max age ms (0 = none),
+// Seq (decimal, "0" = none), #applied kept, #fence parts, #config changes;
+// then per position: tag, level, room, ts, encoded position; per event: n,
+// then n field names and values; per fence part: key, "p" (put) or "d"
+// (delete), value; per config change: KEYS index, id, "p" or "d", value.
+//
+// It returns {"ok", ids...}; for a Seq at or below the stored one it writes
+// nothing and returns {"dup", ids...} with the ids of that update, or
+// {"stale"} when it is no longer in the applied list. Seqs are compared as
+// decimal strings: Lua numbers cannot hold every uint64.
 //
 // A placement is "ts\xffLevel\xffroom": 0xFF never occurs in UTF-8, and the
 // script learns a tag's previous level and room without decoding JSON.
@@ -21,10 +31,39 @@ import "github.com/redis/go-redis/v9"
 // tag, so on Redis Cluster they live in the same slot as the declared keys.
 var applyScript = redis.NewScript(`
 local posKey, whereKey, tagsKey, seenKey, stream = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local fenceKey, seqKey, appliedKey = KEYS[6], KEYS[7], KEYS[8]
 local levelPrefix, roomPrefix = ARGV[1], ARGV[2]
 local npos, nev = tonumber(ARGV[5]), tonumber(ARGV[6])
 local maxlen, maxage = tonumber(ARGV[7]), tonumber(ARGV[8])
-local SEP, CHUNK = '\255', 1000
+local seq, history = ARGV[9], tonumber(ARGV[10])
+local nfence, ncfg = tonumber(ARGV[11]), tonumber(ARGV[12])
+local FIRST, SEP, CHUNK = 13, '\255', 1000
+
+-- seqAtMost reports a <= b for decimal strings without leading zeros.
+local function seqAtMost(a, b)
+  if #a ~= #b then return #a < #b end
+  return a <= b
+end
+
+-- replay returns the answer to a retried update.
+local function replay()
+  for _, entry in ipairs(redis.call('LRANGE', appliedKey, 0, -1)) do
+    local sp = string.find(entry, ' ', 1, true)
+    if (sp and string.sub(entry, 1, sp - 1) or entry) == seq then
+      local out = {'dup'}
+      if sp then
+        for id in string.gmatch(string.sub(entry, sp + 1), '%S+') do out[#out + 1] = id end
+      end
+      return out
+    end
+  end
+  return {'stale'}
+end
+
+if seq ~= '0' then
+  local last = redis.call('GET', seqKey)
+  if last and seqAtMost(seq, last) then return replay() end
+end
 
 -- batched runs cmd key args... in chunks of CHUNK (even) arguments and
 -- returns the concatenated replies of commands that return arrays.
@@ -54,14 +93,14 @@ local function move(prefix, from, to, tag)
 end
 
 local tags = {}
-for k = 1, npos do tags[k] = ARGV[9 + 5 * (k - 1)] end
+for k = 1, npos do tags[k] = ARGV[FIRST + 5 * (k - 1)] end
 local stored = batched('HMGET', whereKey, tags)
 
 -- Placements written earlier in this update, for tags that repeat in it.
 local curTS, curLevel, curRoom = {}, {}, {}
 local accepted, hpos, hwhere, zseen, znew = {}, {}, {}, {}, {}
 for k = 1, npos do
-  local i = 9 + 5 * (k - 1)
+  local i = FIRST + 5 * (k - 1)
   local tag, level, room, tsArg, value = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local ts = tonumber(tsArg)
   local known, oldTS, oldLevel, oldRoom = true, curTS[tag], curLevel[tag], curRoom[tag]
@@ -93,7 +132,7 @@ batched('ZADD', seenKey, zseen)
 batched('ZADD', tagsKey, znew)
 
 local ids = {}
-local i = 9 + 5 * npos
+local i = FIRST + 5 * npos
 for e = 1, nev do
   local n = tonumber(ARGV[i])
   ids[e] = redis.call('XADD', stream, '*', unpack(ARGV, i + 1, i + 2 * n))
@@ -107,12 +146,45 @@ if nev > 0 then
       redis.call('XTRIM', stream, 'MINID', '~', string.format('%.0f', ms - maxage))
     end
   end
-  redis.call('PUBLISH', ARGV[4], ids[nev])
 end
+
+local hfence, dfence = {}, {}
+for f = 1, nfence do
+  if ARGV[i + 1] == 'p' then
+    local n = #hfence
+    hfence[n + 1], hfence[n + 2] = ARGV[i], ARGV[i + 2]
+  else
+    dfence[#dfence + 1] = ARGV[i]
+  end
+  i = i + 3
+end
+batched('HSET', fenceKey, hfence)
+batched('HDEL', fenceKey, dfence)
+
+for c = 1, ncfg do
+  local key = KEYS[tonumber(ARGV[i])]
+  if ARGV[i + 2] == 'p' then
+    redis.call('HSET', key, ARGV[i + 1], ARGV[i + 3])
+  else
+    redis.call('HDEL', key, ARGV[i + 1])
+  end
+  i = i + 4
+end
+
+if seq ~= '0' then
+  redis.call('SET', seqKey, seq)
+  local entry = seq
+  if nev > 0 then entry = seq .. ' ' .. table.concat(ids, ' ') end
+  redis.call('LPUSH', appliedKey, entry)
+  redis.call('LTRIM', appliedKey, 0, history - 1)
+end
+if nev > 0 then redis.call('PUBLISH', ARGV[4], ids[nev]) end
 if #accepted > 0 then
   redis.call('PUBLISH', ARGV[3], '[' .. table.concat(accepted, ',') .. ']')
 end
-return ids
+local out = {'ok'}
+for e = 1, nev do out[e + 1] = ids[e] end
+return out
 `)
 
 // pageScript reads one page of a lex-ordered tag set and those tags'

@@ -46,6 +46,10 @@ func Run(t *testing.T, open Opener) {
 		{"ListEvents", testListEvents},
 		{"Retention", testRetention},
 		{"Concurrent", testConcurrent},
+		{"Fence", testFence},
+		{"Config", testConfig},
+		{"DurableInvalid", testDurableInvalid},
+		{"Seq", testSeq},
 		{"Close", testClose},
 	})
 }
