@@ -36,7 +36,14 @@ func codeFor(err error) codes.Code {
 }
 
 // codeString renders a code the way CoAP documents write it ("4.04").
-func codeString(c codes.Code) string {
-	class, detail := byte(c)>>5, byte(c)&0x1f
-	return string([]byte{'0' + class, '.', '0' + detail/10, '0' + detail%10})
-}
+func codeString(c codes.Code) string { return codeLabels[byte(c)] }
+
+// codeLabels holds codeString of every one-byte code, so metric labels
+// cost no allocation.
+var codeLabels = func() (l [256]string) {
+	for c := range l {
+		class, detail := byte(c)>>5, byte(c)&0x1f
+		l[c] = string([]byte{'0' + class, '.', '0' + detail/10, '0' + detail%10})
+	}
+	return l
+}()

@@ -12,7 +12,7 @@ const (
 	DefaultMaxFuture        = 60 * time.Second
 	DefaultMaxAge           = time.Hour
 	DefaultExchangeLifetime = 247 * time.Second // RFC 7252 EXCHANGE_LIFETIME
-	DefaultDedupeMaxEntries = 1 << 20
+	DefaultDedupeMaxEntries = 1 << 19           // about 120 MiB when full
 	DefaultSeqMaxEntries    = 1 << 18
 	DefaultMaxBodyBytes     = 32 << 10
 	DefaultMaxSightings     = 1024
@@ -35,8 +35,10 @@ type Config struct {
 	// ExchangeLifetime is how long the answer to a message id is kept to
 	// acknowledge retransmissions (RFC 7252 EXCHANGE_LIFETIME).
 	ExchangeLifetime time.Duration
-	// DedupeMaxEntries bounds the message dedupe cache (about 150 bytes per
-	// entry); when full, the oldest entries go first.
+	// DedupeMaxEntries bounds the message dedupe cache (about 230 bytes per
+	// entry); when full, the oldest entries go first, so the window shrinks
+	// to DedupeMaxEntries / message rate. Size it for at least 45 s
+	// (MAX_TRANSMIT_SPAN) of messages.
 	DedupeMaxEntries int
 	// SeqWindow is how long an accepted (reader, seq) is remembered so a
 	// repeated batch is acknowledged without re-processing. Zero means

@@ -9,8 +9,8 @@ import (
 	"github.com/fxamacker/cbor/v2"
 )
 
-// tsMissing is the TS a WireSighting decodes to when its "ts" is absent;
-// an absent "rssi" decodes to the NaN with bits rssiMissingBits. Validation
+// tsMissing is the TS a sighting decodes to when its "ts" is absent; an
+// absent "rssi" decodes to the NaN with bits rssiMissingBits. Validation
 // drops both as missing fields (a NaN sent on the wire is out of range).
 const (
 	tsMissing       = math.MinInt64
@@ -20,38 +20,25 @@ const (
 var rssiMissing = math.Float64frombits(rssiMissingBits)
 
 // CBOR decoding limits. Nesting is batch map > sightings array > sighting
-// map; the library's minimum allowed limit is 4 levels and 16 pairs.
+// map; the library's smallest allowed limits are 4 levels and 16 pairs.
 const (
 	cborMaxNesting  = 4
 	cborMaxMapPairs = 32
 )
 
-// wireSighting is WireSighting without its unmarshal methods.
-type wireSighting WireSighting
-
-// UnmarshalJSON decodes one sighting, leaving absent fields detectable
-// (TS math.MinInt64, RSSI a NaN) instead of a plausible zero.
-func (w *WireSighting) UnmarshalJSON(b []byte) error {
-	p := wireSighting{TS: tsMissing, RSSI: rssiMissing}
-	if err := json.Unmarshal(b, &p); err != nil {
-		return err
-	}
-	*w = WireSighting(p)
-	return nil
+// inBatch is a Batch as decoded: the sighting fields whose zero value is
+// plausible (ts, rssi) remember whether they were present.
+type inBatch struct {
+	Reader    string       `json:"reader" cbor:"reader"`
+	Seq       uint64       `json:"seq" cbor:"seq"`
+	Sightings []inSighting `json:"sightings" cbor:"sightings"`
 }
 
-// UnmarshalCBOR decodes one sighting like UnmarshalJSON does.
-func (w *WireSighting) UnmarshalCBOR(b []byte) error {
-	p := wireSighting{TS: tsMissing, RSSI: rssiMissing}
-	if err := sightingCBOR.Unmarshal(b, &p); err != nil {
-		return err
-	}
-	*w = WireSighting(p)
-	return nil
+type inSighting struct {
+	TS   optInt   `json:"ts" cbor:"ts"`
+	Tag  string   `json:"tag" cbor:"tag"`
+	RSSI optFloat `json:"rssi" cbor:"rssi"`
 }
-
-// sightingCBOR decodes one sighting map.
-var sightingCBOR = mustDecMode(cborMaxMapPairs)
 
 // decoder decodes batch bodies with the server's limits.
 type decoder struct {
@@ -84,33 +71,43 @@ func mustDecMode(maxArray int) cbor.DecMode {
 
 // decodeJSON decodes a JSON batch (content-format 50).
 func (d decoder) decodeJSON(body []byte) (Batch, error) {
-	var b Batch
-	if err := json.Unmarshal(body, &b); err != nil {
+	var in inBatch
+	if err := json.Unmarshal(body, &in); err != nil {
 		return Batch{}, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
-	return b, d.check(b)
+	return d.finish(in)
 }
 
 // decodeCBOR decodes a CBOR batch (content-format 60).
 func (d decoder) decodeCBOR(body []byte) (Batch, error) {
-	var b Batch
-	if err := d.cbor.Unmarshal(body, &b); err != nil {
+	var in inBatch
+	if err := d.cbor.Unmarshal(body, &in); err != nil {
 		var tooMany *cbor.MaxArrayElementsError
 		if errors.As(err, &tooMany) {
 			return Batch{}, fmt.Errorf("%w: more than %d sightings", ErrTooLarge, d.maxSightings)
 		}
 		return Batch{}, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
-	return b, d.check(b)
+	return d.finish(in)
 }
 
-// check rejects batches without their required parts.
-func (d decoder) check(b Batch) error {
+// finish checks the required parts of a decoded batch and converts it.
+func (d decoder) finish(in inBatch) (Batch, error) {
 	switch {
-	case b.Sightings == nil:
-		return fmt.Errorf("%w: missing sightings", ErrMalformed)
-	case len(b.Sightings) > d.maxSightings:
-		return fmt.Errorf("%w: %d sightings, at most %d", ErrTooLarge, len(b.Sightings), d.maxSightings)
+	case in.Sightings == nil:
+		return Batch{}, fmt.Errorf("%w: missing sightings", ErrMalformed)
+	case len(in.Sightings) > d.maxSightings:
+		return Batch{}, fmt.Errorf("%w: %d sightings, at most %d", ErrTooLarge, len(in.Sightings), d.maxSightings)
 	}
-	return nil
+	b := Batch{Reader: in.Reader, Seq: in.Seq, Sightings: make([]WireSighting, len(in.Sightings))}
+	for i, s := range in.Sightings {
+		b.Sightings[i] = WireSighting{TS: tsMissing, Tag: s.Tag, RSSI: rssiMissing}
+		if s.TS.ok {
+			b.Sightings[i].TS = s.TS.v
+		}
+		if s.RSSI.ok {
+			b.Sightings[i].RSSI = s.RSSI.v
+		}
+	}
+	return b, nil
 }

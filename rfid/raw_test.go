@@ -205,3 +205,15 @@ func TestUnexpectedMessages(t *testing.T) {
 
 // jsonCF is message.AppJSON as the int postMessage takes.
 var jsonCF = int(message.AppJSON)
+
+func TestTooLargeCarriesSize1(t *testing.T) {
+	ts := startServer(t, Config{MaxBodyBytes: 1000})
+	body := mustJSON(t, sampleBatch("R-L0-S03", 0, 50, time.Now()))
+	p := newRawPeer(t, ts.addr)
+	p.send(postMessage(message.Confirmable, 1, "z", jsonCF, body))
+	_, m := p.recv()
+	size1, err := m.Options.GetUint32(message.Size1)
+	if m.Code != codes.RequestEntityTooLarge || err != nil || size1 != 1000 {
+		t.Errorf("got %v with Size1 %d (%v), want 4.13 with Size1 1000", m.Code, size1, err)
+	}
+}

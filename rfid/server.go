@@ -27,7 +27,7 @@ type Server struct {
 	cfg       Config
 	log       *slog.Logger
 	ingest    *ingest
-	exchanges *ttlCache[exchangeKey, exchange]
+	exchanges *exchanges
 	metrics   *metrics
 
 	mu      sync.Mutex // guards servers, addrs and closed
@@ -49,7 +49,7 @@ func NewServer(cfg Config, sink Sink, readers ReaderDirectory, reg prometheus.Re
 	s := &Server{
 		cfg:       cfg,
 		log:       cfg.Logger,
-		exchanges: newTTLCache[exchangeKey, exchange](cfg.ExchangeLifetime, cfg.DedupeMaxEntries),
+		exchanges: newExchanges(cfg.ExchangeLifetime, cfg.DedupeMaxEntries),
 	}
 	seqs := newTTLCache[seqKey, seqResult](cfg.SeqWindow, cfg.SeqMaxEntries)
 	s.metrics = newMetrics(s.exchanges.len, seqs.len)
@@ -116,6 +116,7 @@ func (s *Server) Addr() net.Addr {
 }
 
 // Close stops every listener; Serve calls then return ErrServerClosed.
+// It does not wait for batches being processed (a Sink call may still run).
 func (s *Server) Close() error {
 	s.mu.Lock()
 	servers := s.servers

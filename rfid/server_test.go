@@ -1,9 +1,12 @@
 package rfid
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -232,5 +235,46 @@ func TestSeqDedupeDisabled(t *testing.T) {
 	post(t, ts.addr, SightingsPath, message.AppJSON, body)
 	if n := ts.sink.calls(); n != 2 {
 		t.Errorf("sink called %d times with the seq check off, want 2", n)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex // guards buf
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestLogsCarryNoTagIDs(t *testing.T) {
+	var logs syncBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	ts := startServer(t, Config{Logger: logger})
+	now := time.Now()
+	b := sampleBatch("R-L0-S03", 5, 3, now)
+	b.Sightings[0].Tag = "PATIENT-4711"
+	b.Sightings[1].Tag = "PATIENT-0815 "
+	b.Sightings[2] = WireSighting{TS: now.UnixMilli(), Tag: "PATIENT-0042", RSSI: -500} // dropped
+	post(t, ts.addr, SightingsPath, message.AppJSON, mustJSON(t, b))
+	ts.sink.fail(errors.New("engine down"))
+	b.Seq = 6
+	post(t, ts.addr, SightingsPath, message.AppCBOR, mustCBOR(t, b))
+	post(t, ts.addr, SightingsPath, message.AppJSON, []byte(`{"reader":"R-L0-S03","sightings":[{"ts":1,"tag":"PATIENT-9999","rssi":"x"}]}`))
+	out := logs.String()
+	if !strings.Contains(out, "R-L0-S03") {
+		t.Fatalf("logs do not mention the reader; nothing was logged?\n%s", out)
+	}
+	if strings.Contains(out, "PATIENT") {
+		t.Errorf("logs carry a tag id:\n%s", out)
 	}
 }

@@ -175,5 +175,11 @@ func (c *ttlCache[K, V]) evictOldest() bool {
 	if it, ok := c.items[k]; ok && it.epoch == oldest.epoch {
 		delete(c.items, k)
 	}
+	if oldest.next >= 1024 && oldest.next > len(oldest.keys)/2 {
+		// Compact, so a bucket that keeps filling while evicted stays bounded.
+		n := copy(oldest.keys, oldest.keys[oldest.next:])
+		clear(oldest.keys[n:])
+		oldest.keys, oldest.next = oldest.keys[:n], 0
+	}
 	return true
 }

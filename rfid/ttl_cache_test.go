@@ -129,3 +129,18 @@ func BenchmarkTTLCache(b *testing.B) {
 		})
 	}
 }
+
+func TestTTLCacheEvictionKeepsBucketsSmall(t *testing.T) {
+	now := time.Unix(1_763_719_200, 0)
+	c := newTTLCache[int, int](time.Hour, 10)
+	for i := range 100_000 { // all in one bucket, far over the bound
+		c.put(i, i, now)
+	}
+	keys := 0
+	for _, b := range c.buckets {
+		keys += len(b.keys)
+	}
+	if c.len() != 10 || keys > 2048 {
+		t.Errorf("len %d with %d filed keys, want 10 and at most 2048", c.len(), keys)
+	}
+}
