@@ -1,8 +1,11 @@
 package location
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 )
 
 // Config tunes the engine. Zero values take the documented defaults (see
@@ -142,4 +145,21 @@ func (c Config) validate() error {
 		return fmt.Errorf("%w: room_switch_prob: %g outside (0.5,1]", ErrConfig, c.RoomSwitchProb)
 	}
 	return nil
+}
+
+// ReadConfigFile returns Defaults overridden by the fields of a JSON file
+// (field names as in Config, e.g. {"Particles": 300, "LatenessMS": 2000}).
+// Unknown fields are errors, so a misspelt setting is not silently ignored.
+func ReadConfigFile(path string) (Config, error) {
+	cfg := Defaults()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, fmt.Errorf("%w: %v", ErrConfig, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cfg); err != nil {
+		return cfg, fmt.Errorf("%w: %s: %v", ErrConfig, path, err)
+	}
+	return cfg, cfg.withDefaults().validate()
 }

@@ -1,6 +1,8 @@
 package location
 
 import (
+	"github.com/paulmach/orb"
+
 	"math"
 )
 
@@ -235,7 +237,7 @@ func (t *tracker) weigh(e *Engine, ranging []obs) {
 				mu -= cfg.FloorLossDB * math.Abs(float64(s.levels[r.level].ordinal-s.levels[p.level].ordinal))
 			}
 			res := r.rssi - mu
-			l *= (1-cfg.OutlierProb)*math.Exp(-res*res*r.inv2s2) + eps
+			l *= (1-cfg.OutlierProb)*expNeg(-res*res*r.inv2s2) + eps
 		}
 		p.w = float32(l)
 		total += l
@@ -253,7 +255,7 @@ func (t *tracker) weigh(e *Engine, ranging []obs) {
 		ess += w * w
 	}
 	inject := t.surprise(total, len(rd))
-	if 1/ess < float64(len(t.ps))/2 || inject > 0 {
+	if 1/ess < resampleESS*float64(len(t.ps)) || inject > 0 {
 		t.resample(e)
 	}
 	if inject > 0 {
@@ -277,6 +279,10 @@ func (t *tracker) surprise(total float64, readings int) int {
 	frac := math.Max(minInjectFrac, 1-t.wFast/t.wSlow)
 	return int(math.Min(frac, 0.5) * float64(len(t.ps)))
 }
+
+// resampleESS is the effective sample size, as a fraction of the
+// particles, below which the set is resampled.
+const resampleESS = 0.5
 
 // minInjectFrac of the particles are redrawn from the readings every
 // update so that the filter can always recover from a wrong room.
@@ -310,6 +316,7 @@ func (t *tracker) inject(e *Engine, ranging []obs, k int) {
 		sum += math.Pow(10, (o.rssi-best)/10)
 		cw[i] = sum
 	}
+	// a fresh particle carries the mean weight; the set is renormalised after
 	w := float32(1 / float64(len(t.ps)))
 	for ; k > 0; k-- {
 		j := 0
@@ -318,6 +325,13 @@ func (t *tracker) inject(e *Engine, ranging []obs, k int) {
 		p := t.sampleNear(e, cands[j], t.level)
 		p.w = w
 		t.ps[t.rng.IntN(len(t.ps))] = p
+	}
+	total := 0.0
+	for i := range t.ps {
+		total += float64(t.ps[i].w)
+	}
+	for i := range t.ps {
+		t.ps[i].w = float32(float64(t.ps[i].w) / total)
 	}
 }
 
@@ -341,8 +355,25 @@ func (t *tracker) resample(e *Engine) {
 		t.ps[i] = p
 		u += step
 	}
+	// roughen: a small jitter within the particle's room keeps copies apart
 	for i := range t.ps {
-		t.move(e.site, &t.ps[i], t.rng.NormFloat64()*0.15, t.rng.NormFloat64()*0.15)
+		t.jitter(e.site, &t.ps[i], 0.15)
+	}
+}
+
+// jitter moves a particle by a small random step if it stays in the same
+// room (or inside the outline of a level without rooms).
+func (t *tracker) jitter(s *site, p *particle, sigma float64) {
+	x := float64(p.x) + t.rng.NormFloat64()*sigma
+	y := float64(p.y) + t.rng.NormFloat64()*sigma
+	var ring []orb.Point
+	if p.room >= 0 {
+		ring = s.rooms[p.room].ring
+	} else {
+		ring = s.levels[p.level].outline
+	}
+	if len(ring) == 0 || ringContains(ring, x, y) {
+		p.x, p.y = float32(x), float32(y)
 	}
 }
 

@@ -25,6 +25,7 @@ func runReplay(args []string) error {
 	particles := fs.Int("particles", 0, "particles per tag (0: engine default)")
 	lateness := fs.Int64("lateness-ms", 0, "bounded lateness in ms (0: engine default)")
 	noCalib := fs.Bool("no-calibration", false, "turn off online per-reader calibration")
+	engineCfg := fs.String("engine-config", "", "JSON file overriding engine settings (as rtlsd --engine-config)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -36,13 +37,20 @@ func runReplay(args []string) error {
 		return err
 	}
 	cfg := location.Defaults()
+	if *engineCfg != "" {
+		if cfg, err = location.ReadConfigFile(*engineCfg); err != nil {
+			return err
+		}
+	}
 	if *particles > 0 {
 		cfg.Particles = *particles
 	}
 	if *lateness > 0 {
 		cfg.LatenessMS = *lateness
 	}
-	cfg.Calibrate = !*noCalib
+	if *noCalib {
+		cfg.Calibrate = false
+	}
 	r, err := openIn(*in)
 	if err != nil {
 		return err

@@ -2,13 +2,11 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -67,7 +65,10 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	if s.store, err = openStore(ctx, cfg, log); err != nil {
 		return nil, err
 	}
-	engCfg, err := engineConfig(cfg.EngineConfig)
+	engCfg := location.Defaults()
+	if cfg.EngineConfig != "" {
+		engCfg, err = location.ReadConfigFile(cfg.EngineConfig)
+	}
 	if err != nil {
 		s.store.Close()
 		return nil, err
@@ -218,22 +219,6 @@ func storeName(cfg Config) string {
 		return "embedded"
 	}
 	return "redis"
-}
-
-// engineConfig reads location.Config overrides from a JSON file.
-func engineConfig(path string) (location.Config, error) {
-	cfg := location.Defaults()
-	if path == "" {
-		return cfg, nil
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return cfg, fmt.Errorf("server: --engine-config: %w", err)
-	}
-	if err := json.Unmarshal(b, &cfg); err != nil {
-		return cfg, fmt.Errorf("server: --engine-config: %s: %w", path, err)
-	}
-	return cfg, nil
 }
 
 // loopback is the address the in-process demo posts to: the bound port on

@@ -1,0 +1,37 @@
+package location
+
+import (
+	"math"
+	"testing"
+)
+
+func TestExpNeg(t *testing.T) {
+	for x := 0.0; x > -expNegMin; x -= 0.0137 {
+		want := math.Exp(x)
+		if got := expNeg(x); math.Abs(got-want) > 1e-4*want+1e-12 {
+			t.Fatalf("expNeg(%g) = %g, want %g", x, got, want)
+		}
+	}
+	for _, x := range []float64{-expNegMin, -1e9, math.Inf(-1)} {
+		if got := expNeg(x); got != 0 {
+			t.Fatalf("expNeg(%g) = %g, want 0", x, got)
+		}
+	}
+}
+
+func BenchmarkExp(b *testing.B) {
+	b.Run("math.Exp", func(b *testing.B) {
+		s := 0.0
+		for i := 0; i < b.N; i++ {
+			s += math.Exp(-float64(i%3000) / 100)
+		}
+		_ = s
+	})
+	b.Run("expNeg", func(b *testing.B) {
+		s := 0.0
+		for i := 0; i < b.N; i++ {
+			s += expNeg(-float64(i%3000) / 100)
+		}
+		_ = s
+	})
+}
