@@ -35,6 +35,12 @@ type Config struct {
 	// different rooms; FloorLossDB per level between them.
 	WallLossDB  float64
 	FloorLossDB float64
+	// SensitivityDBm is the weakest RSSI a reader reports; MissProb the
+	// chance that a reader in range reports nothing for an epoch anyway.
+	// Together they turn "reader R did not hear the tag" into evidence.
+	// MissProb 1 turns that evidence off.
+	SensitivityDBm float64
+	MissProb       float64
 	// LevelHeightM separates levels whose plan gives no elevation.
 	LevelHeightM float64
 	// WalkSpeed is the typical walking speed (m/s) of a moving tag; MaxSpeed
@@ -76,6 +82,8 @@ func Defaults() Config {
 		WallLossDB:      6,
 		FloorLossDB:     18,
 		LevelHeightM:    4,
+		SensitivityDBm:  -95,
+		MissProb:        0.3,
 		WalkSpeed:       1.2,
 		MaxSpeed:        3,
 		StillS:          60,
@@ -118,6 +126,8 @@ func (c Config) withDefaults() Config {
 	setf(&c.WallLossDB, d.WallLossDB)
 	setf(&c.FloorLossDB, d.FloorLossDB)
 	setf(&c.LevelHeightM, d.LevelHeightM)
+	setf(&c.SensitivityDBm, d.SensitivityDBm)
+	setf(&c.MissProb, d.MissProb)
 	setf(&c.WalkSpeed, d.WalkSpeed)
 	setf(&c.MaxSpeed, d.MaxSpeed)
 	setf(&c.StillS, d.StillS)

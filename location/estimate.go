@@ -59,6 +59,7 @@ func (t *tracker) estimate(e *Engine, end int64, portal int, ranging []obs) Posi
 		t.room = best.room
 	}
 	x, y, acc, prob := t.centre(t.room, t.level, total)
+	t.estX, t.estY, t.hasEst = x, y, true
 	pos := Position{TS: end, Tag: t.tag, Level: s.levels[t.level].id, X: round2(x), Y: round2(y),
 		AccuracyM: round2(radiusInflation * acc), RoomProb: round2(prob)}
 	if t.room >= 0 {

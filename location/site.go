@@ -31,6 +31,7 @@ type siteLevel struct {
 	bound   orb.Bound
 	grid    roomGrid
 	rooms   []int // room indices on this level
+	readers []int // reader indices on this level
 }
 
 type siteRoom struct {
@@ -116,6 +117,7 @@ func newSite(p *floorplans.Plan, cfg Config) *site {
 			}
 		}
 		s.readerOf[r.ID] = len(s.readers)
+		s.levels[li].readers = append(s.levels[li].readers, len(s.readers))
 		s.readers = append(s.readers, sr)
 	}
 	return s

@@ -48,6 +48,9 @@ type tracker struct {
 	altSince int64
 	// wSlow and wFast are long and short averages of the likelihood.
 	wSlow, wFast float64
+	// estX, estY is the last reported position (hasEst once there is one).
+	estX, estY float64
+	hasEst     bool
 }
 
 func newTracker(tag string, cfg Config, seed uint64) *tracker {
