@@ -55,7 +55,7 @@ func (t *tracker) estimate(e *Engine, end int64, portal int, ranging []obs) Posi
 		t.room = portal
 	case t.room < 0 || s.rooms[t.room].level != t.level:
 		t.room = best.room
-	case best.room != t.room && (best.w >= e.cfg.RoomSwitchProb*total || cur < 0.2*total):
+	case best.room != t.room && (best.w >= e.cfg.RoomSwitchProb*total || cur < keepRoomProb*total):
 		t.room = best.room
 	}
 	x, y, acc, prob := t.centre(t.room, t.level, total)
@@ -181,6 +181,13 @@ func (e *Engine) Calibration() map[string]float64 {
 	}
 	return out
 }
+
+// keepRoomProb is the probability below which the reported room is given
+// up for the most likely one even before that one reaches RoomSwitchProb:
+// hysteresis must not hold a room the evidence has left, or a tag
+// alternating at a door would be reported in slow multi-second swings that
+// outlast the geofence debounce.
+const keepRoomProb = 0.35
 
 // radiusInflation widens the particle spread into an honest 68% error
 // radius (measured: without it about 60% of true errors fall inside).

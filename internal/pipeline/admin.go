@@ -53,7 +53,9 @@ func (p *Pipeline) do(ctx context.Context, fn func(now int64) ([]geofence.Event,
 // execute applies a command and writes its effects at once, together with
 // whatever positions and events were pending.
 func (p *Pipeline) execute(ctx context.Context, c command) {
-	evs, cfg, err := c.fn(p.watermark())
+	// a change takes effect at the watermark, but never before an event
+	// already emitted (reader clocks may run ahead of the server's)
+	evs, cfg, err := c.fn(max(p.watermark(), p.newest))
 	if err != nil {
 		c.done <- err
 		return

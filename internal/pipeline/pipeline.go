@@ -9,7 +9,9 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/hospitalrtls/rtls/internal/store"
@@ -23,6 +25,13 @@ var ErrBusy = errors.New("pipeline: engine busy")
 
 // ErrStopped is returned by admin calls after the pipeline stopped.
 var ErrStopped = errors.New("pipeline: stopped")
+
+// ErrUnwritten is returned by Run when it stops with updates the store
+// did not take within the shutdown budget.
+var ErrUnwritten = errors.New("pipeline: updates not written at shutdown")
+
+// shutdownBudget bounds how long Run keeps retrying writes when stopping.
+const shutdownBudget = 5 * time.Second
 
 // Writer is the part of the store the pipeline writes to.
 type Writer interface {
@@ -66,6 +75,8 @@ type Pipeline struct {
 	backlog []store.Update
 	// pending collects what the next update carries; owned by Run.
 	pending store.Update
+	// newest is the latest event time of a position seen; owned by Run.
+	newest int64
 }
 
 // New builds a pipeline around the engines and a store writer.
@@ -122,13 +133,31 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		case <-t.C:
 			p.step(ctx, p.eng.Flush(p.watermark()))
 		case <-ctx.Done():
-			p.drainQueue()
-			wctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			p.step(wctx, p.eng.Drain())
-			return nil
+			return p.shutdown()
 		}
 	}
+}
+
+// shutdown writes what the engines have finalised, retrying failed writes
+// for up to shutdownBudget.
+func (p *Pipeline) shutdown() error {
+	p.drainQueue()
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownBudget)
+	defer cancel()
+	p.step(ctx, p.eng.Drain())
+	for len(p.backlog) > 0 {
+		select {
+		case <-ctx.Done():
+			events := 0
+			for _, u := range p.backlog {
+				events += len(u.Events)
+			}
+			return fmt.Errorf("%w: %d updates with %d events", ErrUnwritten, len(p.backlog), events)
+		case <-time.After(p.cfg.Tick):
+			p.commit(ctx)
+		}
+	}
+	return nil
 }
 
 func (p *Pipeline) drainQueue() {
@@ -161,6 +190,7 @@ func (p *Pipeline) step(ctx context.Context, ps []location.Position) {
 	u := &p.pending
 	u.Positions = append(u.Positions, ps...)
 	for _, pos := range ps {
+		p.newest = max(p.newest, pos.TS)
 		u.Events = append(u.Events, p.fence.Observe(pos)...)
 	}
 	u.Events = append(u.Events, p.fence.Tick(p.watermark())...)
@@ -195,14 +225,30 @@ func (p *Pipeline) commit(ctx context.Context) bool {
 	return true
 }
 
-// trimBacklog drops positions from the oldest queued updates beyond
-// MaxBacklog: current positions are rewritten by later updates anyway,
-// events and geofence state are kept.
+// trimBacklog bounds the retry backlog while the store fails: in the
+// updates beyond MaxBacklog it drops the positions of tags that have a
+// newer position queued (only the newest counts for live state), so every
+// tag keeps its last known position, and events and geofence state are
+// never dropped.
 func (p *Pipeline) trimBacklog() {
-	for i := 0; i < len(p.backlog)-p.cfg.MaxBacklog; i++ {
-		if n := len(p.backlog[i].Positions); n > 0 {
-			p.metrics.droppedPositions.Add(float64(n))
-			p.backlog[i].Positions = nil
+	over := len(p.backlog) - p.cfg.MaxBacklog
+	if over <= 0 {
+		return
+	}
+	newer := make(map[string]bool)
+	for i := len(p.backlog) - 1; i >= 0; i-- {
+		ps := p.backlog[i].Positions
+		keep := ps[:0]
+		for j := len(ps) - 1; j >= 0; j-- {
+			pos := ps[j]
+			if i < over && newer[pos.Tag] {
+				p.metrics.droppedPositions.Inc()
+				continue
+			}
+			newer[pos.Tag] = true
+			keep = append(keep, pos)
 		}
+		slices.Reverse(keep)
+		p.backlog[i].Positions = keep
 	}
 }

@@ -167,14 +167,17 @@ func (s *Server) Serve(ctx context.Context) error {
 		<-gctx.Done()
 		s.coap.Close()
 		stopPipe()
-		<-pipeDone
+		pipeErr := <-pipeDone
+		if pipeErr != nil {
+			s.log.Error("pipeline stopped with unwritten updates", "err", pipeErr)
+		}
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		s.grpc.Shutdown(sctx)
 		if s.metrics != nil {
 			s.metrics.Shutdown(sctx)
 		}
-		return s.store.Close()
+		return errors.Join(pipeErr, s.store.Close())
 	})
 	err := g.Wait()
 	if errors.Is(err, context.Canceled) {

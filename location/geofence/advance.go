@@ -44,7 +44,7 @@ func (e *Engine) advanceView(t *tagState, z *zoneState, vi int, v *view, now int
 
 // entered emits what a tag's entry into z (in view vi) at time at causes.
 func (e *Engine) entered(t *tagState, z *zoneState, vi int, at int64, trig string) {
-	if vi == 0 && z.room && e.defaultOn {
+	if vi == 0 && e.defaultOn {
 		e.emit(Enter, t, z.z.ID, "", at, trig)
 	}
 	for _, r := range z.rules[vi] {
@@ -64,7 +64,7 @@ func (e *Engine) entered(t *tagState, z *zoneState, vi int, at int64, trig strin
 
 // exited emits what a tag's exit from z (in view vi) at time at causes.
 func (e *Engine) exited(t *tagState, z *zoneState, vi int, at int64, trig string) {
-	if vi == 0 && z.room && e.defaultOn {
+	if vi == 0 && e.defaultOn {
 		e.emit(Exit, t, z.z.ID, "", at, trig)
 	}
 	for _, r := range z.rules[vi] {

@@ -34,7 +34,8 @@ func (e *Engine) PutZone(z Zone) error {
 
 // DeleteZone deletes an API zone at event time now and returns the events:
 // EXIT (trigger "zone_removed") for every tag inside, one per ENTER or EXIT
-// rule watching it there or one without rule when none does, and the PAR
+// rule watching it there or, with the default rule on, one without rule
+// (closing the default ENTER the tag got), and the PAR
 // crossings of groups that held the zone. It fails with ErrUnknownZone,
 // ErrPlanZone for a room or plan zone, and ErrZoneInUse while a rule names
 // the zone by id.
@@ -99,7 +100,7 @@ func (e *Engine) exitRemoved(t *tagState, z *zoneState, now int64) {
 			}
 		}
 	}
-	if !emitted {
+	if !emitted && e.defaultOn { // closes the default ENTER the tag got
 		e.emit(Exit, t, z.z.ID, "", now, TriggerZoneRemoved)
 	}
 }

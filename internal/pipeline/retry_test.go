@@ -1,0 +1,119 @@
+package pipeline_test
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/hospitalrtls/rtls/location"
+)
+
+// TestRetrySameSeqInOrder runs a walk while the store fails and checks
+// every Apply the pipeline made: a failed update is retried unchanged with
+// its Seq, and no newer update is tried before it is written; once the
+// store works, the stream holds the walk's events exactly once (a write
+// whose reply was lost is not repeated: the store drops the retry by Seq).
+func TestRetrySameSeqInOrder(t *testing.T) {
+	cases := []struct {
+		name  string
+		fault func(w *faultyWriter)
+		heal  func(w *faultyWriter)
+	}{
+		{"down, then up", func(w *faultyWriter) { w.setDown(true) }, func(w *faultyWriter) { w.setDown(false) }},
+		{"every second reply lost", func(w *faultyWriter) { w.loseReply = true }, func(*faultyWriter) {}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t, 0)
+			tc.fault(r.w)
+			sc := walkS02toS05(t, r.plan, "T1")
+			n := len(sc["T1"])
+			r.feed(sc, 0, n/2) // two phases: several updates queue up
+			r.settle()
+			r.feed(sc, n/2, n)
+			r.settle()
+			tc.heal(r.w)
+			r.eventually("the walk's events are stored", func() bool { return len(r.storedEvents()) >= 5 })
+			if err := r.shutdown(); err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			if got := describe(r.storedEvents()); got != walkEvents {
+				t.Fatalf("stored events:\n got %s\nwant %s", got, walkEvents)
+			}
+			checkRetries(t, r.w.history(), false)
+		})
+	}
+}
+
+// TestBacklogKeepsEvents lets the store fail with a backlog of one update:
+// the positions of older queued updates are dropped, never their events or
+// geofence state.
+func TestBacklogKeepsEvents(t *testing.T) {
+	r := newRig(t, 1)
+	r.w.setDown(true)
+	sc := walkS02toS05(t, r.plan, "T1")
+	n := len(sc["T1"])
+	r.feed(sc, 0, n/2)
+	r.settle()
+	r.feed(sc, n/2, n)
+	r.settle()
+	r.w.setDown(false)
+	r.eventually("the walk's events are stored", func() bool { return len(r.storedEvents()) >= 5 })
+	if err := r.shutdown(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if got := describe(r.storedEvents()); got != walkEvents {
+		t.Fatalf("stored events:\n got %s\nwant %s", got, walkEvents)
+	}
+	if trimmed := checkRetries(t, r.w.history(), true); trimmed == 0 {
+		t.Fatal("no queued update lost its positions: the backlog limit was not exercised")
+	}
+}
+
+// checkRetries checks a history of Apply calls: each call carries the
+// update after the newest one written (by Seq, from 1); a retry equals
+// the first try, except that with trim it may have lost some of its
+// positions (those kept in their order). It returns how many retries had
+// lost positions, and fails unless some update was retried.
+func checkRetries(t *testing.T, hist []attempt, trim bool) (trimmed int) {
+	t.Helper()
+	first := map[uint64]attempt{}
+	var written uint64
+	retries := 0
+	for i, a := range hist {
+		if a.u.Seq != written+1 {
+			t.Fatalf("call %d: update %d while %d is the newest written: not the oldest unwritten", i, a.u.Seq, written)
+		}
+		f, seen := first[a.u.Seq]
+		if !seen {
+			first[a.u.Seq] = a
+		} else {
+			retries++
+			want := f.u
+			if trim && len(a.u.Positions) < len(f.u.Positions) && isSubsequence(a.u.Positions, f.u.Positions) {
+				trimmed++
+				want.Positions = a.u.Positions
+			}
+			if !reflect.DeepEqual(want, a.u) {
+				t.Fatalf("call %d: retry of update %d differs from its first try", i, a.u.Seq)
+			}
+		}
+		if a.err == nil {
+			written = a.u.Seq
+		}
+	}
+	if retries == 0 || len(first) < 2 {
+		t.Fatalf("%d updates, %d retries: the faults were not exercised", len(first), retries)
+	}
+	return trimmed
+}
+
+// isSubsequence reports whether sub is s with some elements left out.
+func isSubsequence(sub, s []location.Position) bool {
+	i := 0
+	for _, p := range s {
+		if i < len(sub) && sub[i] == p {
+			i++
+		}
+	}
+	return i == len(sub)
+}
