@@ -118,4 +118,3 @@ func TestWatchEventsFollowsGroups(t *testing.T) {
 		t.Errorf("GroupZones: got %v", got)
 	}
 }
-
