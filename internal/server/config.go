@@ -38,6 +38,10 @@ type Config struct {
 	TagsFile  string
 	// Debounce is how long a zone change must hold before it fires.
 	Debounce time.Duration
+	// EventMaxLen and EventMaxAge bound the retained event stream (0: the
+	// store's defaults, 1,000,000 events and 7 days; negative: no limit).
+	EventMaxLen int64
+	EventMaxAge time.Duration
 }
 
 // ErrConfig is returned for an invalid configuration; the message names the field.

@@ -208,9 +208,10 @@ func loadPlan(cfg Config) (*floorplans.Plan, error) {
 
 func openStore(ctx context.Context, cfg Config, log *slog.Logger) (store.Store, error) {
 	if cfg.RedisURL == "" {
-		return memstore.New(memstore.Options{}), nil
+		return memstore.New(memstore.Options{EventMaxLen: cfg.EventMaxLen, EventMaxAge: cfg.EventMaxAge}), nil
 	}
-	st, err := redisstore.New(ctx, redisstore.Options{URL: cfg.RedisURL, Site: cfg.Site, Logger: log.With("part", "redis")})
+	st, err := redisstore.New(ctx, redisstore.Options{URL: cfg.RedisURL, Site: cfg.Site,
+		EventMaxLen: cfg.EventMaxLen, EventMaxAge: cfg.EventMaxAge, Logger: log.With("part", "redis")})
 	if err != nil {
 		return nil, fmt.Errorf("server: --redis: %w", err)
 	}
