@@ -14,9 +14,7 @@ import (
 	"github.com/plgd-dev/go-coap/v3/message"
 	coapcodes "github.com/plgd-dev/go-coap/v3/message/codes"
 	"github.com/plgd-dev/go-coap/v3/udp"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
 
@@ -37,39 +35,8 @@ func testLogger() *slog.Logger {
 // startServer runs rtlsd in process on random loopback ports.
 func startServer(t *testing.T, redisURL string) (*Server, func()) {
 	t.Helper()
-	cfg := Config{Floorplans: []string{clinicPlan}, CoAPAddr: "127.0.0.1:0", GRPCAddr: "127.0.0.1:0",
-		RedisURL: redisURL, Site: "e2e", Tick: 50 * time.Millisecond}
-	ctx, cancel := context.WithCancel(context.Background())
-	s, err := Start(ctx, cfg, testLogger())
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx) }()
-	stopped := false
-	stop := func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	}
-	t.Cleanup(stop)
-	return s, stop
-}
-
-func dialGRPC(t *testing.T, s *Server) *grpc.ClientConn {
-	t.Helper()
-	cc, err := grpc.NewClient(s.GRPCAddr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cc.Close() })
-	return cc
+	return startWith(t, Config{Floorplans: []string{clinicPlan}, CoAPAddr: "127.0.0.1:0", GRPCAddr: "127.0.0.1:0",
+		RedisURL: redisURL, Site: "e2e", Tick: 50 * time.Millisecond})
 }
 
 // post sends one batch as a confirmable CoAP POST and returns the response.
@@ -104,7 +71,7 @@ func batch(reader string, seq uint64, rssi float64, now time.Time, n int) []byte
 func TestEndToEnd(t *testing.T) {
 	rs := redistest.StartServer(t)
 	s, stop := startServer(t, rs.URL())
-	cc := dialGRPC(t, s)
+	cc := dial(t, s)
 	locs := rtlsv1.NewLocationServiceClient(cc)
 
 	hc, err := healthpb.NewHealthClient(cc).Check(context.Background(), &healthpb.HealthCheckRequest{Service: "rtls.v1.LocationService"})
@@ -148,7 +115,7 @@ func TestEndToEnd(t *testing.T) {
 	// a restart against the same Redis serves the same position at once
 	stop()
 	s2, _ := startServer(t, rs.URL())
-	again, err := rtlsv1.NewLocationServiceClient(dialGRPC(t, s2)).GetLocation(context.Background(), &rtlsv1.GetLocationRequest{TagId: "PUMP-E2E"})
+	again, err := rtlsv1.NewLocationServiceClient(dial(t, s2)).GetLocation(context.Background(), &rtlsv1.GetLocationRequest{TagId: "PUMP-E2E"})
 	if err != nil {
 		t.Fatalf("after restart: %v", err)
 	}
