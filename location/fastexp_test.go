@@ -35,3 +35,28 @@ func BenchmarkExp(b *testing.B) {
 		_ = s
 	})
 }
+
+func TestLog10Fast(t *testing.T) {
+	for x := 0.01; x < 1e5; x *= 1.013 {
+		if got, want := log10Fast(x), math.Log10(x); math.Abs(got-want) > 1e-4 {
+			t.Fatalf("log10Fast(%g) = %g, want %g", x, got, want)
+		}
+	}
+}
+
+func BenchmarkLog10(b *testing.B) {
+	b.Run("math.Log10", func(b *testing.B) {
+		s := 0.0
+		for i := 0; i < b.N; i++ {
+			s += math.Log10(float64(i%3000) + 0.5)
+		}
+		_ = s
+	})
+	b.Run("log10Fast", func(b *testing.B) {
+		s := 0.0
+		for i := 0; i < b.N; i++ {
+			s += log10Fast(float64(i%3000) + 0.5)
+		}
+		_ = s
+	})
+}

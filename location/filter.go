@@ -233,7 +233,7 @@ func (t *tracker) weigh(e *Engine, ranging []obs) {
 			r := &rd[j]
 			dx, dy, dz := px-r.x, py-r.y, pz-r.z
 			d2 := math.Max(dx*dx+dy*dy+dz*dz, 0.09)
-			mu := r.a - r.n5*math.Log10(d2)
+			mu := r.a - r.n5*log10Fast(d2)
 			if r.room != p.room && r.room >= 0 {
 				mu -= cfg.WallLossDB
 			}
