@@ -1,5 +1,6 @@
 // Package api serves the RTLS over gRPC: the LocationService and the
-// EventService of proto/rtls/v1, backed by the live state store, plus the
+// EventService of proto/rtls/v1, backed by the live state store, the
+// GeofenceService and TagRegistryService over a FenceAdmin, plus the
 // plumbing every server needs (health, reflection, request logs, metrics).
 //
 // Protobuf types stay at this edge: the servers read domain types

@@ -1,0 +1,124 @@
+package location
+
+import (
+	"math"
+	"slices"
+)
+
+// readerTerm is one observation prepared for the likelihood loop.
+type readerTerm struct {
+	x, y, z float64
+	a       float64 // rssi at 1 m incl. learned offset
+	n5      float64 // 5 * path loss exponent (for log10 of a squared distance)
+	room    int16
+	level   int8
+	rssi    float64
+	inv2s2  float64
+	silent  bool // the reader did not hear the tag this epoch
+}
+
+// weigh multiplies each particle's weight by the likelihood of this
+// epoch's readings and resamples when the weights degenerate.
+func (t *tracker) weigh(e *Engine, ranging []obs) {
+	s := e.site
+	cfg := &e.cfg
+	rd := e.like.rd[:0]
+	for _, o := range ranging {
+		r := &s.readers[o.reader]
+		// shadowing does not average out over repeated samples; fading does.
+		v := cfg.SigmaDB * cfg.SigmaDB * (0.6 + 0.4/float64(o.n))
+		rd = append(rd, readerTerm{x: r.x, y: r.y, z: r.z, a: r.rssi1m + e.cal.at(o.reader, t.last), n5: 5 * r.n,
+			room: int16(r.room), level: int8(r.level), rssi: o.rssi, inv2s2: 1 / (2 * v)})
+	}
+	rd = t.silentReaders(e, ranging, rd)
+	e.like.rd = rd
+	eps := cfg.OutlierProb * cfg.SigmaDB * math.Sqrt(2*math.Pi) / 60
+	invSigma := 1 / cfg.SigmaDB
+	total := 0.0
+	for i := range t.ps {
+		p := &t.ps[i]
+		px, py, pz := float64(p.x), float64(p.y), s.levels[p.level].elev+cfg.TagHeightM
+		l := float64(p.w)
+		for j := range rd {
+			r := &rd[j]
+			dx, dy, dz := px-r.x, py-r.y, pz-r.z
+			d2 := math.Max(dx*dx+dy*dy+dz*dz, 0.09)
+			mu := r.a - r.n5*log10Fast(d2)
+			if r.room != p.room && r.room >= 0 {
+				mu -= cfg.WallLossDB
+			}
+			if r.level != p.level {
+				mu -= cfg.FloorLossDB * math.Abs(float64(s.levels[r.level].ordinal-s.levels[p.level].ordinal))
+			}
+			if r.silent {
+				// heard nothing: likely only if the signal fell below the
+				// receiver's sensitivity there, or the reading was lost
+				l *= cfg.MissProb + (1-cfg.MissProb)*normalCDF((cfg.SensitivityDBm-mu)*invSigma)
+				continue
+			}
+			res := r.rssi - mu
+			l *= (1-cfg.OutlierProb)*expNeg(-res*res*r.inv2s2) + eps
+		}
+		p.w = float32(l)
+		total += l
+	}
+	if !(total > 0) || math.IsInf(total, 0) {
+		for i := range t.ps {
+			t.ps[i].w = 1
+		}
+		total = float64(len(t.ps))
+	}
+	ess := 0.0
+	for i := range t.ps {
+		w := float64(t.ps[i].w) / total
+		t.ps[i].w = float32(w)
+		ess += w * w
+	}
+	inject := t.surprise(total, len(rd))
+	if 1/ess < resampleESS*float64(len(t.ps)) || inject > 0 {
+		t.resample(e)
+	}
+	if inject > 0 {
+		t.inject(e, ranging, inject)
+	}
+}
+
+// silentReaders appends the ranging readers of the tag's level near its
+// last estimate that should have heard it there but did not: negative
+// evidence that keeps a tag out of places where a reader would hear it.
+func (t *tracker) silentReaders(e *Engine, heard []obs, rd []readerTerm) []readerTerm {
+	s := e.site
+	cfg := &e.cfg
+	if !t.hasEst || cfg.MissProb >= 1 {
+		return rd
+	}
+	const radius = 15.0
+	lv := &s.levels[t.level]
+	for _, ri := range lv.readers {
+		r := &s.readers[ri]
+		dx, dy := r.x-t.estX, r.y-t.estY
+		if !r.ranging || dx*dx+dy*dy > radius*radius || slices.ContainsFunc(heard, func(o obs) bool { return o.reader == ri }) {
+			continue
+		}
+		a := r.rssi1m + e.cal.at(ri, t.last)
+		dz := r.z - (lv.elev + cfg.TagHeightM)
+		mu := a - 5*r.n*math.Log10(math.Max(dx*dx+dy*dy+dz*dz, 0.09))
+		if r.room >= 0 && r.room != t.room {
+			mu -= cfg.WallLossDB
+		}
+		if mu < cfg.SensitivityDBm {
+			continue // would not have heard it anyway: no information
+		}
+		rd = append(rd, readerTerm{x: r.x, y: r.y, z: r.z, a: a, n5: 5 * r.n, room: int16(r.room), level: int8(r.level), silent: true})
+	}
+	return rd
+}
+
+// normalCDF approximates the standard normal CDF (logistic, error < 0.01).
+func normalCDF(z float64) float64 {
+	if z >= 0 {
+		return 1 / (1 + expNeg(-1.702*z))
+	}
+	q := expNeg(1.702 * z)
+	return q / (1 + q)
+}

@@ -1,0 +1,104 @@
+package location
+
+import (
+	"math"
+
+	"github.com/paulmach/orb"
+)
+
+// predict moves every particle by the motion model over dt seconds. Each
+// particle is either standing still or walking (a two-state Markov chain
+// with mean durations StillS and MovingS); walkers keep a velocity that
+// drifts. Particles stay in walkable space, change rooms only through doors
+// and levels only in lifts and stairs.
+func (t *tracker) predict(e *Engine, dt float64) {
+	if dt <= 0 {
+		return
+	}
+	cfg := &e.cfg
+	toMove := 1 - math.Exp(-dt/cfg.StillS)
+	toStill := 1 - math.Exp(-dt/cfg.MovingS)
+	// velocity random walk: a walker can turn or stop within a couple of seconds
+	acc := cfg.WalkSpeed * 1.2 * math.Sqrt(dt)
+	for i := range t.ps {
+		p := &t.ps[i]
+		if p.room >= 0 && e.site.rooms[p.room].vertical && len(e.site.rooms[p.room].links) > 0 && t.rng.Float64() < 0.05*dt {
+			t.changeLevel(e.site, p)
+			continue
+		}
+		u := t.rng.Float64()
+		switch {
+		case !p.moving && u < toMove:
+			p.moving = true
+			ang := t.rng.Float64() * 2 * math.Pi
+			sp := cfg.WalkSpeed * (0.5 + t.rng.Float64())
+			p.vx, p.vy = float32(sp*math.Cos(ang)), float32(sp*math.Sin(ang))
+		case p.moving && u < toStill:
+			p.moving = false
+			p.vx, p.vy = 0, 0
+		}
+		if !p.moving {
+			continue
+		}
+		vx := float64(p.vx) + t.rng.NormFloat64()*acc
+		vy := float64(p.vy) + t.rng.NormFloat64()*acc
+		if sp := math.Hypot(vx, vy); sp > cfg.MaxSpeed {
+			vx, vy = vx*cfg.MaxSpeed/sp, vy*cfg.MaxSpeed/sp
+		}
+		p.vx, p.vy = float32(vx), float32(vy)
+		if !t.move(e.site, p, vx*dt, vy*dt) {
+			// blocked by a wall: turn somewhere else
+			ang := t.rng.Float64() * 2 * math.Pi
+			sp := math.Hypot(vx, vy)
+			p.vx, p.vy = float32(sp*math.Cos(ang)), float32(sp*math.Sin(ang))
+		}
+	}
+}
+
+// move walks a particle by (dx, dy) in sub-steps no longer than a door's
+// width, stopping at the first wall. It reports whether the whole move was made.
+func (t *tracker) move(s *site, p *particle, dx, dy float64) bool {
+	steps := int(math.Ceil(math.Hypot(dx, dy) / 1.0))
+	steps = max(1, min(steps, 8))
+	sx, sy := dx/float64(steps), dy/float64(steps)
+	x, y := float64(p.x), float64(p.y)
+	for k := 0; k < steps; k++ {
+		nx, ny := x+sx, y+sy
+		room, ok := s.walkable(int(p.level), nx, ny)
+		if !ok || (room != int(p.room) && p.room >= 0 && !s.throughDoor(int(p.room), room, x, y, nx, ny)) {
+			p.x, p.y = float32(x), float32(y)
+			return false
+		}
+		x, y = nx, ny
+		p.room = int16(room)
+	}
+	p.x, p.y = float32(x), float32(y)
+	return true
+}
+
+// changeLevel moves a particle in a lift or stairs to a linked level.
+func (t *tracker) changeLevel(s *site, p *particle) {
+	r := &s.rooms[p.room]
+	to := r.links[t.rng.IntN(len(r.links))]
+	p.room = int16(to)
+	p.level = int8(s.rooms[to].level)
+	if !ringContains(s.rooms[to].ring, float64(p.x), float64(p.y)) {
+		*p = t.sampleInRoom(s, to)
+	}
+}
+
+// jitter moves a particle by a small random step if it stays in the same
+// room (or inside the outline of a level without rooms).
+func (t *tracker) jitter(s *site, p *particle, sigma float64) {
+	x := float64(p.x) + t.rng.NormFloat64()*sigma
+	y := float64(p.y) + t.rng.NormFloat64()*sigma
+	var ring []orb.Point
+	if p.room >= 0 {
+		ring = s.rooms[p.room].ring
+	} else {
+		ring = s.levels[p.level].outline
+	}
+	if len(ring) == 0 || ringContains(ring, x, y) {
+		p.x, p.y = float32(x), float32(y)
+	}
+}
