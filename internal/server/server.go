@@ -51,47 +51,46 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	return s.Serve(ctx)
 }
 
-// Start loads the floorplan, opens the store and binds every listener.
-func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
+// Start loads the floorplan, opens the store, restores the geofence state
+// and binds every listener.
+func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: log, registry: prometheus.NewRegistry()}
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	var err error
 	if s.plan, err = loadPlan(cfg); err != nil {
 		return nil, err
 	}
 	if s.store, err = openStore(ctx, cfg, log); err != nil {
 		return nil, err
 	}
+	defer func() {
+		if err != nil {
+			s.close()
+		}
+	}()
 	engCfg := location.Defaults()
 	if cfg.EngineConfig != "" {
-		engCfg, err = location.ReadConfigFile(cfg.EngineConfig)
-	}
-	if err != nil {
-		s.store.Close()
-		return nil, err
+		if engCfg, err = location.ReadConfigFile(cfg.EngineConfig); err != nil {
+			return nil, fmt.Errorf("server: --engine-config: %w", err)
+		}
 	}
 	eng, err := location.New(s.plan, engCfg)
 	if err != nil {
-		s.store.Close()
 		return nil, err
 	}
 	fence, err := openFence(ctx, cfg, s.plan, s.store, log.With("part", "geofence"))
 	if err != nil {
-		s.store.Close()
 		return nil, err
 	}
 	seq, err := s.store.LastSeq(ctx)
 	if err != nil {
-		s.store.Close()
-		return nil, err
+		return nil, fmt.Errorf("server: store: %w", err)
 	}
 	s.pipe = pipeline.New(pipeline.Config{Tick: cfg.Tick, FirstSeq: seq, Logger: log.With("part", "pipeline")},
 		eng, fence, s.store, pipeline.NewMetrics(s.registry))
 	if err := s.listen(); err != nil {
-		s.close()
 		return nil, err
 	}
 	return s, nil
