@@ -6,7 +6,6 @@ import (
 
 	"github.com/hospitalrtls/rtls/internal/store"
 	"github.com/hospitalrtls/rtls/internal/store/storetest"
-	"github.com/hospitalrtls/rtls/location"
 )
 
 // BenchmarkApply compares one Apply of 1000 positions ("batch") with the
@@ -20,38 +19,5 @@ func BenchmarkApply(b *testing.B) {
 	if _, err := s.Apply(ctx, store.Update{Positions: w.All()}); err != nil {
 		b.Fatal(err)
 	}
-	b.Run("mode=batch/tags=10000/positions=1000", func(b *testing.B) {
-		bench(b, w, batch, func(ps []location.Position) error {
-			_, err := s.Apply(ctx, store.Update{Positions: ps})
-			return err
-		})
-	})
-	b.Run("mode=per-position/tags=10000/positions=1000", func(b *testing.B) {
-		bench(b, w, batch, func(ps []location.Position) error { return naiveApply(ctx, s, ps) })
-	})
-}
-
-// bench runs apply on a fresh batch of n positions per iteration.
-func bench(b *testing.B, w *storetest.Workload, n int, apply func([]location.Position) error) {
-	b.ReportAllocs()
-	for b.Loop() {
-		b.StopTimer()
-		ps := w.Batch(n)
-		b.StartTimer()
-		if err := apply(ps); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/position")
-}
-
-// naiveApply is the baseline: one Apply (one lock, one round trip for a
-// remote store) per position.
-func naiveApply(ctx context.Context, s store.Store, ps []location.Position) error {
-	for _, p := range ps {
-		if _, err := s.Apply(ctx, store.Update{Positions: []location.Position{p}}); err != nil {
-			return err
-		}
-	}
-	return nil
+	storetest.BenchApply(b, s, w, batch)
 }

@@ -26,7 +26,7 @@ func BenchmarkApplyWithFence(b *testing.B) {
 	var seq uint64
 	for _, fence := range []bool{false, true} {
 		b.Run(fmt.Sprintf("fence=%v/tags=%d/positions=%d", fence, tags, batch), func(b *testing.B) {
-			bench(b, w, batch, func(ps []location.Position) error {
+			storetest.RunBatches(b, w, batch, func(ps []location.Position) error {
 				u := store.Update{Positions: ps}
 				if fence {
 					seq++
