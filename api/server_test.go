@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"log/slog"
-	"net"
 	"os"
 	"strings"
 	"testing"
@@ -12,7 +11,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
@@ -76,25 +74,7 @@ func startEnv(t testing.TB, cfg envConfig) *testEnv {
 	}
 	srv.Register(&rtlsv1.EventService_ServiceDesc, es)
 
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(lis) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-		if err := <-served; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	})
-	env.conn, err = grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { env.conn.Close() })
+	env.conn = serveLoopback(t, srv)
 	env.locations = rtlsv1.NewLocationServiceClient(env.conn)
 	env.events = rtlsv1.NewEventServiceClient(env.conn)
 	return env
