@@ -41,3 +41,33 @@ func log10Fast(x float64) float64 {
 	l2 := t * (1.4425449 + t*(-0.7181452+t*(0.4575485+t*(-0.2779042+t*(0.1217970+t*-0.0258411)))))
 	return (float64(exp) + l2) * math.Log10E / math.Log2E
 }
+
+// normalCDF approximates the standard normal CDF by linear interpolation in
+// a table (absolute error below 1e-4; 0 and 1 beyond ±normalCDFMax).
+func normalCDF(z float64) float64 {
+	switch {
+	case z <= -normalCDFMax:
+		return 0
+	case z >= normalCDFMax:
+		return 1
+	}
+	f := (z + normalCDFMax) * normalCDFScale
+	i := int(f)
+	frac := f - float64(i)
+	return normalCDFTable[i] + frac*(normalCDFTable[i+1]-normalCDFTable[i])
+}
+
+const (
+	normalCDFMax   = 8.0
+	normalCDFScale = 64.0
+)
+
+var normalCDFTable = func() []float64 {
+	n := int(2*normalCDFMax*normalCDFScale) + 2
+	t := make([]float64, n)
+	for i := range t {
+		z := float64(i)/normalCDFScale - normalCDFMax
+		t[i] = 0.5 * math.Erfc(-z/math.Sqrt2)
+	}
+	return t
+}()

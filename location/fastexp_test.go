@@ -60,3 +60,17 @@ func BenchmarkLog10(b *testing.B) {
 		_ = s
 	})
 }
+
+func TestNormalCDF(t *testing.T) {
+	for z := -10.0; z < 10; z += 0.0173 {
+		want := 0.5 * math.Erfc(-z/math.Sqrt2)
+		if got := normalCDF(z); math.Abs(got-want) > 1e-4 {
+			t.Fatalf("normalCDF(%g) = %g, want %g", z, got, want)
+		}
+	}
+	for _, z := range []float64{math.Inf(-1), math.Inf(1)} {
+		if got, want := normalCDF(z), 0.5*math.Erfc(-z/math.Sqrt2); got != want {
+			t.Fatalf("normalCDF(%g) = %g, want %g", z, got, want)
+		}
+	}
+}

@@ -10,8 +10,7 @@ type likeScratch struct {
 	tmp     []particle
 	obs     []obs
 	ranging []obs
-	cands   []obs
-	cw      []float64
+	drawer  drawer
 	power   []float64
 }
 
@@ -99,14 +98,9 @@ func (t *tracker) checkLevel(e *Engine, now int64, ranging []obs) {
 	if now-t.altSince < e.cfg.LevelSwitchMS {
 		return
 	}
-	var cands []obs
-	for _, o := range ranging {
-		if s.readers[o.reader].level == best {
-			cands = append(cands, o)
-		}
-	}
+	d := e.like.drawer.reset(e, t.last, ranging, best)
 	for i := range t.ps {
-		t.ps[i] = t.sampleNear(e, cands[t.rng.IntN(len(cands))], best)
+		t.ps[i] = d.draw(t, e)
 	}
 	t.level, t.room, t.altLevel = best, -1, -1
 	t.weigh(e, ranging)

@@ -114,11 +114,3 @@ func (t *tracker) silentReaders(e *Engine, heard []obs, rd []readerTerm) []reade
 	return rd
 }
 
-// normalCDF approximates the standard normal CDF (logistic, error < 0.01).
-func normalCDF(z float64) float64 {
-	if z >= 0 {
-		return 1 / (1 + expNeg(-1.702*z))
-	}
-	q := expNeg(1.702 * z)
-	return q / (1 + q)
-}

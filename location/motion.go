@@ -2,8 +2,6 @@ package location
 
 import (
 	"math"
-
-	"github.com/paulmach/orb"
 )
 
 // predict moves every particle by the motion model over dt seconds. Each
@@ -82,7 +80,7 @@ func (t *tracker) changeLevel(s *site, p *particle) {
 	to := r.links[t.rng.IntN(len(r.links))]
 	p.room = int16(to)
 	p.level = int8(s.rooms[to].level)
-	if !ringContains(s.rooms[to].ring, float64(p.x), float64(p.y)) {
+	if !s.rooms[to].contains(float64(p.x), float64(p.y)) {
 		*p = t.sampleInRoom(s, to)
 	}
 }
@@ -92,13 +90,14 @@ func (t *tracker) changeLevel(s *site, p *particle) {
 func (t *tracker) jitter(s *site, p *particle, sigma float64) {
 	x := float64(p.x) + t.rng.NormFloat64()*sigma
 	y := float64(p.y) + t.rng.NormFloat64()*sigma
-	var ring []orb.Point
+	var in bool
 	if p.room >= 0 {
-		ring = s.rooms[p.room].ring
+		in = s.rooms[p.room].contains(x, y)
 	} else {
-		ring = s.levels[p.level].outline
+		ring := s.levels[p.level].outline
+		in = len(ring) == 0 || ringContains(ring, x, y)
 	}
-	if len(ring) == 0 || ringContains(ring, x, y) {
+	if in {
 		p.x, p.y = float32(x), float32(y)
 	}
 }

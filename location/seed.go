@@ -24,41 +24,76 @@ func (t *tracker) seed(e *Engine, ranging []obs, portal int) bool {
 		}
 	}
 	lv := s.readers[best.reader].level
-	var cands []obs
-	for _, o := range ranging {
-		if s.readers[o.reader].level == lv {
-			cands = append(cands, o)
-		}
-	}
-	// choose readers in proportion to received power: the strongest most often
-	cw := make([]float64, len(cands))
-	sum := 0.0
-	for i, o := range cands {
-		sum += math.Pow(10, (o.rssi-best.rssi)/10)
-		cw[i] = sum
-	}
+	d := e.like.drawer.reset(e, t.last, ranging, lv)
 	for i := range t.ps {
-		k := 0
-		for u := t.rng.Float64() * sum; k < len(cw)-1 && cw[k] < u; k++ {
-		}
-		t.ps[i] = t.sampleNear(e, cands[k], lv)
+		t.ps[i] = d.draw(t, e)
 	}
 	t.level = lv
 	return true
 }
 
-// sampleNear draws a walkable point around a reader within its estimated range.
-func (t *tracker) sampleNear(e *Engine, o obs, lv int) particle {
+// drawer draws particles around the readers that heard a tag on one level:
+// a reader in proportion to the power it received (the strongest most
+// often), then a walkable point within the range its reading suggests.
+type drawer struct {
+	lv      int
+	readers []drawReader
+	sum     float64
+}
+
+// drawReader is a reader to draw around: cum is the cumulative power
+// weight up to it, h the horizontal radius to draw within.
+type drawReader struct {
+	reader int
+	cum    float64
+	h      float64
+}
+
+// reset prepares d for the readers of ranging on level lv, with the
+// calibration at t, and returns it. It holds no reader when none of them
+// is on lv.
+func (d *drawer) reset(e *Engine, t int64, ranging []obs, lv int) *drawer {
 	s := e.site
-	r := &s.readers[o.reader]
-	d := math.Pow(10, (r.rssi1m+e.cal.at(o.reader, t.last)-o.rssi)/(10*r.n))
-	dz := r.z - (s.levels[lv].elev + e.cfg.TagHeightM)
-	h := math.Sqrt(math.Max(0, d*d-dz*dz))
-	h = math.Min(h, 15) + 1.5
+	d.lv, d.readers, d.sum = lv, d.readers[:0], 0
+	best := math.Inf(-1)
+	for _, o := range ranging {
+		if s.readers[o.reader].level == lv {
+			best = math.Max(best, o.rssi)
+		}
+	}
+	for _, o := range ranging {
+		r := &s.readers[o.reader]
+		if r.level != lv {
+			continue
+		}
+		d.sum += math.Pow(10, (o.rssi-best)/10)
+		dist := math.Pow(10, (r.rssi1m+e.cal.at(o.reader, t)-o.rssi)/(10*r.n))
+		dz := r.z - (s.levels[lv].elev + e.cfg.TagHeightM)
+		h := math.Min(math.Sqrt(math.Max(0, dist*dist-dz*dz)), 15) + 1.5
+		d.readers = append(d.readers, drawReader{reader: o.reader, cum: d.sum, h: h})
+	}
+	return d
+}
+
+// draw returns a particle around one of d's readers; d must hold one.
+func (d *drawer) draw(t *tracker, e *Engine) particle {
+	j := 0
+	for u := t.rng.Float64() * d.sum; j < len(d.readers)-1 && d.readers[j].cum < u; j++ {
+	}
+	return t.sampleNear(e, d.readers[j], d.lv)
+}
+
+// sampleNear draws a walkable point within dr.h of its reader: uniform in
+// the disk (by rejection from the square, no trigonometry).
+func (t *tracker) sampleNear(e *Engine, dr drawReader, lv int) particle {
+	s := e.site
+	r := &s.readers[dr.reader]
 	for try := 0; try < 20; try++ {
-		ang := t.rng.Float64() * 2 * math.Pi
-		rad := h * math.Sqrt(t.rng.Float64())
-		x, y := r.x+rad*math.Cos(ang), r.y+rad*math.Sin(ang)
+		u, v := 2*t.rng.Float64()-1, 2*t.rng.Float64()-1
+		if u*u+v*v > 1 {
+			continue
+		}
+		x, y := r.x+dr.h*u, r.y+dr.h*v
 		if room, ok := s.walkable(lv, x, y); ok {
 			return particle{x: float32(x), y: float32(y), w: 1, room: int16(room), level: int8(lv)}
 		}
@@ -79,7 +114,7 @@ func (t *tracker) sampleInRoom(s *site, ri int) particle {
 	for try := 0; try < 50; try++ {
 		x := b.Min[0] + t.rng.Float64()*(b.Max[0]-b.Min[0])
 		y := b.Min[1] + t.rng.Float64()*(b.Max[1]-b.Min[1])
-		if ringContains(r.ring, x, y) {
+		if r.contains(x, y) {
 			return particle{x: float32(x), y: float32(y), w: 1, room: int16(ri), level: int8(r.level)}
 		}
 	}
@@ -103,38 +138,14 @@ func (t *tracker) confine(e *Engine, room int) {
 // inject replaces k random particles with fresh draws around the readers
 // heard on the tag's level.
 func (t *tracker) inject(e *Engine, ranging []obs, k int) {
-	s := e.site
-	cands := e.like.cands[:0]
-	for _, o := range ranging {
-		if s.readers[o.reader].level == t.level {
-			cands = append(cands, o)
-		}
-	}
-	e.like.cands = cands
-	if len(cands) == 0 {
+	d := e.like.drawer.reset(e, t.last, ranging, t.level)
+	if len(d.readers) == 0 {
 		return
-	}
-	best := cands[0].rssi
-	for _, o := range cands {
-		best = math.Max(best, o.rssi)
-	}
-	cw := e.like.cw[:0]
-	for range cands {
-		cw = append(cw, 0)
-	}
-	e.like.cw = cw
-	sum := 0.0
-	for i, o := range cands {
-		sum += math.Pow(10, (o.rssi-best)/10)
-		cw[i] = sum
 	}
 	// a fresh particle carries the mean weight; the set is renormalised after
 	w := float32(1 / float64(len(t.ps)))
 	for ; k > 0; k-- {
-		j := 0
-		for u := t.rng.Float64() * sum; j < len(cw)-1 && cw[j] < u; j++ {
-		}
-		p := t.sampleNear(e, cands[j], t.level)
+		p := d.draw(t, e)
 		p.w = w
 		t.ps[t.rng.IntN(len(t.ps))] = p
 	}

@@ -39,6 +39,7 @@ type siteRoom struct {
 	level    int
 	ring     orb.Ring
 	bound    orb.Bound
+	rect     bool  // the ring is its bound: containment is a bound check
 	vertical bool  // a lift or stairs: tags change level here
 	links    []int // vertical rooms of other levels stacked over this one
 }
@@ -84,7 +85,7 @@ func newSite(p *floorplans.Plan, cfg Config) *site {
 		}
 		s.roomOf[r.ID] = len(s.rooms)
 		s.levels[li].rooms = append(s.levels[li].rooms, len(s.rooms))
-		s.rooms = append(s.rooms, siteRoom{id: r.ID, level: li, ring: r.Polygon[0], bound: r.Polygon[0].Bound(), vertical: verticalCategories[r.Category]})
+		s.rooms = append(s.rooms, siteRoom{id: r.ID, level: li, ring: r.Polygon[0], bound: r.Polygon[0].Bound(), rect: isRect(r.Polygon[0]), vertical: verticalCategories[r.Category]})
 	}
 	for i := range s.levels {
 		s.levels[i].grid = newRoomGrid(s, i)
@@ -157,11 +158,7 @@ func (s *site) linkVertical() {
 func (s *site) roomAt(li int, x, y float64) int {
 	l := &s.levels[li]
 	for _, ri := range l.grid.candidates(x, y) {
-		r := &s.rooms[ri]
-		if x < r.bound.Min[0] || x > r.bound.Max[0] || y < r.bound.Min[1] || y > r.bound.Max[1] {
-			continue
-		}
-		if ringContains(r.ring, x, y) {
+		if s.rooms[ri].contains(x, y) {
 			return int(ri)
 		}
 	}
@@ -192,6 +189,30 @@ func (s *site) throughDoor(ra, rb int, ax, ay, bx, by float64) bool {
 		}
 	}
 	return false
+}
+
+// contains reports whether (x, y) lies in the room.
+func (r *siteRoom) contains(x, y float64) bool {
+	if x < r.bound.Min[0] || x > r.bound.Max[0] || y < r.bound.Min[1] || y > r.bound.Max[1] {
+		return false
+	}
+	return r.rect || ringContains(r.ring, x, y)
+}
+
+// isRect reports whether a closed ring is an axis-aligned rectangle, the
+// common case of a room, whose containment test is its bound's.
+func isRect(ring orb.Ring) bool {
+	if len(ring) != 5 || ring[0] != ring[4] {
+		return false
+	}
+	for i := 0; i < 4; i++ {
+		a, b := ring[i], ring[i+1]
+		if a == b || (a[0] != b[0] && a[1] != b[1]) {
+			return false
+		}
+	}
+	// alternate horizontal and vertical edges
+	return (ring[0][0] == ring[1][0]) != (ring[1][0] == ring[2][0])
 }
 
 // ringContains is the even-odd rule on a closed ring.
