@@ -113,4 +113,3 @@ func (t *tracker) silentReaders(e *Engine, heard []obs, rd []readerTerm) []reade
 	}
 	return rd
 }
-
