@@ -32,8 +32,11 @@ type Stats struct {
 	Late           uint64
 	Duplicates     uint64
 	EmptyTag       uint64
-	Updates        uint64 // positions computed
-	Tags           int    // tags tracked
+	// ReaderSightings are sightings of one reader by another: they
+	// calibrate the receiving reader and are not tracked as a tag.
+	ReaderSightings uint64
+	Updates         uint64 // positions computed
+	Tags            int    // tags tracked
 }
 
 // Engine turns sightings into positions in event time. Each tag's
@@ -95,6 +98,13 @@ func (e *Engine) Add(s Sighting) error {
 	case math.IsNaN(s.RSSI) || s.RSSI > 0 || s.RSSI < -120:
 		e.stats.ImpossibleRSSI++
 		return ErrImpossibleRSSI
+	}
+	if from, isReader := e.site.readerOf[s.Tag]; isReader {
+		e.stats.ReaderSightings++
+		if e.cfg.Calibrate {
+			e.learnFromReader(ri, from, s.TS, s.RSSI)
+		}
+		return nil
 	}
 	t := e.tags[s.Tag]
 	if t == nil {

@@ -168,6 +168,26 @@ func (e *Engine) learn(ranging []obs, end int64, x, y float64, room, level int) 
 	}
 }
 
+// learnFromReader calibrates reader rx from its sighting of reader tx, a
+// fixed transmitter at a known place (a gateway that also beacons, or a
+// reference beacon on the plan): no position has to be estimated, so the
+// residual is free of the self-consistency of learning from tracked tags.
+// It assumes tx transmits like a tag, which averages out over several
+// transmitters. Pairs on different levels or outside ranging are ignored.
+func (e *Engine) learnFromReader(rx, tx int, ts int64, rssi float64) {
+	s := e.site
+	r, f := &s.readers[rx], &s.readers[tx]
+	if !r.ranging || rx == tx || r.level != f.level {
+		return
+	}
+	d2 := math.Max((f.x-r.x)*(f.x-r.x)+(f.y-r.y)*(f.y-r.y)+(f.z-r.z)*(f.z-r.z), 0.09)
+	mu := r.rssi1m + e.cal.at(rx, ts) - 5*r.n*math.Log10(d2)
+	if r.room >= 0 && r.room != f.room {
+		mu -= e.cfg.WallLossDB
+	}
+	e.cal.add(rx, ts, math.Max(-2*e.cfg.SigmaDB, math.Min(2*e.cfg.SigmaDB, rssi-mu)))
+}
+
 // maxOffsetDB bounds the learned offset: a reader further off than this
 // from its nominal calibration is broken, not miscalibrated.
 const maxOffsetDB = 10

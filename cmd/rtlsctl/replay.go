@@ -68,9 +68,9 @@ func runReplay(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "replay: %d sightings used, %d positions, %d tags in %v; rejected: %d impossible rssi, %d unknown reader, %d late, %d duplicate\n",
+	fmt.Fprintf(os.Stderr, "replay: %d sightings used, %d positions, %d tags in %v; rejected: %d impossible rssi, %d unknown reader, %d late, %d duplicate; %d reader-to-reader (calibration)\n",
 		stats.Accepted, stats.Updates, stats.Tags, time.Since(start).Round(time.Millisecond),
-		stats.ImpossibleRSSI, stats.UnknownReader, stats.Late, stats.Duplicates)
+		stats.ImpossibleRSSI, stats.UnknownReader, stats.Late, stats.Duplicates, stats.ReaderSightings)
 	return nil
 }
 
