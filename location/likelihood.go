@@ -32,17 +32,30 @@ func (t *tracker) weigh(e *Engine, ranging []obs) {
 	}
 	rd = t.silentReaders(e, ranging, rd)
 	e.like.rd = rd
+	// A heard reader's likelihood is a Gaussian in the residual mixed with
+	// an outlier floor eps; it is evaluated as exp(-min(q, qFloor)) with q
+	// the Gaussian's exponent and qFloor where the Gaussian meets the floor
+	// (within a factor 2 of the mixture), so that one exp per particle
+	// serves all its readers.
 	eps := cfg.OutlierProb * cfg.SigmaDB * math.Sqrt(2*math.Pi) / 60
+	qFloor := math.Log((1 - cfg.OutlierProb) / eps)
+	heard := 0
+	for j := range rd {
+		if !rd[j].silent {
+			heard++
+		}
+	}
+	scale := math.Pow(1-cfg.OutlierProb, float64(heard))
 	invSigma := 1 / cfg.SigmaDB
 	total := 0.0
 	for i := range t.ps {
 		p := &t.ps[i]
 		px, py, pz := float64(p.x), float64(p.y), s.levels[p.level].elev+cfg.TagHeightM
-		l := float64(p.w)
+		l, q := float64(p.w)*scale, 0.0
 		for j := range rd {
 			r := &rd[j]
 			dx, dy, dz := px-r.x, py-r.y, pz-r.z
-			d2 := math.Max(dx*dx+dy*dy+dz*dz, 0.09)
+			d2 := max(dx*dx+dy*dy+dz*dz, 0.09)
 			mu := r.a - r.n5*log10Fast(d2)
 			if r.room != p.room && r.room >= 0 {
 				mu -= cfg.WallLossDB
@@ -57,8 +70,9 @@ func (t *tracker) weigh(e *Engine, ranging []obs) {
 				continue
 			}
 			res := r.rssi - mu
-			l *= (1-cfg.OutlierProb)*expNeg(-res*res*r.inv2s2) + eps
+			q += min(res*res*r.inv2s2, qFloor)
 		}
+		l *= expNeg(-q)
 		p.w = float32(l)
 		total += l
 	}
