@@ -57,9 +57,10 @@ type Config struct {
 	// LevelSwitchMS is how long the evidence must favour another level
 	// before a tag outside a lift or stairs is moved there.
 	LevelSwitchMS int64
-	// Calibrate turns on online learning of per-reader RSSI offsets from
-	// confidently placed tags. Residuals are averaged over 30 s of event
-	// time; CalibrationGain is the fraction of that average applied.
+	// Calibrate turns on online learning of per-reader RSSI offsets: each
+	// reading's residual is taken at a fix from the same epoch's other
+	// readings and averaged in 10 s buckets of event time; CalibrationGain
+	// is the fraction of a bucket's average applied.
 	Calibrate       bool
 	CalibrationGain float64
 	// EvictAfterMS is how long a tag may stay silent before the engine

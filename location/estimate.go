@@ -65,8 +65,8 @@ func (t *tracker) estimate(e *Engine, end int64, portal int, ranging []obs) Posi
 	if t.room >= 0 {
 		pos.Room = s.rooms[t.room].id
 	}
-	if e.cfg.Calibrate && prob > 0.9 && acc < 2.5 {
-		e.learn(ranging, end, x, y, t.room, t.level)
+	if e.cfg.Calibrate && prob > 0.9 {
+		e.learn(ranging, end, x, y, t.level)
 	}
 	return pos
 }
@@ -145,61 +145,6 @@ func (t *tracker) centre(room, level int, total float64) (x, y, acc, prob float6
 		prob = sw / total
 	}
 	return x, y, acc, math.Min(prob, 1)
-}
-
-// learn nudges each reader's RSSI offset towards what it reported for a
-// confidently placed tag (online self-calibration). Readings through a
-// wall count too, with the configured wall loss taken off. Residuals are
-// clipped so one outlier moves little.
-func (e *Engine) learn(ranging []obs, end int64, x, y float64, room, level int) {
-	s := e.site
-	for _, o := range ranging {
-		r := &s.readers[o.reader]
-		if r.level != level {
-			continue
-		}
-		dz := r.z - (s.levels[level].elev + e.cfg.TagHeightM)
-		d2 := math.Max((x-r.x)*(x-r.x)+(y-r.y)*(y-r.y)+dz*dz, 0.09)
-		mu := r.rssi1m + e.cal.at(o.reader, end) - 5*r.n*math.Log10(d2)
-		if r.room >= 0 && r.room != room {
-			mu -= e.cfg.WallLossDB
-		}
-		e.cal.add(o.reader, end, math.Max(-2*e.cfg.SigmaDB, math.Min(2*e.cfg.SigmaDB, o.rssi-mu)))
-	}
-}
-
-// learnFromReader calibrates reader rx from its sighting of reader tx, a
-// fixed transmitter at a known place (a gateway that also beacons, or a
-// reference beacon on the plan): no position has to be estimated, so the
-// residual is free of the self-consistency of learning from tracked tags.
-// It assumes tx transmits like a tag, which averages out over several
-// transmitters. Pairs on different levels or outside ranging are ignored.
-func (e *Engine) learnFromReader(rx, tx int, ts int64, rssi float64) {
-	s := e.site
-	r, f := &s.readers[rx], &s.readers[tx]
-	if !r.ranging || rx == tx || r.level != f.level {
-		return
-	}
-	d2 := math.Max((f.x-r.x)*(f.x-r.x)+(f.y-r.y)*(f.y-r.y)+(f.z-r.z)*(f.z-r.z), 0.09)
-	mu := r.rssi1m + e.cal.at(rx, ts) - 5*r.n*math.Log10(d2)
-	if r.room >= 0 && r.room != f.room {
-		mu -= e.cfg.WallLossDB
-	}
-	e.cal.add(rx, ts, math.Max(-2*e.cfg.SigmaDB, math.Min(2*e.cfg.SigmaDB, rssi-mu)))
-}
-
-// maxOffsetDB bounds the learned offset: a reader further off than this
-// from its nominal calibration is broken, not miscalibrated.
-const maxOffsetDB = 10
-
-// Calibration returns the learned RSSI offset of each reader from its
-// nominal model, in dB.
-func (e *Engine) Calibration() map[string]float64 {
-	out := make(map[string]float64, len(e.site.readers))
-	for i, r := range e.site.readers {
-		out[r.id] = e.cal.latest(i)
-	}
-	return out
 }
 
 // keepRoomProb is the probability below which the reported room is given

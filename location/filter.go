@@ -12,6 +12,10 @@ type likeScratch struct {
 	ranging []obs
 	drawer  drawer
 	power   []float64
+	// learn's grid and reader indices
+	cells    []learnCell
+	lik      []float64
+	learnIdx []int
 }
 
 // surprise tracks how well the particles explain the readings (short and

@@ -1,0 +1,158 @@
+package location
+
+import "math"
+
+// learn nudges each reader's RSSI offset towards what it reported
+// (online self-calibration). Reader j's residual (observed minus modelled
+// RSSI, clipped to ±2σ so one outlier moves little) is taken at a fix
+// computed from this epoch's other readings only, not at the tag's
+// estimate: the estimate is pulled towards a miscalibrated reader by that
+// reader's own readings, now and through the particles' history, so a
+// residual taken there understates the reader's error and learning settles
+// on offsets that agree with the biased positions they caused. The fix's
+// random error does little harm (it averages out in the buckets); its
+// correlation with the reader's own reading is what must be avoided.
+//
+// The fix is the likelihood-weighted mean of a grid of walkable points
+// (learnStepM apart, within learnRadiusM of the estimate, a flat prior),
+// scored with the same radio model as the particles. Reader j's model at
+// the fix takes the wall loss with the fix's probability of lying in
+// another room than the reader. estimate calls it only while the tag's room
+// is clear (probability > 0.9): the fix needs no accurate estimate, but a
+// tag in a doorway makes the wall loss a guess. Only readers of the tag's
+// level take part; with fewer than learnMinOthers other readers the fix is
+// too loose to judge one.
+func (e *Engine) learn(ranging []obs, end int64, x, y float64, level int) {
+	s := e.site
+	cfg := &e.cfg
+	tz := s.levels[level].elev + cfg.TagHeightM
+	rd, idx := e.like.rd[:0], e.like.learnIdx[:0]
+	for _, o := range ranging {
+		r := &s.readers[o.reader]
+		if r.level != level {
+			continue
+		}
+		v := cfg.SigmaDB * cfg.SigmaDB * (0.6 + 0.4/float64(o.n))
+		rd = append(rd, readerTerm{x: r.x, y: r.y, z: r.z, a: r.rssi1m + e.cal.at(o.reader, end), n5: 5 * r.n,
+			room: int16(r.room), level: int8(r.level), rssi: o.rssi, inv2s2: 1 / (2 * v)})
+		idx = append(idx, o.reader)
+	}
+	e.like.rd, e.like.learnIdx = rd, idx
+	if len(rd) < learnMinOthers+1 {
+		return
+	}
+	// likelihood of each reading at each grid point, and of all readings
+	eps := cfg.OutlierProb * cfg.SigmaDB * math.Sqrt(2*math.Pi) / 60
+	cells, lik := e.like.cells[:0], e.like.lik[:0]
+	for _, d := range learnGrid {
+		cx, cy := x+d[0], y+d[1]
+		room, ok := s.walkable(level, cx, cy)
+		if !ok {
+			continue
+		}
+		all := 1.0
+		for j := range rd {
+			r := &rd[j]
+			dx, dy, dz := cx-r.x, cy-r.y, tz-r.z
+			mu := r.a - r.n5*log10Fast(math.Max(dx*dx+dy*dy+dz*dz, 0.09))
+			if r.room >= 0 && int(r.room) != room {
+				mu -= cfg.WallLossDB
+			}
+			res := r.rssi - mu
+			l := (1-cfg.OutlierProb)*expNeg(-res*res*r.inv2s2) + eps
+			lik = append(lik, l)
+			all *= l
+		}
+		cells = append(cells, learnCell{x: cx, y: cy, room: int16(room), l: all})
+	}
+	e.like.cells, e.like.lik = cells, lik
+	for j := range rd {
+		r := &rd[j]
+		var sw, sx, sy, swall float64
+		for c := range cells {
+			w := cells[c].l / lik[c*len(rd)+j] // every reading but j's
+			sw += w
+			sx += w * cells[c].x
+			sy += w * cells[c].y
+			if r.room >= 0 && r.room != cells[c].room {
+				swall += w
+			}
+		}
+		if !(sw > 0) {
+			continue
+		}
+		fx, fy := sx/sw, sy/sw
+		dx, dy, dz := fx-r.x, fy-r.y, tz-r.z
+		mu := r.a - r.n5*math.Log10(math.Max(dx*dx+dy*dy+dz*dz, 0.09)) - cfg.WallLossDB*swall/sw
+		e.cal.add(idx[j], end, math.Max(-2*cfg.SigmaDB, math.Min(2*cfg.SigmaDB, r.rssi-mu)))
+	}
+}
+
+// learnFromReader calibrates reader rx from its sighting of reader tx, a
+// fixed transmitter at a known place (a gateway that also beacons, or a
+// reference beacon on the plan): no position has to be estimated, so the
+// residual is free of the self-consistency of learning from tracked tags.
+// It assumes tx transmits like a tag, which averages out over several
+// transmitters. Pairs on different levels or outside ranging are ignored.
+func (e *Engine) learnFromReader(rx, tx int, ts int64, rssi float64) {
+	s := e.site
+	r, f := &s.readers[rx], &s.readers[tx]
+	if !r.ranging || rx == tx || r.level != f.level {
+		return
+	}
+	d2 := math.Max((f.x-r.x)*(f.x-r.x)+(f.y-r.y)*(f.y-r.y)+(f.z-r.z)*(f.z-r.z), 0.09)
+	mu := r.rssi1m + e.cal.at(rx, ts) - 5*r.n*math.Log10(d2)
+	if r.room >= 0 && r.room != f.room {
+		mu -= e.cfg.WallLossDB
+	}
+	e.cal.add(rx, ts, math.Max(-2*e.cfg.SigmaDB, math.Min(2*e.cfg.SigmaDB, rssi-mu)))
+}
+
+// learnCell is one point of the grid learn scores: its position, room and
+// the likelihood of all the epoch's readings there.
+type learnCell struct {
+	x, y float64
+	room int16
+	l    float64
+}
+
+const (
+	// learnRadiusM and learnStepM shape the grid on which learn computes a
+	// fix without the reader being calibrated: wide enough to hold the tag
+	// when the estimate is off by a few meters, fine enough that the
+	// likelihood-weighted mean is not snapped to grid points.
+	learnRadiusM = 8.0
+	learnStepM   = 1.5
+	// learnMinOthers is the number of other readers a fix needs before it
+	// is used to judge one reader.
+	learnMinOthers = 2
+)
+
+// learnGrid holds the offsets from the estimate of learn's grid points.
+var learnGrid = func() [][2]float64 {
+	var g [][2]float64
+	n := int(math.Floor(learnRadiusM / learnStepM))
+	for i := -n; i <= n; i++ {
+		for j := -n; j <= n; j++ {
+			dx, dy := float64(i)*learnStepM, float64(j)*learnStepM
+			if dx*dx+dy*dy <= learnRadiusM*learnRadiusM {
+				g = append(g, [2]float64{dx, dy})
+			}
+		}
+	}
+	return g
+}()
+
+// maxOffsetDB bounds the learned offset: a reader further off than this
+// from its nominal calibration is broken, not miscalibrated.
+const maxOffsetDB = 10
+
+// Calibration returns the learned RSSI offset of each reader from its
+// nominal model, in dB.
+func (e *Engine) Calibration() map[string]float64 {
+	out := make(map[string]float64, len(e.site.readers))
+	for i, r := range e.site.readers {
+		out[r.id] = e.cal.latest(i)
+	}
+	return out
+}
