@@ -31,10 +31,18 @@ type Config struct {
 	// OutlierProb is the prior probability that a reading is unrelated to
 	// the distance (multipath, a body in the way): a robust likelihood floor.
 	OutlierProb float64
-	// WallLossDB is the extra loss assumed when tag and reader are in
-	// different rooms; FloorLossDB per level between them.
+	// WallLossDB is the loss per wall on the straight line between tag and
+	// reader (crossings through a door opening are free; default 4 dB, a
+	// light interior wall: over-estimating it costs more than under-estimating,
+	// since every wall of a distant reader adds it); FloorLossDB per level
+	// between them.
 	WallLossDB  float64
 	FloorLossDB float64
+	// MaxWalls caps the walls counted on one line (default 2): signals to a
+	// reader several rooms away also arrive around the walls (doors,
+	// corridors), so the loss does not keep growing per wall, and an
+	// over-estimated WallLossDB must not add up over many walls.
+	MaxWalls int
 	// SensitivityDBm is the weakest RSSI a reader reports; MissProb the
 	// chance that a reader in range reports nothing for an epoch anyway.
 	// Together they turn "reader R did not hear the tag" into evidence.
@@ -80,8 +88,9 @@ func Defaults() Config {
 		TagHeightM:      1.2,
 		SigmaDB:         6,
 		OutlierProb:     0.05,
-		WallLossDB:      6,
+		WallLossDB:      4,
 		FloorLossDB:     18,
+		MaxWalls:        2,
 		LevelHeightM:    4,
 		SensitivityDBm:  -95,
 		MissProb:        0.3,
@@ -121,6 +130,9 @@ func (c Config) withDefaults() Config {
 	if c.Particles == 0 {
 		c.Particles = d.Particles
 	}
+	if c.MaxWalls == 0 {
+		c.MaxWalls = d.MaxWalls
+	}
 	setf(&c.TagHeightM, d.TagHeightM)
 	setf(&c.SigmaDB, d.SigmaDB)
 	setf(&c.OutlierProb, d.OutlierProb)
@@ -144,6 +156,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("%w: epoch_ms: %d is below 100", ErrConfig, c.EpochMS)
 	case c.LatenessMS < 0:
 		return fmt.Errorf("%w: lateness_ms: %d is negative", ErrConfig, c.LatenessMS)
+	case c.MaxWalls < 1 || c.MaxWalls > 255:
+		return fmt.Errorf("%w: max_walls: %d outside 1..255", ErrConfig, c.MaxWalls)
 	case c.Particles < 16 || c.Particles > 10000:
 		return fmt.Errorf("%w: particles: %d outside 16..10000", ErrConfig, c.Particles)
 	case c.SigmaDB <= 0:

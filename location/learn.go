@@ -16,8 +16,8 @@ import "math"
 // The fix is the likelihood-weighted mean of a grid of walkable points
 // (learnStepM apart, within learnRadiusM of the estimate, a flat prior),
 // scored with the same radio model as the particles. Reader j's model at
-// the fix takes the wall loss with the fix's probability of lying in
-// another room than the reader. estimate calls it only while the tag's room
+// the fix takes the walls between them as expected over the grid (the
+// count differs across a room's walls). estimate calls it only while the tag's room
 // is clear (probability > 0.9): the fix needs no accurate estimate, but a
 // tag in a doorway makes the wall loss a guess. Only readers of the tag's
 // level take part; with fewer than learnMinOthers other readers the fix is
@@ -34,7 +34,7 @@ func (e *Engine) learn(ranging []obs, end int64, x, y float64, level int) {
 		}
 		v := cfg.SigmaDB * cfg.SigmaDB * (0.6 + 0.4/float64(o.n))
 		rd = append(rd, readerTerm{x: r.x, y: r.y, z: r.z, a: r.rssi1m + e.cal.at(o.reader, end), n5: 5 * r.n,
-			room: int16(r.room), level: int8(r.level), rssi: o.rssi, inv2s2: 1 / (2 * v)})
+			room: int16(r.room), level: int8(r.level), rssi: o.rssi, inv2s2: 1 / (2 * v), sr: r})
 		idx = append(idx, o.reader)
 	}
 	e.like.rd, e.like.learnIdx = rd, idx
@@ -55,9 +55,7 @@ func (e *Engine) learn(ranging []obs, end int64, x, y float64, level int) {
 			r := &rd[j]
 			dx, dy, dz := cx-r.x, cy-r.y, tz-r.z
 			mu := r.a - r.n5*log10Fast(math.Max(dx*dx+dy*dy+dz*dz, 0.09))
-			if r.room >= 0 && int(r.room) != room {
-				mu -= cfg.WallLossDB
-			}
+			mu -= cfg.WallLossDB * float64(r.sr.wallsBetween(level, cx, cy, room))
 			res := r.rssi - mu
 			l := (1-cfg.OutlierProb)*expNeg(-res*res*r.inv2s2) + eps
 			lik = append(lik, l)
@@ -74,16 +72,14 @@ func (e *Engine) learn(ranging []obs, end int64, x, y float64, level int) {
 			sw += w
 			sx += w * cells[c].x
 			sy += w * cells[c].y
-			if r.room >= 0 && r.room != cells[c].room {
-				swall += w
-			}
+			swall += w * float64(r.sr.wallsBetween(level, cells[c].x, cells[c].y, int(cells[c].room)))
 		}
 		if !(sw > 0) {
 			continue
 		}
 		fx, fy := sx/sw, sy/sw
 		dx, dy, dz := fx-r.x, fy-r.y, tz-r.z
-		mu := r.a - r.n5*math.Log10(math.Max(dx*dx+dy*dy+dz*dz, 0.09)) - cfg.WallLossDB*swall/sw
+		mu := r.a - r.n5*math.Log10(math.Max(dx*dx+dy*dy+dz*dz, 0.09)) - cfg.WallLossDB*swall/sw // swall/sw: expected walls
 		e.cal.add(idx[j], end, math.Max(-2*cfg.SigmaDB, math.Min(2*cfg.SigmaDB, r.rssi-mu)))
 	}
 }
@@ -102,9 +98,7 @@ func (e *Engine) learnFromReader(rx, tx int, ts int64, rssi float64) {
 	}
 	d2 := math.Max((f.x-r.x)*(f.x-r.x)+(f.y-r.y)*(f.y-r.y)+(f.z-r.z)*(f.z-r.z), 0.09)
 	mu := r.rssi1m + e.cal.at(rx, ts) - 5*r.n*math.Log10(d2)
-	if r.room >= 0 && r.room != f.room {
-		mu -= e.cfg.WallLossDB
-	}
+	mu -= e.cfg.WallLossDB * float64(r.wallsBetween(f.level, f.x, f.y, f.room))
 	e.cal.add(rx, ts, math.Max(-2*e.cfg.SigmaDB, math.Min(2*e.cfg.SigmaDB, rssi-mu)))
 }
 

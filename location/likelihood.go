@@ -15,6 +15,7 @@ type readerTerm struct {
 	rssi    float64
 	inv2s2  float64
 	silent  bool // the reader did not hear the tag this epoch
+	sr      *siteReader
 }
 
 // weigh multiplies each particle's weight by the likelihood of this
@@ -28,7 +29,7 @@ func (t *tracker) weigh(e *Engine, ranging []obs) {
 		// shadowing does not average out over repeated samples; fading does.
 		v := cfg.SigmaDB * cfg.SigmaDB * (0.6 + 0.4/float64(o.n))
 		rd = append(rd, readerTerm{x: r.x, y: r.y, z: r.z, a: r.rssi1m + e.cal.at(o.reader, t.last), n5: 5 * r.n,
-			room: int16(r.room), level: int8(r.level), rssi: o.rssi, inv2s2: 1 / (2 * v)})
+			room: int16(r.room), level: int8(r.level), rssi: o.rssi, inv2s2: 1 / (2 * v), sr: r})
 	}
 	rd = t.silentReaders(e, ranging, rd)
 	e.like.rd = rd
@@ -57,8 +58,8 @@ func (t *tracker) weigh(e *Engine, ranging []obs) {
 			dx, dy, dz := px-r.x, py-r.y, pz-r.z
 			d2 := max(dx*dx+dy*dy+dz*dz, 0.09)
 			mu := r.a - r.n5*log10Fast(d2)
-			if r.room != p.room && r.room >= 0 {
-				mu -= cfg.WallLossDB
+			if r.room >= 0 {
+				mu -= cfg.WallLossDB * float64(r.sr.wallsBetween(int(p.level), px, py, int(p.room)))
 			}
 			if r.level != p.level {
 				mu -= cfg.FloorLossDB * math.Abs(float64(s.levels[r.level].ordinal-s.levels[p.level].ordinal))
@@ -117,13 +118,11 @@ func (t *tracker) silentReaders(e *Engine, heard []obs, rd []readerTerm) []reade
 		a := r.rssi1m + e.cal.at(ri, t.last)
 		dz := r.z - (lv.elev + cfg.TagHeightM)
 		mu := a - 5*r.n*math.Log10(math.Max(dx*dx+dy*dy+dz*dz, 0.09))
-		if r.room >= 0 && r.room != t.room {
-			mu -= cfg.WallLossDB
-		}
+		mu -= cfg.WallLossDB * float64(r.wallsBetween(t.level, t.estX, t.estY, t.room))
 		if mu < cfg.SensitivityDBm {
 			continue // would not have heard it anyway: no information
 		}
-		rd = append(rd, readerTerm{x: r.x, y: r.y, z: r.z, a: a, n5: 5 * r.n, room: int16(r.room), level: int8(r.level), silent: true})
+		rd = append(rd, readerTerm{x: r.x, y: r.y, z: r.z, a: a, n5: 5 * r.n, room: int16(r.room), level: int8(r.level), silent: true, sr: r})
 	}
 	return rd
 }

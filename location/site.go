@@ -55,6 +55,9 @@ type siteReader struct {
 	// portal: the room an rfid_portal covers (-1 when it covers a zone that is not a room).
 	portalRoom int
 	portalZone *floorplans.Zone
+	// walls counts the walls between the reader and each place near it
+	// (nil: the reader is not in a room, or its level has none).
+	walls *wallGrid
 }
 
 type segment struct{ ax, ay, bx, by float64 }
@@ -121,6 +124,7 @@ func newSite(p *floorplans.Plan, cfg Config) *site {
 		s.levels[li].readers = append(s.levels[li].readers, len(s.readers))
 		s.readers = append(s.readers, sr)
 	}
+	s.buildWallGrids(cfg.MaxWalls)
 	return s
 }
 

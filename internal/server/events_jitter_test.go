@@ -11,13 +11,16 @@ import (
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
 )
 
-// TestEventsJitter puts a tag on the door of S03 for jitterS seconds, its
+// TestEventsJitter puts a tag at the door of S03 for jitterS seconds, its
 // evidence alternating each second between the corridor side (c) and the
 // room side (r), then walks it to S04:
 //
-//	----- COR -----      c: 19.25, 9.4
-//	    c | r           door of S03 at y 8.0
-//	----- S03 -----      r: 19.25, 7.0
+//	----- COR -----      c: 20.5, 9.4
+//	    c | r           door of S03 at y 8.0, x 18.65..19.85
+//	----- S03 -----      r: 20.5, 7.0
+//
+// (just beside the door opening, so that the engine's walls separate c and
+// r for the readers of S03 and the corridor).
 //
 // The location engine follows the jitter (room decision S03, COR, S03, ...
 // each second); with a debounce of 2 s the geofence emits nothing during it,
@@ -45,9 +48,9 @@ func TestEventsJitter(t *testing.T) {
 			sc.stay(t, plan, tag, "L0-S03", 8)
 			jitterFrom := len(sc[tag])
 			for i := range jitterS {
-				pt := orb.Point{19.25, 9.4}
+				pt := orb.Point{20.5, 9.4}
 				if i%2 == 1 {
-					pt = orb.Point{19.25, 7.0}
+					pt = orb.Point{20.5, 7.0}
 				}
 				sc[tag] = append(sc[tag], walk.Step{Level: "L0", Point: pt, Room: plan.RoomAt("L0", pt).ID})
 			}

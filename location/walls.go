@@ -1,0 +1,195 @@
+package location
+
+import "math"
+
+// Walls between a reader and a tag are counted along the straight line
+// between them (a multi-wall radio model): every crossing from one room
+// into another costs WallLossDB unless it passes through a door opening
+// between the two rooms. The counts are precomputed per reader on a grid
+// of wallCellM cells within wallRangeM of the reader, so the likelihood
+// looks them up instead of tracing rays.
+
+const (
+	// rasterCellM is the resolution at which a level's rooms are rasterised
+	// for ray tracing: finer than a wall's thickness would be ideal, finer
+	// than a door's width is needed.
+	rasterCellM = 0.1
+	// wallCellM is the resolution of a reader's wall-count grid.
+	wallCellM = 0.25
+	// wallRangeM bounds the grid around each reader: further away a reader
+	// rarely hears a tag, and the plain different-room rule is used.
+	wallRangeM = 30.0
+	// openingTolM is how close to a door's line a ray must pass to go
+	// through the opening (numerical slack only: a ray beside the door
+	// frame goes through the wall).
+	openingTolM = 0.02
+)
+
+// roomRaster is a level's room index (-1 outside every room) per cell.
+type roomRaster struct {
+	minX, minY float64
+	nx, ny     int
+	room       []int16
+}
+
+func newRoomRaster(s *site, li int) *roomRaster {
+	l := &s.levels[li]
+	b := s.rooms[l.rooms[0]].bound
+	for _, ri := range l.rooms {
+		b = b.Union(s.rooms[ri].bound)
+	}
+	r := &roomRaster{minX: b.Min[0], minY: b.Min[1]}
+	r.nx = int(math.Ceil((b.Max[0]-b.Min[0])/rasterCellM)) + 1
+	r.ny = int(math.Ceil((b.Max[1]-b.Min[1])/rasterCellM)) + 1
+	r.room = make([]int16, r.nx*r.ny)
+	for iy := 0; iy < r.ny; iy++ {
+		for ix := 0; ix < r.nx; ix++ {
+			x := r.minX + (float64(ix)+0.5)*rasterCellM
+			y := r.minY + (float64(iy)+0.5)*rasterCellM
+			r.room[iy*r.nx+ix] = int16(s.roomAt(li, x, y))
+		}
+	}
+	return r
+}
+
+func (r *roomRaster) at(x, y float64) int {
+	fx, fy := (x-r.minX)*(1/rasterCellM), (y-r.minY)*(1/rasterCellM)
+	if fx < 0 || fy < 0 {
+		return -1
+	}
+	ix, iy := int(fx), int(fy)
+	if ix >= r.nx || iy >= r.ny {
+		return -1
+	}
+	return int(r.room[iy*r.nx+ix])
+}
+
+// wallGrid holds, for one reader, the walls crossed by the line from the
+// reader to each cell centre and the room that line ends in.
+type wallGrid struct {
+	minX, minY float64
+	nx, ny     int
+	walls      []uint8
+	end        []int16
+	maxWalls   int // counts are capped here (Config.MaxWalls)
+}
+
+// buildWallGrids prepares the wall counts of every ranging reader that
+// stands in a room of a level with rooms.
+func (s *site) buildWallGrids(maxWalls int) {
+	rasters := make([]*roomRaster, len(s.levels))
+	var sc wallScratch
+	for i := range s.readers {
+		rd := &s.readers[i]
+		if !rd.ranging || rd.room < 0 {
+			continue
+		}
+		if rasters[rd.level] == nil {
+			rasters[rd.level] = newRoomRaster(s, rd.level)
+		}
+		rd.walls = s.newWallGrid(rd, rasters[rd.level], &sc)
+		rd.walls.maxWalls = maxWalls
+	}
+}
+
+// wallScratch holds the per-ray states while one reader's grid is built.
+type wallScratch struct {
+	walls []uint8
+	ends  []int16
+}
+
+// newWallGrid counts the walls from reader rd to every cell of its grid.
+func (s *site) newWallGrid(rd *siteReader, ras *roomRaster, sc *wallScratch) *wallGrid {
+	minX := math.Max(ras.minX, rd.x-wallRangeM)
+	minY := math.Max(ras.minY, rd.y-wallRangeM)
+	maxX := math.Min(ras.minX+float64(ras.nx)*rasterCellM, rd.x+wallRangeM)
+	maxY := math.Min(ras.minY+float64(ras.ny)*rasterCellM, rd.y+wallRangeM)
+	g := &wallGrid{minX: minX, minY: minY}
+	g.nx = max(1, int(math.Ceil((maxX-minX)/wallCellM)))
+	g.ny = max(1, int(math.Ceil((maxY-minY)/wallCellM)))
+	g.walls = make([]uint8, g.nx*g.ny)
+	g.end = make([]int16, g.nx*g.ny)
+	// Rays from the reader, fanned out finely enough that neighbouring rays
+	// stay within a cell of each other at the far corner, are walked
+	// once each; every cell takes the state of the nearest ray at its range.
+	far := 0.0
+	for _, c := range [4][2]float64{{minX, minY}, {minX, maxY}, {maxX, minY}, {maxX, maxY}} {
+		far = math.Max(far, math.Hypot(c[0]-rd.x, c[1]-rd.y))
+	}
+	step := rasterCellM
+	nSteps := int(math.Ceil(far/step)) + 1
+	nRays := int(math.Ceil(2 * math.Pi * far / wallCellM))
+	sc.walls = append(sc.walls[:0], make([]uint8, nRays*nSteps)...)
+	sc.ends = append(sc.ends[:0], make([]int16, nRays*nSteps)...)
+	walls, ends := sc.walls, sc.ends
+	for a := 0; a < nRays; a++ {
+		ang := 2 * math.Pi * float64(a) / float64(nRays)
+		dx, dy := math.Cos(ang)*step, math.Sin(ang)*step
+		cur, w := rd.room, 0
+		px, py := rd.x, rd.y // last point inside cur
+		row := a * nSteps
+		walls[row], ends[row] = 0, int16(cur)
+		for k := 1; k < nSteps; k++ {
+			x, y := rd.x+float64(k)*dx, rd.y+float64(k)*dy
+			if r := ras.at(x, y); r >= 0 {
+				if r != cur && !s.throughOpening(cur, r, px, py, x, y) {
+					w++
+				}
+				cur, px, py = r, x, y
+			}
+			walls[row+k], ends[row+k] = uint8(min(w, 255)), int16(cur)
+		}
+	}
+	for iy := 0; iy < g.ny; iy++ {
+		for ix := 0; ix < g.nx; ix++ {
+			x := minX + (float64(ix)+0.5)*wallCellM - rd.x
+			y := minY + (float64(iy)+0.5)*wallCellM - rd.y
+			ang := math.Atan2(y, x)
+			if ang < 0 {
+				ang += 2 * math.Pi
+			}
+			a := int(math.Round(ang/(2*math.Pi)*float64(nRays))) % nRays
+			k := min(int(math.Round(math.Hypot(x, y)/step)), nSteps-1)
+			g.walls[iy*g.nx+ix] = walls[a*nSteps+k]
+			g.end[iy*g.nx+ix] = ends[a*nSteps+k]
+		}
+	}
+	return g
+}
+
+// throughOpening reports whether the segment a-b crosses a door between
+// rooms ra and rb.
+func (s *site) throughOpening(ra, rb int, ax, ay, bx, by float64) bool {
+	for _, d := range s.doors[pairKey(ra, rb)] {
+		if segDist(ax, ay, bx, by, d) <= openingTolM {
+			return true
+		}
+	}
+	return false
+}
+
+// wallsBetween returns how many walls separate reader rd from a tag at
+// (x, y) in room on level: from the reader's grid where it has one, else
+// (too far, or on another level, where the floor loss dominates) one wall
+// when the tag is in another room than the reader.
+func (rd *siteReader) wallsBetween(level int, x, y float64, room int) int {
+	if rd.room < 0 {
+		return 0
+	}
+	if g := rd.walls; g != nil && level == rd.level {
+		ix := int((x - g.minX) * (1 / wallCellM))
+		iy := int((y - g.minY) * (1 / wallCellM))
+		if x >= g.minX && y >= g.minY && ix < g.nx && iy < g.ny {
+			k := iy*g.nx + ix
+			w := int(g.walls[k])
+			if int(g.end[k]) != room {
+				w++ // the cell centre lies across a wall from the tag
+			}
+			return min(w, g.maxWalls)
+		}
+	}
+	if rd.room != room {
+		return 1
+	}
+	return 0
+}
