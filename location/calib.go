@@ -10,9 +10,20 @@ import (
 // causal (an epoch at t uses nothing observed after t, whatever order the
 // tags are processed in) the residuals are kept in event-time buckets and
 // an epoch sees only buckets that ended before it.
+//
+// Each reader's offset is tracked as a scalar Kalman filter over the
+// buckets: the offset drifts as a random walk (variance drift dB² per
+// second of event time, capped at the prior calPriorDB²), and a bucket's
+// mean residual is a measurement whose variance is σ²·(calCorrFrac + 1/n)
+// for n readings (the part that does not average out over one bucket:
+// readings close in time share one position and its shadowing). So the
+// offset moves fast where it is uncertain (a reader's first buckets, or
+// the first after a long silence, when the tag or the surroundings may
+// have changed) and settles where it has been measured continuously.
 type calibration struct {
 	readers []readerCalib
-	gain    float64
+	drift   float64 // process noise, dB² per second
+	meas    float64 // σ², dB²
 }
 
 // readerCalib holds one reader's buckets, sorted by start time.
@@ -21,12 +32,14 @@ type readerCalib struct {
 }
 
 // calBucket aggregates the residuals observed in one bucket of event time;
-// cum is the offset after applying every bucket up to and including it.
+// cum is the offset after applying every bucket up to and including it and
+// v its variance.
 type calBucket struct {
 	start int64
 	sum   float64
 	n     int
 	cum   float64
+	v     float64
 }
 
 const (
@@ -36,10 +49,19 @@ const (
 	// calMaxBuckets bounds memory per reader: older buckets are folded into
 	// the first one (eight hours at 10 s buckets).
 	calMaxBuckets = 2880
+	// calPriorDB is the spread of a reader's offset before it has been
+	// measured (its nominal calibration is a few dB off), and the most its
+	// uncertainty grows to however long it goes unmeasured.
+	calPriorDB = 3.0
+	// calCorrFrac is the fraction of the per-reading variance that a
+	// bucket's mean keeps however many readings it holds.
+	calCorrFrac = 0.4
 )
 
-func newCalibration(readers int, gain float64) *calibration {
-	return &calibration{readers: make([]readerCalib, readers), gain: gain}
+// newCalibration returns an empty calibration for readers with
+// per-reading residual spread sigma (dB) and offset drift (dB²/s).
+func newCalibration(readers int, sigma, drift float64) *calibration {
+	return &calibration{readers: make([]readerCalib, readers), drift: drift, meas: sigma * sigma}
 }
 
 // at returns the offset of reader r for an epoch ending at t: the result of
@@ -63,7 +85,7 @@ func (c *calibration) add(r int, t int64, res float64) {
 	}
 	rc.buckets[i].sum += res
 	rc.buckets[i].n++
-	rc.recompute(i, c.gain)
+	rc.recompute(i, c)
 	if len(rc.buckets) > calMaxBuckets {
 		rc.buckets[1].sum, rc.buckets[1].n = rc.buckets[1].sum+rc.buckets[0].sum, rc.buckets[1].n+rc.buckets[0].n
 		rc.buckets = rc.buckets[1:]
@@ -71,17 +93,23 @@ func (c *calibration) add(r int, t int64, res float64) {
 }
 
 // recompute refreshes the running offsets from bucket i on.
-func (rc *readerCalib) recompute(i int, gain float64) {
-	prev := 0.0
+func (rc *readerCalib) recompute(i int, c *calibration) {
+	prev, v, t := 0.0, calPriorDB*calPriorDB, int64(math.MinInt64)
 	if i > 0 {
-		prev = rc.buckets[i-1].cum
+		b := &rc.buckets[i-1]
+		prev, v, t = b.cum, b.v, b.start
 	}
 	for ; i < len(rc.buckets); i++ {
 		b := &rc.buckets[i]
-		mean := b.sum / float64(b.n)
-		w := float64(b.n) / float64(b.n+5) // a lone reading moves little
-		prev = math.Max(-maxOffsetDB, math.Min(maxOffsetDB, prev+gain*w*mean))
-		b.cum = prev
+		if t != math.MinInt64 {
+			v = math.Min(calPriorDB*calPriorDB, v+c.drift*float64(b.start-t)/1000)
+		}
+		t = b.start
+		r := c.meas * (calCorrFrac + 1/float64(b.n))
+		k := v / (v + r)
+		v *= 1 - k
+		prev = math.Max(-maxOffsetDB, math.Min(maxOffsetDB, prev+k*b.sum/float64(b.n)))
+		b.cum, b.v = prev, v
 	}
 }
 

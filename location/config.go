@@ -67,10 +67,13 @@ type Config struct {
 	LevelSwitchMS int64
 	// Calibrate turns on online learning of per-reader RSSI offsets: each
 	// reading's residual is taken at a fix from the same epoch's other
-	// readings and averaged in 10 s buckets of event time; CalibrationGain
-	// is the fraction of a bucket's average applied.
-	Calibrate       bool
-	CalibrationGain float64
+	// readings and averaged in 10 s buckets of event time, which update
+	// the reader's offset as a Kalman filter. CalibrationDrift is how fast
+	// an offset is assumed to wander (random-walk variance, dB² per second
+	// of event time; default 0.05, i.e. about 1.7 dB a minute): larger
+	// follows changes faster, smaller averages more.
+	Calibrate        bool
+	CalibrationDrift float64
 	// EvictAfterMS is how long a tag may stay silent before the engine
 	// forgets it (its last position stays in the store).
 	EvictAfterMS int64
@@ -81,29 +84,29 @@ type Config struct {
 // Defaults returns the default configuration.
 func Defaults() Config {
 	return Config{
-		EpochMS:         1000,
-		LatenessMS:      3000,
-		MaxGapMS:        10000,
-		Particles:       200,
-		TagHeightM:      1.2,
-		SigmaDB:         6,
-		OutlierProb:     0.05,
-		WallLossDB:      4,
-		FloorLossDB:     18,
-		MaxWalls:        2,
-		LevelHeightM:    4,
-		SensitivityDBm:  -95,
-		MissProb:        0.3,
-		WalkSpeed:       1.2,
-		MaxSpeed:        3,
-		StillS:          60,
-		MovingS:         15,
-		RoomSwitchProb:  0.65,
-		LevelSwitchMS:   8000,
-		Calibrate:       true,
-		CalibrationGain: 0.3,
-		EvictAfterMS:    3_600_000,
-		Seed:            1,
+		EpochMS:          1000,
+		LatenessMS:       3000,
+		MaxGapMS:         10000,
+		Particles:        200,
+		TagHeightM:       1.2,
+		SigmaDB:          6,
+		OutlierProb:      0.05,
+		WallLossDB:       4,
+		FloorLossDB:      18,
+		MaxWalls:         2,
+		LevelHeightM:     4,
+		SensitivityDBm:   -95,
+		MissProb:         0.3,
+		WalkSpeed:        1.2,
+		MaxSpeed:         3,
+		StillS:           60,
+		MovingS:          15,
+		RoomSwitchProb:   0.65,
+		LevelSwitchMS:    8000,
+		Calibrate:        true,
+		CalibrationDrift: 0.05,
+		EvictAfterMS:     3_600_000,
+		Seed:             1,
 	}
 }
 
@@ -146,7 +149,7 @@ func (c Config) withDefaults() Config {
 	setf(&c.StillS, d.StillS)
 	setf(&c.MovingS, d.MovingS)
 	setf(&c.RoomSwitchProb, d.RoomSwitchProb)
-	setf(&c.CalibrationGain, d.CalibrationGain)
+	setf(&c.CalibrationDrift, d.CalibrationDrift)
 	return c
 }
 
@@ -166,6 +169,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("%w: outlier_prob: %g outside [0,1)", ErrConfig, c.OutlierProb)
 	case c.StillS <= 0 || c.MovingS <= 0:
 		return fmt.Errorf("%w: still_s, moving_s: must be positive", ErrConfig)
+	case c.CalibrationDrift < 0:
+		return fmt.Errorf("%w: calibration_drift: must not be negative", ErrConfig)
 	case c.RoomSwitchProb <= 0.5 || c.RoomSwitchProb > 1:
 		return fmt.Errorf("%w: room_switch_prob: %g outside (0.5,1]", ErrConfig, c.RoomSwitchProb)
 	}

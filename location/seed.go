@@ -1,11 +1,14 @@
 package location
 
 import (
+	"cmp"
 	"math"
+	"slices"
 )
 
-// seed places the first particles around the readers that heard the tag,
-// on the level of the strongest, inside walkable space.
+// seed places the first particles on the level of the strongest reader
+// that heard the tag, inside walkable space, where this epoch's readings
+// are likely (seedGrid), or around the readers when no grid point is.
 func (t *tracker) seed(e *Engine, ranging []obs, portal int) bool {
 	s := e.site
 	n := e.cfg.Particles
@@ -25,10 +28,13 @@ func (t *tracker) seed(e *Engine, ranging []obs, portal int) bool {
 	}
 	lv := s.readers[best.reader].level
 	d := e.like.drawer.reset(e, t.last, ranging, lv)
+	t.level = lv
+	if t.seedGrid(e, ranging, d) {
+		return true
+	}
 	for i := range t.ps {
 		t.ps[i] = d.draw(t, e)
 	}
-	t.level = lv
 	return true
 }
 
@@ -157,3 +163,84 @@ func (t *tracker) inject(e *Engine, ranging []obs, k int) {
 		t.ps[i].w = float32(float64(t.ps[i].w) / total)
 	}
 }
+
+// seedGrid draws the tag's particles from the likelihood of this epoch's
+// readings (on d's level, flat prior) evaluated on a grid of walkable points
+// seedStepM apart covering the ranges of d's readers, each particle jittered
+// within its grid cell. Draws around single readers start the filter with
+// most particles where only one reading fits and converge over several
+// seconds; these start where the readings agree. It returns false when no
+// grid point is walkable or likely.
+func (t *tracker) seedGrid(e *Engine, ranging []obs, d *drawer) bool {
+	s := e.site
+	cfg := &e.cfg
+	lv := d.lv
+	l := &s.levels[lv]
+	if len(d.readers) == 0 {
+		return false
+	}
+	minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for _, dr := range d.readers {
+		r := &s.readers[dr.reader]
+		minX, maxX = min(minX, r.x-dr.h), max(maxX, r.x+dr.h)
+		minY, maxY = min(minY, r.y-dr.h), max(maxY, r.y+dr.h)
+	}
+	if len(l.outline) > 0 || len(l.rooms) > 0 {
+		minX, minY = max(minX, l.bound.Min[0]), max(minY, l.bound.Min[1])
+		maxX, maxY = min(maxX, l.bound.Max[0]), min(maxY, l.bound.Max[1])
+	}
+	rd := e.like.rd[:0]
+	for _, o := range ranging {
+		r := &s.readers[o.reader]
+		if r.level != lv {
+			continue
+		}
+		v := cfg.SigmaDB * cfg.SigmaDB * (0.6 + 0.4/float64(o.n))
+		rd = append(rd, readerTerm{x: r.x, y: r.y, z: r.z, a: r.rssi1m + e.cal.at(o.reader, t.last), n5: 5 * r.n,
+			room: int16(r.room), level: int8(r.level), rssi: o.rssi, inv2s2: 1 / (2 * v), sr: r})
+	}
+	e.like.rd = rd
+	tz := l.elev + cfg.TagHeightM
+	eps := cfg.OutlierProb * cfg.SigmaDB * math.Sqrt(2*math.Pi) / 60
+	// cells holds the walkable grid points, l the cumulative likelihood
+	cells, sum := e.like.cells[:0], 0.0
+	for cx := minX + seedStepM/2; cx < maxX; cx += seedStepM {
+		for cy := minY + seedStepM/2; cy < maxY; cy += seedStepM {
+			room, ok := s.walkable(lv, cx, cy)
+			if !ok {
+				continue
+			}
+			lk := 1.0
+			for j := range rd {
+				r := &rd[j]
+				dx, dy, dz := cx-r.x, cy-r.y, tz-r.z
+				mu := r.a - r.n5*log10Fast(max(dx*dx+dy*dy+dz*dz, 0.09))
+				mu -= cfg.WallLossDB * float64(r.sr.wallsBetween(lv, cx, cy, room))
+				res := r.rssi - mu
+				lk *= (1-cfg.OutlierProb)*expNeg(-res*res*r.inv2s2) + eps
+			}
+			sum += lk
+			cells = append(cells, learnCell{x: cx, y: cy, room: int16(room), l: sum})
+		}
+	}
+	e.like.cells = cells
+	if len(cells) == 0 || !(sum > 0) {
+		return false
+	}
+	for i := range t.ps {
+		u := t.rng.Float64() * sum
+		c, _ := slices.BinarySearchFunc(cells, u, func(c learnCell, u float64) int { return cmp.Compare(c.l, u) })
+		cell := &cells[min(c, len(cells)-1)]
+		x, y, room := cell.x, cell.y, int(cell.room)
+		jx, jy := x+(t.rng.Float64()-0.5)*seedStepM, y+(t.rng.Float64()-0.5)*seedStepM
+		if r, ok := s.walkable(lv, jx, jy); ok {
+			x, y, room = jx, jy, r
+		}
+		t.ps[i] = particle{x: float32(x), y: float32(y), w: 1, room: int16(room), level: int8(lv)}
+	}
+	return true
+}
+
+// seedStepM is the spacing of seedGrid's points: finer than the spread of
+// one epoch's likelihood (meters), coarse enough to be cheap once per tag.
+const seedStepM = 1.0
