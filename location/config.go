@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 )
 
@@ -108,6 +109,13 @@ func Defaults() Config {
 		EvictAfterMS:     3_600_000,
 		Seed:             1,
 	}
+}
+
+// outlierFloor is the likelihood a reading keeps however far it lies from
+// the model: OutlierProb spread uniformly over a 60 dB range, on the scale
+// of the Gaussian's density times SigmaDB·√(2π).
+func (c *Config) outlierFloor() float64 {
+	return c.OutlierProb * c.SigmaDB * math.Sqrt(2*math.Pi) / 60
 }
 
 // ErrConfig is returned for an invalid configuration.

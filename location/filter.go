@@ -12,10 +12,9 @@ type likeScratch struct {
 	ranging []obs
 	drawer  drawer
 	power   []float64
-	// learn's grid and reader indices
-	cells    []learnCell
-	lik      []float64
-	learnIdx []int
+	// grid points scored by learn and seedGrid, and learn's per-reading likelihoods
+	cells []learnCell
+	lik   []float64
 }
 
 // surprise tracks how well the particles explain the readings (short and

@@ -26,23 +26,13 @@ func (e *Engine) learn(ranging []obs, end int64, x, y float64, level int) {
 	s := e.site
 	cfg := &e.cfg
 	tz := s.levels[level].elev + cfg.TagHeightM
-	rd, idx := e.like.rd[:0], e.like.learnIdx[:0]
-	for _, o := range ranging {
-		r := &s.readers[o.reader]
-		if r.level != level {
-			continue
-		}
-		v := cfg.SigmaDB * cfg.SigmaDB * (0.6 + 0.4/float64(o.n))
-		rd = append(rd, readerTerm{x: r.x, y: r.y, z: r.z, a: r.rssi1m + e.cal.at(o.reader, end), n5: 5 * r.n,
-			room: int16(r.room), level: int8(r.level), rssi: o.rssi, inv2s2: 1 / (2 * v), sr: r})
-		idx = append(idx, o.reader)
-	}
-	e.like.rd, e.like.learnIdx = rd, idx
+	rd := e.appendHeard(e.like.rd[:0], ranging, level, end)
+	e.like.rd = rd
 	if len(rd) < learnMinOthers+1 {
 		return
 	}
 	// likelihood of each reading at each grid point, and of all readings
-	eps := cfg.OutlierProb * cfg.SigmaDB * math.Sqrt(2*math.Pi) / 60
+	eps := cfg.outlierFloor()
 	cells, lik := e.like.cells[:0], e.like.lik[:0]
 	for _, d := range learnGrid {
 		cx, cy := x+d[0], y+d[1]
@@ -52,12 +42,7 @@ func (e *Engine) learn(ranging []obs, end int64, x, y float64, level int) {
 		}
 		all := 1.0
 		for j := range rd {
-			r := &rd[j]
-			dx, dy, dz := cx-r.x, cy-r.y, tz-r.z
-			mu := r.a - r.n5*log10Fast(math.Max(dx*dx+dy*dy+dz*dz, 0.09))
-			mu -= cfg.WallLossDB * float64(r.sr.wallsBetween(level, cx, cy, room))
-			res := r.rssi - mu
-			l := (1-cfg.OutlierProb)*expNeg(-res*res*r.inv2s2) + eps
+			l := e.readingLik(&rd[j], cx, cy, tz, room, eps)
 			lik = append(lik, l)
 			all *= l
 		}
@@ -80,7 +65,7 @@ func (e *Engine) learn(ranging []obs, end int64, x, y float64, level int) {
 		fx, fy := sx/sw, sy/sw
 		dx, dy, dz := fx-r.x, fy-r.y, tz-r.z
 		mu := r.a - r.n5*math.Log10(math.Max(dx*dx+dy*dy+dz*dz, 0.09)) - cfg.WallLossDB*swall/sw // swall/sw: expected walls
-		e.cal.add(idx[j], end, math.Max(-2*cfg.SigmaDB, math.Min(2*cfg.SigmaDB, r.rssi-mu)))
+		e.cal.add(r.reader, end, math.Max(-2*cfg.SigmaDB, math.Min(2*cfg.SigmaDB, r.rssi-mu)))
 	}
 }
 

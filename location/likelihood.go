@@ -7,6 +7,7 @@ import (
 
 // readerTerm is one observation prepared for the likelihood loop.
 type readerTerm struct {
+	reader  int // index in site.readers
 	x, y, z float64
 	a       float64 // rssi at 1 m incl. learned offset
 	n5      float64 // 5 * path loss exponent (for log10 of a squared distance)
@@ -23,14 +24,7 @@ type readerTerm struct {
 func (t *tracker) weigh(e *Engine, ranging []obs) {
 	s := e.site
 	cfg := &e.cfg
-	rd := e.like.rd[:0]
-	for _, o := range ranging {
-		r := &s.readers[o.reader]
-		// shadowing does not average out over repeated samples; fading does.
-		v := cfg.SigmaDB * cfg.SigmaDB * (0.6 + 0.4/float64(o.n))
-		rd = append(rd, readerTerm{x: r.x, y: r.y, z: r.z, a: r.rssi1m + e.cal.at(o.reader, t.last), n5: 5 * r.n,
-			room: int16(r.room), level: int8(r.level), rssi: o.rssi, inv2s2: 1 / (2 * v), sr: r})
-	}
+	rd := e.appendHeard(e.like.rd[:0], ranging, -1, t.last)
 	rd = t.silentReaders(e, ranging, rd)
 	e.like.rd = rd
 	// A heard reader's likelihood is a Gaussian in the residual mixed with
@@ -38,7 +32,7 @@ func (t *tracker) weigh(e *Engine, ranging []obs) {
 	// the Gaussian's exponent and qFloor where the Gaussian meets the floor
 	// (within a factor 2 of the mixture), so that one exp per particle
 	// serves all its readers.
-	eps := cfg.OutlierProb * cfg.SigmaDB * math.Sqrt(2*math.Pi) / 60
+	eps := cfg.outlierFloor()
 	qFloor := math.Log((1 - cfg.OutlierProb) / eps)
 	heard := 0
 	for j := range rd {
@@ -115,14 +109,53 @@ func (t *tracker) silentReaders(e *Engine, heard []obs, rd []readerTerm) []reade
 		if !r.ranging || dx*dx+dy*dy > radius*radius || slices.ContainsFunc(heard, func(o obs) bool { return o.reader == ri }) {
 			continue
 		}
-		a := r.rssi1m + e.cal.at(ri, t.last)
+		term := e.term(ri, t.last)
 		dz := r.z - (lv.elev + cfg.TagHeightM)
-		mu := a - 5*r.n*math.Log10(math.Max(dx*dx+dy*dy+dz*dz, 0.09))
+		mu := term.a - 5*r.n*math.Log10(math.Max(dx*dx+dy*dy+dz*dz, 0.09))
 		mu -= cfg.WallLossDB * float64(r.wallsBetween(t.level, t.estX, t.estY, t.room))
 		if mu < cfg.SensitivityDBm {
 			continue // would not have heard it anyway: no information
 		}
-		rd = append(rd, readerTerm{x: r.x, y: r.y, z: r.z, a: a, n5: 5 * r.n, room: int16(r.room), level: int8(r.level), silent: true, sr: r})
+		term.silent = true
+		rd = append(rd, term)
 	}
 	return rd
+}
+
+// term prepares reader ri for the likelihood of an epoch at t: its place,
+// room and level, and its model with the offset learned by then.
+func (e *Engine) term(ri int, t int64) readerTerm {
+	r := &e.site.readers[ri]
+	return readerTerm{reader: ri, x: r.x, y: r.y, z: r.z, a: r.rssi1m + e.cal.at(ri, t), n5: 5 * r.n,
+		room: int16(r.room), level: int8(r.level), sr: r}
+}
+
+// appendHeard appends the terms of the readings in ranging (only those of
+// readers on level, or all when level is -1) for an epoch at t.
+func (e *Engine) appendHeard(rd []readerTerm, ranging []obs, level int, t int64) []readerTerm {
+	cfg := &e.cfg
+	for _, o := range ranging {
+		if level >= 0 && e.site.readers[o.reader].level != level {
+			continue
+		}
+		term := e.term(o.reader, t)
+		// shadowing does not average out over repeated samples; fading does.
+		v := cfg.SigmaDB * cfg.SigmaDB * (0.6 + 0.4/float64(o.n))
+		term.rssi, term.inv2s2 = o.rssi, 1/(2*v)
+		rd = append(rd, term)
+	}
+	return rd
+}
+
+// readingLik is the likelihood of r's reading for a tag at (x, y, z) in
+// room on r's own level: a Gaussian around the path-loss model less the
+// walls between them, mixed with the outlier floor eps. The particle loop
+// in weigh evaluates the same model in its clamped form.
+func (e *Engine) readingLik(r *readerTerm, x, y, z float64, room int, eps float64) float64 {
+	cfg := &e.cfg
+	dx, dy, dz := x-r.x, y-r.y, z-r.z
+	mu := r.a - r.n5*log10Fast(max(dx*dx+dy*dy+dz*dz, 0.09))
+	mu -= cfg.WallLossDB * float64(r.sr.wallsBetween(int(r.level), x, y, room))
+	res := r.rssi - mu
+	return (1-cfg.OutlierProb)*expNeg(-res*res*r.inv2s2) + eps
 }

@@ -53,6 +53,10 @@ func (t *tracker) predict(e *Engine, dt float64) {
 	}
 }
 
+// stepDoorTolM is how close to a door opening a particle's step must pass
+// to go through it: a step may clip the door frame.
+const stepDoorTolM = 0.35
+
 // move walks a particle by (dx, dy) in sub-steps no longer than a door's
 // width, stopping at the first wall. It reports whether the whole move was made.
 func (t *tracker) move(s *site, p *particle, dx, dy float64) bool {
@@ -63,7 +67,7 @@ func (t *tracker) move(s *site, p *particle, dx, dy float64) bool {
 	for k := 0; k < steps; k++ {
 		nx, ny := x+sx, y+sy
 		room, ok := s.walkable(int(p.level), nx, ny)
-		if !ok || (room != int(p.room) && p.room >= 0 && !s.throughDoor(int(p.room), room, x, y, nx, ny)) {
+		if !ok || (room != int(p.room) && p.room >= 0 && !s.throughDoor(int(p.room), room, x, y, nx, ny, stepDoorTolM)) {
 			p.x, p.y = float32(x), float32(y)
 			return false
 		}

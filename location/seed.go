@@ -189,19 +189,10 @@ func (t *tracker) seedGrid(e *Engine, ranging []obs, d *drawer) bool {
 		minX, minY = max(minX, l.bound.Min[0]), max(minY, l.bound.Min[1])
 		maxX, maxY = min(maxX, l.bound.Max[0]), min(maxY, l.bound.Max[1])
 	}
-	rd := e.like.rd[:0]
-	for _, o := range ranging {
-		r := &s.readers[o.reader]
-		if r.level != lv {
-			continue
-		}
-		v := cfg.SigmaDB * cfg.SigmaDB * (0.6 + 0.4/float64(o.n))
-		rd = append(rd, readerTerm{x: r.x, y: r.y, z: r.z, a: r.rssi1m + e.cal.at(o.reader, t.last), n5: 5 * r.n,
-			room: int16(r.room), level: int8(r.level), rssi: o.rssi, inv2s2: 1 / (2 * v), sr: r})
-	}
+	rd := e.appendHeard(e.like.rd[:0], ranging, lv, t.last)
 	e.like.rd = rd
 	tz := l.elev + cfg.TagHeightM
-	eps := cfg.OutlierProb * cfg.SigmaDB * math.Sqrt(2*math.Pi) / 60
+	eps := cfg.outlierFloor()
 	// cells holds the walkable grid points, l the cumulative likelihood
 	cells, sum := e.like.cells[:0], 0.0
 	for cx := minX + seedStepM/2; cx < maxX; cx += seedStepM {
@@ -212,12 +203,7 @@ func (t *tracker) seedGrid(e *Engine, ranging []obs, d *drawer) bool {
 			}
 			lk := 1.0
 			for j := range rd {
-				r := &rd[j]
-				dx, dy, dz := cx-r.x, cy-r.y, tz-r.z
-				mu := r.a - r.n5*log10Fast(max(dx*dx+dy*dy+dz*dz, 0.09))
-				mu -= cfg.WallLossDB * float64(r.sr.wallsBetween(lv, cx, cy, room))
-				res := r.rssi - mu
-				lk *= (1-cfg.OutlierProb)*expNeg(-res*res*r.inv2s2) + eps
+				lk *= e.readingLik(&rd[j], cx, cy, tz, room, eps)
 			}
 			sum += lk
 			cells = append(cells, learnCell{x: cx, y: cy, room: int16(room), l: sum})

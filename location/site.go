@@ -183,10 +183,10 @@ func (s *site) walkable(li int, x, y float64) (room int, ok bool) {
 	return r, r >= 0
 }
 
-// throughDoor reports whether a move from a to b crosses a door between
-// rooms ra and rb.
-func (s *site) throughDoor(ra, rb int, ax, ay, bx, by float64) bool {
-	const tol = 0.35 // meters: a step may clip the door frame
+// throughDoor reports whether the segment from a to b goes from room ra to
+// room rb through a door: it passes within tol meters of one of their door
+// openings.
+func (s *site) throughDoor(ra, rb int, ax, ay, bx, by, tol float64) bool {
 	for _, d := range s.doors[pairKey(ra, rb)] {
 		if segDist(ax, ay, bx, by, d) <= tol {
 			return true

@@ -1,6 +1,9 @@
 package location
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // Walls between a reader and a tag are counted along the straight line
 // between them (a multi-wall radio model): every crossing from one room
@@ -119,8 +122,9 @@ func (s *site) newWallGrid(rd *siteReader, ras *roomRaster, sc *wallScratch) *wa
 	step := rasterCellM
 	nSteps := int(math.Ceil(far/step)) + 1
 	nRays := int(math.Ceil(2 * math.Pi * far / wallCellM))
-	sc.walls = append(sc.walls[:0], make([]uint8, nRays*nSteps)...)
-	sc.ends = append(sc.ends[:0], make([]int16, nRays*nSteps)...)
+	// every ray writes its whole row, so the reused buffers need no clearing
+	sc.walls = slices.Grow(sc.walls[:0], nRays*nSteps)[:nRays*nSteps]
+	sc.ends = slices.Grow(sc.ends[:0], nRays*nSteps)[:nRays*nSteps]
 	walls, ends := sc.walls, sc.ends
 	for a := 0; a < nRays; a++ {
 		ang := 2 * math.Pi * float64(a) / float64(nRays)
@@ -132,7 +136,7 @@ func (s *site) newWallGrid(rd *siteReader, ras *roomRaster, sc *wallScratch) *wa
 		for k := 1; k < nSteps; k++ {
 			x, y := rd.x+float64(k)*dx, rd.y+float64(k)*dy
 			if r := ras.at(x, y); r >= 0 {
-				if r != cur && !s.throughOpening(cur, r, px, py, x, y) {
+				if r != cur && !s.throughDoor(cur, r, px, py, x, y, openingTolM) {
 					w++
 				}
 				cur, px, py = r, x, y
@@ -155,17 +159,6 @@ func (s *site) newWallGrid(rd *siteReader, ras *roomRaster, sc *wallScratch) *wa
 		}
 	}
 	return g
-}
-
-// throughOpening reports whether the segment a-b crosses a door between
-// rooms ra and rb.
-func (s *site) throughOpening(ra, rb int, ax, ay, bx, by float64) bool {
-	for _, d := range s.doors[pairKey(ra, rb)] {
-		if segDist(ax, ay, bx, by, d) <= openingTolM {
-			return true
-		}
-	}
-	return false
 }
 
 // wallsBetween returns how many walls separate reader rd from a tag at
