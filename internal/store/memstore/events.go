@@ -65,25 +65,9 @@ func (s *Store) ReadEvents(ctx context.Context, afterID string, count int, block
 		return nil, err
 	}
 	n := cursor.PageSize(count)
-	var timer <-chan time.Time
-	if block > 0 {
-		t := time.NewTimer(block)
-		defer t.Stop()
-		timer = t.C
-	}
-	for {
-		evs, wake, err := s.readAfter(after, n)
-		if len(evs) > 0 || err != nil || timer == nil {
-			return evs, err
-		}
-		select {
-		case <-wake:
-		case <-timer:
-			return nil, nil
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
+	return cursor.Wait(ctx, block, func(bool) ([]geofence.Event, <-chan struct{}, error) {
+		return s.readAfter(after, n)
+	})
 }
 
 // readAfter returns up to n events after id and the channel that is closed

@@ -23,31 +23,16 @@ func (s *Store) ReadEvents(ctx context.Context, afterID string, count int, block
 		return nil, err
 	}
 	n := cursor.PageSize(count)
-	var timer <-chan time.Time
-	if block > 0 {
-		t := time.NewTimer(block)
-		defer t.Stop()
-		timer = t.C
-	}
-	for {
+	return cursor.Wait(ctx, block, func(waiting bool) ([]geofence.Event, <-chan struct{}, error) {
 		var wake <-chan struct{}
-		if timer != nil { // before reading, so an append after the read wakes us
+		if waiting { // before reading, so an append after the read wakes us
 			if wake, err = s.notify.eventsWake(ctx); err != nil {
-				return nil, wrap("read events", err)
+				return nil, nil, wrap("read events", err)
 			}
 		}
 		evs, err := s.readAfter(ctx, after, n)
-		if len(evs) > 0 || err != nil || timer == nil {
-			return evs, err
-		}
-		select {
-		case <-wake:
-		case <-timer:
-			return nil, nil
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
+		return evs, wake, err
+	})
 }
 
 // readAfter reads up to n events after id without blocking. Entries it
