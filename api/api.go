@@ -12,7 +12,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/hospitalrtls/rtls/internal/store"
+	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
 )

@@ -6,8 +6,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/hospitalrtls/rtls/internal/store"
-	"github.com/hospitalrtls/rtls/internal/store/memstore"
+	"github.com/hospitalrtls/rtls/store"
+	"github.com/hospitalrtls/rtls/store/memstore"
 	"github.com/hospitalrtls/rtls/location/geofence"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
 )

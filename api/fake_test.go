@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hospitalrtls/rtls/internal/store"
+	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
 )

@@ -10,8 +10,8 @@ import (
 
 	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/internal/demo"
-	"github.com/hospitalrtls/rtls/internal/store"
-	"github.com/hospitalrtls/rtls/internal/store/memstore"
+	"github.com/hospitalrtls/rtls/store"
+	"github.com/hospitalrtls/rtls/store/memstore"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"

@@ -14,7 +14,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/hospitalrtls/rtls/internal/server"
+	"github.com/hospitalrtls/rtls/server"
 )
 
 func main() {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hospitalrtls/rtls/cmd/rtlsload/load"
+	"github.com/hospitalrtls/rtls/internal/load"
 	"github.com/hospitalrtls/rtls/floorplans"
 )
 

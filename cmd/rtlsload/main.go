@@ -12,7 +12,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/hospitalrtls/rtls/cmd/rtlsload/load"
+	"github.com/hospitalrtls/rtls/internal/load"
 )
 
 func main() {

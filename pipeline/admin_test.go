@@ -1,0 +1,98 @@
+package pipeline_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"testing"
+
+	"github.com/paulmach/orb"
+
+	"github.com/hospitalrtls/rtls/pipeline"
+	"github.com/hospitalrtls/rtls/location/geofence"
+)
+
+// TestAdminWhileStoreDown changes zones, rules and tags while the store
+// fails: each change takes effect at once but returns ErrNotStored; once
+// the store works again, the configuration it leads to is persisted, in
+// order (a rule put then deleted is gone), and later changes return nil.
+func TestAdminWhileStoreDown(t *testing.T) {
+	r := newRig(t, 0)
+	ctx := context.Background()
+	r.w.setDown(true)
+	zone := geofence.Zone{ID: "BAY", Level: "L0", Category: "bed_bay",
+		Polygon: orb.Polygon{{{17.5, 1}, {21, 1}, {21, 7}, {17.5, 7}, {17.5, 1}}}}
+	keep := geofence.Rule{ID: "bay-enter", Type: geofence.RuleEnter, Group: &geofence.Group{Category: "bed_bay"}, Enabled: true}
+	drop := geofence.Rule{ID: "s03-exit", Type: geofence.RuleExit, ZoneID: "L0-S03", Enabled: true}
+	tag := geofence.Tag{ID: "PUMP-9", Class: geofence.ClassAsset, Type: "infusion_pump"}
+	steps := []struct {
+		name string
+		do   func() error
+	}{
+		{"PutZone", func() error { return r.p.PutZone(ctx, zone) }},
+		{"PutRule keep", func() error { _, err := r.p.PutRule(ctx, keep); return err }},
+		{"PutRule drop", func() error { _, err := r.p.PutRule(ctx, drop); return err }},
+		{"DeleteRule drop", func() error { return r.p.DeleteRule(ctx, drop.ID) }},
+		{"PutTag", func() error { _, err := r.p.PutTag(ctx, tag); return err }},
+	}
+	for _, s := range steps {
+		if err := s.do(); !errors.Is(err, pipeline.ErrNotStored) {
+			t.Fatalf("%s while the store is down: %v, want ErrNotStored", s.name, err)
+		}
+	}
+	if _, err := r.p.Rule(ctx, keep.ID); err != nil {
+		t.Errorf("rule %s not in effect: %v", keep.ID, err)
+	}
+	if _, err := r.p.Rule(ctx, drop.ID); !errors.Is(err, geofence.ErrUnknownRule) {
+		t.Errorf("deleted rule %s: %v, want ErrUnknownRule", drop.ID, err)
+	}
+	if _, err := r.p.Tag(ctx, tag.ID); err != nil {
+		t.Errorf("tag not in effect: %v", err)
+	}
+
+	r.w.setDown(false)
+	r.eventually("the tag is stored", func() bool { return len(r.stored(pipeline.KindTag)) == 1 })
+	wantRule, _ := r.p.Rule(ctx, keep.ID)
+	wantZone, _ := r.p.Zone(ctx, zone.ID)
+	checks := []struct {
+		kind string
+		want map[string]any
+		into func() any
+	}{
+		{pipeline.KindRule, map[string]any{keep.ID: &wantRule}, func() any { return &geofence.Rule{} }},
+		{pipeline.KindZone, map[string]any{zone.ID: &wantZone}, func() any { return &geofence.Zone{} }},
+		{pipeline.KindTag, map[string]any{tag.ID: &tag}, func() any { return &geofence.Tag{} }},
+	}
+	for _, c := range checks {
+		got := r.stored(c.kind)
+		if len(got) != len(c.want) {
+			t.Errorf("stored %ss: %d, want %d", c.kind, len(got), len(c.want))
+		}
+		for id, want := range c.want {
+			v := c.into()
+			if err := json.Unmarshal(got[id], v); err != nil {
+				t.Fatalf("stored %s %s: %v", c.kind, id, err)
+			}
+			if !reflect.DeepEqual(v, want) {
+				t.Errorf("stored %s %s = %+v, want %+v", c.kind, id, v, want)
+			}
+		}
+	}
+	if _, err := r.p.PutRule(ctx, drop); err != nil {
+		t.Fatalf("PutRule with the store up: %v", err)
+	}
+	if got := r.stored(pipeline.KindRule); len(got) != 2 {
+		t.Fatalf("after PutRule returned, %d rules stored, want 2", len(got))
+	}
+}
+
+// stored returns the configuration of a kind in the store.
+func (r *rig) stored(kind string) map[string][]byte {
+	r.t.Helper()
+	m, err := r.w.st.LoadConfig(context.Background(), kind)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return m
+}

@@ -1,0 +1,254 @@
+// Package pipeline is the live path between the reader front and the
+// store: it feeds sightings to the location engine in event time, runs the
+// geofence rules on the positions it computes, and writes positions, events
+// and the geofence state to the store in one atomic update. One goroutine
+// owns both engines; zone, rule and tag changes from the API are executed
+// by that goroutine too (see admin.go).
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/hospitalrtls/rtls/store"
+	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/location/geofence"
+)
+
+// ErrBusy is returned by Ingest when the engine cannot take a batch in time;
+// the reader's batch then fails with 5.03 and the reader retries it.
+var ErrBusy = errors.New("pipeline: engine busy")
+
+// ErrStopped is returned by admin calls after the pipeline stopped.
+var ErrStopped = errors.New("pipeline: stopped")
+
+// ErrUnwritten is returned by Run when it stops with updates the store
+// did not take within the shutdown budget.
+var ErrUnwritten = errors.New("pipeline: updates not written at shutdown")
+
+// shutdownBudget bounds how long Run keeps retrying writes when stopping.
+const shutdownBudget = 5 * time.Second
+
+// Writer is the part of the store the pipeline writes to.
+type Writer interface {
+	Apply(ctx context.Context, u store.Update) ([]geofence.Event, error)
+}
+
+// Config tunes the pipeline.
+type Config struct {
+	// Tick is how often the watermark advances and results are written.
+	Tick time.Duration
+	// Queue is how many batches may wait for the engine.
+	Queue int
+	// MaxBacklog bounds the updates kept for retry while the store fails;
+	// beyond it, the positions of queued updates are dropped (never their
+	// events or geofence state).
+	MaxBacklog int
+	// FirstSeq is the write sequence number to continue from (the store's
+	// LastSeq after a restart).
+	FirstSeq uint64
+	// Clock is the wall clock; nil is time.Now.
+	Clock func() time.Time
+	// Logger receives the pipeline's logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// Pipeline runs the engines and writes their results.
+type Pipeline struct {
+	cfg     Config
+	eng     *location.Engine
+	fence   *geofence.Engine
+	w       Writer
+	in      chan []location.Sighting
+	cmds    chan command
+	stopped chan struct{}
+	log     *slog.Logger
+	metrics *Metrics
+	// seq numbers the updates; backlog holds those not yet written, in
+	// order, each retried unchanged so the store can drop a repeat. Both
+	// are owned by Run.
+	seq     uint64
+	backlog []store.Update
+	// pending collects what the next update carries; owned by Run.
+	pending store.Update
+	// newest is the latest event time of a position seen; owned by Run.
+	newest int64
+}
+
+// New builds a pipeline around the engines and a store writer.
+func New(cfg Config, eng *location.Engine, fence *geofence.Engine, w Writer, m *Metrics) *Pipeline {
+	if cfg.Tick <= 0 {
+		cfg.Tick = 250 * time.Millisecond
+	}
+	if cfg.Queue <= 0 {
+		cfg.Queue = 4096
+	}
+	if cfg.MaxBacklog <= 0 {
+		cfg.MaxBacklog = 240 // a minute of ticks
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if m == nil {
+		m = NewMetrics(nil)
+	}
+	return &Pipeline{cfg: cfg, eng: eng, fence: fence, w: w, in: make(chan []location.Sighting, cfg.Queue),
+		cmds: make(chan command), stopped: make(chan struct{}), log: cfg.Logger, metrics: m, seq: cfg.FirstSeq}
+}
+
+// Ingest queues one batch of validated sightings for the engine. It
+// implements rfid.Sink.
+func (p *Pipeline) Ingest(ctx context.Context, ss []location.Sighting) error {
+	select {
+	case p.in <- ss:
+		return nil
+	case <-p.stopped:
+		return ErrStopped
+	case <-ctx.Done():
+		p.metrics.busy.Inc()
+		return ErrBusy
+	}
+}
+
+// Run owns the engines until ctx ends: it adds queued sightings, advances
+// the watermark every tick and writes what came out. On return it has
+// written (or tried for a few seconds to write) everything finalised.
+func (p *Pipeline) Run(ctx context.Context) error {
+	defer close(p.stopped)
+	t := time.NewTicker(p.cfg.Tick)
+	defer t.Stop()
+	for {
+		select {
+		case ss := <-p.in:
+			p.add(ss)
+		case c := <-p.cmds:
+			p.execute(ctx, c)
+		case <-t.C:
+			p.step(ctx, p.eng.Flush(p.watermark()))
+		case <-ctx.Done():
+			return p.shutdown()
+		}
+	}
+}
+
+// shutdown writes what the engines have finalised, retrying failed writes
+// for up to shutdownBudget.
+func (p *Pipeline) shutdown() error {
+	p.drainQueue()
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownBudget)
+	defer cancel()
+	p.step(ctx, p.eng.Drain())
+	for len(p.backlog) > 0 {
+		select {
+		case <-ctx.Done():
+			events := 0
+			for _, u := range p.backlog {
+				events += len(u.Events)
+			}
+			return fmt.Errorf("%w: %d updates with %d events", ErrUnwritten, len(p.backlog), events)
+		case <-time.After(p.cfg.Tick):
+			p.commit(ctx)
+		}
+	}
+	return nil
+}
+
+func (p *Pipeline) drainQueue() {
+	for {
+		select {
+		case ss := <-p.in:
+			p.add(ss)
+		default:
+			return
+		}
+	}
+}
+
+// watermark is the event time up to which sightings are taken as complete.
+func (p *Pipeline) watermark() int64 {
+	return p.cfg.Clock().UnixMilli() - p.eng.Config().LatenessMS
+}
+
+func (p *Pipeline) add(ss []location.Sighting) {
+	for _, s := range ss {
+		p.metrics.count(p.eng.Add(s))
+	}
+}
+
+// step runs the geofence rules over new positions and the passing of event
+// time, then writes everything in one update.
+func (p *Pipeline) step(ctx context.Context, ps []location.Position) {
+	p.metrics.positions.Add(float64(len(ps)))
+	p.metrics.tags.Set(float64(p.eng.Stats().Tags))
+	u := &p.pending
+	u.Positions = append(u.Positions, ps...)
+	for _, pos := range ps {
+		p.newest = max(p.newest, pos.TS)
+		u.Events = append(u.Events, p.fence.Observe(pos)...)
+	}
+	u.Events = append(u.Events, p.fence.Tick(p.watermark())...)
+	p.commit(ctx)
+}
+
+// commit seals the pending update with the geofence state it leads to and
+// writes it after any backlog. It reports whether everything was written.
+func (p *Pipeline) commit(ctx context.Context) bool {
+	u := p.pending
+	p.pending = store.Update{}
+	u.Fence = p.fence.TakeDirty()
+	if len(u.Positions) > 0 || len(u.Events) > 0 || len(u.Fence) > 0 || len(u.Config) > 0 {
+		p.seq++
+		u.Seq = p.seq
+		p.backlog = append(p.backlog, u)
+	}
+	for len(p.backlog) > 0 {
+		start := time.Now()
+		evs, err := p.w.Apply(ctx, p.backlog[0])
+		p.metrics.apply.Observe(time.Since(start).Seconds())
+		if err != nil {
+			p.metrics.applyErrors.Inc()
+			p.log.Warn("store write failed; will retry", "queued", len(p.backlog), "err", err)
+			p.trimBacklog()
+			return false
+		}
+		p.metrics.events.Add(float64(len(evs)))
+		p.backlog[0] = store.Update{}
+		p.backlog = p.backlog[1:]
+	}
+	return true
+}
+
+// trimBacklog bounds the retry backlog while the store fails: in the
+// updates beyond MaxBacklog it drops the positions of tags that have a
+// newer position queued (only the newest counts for live state), so every
+// tag keeps its last known position, and events and geofence state are
+// never dropped.
+func (p *Pipeline) trimBacklog() {
+	over := len(p.backlog) - p.cfg.MaxBacklog
+	if over <= 0 {
+		return
+	}
+	newer := make(map[string]bool)
+	for i := len(p.backlog) - 1; i >= 0; i-- {
+		ps := p.backlog[i].Positions
+		keep := ps[:0]
+		for j := len(ps) - 1; j >= 0; j-- {
+			pos := ps[j]
+			if i < over && newer[pos.Tag] {
+				p.metrics.droppedPositions.Inc()
+				continue
+			}
+			newer[pos.Tag] = true
+			keep = append(keep, pos)
+		}
+		slices.Reverse(keep)
+		p.backlog[i].Positions = keep
+	}
+}

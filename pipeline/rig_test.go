@@ -1,0 +1,183 @@
+package pipeline_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/hospitalrtls/rtls/internal/walk"
+	"github.com/hospitalrtls/rtls/floorplans"
+	"github.com/hospitalrtls/rtls/pipeline"
+	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/location/geofence"
+)
+
+const clinicPlan = "../../floorplans/testdata/synthetic-clinic.geojson"
+
+// waitFor bounds every wait of these tests.
+const waitFor = 20 * time.Second
+
+// rig is a running pipeline over the clinic with a fixed wall clock well
+// before the sightings it is fed, so that the engine finalises epochs by
+// the sightings' own time, never by the clock.
+type rig struct {
+	t     *testing.T
+	p     *pipeline.Pipeline
+	w     *faultyWriter
+	reg   *prometheus.Registry
+	plan  *floorplans.Plan
+	b     *walk.Batcher
+	base  int64 // event time of second 0 of the scripts
+	fed   int   // sightings handed to Ingest
+	stop  context.CancelFunc
+	done  chan error
+	ended bool
+}
+
+func newRig(t *testing.T, maxBacklog int) *rig {
+	t.Helper()
+	plan, err := floorplans.LoadFile(clinicPlan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := location.New(plan, location.Defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fence, err := geofence.New(plan, geofence.Config{Debounce: 2 * time.Second}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := int64(1_700_000_000_000)
+	clock := func() time.Time { return time.UnixMilli(base - 10_000) }
+	r := &rig{t: t, w: newFaultyWriter(t), reg: prometheus.NewRegistry(), plan: plan,
+		b: walk.NewBatcher(walk.NewRadio(plan)), base: base, done: make(chan error, 1)}
+	r.p = pipeline.New(pipeline.Config{Tick: 5 * time.Millisecond, MaxBacklog: maxBacklog, Clock: clock},
+		eng, fence, r.w, pipeline.NewMetrics(r.reg))
+	ctx, cancel := context.WithCancel(context.Background())
+	r.stop = cancel
+	go func() { r.done <- r.p.Run(ctx) }()
+	t.Cleanup(func() { r.shutdown() })
+	return r
+}
+
+// shutdown stops the pipeline and returns Run's result (once).
+func (r *rig) shutdown() error {
+	if r.ended {
+		return nil
+	}
+	r.ended = true
+	r.stop()
+	return <-r.done
+}
+
+// feed ingests seconds [from, to) of a script, one batch per reader per
+// second, and waits until the engine took every sighting.
+func (r *rig) feed(sc map[string][]walk.Step, from, to int) {
+	r.t.Helper()
+	for i := from; i < to; i++ {
+		var placed []walk.Placed
+		for tag, steps := range sc {
+			if i < len(steps) {
+				placed = append(placed, walk.Placed{Tag: tag, Step: steps[i]})
+			}
+		}
+		for _, b := range r.b.Batches(r.base+int64(i)*1000+100, placed) {
+			ss := make([]location.Sighting, len(b.Sightings))
+			for j, ws := range b.Sightings {
+				ss[j] = location.Sighting{TS: ws.TS, Reader: b.Reader, Tag: ws.Tag, RSSI: ws.RSSI, Seq: b.Seq}
+			}
+			if err := r.p.Ingest(context.Background(), ss); err != nil {
+				r.t.Fatal(err)
+			}
+			r.fed += len(ss)
+		}
+	}
+	r.eventually("the engine takes every sighting", func() bool { return r.sightings() == r.fed })
+}
+
+// settle gives the pipeline time to write (or try to write) what it
+// computed from the sightings fed so far: two more Apply calls, each on a
+// tick, or 200 ms of ticks when there is nothing left to write.
+func (r *rig) settle() {
+	n := r.w.callCount()
+	for deadline := time.Now().Add(200 * time.Millisecond); r.w.callCount() < n+2 && time.Now().Before(deadline); {
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// sightings counts the sightings the engine was offered.
+func (r *rig) sightings() int {
+	mfs, err := r.reg.Gather()
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	n := 0.0
+	for _, mf := range mfs {
+		if mf.GetName() == "rtls_engine_sightings_total" {
+			for _, m := range mf.GetMetric() {
+				n += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return int(n)
+}
+
+// eventually polls cond until it holds, failing the test after waitFor.
+func (r *rig) eventually(what string, cond func() bool) {
+	r.t.Helper()
+	deadline := time.Now().Add(waitFor)
+	for !cond() {
+		if time.Now().After(deadline) {
+			r.t.Fatalf("timed out waiting until %s", what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// storedEvents returns the event stream of the store.
+func (r *rig) storedEvents() []geofence.Event {
+	r.t.Helper()
+	evs, err := r.w.st.ReadEvents(context.Background(), "0", 1000, 0)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return evs
+}
+
+// walkS02toS05 is a script: a stay in S02, the walk to S05 through the
+// corridor and a stay there.
+func walkS02toS05(t *testing.T, plan *floorplans.Plan, tag string) map[string][]walk.Step {
+	t.Helper()
+	var steps []walk.Step
+	for _, part := range []func() ([]walk.Step, error){
+		func() ([]walk.Step, error) { return walk.Stay(plan, "L0-S02", 8) },
+		func() ([]walk.Step, error) { return walk.Walk(plan, "L0-S02", "L0-S05", walk.DefaultSpeed) },
+		func() ([]walk.Step, error) { return walk.Stay(plan, "L0-S05", 8) },
+	} {
+		s, err := part()
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps = append(steps, s...)
+	}
+	return map[string][]walk.Step{tag: steps}
+}
+
+// walkEvents is what walkS02toS05 yields.
+const walkEvents = "ENTER L0-S02, EXIT L0-S02, ENTER L0-COR, EXIT L0-COR, ENTER L0-S05"
+
+// describe renders events as "ENTER L0-S02, EXIT L0-S02".
+func describe(evs []geofence.Event) string {
+	var b bytes.Buffer
+	for i, e := range evs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(string(e.Type) + " " + e.Zone)
+	}
+	return b.String()
+}

@@ -1,0 +1,114 @@
+package server
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/hospitalrtls/rtls/internal/load"
+	"github.com/hospitalrtls/rtls/internal/walk"
+	"github.com/hospitalrtls/rtls/floorplans"
+)
+
+// script is what each tag does, one step per second from the feeder's t0.
+type script map[string][]walk.Step
+
+// stay appends a stay in room to the tag's script.
+func (sc script) stay(t testing.TB, plan *floorplans.Plan, tag, room string, seconds int) {
+	t.Helper()
+	steps, err := walk.Stay(plan, room, seconds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc[tag] = append(sc[tag], steps...)
+}
+
+// walk appends a walk from room to room to the tag's script.
+func (sc script) walk(t testing.TB, plan *floorplans.Plan, tag, from, to string) {
+	t.Helper()
+	steps, err := walk.Walk(plan, from, to, walk.DefaultSpeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc[tag] = append(sc[tag], steps...)
+}
+
+// firstIn returns the first second, from second from on, at which the tag
+// is in room.
+func (sc script) firstIn(tag, room string, from int) int {
+	for i := from; i < len(sc[tag]); i++ {
+		if sc[tag][i].Room == room {
+			return i
+		}
+	}
+	return -1
+}
+
+// feeder posts a script to rtlsd: for each second, one batch per reader
+// that hears any tag, all stamped base + second + 100 ms.
+type feeder struct {
+	t       testing.TB
+	batcher *walk.Batcher
+	sender  *load.Sender
+	base    int64 // epoch ms of second 0, a whole second
+}
+
+// newFeeder starts the script's second 0 two seconds from now.
+func newFeeder(t testing.TB, s *Server, plan *floorplans.Plan) *feeder {
+	return newFeederAt(t, s, plan, time.Now().Truncate(time.Second).Add(2*time.Second))
+}
+
+// newFeederAt starts the script's second 0 at base (a whole second, at
+// most a second ago: older sightings are late for the engine).
+func newFeederAt(t testing.TB, s *Server, plan *floorplans.Plan, base time.Time) *feeder {
+	f := &feeder{t: t, batcher: walk.NewBatcher(walk.NewRadio(plan)), base: base.UnixMilli()}
+	f.connect(s)
+	return f
+}
+
+// waitWatermark sleeps until the pipeline's wall-clock watermark (now
+// minus the engine's 3 s lateness) has passed ts, so that what it does at
+// the watermark (admin changes, ticks) comes after ts in event time.
+func waitWatermark(ts time.Time) {
+	time.Sleep(time.Until(ts.Add(3*time.Second + 200*time.Millisecond)))
+}
+
+// connect sends to s from now on (after a restart).
+func (f *feeder) connect(s *Server) {
+	f.t.Helper()
+	if f.sender != nil {
+		f.sender.Close()
+	}
+	snd, err := load.Dial(s.CoAPAddr().String(), 1)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.sender = snd
+	f.t.Cleanup(snd.Close)
+}
+
+// epoch is the event time of the positions computed from second i.
+func (f *feeder) epoch(i int) int64 { return f.base + int64(i+1)*1000 }
+
+// play posts seconds [from, to) of the script.
+func (f *feeder) play(sc script, from, to int) {
+	f.t.Helper()
+	if to > maxScript {
+		f.t.Fatalf("script of %d s: at most %d s fit in the reader front's future window", to, maxScript)
+	}
+	for i := from; i < to; i++ {
+		var placed []walk.Placed
+		for tag, steps := range sc {
+			if i < len(steps) {
+				placed = append(placed, walk.Placed{Tag: tag, Step: steps[i]})
+			}
+		}
+		ts := f.base + int64(i)*1000 + 100
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_, err := f.sender.Send(ctx, f.batcher.Batches(ts, placed))
+		cancel()
+		if err != nil {
+			f.t.Fatalf("second %d: %v", i, err)
+		}
+	}
+}

@@ -1,0 +1,245 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/hospitalrtls/rtls/api"
+	"github.com/hospitalrtls/rtls/floorplans"
+	"github.com/hospitalrtls/rtls/internal/demo"
+	"github.com/hospitalrtls/rtls/pipeline"
+	"github.com/hospitalrtls/rtls/store"
+	"github.com/hospitalrtls/rtls/store/memstore"
+	"github.com/hospitalrtls/rtls/store/redisstore"
+	"github.com/hospitalrtls/rtls/location"
+	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
+	"github.com/hospitalrtls/rtls/rfid"
+)
+
+// Server is a running rtlsd: its listeners are bound once Start returns.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	plan     *floorplans.Plan
+	store    store.Store
+	pipe     *pipeline.Pipeline
+	coap     *rfid.Server
+	coapLis  *net.UDPConn
+	grpc     *api.GRPCServer
+	grpcLis  net.Listener
+	metrics  *http.Server // nil when --metrics-addr is empty
+	metLis   net.Listener
+	registry *prometheus.Registry
+}
+
+// Run starts rtlsd and serves until ctx ends.
+func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
+	s, err := Start(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	return s.Serve(ctx)
+}
+
+// Start loads the floorplan, opens the store, restores the geofence state
+// and binds every listener.
+func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: log, registry: prometheus.NewRegistry()}
+	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if s.plan, err = loadPlan(cfg); err != nil {
+		return nil, err
+	}
+	if s.store, err = openStore(ctx, cfg, log); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			s.close()
+		}
+	}()
+	engCfg := location.Defaults()
+	if cfg.EngineConfig != "" {
+		if engCfg, err = location.ReadConfigFile(cfg.EngineConfig); err != nil {
+			return nil, fmt.Errorf("server: --engine-config: %w", err)
+		}
+	}
+	eng, err := location.New(s.plan, engCfg)
+	if err != nil {
+		return nil, err
+	}
+	fence, err := openFence(ctx, cfg, s.plan, s.store, log.With("part", "geofence"))
+	if err != nil {
+		return nil, err
+	}
+	seq, err := s.store.LastSeq(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("server: store: %w", err)
+	}
+	s.pipe = pipeline.New(pipeline.Config{Tick: cfg.Tick, FirstSeq: seq, Logger: log.With("part", "pipeline")},
+		eng, fence, s.store, pipeline.NewMetrics(s.registry))
+	if err := s.listen(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) listen() error {
+	var err error
+	s.coap, err = rfid.NewServer(rfid.Config{Addr: s.cfg.CoAPAddr, Logger: s.log.With("part", "coap")}, s.pipe, readerDirectory{s.plan}, s.registry)
+	if err != nil {
+		return err
+	}
+	addr, err := net.ResolveUDPAddr("udp", s.cfg.CoAPAddr)
+	if err != nil {
+		return fmt.Errorf("server: --coap-addr: %w", err)
+	}
+	if s.coapLis, err = net.ListenUDP("udp", addr); err != nil {
+		return fmt.Errorf("server: --coap-addr: %w", err)
+	}
+	s.grpc, err = api.NewGRPCServer(api.WithLogger(s.log.With("part", "grpc")), api.WithMetrics(s.registry))
+	if err != nil {
+		return err
+	}
+	s.grpc.Register(&rtlsv1.LocationService_ServiceDesc, api.NewLocationServer(s.store, api.PlanLookupOf(s.plan), s.log))
+	s.grpc.Register(&rtlsv1.EventService_ServiceDesc, api.NewEventServer(s.store, s.pipe, s.log))
+	api.RegisterFence(s.grpc, s.pipe, s.log)
+	if s.grpcLis, err = net.Listen("tcp", s.cfg.GRPCAddr); err != nil {
+		return fmt.Errorf("server: --grpc-addr: %w", err)
+	}
+	if s.cfg.MetricsAddr != "" {
+		if s.metLis, err = net.Listen("tcp", s.cfg.MetricsAddr); err != nil {
+			return fmt.Errorf("server: --metrics-addr: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("/metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+		s.metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	}
+	return nil
+}
+
+// CoAPAddr returns the bound CoAP address (useful with port 0).
+func (s *Server) CoAPAddr() net.Addr { return s.coapLis.LocalAddr() }
+
+// GRPCAddr returns the bound gRPC address.
+func (s *Server) GRPCAddr() net.Addr { return s.grpcLis.Addr() }
+
+// Serve runs until ctx ends, then shuts everything down in order: stop
+// taking sightings, let the engine write what it has, stop the API.
+func (s *Server) Serve(ctx context.Context) error {
+	s.log.Info("rtlsd serving", "coap", s.CoAPAddr().String(), "grpc", s.grpcLis.Addr().String(),
+		"store", storeName(s.cfg), "levels", len(s.plan.Levels), "rooms", len(s.plan.Rooms), "readers", len(s.plan.Readers))
+	g, gctx := errgroup.WithContext(ctx)
+	pipeCtx, stopPipe := context.WithCancel(context.WithoutCancel(ctx))
+	pipeDone := make(chan error, 1)
+	go func() { pipeDone <- s.pipe.Run(pipeCtx) }()
+	g.Go(func() error { return s.grpc.Serve(s.grpcLis) })
+	go func() {
+		if err := s.coap.Serve(s.coapLis); err != nil && !errors.Is(err, rfid.ErrServerClosed) {
+			s.log.Error("coap server stopped", "err", err)
+		}
+	}()
+	if s.metrics != nil {
+		g.Go(func() error {
+			if err := s.metrics.Serve(s.metLis); !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		})
+	}
+	if s.cfg.Demo {
+		g.Go(func() error { return runDemo(gctx, s.cfg, s.plan, loopback(s.CoAPAddr()), s.log.With("part", "demo")) })
+	}
+	g.Go(func() error {
+		<-gctx.Done()
+		s.coap.Close()
+		stopPipe()
+		pipeErr := <-pipeDone
+		if pipeErr != nil {
+			s.log.Error("pipeline stopped with unwritten updates", "err", pipeErr)
+		}
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		s.grpc.Shutdown(sctx)
+		if s.metrics != nil {
+			s.metrics.Shutdown(sctx)
+		}
+		return errors.Join(pipeErr, s.store.Close())
+	})
+	err := g.Wait()
+	if errors.Is(err, context.Canceled) {
+		err = nil
+	}
+	return err
+}
+
+func (s *Server) close() {
+	if s.coapLis != nil {
+		s.coapLis.Close()
+	}
+	if s.grpcLis != nil {
+		s.grpcLis.Close()
+	}
+	if s.metLis != nil {
+		s.metLis.Close()
+	}
+	s.store.Close()
+}
+
+func loadPlan(cfg Config) (*floorplans.Plan, error) {
+	if len(cfg.Floorplans) > 0 {
+		return floorplans.LoadPaths(cfg.Floorplans)
+	}
+	return floorplans.Parse(demo.Floorplan(), "demo")
+}
+
+func openStore(ctx context.Context, cfg Config, log *slog.Logger) (store.Store, error) {
+	if cfg.RedisURL == "" {
+		return memstore.New(memstore.Options{EventMaxLen: cfg.EventMaxLen, EventMaxAge: cfg.EventMaxAge}), nil
+	}
+	st, err := redisstore.New(ctx, redisstore.Options{URL: cfg.RedisURL, Site: cfg.Site,
+		EventMaxLen: cfg.EventMaxLen, EventMaxAge: cfg.EventMaxAge, Logger: log.With("part", "redis")})
+	if err != nil {
+		return nil, fmt.Errorf("server: --redis: %w", err)
+	}
+	return st, nil
+}
+
+func storeName(cfg Config) string {
+	if cfg.RedisURL == "" {
+		return "embedded"
+	}
+	return "redis"
+}
+
+// loopback is the address the in-process demo posts to: the bound port on
+// 127.0.0.1 when the server listens on all interfaces.
+func loopback(a net.Addr) string {
+	u, ok := a.(*net.UDPAddr)
+	if !ok || u.IP == nil || u.IP.IsUnspecified() {
+		_, port, _ := net.SplitHostPort(a.String())
+		return net.JoinHostPort("127.0.0.1", port)
+	}
+	return u.String()
+}
+
+// readerDirectory lets the CoAP front know the plan's readers.
+type readerDirectory struct{ plan *floorplans.Plan }
+
+// Known implements rfid.ReaderDirectory.
+func (d readerDirectory) Known(id string) bool {
+	_, ok := d.plan.Reader(id)
+	return ok
+}

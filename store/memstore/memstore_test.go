@@ -1,0 +1,16 @@
+package memstore
+
+import (
+	"testing"
+
+	"github.com/hospitalrtls/rtls/store"
+	"github.com/hospitalrtls/rtls/store/storetest"
+)
+
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, r storetest.Retention) store.Store {
+		s := New(Options{EventMaxLen: r.MaxLen, EventMaxAge: r.MaxAge})
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	})
+}

@@ -1,0 +1,99 @@
+package redisstore
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/hospitalrtls/rtls/store"
+	"github.com/hospitalrtls/rtls/location/geofence"
+)
+
+// Apply writes u with one script call: atomic and one round trip. An
+// update with a Seq at or below the newest applied one writes nothing (see
+// store.Update), so a retry after an error that left the outcome unknown
+// (a timeout, a lost connection) is safe.
+func (s *Store) Apply(ctx context.Context, u store.Update) ([]geofence.Event, error) {
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	if len(u.Positions) == 0 && len(u.Events) == 0 && len(u.Fence) == 0 && len(u.Config) == 0 && u.Seq == 0 {
+		return nil, nil
+	}
+	keys := append([]string{s.keys.positions, s.keys.placements, s.keys.tags, s.keys.seen, s.keys.events,
+		s.keys.fence, s.keys.seq, s.keys.applied}, s.keys.config...)
+	reply, err := applyScript.Run(ctx, s.rdb, keys, s.applyArgs(u, len(keys)-len(s.keys.config))...).StringSlice()
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: apply: %w", err)
+	}
+	ids, err := appliedIDs(reply)
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) != len(u.Events) {
+		if reply[0] == "dup" {
+			return nil, store.ErrSeqReused
+		}
+		return nil, fmt.Errorf("redisstore: apply: %d ids for %d events", len(ids), len(u.Events))
+	}
+	var out []geofence.Event
+	if len(ids) > 0 {
+		out = make([]geofence.Event, len(ids))
+		for i, e := range u.Events {
+			e.ID = ids[i]
+			out[i] = e
+		}
+	}
+	return out, nil
+}
+
+// appliedIDs returns the event ids of the apply script's reply.
+func appliedIDs(reply []string) ([]string, error) {
+	if len(reply) == 0 {
+		return nil, fmt.Errorf("redisstore: apply: empty reply")
+	}
+	switch reply[0] {
+	case "ok", "dup":
+		return reply[1:], nil
+	case "stale":
+		return nil, store.ErrStaleSeq
+	}
+	return nil, fmt.Errorf("redisstore: apply: unexpected reply %q", reply[0])
+}
+
+// applyArgs returns the ARGV of applyScript for u; the configuration hashes
+// are KEYS from index cfgKey0 (0-based) on. The encoded positions share one
+// buffer.
+func (s *Store) applyArgs(u store.Update, cfgKey0 int) []any {
+	args := make([]any, 0, 12+5*len(u.Positions)+16*len(u.Events)+3*len(u.Fence)+4*len(u.Config))
+	args = append(args, s.keys.levelPrefix, s.keys.roomPrefix, s.keys.posChannel, s.keys.evChannel,
+		len(u.Positions), len(u.Events), max(s.opts.EventMaxLen, 0), max(s.opts.EventMaxAge.Milliseconds(), 0),
+		strconv.FormatUint(u.Seq, 10), store.SeqHistory, len(u.Fence), len(u.Config))
+	buf := make([]byte, 0, 128*len(u.Positions))
+	for _, p := range u.Positions {
+		start := len(buf)
+		buf = appendPosition(buf, p)
+		n := len(buf)
+		buf = strconv.AppendInt(buf, p.TS, 10)
+		args = append(args, p.Tag, p.Level, p.Room, buf[n:len(buf):len(buf)], buf[start:n:n])
+	}
+	for _, e := range u.Events {
+		args = appendEventArgs(args, e)
+	}
+	for k, v := range u.Fence {
+		args = appendPut(args, k, v)
+	}
+	for _, c := range u.Config {
+		args = append(args, cfgKey0+configIndex(c.Kind)+1)
+		args = appendPut(args, c.ID, c.Data)
+	}
+	return args
+}
+
+// appendPut appends key, "p" and v, or key, "d" and "" for a nil v.
+func appendPut(args []any, key string, v []byte) []any {
+	if v == nil {
+		return append(args, key, "d", "")
+	}
+	return append(args, key, "p", v)
+}

@@ -1,0 +1,83 @@
+package redisstore
+
+import (
+	"slices"
+
+	"github.com/hospitalrtls/rtls/store"
+)
+
+// Every Redis key and channel the store uses, all of one site. The site is
+// a hash tag ({site}) so a site's keys share one Cluster slot: the Lua
+// scripts touch several of them atomically.
+//
+//	rtls:{site}:pos           hash    tag id -> position (JSON, see codec.go)
+//	rtls:{site}:where         hash    tag id -> "ts\xffLevel\xffroom" (for the Apply script)
+//	rtls:{site}:tags          zset    every tag with a position, score 0 (lex order)
+//	rtls:{site}:level:<id>    zset    tags on a level, score 0
+//	rtls:{site}:room:<id>     zset    tags in a room, score 0
+//	rtls:{site}:seen          zset    tag id -> TS of its position (last seen, ms)
+//	rtls:{site}:events        stream  geofence events (fields in codec.go)
+//	rtls:{site}:fence         hash    geofence state part key -> part (binary)
+//	rtls:{site}:cfg:<kind>    hash    configuration item id -> data, per kind
+//	                                  (rule, zone, tag)
+//	rtls:{site}:seq           string  Seq of the newest update applied with one
+//	rtls:{site}:applied       list    "seq id id ..." of the newest updates
+//	                                  applied with a Seq, newest first
+//	rtls:{site}:ch:positions  channel JSON array of the positions of each Apply
+//	rtls:{site}:ch:events     channel id of the newest event of each Apply
+//
+// The level and room sets are created and deleted by the Apply script from
+// the prefixes below; an empty set does not exist.
+type keys struct {
+	positions   string
+	placements  string
+	tags        string
+	levelPrefix string
+	roomPrefix  string
+	seen        string
+	events      string
+	fence       string
+	seq         string
+	applied     string
+	config      []string // by store.ConfigKinds
+	posChannel  string
+	evChannel   string
+}
+
+func newKeys(site string) keys {
+	p := "rtls:{" + site + "}:"
+	return keys{
+		positions:   p + "pos",
+		placements:  p + "where",
+		tags:        p + "tags",
+		levelPrefix: p + "level:",
+		roomPrefix:  p + "room:",
+		seen:        p + "seen",
+		events:      p + "events",
+		fence:       p + "fence",
+		seq:         p + "seq",
+		applied:     p + "applied",
+		config:      configKeys(p),
+		posChannel:  p + "ch:positions",
+		evChannel:   p + "ch:events",
+	}
+}
+
+// configKeys returns the configuration hashes by store.ConfigKinds.
+func configKeys(prefix string) []string {
+	kinds := store.ConfigKinds()
+	out := make([]string, len(kinds))
+	for i, k := range kinds {
+		out[i] = prefix + "cfg:" + k
+	}
+	return out
+}
+
+// configIndex returns the index of kind in store.ConfigKinds, or -1.
+func configIndex(kind string) int { return slices.Index(store.ConfigKinds(), kind) }
+
+// level returns the key of the set of tags on level id.
+func (k keys) level(id string) string { return k.levelPrefix + id }
+
+// room returns the key of the set of tags in room id.
+func (k keys) room(id string) string { return k.roomPrefix + id }

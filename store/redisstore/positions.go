@@ -1,0 +1,108 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hospitalrtls/rtls/store"
+	"github.com/hospitalrtls/rtls/store/internal/cursor"
+	"github.com/hospitalrtls/rtls/location"
+	"github.com/redis/go-redis/v9"
+)
+
+// GetPosition returns the current position of tag, or store.ErrNotFound.
+func (s *Store) GetPosition(ctx context.Context, tag string) (location.Position, error) {
+	raw, err := s.rdb.HGet(ctx, s.keys.positions, tag).Bytes()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return location.Position{}, store.ErrNotFound
+	case err != nil:
+		return location.Position{}, fmt.Errorf("redisstore: get position: %w", err)
+	}
+	return decodePosition(raw)
+}
+
+// ListPositions pages through current positions in tag id order, filtered
+// by level and room.
+func (s *Store) ListPositions(ctx context.Context, q store.Query) (store.Page, error) {
+	after := ""
+	if q.PageToken != "" {
+		var err error
+		if after, err = cursor.ParseTagToken(q.PageToken); err != nil {
+			return store.Page{}, err
+		}
+	}
+	size := cursor.PageSize(q.PageSize)
+	set := s.keys.tags
+	switch {
+	case q.Room != "":
+		set = s.keys.room(q.Room)
+	case q.Level != "":
+		set = s.keys.level(q.Level)
+	}
+	// One more than a page tells whether another page follows. A room and a
+	// level together read the room's set and keep that level's tags.
+	out := make([]location.Position, 0, size+1)
+	for len(out) <= size {
+		want := size + 1 - len(out)
+		tags, ps, err := s.page(ctx, set, after, want)
+		if err != nil {
+			return store.Page{}, err
+		}
+		for _, p := range ps {
+			if q.Level == "" || p.Level == q.Level {
+				out = append(out, p)
+			}
+		}
+		if len(tags) < want {
+			break
+		}
+		after = tags[len(tags)-1]
+	}
+	var page store.Page
+	if len(out) > size {
+		out = out[:size]
+		page.NextPageToken = cursor.TagToken(out[size-1].Tag)
+	}
+	page.Positions = out
+	return page, nil
+}
+
+// page returns up to n tags of set after the tag after ("" for the first)
+// and the positions of those that have one.
+func (s *Store) page(ctx context.Context, set, after string, n int) ([]string, []location.Position, error) {
+	lexMin := "-"
+	if after != "" {
+		lexMin = "(" + after
+	}
+	res, err := pageScript.Run(ctx, s.rdb, []string{set, s.keys.positions}, lexMin, n).Slice()
+	if err != nil {
+		return nil, nil, fmt.Errorf("redisstore: list positions: %w", err)
+	}
+	if len(res) != 2 {
+		return nil, nil, fmt.Errorf("%w: page reply", errCorrupt)
+	}
+	tagVals, _ := res[0].([]any)
+	posVals, _ := res[1].([]any)
+	if len(tagVals) != len(posVals) {
+		return nil, nil, fmt.Errorf("%w: page reply", errCorrupt)
+	}
+	tags := make([]string, 0, len(tagVals))
+	ps := make([]location.Position, 0, len(posVals))
+	for i, v := range tagVals {
+		tag, _ := v.(string)
+		tags = append(tags, tag)
+		raw, ok := posVals[i].(string)
+		if !ok {
+			continue // a set member without a position: Apply never leaves one
+		}
+		p, err := decodePosition([]byte(raw))
+		if err != nil {
+			s.opts.Logger.Error("redisstore: skipping undecodable position", "set", set, "err", err)
+			continue
+		}
+		ps = append(ps, p)
+	}
+	return tags, ps, nil
+}

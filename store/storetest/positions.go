@@ -1,0 +1,172 @@
+package storetest
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/hospitalrtls/rtls/store"
+	"github.com/hospitalrtls/rtls/location"
+)
+
+func testPositions(t *testing.T, open Opener) {
+	run(t, open, []named{
+		{"GetUnknown", testGetUnknown},
+		{"ApplyThenGet", testApplyThenGet},
+		{"OlderSkipped", testOlderSkipped},
+		{"MoveLeavesOldRoom", testMoveLeavesOldRoom},
+		{"Filters", testFilters},
+	})
+}
+
+func testGetUnknown(t *testing.T, open Opener) {
+	s := open(t, Retention{})
+	apply(t, s, store.Update{Positions: []location.Position{pos("KNOWN", "L0", "R1", 1)}})
+	for _, tag := range []string{"NOBODY", "", "KNOWN "} {
+		if _, err := s.GetPosition(ctx(t), tag); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("GetPosition(%q) error = %v, want ErrNotFound", tag, err)
+		}
+	}
+}
+
+func testApplyThenGet(t *testing.T, open Opener) {
+	s := open(t, Retention{})
+	want := []location.Position{
+		pos("PUMP-008", "L0", "L0-S03", 1763719201000),
+		{TS: 1763719201500, Tag: "STAFF-\"1\"\n\u00e9", Level: "L1", X: 1e-7, Y: 123456.789}, // no room
+		{TS: 1763719201600, Tag: "ZERO"},                                                     // no level either
+	}
+	apply(t, s, store.Update{Positions: want})
+	for _, w := range want {
+		got, err := s.GetPosition(ctx(t), w.Tag)
+		if err != nil {
+			t.Fatalf("GetPosition(%q): %v", w.Tag, err)
+		}
+		if got != w {
+			t.Errorf("GetPosition = %+v, want %+v", got, w)
+		}
+	}
+	if got := listTags(t, s, store.Query{}); !slices.Equal(got, []string{"PUMP-008", "STAFF-\"1\"\n\u00e9", "ZERO"}) {
+		t.Errorf("ListPositions tags = %q", got)
+	}
+}
+
+func testOlderSkipped(t *testing.T, open Opener) {
+	s := open(t, Retention{})
+	apply(t, s, store.Update{Positions: []location.Position{pos("T", "L0", "A", 2000)}})
+	apply(t, s, store.Update{Positions: []location.Position{pos("T", "L0", "B", 1000)}})
+	if got := get(t, s, "T"); got.TS != 2000 || got.Room != "A" {
+		t.Fatalf("after an older position: %+v, want ts 2000 in A", got)
+	}
+	if tags := listTags(t, s, store.Query{Room: "B"}); len(tags) != 0 {
+		t.Fatalf("room B lists %q after a skipped position", tags)
+	}
+	apply(t, s, store.Update{Positions: []location.Position{pos("T", "L0", "C", 2000)}})
+	if got := get(t, s, "T"); got.Room != "C" {
+		t.Fatalf("a position with equal ts did not replace: %+v", got)
+	}
+	// Within one update positions apply in order.
+	apply(t, s, store.Update{Positions: []location.Position{
+		pos("T", "L0", "D", 3000), pos("T", "L0", "E", 2500), pos("T", "L0", "F", 3000)}})
+	if got := get(t, s, "T"); got.Room != "F" {
+		t.Fatalf("after D, E (older), F: room %q, want F", got.Room)
+	}
+	for _, room := range []string{"A", "C", "D", "E"} {
+		if tags := listTags(t, s, store.Query{Room: room}); len(tags) != 0 {
+			t.Errorf("room %s lists %q", room, tags)
+		}
+	}
+}
+
+func testMoveLeavesOldRoom(t *testing.T, open Opener) {
+	s := open(t, Retention{})
+	apply(t, s, store.Update{Positions: []location.Position{
+		pos("T1", "L0", "A", 1), pos("T2", "L0", "A", 1)}})
+	apply(t, s, store.Update{Positions: []location.Position{pos("T1", "L1", "B", 2)}})
+	want := map[store.Query][]string{
+		{Room: "A"}:   {"T2"},
+		{Room: "B"}:   {"T1"},
+		{Level: "L0"}: {"T2"},
+		{Level: "L1"}: {"T1"},
+		{}:            {"T1", "T2"},
+	}
+	for q, w := range want {
+		if got := listTags(t, s, q); !slices.Equal(got, w) {
+			t.Errorf("ListPositions(%+v) = %q, want %q", q, got, w)
+		}
+	}
+	// Leaving every room empties the last one.
+	apply(t, s, store.Update{Positions: []location.Position{pos("T2", "L0", "", 3)}})
+	if got := listTags(t, s, store.Query{Room: "A"}); len(got) != 0 {
+		t.Errorf("room A after its last tag left = %q", got)
+	}
+}
+
+func testFilters(t *testing.T, open Opener) {
+	s := open(t, Retention{})
+	apply(t, s, store.Update{Positions: []location.Position{
+		pos("A1", "L0", "R0", 1), pos("A2", "L0", "R0", 1), pos("A3", "L0", "", 1),
+		pos("B1", "L1", "R1", 1), pos("B2", "L1", "R2", 1)}})
+	tests := []struct {
+		name string
+		q    store.Query
+		want []string
+	}{
+		{"all", store.Query{}, []string{"A1", "A2", "A3", "B1", "B2"}},
+		{"level", store.Query{Level: "L0"}, []string{"A1", "A2", "A3"}},
+		{"room", store.Query{Room: "R0"}, []string{"A1", "A2"}},
+		{"room and its level", store.Query{Level: "L1", Room: "R2"}, []string{"B2"}},
+		{"room and another level", store.Query{Level: "L0", Room: "R2"}, nil},
+		{"unknown level", store.Query{Level: "L9"}, nil},
+		{"unknown room", store.Query{Room: "R9"}, nil},
+		{"small page", store.Query{Level: "L1", PageSize: 1}, []string{"B1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			page, err := s.ListPositions(ctx(t), tt.q)
+			if err != nil {
+				t.Fatalf("ListPositions: %v", err)
+			}
+			if got := tagsOf(page.Positions); !slices.Equal(got, tt.want) {
+				t.Errorf("tags = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// get returns the position of tag and fails the test on error.
+func get(t *testing.T, s store.Store, tag string) location.Position {
+	t.Helper()
+	p, err := s.GetPosition(ctx(t), tag)
+	if err != nil {
+		t.Fatalf("GetPosition: %v", err)
+	}
+	return p
+}
+
+// listTags returns the tags of every page of q, failing on error.
+func listTags(t *testing.T, s store.Store, q store.Query) []string {
+	t.Helper()
+	var tags []string
+	for range 10_000 {
+		page, err := s.ListPositions(ctx(t), q)
+		if err != nil {
+			t.Fatalf("ListPositions(%+v): %v", q, err)
+		}
+		tags = append(tags, tagsOf(page.Positions)...)
+		if page.NextPageToken == "" {
+			return tags
+		}
+		q.PageToken = page.NextPageToken
+	}
+	t.Fatal("ListPositions: endless pages")
+	return nil
+}
+
+func tagsOf(ps []location.Position) []string {
+	var tags []string
+	for _, p := range ps {
+		tags = append(tags, p.Tag)
+	}
+	return tags
+}
