@@ -6,10 +6,10 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/hospitalrtls/rtls/store"
-	"github.com/hospitalrtls/rtls/store/memstore"
 	"github.com/hospitalrtls/rtls/location/geofence"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
+	"github.com/hospitalrtls/rtls/store"
+	"github.com/hospitalrtls/rtls/store/memstore"
 )
 
 // benchEvents returns n events over 50 zones and 500 tags, from a fixed seed.

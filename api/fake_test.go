@@ -10,9 +10,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
+	"github.com/hospitalrtls/rtls/store"
 )
 
 // fakeStore is a small in-memory PositionReader and EventReader for tests.

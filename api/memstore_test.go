@@ -10,11 +10,11 @@ import (
 
 	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/internal/demo"
-	"github.com/hospitalrtls/rtls/store"
-	"github.com/hospitalrtls/rtls/store/memstore"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
+	"github.com/hospitalrtls/rtls/store"
+	"github.com/hospitalrtls/rtls/store/memstore"
 )
 
 // TestWithMemstore runs the services over the real embedded store and the

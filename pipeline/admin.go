@@ -8,8 +8,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/location/geofence"
+	"github.com/hospitalrtls/rtls/store"
 )
 
 // Config kinds under which zones, rules and tags are persisted.

@@ -9,8 +9,8 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"github.com/hospitalrtls/rtls/pipeline"
 	"github.com/hospitalrtls/rtls/location/geofence"
+	"github.com/hospitalrtls/rtls/pipeline"
 )
 
 // TestAdminWhileStoreDown changes zones, rules and tags while the store

@@ -14,9 +14,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
+	"github.com/hospitalrtls/rtls/store"
 )
 
 // ErrBusy is returned by Ingest when the engine cannot take a batch in time;

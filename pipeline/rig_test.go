@@ -8,11 +8,11 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/hospitalrtls/rtls/internal/walk"
 	"github.com/hospitalrtls/rtls/floorplans"
-	"github.com/hospitalrtls/rtls/pipeline"
+	"github.com/hospitalrtls/rtls/internal/walk"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
+	"github.com/hospitalrtls/rtls/pipeline"
 )
 
 const clinicPlan = "../../floorplans/testdata/synthetic-clinic.geojson"

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/store/memstore"
-	"github.com/hospitalrtls/rtls/location/geofence"
 )
 
 // errDown is the failure of a store that is down.

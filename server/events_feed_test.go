@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/internal/load"
 	"github.com/hospitalrtls/rtls/internal/walk"
-	"github.com/hospitalrtls/rtls/floorplans"
 )
 
 // script is what each tag does, one step per second from the feeder's t0.

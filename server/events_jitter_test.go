@@ -6,8 +6,8 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"github.com/hospitalrtls/rtls/internal/walk"
 	"github.com/hospitalrtls/rtls/internal/redistest"
+	"github.com/hospitalrtls/rtls/internal/walk"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
 )
 

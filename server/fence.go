@@ -10,9 +10,9 @@ import (
 
 	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/internal/demo"
+	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/pipeline"
 	"github.com/hospitalrtls/rtls/store"
-	"github.com/hospitalrtls/rtls/location/geofence"
 )
 
 // openFence builds the geofence engine: zones, rules and tags persisted in

@@ -17,13 +17,13 @@ import (
 	"github.com/hospitalrtls/rtls/api"
 	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/internal/demo"
+	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/pipeline"
+	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
+	"github.com/hospitalrtls/rtls/rfid"
 	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/store/memstore"
 	"github.com/hospitalrtls/rtls/store/redisstore"
-	"github.com/hospitalrtls/rtls/location"
-	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
-	"github.com/hospitalrtls/rtls/rfid"
 )
 
 // Server is a running rtlsd: its listeners are bound once Start returns.

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hospitalrtls/rtls/internal/load"
 	"github.com/hospitalrtls/rtls/floorplans"
+	"github.com/hospitalrtls/rtls/internal/load"
 )
 
 // parseFlags reads the command line into a load.Config.

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"github.com/hospitalrtls/rtls/internal/walk"
 	"github.com/hospitalrtls/rtls/floorplans"
+	"github.com/hospitalrtls/rtls/internal/walk"
 )
 
 // Stays in a room last between minStay and maxStay seconds.

@@ -12,8 +12,8 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
-	"github.com/hospitalrtls/rtls/internal/walk"
 	"github.com/hospitalrtls/rtls/floorplans"
+	"github.com/hospitalrtls/rtls/internal/walk"
 )
 
 // ErrConfig is returned for an invalid Config; the message names the field.

@@ -5,8 +5,8 @@ import (
 	"context"
 	"maps"
 
-	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/location/geofence"
+	"github.com/hospitalrtls/rtls/store"
 )
 
 // durable is the state a writer restores itself from: geofence state parts,

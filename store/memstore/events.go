@@ -5,9 +5,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/store/internal/cursor"
-	"github.com/hospitalrtls/rtls/location/geofence"
 )
 
 // entry is one stream entry: the event with its id, parsed for ordering.

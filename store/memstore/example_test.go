@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hospitalrtls/rtls/store"
-	"github.com/hospitalrtls/rtls/store/memstore"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
+	"github.com/hospitalrtls/rtls/store"
+	"github.com/hospitalrtls/rtls/store/memstore"
 )
 
 func Example() {

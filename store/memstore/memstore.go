@@ -10,11 +10,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/store/internal/cursor"
 	"github.com/hospitalrtls/rtls/store/internal/fanout"
-	"github.com/hospitalrtls/rtls/location"
-	"github.com/hospitalrtls/rtls/location/geofence"
 )
 
 // Defaults for Options fields left zero.

@@ -3,9 +3,9 @@ package memstore
 import (
 	"context"
 
+	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/store/internal/cursor"
-	"github.com/hospitalrtls/rtls/location"
 )
 
 // applyPositions stores ps in order, skipping any older than the stored

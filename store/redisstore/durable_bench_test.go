@@ -6,9 +6,9 @@ import (
 	"testing"
 
 	"github.com/hospitalrtls/rtls/internal/redistest"
+	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/store/storetest"
-	"github.com/hospitalrtls/rtls/location"
 )
 
 // BenchmarkApplyWithFence measures what geofence state parts (32 bytes, one

@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"github.com/hospitalrtls/rtls/internal/redistest"
-	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
+	"github.com/hospitalrtls/rtls/store"
 )
 
 func TestRestartedServerLoadsFenceAndConfig(t *testing.T) {

@@ -7,8 +7,8 @@ import (
 	"log/slog"
 	"sync"
 
-	"github.com/hospitalrtls/rtls/store/internal/fanout"
 	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/store/internal/fanout"
 	"github.com/redis/go-redis/v9"
 )
 

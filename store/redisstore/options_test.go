@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/hospitalrtls/rtls/internal/redistest"
-	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
+	"github.com/hospitalrtls/rtls/store"
 	"github.com/redis/go-redis/v9"
 )
 

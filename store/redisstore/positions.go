@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/store/internal/cursor"
-	"github.com/hospitalrtls/rtls/location"
 	"github.com/redis/go-redis/v9"
 )
 

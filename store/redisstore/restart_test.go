@@ -6,9 +6,9 @@ import (
 	"time"
 
 	"github.com/hospitalrtls/rtls/internal/redistest"
-	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
+	"github.com/hospitalrtls/rtls/store"
 )
 
 // guard bounds waits so a broken store fails instead of hanging.

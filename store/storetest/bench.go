@@ -4,8 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/store"
 )
 
 // BenchApply compares one Apply of n positions ("batch") with the naive

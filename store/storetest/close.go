@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/location/geofence"
+	"github.com/hospitalrtls/rtls/store"
 )
 
 func testClose(t *testing.T, open Opener) {

@@ -6,9 +6,9 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
+	"github.com/hospitalrtls/rtls/store"
 )
 
 func testConcurrent(t *testing.T, open Opener) {

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
+	"github.com/hospitalrtls/rtls/store"
 )
 
 func testFence(t *testing.T, open Opener) {

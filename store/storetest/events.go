@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/location/geofence"
+	"github.com/hospitalrtls/rtls/store"
 )
 
 func testEvents(t *testing.T, open Opener) {

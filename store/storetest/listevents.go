@@ -4,8 +4,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/location/geofence"
+	"github.com/hospitalrtls/rtls/store"
 )
 
 func testListEvents(t *testing.T, open Opener) {

@@ -5,8 +5,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/store"
 )
 
 func testPositions(t *testing.T, open Opener) {

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/location/geofence"
+	"github.com/hospitalrtls/rtls/store"
 )
 
 func testRetention(t *testing.T, open Opener) {

@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
+	"github.com/hospitalrtls/rtls/store"
 )
 
 // Retention is the event retention a test needs. Zero fields mean the

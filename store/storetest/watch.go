@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/store"
 )
 
 func testWatch(t *testing.T, open Opener) {
