@@ -20,6 +20,9 @@ type Config struct {
 	GRPCAddr string
 	// MetricsAddr serves Prometheus /metrics over HTTP; empty disables it.
 	MetricsAddr string
+	// HTTPAddr serves the JSON API, /openapi.json and the web app; empty
+	// disables it.
+	HTTPAddr string
 	// RedisURL selects the Redis store; empty uses the embedded store.
 	RedisURL string
 	// Site names this site's keys in Redis.
@@ -52,8 +55,8 @@ func (c *Config) Validate() error {
 	if len(c.Floorplans) == 0 && !c.Demo {
 		return fmt.Errorf("%w: --floorplan: required unless --demo", ErrConfig)
 	}
-	for name, addr := range map[string]string{"--coap-addr": c.CoAPAddr, "--grpc-addr": c.GRPCAddr, "--metrics-addr": c.MetricsAddr} {
-		if addr == "" && name == "--metrics-addr" {
+	for name, addr := range map[string]string{"--coap-addr": c.CoAPAddr, "--grpc-addr": c.GRPCAddr, "--metrics-addr": c.MetricsAddr, "--http-addr": c.HTTPAddr} {
+		if addr == "" && (name == "--metrics-addr" || name == "--http-addr") {
 			continue
 		}
 		if _, _, err := net.SplitHostPort(addr); err != nil {

@@ -39,6 +39,7 @@ type Server struct {
 	grpcLis  net.Listener
 	metrics  *http.Server // nil when --metrics-addr is empty
 	metLis   net.Listener
+	face     *httpFace // nil when --http-addr is empty
 	registry *prometheus.Registry
 }
 
@@ -116,8 +117,16 @@ func (s *Server) listen() error {
 	s.grpc.Register(&rtlsv1.LocationService_ServiceDesc, api.NewLocationServer(s.store, api.PlanLookupOf(s.plan), s.log))
 	s.grpc.Register(&rtlsv1.EventService_ServiceDesc, api.NewEventServer(s.store, s.pipe, s.log))
 	api.RegisterFence(s.grpc, s.pipe, s.log)
+	floorplan, err := api.NewFloorplanServer(s.plan)
+	if err != nil {
+		return err
+	}
+	s.grpc.Register(&rtlsv1.FloorplanService_ServiceDesc, floorplan)
 	if s.grpcLis, err = net.Listen("tcp", s.cfg.GRPCAddr); err != nil {
 		return fmt.Errorf("server: --grpc-addr: %w", err)
+	}
+	if err := s.listenHTTP(); err != nil {
+		return err
 	}
 	if s.cfg.MetricsAddr != "" {
 		if s.metLis, err = net.Listen("tcp", s.cfg.MetricsAddr); err != nil {
@@ -139,7 +148,7 @@ func (s *Server) GRPCAddr() net.Addr { return s.grpcLis.Addr() }
 // Serve runs until ctx ends, then shuts everything down in order: stop
 // taking sightings, let the engine write what it has, stop the API.
 func (s *Server) Serve(ctx context.Context) error {
-	s.log.Info("rtlsd serving", "coap", s.CoAPAddr().String(), "grpc", s.grpcLis.Addr().String(),
+	s.log.Info("rtlsd serving", "coap", s.CoAPAddr().String(), "grpc", s.grpcLis.Addr().String(), "http", s.cfg.HTTPAddr,
 		"store", storeName(s.cfg), "levels", len(s.plan.Levels), "rooms", len(s.plan.Rooms), "readers", len(s.plan.Readers))
 	g, gctx := errgroup.WithContext(ctx)
 	pipeCtx, stopPipe := context.WithCancel(context.WithoutCancel(ctx))
@@ -159,6 +168,9 @@ func (s *Server) Serve(ctx context.Context) error {
 			return nil
 		})
 	}
+	if s.face != nil {
+		g.Go(s.face.serve)
+	}
 	if s.cfg.Demo {
 		g.Go(func() error { return runDemo(gctx, s.cfg, s.plan, loopback(s.CoAPAddr()), s.log.With("part", "demo")) })
 	}
@@ -172,6 +184,9 @@ func (s *Server) Serve(ctx context.Context) error {
 		}
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
+		if s.face != nil {
+			s.face.shutdown(sctx)
+		}
 		s.grpc.Shutdown(sctx)
 		if s.metrics != nil {
 			s.metrics.Shutdown(sctx)
@@ -194,6 +209,9 @@ func (s *Server) close() {
 	}
 	if s.metLis != nil {
 		s.metLis.Close()
+	}
+	if s.face != nil {
+		s.face.close()
 	}
 	s.store.Close()
 }

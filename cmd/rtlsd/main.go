@@ -42,6 +42,7 @@ func parseFlags(args []string) (server.Config, slog.Level, error) {
 	})
 	fs.StringVar(&cfg.CoAPAddr, "coap-addr", ":5683", "UDP address for CoAP sightings")
 	fs.StringVar(&cfg.GRPCAddr, "grpc-addr", ":50051", "TCP address of the gRPC API")
+	fs.StringVar(&cfg.HTTPAddr, "http-addr", ":8080", "HTTP address of the web app, the JSON API and /openapi.json (empty: off)")
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", ":9464", "HTTP address of Prometheus /metrics (empty: off)")
 	fs.StringVar(&cfg.RedisURL, "redis", "", "Redis URL, e.g. redis://127.0.0.1:6379/0 (empty: embedded in-process store)")
 	fs.StringVar(&cfg.Site, "site", "default", "site name (Redis keys are per site)")

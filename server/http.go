@@ -1,0 +1,82 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/hospitalrtls/rtls/gateway"
+	"github.com/hospitalrtls/rtls/web"
+)
+
+// httpFace is the --http-addr listener: the JSON API (calling the gRPC
+// server, so both faces share its interceptors), /openapi.json and the web
+// app.
+type httpFace struct {
+	gw  *gateway.Gateway
+	srv *http.Server
+	lis net.Listener
+}
+
+// listenHTTP binds --http-addr; the gateway calls the bound gRPC address.
+func (s *Server) listenHTTP() error {
+	if s.cfg.HTTPAddr == "" {
+		return nil
+	}
+	gw, err := gateway.New(gateway.Config{Target: loopbackTCP(s.GRPCAddr()), App: web.Handler()})
+	if err != nil {
+		return err
+	}
+	lis, err := net.Listen("tcp", s.cfg.HTTPAddr)
+	if err != nil {
+		gw.Close()
+		return fmt.Errorf("server: --http-addr: %w", err)
+	}
+	// No write timeout: location and event streams stay open.
+	s.face = &httpFace{gw: gw, lis: lis, srv: &http.Server{Handler: gw, ReadHeaderTimeout: 5 * time.Second}}
+	return nil
+}
+
+// HTTPAddr returns the bound HTTP address; nil when --http-addr is empty.
+func (s *Server) HTTPAddr() net.Addr {
+	if s.face == nil {
+		return nil
+	}
+	return s.face.lis.Addr()
+}
+
+// serve serves until shutdown.
+func (h *httpFace) serve() error {
+	if err := h.srv.Serve(h.lis); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// shutdown stops taking requests and ends open streams: they would keep a
+// graceful shutdown waiting forever.
+func (h *httpFace) shutdown(ctx context.Context) {
+	h.srv.Shutdown(ctx)
+	h.srv.Close()
+	h.gw.Close()
+}
+
+// close releases the listener of a server that never served.
+func (h *httpFace) close() {
+	h.lis.Close()
+	h.gw.Close()
+}
+
+// loopbackTCP is the address the gateway dials: the bound port on 127.0.0.1
+// when the gRPC server listens on all interfaces.
+func loopbackTCP(a net.Addr) string {
+	t, ok := a.(*net.TCPAddr)
+	if !ok || t.IP == nil || t.IP.IsUnspecified() {
+		_, port, _ := net.SplitHostPort(a.String())
+		return net.JoinHostPort("127.0.0.1", port)
+	}
+	return t.String()
+}
