@@ -144,6 +144,8 @@ async function start() {
   running?.abort();
   running = new AbortController();
   renderSession();
+  // The plan does not depend on the role: fetch it while probing.
+  const plan = live ? null : loadPlan().catch((e) => e);
   try {
     await probe();
   } catch (e) {
@@ -153,8 +155,12 @@ async function start() {
     return;
   }
   const { signal } = running;
-  if (!state.plan) {
-    await loadPlan();
+  if (plan) {
+    const err = await plan;
+    if (err instanceof Error) {
+      document.getElementById('live').textContent = `cannot load the floorplan: ${err.message}`;
+      return;
+    }
     levelTabs();
     live = new LiveMap(document.getElementById('map'));
     live.onLevel = selectLevel;
@@ -163,6 +169,8 @@ async function start() {
       live.selectedRoom = room.id;
     };
     live.legend();
+    // For the browser tests and the curious: the map and the live state.
+    window.rtls = { map: live.map, state };
     selectLevel(state.plan.levels[0].id);
   }
   await loadTags();
