@@ -33,7 +33,7 @@ func (f *Field) Nearest(cands []Candidate, limit int) []Hit {
 	top := worstFirst{cands: cands, hs: make([]hit, 0, limit)}
 	for i, c := range cands {
 		d, ok := f.Distance(c.Place)
-		if !ok || limit == 0 {
+		if !ok {
 			continue
 		}
 		h := hit{d: d, i: i}
