@@ -69,16 +69,16 @@ func TestBehindTheWall(t *testing.T) {
 
 // lFeats is an L-shaped corridor L between rooms N and E:
 //
-//	 14 +----+
-//	    | N  |
-//	    +-e1-+          e1: (1..3, 10.1)
-//	 10 +----+
-//	    |    |
-//	    | L  |
-//	  4 |    v------+ +---+     v: the inner corner (4, 4)
-//	    |           e2| E |     e2: (10.1, 1..3)
-//	  0 +-----------+ +---+
-//	    0    4     10 10.2 14
+//	14 +----+
+//	   | N  |
+//	   +-e1-+          e1: (1..3, 10.1)
+//	10 +----+
+//	   |    |
+//	   | L  |
+//	 4 |    v------+ +---+     v: the inner corner (4, 4)
+//	   |           e2| E |     e2: (10.1, 1..3)
+//	 0 +-----------+ +---+
+//	   0    4     10 10.2 14
 var lFeats = []string{
 	levelFeat("L0", 0),
 	roomFeat("L", "L0", "corridor", []float64{0, 0, 10, 0, 10, 4, 4, 4, 4, 10, 0, 10}),
