@@ -14,6 +14,9 @@ type Field struct {
 	dist []float64 // meters to each node; +Inf where unreachable
 	prev []int32   // the node before each on its shortest walk; -1 after the origin
 	via  []int32   // the room walked through (or ridden into) to reach each node
+	// floor is, for each room, a bound no walk into it beats: the least
+	// distance to its nodes (0 for the origin's room).
+	floor []float64
 }
 
 // From computes the walking distance from a place to every door, landing
@@ -41,18 +44,26 @@ func (r *Router) From(p Place) (*Field, error) {
 		}
 	}
 	heap.Init(&q)
-	for q.Len() > 0 {
-		it := heap.Pop(&q).(item)
+	for len(q) > 0 {
+		it := q.pop()
 		if it.d > f.dist[it.n] {
 			continue // a stale entry: the node was reached shorter since
 		}
 		for _, e := range r.edges[r.start[it.n]:r.start[it.n+1]] {
 			if d := it.d + e.w; d < f.dist[e.to] {
 				f.dist[e.to], f.prev[e.to], f.via[e.to] = d, it.n, e.via
-				heap.Push(&q, item{d, e.to})
+				q.push(item{d, e.to})
 			}
 		}
 	}
+	f.floor = make([]float64, len(r.rooms))
+	for i := range r.rooms {
+		f.floor[i] = math.Inf(1)
+		for _, n := range r.rooms[i].nodes {
+			f.floor[i] = math.Min(f.floor[i], f.dist[n])
+		}
+	}
+	f.floor[s.room] = 0
 	return f, nil
 }
 
@@ -64,7 +75,25 @@ type item struct {
 
 // queue is a min-heap of items by distance, then node (ties go to the
 // node that comes first in the plan, so that searches are reproducible).
+// push and pop keep it with container/heap without boxing items in an
+// interface (heap.Push and heap.Pop allocate for each).
 type queue []item
+
+func (q *queue) push(it item) {
+	*q = append(*q, it)
+	heap.Fix(q, len(*q)-1)
+}
+
+func (q *queue) pop() item {
+	old := *q
+	it, n := old[0], len(old)-1
+	old[0] = old[n]
+	*q = old[:n]
+	if n > 0 {
+		heap.Fix(q, 0)
+	}
+	return it
+}
 
 func (q queue) Len() int { return len(q) }
 func (q queue) Less(i, j int) bool {

@@ -163,4 +163,7 @@ func inBound(b orb.Bound, p orb.Point) bool {
 }
 
 // dist is the straight-line distance between two points.
-func dist(a, b orb.Point) float64 { return math.Hypot(a[0]-b[0], a[1]-b[1]) }
+func dist(a, b orb.Point) float64 {
+	dx, dy := a[0]-b[0], a[1]-b[1]
+	return math.Sqrt(dx*dx + dy*dy)
+}

@@ -3,6 +3,7 @@ package route
 import (
 	"cmp"
 	"container/heap"
+	"math"
 	"slices"
 )
 
@@ -24,16 +25,21 @@ type Hit struct {
 // walking distance, nearest first; equal distances are ordered by id, then
 // by position in cands. Candidates that cannot be reached, or whose place
 // is not valid, are left out. A limit of zero or less returns every
-// reachable candidate. It takes one Distance per candidate and one To per
-// hit returned.
+// reachable candidate. Once it holds limit hits, it passes over the
+// candidates in rooms that every kept hit is nearer than; it takes at most
+// one Distance per candidate and one To per hit returned.
 func (f *Field) Nearest(cands []Candidate, limit int) []Hit {
 	if limit <= 0 || limit > len(cands) {
 		limit = len(cands)
 	}
 	top := worstFirst{cands: cands, hs: make([]hit, 0, limit)}
 	for i, c := range cands {
-		d, ok := f.Distance(c.Place)
-		if !ok {
+		s, err := f.r.resolve(c.Place)
+		if err != nil || (len(top.hs) == limit && f.floor[s.room] > top.hs[0].d) {
+			continue // not a place, or its room is farther than the last kept
+		}
+		d, _ := f.best(s)
+		if math.IsInf(d, 1) {
 			continue
 		}
 		h := hit{d: d, i: i}

@@ -1,7 +1,6 @@
 package route
 
 import (
-	"container/heap"
 	"math"
 	"path/filepath"
 	"slices"
@@ -190,8 +189,8 @@ func (g *grid) walk(src orb.Point) []float64 {
 	s := g.cell(src)
 	d[s] = 0
 	q := queue{{0, int32(s)}}
-	for q.Len() > 0 {
-		it := heap.Pop(&q).(item)
+	for len(q) > 0 {
+		it := q.pop()
 		if it.d > d[it.n] {
 			continue
 		}
@@ -205,7 +204,7 @@ func (g *grid) walk(src orb.Point) []float64 {
 				n := v*g.nx + u
 				if nd := it.d + g.h*math.Hypot(float64(dx), float64(dy)); nd < d[n] {
 					d[n] = nd
-					heap.Push(&q, item{nd, int32(n)})
+					q.push(item{nd, int32(n)})
 				}
 			}
 		}

@@ -308,3 +308,30 @@ func TestErrors(t *testing.T) {
 		t.Errorf("New with a door to an unknown room = %v", err)
 	}
 }
+
+// TestConcurrentUse shares one Router and one Field between goroutines
+// (run with -race): both are read-only once built.
+func TestConcurrentUse(t *testing.T) {
+	r := newRouter(t, Options{}, levelsFeats()...)
+	shared := from(t, r, at("L0-C", 14, 2))
+	want, _, _ := shared.To(at("L2-C", 14, 2))
+	done := make(chan float64)
+	for i := range 4 {
+		go func() {
+			f, err := r.From(at("L0-C", 14, 2))
+			if err != nil {
+				done <- -1
+				return
+			}
+			d1, _ := f.Distance(at("L2-C", 14, 2))
+			d2, _ := shared.Distance(at("L2-C", 14, 2))
+			shared.Nearest([]Candidate{{ID: "x", Place: at("L1-C", float64(i), 2)}}, 1)
+			done <- math.Max(math.Abs(d1-want), math.Abs(d2-want))
+		}()
+	}
+	for range 4 {
+		if d := <-done; d != 0 {
+			t.Errorf("a goroutine got %v off", d)
+		}
+	}
+}
