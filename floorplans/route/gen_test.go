@@ -13,19 +13,19 @@ import (
 
 // synthetic is a generated hospital: levels stacked alike, each a comb:
 //
-//	   +--+ +----+----+----+--   --+----+
-//	   |  | | r  | r  | r  |  ...  | r  |    rooms above tooth t
-//	   |  | +-d--+-d--+-d--+--   --+-d--+
-//	   |  |                              |
-//	   |  d     tooth t (corridor)       |
-//	   |  | +-d--+-d--+-d--+--   --+-d--+
-//	   |sp| | r  | r  | r  |  ...  | r  |    rooms below tooth t
-//	   |in| +----+----+----+--   --+----+
-//	   |e |      ... teeth ...
-//	   |  +----------------+ +-----------+
-//	   |     lobby         d |  stairs   |
-//	   |                   d |  lift     |
-//	   +-------------------+ +-----------+
+//	+--+ +----+----+----+--   --+----+
+//	|  | | r  | r  | r  |  ...  | r  |    rooms above tooth t
+//	|  | +-d--+-d--+-d--+--   --+-d--+
+//	|  |                              |
+//	|  d     tooth t (corridor)       |
+//	|  | +-d--+-d--+-d--+--   --+-d--+
+//	|sp| | r  | r  | r  |  ...  | r  |    rooms below tooth t
+//	|in| +----+----+----+--   --+----+
+//	|e |      ... teeth ...
+//	|  +----------------+ +-----------+
+//	|     lobby         d |  stairs   |
+//	|                   d |  lift     |
+//	+-------------------+ +-----------+
 //
 // The spine and lobby are one L-shaped (non-convex) corridor; each tooth is
 // a corridor with perSide 5 m rooms on either side, each with one door;
