@@ -21,7 +21,10 @@ type Field struct {
 
 // From computes the walking distance from a place to every door, landing
 // and corner of the plan: one Dijkstra search. The origin's room is left
-// by the straight line from the place to each door that it sees.
+// by the straight line from the place to each door that it sees. A place
+// naming an unknown room (ErrUnknownRoom), a room of another level than
+// its own (ErrWrongLevel), or neither a room nor a point in one
+// (ErrNotInRoom) is an error.
 func (r *Router) From(p Place) (*Field, error) {
 	s, err := r.resolve(p)
 	if err != nil {
@@ -110,7 +113,7 @@ func (q *queue) Pop() any {
 
 // Distance returns the walking distance in meters from the field's origin
 // to a place; false when the place cannot be reached or is not a valid
-// place of the plan (see From for what makes one). It takes time in
+// place of the plan (see From). It takes time in
 // proportion to the doors of the place's room and does not allocate for a
 // convex room.
 func (f *Field) Distance(to Place) (float64, bool) {

@@ -23,8 +23,8 @@ import (
 //	|in| +----+----+----+--   --+----+
 //	|e |      ... teeth ...
 //	|  +----------------+ +-----------+
-//	|     lobby         d |  stairs   |
-//	|                   d |  lift     |
+//	|     lobby         d |  lift     |
+//	|                   d |  stairs   |
 //	+-------------------+ +-----------+
 //
 // The spine and lobby are one L-shaped (non-convex) corridor; each tooth is
