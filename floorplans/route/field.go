@@ -98,6 +98,8 @@ func (q *queue) pop() item {
 	return it
 }
 
+// Len, Less, Swap, Push and Pop make queue a heap.Interface; From uses
+// push and pop above.
 func (q queue) Len() int { return len(q) }
 func (q queue) Less(i, j int) bool {
 	return q[i].d < q[j].d || (q[i].d == q[j].d && q[i].n < q[j].n)
