@@ -91,6 +91,9 @@ func FuzzTruth(f *testing.F) {
 			}
 			return
 		}
+		if q := stdString(t, tag); !bytes.HasPrefix(line[bytes.Index(line, []byte(`"tag":`))+6:], q) {
+			t.Fatalf("%s: tag not as encoding/json writes it: %s", line, q)
+		}
 		want := jsonl.TruthRow{TS: ts, Tag: wantString(tag), Level: wantString(level), X: x, Y: y, Room: wantString(room)}
 		if err != nil || got != want {
 			t.Fatalf("%s parsed as %+v, %v; want %+v", line, got, err, want)
@@ -113,7 +116,22 @@ func FuzzParse(f *testing.F) {
 		f.Add([]byte(s[:len(s)/2]))
 		f.Add([]byte(s[len(s)/3:]))
 	}
+	for _, s := range []string{
+		`{"ts":-0,"reader":"R","tag":"T","rssi":-0.0e-0,"seq":0}`,
+		`{"ts":01,"reader":"R","tag":"T","rssi":-1}`,
+		`{"ts":1,"reader":"R","tag":"T","rssi":1e400}`,
+		`{"ts":1,"reader":"R","tag":"T","rssi":-1,"seq":-1}`,
+		`{"ts":1,"reader":"R","tag":"T","rssi":-1,"seq":18446744073709551616}`,
+		`{"ts":1,"reader":"R","tag":"T","rssi":-1} `,
+	} {
+		f.Add([]byte(s))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		fast, fastErr := jsonl.ParseSighting(data)
+		slow, slowErr := jsonl.ParseSightingJSON(data)
+		if (fastErr == nil) != (slowErr == nil) || fast != slow {
+			t.Fatalf("%q: ParseSighting %+v, %v; encoding/json %+v, %v", data, fast, fastErr, slow, slowErr)
+		}
 		if s, err := jsonl.ParseSighting(data); err == nil {
 			line := jsonl.AppendSighting(nil, s)
 			if got, err := jsonl.ParseSighting(line); !json.Valid(line) || err != nil || got != s {
@@ -135,4 +153,15 @@ func FuzzParse(f *testing.F) {
 		}
 		_, _ = jsonl.ParsePositions(data)
 	})
+}
+
+// stdString is s as encoding/json writes it without HTML escaping.
+func stdString(t *testing.T, s string) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		t.Fatal(err)
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }

@@ -1,8 +1,6 @@
 package jsonl_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"math"
 	"strings"
@@ -36,13 +34,7 @@ func wantString(s string) string {
 func TestStringsAsEncodingJSON(t *testing.T) {
 	for _, s := range awkward {
 		got := jsonl.AppendTruth(nil, jsonl.TruthRow{Tag: s, Level: s, Room: "r"})
-		var want bytes.Buffer
-		enc := json.NewEncoder(&want)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(s); err != nil {
-			t.Fatal(err)
-		}
-		q := bytes.TrimSuffix(want.Bytes(), []byte("\n"))
+		q := stdString(t, s)
 		if wantLine := `{"ts":0,"tag":` + string(q) + `,"level":` + string(q) + `,"x":0,"y":0,"room":"r"}`; string(got) != wantLine {
 			t.Errorf("%q encoded\n %s\nwant\n %s", s, got, wantLine)
 		}

@@ -43,6 +43,14 @@ func AppendSighting(b []byte, s location.Sighting) []byte {
 // ParseSighting decodes one sightings object; ts, reader, tag and rssi are
 // required, seq is optional and other properties are ignored.
 func ParseSighting(data []byte) (location.Sighting, error) {
+	if s, ok := parseSightingFast(data); ok {
+		return s, nil
+	}
+	return parseSightingJSON(data)
+}
+
+// parseSightingJSON is ParseSighting by encoding/json, for any form.
+func parseSightingJSON(data []byte) (location.Sighting, error) {
 	var l sightingLine
 	if err := json.Unmarshal(data, &l); err != nil {
 		return location.Sighting{}, fmt.Errorf("%w: %v", ErrBadLine, err)
