@@ -25,16 +25,23 @@ func BenchmarkAppendPosition(b *testing.B) {
 	}
 }
 
+// BenchmarkReadSightings reads plain lines (the parser without
+// reflection) and lines with an escaped tag id (encoding/json, the only
+// path before).
 func BenchmarkReadSightings(b *testing.B) {
-	line := []byte(`{"ts":1763719200400,"reader":"P-L0-S00","tag":"PUMP-002","rssi":-50}` + "\n")
-	in := bytes.Repeat(line, 1000)
-	b.Run("lines=1000", func(b *testing.B) {
-		b.ReportAllocs()
-		b.SetBytes(int64(len(in)))
-		for b.Loop() {
-			if err := jsonl.ReadSightings(bytes.NewReader(in), func(location.Sighting) error { return nil }); err != nil {
-				b.Fatal(err)
+	for _, bc := range []struct{ name, line string }{
+		{"ids=plain/lines=1000", `{"ts":1763719200400,"reader":"P-L0-S00","tag":"PUMP-002","rssi":-50}`},
+		{"ids=escaped/lines=1000", `{"ts":1763719200400,"reader":"P-L0-S00","tag":"PUMP\u0007002","rssi":-50}`},
+	} {
+		in := bytes.Repeat([]byte(bc.line+"\n"), 1000)
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(in)))
+			for b.Loop() {
+				if err := jsonl.ReadSightings(bytes.NewReader(in), func(location.Sighting) error { return nil }); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
+		})
+	}
 }

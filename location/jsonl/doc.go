@@ -15,10 +15,14 @@
 // functions write one object without the newline; a line is the object
 // and '\n'.
 //
-// Decoding uses encoding/json, so a line may carry whitespace, properties
-// in any order and properties this package does not know (FORMATS.md
-// allows extra ones). A value written by an Append function parses back
-// to the same value, with invalid UTF-8 replaced as above.
+// Decoding accepts any JSON object: whitespace, properties in any order
+// and properties this package does not know (FORMATS.md allows extra
+// ones). It uses encoding/json, except for sightings lines in exactly the
+// form AppendSighting writes with plain ASCII ids (every data set's), which
+// replay reads one per engine step: those take a parser without
+// reflection, fuzzed against encoding/json. A value written by an Append
+// function parses back to the same value, with invalid UTF-8 replaced as
+// above.
 //
 // The package imports only location and the standard library: no
 // transport or storage code.
