@@ -8,6 +8,7 @@ import (
 
 	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/location/jsonl"
 	"github.com/paulmach/orb"
 )
 
@@ -31,15 +32,6 @@ type Sim struct {
 
 	startMS int64
 	elapsed time.Duration
-}
-
-// TruthRow is where a tag really is (FORMATS.md ground truth).
-type TruthRow struct {
-	TS    int64 // epoch ms
-	Tag   string
-	Level string
-	X, Y  float64
-	Room  string // "" when in no room (a doorway)
 }
 
 // New builds a simulation of tags on plan (as returned by floorplans.Parse
@@ -194,13 +186,13 @@ func GroupByReader(ss []location.Sighting) map[string][]location.Sighting {
 }
 
 // Truth returns where every tag is now, in the order tags were given.
-func (s *Sim) Truth() []TruthRow {
-	out := make([]TruthRow, len(s.tags))
+func (s *Sim) Truth() []jsonl.TruthRow {
+	out := make([]jsonl.TruthRow, len(s.tags))
 	now := s.Now()
 	for i := range s.tags {
 		tg := &s.tags[i]
 		lv := s.w.levels[tg.level].id
-		row := TruthRow{TS: now, Tag: tg.id, Level: lv, X: tg.x, Y: tg.y}
+		row := jsonl.TruthRow{TS: now, Tag: tg.id, Level: lv, X: tg.x, Y: tg.y}
 		if s.w.contains(tg.room, orb.Point{tg.x, tg.y}) {
 			row.Room = s.w.rooms[tg.room].r.ID
 		} else if r := s.w.plan.RoomAt(lv, orb.Point{tg.x, tg.y}); r != nil {
