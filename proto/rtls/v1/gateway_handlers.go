@@ -12,6 +12,8 @@ import (
 // GatewayHandlers register the JSON/HTTP handlers of every service of this
 // package on a grpc-gateway mux, each calling the service over conn.
 var GatewayHandlers = []func(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error{
+	RegisterAnalyticsServiceHandler,
+	RegisterAssetServiceHandler,
 	RegisterEventServiceHandler,
 	RegisterFloorplanServiceHandler,
 	RegisterGeofenceServiceHandler,

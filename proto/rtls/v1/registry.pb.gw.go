@@ -285,6 +285,98 @@ func local_request_TagRegistryService_ListTags_1(ctx context.Context, marshaler 
 	return msg, metadata, err
 }
 
+var filter_TagRegistryService_ListStatusHistory_0 = &utilities.DoubleArray{Encoding: map[string]int{"tag_id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
+
+func request_TagRegistryService_ListStatusHistory_0(ctx context.Context, marshaler runtime.Marshaler, client TagRegistryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ListStatusHistoryRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	val, ok := pathParams["tag_id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "tag_id")
+	}
+	protoReq.TagId, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "tag_id", err)
+	}
+	if err := req.ParseForm(); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if err := runtime.PopulateQueryParameters(&protoReq, req.Form, filter_TagRegistryService_ListStatusHistory_0); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.ListStatusHistory(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_TagRegistryService_ListStatusHistory_0(ctx context.Context, marshaler runtime.Marshaler, server TagRegistryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ListStatusHistoryRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	val, ok := pathParams["tag_id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "tag_id")
+	}
+	protoReq.TagId, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "tag_id", err)
+	}
+	if err := req.ParseForm(); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if err := runtime.PopulateQueryParameters(&protoReq, req.Form, filter_TagRegistryService_ListStatusHistory_0); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	msg, err := server.ListStatusHistory(ctx, &protoReq)
+	return msg, metadata, err
+}
+
+func request_TagRegistryService_ListStatusHistory_1(ctx context.Context, marshaler runtime.Marshaler, client TagRegistryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ListStatusHistoryRequest
+		metadata runtime.ServerMetadata
+	)
+	dec := marshaler.NewDecoder(req.Body)
+	if err := dec.Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if td, ok := dec.(interface{ Token() (json.Token, error) }); ok {
+		if _, err := td.Token(); !errors.Is(err, io.EOF) {
+			return nil, metadata, status.Error(codes.InvalidArgument, "unexpected data after request body")
+		}
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.ListStatusHistory(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_TagRegistryService_ListStatusHistory_1(ctx context.Context, marshaler runtime.Marshaler, server TagRegistryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ListStatusHistoryRequest
+		metadata runtime.ServerMetadata
+	)
+	dec := marshaler.NewDecoder(req.Body)
+	if err := dec.Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if td, ok := dec.(interface{ Token() (json.Token, error) }); ok {
+		if _, err := td.Token(); !errors.Is(err, io.EOF) {
+			return nil, metadata, status.Error(codes.InvalidArgument, "unexpected data after request body")
+		}
+	}
+	msg, err := server.ListStatusHistory(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 func request_TagRegistryService_DeleteTag_0(ctx context.Context, marshaler runtime.Marshaler, client TagRegistryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
 		protoReq DeleteTagRequest
@@ -489,6 +581,46 @@ func RegisterTagRegistryServiceHandlerServer(ctx context.Context, mux *runtime.S
 		}
 		forward_TagRegistryService_ListTags_1(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodGet, pattern_TagRegistryService_ListStatusHistory_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/rtls.v1.TagRegistryService/ListStatusHistory", runtime.WithHTTPPathPattern("/v1/tags/{tag_id}/history"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_TagRegistryService_ListStatusHistory_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_TagRegistryService_ListStatusHistory_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_TagRegistryService_ListStatusHistory_1, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/rtls.v1.TagRegistryService/ListStatusHistory", runtime.WithHTTPPathPattern("/rtls.v1.TagRegistryService/ListStatusHistory"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_TagRegistryService_ListStatusHistory_1(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_TagRegistryService_ListStatusHistory_1(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodDelete, pattern_TagRegistryService_DeleteTag_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -671,6 +803,40 @@ func RegisterTagRegistryServiceHandlerClient(ctx context.Context, mux *runtime.S
 		}
 		forward_TagRegistryService_ListTags_1(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodGet, pattern_TagRegistryService_ListStatusHistory_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/rtls.v1.TagRegistryService/ListStatusHistory", runtime.WithHTTPPathPattern("/v1/tags/{tag_id}/history"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_TagRegistryService_ListStatusHistory_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_TagRegistryService_ListStatusHistory_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_TagRegistryService_ListStatusHistory_1, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/rtls.v1.TagRegistryService/ListStatusHistory", runtime.WithHTTPPathPattern("/rtls.v1.TagRegistryService/ListStatusHistory"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_TagRegistryService_ListStatusHistory_1(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_TagRegistryService_ListStatusHistory_1(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodDelete, pattern_TagRegistryService_DeleteTag_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -709,23 +875,27 @@ func RegisterTagRegistryServiceHandlerClient(ctx context.Context, mux *runtime.S
 }
 
 var (
-	pattern_TagRegistryService_PutTag_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "tags", "tag.id"}, ""))
-	pattern_TagRegistryService_PutTag_1    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"rtls.v1.TagRegistryService", "PutTag"}, ""))
-	pattern_TagRegistryService_GetTag_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "tags", "id"}, ""))
-	pattern_TagRegistryService_GetTag_1    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"rtls.v1.TagRegistryService", "GetTag"}, ""))
-	pattern_TagRegistryService_ListTags_0  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "tags"}, ""))
-	pattern_TagRegistryService_ListTags_1  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"rtls.v1.TagRegistryService", "ListTags"}, ""))
-	pattern_TagRegistryService_DeleteTag_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "tags", "id"}, ""))
-	pattern_TagRegistryService_DeleteTag_1 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"rtls.v1.TagRegistryService", "DeleteTag"}, ""))
+	pattern_TagRegistryService_PutTag_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "tags", "tag.id"}, ""))
+	pattern_TagRegistryService_PutTag_1            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"rtls.v1.TagRegistryService", "PutTag"}, ""))
+	pattern_TagRegistryService_GetTag_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "tags", "id"}, ""))
+	pattern_TagRegistryService_GetTag_1            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"rtls.v1.TagRegistryService", "GetTag"}, ""))
+	pattern_TagRegistryService_ListTags_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "tags"}, ""))
+	pattern_TagRegistryService_ListTags_1          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"rtls.v1.TagRegistryService", "ListTags"}, ""))
+	pattern_TagRegistryService_ListStatusHistory_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "tags", "tag_id", "history"}, ""))
+	pattern_TagRegistryService_ListStatusHistory_1 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"rtls.v1.TagRegistryService", "ListStatusHistory"}, ""))
+	pattern_TagRegistryService_DeleteTag_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "tags", "id"}, ""))
+	pattern_TagRegistryService_DeleteTag_1         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"rtls.v1.TagRegistryService", "DeleteTag"}, ""))
 )
 
 var (
-	forward_TagRegistryService_PutTag_0    = runtime.ForwardResponseMessage
-	forward_TagRegistryService_PutTag_1    = runtime.ForwardResponseMessage
-	forward_TagRegistryService_GetTag_0    = runtime.ForwardResponseMessage
-	forward_TagRegistryService_GetTag_1    = runtime.ForwardResponseMessage
-	forward_TagRegistryService_ListTags_0  = runtime.ForwardResponseMessage
-	forward_TagRegistryService_ListTags_1  = runtime.ForwardResponseMessage
-	forward_TagRegistryService_DeleteTag_0 = runtime.ForwardResponseMessage
-	forward_TagRegistryService_DeleteTag_1 = runtime.ForwardResponseMessage
+	forward_TagRegistryService_PutTag_0            = runtime.ForwardResponseMessage
+	forward_TagRegistryService_PutTag_1            = runtime.ForwardResponseMessage
+	forward_TagRegistryService_GetTag_0            = runtime.ForwardResponseMessage
+	forward_TagRegistryService_GetTag_1            = runtime.ForwardResponseMessage
+	forward_TagRegistryService_ListTags_0          = runtime.ForwardResponseMessage
+	forward_TagRegistryService_ListTags_1          = runtime.ForwardResponseMessage
+	forward_TagRegistryService_ListStatusHistory_0 = runtime.ForwardResponseMessage
+	forward_TagRegistryService_ListStatusHistory_1 = runtime.ForwardResponseMessage
+	forward_TagRegistryService_DeleteTag_0         = runtime.ForwardResponseMessage
+	forward_TagRegistryService_DeleteTag_1         = runtime.ForwardResponseMessage
 )
