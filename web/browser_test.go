@@ -42,13 +42,13 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
-// startDemo runs rtlsd --demo in process on loopback ports and returns the
-// web app's URL.
+// startDemo runs rtlsd --demo with the demo's rules in process on loopback
+// ports and returns the web app's URL.
 func startDemo(t *testing.T) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s, err := server.Start(ctx, server.Config{Demo: true, CoAPAddr: "127.0.0.1:0", GRPCAddr: "127.0.0.1:0",
-		HTTPAddr: "127.0.0.1:0", Tick: 250 * time.Millisecond}, slog.New(slog.DiscardHandler))
+		HTTPAddr: "127.0.0.1:0", Tick: 250 * time.Millisecond, RulesFile: "../docs/examples/demo-rules.yaml"}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -285,6 +285,32 @@ func TestBrowser(t *testing.T) {
 		}
 		poll(ctx, t, "an ENTER in the feed", `document.querySelectorAll('#feed li[data-type="ENTER"]').length > 0`, 60*time.Second)
 		screenshot(ctx, t, "6-events")
+		console.check(t)
+	})
+
+	t.Run("facilities dashboard answers for the day", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#views a[data-view="facilities"]`))); err != nil {
+			t.Fatal(err)
+		}
+		poll(ctx, t, "the day's aggregates loaded", `!!document.getElementById('view-facilities').dataset.loaded`, 15*time.Second)
+		note, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('dwell-note').textContent`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A server without AnalyticsService says so; one with it draws charts.
+		if exists := rpcExists(t, base, "AnalyticsService/Dwell"); exists == strings.Contains(note, "Not available on this server") {
+			t.Errorf("AnalyticsService served: %v; dwell note %q", exists, note)
+		}
+		screenshot(ctx, t, "7-facilities")
+		console.check(t)
+	})
+
+	t.Run("PAR board shows the storage room's pumps", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#views a[data-view="events"]`))); err != nil {
+			t.Fatal(err)
+		}
+		poll(ctx, t, "PAR row for L0 storage", `[...document.querySelectorAll('#par tbody tr')].some(r =>
+			r.cells[1].textContent == 'infusion_pump' && /^(OK|Below PAR)$/.test(r.cells[4].textContent))`, 10*time.Second)
 		console.check(t)
 	})
 }

@@ -27,6 +27,7 @@ export async function showDay(day) {
   draw('dwell', dwell, dwellChart);
   draw('occupancy', occupancy, occupancyChart);
   draw('transitions', transitions, transitionsChart);
+  document.getElementById('view-facilities').dataset.loaded = day;
 }
 
 function draw(name, result, build) {

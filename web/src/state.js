@@ -90,8 +90,10 @@ export function describe(id) {
   };
 }
 
+/** The display name of a room or plan zone id. */
 export function roomName(id) {
-  const r = state.plan && state.plan.rooms.get(id);
+  const plan = state.plan;
+  const r = plan && (plan.rooms.get(id) || plan.zones.find((z) => z.id === id));
   return r ? r.name || r.id : id || 'no room';
 }
 
