@@ -76,7 +76,21 @@ export class LiveMap {
       });
       layer.bindTooltip(`${room.name || room.id} · ${(CATEGORY[room.category] || OTHER)[1]}`, { sticky: true });
       layer.on('click', () => this.onRoom(room));
-      layer.eachLayer((l) => l.on('add', () => l.getElement()?.setAttribute('data-room', room.id)));
+      // Rooms are keyboard targets too: Tab to one, Enter for its census.
+      layer.eachLayer((l) => l.on('add', () => {
+        const el = l.getElement();
+        if (!el) return;
+        el.dataset.room = room.id;
+        el.setAttribute('tabindex', '0');
+        el.setAttribute('role', 'button');
+        el.setAttribute('aria-label', `${room.name || room.id}, ${(CATEGORY[room.category] || OTHER)[1]}`);
+        el.addEventListener('keydown', (e) => {
+          if (e.key === 'Enter' || e.key === ' ') {
+            e.preventDefault();
+            this.onRoom(room);
+          }
+        });
+      }));
       layer.addTo(this.rooms);
     }
     for (const d of plan.doors) {
