@@ -14,6 +14,7 @@ import (
 
 	"github.com/hospitalrtls/rtls/location/geofence"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
+	"github.com/hospitalrtls/rtls/store/cursor"
 )
 
 // Prefixes of the ids the server assigns to rules and zones created without
@@ -125,7 +126,7 @@ func (s *GeofenceServer) GetRule(ctx context.Context, req *rtlsv1.GetRuleRequest
 
 // ListRules returns one page of rules, ordered by id.
 func (s *GeofenceServer) ListRules(ctx context.Context, req *rtlsv1.ListRulesRequest) (*rtlsv1.ListRulesResponse, error) {
-	pg, err := newPager("rule", req.GetPageSize(), req.GetPageToken())
+	pg, err := newPager(cursor.Rules, req.GetPageSize(), req.GetPageToken())
 	if err != nil {
 		return nil, err
 	}

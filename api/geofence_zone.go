@@ -7,6 +7,7 @@ import (
 
 	"github.com/hospitalrtls/rtls/location/geofence"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
+	"github.com/hospitalrtls/rtls/store/cursor"
 )
 
 // CreateZone creates a zone. A zone without id gets one of the form
@@ -54,7 +55,7 @@ func (s *GeofenceServer) GetZone(ctx context.Context, req *rtlsv1.GetZoneRequest
 // the rooms and zones of the plan and those made through the API, of one
 // level or of all. An unknown level has none.
 func (s *GeofenceServer) ListZones(ctx context.Context, req *rtlsv1.ListZonesRequest) (*rtlsv1.ListZonesResponse, error) {
-	pg, err := newPager("zone", req.GetPageSize(), req.GetPageToken())
+	pg, err := newPager(cursor.Zones, req.GetPageSize(), req.GetPageToken())
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hospitalrtls/rtls/location/geofence"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
+	"github.com/hospitalrtls/rtls/store/cursor"
 )
 
 // TagRegistryServer implements rtlsv1.TagRegistryServiceServer over a
@@ -70,7 +71,7 @@ func (s *TagRegistryServer) ListTags(ctx context.Context, req *rtlsv1.ListTagsRe
 	if class != rtlsv1.TagClass_TAG_CLASS_UNSPECIFIED && !knownTagClass(class) {
 		return nil, invalid("class", fmt.Sprintf("unknown value %d", int32(class)))
 	}
-	pg, err := newPager("tag", req.GetPageSize(), req.GetPageToken())
+	pg, err := newPager(cursor.Tags, req.GetPageSize(), req.GetPageToken())
 	if err != nil {
 		return nil, err
 	}

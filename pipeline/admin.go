@@ -12,13 +12,6 @@ import (
 	"github.com/hospitalrtls/rtls/store"
 )
 
-// Config kinds under which zones, rules and tags are persisted.
-const (
-	KindRule = "rule"
-	KindZone = "zone"
-	KindTag  = "tag"
-)
-
 // ErrNotStored is returned by a configuration change that was applied but
 // could not be written yet: the pipeline keeps retrying it.
 var ErrNotStored = errors.New("pipeline: change applied but not yet stored; retrying")
@@ -87,7 +80,7 @@ func (p *Pipeline) PutRule(ctx context.Context, r geofence.Rule) (geofence.Rule,
 		if err != nil {
 			return nil, nil, err
 		}
-		cfg, err := configChange(KindRule, r.ID, r)
+		cfg, err := configChange(store.ConfigRule, r.ID, r)
 		return evs, cfg, err
 	})
 	if err != nil {
@@ -105,7 +98,7 @@ func (p *Pipeline) DeleteRule(ctx context.Context, id string) error {
 		if err != nil {
 			return nil, nil, err
 		}
-		cfg, err := configChange(KindRule, id, nil)
+		cfg, err := configChange(store.ConfigRule, id, nil)
 		return evs, cfg, err
 	})
 }
@@ -128,7 +121,7 @@ func (p *Pipeline) PutZone(ctx context.Context, z geofence.Zone) error {
 		if err := p.fence.PutZone(z); err != nil {
 			return nil, nil, err
 		}
-		cfg, err := configChange(KindZone, z.ID, z)
+		cfg, err := configChange(store.ConfigZone, z.ID, z)
 		return nil, cfg, err
 	})
 }
@@ -140,7 +133,7 @@ func (p *Pipeline) DeleteZone(ctx context.Context, id string) error {
 		if err != nil {
 			return nil, nil, err
 		}
-		cfg, err := configChange(KindZone, id, nil)
+		cfg, err := configChange(store.ConfigZone, id, nil)
 		return evs, cfg, err
 	})
 }
@@ -167,7 +160,7 @@ func (p *Pipeline) PutTag(ctx context.Context, t geofence.Tag) (geofence.Tag, er
 		if got, err = p.fence.PutTag(t); err != nil {
 			return nil, nil, err
 		}
-		cfg, err := configChange(KindTag, got.ID, got)
+		cfg, err := configChange(store.ConfigTag, got.ID, got)
 		return nil, cfg, err
 	})
 	return got, err
@@ -179,7 +172,7 @@ func (p *Pipeline) DeleteTag(ctx context.Context, id string) error {
 		if err := p.fence.DeleteTag(id); err != nil {
 			return nil, nil, err
 		}
-		cfg, err := configChange(KindTag, id, nil)
+		cfg, err := configChange(store.ConfigTag, id, nil)
 		return nil, cfg, err
 	})
 }

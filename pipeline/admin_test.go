@@ -52,7 +52,7 @@ func TestAdminWhileStoreDown(t *testing.T) {
 	}
 
 	r.w.setDown(false)
-	r.eventually("the tag is stored", func() bool { return len(r.stored(pipeline.KindTag)) == 1 })
+	r.eventually("the tag is stored", func() bool { return len(r.stored(store.ConfigTag)) == 1 })
 	wantRule, _ := r.p.Rule(ctx, keep.ID)
 	wantZone, _ := r.p.Zone(ctx, zone.ID)
 	checks := []struct {
@@ -60,9 +60,9 @@ func TestAdminWhileStoreDown(t *testing.T) {
 		want map[string]any
 		into func() any
 	}{
-		{pipeline.KindRule, map[string]any{keep.ID: &wantRule}, func() any { return &geofence.Rule{} }},
-		{pipeline.KindZone, map[string]any{zone.ID: &wantZone}, func() any { return &geofence.Zone{} }},
-		{pipeline.KindTag, map[string]any{tag.ID: &tag}, func() any { return &geofence.Tag{} }},
+		{store.ConfigRule, map[string]any{keep.ID: &wantRule}, func() any { return &geofence.Rule{} }},
+		{store.ConfigZone, map[string]any{zone.ID: &wantZone}, func() any { return &geofence.Zone{} }},
+		{store.ConfigTag, map[string]any{tag.ID: &tag}, func() any { return &geofence.Tag{} }},
 	}
 	for _, c := range checks {
 		got := r.stored(c.kind)
@@ -82,7 +82,7 @@ func TestAdminWhileStoreDown(t *testing.T) {
 	if _, err := r.p.PutRule(ctx, drop); err != nil {
 		t.Fatalf("PutRule with the store up: %v", err)
 	}
-	if got := r.stored(pipeline.KindRule); len(got) != 2 {
+	if got := r.stored(store.ConfigRule); len(got) != 2 {
 		t.Fatalf("after PutRule returned, %d rules stored, want 2", len(got))
 	}
 }
