@@ -11,6 +11,7 @@ import (
 
 	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/pipeline"
+	"github.com/hospitalrtls/rtls/store"
 )
 
 // TestAdminWhileStoreDown changes zones, rules and tags while the store

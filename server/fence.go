@@ -11,7 +11,6 @@ import (
 	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/internal/demo"
 	"github.com/hospitalrtls/rtls/location/geofence"
-	"github.com/hospitalrtls/rtls/pipeline"
 	"github.com/hospitalrtls/rtls/store"
 )
 
