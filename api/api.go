@@ -49,7 +49,10 @@ type PlanLookup interface {
 }
 
 // GroupResolver expands a zone group id into the ids of its zones and rooms.
+// In the server it is the pipeline, which owns the geofence engine.
 type GroupResolver interface {
-	// ZonesOf returns the zone and room ids of group; none for an unknown group.
-	ZonesOf(group string) []string
+	// ZonesOf returns the zone and room ids of group ("category:<category>"
+	// or "rule:<rule id>", as geofence.GroupZones); none for an unknown
+	// group.
+	ZonesOf(ctx context.Context, group string) ([]string, error)
 }

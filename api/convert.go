@@ -34,6 +34,7 @@ var errorTable = []struct {
 	{geofence.ErrInvalidRule, codes.InvalidArgument, "", "invalid rule"},
 	{geofence.ErrInvalidZone, codes.InvalidArgument, "", "invalid zone"},
 	{geofence.ErrInvalidTag, codes.InvalidArgument, "", "invalid tag"},
+	{geofence.ErrExists, codes.AlreadyExists, "", "already exists"},
 	{geofence.ErrPlanZone, codes.FailedPrecondition, "", "a room or zone of the floorplan; it changes only with the plan"},
 	{geofence.ErrZoneInUse, codes.FailedPrecondition, "", "in use by a rule; change or delete the rules naming it first"},
 }

@@ -52,7 +52,11 @@ func (s *EventServer) ListEvents(ctx context.Context, req *rtlsv1.ListEventsRequ
 	if err := checkFilter(req.GetFilter(), s.groups); err != nil {
 		return nil, err
 	}
-	return s.fillPage(ctx, q, newEventMatcher(req.GetFilter(), s.groups))
+	m, err := newEventMatcher(ctx, req.GetFilter(), s.groups)
+	if err != nil {
+		return nil, toStatus(s.log, err, "filter.group_ids")
+	}
+	return s.fillPage(ctx, q, m)
 }
 
 // fillPage reads store pages from q on until it has q.PageSize events that
@@ -127,7 +131,11 @@ func (s *EventServer) WatchEvents(req *rtlsv1.WatchEventsRequest, stream grpc.Se
 	if err := stream.SendHeader(metadata.MD{}); err != nil {
 		return err
 	}
-	return s.follow(ctx, after, newEventMatcher(req.GetFilter(), s.groups), stream.Send)
+	m, err := newEventMatcher(ctx, req.GetFilter(), s.groups)
+	if err != nil {
+		return toStatus(s.log, err, "filter.group_ids")
+	}
+	return s.follow(ctx, after, m, stream.Send)
 }
 
 // follow reads the stream after the id after and sends the matching events until
@@ -145,7 +153,12 @@ func (s *EventServer) follow(ctx context.Context, after string, m *eventMatcher,
 			return toStatus(s.log, err, "after_id")
 		}
 		if len(events) > 0 {
-			m.refresh()
+			if err := m.refresh(ctx); err != nil {
+				if ctx.Err() != nil {
+					break
+				}
+				return toStatus(s.log, err, "filter.group_ids")
+			}
 		}
 		for _, e := range events {
 			id, err := cursor.ParseID(e.ID)

@@ -268,7 +268,7 @@ func flatten(pages [][]string) []string {
 func TestCreateRuleConcurrent(t *testing.T) {
 	env := startFenceEnv(t)
 	ctx := testContext(t)
-	const n = 8
+	const n = 32
 	codesSeen := make(chan codes.Code, n)
 	var wg sync.WaitGroup
 	for i := range n {

@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -31,9 +34,9 @@ func TestAdminWhileStoreDown(t *testing.T) {
 		name string
 		do   func() error
 	}{
-		{"PutZone", func() error { return r.p.PutZone(ctx, zone) }},
-		{"PutRule keep", func() error { _, err := r.p.PutRule(ctx, keep); return err }},
-		{"PutRule drop", func() error { _, err := r.p.PutRule(ctx, drop); return err }},
+		{"CreateZone", func() error { _, err := r.p.CreateZone(ctx, zone); return err }},
+		{"CreateRule keep", func() error { _, err := r.p.CreateRule(ctx, keep); return err }},
+		{"CreateRule drop", func() error { _, err := r.p.CreateRule(ctx, drop); return err }},
 		{"DeleteRule drop", func() error { return r.p.DeleteRule(ctx, drop.ID) }},
 		{"PutTag", func() error { _, err := r.p.PutTag(ctx, tag); return err }},
 	}
@@ -80,11 +83,61 @@ func TestAdminWhileStoreDown(t *testing.T) {
 			}
 		}
 	}
-	if _, err := r.p.PutRule(ctx, drop); err != nil {
-		t.Fatalf("PutRule with the store up: %v", err)
+	if _, err := r.p.CreateRule(ctx, drop); err != nil {
+		t.Fatalf("CreateRule with the store up: %v", err)
 	}
 	if got := r.stored(store.ConfigRule); len(got) != 2 {
-		t.Fatalf("after PutRule returned, %d rules stored, want 2", len(got))
+		t.Fatalf("after CreateRule returned, %d rules stored, want 2", len(got))
+	}
+}
+
+// TestCreateConcurrent creates one rule id and one zone id from many
+// goroutines at once: the check and the write are one step of the pipeline
+// goroutine, so exactly one create of each succeeds and the others get
+// geofence.ErrExists, and the one that won is what is stored.
+func TestCreateConcurrent(t *testing.T) {
+	r := newRig(t, 0)
+	ctx := context.Background()
+	const n = 16
+	errs := make(chan error, 2*n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			rule := geofence.Rule{ID: "same", Type: geofence.RuleDwell, ZoneID: "L0-S03",
+				Duration: time.Duration(i+1) * time.Second, Enabled: true}
+			_, err := r.p.CreateRule(ctx, rule)
+			errs <- err
+		})
+		wg.Go(func() {
+			zone := geofence.Zone{ID: "BAY", Level: "L0", Category: fmt.Sprint("bay-", i),
+				Polygon: orb.Polygon{{{17.5, 1}, {21, 1}, {21, 7}, {17.5, 7}}}}
+			_, err := r.p.CreateZone(ctx, zone)
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	var ok, exists int
+	for err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case errors.Is(err, geofence.ErrExists):
+			exists++
+		default:
+			t.Errorf("create: %v", err)
+		}
+	}
+	if ok != 2 || exists != 2*n-2 {
+		t.Errorf("%d creates succeeded and %d got ErrExists, want 2 and %d", ok, exists, 2*n-2)
+	}
+	rule, err := r.p.Rule(ctx, "same")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored geofence.Rule
+	if err := json.Unmarshal(r.stored(store.ConfigRule)["same"], &stored); err != nil || !reflect.DeepEqual(stored, rule) {
+		t.Errorf("stored rule %+v (%v), want the one in effect %+v", stored, err, rule)
 	}
 }
 

@@ -41,8 +41,6 @@ func (e *Engine) touch(t *tagState) {
 // before the call. Parts are compact binary (a tag in one room takes about
 // 25 bytes plus its zone id) and must not be modified.
 func (e *Engine) TakeDirty() map[string][]byte {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	d := &e.delta
 	d.buf = e.appendGlobalPart(d.buf[:0])
 	prev := d.global
@@ -100,8 +98,6 @@ func (e *Engine) RestoreParts(parts map[string][]byte) error {
 	if err != nil {
 		return err
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	if err := e.restore(s); err != nil {
 		return err
 	}
