@@ -46,7 +46,7 @@ func TestWithMemstore(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := LocationFromProto(l); got != positions[0] {
+		if got := locationFromProto(l); got != positions[0] {
 			t.Errorf("got %+v, want %+v", got, positions[0])
 		}
 		_, err = env.locations.GetLocation(ctx, &rtlsv1.GetLocationRequest{TagId: "PUMP-404"})
@@ -95,7 +95,7 @@ func TestWithMemstore(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := LocationFromProto(l); got != moved[1] {
+		if got := locationFromProto(l); got != moved[1] {
 			t.Errorf("got %+v, want %+v", got, moved[1])
 		}
 	})
@@ -132,7 +132,7 @@ func TestWithMemstore(t *testing.T) {
 		}
 		var got []geofence.Event
 		for _, e := range resp.Events {
-			got = append(got, EventFromProto(e))
+			got = append(got, eventFromProto(e))
 		}
 		if want := []geofence.Event{first[0], first[2]}; !slices.Equal(got, want) {
 			t.Errorf("got %+v, want %+v", got, want)
