@@ -288,4 +288,3 @@ func TestNewDebounceViewKeepsState(t *testing.T) {
 	got := run(e, interleave(walk("P1", "COR", 10, 20), ticks(10, 20)))
 	wantEvents(t, briefTrig(got), "EXIT B@10 P1 [fast-exit] (position)")
 }
-

@@ -1,12 +1,8 @@
 package geofence
 
-import (
-	"fmt"
-	"slices"
-	"strings"
-)
+import "fmt"
 
-// snapshotVersion is the format version Snapshot writes.
+// snapshotVersion is the version of the snapshot form of the state.
 const snapshotVersion = 1
 
 // snapshot is the engine's runtime state in JSON. Rules, zones and the
@@ -56,23 +52,6 @@ type snapPar struct {
 type snapOrphan struct {
 	Tag  string `json:"tag"`
 	Zone string `json:"zone"`
-}
-
-// snapTagOf returns the snapshot form of a tag, members ordered by zone.
-func snapTagOf(t *tagState) snapTag {
-	st := snapTag{ID: t.id, Seen: t.seen, Last: t.last, Clock: t.clock}
-	for i := range t.members {
-		m := &t.members[i]
-		sm := snapMember{Zone: m.z.z.ID, Raw: m.raw, Views: make([]snapView, m.nviews())}
-		for vi := range sm.Views {
-			v := m.view(vi)
-			sm.Views[vi] = snapView{Debounce: m.z.debounce[vi], In: v.in, Pend: v.pend,
-				Since: v.since, PendAt: v.pendAt, DwellDone: v.dwellDone}
-		}
-		st.Members = append(st.Members, sm)
-	}
-	slices.SortFunc(st.Members, func(a, b snapMember) int { return strings.Compare(a.Zone, b.Zone) })
-	return st
 }
 
 // restore replaces the engine's runtime state with a decoded snapshot; on

@@ -60,3 +60,36 @@ func (e *Engine) Restore(data []byte) error {
 	return nil
 }
 
+// snapTagOf returns the snapshot form of a tag, members ordered by zone.
+func snapTagOf(t *tagState) snapTag {
+	st := snapTag{ID: t.id, Seen: t.seen, Last: t.last, Clock: t.clock}
+	for i := range t.members {
+		m := &t.members[i]
+		sm := snapMember{Zone: m.z.z.ID, Raw: m.raw, Views: make([]snapView, m.nviews())}
+		for vi := range sm.Views {
+			v := m.view(vi)
+			sm.Views[vi] = snapView{Debounce: m.z.debounce[vi], In: v.in, Pend: v.pend,
+				Since: v.since, PendAt: v.pendAt, DwellDone: v.dwellDone}
+		}
+		st.Members = append(st.Members, sm)
+	}
+	slices.SortFunc(st.Members, func(a, b snapMember) int { return strings.Compare(a.Zone, b.Zone) })
+	return st
+}
+
+// restored notes that Restore replaced the tags old with the engine's
+// current ones: every tag and the global part are changed, and the tags
+// that are no longer there are gone.
+func (e *Engine) restored(old map[string]*tagState) {
+	e.delta.reset()
+	for id := range old {
+		if e.tags[id] == nil {
+			e.delta.gone = append(e.delta.gone, id)
+		}
+	}
+	slices.Sort(e.delta.gone)
+	e.delta.force = true
+	for _, t := range e.tags {
+		e.touch(t)
+	}
+}
