@@ -9,6 +9,7 @@ import (
 
 	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/rfid"
 )
 
 // ErrNoRoute is returned when no path of doors on one level joins two
@@ -41,9 +42,14 @@ type Placed struct {
 // radio model with no noise, shadowing, calibration error, loss, outage,
 // skew or delay. It is not safe for concurrent use.
 type Scripted struct {
-	s      *Sim
-	levels map[string]int
+	s       *Sim
+	levels  map[string]int
+	batcher *Batcher
 }
+
+// scriptedBatchMax is the most sightings Scripted.Batches puts in one
+// batch, well below the reader front's limits (1024 sightings, 32 KiB).
+const scriptedBatchMax = 300
 
 // NewScripted returns the scripted simulation of plan.
 func NewScripted(plan *floorplans.Plan) (*Scripted, error) {
@@ -51,7 +57,7 @@ func NewScripted(plan *floorplans.Plan) (*Scripted, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Scripted{s: s, levels: s.w.levelIndex()}, nil
+	return &Scripted{s: s, levels: s.w.levelIndex(), batcher: NewBatcher(BatchConfig{MaxSightings: scriptedBatchMax})}, nil
 }
 
 // noiseFree returns c without randomness: its radio model and ranges, no
@@ -142,11 +148,19 @@ func sample(pts []orb.Point, speed float64) []orb.Point {
 	return out
 }
 
-// Sightings returns what the readers hear of the placed tags, every
+// Batches returns the batches of one second: what every reader hears of
+// the placed tags, stamped ts (epoch ms), one batch per reader (several
+// above 300 sightings), numbered per reader from the first call on.
+func (sc *Scripted) Batches(ts int64, tags []Placed) []rfid.Batch {
+	sc.batcher.Add(ts, sc.sightings(ts, tags))
+	return sc.batcher.FlushAll()
+}
+
+// sightings returns what the readers hear of the placed tags, every
 // sighting stamped ts (epoch ms): each ranging reader in range at the
 // mean RSSI of the link, each portal whose zone holds the tag, in tag
 // order. Tags on a level the plan lacks are heard by none.
-func (sc *Scripted) Sightings(ts int64, tags []Placed) []location.Sighting {
+func (sc *Scripted) sightings(ts int64, tags []Placed) []location.Sighting {
 	var out []location.Sighting
 	s := sc.s
 	for _, t := range tags {

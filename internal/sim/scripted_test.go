@@ -2,6 +2,7 @@ package sim
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -130,6 +131,40 @@ func TestSample(t *testing.T) {
 	}
 }
 
+// TestScriptedBatches: one batch per reader per second, split above
+// scriptedBatchMax, numbered per reader across calls.
+func TestScriptedBatches(t *testing.T) {
+	_, sc := clinic(t)
+	s03, err := sc.Stay("L0-S03", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var placed []Placed
+	for i := range scriptedBatchMax + 1 {
+		placed = append(placed, Placed{Tag: fmt.Sprint("T", i), Step: s03[0]})
+	}
+	perReader := map[string]int{}
+	for _, b := range sc.Batches(1000, placed) {
+		perReader[b.Reader] += len(b.Sightings)
+		if len(b.Sightings) > scriptedBatchMax {
+			t.Fatalf("batch of %d sightings", len(b.Sightings))
+		}
+		for _, s := range b.Sightings {
+			if s.TS != 1000 {
+				t.Fatalf("stamp %d, want 1000", s.TS)
+			}
+		}
+	}
+	if perReader["R-L0-S03"] != scriptedBatchMax+1 {
+		t.Fatalf("R-L0-S03 sent %d sightings, want %d", perReader["R-L0-S03"], scriptedBatchMax+1)
+	}
+	for _, b := range sc.Batches(2000, placed[:1]) {
+		if b.Reader == "R-L0-S03" && (b.Seq != 3 || len(b.Sightings) != 1) {
+			t.Fatalf("R-L0-S03's next batch: seq %d of %d sightings, want seq 3 (after two batches) of 1", b.Seq, len(b.Sightings))
+		}
+	}
+}
+
 // TestScriptedSightings checks the noise-free radio: a tag under a reader
 // hears it at the path loss of the height between them, readers behind a
 // wall lose WallLossDB, the same twice over, and nothing is heard below
@@ -150,7 +185,7 @@ func TestScriptedSightings(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			step := sc.at("L0", tc.at)
-			got := sc.Sightings(1000, []Placed{{Tag: "T", Step: step}})
+			got := sc.sightings(1000, []Placed{{Tag: "T", Step: step}})
 			if len(got) < 3 {
 				t.Fatalf("heard by %d readers, want several", len(got))
 			}
@@ -167,7 +202,7 @@ func TestScriptedSightings(t *testing.T) {
 			if best.Reader != tc.strongest || best.RSSI != tc.rssi {
 				t.Fatalf("strongest %+v, want %s at %v", best, tc.strongest, tc.rssi)
 			}
-			if again := sc.Sightings(1000, []Placed{{Tag: "T", Step: step}}); !slices.Equal(again, got) {
+			if again := sc.sightings(1000, []Placed{{Tag: "T", Step: step}}); !slices.Equal(again, got) {
 				t.Fatalf("heard differently twice: %v, then %v", got, again)
 			}
 		})
@@ -175,7 +210,7 @@ func TestScriptedSightings(t *testing.T) {
 	// S02's and S04's readers are as far from the centre of S03, each
 	// behind one wall.
 	var s02, s04 float64
-	for _, s := range sc.Sightings(0, []Placed{{Tag: "T", Step: sc.at("L0", orb.Point{19.25, 4})}}) {
+	for _, s := range sc.sightings(0, []Placed{{Tag: "T", Step: sc.at("L0", orb.Point{19.25, 4})}}) {
 		switch s.Reader {
 		case "R-L0-S02":
 			s02 = s.RSSI
@@ -186,7 +221,7 @@ func TestScriptedSightings(t *testing.T) {
 	if s02 == 0 || s02 != s04 || s02 > -63-cfg.WallLossDB {
 		t.Fatalf("neighbours through a wall: S02 %v, S04 %v", s02, s04)
 	}
-	if got := sc.Sightings(0, []Placed{{Tag: "T", Step: Step{Level: "NOPE"}}}); len(got) != 0 {
+	if got := sc.sightings(0, []Placed{{Tag: "T", Step: Step{Level: "NOPE"}}}); len(got) != 0 {
 		t.Fatalf("a tag on no level is heard: %v", got)
 	}
 }
