@@ -19,7 +19,7 @@ func TestRetrySameSeqInOrder(t *testing.T) {
 		heal  func(w *faultyWriter)
 	}{
 		{"down, then up", func(w *faultyWriter) { w.setDown(true) }, func(w *faultyWriter) { w.setDown(false) }},
-		{"every second reply lost", func(w *faultyWriter) { w.loseReply = true }, func(*faultyWriter) {}},
+		{"every second reply lost", func(w *faultyWriter) { w.mu.Lock(); w.loseReply = true; w.mu.Unlock() }, func(*faultyWriter) {}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
