@@ -218,7 +218,7 @@ func TestScriptedSightings(t *testing.T) {
 			s04 = s.RSSI
 		}
 	}
-	if s02 == 0 || s02 != s04 || s02 > -63-cfg.WallLossDB {
+	if s02 == 0 || s02 != s04 || s02 > -63-scriptedWallLossDB {
 		t.Fatalf("neighbours through a wall: S02 %v, S04 %v", s02, s04)
 	}
 	if got := sc.sightings(0, []Placed{{Tag: "T", Step: Step{Level: "NOPE"}}}); len(got) != 0 {
