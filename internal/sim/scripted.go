@@ -40,7 +40,8 @@ type Placed struct {
 // must know where each tag is each second: tags go where a script of steps
 // puts them (Stay, Walk), and readers hear them through the simulation's
 // radio model with no noise, shadowing, calibration error, loss, outage,
-// skew or delay, and walls a little more opaque (scriptedWallLossDB). It is not safe for concurrent use.
+// skew or delay, and walls a little more opaque (scriptedWallLossDB). It is
+// not safe for concurrent use.
 type Scripted struct {
 	s       *Sim
 	levels  map[string]int
