@@ -215,7 +215,11 @@ func (s *Sender) work(c *client.Conn, q chan job) {
 
 // post sends one job and counts the outcome.
 func (s *Sender) post(c *client.Conn, j job) error {
-	if err := errors.Join(s.ctx.Err(), j.ctx.Err()); err != nil {
+	err := j.ctx.Err()
+	if err == nil {
+		err = s.ctx.Err() // closed
+	}
+	if err != nil {
 		s.count(func(st *Stats) { st.Dropped++ })
 		return fmt.Errorf("%w: %w", ErrDropped, err)
 	}
