@@ -24,6 +24,7 @@ export function followEvents(signal) {
   const status = document.getElementById('events-status');
   let after = '';
   let primed = false;
+  document.getElementById('feed').replaceChildren();
   return retrying(async () => {
     if (!primed) {
       const past = await all('/v1/events', { from: new Date(Date.now() - HISTORY_MS).toISOString() }, 'events', 5000);
@@ -93,7 +94,7 @@ export async function parBoard() {
   const rows = [];
   for (const r of rules) {
     const zones = r.zone_id ? [r.zone_id]
-      : r.group?.category ? [...state.plan.rooms.values()].filter((room) => room.category === r.group.category).map((room) => room.id)
+      : r.group?.category ? [...(state.plan?.rooms.values() || [])].filter((room) => room.category === r.group.category).map((room) => room.id)
         : r.group?.zone_ids || [];
     for (const zone of zones) rows.push(parRow(r, zone));
   }

@@ -95,6 +95,10 @@ function setupSearch() {
     e.preventDefault();
     const q = input.value.trim().toLowerCase();
     if (!q) return;
+    if (!live) {
+      status.textContent = 'the map is not available for your role';
+      return;
+    }
     const ids = [...new Set([...state.locs.keys(), ...state.tags.keys()])].sort();
     const hit = ids.find((id) => id.toLowerCase() === q) || ids.find((id) => {
       const d = describe(id);
@@ -155,12 +159,12 @@ async function start() {
     return;
   }
   const { signal } = running;
-  if (plan) {
-    const err = await plan;
-    if (err instanceof Error) {
-      document.getElementById('live').textContent = `cannot load the floorplan: ${err.message}`;
-      return;
-    }
+  const err = plan && await plan;
+  if (err instanceof Error) {
+    // Roles without locations (facilities) may not read the plan either.
+    if (allowed.has('map')) document.getElementById('live').textContent = `cannot load the floorplan: ${err.message}`;
+    allowed.delete('map');
+  } else if (plan) {
     levelTabs();
     live = new LiveMap(document.getElementById('map'));
     live.onLevel = selectLevel;
@@ -177,7 +181,7 @@ async function start() {
   nearestTypes();
   const liveStatus = document.getElementById('live');
   const labels = { live: 'live', reconnecting: 'reconnecting…', denied: 'locations not available for your role' };
-  followLocations(signal, (s) => { liveStatus.textContent = labels[s]; liveStatus.dataset.state = s; });
+  if (live) followLocations(signal, (s) => { liveStatus.textContent = labels[s]; liveStatus.dataset.state = s; });
   if (allowed.has('events')) followEvents(signal);
   show(location.hash.slice(1) || 'map');
 }
