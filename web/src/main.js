@@ -48,6 +48,7 @@ function show(view) {
     a.setAttribute('aria-selected', String(v === view));
   }
   document.body.dataset.view = view;
+  document.getElementById('search').hidden = !allowed.has('map');
   if (view === 'map' && live) live.map.invalidateSize();
   if (view === 'events') parBoard();
   if (view === 'facilities') {
