@@ -268,7 +268,20 @@ func TestBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		poll(ctx, t, "a pump nearest to "+room, `document.querySelectorAll('#nearest-results .nearest-result[data-tag^="PUMP-"]').length > 0`, 15*time.Second)
-		screenshot(ctx, t, "5-nearest")
+		screenshot(ctx, t, "5-nearest-pump")
+		console.check(t)
+	})
+
+	t.Run("tablet layout", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(768, 1024, chromedp.EmulateScale(1))); err != nil {
+			t.Fatal(err)
+		}
+		defer chromedp.Do(ctx, chromedp.ResetViewport())
+		// One column: the map takes the width, the side panel goes below it.
+		poll(ctx, t, "map across the tablet", `(() => { const m = document.getElementById('map').getBoundingClientRect();
+			const s = document.getElementById('side').getBoundingClientRect();
+			return m.width > 700 && s.top >= m.bottom })()`, 5*time.Second)
+		screenshot(ctx, t, "5-tablet")
 		console.check(t)
 	})
 

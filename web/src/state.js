@@ -79,15 +79,19 @@ export function followLocations(signal, onStatus) {
 export function describe(id) {
   const loc = state.locs.get(id) || {};
   const tag = state.tags.get(id) || {};
-  const cls = (loc.class && loc.class !== 'TAG_CLASS_UNSPECIFIED' ? loc.class : tag.class) || '';
   return {
     id,
-    cls: cls === 'TAG_CLASS_UNSPECIFIED' ? '' : cls,
+    cls: set(loc.class) || set(tag.class),
     type: loc.type || tag.type || '',
     name: loc.name || tag.name || '',
     serial: tag.serial || '',
-    status: loc.status || tag.status || '',
+    status: set(loc.status) || set(tag.status),
   };
+}
+
+// set is an enum value, or '' when it is unset (the *_UNSPECIFIED zero value).
+function set(v) {
+  return v && !String(v).endsWith('_UNSPECIFIED') ? v : '';
 }
 
 /** The display name of a room or plan zone id. */
