@@ -18,7 +18,6 @@ type sightingLine struct {
 	Reader string   `json:"reader"`
 	Tag    string   `json:"tag"`
 	RSSI   *float64 `json:"rssi"`
-	Seq    uint64   `json:"seq"`
 }
 
 // ReadSightings calls fn for each sighting of a JSON Lines stream, in file
@@ -39,7 +38,7 @@ func ReadSightings(r io.Reader, fn func(Sighting) error) error {
 		if l.TS == nil || l.RSSI == nil || l.Reader == "" || l.Tag == "" {
 			return fmt.Errorf("%w %d: ts, reader, tag and rssi are required", ErrBadLine, n)
 		}
-		if err := fn(Sighting{TS: *l.TS, Reader: l.Reader, Tag: l.Tag, RSSI: *l.RSSI, Seq: l.Seq}); err != nil {
+		if err := fn(Sighting{TS: *l.TS, Reader: l.Reader, Tag: l.Tag, RSSI: *l.RSSI}); err != nil {
 			return err
 		}
 	}

@@ -9,7 +9,6 @@ type Sighting struct {
 	Reader string
 	Tag    string
 	RSSI   float64 // dBm
-	Seq    uint64  // batch sequence number of the reader, 0 when unknown
 }
 
 // Position is the engine's estimate of where a tag is at TS.

@@ -39,3 +39,28 @@ func TestConfigValidateNamesTheFlag(t *testing.T) {
 		})
 	}
 }
+
+// TestConfigValidateOrder: a configuration with several problems reports
+// them all, in flag order, identically on every call.
+func TestConfigValidateOrder(t *testing.T) {
+	c := Config{CoAPAddr: "5683", GRPCAddr: "localhost", MetricsAddr: "9464", RedisURL: "127.0.0.1:6379", Site: "{"}
+	want := []string{"--floorplan", "--coap-addr", "--grpc-addr", "--metrics-addr", "--redis", "--site"}
+	first := c.Validate()
+	if !errors.Is(first, ErrConfig) {
+		t.Fatalf("Validate: %v, want ErrConfig", first)
+	}
+	lines := strings.Split(first.Error(), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("Validate reported %d problems, want %d:\n%v", len(lines), len(want), first)
+	}
+	for i, flag := range want {
+		if !strings.HasPrefix(lines[i], "server: invalid config: "+flag+": ") {
+			t.Errorf("problem %d: %q, want one naming %s", i, lines[i], flag)
+		}
+	}
+	for range 50 {
+		if err := c.Validate(); err.Error() != first.Error() {
+			t.Fatalf("Validate changed its report:\n%v\nthen\n%v", first, err)
+		}
+	}
+}

@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
-	"os"
 	"testing"
 	"time"
 
@@ -23,14 +21,7 @@ import (
 	"github.com/hospitalrtls/rtls/rfid"
 )
 
-const clinicPlan = "../../floorplans/testdata/synthetic-clinic.geojson"
-
-func testLogger() *slog.Logger {
-	if os.Getenv("RTLS_LOGGING") != "" {
-		return slog.New(slog.NewTextHandler(os.Stderr, nil))
-	}
-	return slog.New(slog.DiscardHandler)
-}
+const clinicPlan = "../floorplans/testdata/synthetic-clinic.geojson"
 
 // startServer runs rtlsd in process on random loopback ports.
 func startServer(t *testing.T, redisURL string) (*Server, func()) {

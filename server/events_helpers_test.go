@@ -9,6 +9,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/hospitalrtls/rtls/floorplans"
+	"github.com/hospitalrtls/rtls/internal/testlog"
 )
 
 // The event tests post whole scripted walks at once, stamped in the near
@@ -35,7 +36,7 @@ func eventsConfig(redisURL string, debounce time.Duration) Config {
 func startWith(t testing.TB, cfg Config) (*Server, func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	s, err := Start(ctx, cfg, testLogger())
+	s, err := Start(ctx, cfg, testlog.Logger())
 	if err != nil {
 		cancel()
 		t.Fatal(err)
