@@ -42,6 +42,10 @@ type Config struct {
 	// store's defaults, 1,000,000 events and 7 days; negative: no limit).
 	EventMaxLen int64
 	EventMaxAge time.Duration
+	// Clock is the wall clock of the reader front (its future and age
+	// checks) and of the pipeline (its watermark); nil is time.Now. Tests
+	// set it to drive event time themselves.
+	Clock func() time.Time
 }
 
 // ErrConfig is returned for an invalid configuration; the message names the flag.

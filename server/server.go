@@ -57,6 +57,9 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
 	s := &Server{cfg: cfg, log: log, registry: prometheus.NewRegistry()}
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if s.plan, err = loadPlan(cfg); err != nil {
@@ -88,7 +91,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 	if err != nil {
 		return nil, fmt.Errorf("server: store: %w", err)
 	}
-	s.pipe = pipeline.New(pipeline.Config{Tick: cfg.Tick, FirstSeq: seq, Logger: log.With("part", "pipeline")},
+	s.pipe = pipeline.New(pipeline.Config{Tick: cfg.Tick, FirstSeq: seq, Clock: cfg.Clock, Logger: log.With("part", "pipeline")},
 		eng, fence, s.store, pipeline.NewMetrics(s.registry))
 	if err := s.listen(); err != nil {
 		return nil, err
@@ -98,7 +101,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 
 func (s *Server) listen() error {
 	var err error
-	s.coap, err = rfid.NewServer(rfid.Config{Addr: s.cfg.CoAPAddr, Logger: s.log.With("part", "coap")}, s.pipe, readerDirectory{s.plan}, s.registry)
+	s.coap, err = rfid.NewServer(rfid.Config{Addr: s.cfg.CoAPAddr, Clock: s.cfg.Clock, Logger: s.log.With("part", "coap")}, s.pipe, readerDirectory{s.plan}, s.registry)
 	if err != nil {
 		return err
 	}
