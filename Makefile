@@ -27,9 +27,13 @@ build: ## compile every package; binaries of ./cmd/... into bin/
 	@mkdir -p $(BIN)
 	$(GO) build -o $(BIN)/ ./cmd/...
 
+# ARGS are extra flags of rtlsd, e.g. when a default port is taken:
+#   make run ARGS='--grpc-addr :50052 --metrics-addr :9465'
+ARGS ?=
+
 .PHONY: run
-run: ## run the server with the demo site
-	$(GO) run ./cmd/rtlsd --demo
+run: ## run the server with the demo site (extra rtlsd flags: ARGS='--grpc-addr :50052')
+	$(GO) run ./cmd/rtlsd --demo $(ARGS)
 
 .PHONY: test
 test: ## vet, all tests with the race detector, then the accuracy guards (too slow under -race)

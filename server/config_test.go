@@ -1,9 +1,13 @@
 package server
 
 import (
+	"context"
 	"errors"
+	"net"
 	"strings"
 	"testing"
+
+	"github.com/hospitalrtls/rtls/internal/testlog"
 )
 
 func TestConfigValidateNamesTheFlag(t *testing.T) {
@@ -62,5 +66,24 @@ func TestConfigValidateOrder(t *testing.T) {
 		if err := c.Validate(); err.Error() != first.Error() {
 			t.Fatalf("Validate changed its report:\n%v\nthen\n%v", first, err)
 		}
+	}
+}
+
+// TestStartNamesTheBusyAddress: a gRPC address another process holds
+// stops Start with ErrAddrInUse naming the flag and the address.
+func TestStartNamesTheBusyAddress(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	cfg := Config{Floorplans: []string{clinicPlan}, CoAPAddr: "127.0.0.1:0", GRPCAddr: busy.Addr().String()}
+	s, err := Start(context.Background(), cfg, testlog.Logger())
+	if err == nil {
+		s.close()
+		t.Fatal("Start bound a taken address")
+	}
+	if !errors.Is(err, ErrAddrInUse) || !strings.Contains(err.Error(), "--grpc-addr "+busy.Addr().String()) {
+		t.Fatalf("Start: %v, want ErrAddrInUse naming --grpc-addr %s", err, busy.Addr())
 	}
 }
