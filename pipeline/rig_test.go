@@ -88,7 +88,7 @@ func (r *rig) feed(sc map[string][]walk.Step, from, to int) {
 		for _, b := range r.b.Batches(r.base+int64(i)*1000+100, placed) {
 			ss := make([]location.Sighting, len(b.Sightings))
 			for j, ws := range b.Sightings {
-				ss[j] = location.Sighting{TS: ws.TS, Reader: b.Reader, Tag: ws.Tag, RSSI: ws.RSSI, Seq: b.Seq}
+				ss[j] = location.Sighting{TS: ws.TS, Reader: b.Reader, Tag: ws.Tag, RSSI: ws.RSSI}
 			}
 			if err := r.p.Ingest(context.Background(), ss); err != nil {
 				r.t.Fatal(err)
