@@ -38,15 +38,18 @@ run: ## run the server with the demo site (extra rtlsd flags: ARGS='--grpc-addr 
 # NORACE are the packages with no goroutines and no locks: the race
 # detector has nothing to find there and makes the engine's replays (and
 # the accuracy guard, built only without it) many times slower. Every other
-# package runs under -race.
+# package runs under -race. TWICE run under -race (their concurrent parts)
+# and again without it: their long single-goroutine simulations skip
+# themselves under -race.
 MODULE := github.com/hospitalrtls/rtls
 NORACE := location floorplans internal/score
+TWICE  := internal/sim
 
 .PHONY: test
-test: ## vet; tests with the race detector, then the single-goroutine packages (with the accuracy guard) without
+test: ## vet; tests with the race detector, then the single-goroutine code (and the accuracy guard) without
 	$(GO) vet ./...
 	$(GO) test -race $$($(GO) list ./... | grep -vxF $(foreach p,$(NORACE),-e $(MODULE)/$(p)))
-	$(GO) test $(addprefix ./,$(NORACE))
+	$(GO) test $(addprefix ./,$(NORACE) $(TWICE))
 
 .PHONY: bench
 bench: ## run the benchmarks
