@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"time"
@@ -33,7 +32,7 @@ func (s *Server) listenHTTP() error {
 	lis, err := net.Listen("tcp", s.cfg.HTTPAddr)
 	if err != nil {
 		gw.Close()
-		return fmt.Errorf("server: --http-addr: %w", err)
+		return bindError("--http-addr", s.cfg.HTTPAddr, err)
 	}
 	// No write timeout: location and event streams stay open.
 	s.face = &httpFace{gw: gw, lis: lis, srv: &http.Server{Handler: gw, ReadHeaderTimeout: 5 * time.Second}}

@@ -24,6 +24,7 @@ func runFor(s *Sim, n int, dt time.Duration) ([]location.Sighting, [][]jsonl.Tru
 }
 
 func TestDeterminism(t *testing.T) {
+	singleGoroutine(t)
 	plan := demoPlan(t)
 	tags := Generate(demoTags(), 60)
 	run := func(seed uint64) ([]location.Sighting, [][]jsonl.TruthRow) {
@@ -54,6 +55,7 @@ func TestDeterminism(t *testing.T) {
 // each point is inside a room of its level or in a doorway (within half a
 // wall of a door's line), never inside a wall.
 func TestStaysInRoomsOrDoors(t *testing.T) {
+	singleGoroutine(t)
 	plan := demoPlan(t)
 	cfg := DefaultConfig(3)
 	cfg.LevelChangeProb = 0.3
@@ -98,6 +100,7 @@ func nearDoor(s *Sim, level string, p orb.Point, d float64) bool {
 // TestLevelChangesOnlyInConnectors: a tag that is on another level 100 ms
 // later was in an elevator or stairs room and is in one of the same kind.
 func TestLevelChangesOnlyInConnectors(t *testing.T) {
+	singleGoroutine(t)
 	plan := demoPlan(t)
 	cfg := DefaultConfig(5)
 	cfg.LevelChangeProb = 0.5
