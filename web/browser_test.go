@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/hospitalrtls/rtls/internal/testlog"
 	"github.com/hospitalrtls/rtls/server"
 )
 
@@ -48,7 +48,7 @@ func startDemo(t *testing.T) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s, err := server.Start(ctx, server.Config{Demo: true, CoAPAddr: "127.0.0.1:0", GRPCAddr: "127.0.0.1:0",
-		HTTPAddr: "127.0.0.1:0", Tick: 250 * time.Millisecond, RulesFile: "../docs/examples/demo-rules.yaml"}, slog.New(slog.DiscardHandler))
+		HTTPAddr: "127.0.0.1:0", Tick: 250 * time.Millisecond, RulesFile: "../docs/examples/demo-rules.yaml"}, testlog.Logger())
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -1,7 +1,9 @@
 // Builds the app into dist/: one bundled script and one stylesheet (Leaflet,
-// Chart.js and the app), plus index.html. Run by `make web`.
+// Chart.js and the app), their gzip forms (rtlsd serves those to browsers
+// that accept gzip), plus index.html. Run by `make web`.
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 
 rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist');
@@ -20,3 +22,6 @@ await esbuild.build({
   logLevel: 'warning',
 });
 copyFileSync('src/index.html', 'dist/index.html');
+for (const f of ['app.js', 'app.css']) {
+  writeFileSync(`dist/${f}.gz`, gzipSync(readFileSync(`dist/${f}`), { level: 9 }));
+}
