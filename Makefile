@@ -85,7 +85,7 @@ proto: tools-proto ## regenerate the protobuf and gRPC code beside the .proto fi
 		--go-grpc_out=$(PROTO_DIR) --go-grpc_opt=paths=source_relative \
 		--grpc-gateway_out=$(PROTO_DIR) --grpc-gateway_opt=paths=source_relative \
 		--grpc-gateway_opt=grpc_api_configuration=$(GATEWAY_CONFIG),generate_unbound_methods=true \
-		--openapiv2_out=$(OPENAPI_OUT) --openapiv2_opt=grpc_api_configuration=$(GATEWAY_CONFIG) \
+		--openapiv2_out=$(OPENAPI_OUT) --openapiv2_opt=grpc_api_configuration=$(GATEWAY_CONFIG),openapi_configuration=$(PROTO_DIR)/rtls/v1/openapi.yaml \
 		--openapiv2_opt=generate_unbound_methods=true,allow_merge=true,merge_file_name=rtls \
 		--openapiv2_opt=json_names_for_fields=false \
 		$(PROTO_FILES)
