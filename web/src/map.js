@@ -218,22 +218,26 @@ export class LiveMap {
     }));
   }
 
-  /** Draws a walk through rooms: centroids joined through the doors between them. */
+  /**
+   * Draws a walk through rooms as the router measures it: from the first
+   * room's centre, door to door through the rooms between, to the last
+   * room's centre; only the parts on the drawn level.
+   */
   drawPath(roomIds, onLevel) {
     this.pathLayer.clearLayers();
     const plan = state.plan;
+    const rooms = roomIds.map((id) => plan.rooms.get(id)).filter(Boolean);
     const pts = [];
-    let prev = null;
-    for (const id of roomIds) {
-      const room = plan.rooms.get(id);
-      if (!room) continue;
-      if (prev && prev.level === room.level) {
-        const door = plan.doors.find((d) => (d.connects[0] === prev.id && d.connects[1] === id) || (d.connects[1] === prev.id && d.connects[0] === id));
-        if (door && door.level === onLevel) pts.push([door.mid[1], door.mid[0]]);
+    const at = (level, [x, y]) => { if (level === onLevel) pts.push([y, x]); };
+    rooms.forEach((room, i) => {
+      if (i === 0) at(room.level, room.centre);
+      const next = rooms[i + 1];
+      if (next && next.level === room.level) {
+        const door = plan.doors.find((d) => d.connects.includes(room.id) && d.connects.includes(next.id));
+        if (door) at(door.level, door.mid);
       }
-      if (room.level === onLevel) pts.push([room.centre[1], room.centre[0]]);
-      prev = room;
-    }
+      if (i === rooms.length - 1 && i > 0) at(room.level, room.centre);
+    });
     if (pts.length > 1) L.polyline(pts, { color: '#c0392b', weight: 4, dashArray: '8 6', className: 'walk-path' }).addTo(this.pathLayer);
   }
 
