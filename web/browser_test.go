@@ -268,6 +268,9 @@ func TestBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		poll(ctx, t, "a pump nearest to "+room, `document.querySelectorAll('#nearest-results .nearest-result[data-tag^="PUMP-"]').length > 0`, 15*time.Second)
+		// Each level of the demo has a storage room with pumps: the walk to
+		// the nearest one is drawn on this level.
+		poll(ctx, t, "the walk drawn", `document.querySelectorAll('#map path.walk-path').length == 1`, 5*time.Second)
 		screenshot(ctx, t, "5-nearest-pump")
 		console.check(t)
 	})
