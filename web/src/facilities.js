@@ -10,11 +10,11 @@ Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, L
 
 const charts = {};
 
-/** Loads the three aggregates of a day (local midnight to midnight) and draws them. */
-export async function showDay(day) {
+/** Loads the three aggregates of a day (local midnight to midnight), grouped by room, category or unit, and draws them. */
+export async function showDay(day, groupBy = 'CATEGORY') {
   const from = new Date(`${day}T00:00:00`);
   const to = new Date(from.getTime() + 24 * 3600 * 1000);
-  const scope = { from: from.toISOString(), to: to.toISOString(), group_by: 'CATEGORY' };
+  const scope = { from: from.toISOString(), to: to.toISOString(), group_by: groupBy };
   const status = document.getElementById('fac-status');
   status.textContent = 'loading…';
   const results = await Promise.allSettled([
@@ -92,7 +92,7 @@ function matrix(canvas, xs, ys, data, max, unit) {
       maintainAspectRatio: false,
       plugins: {
         legend: { display: false },
-        tooltip: { callbacks: { title: () => '', label: (c) => `${c.raw.y} → ${c.raw.x}: ${c.raw.v} ${unit}` } },
+        tooltip: { callbacks: { title: () => '', label: (c) => `${c.raw.y}, ${c.raw.x}: ${c.raw.v} ${unit}` } },
       },
       scales: {
         x: { type: 'category', labels: xs, offset: true, grid: { display: false } },

@@ -200,7 +200,7 @@ document.getElementById('nearest-form').addEventListener('submit', (e) => {
 });
 document.getElementById('fac-form').addEventListener('submit', (e) => {
   e.preventDefault();
-  import('./facilities.js').then((f) => f.showDay(document.getElementById('fac-day').value));
+  import('./facilities.js').then((f) => f.showDay(document.getElementById('fac-day').value, document.getElementById('fac-group').value));
 });
 window.addEventListener('hashchange', () => show(location.hash.slice(1)));
 setInterval(() => { if (document.body.dataset.view === 'events') parBoard(); }, 3000);
