@@ -55,10 +55,17 @@ func (h *httpFace) serve() error {
 	return nil
 }
 
-// shutdown stops taking requests and ends open streams: they would keep a
-// graceful shutdown waiting forever.
+// shutdownGrace is how long running requests get to finish at shutdown.
+// Streams never finish on their own: they are closed after it, which
+// cancels their gRPC calls, so the gRPC server can stop gracefully.
+const shutdownGrace = time.Second
+
+// shutdown stops taking requests, lets unary calls finish within
+// shutdownGrace and then closes every connection, streams included.
 func (h *httpFace) shutdown(ctx context.Context) {
-	h.srv.Shutdown(ctx)
+	grace, cancel := context.WithTimeout(ctx, shutdownGrace)
+	defer cancel()
+	h.srv.Shutdown(grace)
 	h.srv.Close()
 	h.gw.Close()
 }

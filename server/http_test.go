@@ -83,6 +83,30 @@ func TestHTTPFace(t *testing.T) {
 	}
 }
 
+// An open stream (a browser on the map) does not hold up shutdown for good:
+// the server closes it and stops.
+func TestHTTPShutdownClosesStreams(t *testing.T) {
+	s, stop := startWith(t, Config{Demo: true, CoAPAddr: "127.0.0.1:0", GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", Tick: 100 * time.Millisecond})
+	resp, err := http.Get("http://" + s.HTTPAddr().String() + "/v1/locations:watch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if _, err := bufio.NewReader(resp.Body).ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	stopped := make(chan struct{})
+	go func() {
+		stop()
+		close(stopped)
+	}()
+	// The stream ends (EOF or reset) once the server closes it.
+	io.Copy(io.Discard, resp.Body)
+	<-stopped
+	t.Logf("stopped %v after the shutdown began, a stream open", time.Since(start).Round(time.Millisecond))
+}
+
 func httpGet(t *testing.T, url string) (int, []byte) {
 	t.Helper()
 	resp, err := http.Get(url)
