@@ -9,20 +9,22 @@ import (
 // maxGridSide caps the cells of a grid per axis.
 const maxGridSide = 256
 
-// grid is a uniform grid over the bounds of a level's polygons: each cell
-// lists the polygons whose bound touches it, so a point lookup tests only
-// a few polygons. Read-only once built.
-type grid struct {
+// Grid is a uniform grid over a set of bounds (of rooms, zones, ...): each
+// cell lists the items whose bound touches it, so a point lookup tests only
+// a few items. The zero Grid holds nothing. Read-only once built, so safe
+// for concurrent use.
+type Grid struct {
 	bound  orb.Bound
 	cw, ch float64 // cell width and height
 	nx, ny int
 	cells  [][]int32 // item indexes, row-major
 }
 
-// newGrid indexes items by their bounds, with about one item per cell.
-func newGrid(bounds []orb.Bound) grid {
+// NewGrid indexes items by their bounds (item i has bounds[i]), with
+// about one item per cell.
+func NewGrid(bounds []orb.Bound) Grid {
 	if len(bounds) == 0 {
-		return grid{}
+		return Grid{}
 	}
 	all := bounds[0]
 	for _, b := range bounds[1:] {
@@ -30,7 +32,7 @@ func newGrid(bounds []orb.Bound) grid {
 	}
 	w, h := all.Max[0]-all.Min[0], all.Max[1]-all.Min[1]
 	side := math.Sqrt(w * h / float64(len(bounds)))
-	g := grid{bound: all, nx: cellsFor(w, side), ny: cellsFor(h, side)}
+	g := Grid{bound: all, nx: cellsFor(w, side), ny: cellsFor(h, side)}
 	g.cw, g.ch = cellSize(w, g.nx), cellSize(h, g.ny)
 	g.cells = make([][]int32, g.nx*g.ny)
 	for i, b := range bounds {
@@ -61,15 +63,17 @@ func cellSize(length float64, n int) float64 {
 }
 
 // cellOf returns the cell holding p, clamped to the grid.
-func (g *grid) cellOf(p orb.Point) (int, int) {
+func (g *Grid) cellOf(p orb.Point) (int, int) {
 	x := int((p[0] - g.bound.Min[0]) / g.cw)
 	y := int((p[1] - g.bound.Min[1]) / g.ch)
 	return min(max(x, 0), g.nx-1), min(max(y, 0), g.ny-1)
 }
 
-// at returns the indexes of the items whose bound may contain p; nil when
-// p is outside the grid (or not finite).
-func (g *grid) at(p orb.Point) []int32 {
+// At returns the indexes of the items whose bound may contain p, in
+// increasing order; nil when p is outside every bound (or not finite). The
+// slice is shared with the grid and must not be modified. It does not
+// allocate.
+func (g *Grid) At(p orb.Point) []int32 {
 	if g.nx == 0 || !inBound(g.bound, p) {
 		return nil
 	}
