@@ -82,18 +82,36 @@ func SegmentIntersection(a, b, c, d orb.Point) (orb.Point, bool) {
 
 // PointSegmentDistance returns the distance from p to segment ab.
 func PointSegmentDistance(p, a, b orb.Point) float64 {
-	q := closestOnSegment(a, b, p)
-	return math.Hypot(q[0]-p[0], q[1]-p[1])
+	return math.Sqrt(dist2ToSegment(p, a, b))
 }
 
 // SegmentDistance returns the distance between segments ab and cd: 0 when
-// they meet.
+// they cross (or, up to rounding, touch). It does not allocate and is
+// cheap enough for the engine's per-particle door test.
 func SegmentDistance(a, b, c, d orb.Point) float64 {
-	if SegmentsMeet(a, b, c, d) {
+	if strictlyCross(a, b, c, d) {
 		return 0
 	}
-	return min(PointSegmentDistance(a, c, d), PointSegmentDistance(b, c, d),
-		PointSegmentDistance(c, a, b), PointSegmentDistance(d, a, b))
+	return math.Sqrt(min(dist2ToSegment(a, c, d), dist2ToSegment(b, c, d),
+		dist2ToSegment(c, a, b), dist2ToSegment(d, a, b)))
+}
+
+// strictlyCross reports whether each segment has its ends strictly on
+// either side of the other's line (no tolerance).
+func strictlyCross(a, b, c, d orb.Point) bool {
+	return cross(c, d, a)*cross(c, d, b) < 0 && cross(a, b, c)*cross(a, b, d) < 0
+}
+
+// cross is (b-a) x (p-a): positive when p is left of a→b.
+func cross(a, b, p orb.Point) float64 {
+	return (b[0]-a[0])*(p[1]-a[1]) - (b[1]-a[1])*(p[0]-a[0])
+}
+
+// dist2ToSegment returns the squared distance from p to segment ab.
+func dist2ToSegment(p, a, b orb.Point) float64 {
+	q := closestOnSegment(a, b, p)
+	dx, dy := q[0]-p[0], q[1]-p[1]
+	return dx*dx + dy*dy
 }
 
 // closestOnSegment returns the point of segment ab closest to p.
