@@ -1,8 +1,8 @@
 // Package api serves the RTLS over gRPC: the LocationService and the
 // EventService of proto/rtls/v1, backed by the live state store, the
 // GeofenceService and TagRegistryService over the admins of rules, zones
-// and tags, plus the plumbing every server needs (health, reflection,
-// request logs, metrics).
+// and tags, the FloorplanService (the plan as GeoJSON), plus the plumbing
+// every server needs (health, reflection, request logs, metrics).
 //
 // Protobuf types stay at this edge: the servers read domain types
 // (location.Position, geofence.Event) through the small interfaces declared

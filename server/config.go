@@ -1,5 +1,6 @@
 // Package server wires rtlsd: floorplan, CoAP ingest, location engine,
-// store and gRPC API, plus the built-in demo.
+// store, gRPC API and its HTTP face (JSON API and web app), plus the
+// built-in demo.
 package server
 
 import (
