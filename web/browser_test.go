@@ -275,25 +275,12 @@ func TestBrowser(t *testing.T) {
 		console.check(t)
 	})
 
-	t.Run("tablet layout", func(t *testing.T) {
-		if err := chromedp.Do(ctx, chromedp.EmulateViewport(768, 1024, chromedp.EmulateScale(1))); err != nil {
-			t.Fatal(err)
-		}
-		defer chromedp.Do(ctx, chromedp.ResetViewport())
-		// One column: the map takes the width, the side panel goes below it.
-		poll(ctx, t, "map across the tablet", `(() => { const m = document.getElementById('map').getBoundingClientRect();
-			const s = document.getElementById('side').getBoundingClientRect();
-			return m.width > 700 && s.top >= m.bottom })()`, 5*time.Second)
-		screenshot(ctx, t, "5-tablet")
-		console.check(t)
-	})
-
 	t.Run("room census on click", func(t *testing.T) {
 		room := clickRoom(ctx, t, "storage")
 		// The demo's pumps rest in the storage rooms: the census names them.
 		poll(ctx, t, "census of "+room, `document.getElementById('room-panel').dataset.room == '`+room+`' &&
 			[...document.querySelectorAll('#census li')].some(li => li.textContent.startsWith('Asset: '))`, 10*time.Second)
-		screenshot(ctx, t, "5-census")
+		screenshot(ctx, t, "6-census")
 		console.check(t)
 	})
 
@@ -302,7 +289,7 @@ func TestBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		poll(ctx, t, "an ENTER in the feed", `document.querySelectorAll('#feed li[data-type="ENTER"]').length > 0`, 60*time.Second)
-		screenshot(ctx, t, "6-events")
+		screenshot(ctx, t, "7-events")
 		console.check(t)
 	})
 
@@ -319,7 +306,7 @@ func TestBrowser(t *testing.T) {
 		if exists := rpcExists(t, base, "AnalyticsService/Dwell"); exists == strings.Contains(note, "Not available on this server") {
 			t.Errorf("AnalyticsService served: %v; dwell note %q", exists, note)
 		}
-		screenshot(ctx, t, "7-facilities")
+		screenshot(ctx, t, "8-facilities")
 		console.check(t)
 	})
 
@@ -331,6 +318,19 @@ func TestBrowser(t *testing.T) {
 		}
 		poll(ctx, t, "PAR row for L0 storage", `[...document.querySelectorAll('#par tbody tr')].some(r =>
 			r.cells[1].textContent == 'infusion_pump' && /^(OK|Below PAR)$/.test(r.cells[4].textContent))`, 10*time.Second)
+		console.check(t)
+	})
+
+	t.Run("tablet layout", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#views a[data-view="map"]`)),
+			chromedp.EmulateViewport(768, 1024, chromedp.EmulateScale(1))); err != nil {
+			t.Fatal(err)
+		}
+		// One column: the map takes the width, the side panel goes below it.
+		poll(ctx, t, "map across the tablet", `(() => { const m = document.getElementById('map').getBoundingClientRect();
+			const s = document.getElementById('side').getBoundingClientRect();
+			return m.width > 700 && s.top >= m.bottom })()`, 5*time.Second)
+		screenshot(ctx, t, "10-tablet")
 		console.check(t)
 	})
 }

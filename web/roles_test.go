@@ -74,7 +74,7 @@ func testRoles(browser context.Context, t *testing.T) {
 		t.Fatal(err)
 	}
 	poll(ctx, t, "sign-in asked", `document.getElementById('signin').open && document.body.dataset.view == 'signin'`, 10*time.Second)
-	screenshot(ctx, t, "8-signin")
+	screenshot(ctx, t, "9-signin")
 	if err := chromedp.Do(ctx,
 		chromedp.SetValue(chromedp.CSS(`#signin-token`), facilitiesToken),
 		chromedp.Click(chromedp.CSS(`#signin-form button[type="submit"]`)),
