@@ -110,7 +110,7 @@ func dialDTLS(t testing.TB, addr string, timeout time.Duration, opts ...piondtls
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cc, err := dtls.Dial(addr, dtls.NewDTLSClientOptions(opts...),
-		options.WithBlockwise(false, blockwise.SZX1024, time.Second))
+		options.WithBlockwise(false, blockwise.SZX1024, time.Second), options.WithErrors(func(error) {}))
 	if err != nil {
 		return nil, err
 	}

@@ -85,9 +85,7 @@ func TestDTLSReloadKeepsOtherSessions(t *testing.T) {
 	if r, _ := postOn(t, s03, mustJSON(t, sampleBatch("R-L0-S03", 2, 1, now))); r.code != codes.Changed {
 		t.Fatalf("S03 on its old session after reload: %v %q", r.code, r.body)
 	}
-	if n := metricValue(t, ts.metrics.sessions); n != 1 {
-		t.Errorf("open sessions %v, want 1", n)
-	}
+	waitFor(t, "S02's session to close", func() bool { return metricValue(t, ts.metrics.sessions) == 1 })
 	if err := dialBadPSK(t, ts.addr, "R-L0-S02", pskS02); err == nil {
 		t.Error("old S02 key still accepted after reload")
 	}
@@ -105,21 +103,24 @@ func TestDTLSIdleSessionClosed(t *testing.T) {
 	if _, err := dialPSK(t, ts.addr, "R-L0-S03", pskS03); err != nil {
 		t.Fatal(err)
 	}
-	// The session closes once idle; the guard only bounds a broken server.
-	deadline := time.Now().Add(guardWait)
-	for metricValue(t, ts.metrics.sessionsIdle) < 1 {
-		if time.Now().After(deadline) {
-			t.Fatalf("idle session not closed within %v", guardWait)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if n := metricValue(t, ts.metrics.sessions); n != 0 {
-		t.Errorf("open sessions %v after idle close, want 0", n)
-	}
+	waitFor(t, "the idle session to close", func() bool {
+		return metricValue(t, ts.metrics.sessionsIdle) == 1 && metricValue(t, ts.metrics.sessions) == 0
+	})
 }
 
-// guardWait bounds waits for something the server does on its own clock.
-const guardWait = 10 * time.Second
+// waitFor polls cond until it holds: go-coap closes sessions on its own
+// goroutines and clock. The guard only bounds a broken server.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	const guard = 20 * time.Second
+	deadline := time.Now().Add(guard)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %v for %s", guard, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
 
 func TestDTLSCertificates(t *testing.T) {
 	pki := newTestPKI(t)
@@ -158,8 +159,13 @@ func TestDTLSCertificates(t *testing.T) {
 		}
 	})
 	t.Run("CA removed on reload", func(t *testing.T) {
-		if _, err := dialCert(t, pki, "R-L0-S03", nil); err != nil {
+		cc, err := dialCert(t, pki, "R-L0-S03", nil)
+		if err != nil {
 			t.Fatal(err)
+		}
+		// An answer means the server has recorded the session.
+		if r, _ := postOn(t, cc, mustJSON(t, sampleBatch("R-L0-S03", 4, 1, now))); r.code != codes.Changed {
+			t.Fatalf("own batch: %v %q", r.code, r.body)
 		}
 		if closed := ts.SetCredentials(mustCredentials(t, other.keyLines(t)...)); closed < 1 {
 			t.Fatalf("reload to another CA closed %d sessions, want every session of the old CA", closed)

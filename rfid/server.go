@@ -32,8 +32,8 @@ type Server struct {
 	exchanges *exchanges
 	metrics   *metrics
 
-	limits    *readerLimits
-	creds     atomic.Pointer[Credentials] // reader keys and CA for DTLS; nil for none
+	limits *readerLimits
+	creds  atomic.Pointer[Credentials] // reader keys and CA for DTLS; nil for none
 
 	sessMu   sync.Mutex // guards sessions
 	sessions map[*client.Conn]*peer

@@ -42,6 +42,12 @@ type Config struct {
 	// store's defaults, 1,000,000 events and 7 days; negative: no limit).
 	EventMaxLen int64
 	EventMaxAge time.Duration
+
+	// Readers configures the reader front's security (see readers.go).
+	Readers ReaderConfig
+	// Insecure allows plain, unauthenticated CoAP (and is what --demo
+	// implies); without it rtlsd needs Readers.Keys and serves DTLS only.
+	Insecure bool
 }
 
 // ErrConfig is returned for an invalid configuration; the message names the field.
@@ -66,5 +72,5 @@ func (c *Config) Validate() error {
 	if strings.ContainsAny(c.Site, "{}") {
 		return fmt.Errorf("%w: --site: must not contain '{' or '}'", ErrConfig)
 	}
-	return nil
+	return c.Readers.validate(c.Insecure || c.Demo)
 }

@@ -54,6 +54,14 @@ func (e *Engine) retag(id string) {
 	e.schedule(t)
 }
 
+// Registered reports whether id is in the engine's registry.
+func (e *Engine) Registered(id string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_, ok := e.reg.Get(id)
+	return ok
+}
+
 // Registry returns a copy of the engine's registry.
 func (e *Engine) Registry() *Registry {
 	e.mu.Lock()
