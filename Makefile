@@ -29,7 +29,7 @@ build: ## compile every package; binaries of ./cmd/... into bin/
 
 .PHONY: run
 run: ## run the server with the demo site
-	$(GO) run ./cmd/rtlsd --demo
+	$(GO) run ./cmd/rtlsd --demo --insecure
 
 .PHONY: test
 test: ## vet, all tests with the race detector, then the accuracy guards (too slow under -race)

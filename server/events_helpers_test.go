@@ -27,7 +27,7 @@ const (
 // eventsConfig is rtlsd on the synthetic clinic with a fast tick.
 func eventsConfig(redisURL string, debounce time.Duration) Config {
 	return Config{Floorplans: []string{clinicPlan}, CoAPAddr: "127.0.0.1:0", GRPCAddr: "127.0.0.1:0",
-		RedisURL: redisURL, Site: "events", Tick: 50 * time.Millisecond, Debounce: debounce}
+		RedisURL: redisURL, Site: "events", Tick: 50 * time.Millisecond, Debounce: debounce, Insecure: true}
 }
 
 // startWith runs rtlsd in process; stop cancels it and waits for Serve to

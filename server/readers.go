@@ -1,8 +1,13 @@
 package server
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/hospitalrtls/rtls/pipeline"
@@ -78,4 +83,80 @@ func (s *Server) Reload() error {
 	}
 	s.coap.SetCredentials(c)
 	return nil
+}
+
+// listenCoAP builds the CoAP front and binds its listeners: DTLS with
+// reader keys, plain UDP only when insecure (--insecure or --demo).
+func (s *Server) listenCoAP() error {
+	var creds *rfid.Credentials
+	if s.cfg.Readers.Keys != "" {
+		var err error
+		if creds, err = rfid.LoadCredentials(s.cfg.Readers.Keys); err != nil {
+			return fmt.Errorf("server: --reader-keys: %w", err)
+		}
+	}
+	rcfg := s.cfg.Readers.rfidConfig(creds)
+	rcfg.Addr, rcfg.Logger = s.cfg.CoAPAddr, s.log.With("part", "coap")
+	var err error
+	if s.coap, err = rfid.NewServer(rcfg, s.pipe, readerDirectory{s.plan}, s.registry); err != nil {
+		return err
+	}
+	if creds != nil {
+		if s.dtlsLis, err = s.coap.ListenDTLS(s.cfg.Readers.DTLSAddr); err != nil {
+			return fmt.Errorf("server: --coap-dtls-addr: %w", err)
+		}
+	}
+	if !s.cfg.Insecure && !s.cfg.Demo {
+		return nil
+	}
+	s.log.Warn("INSECURE: plain CoAP on --coap-addr accepts unauthenticated batches from any reader id; use --reader-keys (DTLS) in production",
+		"coap", s.cfg.CoAPAddr, "demo", s.cfg.Demo)
+	addr, err := net.ResolveUDPAddr("udp", s.cfg.CoAPAddr)
+	if err != nil {
+		return fmt.Errorf("server: --coap-addr: %w", err)
+	}
+	if s.coapLis, err = net.ListenUDP("udp", addr); err != nil {
+		return fmt.Errorf("server: --coap-addr: %w", err)
+	}
+	return nil
+}
+
+// serveCoAP serves the bound CoAP listeners and reloads the reader keys on
+// SIGHUP until ctx ends.
+func (s *Server) serveCoAP(ctx context.Context) {
+	if s.coapLis != nil {
+		go func() {
+			if err := s.coap.Serve(s.coapLis); err != nil && !errors.Is(err, rfid.ErrServerClosed) {
+				s.log.Error("coap server stopped", "err", err)
+			}
+		}()
+	}
+	if s.dtlsLis == nil {
+		return
+	}
+	go func() {
+		if err := s.coap.ServeDTLS(s.dtlsLis); err != nil && !errors.Is(err, rfid.ErrServerClosed) {
+			s.log.Error("coaps server stopped", "err", err)
+		}
+	}()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	go func() {
+		defer signal.Stop(hup)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				_ = s.Reload()
+			}
+		}
+	}()
+}
+
+func addrString(a net.Addr) string {
+	if a == nil {
+		return "off"
+	}
+	return a.String()
 }
