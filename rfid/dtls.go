@@ -127,6 +127,7 @@ func (s *Server) ServeDTLS(l *coapNet.DTLSListener) error {
 		options.WithMaxMessageSize(maxDatagram),
 		options.WithErrors(func(err error) { s.log.Debug("rfid: coaps", "err", err) }),
 		options.WithOnNewConn(s.onDTLSSession),
+		options.WithDTLSHandshakeTimeout(dtlsHandshakeTimeout),
 		options.WithInactivityMonitor(s.cfg.DTLSIdleTimeout, func(cc *client.Conn) {
 			s.metrics.sessionsIdle.Inc()
 			_ = cc.Close()
