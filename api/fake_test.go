@@ -239,4 +239,4 @@ func (p fakePlan) HasRoom(id string) bool  { return slices.Contains(p.rooms, id)
 // fakeGroups is a GroupResolver over a fixed map.
 type fakeGroups map[string][]string
 
-func (g fakeGroups) ZonesOf(group string) []string { return g[group] }
+func (g fakeGroups) ZonesOf(_ context.Context, group string) ([]string, error) { return g[group], nil }

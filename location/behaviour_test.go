@@ -6,6 +6,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/location/jsonl"
 )
 
 // The scenarios below run on the demo ward (internal/demo): two levels of
@@ -73,7 +74,7 @@ func TestPortalPlacesTagAtOnce(t *testing.T) {
 			at := positionAt(t, ps, t0+21_000)
 			stor, _ := plan.Room("L0-STOR")
 			if at.Room != "L0-STOR" || at.Level != "L0" || plan.RoomAt("L0", orb.Point{at.X, at.Y}) != stor {
-				t.Errorf("position after the portal read: %s, want in L0-STOR", location.AppendPositionJSON(nil, at))
+				t.Errorf("position after the portal read: %s, want in L0-STOR", jsonl.AppendPosition(nil, at))
 			}
 			checkInRooms(t, plan, ps)
 		})

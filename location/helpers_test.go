@@ -13,6 +13,7 @@ import (
 	"github.com/hospitalrtls/rtls/internal/demo"
 	"github.com/hospitalrtls/rtls/internal/score"
 	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/location/jsonl"
 )
 
 // datasets is the accuracy data of the repository (testdata/datasets/README.md).
@@ -36,7 +37,7 @@ func datasetSightings(t testing.TB, name string) []location.Sighting {
 	return ss
 }
 
-func datasetTruth(t testing.TB, name string) []score.TruthRow {
+func datasetTruth(t testing.TB, name string) []jsonl.TruthRow {
 	t.Helper()
 	rows, err := score.ReadTruthFile(filepath.Join(datasets, name, "truth.jsonl.gz"))
 	if err != nil {
@@ -78,7 +79,7 @@ func replay(eng *location.Engine, ss []location.Sighting) []location.Position {
 func encode(ps []location.Position) []byte {
 	var b []byte
 	for _, p := range ps {
-		b = location.AppendPositionJSON(b, p)
+		b = append(jsonl.AppendPosition(b, p), '\n')
 	}
 	return b
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/location/jsonl"
 )
 
 // replayCase is an input and a constructor of fresh engines for it.
@@ -150,7 +151,7 @@ func firstDiff(got, want map[string][]location.Position) string {
 			if g[i] != w[i] {
 				gp, wp := g[i], w[i]
 				gp.Tag, wp.Tag = "", "" // tag ids may be identities: not in logs
-				return fmt.Sprintf("tag #%d position %d: got %s want %s", ti, i, location.AppendPositionJSON(nil, gp), location.AppendPositionJSON(nil, wp))
+				return fmt.Sprintf("tag #%d position %d: got %s want %s", ti, i, jsonl.AppendPosition(nil, gp), jsonl.AppendPosition(nil, wp))
 			}
 		}
 		if len(g) != len(w) {

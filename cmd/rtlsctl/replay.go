@@ -12,6 +12,7 @@ import (
 
 	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/location/jsonl"
 )
 
 // runReplay runs the engine in event time over a sightings file and writes
@@ -85,14 +86,14 @@ func replay(plan *floorplans.Plan, cfg location.Config, r io.Reader, w io.Writer
 	var buf []byte
 	write := func(ps []location.Position) error {
 		for _, p := range ps {
-			buf = location.AppendPositionJSON(buf[:0], p)
+			buf = append(jsonl.AppendPosition(buf[:0], p), '\n')
 			if _, err := bw.Write(buf); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	err = location.ReadSightings(r, func(s location.Sighting) error {
+	err = jsonl.ReadSightings(r, func(s location.Sighting) error {
 		_ = eng.Add(s) // rejected sightings are counted in the engine's stats
 		return write(eng.Drain())
 	})

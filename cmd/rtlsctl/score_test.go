@@ -59,7 +59,7 @@ func TestScoreCommand(t *testing.T) {
 		{"missing positions", []string{"--floorplan", plan, "--truth", truth}, 2, "", "usage: rtlsctl score"},
 		{"stray argument", []string{"--floorplan", plan, "--truth", truth, "--positions", positions, "extra"}, 2, "", "usage: rtlsctl score"},
 		{"unreadable truth", []string{"--floorplan", plan, "--truth", filepath.Join(dir, "nope"), "--positions", positions}, 1, "", "nope"},
-		{"positions not json lines", []string{"--floorplan", plan, "--truth", truth, "--positions", plan}, 1, "", "score: bad line 1"},
+		{"positions not json lines", []string{"--floorplan", plan, "--truth", truth, "--positions", plan}, 1, "", "line 1: jsonl: bad line"},
 		{"bad floorplan", []string{"--floorplan", truth, "--truth", truth, "--positions", positions}, 1, "", "rtlsctl score: "},
 	}
 	for _, c := range cases {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/location/jsonl"
 )
 
 // Baseline parameters: the weighted centroid of the BaselineTop strongest
@@ -23,7 +24,7 @@ const (
 // BaselineTop strongest, drops those not on the strongest one's level, and
 // places the tag at their centroid weighted by 10^(rssi/20). Sightings of
 // readers the plan lacks are ignored; all others are used as they are.
-func Baseline(plan *floorplans.Plan, sightings []location.Sighting, truth []TruthRow) Result {
+func Baseline(plan *floorplans.Plan, sightings []location.Sighting, truth []jsonl.TruthRow) Result {
 	return scoreFixes(newRooms(plan), truth, baselineFixes(plan, sightings, truth))
 }
 
@@ -34,7 +35,7 @@ type heard struct {
 	rssi   float64
 }
 
-func baselineFixes(plan *floorplans.Plan, sightings []location.Sighting, truth []TruthRow) map[string][]fix {
+func baselineFixes(plan *floorplans.Plan, sightings []location.Sighting, truth []jsonl.TruthRow) map[string][]fix {
 	byTag := map[string][]heard{}
 	for _, s := range sightings {
 		if _, ok := plan.Reader(s.Reader); ok {

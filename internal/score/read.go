@@ -2,105 +2,37 @@ package score
 
 import (
 	"bufio"
-	"bytes"
 	"compress/gzip"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 
 	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/location/jsonl"
 )
 
-// ErrBadLine is returned for a JSON Lines record that cannot be scored.
-var ErrBadLine = errors.New("score: bad line")
-
-// maxLine bounds one JSON Lines record.
-const maxLine = 1 << 20
-
-// truthLine is the JSON form of a truth row.
-type truthLine struct {
-	TS    *int64   `json:"ts"`
-	Tag   string   `json:"tag"`
-	Level *string  `json:"level"`
-	X     *float64 `json:"x"`
-	Y     *float64 `json:"y"`
-	Room  *string  `json:"room"`
-}
-
-// positionLine is the JSON form of a position.
-type positionLine struct {
-	TS        *int64   `json:"ts"`
-	Tag       string   `json:"tag"`
-	Level     *string  `json:"level"`
-	X         *float64 `json:"x"`
-	Y         *float64 `json:"y"`
-	AccuracyM *float64 `json:"accuracy_m"`
-	Room      *string  `json:"room"`
-	RoomProb  float64  `json:"room_prob"`
-}
-
 // ReadTruth reads ground truth JSON Lines (FORMATS.md), plain or gzip.
-// Blank lines are skipped; a malformed line is an error naming its number.
-func ReadTruth(r io.Reader) ([]TruthRow, error) {
-	var out []TruthRow
-	err := eachLine(r, func(n int, b []byte) error {
-		var l truthLine
-		if err := json.Unmarshal(b, &l); err != nil {
-			return fmt.Errorf("%w %d: %v", ErrBadLine, n, err)
-		}
-		if l.TS == nil || l.Tag == "" || l.Level == nil || l.X == nil || l.Y == nil {
-			return fmt.Errorf("%w %d: ts, tag, level, x and y are required", ErrBadLine, n)
-		}
-		out = append(out, TruthRow{TS: *l.TS, Tag: l.Tag, Level: *l.Level, X: *l.X, Y: *l.Y, Room: deref(l.Room)})
-		return nil
-	})
-	return out, err
+// Blank lines are skipped; a malformed line is an error naming its number
+// that wraps jsonl.ErrBadLine.
+func ReadTruth(r io.Reader) ([]jsonl.TruthRow, error) {
+	return readAll(r, jsonl.ReadTruth)
 }
 
 // ReadPositions reads engine positions JSON Lines (FORMATS.md), plain or
 // gzip. A missing or null accuracy_m gives AccuracyM NaN, a null room "".
 func ReadPositions(r io.Reader) ([]location.Position, error) {
-	var out []location.Position
-	err := eachLine(r, func(n int, b []byte) error {
-		var l positionLine
-		if err := json.Unmarshal(b, &l); err != nil {
-			return fmt.Errorf("%w %d: %v", ErrBadLine, n, err)
-		}
-		if l.TS == nil || l.Tag == "" || l.Level == nil || l.X == nil || l.Y == nil {
-			return fmt.Errorf("%w %d: ts, tag, level, x and y are required", ErrBadLine, n)
-		}
-		acc := math.NaN()
-		if l.AccuracyM != nil {
-			acc = *l.AccuracyM
-		}
-		out = append(out, location.Position{TS: *l.TS, Tag: l.Tag, Level: *l.Level, X: *l.X, Y: *l.Y,
-			AccuracyM: acc, Room: deref(l.Room), RoomProb: l.RoomProb})
-		return nil
-	})
-	return out, err
+	return readAll(r, jsonl.ReadPositions)
 }
 
 // ReadSightings reads sightings JSON Lines (FORMATS.md), plain or gzip,
 // in file order.
 func ReadSightings(r io.Reader) ([]location.Sighting, error) {
-	zr, err := maybeGunzip(r)
-	if err != nil {
-		return nil, err
-	}
-	var out []location.Sighting
-	err = location.ReadSightings(zr, func(s location.Sighting) error {
-		out = append(out, s)
-		return nil
-	})
-	return out, err
+	return readAll(r, jsonl.ReadSightings)
 }
 
 // ReadTruthFile, ReadPositionsFile and ReadSightingsFile read a file by
 // path; gzip files are recognised by their magic bytes.
-func ReadTruthFile(path string) ([]TruthRow, error) { return readFile(path, ReadTruth) }
+func ReadTruthFile(path string) ([]jsonl.TruthRow, error) { return readFile(path, ReadTruth) }
 
 // ReadPositionsFile reads a positions file; see ReadTruthFile.
 func ReadPositionsFile(path string) ([]location.Position, error) {
@@ -125,24 +57,19 @@ func readFile[T any](path string, read func(io.Reader) ([]T, error)) ([]T, error
 	return out, nil
 }
 
-// eachLine calls fn with the number and bytes of each non-blank line.
-func eachLine(r io.Reader, fn func(n int, b []byte) error) error {
+// readAll collects the records that read finds in r, decompressed when r
+// starts with the gzip magic bytes.
+func readAll[T any](r io.Reader, read func(io.Reader, func(T) error) error) ([]T, error) {
 	zr, err := maybeGunzip(r)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(make([]byte, 64*1024), maxLine)
-	for n := 1; sc.Scan(); n++ {
-		b := bytes.TrimSpace(sc.Bytes())
-		if len(b) == 0 {
-			continue
-		}
-		if err := fn(n, b); err != nil {
-			return err
-		}
-	}
-	return sc.Err()
+	var out []T
+	err = read(zr, func(v T) error {
+		out = append(out, v)
+		return nil
+	})
+	return out, err
 }
 
 // maybeGunzip returns a reader of r's content, decompressed when r starts
@@ -158,11 +85,4 @@ func maybeGunzip(r io.Reader) (io.Reader, error) {
 		return zr, nil
 	}
 	return br, nil
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

@@ -14,20 +14,12 @@ import (
 
 	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/location/jsonl"
 )
 
 // LevelPenaltyM is the error added per level between the estimated and the
 // true level.
 const LevelPenaltyM = 4.0
-
-// TruthRow is one ground-truth record (FORMATS.md "Ground truth").
-type TruthRow struct {
-	TS    int64 // epoch milliseconds
-	Tag   string
-	Level string
-	X, Y  float64
-	Room  string // "" when the true position lies in no room (null)
-}
 
 // Result is the summary of one scoring run. Fractions are in [0,1].
 type Result struct {
@@ -65,7 +57,7 @@ type fix struct {
 // is at or before the row's and summarises the errors. A position with
 // Room "" gets the room of the plan containing it; one with a NaN
 // AccuracyM does not count towards WithinAccuracy.
-func Score(plan *floorplans.Plan, truth []TruthRow, positions []location.Position) Result {
+func Score(plan *floorplans.Plan, truth []jsonl.TruthRow, positions []location.Position) Result {
 	fixes := make(map[string][]fix)
 	for _, p := range positions {
 		fixes[p.Tag] = append(fixes[p.Tag], fix{ts: p.TS, level: p.Level, x: p.X, y: p.Y, room: p.Room, radius: p.AccuracyM})
@@ -84,7 +76,7 @@ type tally struct {
 	tMin, tMax               int64
 }
 
-func scoreFixes(rm *rooms, truth []TruthRow, fixes map[string][]fix) Result {
+func scoreFixes(rm *rooms, truth []jsonl.TruthRow, fixes map[string][]fix) Result {
 	for _, fl := range fixes {
 		slices.SortStableFunc(fl, func(a, b fix) int { return cmp.Compare(a.ts, b.ts) })
 	}
@@ -99,7 +91,7 @@ func scoreFixes(rm *rooms, truth []TruthRow, fixes map[string][]fix) Result {
 }
 
 // row scores one truth row against the fixes of its tag (sorted by ts).
-func (t *tally) row(rm *rooms, tr TruthRow, fl []fix) {
+func (t *tally) row(rm *rooms, tr jsonl.TruthRow, fl []fix) {
 	t.rows++
 	t.tMin, t.tMax = min(t.tMin, tr.TS), max(t.tMax, tr.TS)
 	if tr.Room != "" {

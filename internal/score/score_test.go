@@ -14,6 +14,7 @@ import (
 
 	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/location/jsonl"
 )
 
 // The files in testdata exercise every rule of the reference tool: two
@@ -44,7 +45,7 @@ var (
 // fixture is the parsed testdata.
 type fixture struct {
 	plan      *floorplans.Plan
-	truth     []TruthRow
+	truth     []jsonl.TruthRow
 	positions []location.Position
 	sightings []location.Sighting
 }
@@ -209,13 +210,13 @@ func TestScoreEdgeCases(t *testing.T) {
 	f := loadFixture(t)
 	cases := []struct {
 		name      string
-		truth     []TruthRow
+		truth     []jsonl.TruthRow
 		positions []location.Position
 		want      Result
 	}{
 		{"no truth", nil, f.positions, Result{MedianM: math.NaN(), P90M: math.NaN(), P95M: math.NaN(), WithinAccuracy: math.NaN()}},
 		{"no positions", f.truth[:2], nil, Result{Rows: 2, MedianM: math.NaN(), P90M: math.NaN(), P95M: math.NaN(), WithinAccuracy: math.NaN()}},
-		{"two levels off", []TruthRow{{TS: 10, Tag: "a", Level: "L0", X: 1, Y: 1}},
+		{"two levels off", []jsonl.TruthRow{{TS: 10, Tag: "a", Level: "L0", X: 1, Y: 1}},
 			[]location.Position{{TS: 10, Tag: "a", Level: "L1", X: 4, Y: 5, AccuracyM: 9}},
 			Result{Rows: 1, Coverage: 1, MedianM: 9, P90M: 9, P95M: 9, WithinAccuracy: 1}},
 	}
@@ -272,9 +273,9 @@ func TestReadErrors(t *testing.T) {
 		name, in, want string
 		read           func(string) error
 	}{
-		{"truth not json", `{"ts":1,"tag":"a","level":"L0","x":1,"y":2}` + "\n{oops\n", "bad line 2", readTruthString},
-		{"truth without level", `{"ts":1,"tag":"a","x":1,"y":2}`, "bad line 1: ts, tag, level", readTruthString},
-		{"position without x", `{"ts":1,"tag":"a","level":"L0","y":2}`, "bad line 1", readPositionsString},
+		{"truth not json", `{"ts":1,"tag":"a","level":"L0","x":1,"y":2}` + "\n{oops\n", "line 2: jsonl: bad line", readTruthString},
+		{"truth without level", `{"ts":1,"tag":"a","x":1,"y":2}`, "line 1: jsonl: bad line: ts, tag, level", readTruthString},
+		{"position without x", `{"ts":1,"tag":"a","level":"L0","y":2}`, "line 1: jsonl: bad line", readPositionsString},
 		{"truncated gzip", string(gzipped(t, []byte(`{"ts":1,"tag":"a","level":"L0","x":1,"y":2}`+"\n"))[:12]), "", readTruthString},
 	}
 	for _, c := range cases {
@@ -285,7 +286,7 @@ func TestReadErrors(t *testing.T) {
 			}
 		})
 	}
-	if _, err := ReadTruth(strings.NewReader("[1]\n")); !errors.Is(err, ErrBadLine) {
+	if _, err := ReadTruth(strings.NewReader("[1]\n")); !errors.Is(err, jsonl.ErrBadLine) {
 		t.Errorf("error %v, want ErrBadLine", err)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hospitalrtls/rtls/location/jsonl"
 )
 
 // TestAssetBeaconCadence follows the pumps for an hour with a quiet
@@ -17,8 +19,8 @@ func TestAssetBeaconCadence(t *testing.T) {
 		t.Fatal(err)
 	}
 	const stepMS = 100
-	beacons := map[string][]int64{}          // tag: beacon times, epoch ms
-	track := map[string]map[int64]TruthRow{} // tag: ms: truth
+	beacons := map[string][]int64{}                // tag: beacon times, epoch ms
+	track := map[string]map[int64]jsonl.TruthRow{} // tag: ms: truth
 	for range 36000 {
 		s.Step(stepMS * time.Millisecond)
 		for _, x := range s.Sightings() {
@@ -29,7 +31,7 @@ func TestAssetBeaconCadence(t *testing.T) {
 		for _, r := range s.Truth() {
 			if strings.HasPrefix(r.Tag, "PUMP-") {
 				if track[r.Tag] == nil {
-					track[r.Tag] = map[int64]TruthRow{}
+					track[r.Tag] = map[int64]jsonl.TruthRow{}
 				}
 				track[r.Tag][r.TS] = r
 			}
@@ -78,7 +80,7 @@ const (
 // motion says whether the tag, sampled every step ms from a step before
 // `from` to a step after `to`, stood still or moved at every sample. Rides
 // (no move, but in an elevator or on stairs) count as mixed.
-func motion(track map[int64]TruthRow, from, to, step int64) motionKind {
+func motion(track map[int64]jsonl.TruthRow, from, to, step int64) motionKind {
 	first := from - from%step - step
 	moved, stood := false, false
 	for t := first; t < to+step; t += step {

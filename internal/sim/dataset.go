@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/hospitalrtls/rtls/floorplans"
+	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/location/jsonl"
+	"github.com/hospitalrtls/rtls/rfid"
 )
 
 // ErrDuration is returned by WriteDataset for a duration shorter than its
@@ -54,7 +57,8 @@ func WriteDataset(ctx context.Context, plan *floorplans.Plan, cfg DatasetConfig,
 	var line []byte
 	writeTruth := func() error {
 		for _, r := range s.Truth() {
-			line = appendTruth(line[:0], r)
+			r.X, r.Y = round2(r.X), round2(r.Y)
+			line = append(jsonl.AppendTruth(line[:0], r), '\n')
 			if _, err := tw.Write(line); err != nil {
 				return fmt.Errorf("sim: write truth: %w", err)
 			}
@@ -68,7 +72,7 @@ func WriteDataset(ctx context.Context, plan *floorplans.Plan, cfg DatasetConfig,
 			batches = append(batches, b.FlushAll()...)
 		}
 		for _, bt := range batches {
-			line = appendSightings(line[:0], bt)
+			line = appendBatch(line[:0], bt)
 			if _, err := sw.Write(line); err != nil {
 				return fmt.Errorf("sim: write sightings: %w", err)
 			}
@@ -102,4 +106,14 @@ func WriteDataset(ctx context.Context, plan *floorplans.Plan, cfg DatasetConfig,
 		return st, fmt.Errorf("sim: write truth: %w", err)
 	}
 	return st, nil
+}
+
+// appendBatch appends one sightings line per sighting of b, each with the
+// batch's reader and seq.
+func appendBatch(dst []byte, b rfid.Batch) []byte {
+	for _, s := range b.Sightings {
+		dst = jsonl.AppendSighting(dst, location.Sighting{TS: s.TS, Reader: b.Reader, Tag: s.Tag, RSSI: s.RSSI, Seq: b.Seq})
+		dst = append(dst, '\n')
+	}
+	return dst
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hospitalrtls/rtls/location/jsonl"
 	"github.com/paulmach/orb"
 )
 
@@ -61,11 +62,11 @@ func TestStrongestReaderIsOwnRoom(t *testing.T) {
 		t.Fatal(err)
 	}
 	var nearest, nearestWon, walled, walledWon int
-	truth := map[string]TruthRow{}
+	truth := map[string]jsonl.TruthRow{}
 	for range 1800 {
 		s.Step(time.Second)
 		prev := truth
-		truth = map[string]TruthRow{}
+		truth = map[string]jsonl.TruthRow{}
 		for _, r := range s.Truth() {
 			truth[r.Tag] = r
 		}
@@ -102,7 +103,7 @@ func TestStrongestReaderIsOwnRoom(t *testing.T) {
 }
 
 // still reports whether a tag was at the same place at both rows.
-func still(r, p TruthRow) bool {
+func still(r, p jsonl.TruthRow) bool {
 	return r.Level == p.Level && r.X == p.X && r.Y == p.Y
 }
 
@@ -130,7 +131,7 @@ func strongestBLE(s *Sim) map[string]strongest {
 }
 
 // nearestReader returns the id of the BLE reader of r's level nearest r.
-func nearestReader(s *Sim, r TruthRow) string {
+func nearestReader(s *Sim, r jsonl.TruthRow) string {
 	best, bestD := "", math.Inf(1)
 	for _, rd := range s.w.plan.ReadersOn(r.Level) {
 		if d := math.Hypot(rd.Point[0]-r.X, rd.Point[1]-r.Y); rd.Kind == "ble" && d < bestD {
@@ -156,7 +157,7 @@ func TestPortalReadsOnlyInZone(t *testing.T) {
 	var reads, inside int
 	for range 36000 {
 		s.Step(100 * time.Millisecond)
-		truth := map[string]TruthRow{}
+		truth := map[string]jsonl.TruthRow{}
 		for _, r := range s.Truth() {
 			truth[r.Tag] = r
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/location/jsonl"
 	"github.com/paulmach/orb"
 )
 
@@ -33,15 +34,6 @@ type Sim struct {
 	elapsed time.Duration
 }
 
-// TruthRow is where a tag really is (FORMATS.md ground truth).
-type TruthRow struct {
-	TS    int64 // epoch ms
-	Tag   string
-	Level string
-	X, Y  float64
-	Room  string // "" when in no room (a doorway)
-}
-
 // New builds a simulation of tags on plan (as returned by floorplans.Parse
 // or New). Tags start spread over the plan: staff at nurse stations, pumps
 // in storage, patients in patient rooms.
@@ -52,6 +44,19 @@ func New(plan *floorplans.Plan, tags []TagSpec, cfg Config) (*Sim, error) {
 	if err := checkTags(tags); err != nil {
 		return nil, err
 	}
+	s, err := build(plan, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.place(tags); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// build returns the simulation of plan with cfg, without tags: its world,
+// routes and readers.
+func build(plan *floorplans.Plan, cfg Config) (*Sim, error) {
 	w, err := newWorld(plan)
 	if err != nil {
 		return nil, err
@@ -73,9 +78,6 @@ func New(plan *floorplans.Plan, tags []TagSpec, cfg Config) (*Sim, error) {
 		if !r.ranging {
 			s.portals[r.level] = append(s.portals[r.level], int32(i))
 		}
-	}
-	if err := s.place(tags); err != nil {
-		return nil, err
 	}
 	return s, nil
 }
@@ -172,7 +174,7 @@ func (s *Sim) Step(dt time.Duration) {
 
 // Sightings returns the sightings delivered since the last call, in
 // arrival order (which is not time order: some arrive late, a few twice).
-// Each names its reader; GroupByReader splits them per reader.
+// Each names its reader.
 func (s *Sim) Sightings() []location.Sighting {
 	out := make([]location.Sighting, len(s.ready))
 	for i, r := range s.ready {
@@ -184,23 +186,14 @@ func (s *Sim) Sightings() []location.Sighting {
 	return out
 }
 
-// GroupByReader splits sightings per reader, keeping their order.
-func GroupByReader(ss []location.Sighting) map[string][]location.Sighting {
-	m := make(map[string][]location.Sighting)
-	for _, x := range ss {
-		m[x.Reader] = append(m[x.Reader], x)
-	}
-	return m
-}
-
 // Truth returns where every tag is now, in the order tags were given.
-func (s *Sim) Truth() []TruthRow {
-	out := make([]TruthRow, len(s.tags))
+func (s *Sim) Truth() []jsonl.TruthRow {
+	out := make([]jsonl.TruthRow, len(s.tags))
 	now := s.Now()
 	for i := range s.tags {
 		tg := &s.tags[i]
 		lv := s.w.levels[tg.level].id
-		row := TruthRow{TS: now, Tag: tg.id, Level: lv, X: tg.x, Y: tg.y}
+		row := jsonl.TruthRow{TS: now, Tag: tg.id, Level: lv, X: tg.x, Y: tg.y}
 		if s.w.contains(tg.room, orb.Point{tg.x, tg.y}) {
 			row.Room = s.w.rooms[tg.room].r.ID
 		} else if r := s.w.plan.RoomAt(lv, orb.Point{tg.x, tg.y}); r != nil {

@@ -6,14 +6,15 @@ import (
 	"time"
 
 	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/location/jsonl"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 )
 
 // runFor runs s for n steps of dt and returns all sightings and truth rows.
-func runFor(s *Sim, n int, dt time.Duration) ([]location.Sighting, [][]TruthRow) {
+func runFor(s *Sim, n int, dt time.Duration) ([]location.Sighting, [][]jsonl.TruthRow) {
 	var ss []location.Sighting
-	var truth [][]TruthRow
+	var truth [][]jsonl.TruthRow
 	for range n {
 		s.Step(dt)
 		ss = append(ss, s.Sightings()...)
@@ -25,7 +26,7 @@ func runFor(s *Sim, n int, dt time.Duration) ([]location.Sighting, [][]TruthRow)
 func TestDeterminism(t *testing.T) {
 	plan := demoPlan(t)
 	tags := Generate(demoTags(), 60)
-	run := func(seed uint64) ([]location.Sighting, [][]TruthRow) {
+	run := func(seed uint64) ([]location.Sighting, [][]jsonl.TruthRow) {
 		s, err := New(plan, tags, DefaultConfig(seed))
 		if err != nil {
 			t.Fatal(err)
@@ -41,7 +42,7 @@ func TestDeterminism(t *testing.T) {
 	if !slices.Equal(a, b) {
 		t.Errorf("same seed, different sightings (%d vs %d)", len(a), len(b))
 	}
-	if !slices.EqualFunc(ta, tb, slices.Equal[[]TruthRow]) {
+	if !slices.EqualFunc(ta, tb, slices.Equal[[]jsonl.TruthRow]) {
 		t.Error("same seed, different truth")
 	}
 	if slices.Equal(a, c) {

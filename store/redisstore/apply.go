@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/hospitalrtls/rtls/location/geofence"
+	"github.com/hospitalrtls/rtls/location/jsonl"
 	"github.com/hospitalrtls/rtls/store"
 )
 
@@ -72,7 +73,7 @@ func (s *Store) applyArgs(u store.Update, cfgKey0 int) []any {
 	buf := make([]byte, 0, 128*len(u.Positions))
 	for _, p := range u.Positions {
 		start := len(buf)
-		buf = appendPosition(buf, p)
+		buf = jsonl.AppendPosition(buf, p)
 		n := len(buf)
 		buf = strconv.AppendInt(buf, p.TS, 10)
 		args = append(args, p.Tag, p.Level, p.Room, buf[n:len(buf):len(buf)], buf[start:n:n])

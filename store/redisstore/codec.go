@@ -1,7 +1,6 @@
 package redisstore
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -9,100 +8,39 @@ import (
 
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
+	"github.com/hospitalrtls/rtls/location/jsonl"
 	"github.com/redis/go-redis/v9"
 )
 
-// Positions are stored as JSON objects with the field names of the
-// positions JSON Lines of FORMATS.md (plus room_prob), for example
+// Positions are stored and published as the positions objects of
+// FORMATS.md with room_prob, written and read by location/jsonl, for
+// example
 //
 //	{"ts":1763719201000,"tag":"PUMP-008","level":"L0","x":21.4,"y":4.9,"accuracy_m":1.8,"room":"L0-S03","room_prob":0.93}
 //
 // JSON because redis-cli, other tools and the Lua scripts (cjson) can read
 // it, and it costs ~100 bytes a tag: for 50,000 tags a few MB. A binary
 // encoding would save perhaps a third of that. Floats use the shortest
-// form that round-trips, so a position reads back exactly as written.
-
-// wirePosition is the JSON form of a position, for decoding.
-type wirePosition struct {
-	TS        int64   `json:"ts"`
-	Tag       string  `json:"tag"`
-	Level     string  `json:"level"`
-	X         float64 `json:"x"`
-	Y         float64 `json:"y"`
-	AccuracyM float64 `json:"accuracy_m"`
-	Room      string  `json:"room"`
-	RoomProb  float64 `json:"room_prob"`
-}
+// form that round-trips, so a position reads back exactly as written
+// (store.Update.Validate keeps ids valid UTF-8 and numbers finite).
 
 // errCorrupt marks a stored value the store cannot decode.
 var errCorrupt = errors.New("redisstore: corrupt stored value")
 
-// appendPosition appends the JSON form of p. Its strings must be valid
-// UTF-8 and its numbers finite (store.Update.Validate checks both).
-func appendPosition(b []byte, p location.Position) []byte {
-	b = append(b, `{"ts":`...)
-	b = strconv.AppendInt(b, p.TS, 10)
-	b = append(b, `,"tag":`...)
-	b = appendString(b, p.Tag)
-	if p.Level != "" {
-		b = append(b, `,"level":`...)
-		b = appendString(b, p.Level)
-	}
-	b = append(b, `,"x":`...)
-	b = strconv.AppendFloat(b, p.X, 'g', -1, 64)
-	b = append(b, `,"y":`...)
-	b = strconv.AppendFloat(b, p.Y, 'g', -1, 64)
-	b = append(b, `,"accuracy_m":`...)
-	b = strconv.AppendFloat(b, p.AccuracyM, 'g', -1, 64)
-	if p.Room != "" {
-		b = append(b, `,"room":`...)
-		b = appendString(b, p.Room)
-	}
-	b = append(b, `,"room_prob":`...)
-	b = strconv.AppendFloat(b, p.RoomProb, 'g', -1, 64)
-	return append(b, '}')
-}
-
-// appendString appends s as a JSON string; s must be valid UTF-8.
-func appendString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-		case c < 0x20:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		default:
-			b = append(b, c)
-		}
-	}
-	return append(b, '"')
-}
-
 // decodePosition parses a stored position.
 func decodePosition(data []byte) (location.Position, error) {
-	var w wirePosition
-	if err := json.Unmarshal(data, &w); err != nil || w.Tag == "" {
-		return location.Position{}, errCorrupt
+	p, err := jsonl.ParsePosition(data)
+	if err != nil {
+		return location.Position{}, fmt.Errorf("%w: %v", errCorrupt, err)
 	}
-	return w.position(), nil
-}
-
-func (w wirePosition) position() location.Position {
-	return location.Position{TS: w.TS, Tag: w.Tag, Level: w.Level, X: w.X, Y: w.Y,
-		AccuracyM: w.AccuracyM, Room: w.Room, RoomProb: w.RoomProb}
+	return p, nil
 }
 
 // decodePositions parses a published JSON array of positions.
 func decodePositions(data []byte) ([]location.Position, error) {
-	var ws []wirePosition
-	if err := json.Unmarshal(data, &ws); err != nil {
-		return nil, errCorrupt
-	}
-	ps := make([]location.Position, len(ws))
-	for i, w := range ws {
-		ps[i] = w.position()
+	ps, err := jsonl.ParsePositions(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errCorrupt, err)
 	}
 	return ps, nil
 }

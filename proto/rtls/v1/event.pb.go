@@ -45,19 +45,32 @@ const (
 	EventType_BELOW_PAR EventType = 6
 	// The number of tags in a zone that was below PAR is back at or above it.
 	EventType_PAR_RESTORED EventType = 7
+	// A staff member pressed the duress button of their tag. Raised within
+	// seconds of the batch, bypassing debounce, once per press; zone_id is the
+	// tag's current room.
+	EventType_DURESS EventType = 8
+	// A tag's battery fell to or below the configured threshold (once per
+	// crossing); count is the reported percentage.
+	EventType_LOW_BATTERY EventType = 9
+	// An asset's status changed (through PutTag or inferred from its
+	// location); status and previous_status say how.
+	EventType_STATUS_CHANGED EventType = 10
 )
 
 // Enum value maps for EventType.
 var (
 	EventType_name = map[int32]string{
-		0: "EVENT_TYPE_UNSPECIFIED",
-		1: "ENTER",
-		2: "EXIT",
-		3: "DWELL",
-		4: "ABSENCE",
-		5: "RESTRICTED",
-		6: "BELOW_PAR",
-		7: "PAR_RESTORED",
+		0:  "EVENT_TYPE_UNSPECIFIED",
+		1:  "ENTER",
+		2:  "EXIT",
+		3:  "DWELL",
+		4:  "ABSENCE",
+		5:  "RESTRICTED",
+		6:  "BELOW_PAR",
+		7:  "PAR_RESTORED",
+		8:  "DURESS",
+		9:  "LOW_BATTERY",
+		10: "STATUS_CHANGED",
 	}
 	EventType_value = map[string]int32{
 		"EVENT_TYPE_UNSPECIFIED": 0,
@@ -68,6 +81,9 @@ var (
 		"RESTRICTED":             5,
 		"BELOW_PAR":              6,
 		"PAR_RESTORED":           7,
+		"DURESS":                 8,
+		"LOW_BATTERY":            9,
+		"STATUS_CHANGED":         10,
 	}
 )
 
@@ -119,8 +135,15 @@ type Event struct {
 	Trigger string `protobuf:"bytes,7,opt,name=trigger,proto3" json:"trigger,omitempty"`
 	// The class of tag_id, or the class a count rule counts.
 	TagClass TagClass `protobuf:"varint,8,opt,name=tag_class,json=tagClass,proto3,enum=rtls.v1.TagClass" json:"tag_class,omitempty"`
-	// The number of tags counted, for BELOW_PAR and PAR_RESTORED.
-	Count         int32 `protobuf:"varint,9,opt,name=count,proto3" json:"count,omitempty"`
+	// The number of tags counted, for BELOW_PAR and PAR_RESTORED; the battery
+	// percentage for LOW_BATTERY.
+	Count int32 `protobuf:"varint,9,opt,name=count,proto3" json:"count,omitempty"`
+	// For STATUS_CHANGED: the asset's new status.
+	Status AssetStatus `protobuf:"varint,10,opt,name=status,proto3,enum=rtls.v1.AssetStatus" json:"status,omitempty"`
+	// For STATUS_CHANGED: the status before.
+	PreviousStatus AssetStatus `protobuf:"varint,11,opt,name=previous_status,json=previousStatus,proto3,enum=rtls.v1.AssetStatus" json:"previous_status,omitempty"`
+	// The level of the tag or zone; empty when unknown.
+	LevelId       string `protobuf:"bytes,12,opt,name=level_id,json=levelId,proto3" json:"level_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -216,6 +239,27 @@ func (x *Event) GetCount() int32 {
 		return x.Count
 	}
 	return 0
+}
+
+func (x *Event) GetStatus() AssetStatus {
+	if x != nil {
+		return x.Status
+	}
+	return AssetStatus_ASSET_STATUS_UNSPECIFIED
+}
+
+func (x *Event) GetPreviousStatus() AssetStatus {
+	if x != nil {
+		return x.PreviousStatus
+	}
+	return AssetStatus_ASSET_STATUS_UNSPECIFIED
+}
+
+func (x *Event) GetLevelId() string {
+	if x != nil {
+		return x.LevelId
+	}
+	return ""
 }
 
 // An EventFilter selects events. Each non-empty field narrows the selection
@@ -503,7 +547,7 @@ var File_rtls_v1_event_proto protoreflect.FileDescriptor
 
 const file_rtls_v1_event_proto_rawDesc = "" +
 	"\n" +
-	"\x13rtls/v1/event.proto\x12\artls.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16rtls/v1/registry.proto\"\x98\x02\n" +
+	"\x13rtls/v1/event.proto\x12\artls.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16rtls/v1/registry.proto\"\xa0\x03\n" +
 	"\x05Event\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12&\n" +
 	"\x04type\x18\x02 \x01(\x0e2\x12.rtls.v1.EventTypeR\x04type\x12\x15\n" +
@@ -513,7 +557,11 @@ const file_rtls_v1_event_proto_rawDesc = "" +
 	"\arule_id\x18\x06 \x01(\tR\x06ruleId\x12\x18\n" +
 	"\atrigger\x18\a \x01(\tR\atrigger\x12.\n" +
 	"\ttag_class\x18\b \x01(\x0e2\x11.rtls.v1.TagClassR\btagClass\x12\x14\n" +
-	"\x05count\x18\t \x01(\x05R\x05count\"\xbc\x01\n" +
+	"\x05count\x18\t \x01(\x05R\x05count\x12,\n" +
+	"\x06status\x18\n" +
+	" \x01(\x0e2\x14.rtls.v1.AssetStatusR\x06status\x12=\n" +
+	"\x0fprevious_status\x18\v \x01(\x0e2\x14.rtls.v1.AssetStatusR\x0epreviousStatus\x12\x19\n" +
+	"\blevel_id\x18\f \x01(\tR\alevelId\"\xbc\x01\n" +
 	"\vEventFilter\x12\x19\n" +
 	"\bzone_ids\x18\x01 \x03(\tR\azoneIds\x12\x1b\n" +
 	"\tgroup_ids\x18\x02 \x03(\tR\bgroupIds\x12\x17\n" +
@@ -533,7 +581,7 @@ const file_rtls_v1_event_proto_rawDesc = "" +
 	"page_token\x18\x05 \x01(\tR\tpageToken\"d\n" +
 	"\x12ListEventsResponse\x12&\n" +
 	"\x06events\x18\x01 \x03(\v2\x0e.rtls.v1.EventR\x06events\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\x85\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\xb6\x01\n" +
 	"\tEventType\x12\x1a\n" +
 	"\x16EVENT_TYPE_UNSPECIFIED\x10\x00\x12\t\n" +
 	"\x05ENTER\x10\x01\x12\b\n" +
@@ -543,7 +591,12 @@ const file_rtls_v1_event_proto_rawDesc = "" +
 	"\n" +
 	"RESTRICTED\x10\x05\x12\r\n" +
 	"\tBELOW_PAR\x10\x06\x12\x10\n" +
-	"\fPAR_RESTORED\x10\a2\x97\x01\n" +
+	"\fPAR_RESTORED\x10\a\x12\n" +
+	"\n" +
+	"\x06DURESS\x10\b\x12\x0f\n" +
+	"\vLOW_BATTERY\x10\t\x12\x12\n" +
+	"\x0eSTATUS_CHANGED\x10\n" +
+	"2\x97\x01\n" +
 	"\fEventService\x12>\n" +
 	"\vWatchEvents\x12\x1b.rtls.v1.WatchEventsRequest\x1a\x0e.rtls.v1.Event\"\x000\x01\x12G\n" +
 	"\n" +
@@ -572,27 +625,30 @@ var file_rtls_v1_event_proto_goTypes = []any{
 	(*ListEventsResponse)(nil),    // 5: rtls.v1.ListEventsResponse
 	(*timestamppb.Timestamp)(nil), // 6: google.protobuf.Timestamp
 	(TagClass)(0),                 // 7: rtls.v1.TagClass
+	(AssetStatus)(0),              // 8: rtls.v1.AssetStatus
 }
 var file_rtls_v1_event_proto_depIdxs = []int32{
 	0,  // 0: rtls.v1.Event.type:type_name -> rtls.v1.EventType
 	6,  // 1: rtls.v1.Event.time:type_name -> google.protobuf.Timestamp
 	7,  // 2: rtls.v1.Event.tag_class:type_name -> rtls.v1.TagClass
-	7,  // 3: rtls.v1.EventFilter.tag_classes:type_name -> rtls.v1.TagClass
-	0,  // 4: rtls.v1.EventFilter.types:type_name -> rtls.v1.EventType
-	2,  // 5: rtls.v1.WatchEventsRequest.filter:type_name -> rtls.v1.EventFilter
-	6,  // 6: rtls.v1.ListEventsRequest.from:type_name -> google.protobuf.Timestamp
-	6,  // 7: rtls.v1.ListEventsRequest.to:type_name -> google.protobuf.Timestamp
-	2,  // 8: rtls.v1.ListEventsRequest.filter:type_name -> rtls.v1.EventFilter
-	1,  // 9: rtls.v1.ListEventsResponse.events:type_name -> rtls.v1.Event
-	3,  // 10: rtls.v1.EventService.WatchEvents:input_type -> rtls.v1.WatchEventsRequest
-	4,  // 11: rtls.v1.EventService.ListEvents:input_type -> rtls.v1.ListEventsRequest
-	1,  // 12: rtls.v1.EventService.WatchEvents:output_type -> rtls.v1.Event
-	5,  // 13: rtls.v1.EventService.ListEvents:output_type -> rtls.v1.ListEventsResponse
-	12, // [12:14] is the sub-list for method output_type
-	10, // [10:12] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	8,  // 3: rtls.v1.Event.status:type_name -> rtls.v1.AssetStatus
+	8,  // 4: rtls.v1.Event.previous_status:type_name -> rtls.v1.AssetStatus
+	7,  // 5: rtls.v1.EventFilter.tag_classes:type_name -> rtls.v1.TagClass
+	0,  // 6: rtls.v1.EventFilter.types:type_name -> rtls.v1.EventType
+	2,  // 7: rtls.v1.WatchEventsRequest.filter:type_name -> rtls.v1.EventFilter
+	6,  // 8: rtls.v1.ListEventsRequest.from:type_name -> google.protobuf.Timestamp
+	6,  // 9: rtls.v1.ListEventsRequest.to:type_name -> google.protobuf.Timestamp
+	2,  // 10: rtls.v1.ListEventsRequest.filter:type_name -> rtls.v1.EventFilter
+	1,  // 11: rtls.v1.ListEventsResponse.events:type_name -> rtls.v1.Event
+	3,  // 12: rtls.v1.EventService.WatchEvents:input_type -> rtls.v1.WatchEventsRequest
+	4,  // 13: rtls.v1.EventService.ListEvents:input_type -> rtls.v1.ListEventsRequest
+	1,  // 14: rtls.v1.EventService.WatchEvents:output_type -> rtls.v1.Event
+	5,  // 15: rtls.v1.EventService.ListEvents:output_type -> rtls.v1.ListEventsResponse
+	14, // [14:16] is the sub-list for method output_type
+	12, // [12:14] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_rtls_v1_event_proto_init() }

@@ -45,7 +45,21 @@ type Location struct {
 	// The engine's probability, in [0, 1], that the tag is in room_id.
 	RoomProbability float64 `protobuf:"fixed64,7,opt,name=room_probability,json=roomProbability,proto3" json:"room_probability,omitempty"`
 	// The event time the estimate holds for.
-	UpdatedAt     *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	UpdatedAt *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	// The registry's class of the tag; TAG_CLASS_UNSPECIFIED when the tag is
+	// not registered.
+	Class TagClass `protobuf:"varint,9,opt,name=class,proto3,enum=rtls.v1.TagClass" json:"class,omitempty"`
+	// The registry's type of the tag (e.g. "infusion_pump"); empty when unknown.
+	Type string `protobuf:"bytes,10,opt,name=type,proto3" json:"type,omitempty"`
+	// The registry's display name (never set for patients).
+	Name string `protobuf:"bytes,11,opt,name=name,proto3" json:"name,omitempty"`
+	// The registry's role of a staff member.
+	Role string `protobuf:"bytes,12,opt,name=role,proto3" json:"role,omitempty"`
+	// The registry's status of an asset.
+	Status AssetStatus `protobuf:"varint,13,opt,name=status,proto3,enum=rtls.v1.AssetStatus" json:"status,omitempty"`
+	// The unit of the room the tag is in (a unit id of the floorplan); empty
+	// when the room belongs to no unit.
+	UnitId        string `protobuf:"bytes,14,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -136,6 +150,48 @@ func (x *Location) GetUpdatedAt() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Location) GetClass() TagClass {
+	if x != nil {
+		return x.Class
+	}
+	return TagClass_TAG_CLASS_UNSPECIFIED
+}
+
+func (x *Location) GetType() string {
+	if x != nil {
+		return x.Type
+	}
+	return ""
+}
+
+func (x *Location) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Location) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+func (x *Location) GetStatus() AssetStatus {
+	if x != nil {
+		return x.Status
+	}
+	return AssetStatus_ASSET_STATUS_UNSPECIFIED
+}
+
+func (x *Location) GetUnitId() string {
+	if x != nil {
+		return x.UnitId
+	}
+	return ""
+}
+
 // A GetLocationRequest names the tag to look up.
 type GetLocationRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -193,7 +249,17 @@ type ListLocationsRequest struct {
 	// server's default (100).
 	PageSize int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The next_page_token of a previous response; empty for the first page.
-	PageToken     string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	PageToken string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// Only tags of this registry class; TAG_CLASS_UNSPECIFIED for any.
+	Class TagClass `protobuf:"varint,5,opt,name=class,proto3,enum=rtls.v1.TagClass" json:"class,omitempty"`
+	// Only tags of this registry type; empty for any.
+	Type string `protobuf:"bytes,6,opt,name=type,proto3" json:"type,omitempty"`
+	// Only assets with one of these statuses; empty for any.
+	Statuses []AssetStatus `protobuf:"varint,7,rep,packed,name=statuses,proto3,enum=rtls.v1.AssetStatus" json:"statuses,omitempty"`
+	// Only staff of this role; empty for any.
+	Role string `protobuf:"bytes,8,opt,name=role,proto3" json:"role,omitempty"`
+	// Only tags located in a room of this unit; empty for any.
+	UnitId        string `protobuf:"bytes,9,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -252,6 +318,41 @@ func (x *ListLocationsRequest) GetPageSize() int32 {
 func (x *ListLocationsRequest) GetPageToken() string {
 	if x != nil {
 		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListLocationsRequest) GetClass() TagClass {
+	if x != nil {
+		return x.Class
+	}
+	return TagClass_TAG_CLASS_UNSPECIFIED
+}
+
+func (x *ListLocationsRequest) GetType() string {
+	if x != nil {
+		return x.Type
+	}
+	return ""
+}
+
+func (x *ListLocationsRequest) GetStatuses() []AssetStatus {
+	if x != nil {
+		return x.Statuses
+	}
+	return nil
+}
+
+func (x *ListLocationsRequest) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+func (x *ListLocationsRequest) GetUnitId() string {
+	if x != nil {
+		return x.UnitId
 	}
 	return ""
 }
@@ -376,11 +477,644 @@ func (x *WatchLocationsRequest) GetTagIds() []string {
 	return nil
 }
 
+// A GetTrailRequest names the tag and the time range of its trail.
+type GetTrailRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The tag id. Required.
+	TagId string `protobuf:"bytes,1,opt,name=tag_id,json=tagId,proto3" json:"tag_id,omitempty"`
+	// The start of the range (inclusive); unset means 24 hours before to.
+	From *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=from,proto3" json:"from,omitempty"`
+	// The end of the range (exclusive); unset means now.
+	To *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=to,proto3" json:"to,omitempty"`
+	// The maximum number of visits to return, 0 to 1000; 0 means 100. The
+	// points of a page are those within its visits' time span.
+	PageSize int32 `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// The next_page_token of a previous response; empty for the first page.
+	PageToken     string `protobuf:"bytes,5,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetTrailRequest) Reset() {
+	*x = GetTrailRequest{}
+	mi := &file_rtls_v1_location_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetTrailRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetTrailRequest) ProtoMessage() {}
+
+func (x *GetTrailRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rtls_v1_location_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetTrailRequest.ProtoReflect.Descriptor instead.
+func (*GetTrailRequest) Descriptor() ([]byte, []int) {
+	return file_rtls_v1_location_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *GetTrailRequest) GetTagId() string {
+	if x != nil {
+		return x.TagId
+	}
+	return ""
+}
+
+func (x *GetTrailRequest) GetFrom() *timestamppb.Timestamp {
+	if x != nil {
+		return x.From
+	}
+	return nil
+}
+
+func (x *GetTrailRequest) GetTo() *timestamppb.Timestamp {
+	if x != nil {
+		return x.To
+	}
+	return nil
+}
+
+func (x *GetTrailRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *GetTrailRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// A Visit is one stay of a tag in a room, debounced like room events.
+type Visit struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The room id.
+	RoomId string `protobuf:"bytes,1,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
+	// The level of the room.
+	LevelId string `protobuf:"bytes,2,opt,name=level_id,json=levelId,proto3" json:"level_id,omitempty"`
+	// When the tag entered (event time).
+	EnteredAt *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=entered_at,json=enteredAt,proto3" json:"entered_at,omitempty"`
+	// When the tag left; unset while the visit is ongoing.
+	LeftAt        *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=left_at,json=leftAt,proto3" json:"left_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Visit) Reset() {
+	*x = Visit{}
+	mi := &file_rtls_v1_location_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Visit) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Visit) ProtoMessage() {}
+
+func (x *Visit) ProtoReflect() protoreflect.Message {
+	mi := &file_rtls_v1_location_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Visit.ProtoReflect.Descriptor instead.
+func (*Visit) Descriptor() ([]byte, []int) {
+	return file_rtls_v1_location_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *Visit) GetRoomId() string {
+	if x != nil {
+		return x.RoomId
+	}
+	return ""
+}
+
+func (x *Visit) GetLevelId() string {
+	if x != nil {
+		return x.LevelId
+	}
+	return ""
+}
+
+func (x *Visit) GetEnteredAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.EnteredAt
+	}
+	return nil
+}
+
+func (x *Visit) GetLeftAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LeftAt
+	}
+	return nil
+}
+
+// A TrailPoint is one thinned position of a tag.
+type TrailPoint struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The event time of the position.
+	Time *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=time,proto3" json:"time,omitempty"`
+	// The level id.
+	LevelId string `protobuf:"bytes,2,opt,name=level_id,json=levelId,proto3" json:"level_id,omitempty"`
+	// The x coordinate in meters.
+	X float64 `protobuf:"fixed64,3,opt,name=x,proto3" json:"x,omitempty"`
+	// The y coordinate in meters.
+	Y float64 `protobuf:"fixed64,4,opt,name=y,proto3" json:"y,omitempty"`
+	// The room id; empty when in no room.
+	RoomId        string `protobuf:"bytes,5,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TrailPoint) Reset() {
+	*x = TrailPoint{}
+	mi := &file_rtls_v1_location_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TrailPoint) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TrailPoint) ProtoMessage() {}
+
+func (x *TrailPoint) ProtoReflect() protoreflect.Message {
+	mi := &file_rtls_v1_location_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TrailPoint.ProtoReflect.Descriptor instead.
+func (*TrailPoint) Descriptor() ([]byte, []int) {
+	return file_rtls_v1_location_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *TrailPoint) GetTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Time
+	}
+	return nil
+}
+
+func (x *TrailPoint) GetLevelId() string {
+	if x != nil {
+		return x.LevelId
+	}
+	return ""
+}
+
+func (x *TrailPoint) GetX() float64 {
+	if x != nil {
+		return x.X
+	}
+	return 0
+}
+
+func (x *TrailPoint) GetY() float64 {
+	if x != nil {
+		return x.Y
+	}
+	return 0
+}
+
+func (x *TrailPoint) GetRoomId() string {
+	if x != nil {
+		return x.RoomId
+	}
+	return ""
+}
+
+// A GetTrailResponse is one page of a tag's trail, oldest first.
+type GetTrailResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The visits overlapping the range, ordered by entered_at.
+	Visits []*Visit `protobuf:"bytes,1,rep,name=visits,proto3" json:"visits,omitempty"`
+	// The thinned points within the visits' span, ordered by time.
+	Points []*TrailPoint `protobuf:"bytes,2,rep,name=points,proto3" json:"points,omitempty"`
+	// The token for the next page; empty on the last page.
+	NextPageToken string `protobuf:"bytes,3,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetTrailResponse) Reset() {
+	*x = GetTrailResponse{}
+	mi := &file_rtls_v1_location_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetTrailResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetTrailResponse) ProtoMessage() {}
+
+func (x *GetTrailResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_rtls_v1_location_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetTrailResponse.ProtoReflect.Descriptor instead.
+func (*GetTrailResponse) Descriptor() ([]byte, []int) {
+	return file_rtls_v1_location_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *GetTrailResponse) GetVisits() []*Visit {
+	if x != nil {
+		return x.Visits
+	}
+	return nil
+}
+
+func (x *GetTrailResponse) GetPoints() []*TrailPoint {
+	if x != nil {
+		return x.Points
+	}
+	return nil
+}
+
+func (x *GetTrailResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// An ExplainLocationRequest names the tag to explain.
+type ExplainLocationRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The tag id. Required.
+	TagId         string `protobuf:"bytes,1,opt,name=tag_id,json=tagId,proto3" json:"tag_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExplainLocationRequest) Reset() {
+	*x = ExplainLocationRequest{}
+	mi := &file_rtls_v1_location_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExplainLocationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExplainLocationRequest) ProtoMessage() {}
+
+func (x *ExplainLocationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rtls_v1_location_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExplainLocationRequest.ProtoReflect.Descriptor instead.
+func (*ExplainLocationRequest) Descriptor() ([]byte, []int) {
+	return file_rtls_v1_location_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ExplainLocationRequest) GetTagId() string {
+	if x != nil {
+		return x.TagId
+	}
+	return ""
+}
+
+// A ReaderEvidence is what one reader contributed to a location.
+type ReaderEvidence struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The reader id.
+	ReaderId string `protobuf:"bytes,1,opt,name=reader_id,json=readerId,proto3" json:"reader_id,omitempty"`
+	// The reader's level.
+	LevelId string `protobuf:"bytes,2,opt,name=level_id,json=levelId,proto3" json:"level_id,omitempty"`
+	// The RSSI the reader reported (dBm, mean over the epoch).
+	RssiDbm float64 `protobuf:"fixed64,3,opt,name=rssi_dbm,json=rssiDbm,proto3" json:"rssi_dbm,omitempty"`
+	// The RSSI the engine's radio model expects at the estimated position,
+	// with the reader's learned offset (dBm).
+	ExpectedRssiDbm float64 `protobuf:"fixed64,4,opt,name=expected_rssi_dbm,json=expectedRssiDbm,proto3" json:"expected_rssi_dbm,omitempty"`
+	// The straight-line distance from the reader to the estimate (m).
+	DistanceM float64 `protobuf:"fixed64,5,opt,name=distance_m,json=distanceM,proto3" json:"distance_m,omitempty"`
+	// The number of walls between the reader and the estimate.
+	Walls         int32 `protobuf:"varint,6,opt,name=walls,proto3" json:"walls,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReaderEvidence) Reset() {
+	*x = ReaderEvidence{}
+	mi := &file_rtls_v1_location_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReaderEvidence) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReaderEvidence) ProtoMessage() {}
+
+func (x *ReaderEvidence) ProtoReflect() protoreflect.Message {
+	mi := &file_rtls_v1_location_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReaderEvidence.ProtoReflect.Descriptor instead.
+func (*ReaderEvidence) Descriptor() ([]byte, []int) {
+	return file_rtls_v1_location_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ReaderEvidence) GetReaderId() string {
+	if x != nil {
+		return x.ReaderId
+	}
+	return ""
+}
+
+func (x *ReaderEvidence) GetLevelId() string {
+	if x != nil {
+		return x.LevelId
+	}
+	return ""
+}
+
+func (x *ReaderEvidence) GetRssiDbm() float64 {
+	if x != nil {
+		return x.RssiDbm
+	}
+	return 0
+}
+
+func (x *ReaderEvidence) GetExpectedRssiDbm() float64 {
+	if x != nil {
+		return x.ExpectedRssiDbm
+	}
+	return 0
+}
+
+func (x *ReaderEvidence) GetDistanceM() float64 {
+	if x != nil {
+		return x.DistanceM
+	}
+	return 0
+}
+
+func (x *ReaderEvidence) GetWalls() int32 {
+	if x != nil {
+		return x.Walls
+	}
+	return 0
+}
+
+// A RoomProbability is the engine's belief that the tag is in one room.
+type RoomProbability struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The room id; empty for "in no room".
+	RoomId string `protobuf:"bytes,1,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
+	// The probability, in [0, 1].
+	Probability   float64 `protobuf:"fixed64,2,opt,name=probability,proto3" json:"probability,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RoomProbability) Reset() {
+	*x = RoomProbability{}
+	mi := &file_rtls_v1_location_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RoomProbability) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RoomProbability) ProtoMessage() {}
+
+func (x *RoomProbability) ProtoReflect() protoreflect.Message {
+	mi := &file_rtls_v1_location_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RoomProbability.ProtoReflect.Descriptor instead.
+func (*RoomProbability) Descriptor() ([]byte, []int) {
+	return file_rtls_v1_location_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *RoomProbability) GetRoomId() string {
+	if x != nil {
+		return x.RoomId
+	}
+	return ""
+}
+
+func (x *RoomProbability) GetProbability() float64 {
+	if x != nil {
+		return x.Probability
+	}
+	return 0
+}
+
+// A LevelProbability is the engine's belief that the tag is on one level.
+type LevelProbability struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The level id.
+	LevelId string `protobuf:"bytes,1,opt,name=level_id,json=levelId,proto3" json:"level_id,omitempty"`
+	// The probability, in [0, 1].
+	Probability   float64 `protobuf:"fixed64,2,opt,name=probability,proto3" json:"probability,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LevelProbability) Reset() {
+	*x = LevelProbability{}
+	mi := &file_rtls_v1_location_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LevelProbability) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LevelProbability) ProtoMessage() {}
+
+func (x *LevelProbability) ProtoReflect() protoreflect.Message {
+	mi := &file_rtls_v1_location_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LevelProbability.ProtoReflect.Descriptor instead.
+func (*LevelProbability) Descriptor() ([]byte, []int) {
+	return file_rtls_v1_location_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *LevelProbability) GetLevelId() string {
+	if x != nil {
+		return x.LevelId
+	}
+	return ""
+}
+
+func (x *LevelProbability) GetProbability() float64 {
+	if x != nil {
+		return x.Probability
+	}
+	return 0
+}
+
+// A LocationExplanation is the evidence behind a tag's current location.
+type LocationExplanation struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The location being explained.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// The readers heard in the last epoch, strongest first.
+	Readers []*ReaderEvidence `protobuf:"bytes,2,rep,name=readers,proto3" json:"readers,omitempty"`
+	// The most likely rooms, most likely first (at most five).
+	Rooms []*RoomProbability `protobuf:"bytes,3,rep,name=rooms,proto3" json:"rooms,omitempty"`
+	// The levels with their probabilities, most likely first.
+	Levels []*LevelProbability `protobuf:"bytes,4,rep,name=levels,proto3" json:"levels,omitempty"`
+	// Readers near the estimate that did not hear the tag in the epoch
+	// (negative evidence).
+	SilentReaderIds []string `protobuf:"bytes,5,rep,name=silent_reader_ids,json=silentReaderIds,proto3" json:"silent_reader_ids,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *LocationExplanation) Reset() {
+	*x = LocationExplanation{}
+	mi := &file_rtls_v1_location_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LocationExplanation) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LocationExplanation) ProtoMessage() {}
+
+func (x *LocationExplanation) ProtoReflect() protoreflect.Message {
+	mi := &file_rtls_v1_location_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LocationExplanation.ProtoReflect.Descriptor instead.
+func (*LocationExplanation) Descriptor() ([]byte, []int) {
+	return file_rtls_v1_location_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *LocationExplanation) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *LocationExplanation) GetReaders() []*ReaderEvidence {
+	if x != nil {
+		return x.Readers
+	}
+	return nil
+}
+
+func (x *LocationExplanation) GetRooms() []*RoomProbability {
+	if x != nil {
+		return x.Rooms
+	}
+	return nil
+}
+
+func (x *LocationExplanation) GetLevels() []*LevelProbability {
+	if x != nil {
+		return x.Levels
+	}
+	return nil
+}
+
+func (x *LocationExplanation) GetSilentReaderIds() []string {
+	if x != nil {
+		return x.SilentReaderIds
+	}
+	return nil
+}
+
 var File_rtls_v1_location_proto protoreflect.FileDescriptor
 
 const file_rtls_v1_location_proto_rawDesc = "" +
 	"\n" +
-	"\x16rtls/v1/location.proto\x12\artls.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf6\x01\n" +
+	"\x16rtls/v1/location.proto\x12\artls.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16rtls/v1/registry.proto\"\xa2\x03\n" +
 	"\bLocation\x12\x15\n" +
 	"\x06tag_id\x18\x01 \x01(\tR\x05tagId\x12\x19\n" +
 	"\blevel_id\x18\x02 \x01(\tR\alevelId\x12\f\n" +
@@ -391,26 +1125,86 @@ const file_rtls_v1_location_proto_rawDesc = "" +
 	"\aroom_id\x18\x06 \x01(\tR\x06roomId\x12)\n" +
 	"\x10room_probability\x18\a \x01(\x01R\x0froomProbability\x129\n" +
 	"\n" +
-	"updated_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\"+\n" +
+	"updated_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x12'\n" +
+	"\x05class\x18\t \x01(\x0e2\x11.rtls.v1.TagClassR\x05class\x12\x12\n" +
+	"\x04type\x18\n" +
+	" \x01(\tR\x04type\x12\x12\n" +
+	"\x04name\x18\v \x01(\tR\x04name\x12\x12\n" +
+	"\x04role\x18\f \x01(\tR\x04role\x12,\n" +
+	"\x06status\x18\r \x01(\x0e2\x14.rtls.v1.AssetStatusR\x06status\x12\x17\n" +
+	"\aunit_id\x18\x0e \x01(\tR\x06unitId\"+\n" +
 	"\x12GetLocationRequest\x12\x15\n" +
-	"\x06tag_id\x18\x01 \x01(\tR\x05tagId\"\x86\x01\n" +
+	"\x06tag_id\x18\x01 \x01(\tR\x05tagId\"\xa2\x02\n" +
 	"\x14ListLocationsRequest\x12\x19\n" +
 	"\blevel_id\x18\x01 \x01(\tR\alevelId\x12\x17\n" +
 	"\aroom_id\x18\x02 \x01(\tR\x06roomId\x12\x1b\n" +
 	"\tpage_size\x18\x03 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\x04 \x01(\tR\tpageToken\"p\n" +
+	"page_token\x18\x04 \x01(\tR\tpageToken\x12'\n" +
+	"\x05class\x18\x05 \x01(\x0e2\x11.rtls.v1.TagClassR\x05class\x12\x12\n" +
+	"\x04type\x18\x06 \x01(\tR\x04type\x120\n" +
+	"\bstatuses\x18\a \x03(\x0e2\x14.rtls.v1.AssetStatusR\bstatuses\x12\x12\n" +
+	"\x04role\x18\b \x01(\tR\x04role\x12\x17\n" +
+	"\aunit_id\x18\t \x01(\tR\x06unitId\"p\n" +
 	"\x15ListLocationsResponse\x12/\n" +
 	"\tlocations\x18\x01 \x03(\v2\x11.rtls.v1.LocationR\tlocations\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"d\n" +
 	"\x15WatchLocationsRequest\x12\x19\n" +
 	"\blevel_id\x18\x01 \x01(\tR\alevelId\x12\x17\n" +
 	"\aroom_id\x18\x02 \x01(\tR\x06roomId\x12\x17\n" +
-	"\atag_ids\x18\x03 \x03(\tR\x06tagIds2\xed\x01\n" +
+	"\atag_ids\x18\x03 \x03(\tR\x06tagIds\"\xc0\x01\n" +
+	"\x0fGetTrailRequest\x12\x15\n" +
+	"\x06tag_id\x18\x01 \x01(\tR\x05tagId\x12.\n" +
+	"\x04from\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x04from\x12*\n" +
+	"\x02to\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x02to\x12\x1b\n" +
+	"\tpage_size\x18\x04 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x05 \x01(\tR\tpageToken\"\xab\x01\n" +
+	"\x05Visit\x12\x17\n" +
+	"\aroom_id\x18\x01 \x01(\tR\x06roomId\x12\x19\n" +
+	"\blevel_id\x18\x02 \x01(\tR\alevelId\x129\n" +
+	"\n" +
+	"entered_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\tenteredAt\x123\n" +
+	"\aleft_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x06leftAt\"\x8c\x01\n" +
+	"\n" +
+	"TrailPoint\x12.\n" +
+	"\x04time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12\x19\n" +
+	"\blevel_id\x18\x02 \x01(\tR\alevelId\x12\f\n" +
+	"\x01x\x18\x03 \x01(\x01R\x01x\x12\f\n" +
+	"\x01y\x18\x04 \x01(\x01R\x01y\x12\x17\n" +
+	"\aroom_id\x18\x05 \x01(\tR\x06roomId\"\x8f\x01\n" +
+	"\x10GetTrailResponse\x12&\n" +
+	"\x06visits\x18\x01 \x03(\v2\x0e.rtls.v1.VisitR\x06visits\x12+\n" +
+	"\x06points\x18\x02 \x03(\v2\x13.rtls.v1.TrailPointR\x06points\x12&\n" +
+	"\x0fnext_page_token\x18\x03 \x01(\tR\rnextPageToken\"/\n" +
+	"\x16ExplainLocationRequest\x12\x15\n" +
+	"\x06tag_id\x18\x01 \x01(\tR\x05tagId\"\xc4\x01\n" +
+	"\x0eReaderEvidence\x12\x1b\n" +
+	"\treader_id\x18\x01 \x01(\tR\breaderId\x12\x19\n" +
+	"\blevel_id\x18\x02 \x01(\tR\alevelId\x12\x19\n" +
+	"\brssi_dbm\x18\x03 \x01(\x01R\arssiDbm\x12*\n" +
+	"\x11expected_rssi_dbm\x18\x04 \x01(\x01R\x0fexpectedRssiDbm\x12\x1d\n" +
+	"\n" +
+	"distance_m\x18\x05 \x01(\x01R\tdistanceM\x12\x14\n" +
+	"\x05walls\x18\x06 \x01(\x05R\x05walls\"L\n" +
+	"\x0fRoomProbability\x12\x17\n" +
+	"\aroom_id\x18\x01 \x01(\tR\x06roomId\x12 \n" +
+	"\vprobability\x18\x02 \x01(\x01R\vprobability\"O\n" +
+	"\x10LevelProbability\x12\x19\n" +
+	"\blevel_id\x18\x01 \x01(\tR\alevelId\x12 \n" +
+	"\vprobability\x18\x02 \x01(\x01R\vprobability\"\x86\x02\n" +
+	"\x13LocationExplanation\x12-\n" +
+	"\blocation\x18\x01 \x01(\v2\x11.rtls.v1.LocationR\blocation\x121\n" +
+	"\areaders\x18\x02 \x03(\v2\x17.rtls.v1.ReaderEvidenceR\areaders\x12.\n" +
+	"\x05rooms\x18\x03 \x03(\v2\x18.rtls.v1.RoomProbabilityR\x05rooms\x121\n" +
+	"\x06levels\x18\x04 \x03(\v2\x19.rtls.v1.LevelProbabilityR\x06levels\x12*\n" +
+	"\x11silent_reader_ids\x18\x05 \x03(\tR\x0fsilentReaderIds2\x84\x03\n" +
 	"\x0fLocationService\x12?\n" +
 	"\vGetLocation\x12\x1b.rtls.v1.GetLocationRequest\x1a\x11.rtls.v1.Location\"\x00\x12P\n" +
 	"\rListLocations\x12\x1d.rtls.v1.ListLocationsRequest\x1a\x1e.rtls.v1.ListLocationsResponse\"\x00\x12G\n" +
-	"\x0eWatchLocations\x12\x1e.rtls.v1.WatchLocationsRequest\x1a\x11.rtls.v1.Location\"\x000\x01B3Z1github.com/hospitalrtls/rtls/proto/rtls/v1;rtlsv1b\x06proto3"
+	"\x0eWatchLocations\x12\x1e.rtls.v1.WatchLocationsRequest\x1a\x11.rtls.v1.Location\"\x000\x01\x12A\n" +
+	"\bGetTrail\x12\x18.rtls.v1.GetTrailRequest\x1a\x19.rtls.v1.GetTrailResponse\"\x00\x12R\n" +
+	"\x0fExplainLocation\x12\x1f.rtls.v1.ExplainLocationRequest\x1a\x1c.rtls.v1.LocationExplanation\"\x00B3Z1github.com/hospitalrtls/rtls/proto/rtls/v1;rtlsv1b\x06proto3"
 
 var (
 	file_rtls_v1_location_proto_rawDescOnce sync.Once
@@ -424,29 +1218,59 @@ func file_rtls_v1_location_proto_rawDescGZIP() []byte {
 	return file_rtls_v1_location_proto_rawDescData
 }
 
-var file_rtls_v1_location_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_rtls_v1_location_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_rtls_v1_location_proto_goTypes = []any{
-	(*Location)(nil),              // 0: rtls.v1.Location
-	(*GetLocationRequest)(nil),    // 1: rtls.v1.GetLocationRequest
-	(*ListLocationsRequest)(nil),  // 2: rtls.v1.ListLocationsRequest
-	(*ListLocationsResponse)(nil), // 3: rtls.v1.ListLocationsResponse
-	(*WatchLocationsRequest)(nil), // 4: rtls.v1.WatchLocationsRequest
-	(*timestamppb.Timestamp)(nil), // 5: google.protobuf.Timestamp
+	(*Location)(nil),               // 0: rtls.v1.Location
+	(*GetLocationRequest)(nil),     // 1: rtls.v1.GetLocationRequest
+	(*ListLocationsRequest)(nil),   // 2: rtls.v1.ListLocationsRequest
+	(*ListLocationsResponse)(nil),  // 3: rtls.v1.ListLocationsResponse
+	(*WatchLocationsRequest)(nil),  // 4: rtls.v1.WatchLocationsRequest
+	(*GetTrailRequest)(nil),        // 5: rtls.v1.GetTrailRequest
+	(*Visit)(nil),                  // 6: rtls.v1.Visit
+	(*TrailPoint)(nil),             // 7: rtls.v1.TrailPoint
+	(*GetTrailResponse)(nil),       // 8: rtls.v1.GetTrailResponse
+	(*ExplainLocationRequest)(nil), // 9: rtls.v1.ExplainLocationRequest
+	(*ReaderEvidence)(nil),         // 10: rtls.v1.ReaderEvidence
+	(*RoomProbability)(nil),        // 11: rtls.v1.RoomProbability
+	(*LevelProbability)(nil),       // 12: rtls.v1.LevelProbability
+	(*LocationExplanation)(nil),    // 13: rtls.v1.LocationExplanation
+	(*timestamppb.Timestamp)(nil),  // 14: google.protobuf.Timestamp
+	(TagClass)(0),                  // 15: rtls.v1.TagClass
+	(AssetStatus)(0),               // 16: rtls.v1.AssetStatus
 }
 var file_rtls_v1_location_proto_depIdxs = []int32{
-	5, // 0: rtls.v1.Location.updated_at:type_name -> google.protobuf.Timestamp
-	0, // 1: rtls.v1.ListLocationsResponse.locations:type_name -> rtls.v1.Location
-	1, // 2: rtls.v1.LocationService.GetLocation:input_type -> rtls.v1.GetLocationRequest
-	2, // 3: rtls.v1.LocationService.ListLocations:input_type -> rtls.v1.ListLocationsRequest
-	4, // 4: rtls.v1.LocationService.WatchLocations:input_type -> rtls.v1.WatchLocationsRequest
-	0, // 5: rtls.v1.LocationService.GetLocation:output_type -> rtls.v1.Location
-	3, // 6: rtls.v1.LocationService.ListLocations:output_type -> rtls.v1.ListLocationsResponse
-	0, // 7: rtls.v1.LocationService.WatchLocations:output_type -> rtls.v1.Location
-	5, // [5:8] is the sub-list for method output_type
-	2, // [2:5] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	14, // 0: rtls.v1.Location.updated_at:type_name -> google.protobuf.Timestamp
+	15, // 1: rtls.v1.Location.class:type_name -> rtls.v1.TagClass
+	16, // 2: rtls.v1.Location.status:type_name -> rtls.v1.AssetStatus
+	15, // 3: rtls.v1.ListLocationsRequest.class:type_name -> rtls.v1.TagClass
+	16, // 4: rtls.v1.ListLocationsRequest.statuses:type_name -> rtls.v1.AssetStatus
+	0,  // 5: rtls.v1.ListLocationsResponse.locations:type_name -> rtls.v1.Location
+	14, // 6: rtls.v1.GetTrailRequest.from:type_name -> google.protobuf.Timestamp
+	14, // 7: rtls.v1.GetTrailRequest.to:type_name -> google.protobuf.Timestamp
+	14, // 8: rtls.v1.Visit.entered_at:type_name -> google.protobuf.Timestamp
+	14, // 9: rtls.v1.Visit.left_at:type_name -> google.protobuf.Timestamp
+	14, // 10: rtls.v1.TrailPoint.time:type_name -> google.protobuf.Timestamp
+	6,  // 11: rtls.v1.GetTrailResponse.visits:type_name -> rtls.v1.Visit
+	7,  // 12: rtls.v1.GetTrailResponse.points:type_name -> rtls.v1.TrailPoint
+	0,  // 13: rtls.v1.LocationExplanation.location:type_name -> rtls.v1.Location
+	10, // 14: rtls.v1.LocationExplanation.readers:type_name -> rtls.v1.ReaderEvidence
+	11, // 15: rtls.v1.LocationExplanation.rooms:type_name -> rtls.v1.RoomProbability
+	12, // 16: rtls.v1.LocationExplanation.levels:type_name -> rtls.v1.LevelProbability
+	1,  // 17: rtls.v1.LocationService.GetLocation:input_type -> rtls.v1.GetLocationRequest
+	2,  // 18: rtls.v1.LocationService.ListLocations:input_type -> rtls.v1.ListLocationsRequest
+	4,  // 19: rtls.v1.LocationService.WatchLocations:input_type -> rtls.v1.WatchLocationsRequest
+	5,  // 20: rtls.v1.LocationService.GetTrail:input_type -> rtls.v1.GetTrailRequest
+	9,  // 21: rtls.v1.LocationService.ExplainLocation:input_type -> rtls.v1.ExplainLocationRequest
+	0,  // 22: rtls.v1.LocationService.GetLocation:output_type -> rtls.v1.Location
+	3,  // 23: rtls.v1.LocationService.ListLocations:output_type -> rtls.v1.ListLocationsResponse
+	0,  // 24: rtls.v1.LocationService.WatchLocations:output_type -> rtls.v1.Location
+	8,  // 25: rtls.v1.LocationService.GetTrail:output_type -> rtls.v1.GetTrailResponse
+	13, // 26: rtls.v1.LocationService.ExplainLocation:output_type -> rtls.v1.LocationExplanation
+	22, // [22:27] is the sub-list for method output_type
+	17, // [17:22] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_rtls_v1_location_proto_init() }
@@ -454,13 +1278,14 @@ func file_rtls_v1_location_proto_init() {
 	if File_rtls_v1_location_proto != nil {
 		return
 	}
+	file_rtls_v1_registry_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rtls_v1_location_proto_rawDesc), len(file_rtls_v1_location_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   5,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

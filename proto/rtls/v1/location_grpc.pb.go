@@ -21,9 +21,11 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	LocationService_GetLocation_FullMethodName    = "/rtls.v1.LocationService/GetLocation"
-	LocationService_ListLocations_FullMethodName  = "/rtls.v1.LocationService/ListLocations"
-	LocationService_WatchLocations_FullMethodName = "/rtls.v1.LocationService/WatchLocations"
+	LocationService_GetLocation_FullMethodName     = "/rtls.v1.LocationService/GetLocation"
+	LocationService_ListLocations_FullMethodName   = "/rtls.v1.LocationService/ListLocations"
+	LocationService_WatchLocations_FullMethodName  = "/rtls.v1.LocationService/WatchLocations"
+	LocationService_GetTrail_FullMethodName        = "/rtls.v1.LocationService/GetTrail"
+	LocationService_ExplainLocation_FullMethodName = "/rtls.v1.LocationService/ExplainLocation"
 )
 
 // LocationServiceClient is the client API for LocationService service.
@@ -39,8 +41,11 @@ type LocationServiceClient interface {
 	// Returns NOT_FOUND when the server holds no position for the tag and
 	// INVALID_ARGUMENT when tag_id is empty.
 	GetLocation(ctx context.Context, in *GetLocationRequest, opts ...grpc.CallOption) (*Location, error)
-	// Lists the current locations of tags, ordered by tag id, optionally only
-	// those on one level or in one room.
+	// Lists the current locations of tags, ordered by tag id, with what the
+	// registry says of each (class, type, name, role, status): "who is in
+	// room Y" and "all RNs on 4 West" are one call. Each set filter narrows
+	// the list; a filter naming an unknown level, room or unit is
+	// INVALID_ARGUMENT.
 	//
 	// Results are paged: pass the returned next_page_token as page_token to get
 	// the following page; an empty next_page_token marks the last page.
@@ -53,6 +58,21 @@ type LocationServiceClient interface {
 	// client that must not miss an update waits for them, then calls
 	// ListLocations for the state up to that point.
 	WatchLocations(ctx context.Context, in *WatchLocationsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Location], error)
+	// Returns where a tag has been between from and to: its room visits
+	// (room, entered, left) and thinned points (one on each room change, else
+	// at most one every few seconds or meters). The history is recorded for
+	// every tag whatever the geofence rules: adding or deleting a rule never
+	// changes it. Retained by age (rtlsd --trail-retention, default 30 days).
+	//
+	// Returns NOT_FOUND for a tag with no history in the range.
+	GetTrail(ctx context.Context, in *GetTrailRequest, opts ...grpc.CallOption) (*GetTrailResponse, error)
+	// Returns the evidence behind a tag's current location: the readers heard
+	// in the engine's last epoch with their RSSI and the RSSI the model
+	// expects at the estimate, the most likely rooms and levels with their
+	// probabilities. Answers "why does it say room 12?".
+	//
+	// Returns NOT_FOUND when the engine tracks no such tag.
+	ExplainLocation(ctx context.Context, in *ExplainLocationRequest, opts ...grpc.CallOption) (*LocationExplanation, error)
 }
 
 type locationServiceClient struct {
@@ -102,6 +122,26 @@ func (c *locationServiceClient) WatchLocations(ctx context.Context, in *WatchLoc
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type LocationService_WatchLocationsClient = grpc.ServerStreamingClient[Location]
 
+func (c *locationServiceClient) GetTrail(ctx context.Context, in *GetTrailRequest, opts ...grpc.CallOption) (*GetTrailResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetTrailResponse)
+	err := c.cc.Invoke(ctx, LocationService_GetTrail_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *locationServiceClient) ExplainLocation(ctx context.Context, in *ExplainLocationRequest, opts ...grpc.CallOption) (*LocationExplanation, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(LocationExplanation)
+	err := c.cc.Invoke(ctx, LocationService_ExplainLocation_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // LocationServiceServer is the server API for LocationService service.
 // All implementations must embed UnimplementedLocationServiceServer
 // for forward compatibility.
@@ -115,8 +155,11 @@ type LocationServiceServer interface {
 	// Returns NOT_FOUND when the server holds no position for the tag and
 	// INVALID_ARGUMENT when tag_id is empty.
 	GetLocation(context.Context, *GetLocationRequest) (*Location, error)
-	// Lists the current locations of tags, ordered by tag id, optionally only
-	// those on one level or in one room.
+	// Lists the current locations of tags, ordered by tag id, with what the
+	// registry says of each (class, type, name, role, status): "who is in
+	// room Y" and "all RNs on 4 West" are one call. Each set filter narrows
+	// the list; a filter naming an unknown level, room or unit is
+	// INVALID_ARGUMENT.
 	//
 	// Results are paged: pass the returned next_page_token as page_token to get
 	// the following page; an empty next_page_token marks the last page.
@@ -129,6 +172,21 @@ type LocationServiceServer interface {
 	// client that must not miss an update waits for them, then calls
 	// ListLocations for the state up to that point.
 	WatchLocations(*WatchLocationsRequest, grpc.ServerStreamingServer[Location]) error
+	// Returns where a tag has been between from and to: its room visits
+	// (room, entered, left) and thinned points (one on each room change, else
+	// at most one every few seconds or meters). The history is recorded for
+	// every tag whatever the geofence rules: adding or deleting a rule never
+	// changes it. Retained by age (rtlsd --trail-retention, default 30 days).
+	//
+	// Returns NOT_FOUND for a tag with no history in the range.
+	GetTrail(context.Context, *GetTrailRequest) (*GetTrailResponse, error)
+	// Returns the evidence behind a tag's current location: the readers heard
+	// in the engine's last epoch with their RSSI and the RSSI the model
+	// expects at the estimate, the most likely rooms and levels with their
+	// probabilities. Answers "why does it say room 12?".
+	//
+	// Returns NOT_FOUND when the engine tracks no such tag.
+	ExplainLocation(context.Context, *ExplainLocationRequest) (*LocationExplanation, error)
 	mustEmbedUnimplementedLocationServiceServer()
 }
 
@@ -147,6 +205,12 @@ func (UnimplementedLocationServiceServer) ListLocations(context.Context, *ListLo
 }
 func (UnimplementedLocationServiceServer) WatchLocations(*WatchLocationsRequest, grpc.ServerStreamingServer[Location]) error {
 	return status.Errorf(codes.Unimplemented, "method WatchLocations not implemented")
+}
+func (UnimplementedLocationServiceServer) GetTrail(context.Context, *GetTrailRequest) (*GetTrailResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetTrail not implemented")
+}
+func (UnimplementedLocationServiceServer) ExplainLocation(context.Context, *ExplainLocationRequest) (*LocationExplanation, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ExplainLocation not implemented")
 }
 func (UnimplementedLocationServiceServer) mustEmbedUnimplementedLocationServiceServer() {}
 func (UnimplementedLocationServiceServer) testEmbeddedByValue()                         {}
@@ -216,6 +280,42 @@ func _LocationService_WatchLocations_Handler(srv interface{}, stream grpc.Server
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type LocationService_WatchLocationsServer = grpc.ServerStreamingServer[Location]
 
+func _LocationService_GetTrail_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetTrailRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LocationServiceServer).GetTrail(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LocationService_GetTrail_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LocationServiceServer).GetTrail(ctx, req.(*GetTrailRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _LocationService_ExplainLocation_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ExplainLocationRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LocationServiceServer).ExplainLocation(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LocationService_ExplainLocation_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LocationServiceServer).ExplainLocation(ctx, req.(*ExplainLocationRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // LocationService_ServiceDesc is the grpc.ServiceDesc for LocationService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -230,6 +330,14 @@ var LocationService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListLocations",
 			Handler:    _LocationService_ListLocations_Handler,
+		},
+		{
+			MethodName: "GetTrail",
+			Handler:    _LocationService_GetTrail_Handler,
+		},
+		{
+			MethodName: "ExplainLocation",
+			Handler:    _LocationService_ExplainLocation_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -12,6 +12,7 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	emptypb "google.golang.org/protobuf/types/known/emptypb"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -83,6 +84,82 @@ func (TagClass) EnumDescriptor() ([]byte, []int) {
 	return file_rtls_v1_registry_proto_rawDescGZIP(), []int{0}
 }
 
+// AssetStatus is where an asset is in its use cycle. Statuses set through
+// PutTag hold until the next transition the server infers from the asset's
+// location (see the README: a soiled utility room makes it SOILED, a stay
+// in a patient-care room IN_USE, an absence MISSING).
+type AssetStatus int32
+
+const (
+	// Not set: not an asset, or never given a status.
+	AssetStatus_ASSET_STATUS_UNSPECIFIED AssetStatus = 0
+	// Clean and ready for use.
+	AssetStatus_AVAILABLE AssetStatus = 1
+	// In use with a patient.
+	AssetStatus_IN_USE AssetStatus = 2
+	// Used and waiting to be cleaned.
+	AssetStatus_SOILED AssetStatus = 3
+	// Being cleaned.
+	AssetStatus_CLEANING AssetStatus = 4
+	// Out of service for maintenance or repair.
+	AssetStatus_MAINTENANCE AssetStatus = 5
+	// Withdrawn by a manufacturer's recall.
+	AssetStatus_RECALLED AssetStatus = 6
+	// Not seen for longer than the absence threshold.
+	AssetStatus_MISSING AssetStatus = 7
+)
+
+// Enum value maps for AssetStatus.
+var (
+	AssetStatus_name = map[int32]string{
+		0: "ASSET_STATUS_UNSPECIFIED",
+		1: "AVAILABLE",
+		2: "IN_USE",
+		3: "SOILED",
+		4: "CLEANING",
+		5: "MAINTENANCE",
+		6: "RECALLED",
+		7: "MISSING",
+	}
+	AssetStatus_value = map[string]int32{
+		"ASSET_STATUS_UNSPECIFIED": 0,
+		"AVAILABLE":                1,
+		"IN_USE":                   2,
+		"SOILED":                   3,
+		"CLEANING":                 4,
+		"MAINTENANCE":              5,
+		"RECALLED":                 6,
+		"MISSING":                  7,
+	}
+)
+
+func (x AssetStatus) Enum() *AssetStatus {
+	p := new(AssetStatus)
+	*p = x
+	return p
+}
+
+func (x AssetStatus) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (AssetStatus) Descriptor() protoreflect.EnumDescriptor {
+	return file_rtls_v1_registry_proto_enumTypes[1].Descriptor()
+}
+
+func (AssetStatus) Type() protoreflect.EnumType {
+	return &file_rtls_v1_registry_proto_enumTypes[1]
+}
+
+func (x AssetStatus) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use AssetStatus.Descriptor instead.
+func (AssetStatus) EnumDescriptor() ([]byte, []int) {
+	return file_rtls_v1_registry_proto_rawDescGZIP(), []int{1}
+}
+
 // A Tag is one registered tag.
 type Tag struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -93,10 +170,34 @@ type Tag struct {
 	// The type of bearer within its class, e.g. "infusion_pump" for an asset
 	// or "nurse" for staff; free text, empty when unknown.
 	Type string `protobuf:"bytes,3,opt,name=type,proto3" json:"type,omitempty"`
-	// A display name, e.g. an asset number. Never a patient's name.
-	Name          string `protobuf:"bytes,4,opt,name=name,proto3" json:"name,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// A display name, e.g. an asset number or a staff member's name. Patients
+	// carry none: PutTag refuses a name on a PATIENT tag (use
+	// encounter_ref).
+	Name string `protobuf:"bytes,4,opt,name=name,proto3" json:"name,omitempty"`
+	// The asset's status; ASSET_STATUS_UNSPECIFIED for staff and patients.
+	Status AssetStatus `protobuf:"varint,5,opt,name=status,proto3,enum=rtls.v1.AssetStatus" json:"status,omitempty"`
+	// The hospital unit (a unit id of the floorplan, e.g. "4W") the bearer
+	// belongs to: an asset's owning unit, a staff member's home unit, a
+	// patient's admitting unit; empty when none.
+	UnitId string `protobuf:"bytes,6,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	// A staff member's role, e.g. "RN", "tech", "physician", "transport";
+	// empty for assets and patients.
+	Role string `protobuf:"bytes,7,opt,name=role,proto3" json:"role,omitempty"`
+	// An asset's serial number; empty when unknown.
+	Serial string `protobuf:"bytes,8,opt,name=serial,proto3" json:"serial,omitempty"`
+	// An asset's model, e.g. "Alaris 8100"; empty when unknown.
+	Model string `protobuf:"bytes,9,opt,name=model,proto3" json:"model,omitempty"`
+	// An asset's owning department, e.g. "biomed"; empty when unknown.
+	Department string `protobuf:"bytes,10,opt,name=department,proto3" json:"department,omitempty"`
+	// When an asset's preventive maintenance is due; unset when unknown.
+	MaintenanceDue *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=maintenance_due,json=maintenanceDue,proto3" json:"maintenance_due,omitempty"`
+	// A patient's encounter reference in the hospital's systems (an opaque
+	// id, never a name); empty for staff and assets.
+	EncounterRef string `protobuf:"bytes,12,opt,name=encounter_ref,json=encounterRef,proto3" json:"encounter_ref,omitempty"`
+	// When status last changed; set by the server.
+	StatusChangedAt *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=status_changed_at,json=statusChangedAt,proto3" json:"status_changed_at,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Tag) Reset() {
@@ -157,6 +258,271 @@ func (x *Tag) GetName() string {
 	return ""
 }
 
+func (x *Tag) GetStatus() AssetStatus {
+	if x != nil {
+		return x.Status
+	}
+	return AssetStatus_ASSET_STATUS_UNSPECIFIED
+}
+
+func (x *Tag) GetUnitId() string {
+	if x != nil {
+		return x.UnitId
+	}
+	return ""
+}
+
+func (x *Tag) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+func (x *Tag) GetSerial() string {
+	if x != nil {
+		return x.Serial
+	}
+	return ""
+}
+
+func (x *Tag) GetModel() string {
+	if x != nil {
+		return x.Model
+	}
+	return ""
+}
+
+func (x *Tag) GetDepartment() string {
+	if x != nil {
+		return x.Department
+	}
+	return ""
+}
+
+func (x *Tag) GetMaintenanceDue() *timestamppb.Timestamp {
+	if x != nil {
+		return x.MaintenanceDue
+	}
+	return nil
+}
+
+func (x *Tag) GetEncounterRef() string {
+	if x != nil {
+		return x.EncounterRef
+	}
+	return ""
+}
+
+func (x *Tag) GetStatusChangedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.StatusChangedAt
+	}
+	return nil
+}
+
+// A StatusChange is one change of an asset's status.
+type StatusChange struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The status before the change.
+	Previous AssetStatus `protobuf:"varint,1,opt,name=previous,proto3,enum=rtls.v1.AssetStatus" json:"previous,omitempty"`
+	// The status after the change.
+	Status AssetStatus `protobuf:"varint,2,opt,name=status,proto3,enum=rtls.v1.AssetStatus" json:"status,omitempty"`
+	// When the change took effect (event time for inferred changes).
+	Time *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=time,proto3" json:"time,omitempty"`
+	// What made the change: "api" (PutTag), or the inference rule ("soiled_room",
+	// "in_use_dwell", "absence").
+	Source string `protobuf:"bytes,4,opt,name=source,proto3" json:"source,omitempty"`
+	// The room the asset was in when the change was inferred; empty for "api".
+	RoomId        string `protobuf:"bytes,5,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StatusChange) Reset() {
+	*x = StatusChange{}
+	mi := &file_rtls_v1_registry_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StatusChange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StatusChange) ProtoMessage() {}
+
+func (x *StatusChange) ProtoReflect() protoreflect.Message {
+	mi := &file_rtls_v1_registry_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StatusChange.ProtoReflect.Descriptor instead.
+func (*StatusChange) Descriptor() ([]byte, []int) {
+	return file_rtls_v1_registry_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *StatusChange) GetPrevious() AssetStatus {
+	if x != nil {
+		return x.Previous
+	}
+	return AssetStatus_ASSET_STATUS_UNSPECIFIED
+}
+
+func (x *StatusChange) GetStatus() AssetStatus {
+	if x != nil {
+		return x.Status
+	}
+	return AssetStatus_ASSET_STATUS_UNSPECIFIED
+}
+
+func (x *StatusChange) GetTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Time
+	}
+	return nil
+}
+
+func (x *StatusChange) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *StatusChange) GetRoomId() string {
+	if x != nil {
+		return x.RoomId
+	}
+	return ""
+}
+
+// A ListStatusHistoryRequest names the asset and pages its status changes.
+type ListStatusHistoryRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The asset's tag id. Required.
+	TagId string `protobuf:"bytes,1,opt,name=tag_id,json=tagId,proto3" json:"tag_id,omitempty"`
+	// The maximum number of changes to return, 0 to 1000; 0 means 100.
+	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// The next_page_token of a previous response; empty for the first page.
+	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListStatusHistoryRequest) Reset() {
+	*x = ListStatusHistoryRequest{}
+	mi := &file_rtls_v1_registry_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListStatusHistoryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListStatusHistoryRequest) ProtoMessage() {}
+
+func (x *ListStatusHistoryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rtls_v1_registry_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListStatusHistoryRequest.ProtoReflect.Descriptor instead.
+func (*ListStatusHistoryRequest) Descriptor() ([]byte, []int) {
+	return file_rtls_v1_registry_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *ListStatusHistoryRequest) GetTagId() string {
+	if x != nil {
+		return x.TagId
+	}
+	return ""
+}
+
+func (x *ListStatusHistoryRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListStatusHistoryRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// A ListStatusHistoryResponse is one page of status changes, newest first.
+type ListStatusHistoryResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The changes of this page.
+	Changes []*StatusChange `protobuf:"bytes,1,rep,name=changes,proto3" json:"changes,omitempty"`
+	// The token for the next page; empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListStatusHistoryResponse) Reset() {
+	*x = ListStatusHistoryResponse{}
+	mi := &file_rtls_v1_registry_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListStatusHistoryResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListStatusHistoryResponse) ProtoMessage() {}
+
+func (x *ListStatusHistoryResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_rtls_v1_registry_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListStatusHistoryResponse.ProtoReflect.Descriptor instead.
+func (*ListStatusHistoryResponse) Descriptor() ([]byte, []int) {
+	return file_rtls_v1_registry_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *ListStatusHistoryResponse) GetChanges() []*StatusChange {
+	if x != nil {
+		return x.Changes
+	}
+	return nil
+}
+
+func (x *ListStatusHistoryResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
 // A PutTagRequest carries the tag to store.
 type PutTagRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -168,7 +534,7 @@ type PutTagRequest struct {
 
 func (x *PutTagRequest) Reset() {
 	*x = PutTagRequest{}
-	mi := &file_rtls_v1_registry_proto_msgTypes[1]
+	mi := &file_rtls_v1_registry_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -180,7 +546,7 @@ func (x *PutTagRequest) String() string {
 func (*PutTagRequest) ProtoMessage() {}
 
 func (x *PutTagRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rtls_v1_registry_proto_msgTypes[1]
+	mi := &file_rtls_v1_registry_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -193,7 +559,7 @@ func (x *PutTagRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutTagRequest.ProtoReflect.Descriptor instead.
 func (*PutTagRequest) Descriptor() ([]byte, []int) {
-	return file_rtls_v1_registry_proto_rawDescGZIP(), []int{1}
+	return file_rtls_v1_registry_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *PutTagRequest) GetTag() *Tag {
@@ -214,7 +580,7 @@ type GetTagRequest struct {
 
 func (x *GetTagRequest) Reset() {
 	*x = GetTagRequest{}
-	mi := &file_rtls_v1_registry_proto_msgTypes[2]
+	mi := &file_rtls_v1_registry_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -226,7 +592,7 @@ func (x *GetTagRequest) String() string {
 func (*GetTagRequest) ProtoMessage() {}
 
 func (x *GetTagRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rtls_v1_registry_proto_msgTypes[2]
+	mi := &file_rtls_v1_registry_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -239,7 +605,7 @@ func (x *GetTagRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTagRequest.ProtoReflect.Descriptor instead.
 func (*GetTagRequest) Descriptor() ([]byte, []int) {
-	return file_rtls_v1_registry_proto_rawDescGZIP(), []int{2}
+	return file_rtls_v1_registry_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *GetTagRequest) GetId() string {
@@ -260,14 +626,26 @@ type ListTagsRequest struct {
 	// default (100).
 	PageSize int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The next_page_token of a previous response; empty for the first page.
-	PageToken     string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	PageToken string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// Only tags whose id starts with this prefix; empty for any.
+	IdPrefix string `protobuf:"bytes,5,opt,name=id_prefix,json=idPrefix,proto3" json:"id_prefix,omitempty"`
+	// Only tags whose name contains this text, case-insensitively; empty for any.
+	Name string `protobuf:"bytes,6,opt,name=name,proto3" json:"name,omitempty"`
+	// Only the asset with this serial number; empty for any.
+	Serial string `protobuf:"bytes,7,opt,name=serial,proto3" json:"serial,omitempty"`
+	// Only assets with one of these statuses; empty for any.
+	Statuses []AssetStatus `protobuf:"varint,8,rep,packed,name=statuses,proto3,enum=rtls.v1.AssetStatus" json:"statuses,omitempty"`
+	// Only tags of this unit (Tag.unit_id); empty for any.
+	UnitId string `protobuf:"bytes,9,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	// Only staff of this role; empty for any.
+	Role          string `protobuf:"bytes,10,opt,name=role,proto3" json:"role,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListTagsRequest) Reset() {
 	*x = ListTagsRequest{}
-	mi := &file_rtls_v1_registry_proto_msgTypes[3]
+	mi := &file_rtls_v1_registry_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -279,7 +657,7 @@ func (x *ListTagsRequest) String() string {
 func (*ListTagsRequest) ProtoMessage() {}
 
 func (x *ListTagsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rtls_v1_registry_proto_msgTypes[3]
+	mi := &file_rtls_v1_registry_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -292,7 +670,7 @@ func (x *ListTagsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTagsRequest.ProtoReflect.Descriptor instead.
 func (*ListTagsRequest) Descriptor() ([]byte, []int) {
-	return file_rtls_v1_registry_proto_rawDescGZIP(), []int{3}
+	return file_rtls_v1_registry_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ListTagsRequest) GetClass() TagClass {
@@ -323,6 +701,48 @@ func (x *ListTagsRequest) GetPageToken() string {
 	return ""
 }
 
+func (x *ListTagsRequest) GetIdPrefix() string {
+	if x != nil {
+		return x.IdPrefix
+	}
+	return ""
+}
+
+func (x *ListTagsRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ListTagsRequest) GetSerial() string {
+	if x != nil {
+		return x.Serial
+	}
+	return ""
+}
+
+func (x *ListTagsRequest) GetStatuses() []AssetStatus {
+	if x != nil {
+		return x.Statuses
+	}
+	return nil
+}
+
+func (x *ListTagsRequest) GetUnitId() string {
+	if x != nil {
+		return x.UnitId
+	}
+	return ""
+}
+
+func (x *ListTagsRequest) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
 // A ListTagsResponse is one page of tags, ordered by id.
 type ListTagsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -336,7 +756,7 @@ type ListTagsResponse struct {
 
 func (x *ListTagsResponse) Reset() {
 	*x = ListTagsResponse{}
-	mi := &file_rtls_v1_registry_proto_msgTypes[4]
+	mi := &file_rtls_v1_registry_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -348,7 +768,7 @@ func (x *ListTagsResponse) String() string {
 func (*ListTagsResponse) ProtoMessage() {}
 
 func (x *ListTagsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_rtls_v1_registry_proto_msgTypes[4]
+	mi := &file_rtls_v1_registry_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -361,7 +781,7 @@ func (x *ListTagsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTagsResponse.ProtoReflect.Descriptor instead.
 func (*ListTagsResponse) Descriptor() ([]byte, []int) {
-	return file_rtls_v1_registry_proto_rawDescGZIP(), []int{4}
+	return file_rtls_v1_registry_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ListTagsResponse) GetTags() []*Tag {
@@ -389,7 +809,7 @@ type DeleteTagRequest struct {
 
 func (x *DeleteTagRequest) Reset() {
 	*x = DeleteTagRequest{}
-	mi := &file_rtls_v1_registry_proto_msgTypes[5]
+	mi := &file_rtls_v1_registry_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -401,7 +821,7 @@ func (x *DeleteTagRequest) String() string {
 func (*DeleteTagRequest) ProtoMessage() {}
 
 func (x *DeleteTagRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rtls_v1_registry_proto_msgTypes[5]
+	mi := &file_rtls_v1_registry_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -414,7 +834,7 @@ func (x *DeleteTagRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteTagRequest.ProtoReflect.Descriptor instead.
 func (*DeleteTagRequest) Descriptor() ([]byte, []int) {
-	return file_rtls_v1_registry_proto_rawDescGZIP(), []int{5}
+	return file_rtls_v1_registry_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *DeleteTagRequest) GetId() string {
@@ -428,22 +848,55 @@ var File_rtls_v1_registry_proto protoreflect.FileDescriptor
 
 const file_rtls_v1_registry_proto_rawDesc = "" +
 	"\n" +
-	"\x16rtls/v1/registry.proto\x12\artls.v1\x1a\x1bgoogle/protobuf/empty.proto\"f\n" +
+	"\x16rtls/v1/registry.proto\x12\artls.v1\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc1\x03\n" +
 	"\x03Tag\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12'\n" +
 	"\x05class\x18\x02 \x01(\x0e2\x11.rtls.v1.TagClassR\x05class\x12\x12\n" +
 	"\x04type\x18\x03 \x01(\tR\x04type\x12\x12\n" +
-	"\x04name\x18\x04 \x01(\tR\x04name\"/\n" +
+	"\x04name\x18\x04 \x01(\tR\x04name\x12,\n" +
+	"\x06status\x18\x05 \x01(\x0e2\x14.rtls.v1.AssetStatusR\x06status\x12\x17\n" +
+	"\aunit_id\x18\x06 \x01(\tR\x06unitId\x12\x12\n" +
+	"\x04role\x18\a \x01(\tR\x04role\x12\x16\n" +
+	"\x06serial\x18\b \x01(\tR\x06serial\x12\x14\n" +
+	"\x05model\x18\t \x01(\tR\x05model\x12\x1e\n" +
+	"\n" +
+	"department\x18\n" +
+	" \x01(\tR\n" +
+	"department\x12C\n" +
+	"\x0fmaintenance_due\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\x0emaintenanceDue\x12#\n" +
+	"\rencounter_ref\x18\f \x01(\tR\fencounterRef\x12F\n" +
+	"\x11status_changed_at\x18\r \x01(\v2\x1a.google.protobuf.TimestampR\x0fstatusChangedAt\"\xcf\x01\n" +
+	"\fStatusChange\x120\n" +
+	"\bprevious\x18\x01 \x01(\x0e2\x14.rtls.v1.AssetStatusR\bprevious\x12,\n" +
+	"\x06status\x18\x02 \x01(\x0e2\x14.rtls.v1.AssetStatusR\x06status\x12.\n" +
+	"\x04time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12\x16\n" +
+	"\x06source\x18\x04 \x01(\tR\x06source\x12\x17\n" +
+	"\aroom_id\x18\x05 \x01(\tR\x06roomId\"m\n" +
+	"\x18ListStatusHistoryRequest\x12\x15\n" +
+	"\x06tag_id\x18\x01 \x01(\tR\x05tagId\x12\x1b\n" +
+	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\"t\n" +
+	"\x19ListStatusHistoryResponse\x12/\n" +
+	"\achanges\x18\x01 \x03(\v2\x15.rtls.v1.StatusChangeR\achanges\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"/\n" +
 	"\rPutTagRequest\x12\x1e\n" +
 	"\x03tag\x18\x01 \x01(\v2\f.rtls.v1.TagR\x03tag\"\x1f\n" +
 	"\rGetTagRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\"\x8a\x01\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"\xb2\x02\n" +
 	"\x0fListTagsRequest\x12'\n" +
 	"\x05class\x18\x01 \x01(\x0e2\x11.rtls.v1.TagClassR\x05class\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12\x1b\n" +
 	"\tpage_size\x18\x03 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\x04 \x01(\tR\tpageToken\"\\\n" +
+	"page_token\x18\x04 \x01(\tR\tpageToken\x12\x1b\n" +
+	"\tid_prefix\x18\x05 \x01(\tR\bidPrefix\x12\x12\n" +
+	"\x04name\x18\x06 \x01(\tR\x04name\x12\x16\n" +
+	"\x06serial\x18\a \x01(\tR\x06serial\x120\n" +
+	"\bstatuses\x18\b \x03(\x0e2\x14.rtls.v1.AssetStatusR\bstatuses\x12\x17\n" +
+	"\aunit_id\x18\t \x01(\tR\x06unitId\x12\x12\n" +
+	"\x04role\x18\n" +
+	" \x01(\tR\x04role\"\\\n" +
 	"\x10ListTagsResponse\x12 \n" +
 	"\x04tags\x18\x01 \x03(\v2\f.rtls.v1.TagR\x04tags\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\"\n" +
@@ -453,11 +906,23 @@ const file_rtls_v1_registry_proto_rawDesc = "" +
 	"\x15TAG_CLASS_UNSPECIFIED\x10\x00\x12\t\n" +
 	"\x05STAFF\x10\x01\x12\t\n" +
 	"\x05ASSET\x10\x02\x12\v\n" +
-	"\aPATIENT\x10\x032\xfd\x01\n" +
+	"\aPATIENT\x10\x03*\x8c\x01\n" +
+	"\vAssetStatus\x12\x1c\n" +
+	"\x18ASSET_STATUS_UNSPECIFIED\x10\x00\x12\r\n" +
+	"\tAVAILABLE\x10\x01\x12\n" +
+	"\n" +
+	"\x06IN_USE\x10\x02\x12\n" +
+	"\n" +
+	"\x06SOILED\x10\x03\x12\f\n" +
+	"\bCLEANING\x10\x04\x12\x0f\n" +
+	"\vMAINTENANCE\x10\x05\x12\f\n" +
+	"\bRECALLED\x10\x06\x12\v\n" +
+	"\aMISSING\x10\a2\xdb\x02\n" +
 	"\x12TagRegistryService\x120\n" +
 	"\x06PutTag\x12\x16.rtls.v1.PutTagRequest\x1a\f.rtls.v1.Tag\"\x00\x120\n" +
 	"\x06GetTag\x12\x16.rtls.v1.GetTagRequest\x1a\f.rtls.v1.Tag\"\x00\x12A\n" +
-	"\bListTags\x12\x18.rtls.v1.ListTagsRequest\x1a\x19.rtls.v1.ListTagsResponse\"\x00\x12@\n" +
+	"\bListTags\x12\x18.rtls.v1.ListTagsRequest\x1a\x19.rtls.v1.ListTagsResponse\"\x00\x12\\\n" +
+	"\x11ListStatusHistory\x12!.rtls.v1.ListStatusHistoryRequest\x1a\".rtls.v1.ListStatusHistoryResponse\"\x00\x12@\n" +
 	"\tDeleteTag\x12\x19.rtls.v1.DeleteTagRequest\x1a\x16.google.protobuf.Empty\"\x00B3Z1github.com/hospitalrtls/rtls/proto/rtls/v1;rtlsv1b\x06proto3"
 
 var (
@@ -472,36 +937,51 @@ func file_rtls_v1_registry_proto_rawDescGZIP() []byte {
 	return file_rtls_v1_registry_proto_rawDescData
 }
 
-var file_rtls_v1_registry_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_rtls_v1_registry_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_rtls_v1_registry_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_rtls_v1_registry_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_rtls_v1_registry_proto_goTypes = []any{
-	(TagClass)(0),            // 0: rtls.v1.TagClass
-	(*Tag)(nil),              // 1: rtls.v1.Tag
-	(*PutTagRequest)(nil),    // 2: rtls.v1.PutTagRequest
-	(*GetTagRequest)(nil),    // 3: rtls.v1.GetTagRequest
-	(*ListTagsRequest)(nil),  // 4: rtls.v1.ListTagsRequest
-	(*ListTagsResponse)(nil), // 5: rtls.v1.ListTagsResponse
-	(*DeleteTagRequest)(nil), // 6: rtls.v1.DeleteTagRequest
-	(*emptypb.Empty)(nil),    // 7: google.protobuf.Empty
+	(TagClass)(0),                     // 0: rtls.v1.TagClass
+	(AssetStatus)(0),                  // 1: rtls.v1.AssetStatus
+	(*Tag)(nil),                       // 2: rtls.v1.Tag
+	(*StatusChange)(nil),              // 3: rtls.v1.StatusChange
+	(*ListStatusHistoryRequest)(nil),  // 4: rtls.v1.ListStatusHistoryRequest
+	(*ListStatusHistoryResponse)(nil), // 5: rtls.v1.ListStatusHistoryResponse
+	(*PutTagRequest)(nil),             // 6: rtls.v1.PutTagRequest
+	(*GetTagRequest)(nil),             // 7: rtls.v1.GetTagRequest
+	(*ListTagsRequest)(nil),           // 8: rtls.v1.ListTagsRequest
+	(*ListTagsResponse)(nil),          // 9: rtls.v1.ListTagsResponse
+	(*DeleteTagRequest)(nil),          // 10: rtls.v1.DeleteTagRequest
+	(*timestamppb.Timestamp)(nil),     // 11: google.protobuf.Timestamp
+	(*emptypb.Empty)(nil),             // 12: google.protobuf.Empty
 }
 var file_rtls_v1_registry_proto_depIdxs = []int32{
-	0, // 0: rtls.v1.Tag.class:type_name -> rtls.v1.TagClass
-	1, // 1: rtls.v1.PutTagRequest.tag:type_name -> rtls.v1.Tag
-	0, // 2: rtls.v1.ListTagsRequest.class:type_name -> rtls.v1.TagClass
-	1, // 3: rtls.v1.ListTagsResponse.tags:type_name -> rtls.v1.Tag
-	2, // 4: rtls.v1.TagRegistryService.PutTag:input_type -> rtls.v1.PutTagRequest
-	3, // 5: rtls.v1.TagRegistryService.GetTag:input_type -> rtls.v1.GetTagRequest
-	4, // 6: rtls.v1.TagRegistryService.ListTags:input_type -> rtls.v1.ListTagsRequest
-	6, // 7: rtls.v1.TagRegistryService.DeleteTag:input_type -> rtls.v1.DeleteTagRequest
-	1, // 8: rtls.v1.TagRegistryService.PutTag:output_type -> rtls.v1.Tag
-	1, // 9: rtls.v1.TagRegistryService.GetTag:output_type -> rtls.v1.Tag
-	5, // 10: rtls.v1.TagRegistryService.ListTags:output_type -> rtls.v1.ListTagsResponse
-	7, // 11: rtls.v1.TagRegistryService.DeleteTag:output_type -> google.protobuf.Empty
-	8, // [8:12] is the sub-list for method output_type
-	4, // [4:8] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	0,  // 0: rtls.v1.Tag.class:type_name -> rtls.v1.TagClass
+	1,  // 1: rtls.v1.Tag.status:type_name -> rtls.v1.AssetStatus
+	11, // 2: rtls.v1.Tag.maintenance_due:type_name -> google.protobuf.Timestamp
+	11, // 3: rtls.v1.Tag.status_changed_at:type_name -> google.protobuf.Timestamp
+	1,  // 4: rtls.v1.StatusChange.previous:type_name -> rtls.v1.AssetStatus
+	1,  // 5: rtls.v1.StatusChange.status:type_name -> rtls.v1.AssetStatus
+	11, // 6: rtls.v1.StatusChange.time:type_name -> google.protobuf.Timestamp
+	3,  // 7: rtls.v1.ListStatusHistoryResponse.changes:type_name -> rtls.v1.StatusChange
+	2,  // 8: rtls.v1.PutTagRequest.tag:type_name -> rtls.v1.Tag
+	0,  // 9: rtls.v1.ListTagsRequest.class:type_name -> rtls.v1.TagClass
+	1,  // 10: rtls.v1.ListTagsRequest.statuses:type_name -> rtls.v1.AssetStatus
+	2,  // 11: rtls.v1.ListTagsResponse.tags:type_name -> rtls.v1.Tag
+	6,  // 12: rtls.v1.TagRegistryService.PutTag:input_type -> rtls.v1.PutTagRequest
+	7,  // 13: rtls.v1.TagRegistryService.GetTag:input_type -> rtls.v1.GetTagRequest
+	8,  // 14: rtls.v1.TagRegistryService.ListTags:input_type -> rtls.v1.ListTagsRequest
+	4,  // 15: rtls.v1.TagRegistryService.ListStatusHistory:input_type -> rtls.v1.ListStatusHistoryRequest
+	10, // 16: rtls.v1.TagRegistryService.DeleteTag:input_type -> rtls.v1.DeleteTagRequest
+	2,  // 17: rtls.v1.TagRegistryService.PutTag:output_type -> rtls.v1.Tag
+	2,  // 18: rtls.v1.TagRegistryService.GetTag:output_type -> rtls.v1.Tag
+	9,  // 19: rtls.v1.TagRegistryService.ListTags:output_type -> rtls.v1.ListTagsResponse
+	5,  // 20: rtls.v1.TagRegistryService.ListStatusHistory:output_type -> rtls.v1.ListStatusHistoryResponse
+	12, // 21: rtls.v1.TagRegistryService.DeleteTag:output_type -> google.protobuf.Empty
+	17, // [17:22] is the sub-list for method output_type
+	12, // [12:17] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_rtls_v1_registry_proto_init() }
@@ -514,8 +994,8 @@ func file_rtls_v1_registry_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rtls_v1_registry_proto_rawDesc), len(file_rtls_v1_registry_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   6,
+			NumEnums:      2,
+			NumMessages:   9,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -22,10 +22,11 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	TagRegistryService_PutTag_FullMethodName    = "/rtls.v1.TagRegistryService/PutTag"
-	TagRegistryService_GetTag_FullMethodName    = "/rtls.v1.TagRegistryService/GetTag"
-	TagRegistryService_ListTags_FullMethodName  = "/rtls.v1.TagRegistryService/ListTags"
-	TagRegistryService_DeleteTag_FullMethodName = "/rtls.v1.TagRegistryService/DeleteTag"
+	TagRegistryService_PutTag_FullMethodName            = "/rtls.v1.TagRegistryService/PutTag"
+	TagRegistryService_GetTag_FullMethodName            = "/rtls.v1.TagRegistryService/GetTag"
+	TagRegistryService_ListTags_FullMethodName          = "/rtls.v1.TagRegistryService/ListTags"
+	TagRegistryService_ListStatusHistory_FullMethodName = "/rtls.v1.TagRegistryService/ListStatusHistory"
+	TagRegistryService_DeleteTag_FullMethodName         = "/rtls.v1.TagRegistryService/DeleteTag"
 )
 
 // TagRegistryServiceClient is the client API for TagRegistryService service.
@@ -39,8 +40,12 @@ type TagRegistryServiceClient interface {
 	PutTag(ctx context.Context, in *PutTagRequest, opts ...grpc.CallOption) (*Tag, error)
 	// Obtains one tag. Returns NOT_FOUND for an unknown id.
 	GetTag(ctx context.Context, in *GetTagRequest, opts ...grpc.CallOption) (*Tag, error)
-	// Lists tags ordered by id, optionally of one class or type, in pages.
+	// Lists tags ordered by id, filtered by the request's fields (each set
+	// field narrows the list), in pages.
 	ListTags(ctx context.Context, in *ListTagsRequest, opts ...grpc.CallOption) (*ListTagsResponse, error)
+	// Lists the status changes of one asset, newest first, in pages: those set
+	// through PutTag and those inferred from its location.
+	ListStatusHistory(ctx context.Context, in *ListStatusHistoryRequest, opts ...grpc.CallOption) (*ListStatusHistoryResponse, error)
 	// Deletes a tag. Returns NOT_FOUND for an unknown id.
 	DeleteTag(ctx context.Context, in *DeleteTagRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
 }
@@ -83,6 +88,16 @@ func (c *tagRegistryServiceClient) ListTags(ctx context.Context, in *ListTagsReq
 	return out, nil
 }
 
+func (c *tagRegistryServiceClient) ListStatusHistory(ctx context.Context, in *ListStatusHistoryRequest, opts ...grpc.CallOption) (*ListStatusHistoryResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListStatusHistoryResponse)
+	err := c.cc.Invoke(ctx, TagRegistryService_ListStatusHistory_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *tagRegistryServiceClient) DeleteTag(ctx context.Context, in *DeleteTagRequest, opts ...grpc.CallOption) (*emptypb.Empty, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(emptypb.Empty)
@@ -104,8 +119,12 @@ type TagRegistryServiceServer interface {
 	PutTag(context.Context, *PutTagRequest) (*Tag, error)
 	// Obtains one tag. Returns NOT_FOUND for an unknown id.
 	GetTag(context.Context, *GetTagRequest) (*Tag, error)
-	// Lists tags ordered by id, optionally of one class or type, in pages.
+	// Lists tags ordered by id, filtered by the request's fields (each set
+	// field narrows the list), in pages.
 	ListTags(context.Context, *ListTagsRequest) (*ListTagsResponse, error)
+	// Lists the status changes of one asset, newest first, in pages: those set
+	// through PutTag and those inferred from its location.
+	ListStatusHistory(context.Context, *ListStatusHistoryRequest) (*ListStatusHistoryResponse, error)
 	// Deletes a tag. Returns NOT_FOUND for an unknown id.
 	DeleteTag(context.Context, *DeleteTagRequest) (*emptypb.Empty, error)
 	mustEmbedUnimplementedTagRegistryServiceServer()
@@ -126,6 +145,9 @@ func (UnimplementedTagRegistryServiceServer) GetTag(context.Context, *GetTagRequ
 }
 func (UnimplementedTagRegistryServiceServer) ListTags(context.Context, *ListTagsRequest) (*ListTagsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ListTags not implemented")
+}
+func (UnimplementedTagRegistryServiceServer) ListStatusHistory(context.Context, *ListStatusHistoryRequest) (*ListStatusHistoryResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ListStatusHistory not implemented")
 }
 func (UnimplementedTagRegistryServiceServer) DeleteTag(context.Context, *DeleteTagRequest) (*emptypb.Empty, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method DeleteTag not implemented")
@@ -205,6 +227,24 @@ func _TagRegistryService_ListTags_Handler(srv interface{}, ctx context.Context, 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _TagRegistryService_ListStatusHistory_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListStatusHistoryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TagRegistryServiceServer).ListStatusHistory(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TagRegistryService_ListStatusHistory_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TagRegistryServiceServer).ListStatusHistory(ctx, req.(*ListStatusHistoryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _TagRegistryService_DeleteTag_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(DeleteTagRequest)
 	if err := dec(in); err != nil {
@@ -241,6 +281,10 @@ var TagRegistryService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListTags",
 			Handler:    _TagRegistryService_ListTags_Handler,
+		},
+		{
+			MethodName: "ListStatusHistory",
+			Handler:    _TagRegistryService_ListStatusHistory_Handler,
 		},
 		{
 			MethodName: "DeleteTag",
