@@ -11,7 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hospitalrtls/rtls/floorplans"
-	"github.com/hospitalrtls/rtls/internal/walk"
+	"github.com/hospitalrtls/rtls/internal/sim"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/pipeline"
@@ -199,13 +199,16 @@ func TestCapReachedMetric(t *testing.T) {
 
 func TestUnrefreshedTagsExpire(t *testing.T) {
 	r := newPolicyRig(t, pipeline.TagPolicy{}, nil)
-	steps, err := walk.Stay(r.plan, "L0-S02", 8)
+	sc, err := sim.NewScripted(r.plan)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := walk.NewBatcher(walk.NewRadio(r.plan))
+	steps, err := sc.Stay("L0-S02", 8)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i, st := range steps {
-		for _, batch := range b.Batches(floodBase+int64(i)*1000+100, []walk.Placed{{Tag: "PUMP-001", Step: st}}) {
+		for _, batch := range sc.Batches(floodBase+int64(i)*1000+100, []sim.Placed{{Tag: "PUMP-001", Step: st}}) {
 			ss := make([]location.Sighting, len(batch.Sightings))
 			for j, ws := range batch.Sightings {
 				ss[j] = location.Sighting{TS: ws.TS, Reader: batch.Reader, Tag: ws.Tag, RSSI: ws.RSSI, Seq: batch.Seq}

@@ -50,8 +50,6 @@ func (e *Engine) retag(id string) {
 
 // Registered reports whether id is in the engine's registry.
 func (e *Engine) Registered(id string) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	_, ok := e.reg.Get(id)
 	return ok
 }
