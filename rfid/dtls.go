@@ -102,7 +102,10 @@ func (s *Server) ListenDTLS(addr string) (*coapNet.DTLSListener, error) {
 	if c.AcceptsCertificates() {
 		opts = append(opts,
 			piondtls.WithGetCertificate(func(*piondtls.ClientHelloInfo) (*tls.Certificate, error) { return s.creds.Load().cert, nil }),
-			piondtls.WithClientAuth(piondtls.RequireAnyClientCert),
+			// Requested, not required: pion would demand a certificate of
+			// PSK clients too. verifyConnection refuses a handshake with
+			// neither a PSK identity nor a certificate.
+			piondtls.WithClientAuth(piondtls.RequestClientCert),
 		)
 	}
 	l, err := coapNet.NewDTLSListener("udp", addr, coapNet.NewDTLSServerOptions(opts...))

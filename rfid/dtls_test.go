@@ -125,7 +125,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func TestDTLSCertificates(t *testing.T) {
 	pki := newTestPKI(t)
 	other := newTestPKI(t)
-	ts := startDTLSServer(t, Config{}, mustCredentials(t, pki.keyLines(t)...))
+	ts := startDTLSServer(t, Config{}, mustCredentials(t, append(pki.keyLines(t), PSKLine("R-L1-N01", pskS02))...))
 	dialCert := func(t *testing.T, p *testPKI, cn string, dns []string) (*client.Conn, error) {
 		cert := p.issue(t, "reader", cn, dns, x509.ExtKeyUsageClientAuth)
 		return dialDTLS(t, ts.addr, 10*time.Second, piondtls.WithCertificates(cert), piondtls.WithRootCAs(poolOf(pki.ca, other.ca)),
@@ -151,6 +151,21 @@ func TestDTLSCertificates(t *testing.T) {
 		}
 		if r, _ := postOn(t, cc, mustJSON(t, sampleBatch("R-L0-S02", 3, 1, now))); r.code != codes.Changed {
 			t.Fatalf("own batch: %v %q", r.code, r.body)
+		}
+	})
+	t.Run("PSK beside certificates", func(t *testing.T) {
+		cc, err := dialPSK(t, ts.addr, "R-L1-N01", pskS02)
+		if err != nil {
+			t.Fatalf("handshake: %v", err)
+		}
+		if r, _ := postOn(t, cc, mustJSON(t, sampleBatch("R-L1-N01", 5, 1, now))); r.code != codes.Changed {
+			t.Fatalf("own batch: %v %q", r.code, r.body)
+		}
+	})
+	t.Run("no certificate", func(t *testing.T) {
+		if _, err := dialDTLS(t, ts.addr, badHandshake, piondtls.WithRootCAs(poolOf(pki.ca, other.ca)),
+			piondtls.WithServerName("localhost")); err == nil {
+			t.Fatal("handshake without a certificate or PSK accepted")
 		}
 	})
 	t.Run("other CA", func(t *testing.T) {

@@ -2,8 +2,10 @@ package rfid
 
 import (
 	"context"
+	"crypto/x509"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -65,5 +67,25 @@ func TestLibcoapClientPSK(t *testing.T) {
 	})
 	if got := len(ts.sink.all()); got != 3 {
 		t.Errorf("sink got %d sightings, want the 3 of the accepted batch", got)
+	}
+}
+
+func TestLibcoapClientCertificate(t *testing.T) {
+	bin := coapClient(t)
+	pki := newTestPKI(t)
+	ts := startDTLSServer(t, Config{}, mustCredentials(t, pki.keyLines(t)...))
+	pki.issue(t, "reader", "R-L0-S03", nil, x509.ExtKeyUsageClientAuth)
+	url := "coaps://" + ts.addr + SightingsPath
+	post := func(reader string, seq uint64) string {
+		out, _ := runCoapClient(t, bin, "-m", "post", "-t", "50", "-B", "5",
+			"-c", filepath.Join(pki.dir, "reader.pem"), "-j", filepath.Join(pki.dir, "reader-key.pem"), "-C", filepath.Join(pki.dir, "ca.pem"),
+			"-e", string(mustJSON(t, sampleBatch(reader, seq, 2, time.Now()))), url)
+		return out
+	}
+	if out := post("R-L0-S03", 1); !strings.Contains(out, `"accepted":2`) {
+		t.Fatalf("own batch with a certificate: coap-client printed %q", out)
+	}
+	if out := post("R-L0-S02", 2); !strings.Contains(out, "4.03") {
+		t.Fatalf("other reader's batch: coap-client printed %q, want 4.03", out)
 	}
 }
