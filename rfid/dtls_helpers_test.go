@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hospitalrtls/rtls/internal/testlog"
 	piondtls "github.com/pion/dtls/v3"
 	"github.com/plgd-dev/go-coap/v3/dtls"
 	"github.com/plgd-dev/go-coap/v3/message"
@@ -56,7 +57,7 @@ func mustCredentials(t testing.TB, lines ...string) *Credentials {
 func startDTLSServer(t testing.TB, cfg Config, creds *Credentials) *testServer {
 	t.Helper()
 	if cfg.Logger == nil {
-		cfg.Logger = testLogger()
+		cfg.Logger = testlog.Logger()
 	}
 	cfg.Credentials = creds
 	ts := &testServer{reg: prometheus.NewRegistry(), sink: &recordingSink{}}

@@ -96,14 +96,14 @@ func (s *Server) listenCoAP() error {
 		}
 	}
 	rcfg := s.cfg.Readers.rfidConfig(creds)
-	rcfg.Addr, rcfg.Logger = s.cfg.CoAPAddr, s.log.With("part", "coap")
+	rcfg.Addr, rcfg.Clock, rcfg.Logger = s.cfg.CoAPAddr, s.cfg.Clock, s.log.With("part", "coap")
 	var err error
 	if s.coap, err = rfid.NewServer(rcfg, s.pipe, readerDirectory{s.plan}, s.registry); err != nil {
 		return err
 	}
 	if creds != nil {
 		if s.dtlsLis, err = s.coap.ListenDTLS(s.cfg.Readers.DTLSAddr); err != nil {
-			return fmt.Errorf("server: --coap-dtls-addr: %w", err)
+			return bindError("--coap-dtls-addr", s.cfg.Readers.DTLSAddr, err)
 		}
 	}
 	if !s.cfg.Insecure && !s.cfg.Demo {
@@ -116,7 +116,7 @@ func (s *Server) listenCoAP() error {
 		return fmt.Errorf("server: --coap-addr: %w", err)
 	}
 	if s.coapLis, err = net.ListenUDP("udp", addr); err != nil {
-		return fmt.Errorf("server: --coap-addr: %w", err)
+		return bindError("--coap-addr", s.cfg.CoAPAddr, err)
 	}
 	return nil
 }
