@@ -1,9 +1,12 @@
 package pipeline_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -45,7 +48,26 @@ type policyRig struct {
 	reg   *prometheus.Registry
 	plan  *floorplans.Plan
 	clock *manualClock
+	logs  *lockedBuffer
 	fed   int
+}
+
+// lockedBuffer is a log sink safe for the pipeline's goroutine and the test.
+type lockedBuffer struct {
+	mu sync.Mutex // guards b
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func newPolicyRig(t *testing.T, policy pipeline.TagPolicy, registry []string) *policyRig {
@@ -73,8 +95,9 @@ func newPolicyRig(t *testing.T, policy pipeline.TagPolicy, registry []string) *p
 		t.Fatal(err)
 	}
 	r := &policyRig{t: t, w: newFaultyWriter(t), reg: prometheus.NewRegistry(), plan: plan,
-		clock: &manualClock{now: time.UnixMilli(floodBase - 10_000)}}
-	r.p = pipeline.New(pipeline.Config{Tick: 5 * time.Millisecond, Clock: r.clock.Now, Tags: policy},
+		clock: &manualClock{now: time.UnixMilli(floodBase - 10_000)}, logs: &lockedBuffer{}}
+	r.p = pipeline.New(pipeline.Config{Tick: 5 * time.Millisecond, Clock: r.clock.Now, Tags: policy,
+		Logger: slog.New(slog.NewTextHandler(r.logs, nil))},
 		eng, fence, r.w, pipeline.NewMetrics(r.reg))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -195,6 +218,14 @@ func TestCapReachedMetric(t *testing.T) {
 	}
 	r.flood("R-L0-S03", "B", 5)
 	r.waitUntil("the cap is reported", func() bool { return r.metric("rtls_engine_tag_cap_reached", "") == 1 })
+	r.flood("R-L0-S03", "C", 50)
+	logs := r.logs.String()
+	if n := strings.Count(logs, "tracked tag cap reached"); n != 1 {
+		t.Errorf("cap logged %d times, want once:\n%s", n, logs)
+	}
+	if strings.Contains(logs, "A-0") || strings.Contains(logs, "B-0") || strings.Contains(logs, "C-0") {
+		t.Errorf("a tag id in the logs:\n%s", logs)
+	}
 }
 
 func TestUnrefreshedTagsExpire(t *testing.T) {
