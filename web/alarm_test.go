@@ -23,7 +23,8 @@ import (
 )
 
 // alarmServer answers the calls of the app as a quiet ward would, except
-// that WatchEvents delivers one duress press.
+// that WatchEvents delivers one duress press and WatchLocations one pump
+// not seen for two minutes.
 func alarmServer(_ any, stream grpc.ServerStream) error {
 	method, _ := grpc.MethodFromServerStream(stream)
 	if err := stream.RecvMsg(&emptypb.Empty{}); err != nil {
@@ -38,6 +39,12 @@ func alarmServer(_ any, stream grpc.ServerStream) error {
 		<-stream.Context().Done()
 		return nil
 	case "/rtls.v1.LocationService/WatchLocations":
+		// A pump last placed two minutes ago: stale.
+		loc := &rtlsv1.Location{TagId: "PUMP-900", LevelId: "L0", X: 10, Y: 14, AccuracyM: 2, RoomId: "L0-STOR",
+			RoomProbability: 0.9, UpdatedAt: timestamppb.New(time.Now().Add(-2 * time.Minute))}
+		if err := stream.SendMsg(loc); err != nil {
+			return err
+		}
 		<-stream.Context().Done()
 		return nil
 	case "/rtls.v1.LocationService/ListLocations", "/rtls.v1.EventService/ListEvents", "/rtls.v1.TagRegistryService/ListTags",
@@ -49,7 +56,8 @@ func alarmServer(_ any, stream grpc.ServerStream) error {
 }
 
 // testAlarm runs in a tab of the browser of TestBrowser: a duress event
-// shows as a banner over every view and stands out in the feed.
+// shows as a banner over every view and stands out in the feed; a tag not
+// seen for a minute is greyed.
 func testAlarm(browser context.Context, t *testing.T) {
 	plan, err := floorplans.Parse(demo.Floorplan(), "demo")
 	if err != nil {
@@ -84,6 +92,7 @@ func testAlarm(browser context.Context, t *testing.T) {
 	poll(ctx, t, "duress banner on the map view", `document.body.dataset.view == 'map' &&
 		[...document.querySelectorAll('#alerts .alarm-banner')].some(b => b.textContent.startsWith('DURESS: STAFF-001 in Patient room'))`, 10*time.Second)
 	poll(ctx, t, "duress in the feed", `document.querySelector('#feed li.alarm[data-type="DURESS"]') != null`, 5*time.Second)
+	poll(ctx, t, "stale pump greyed", `document.querySelector('#map .tag.stale[data-tag="PUMP-900"]') != null`, 5*time.Second)
 	screenshot(ctx, t, "11-duress")
 	console.check(t)
 }

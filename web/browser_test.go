@@ -312,7 +312,7 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("views follow the role", func(t *testing.T) { testRoles(ctx, t) })
 
-	t.Run("duress stands out", func(t *testing.T) { testAlarm(ctx, t) })
+	t.Run("duress stands out and stale tags are greyed", func(t *testing.T) { testAlarm(ctx, t) })
 
 	t.Run("PAR board shows the storage room's pumps", func(t *testing.T) {
 		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#views a[data-view="events"]`))); err != nil {
