@@ -84,6 +84,14 @@ type Update struct {
 	Fence map[string][]byte
 	// Config lists configuration changes, applied in order.
 	Config []ConfigChange
+	// Visits are room visits opened or closed (geofence.Engine.TakeVisits),
+	// in order: each replaces the stored visit of its tag with the same
+	// Enter, so a record written again (a retry, a replay after a restart)
+	// is stored once. They are the trail's visits (GetTrail).
+	Visits []geofence.Visit
+	// Trail holds thinned positions (location/trail) to add to their tags'
+	// trails; one at the time of a stored point of its tag replaces it.
+	Trail []location.Position
 	// Seq, when not 0, makes Apply idempotent. The single writer of a site
 	// numbers its updates with increasing Seq (continuing above LastSeq
 	// after a restart) and retries a failed Apply with the same update. The
@@ -188,6 +196,16 @@ func (u Update) Validate() error {
 			return fmt.Errorf("%w: event %d: %s", ErrInvalid, i, err)
 		}
 	}
+	for i, v := range u.Visits {
+		if err := validateVisit(v); err != nil {
+			return fmt.Errorf("%w: visit %d: %s", ErrInvalid, i, err)
+		}
+	}
+	for i, p := range u.Trail {
+		if err := validatePosition(p); err != nil {
+			return fmt.Errorf("%w: trail point %d: %s", ErrInvalid, i, err)
+		}
+	}
 	for key, data := range u.Fence {
 		if err := validatePart(key, data); err != nil {
 			return fmt.Errorf("%w: fence part: %s", ErrInvalid, err)
@@ -234,6 +252,21 @@ func validatePosition(p location.Position) error {
 		}
 	}
 	return validateIDs([]namedID{{"tag", p.Tag}, {"level", p.Level}, {"room", p.Room}})
+}
+
+func validateVisit(v geofence.Visit) error {
+	switch {
+	case v.Tag == "":
+		return errors.New("empty tag")
+	case v.Room == "":
+		return errors.New("empty room")
+	case v.Enter < 0:
+		return errors.New("negative enter")
+	case v.Exit != 0 && v.Exit < v.Enter:
+		return errors.New("exit before enter")
+	}
+	return validateIDs([]namedID{{"tag", v.Tag}, {"room", v.Room}, {"level", v.Level},
+		{"class", v.Class}, {"type", v.Type}, {"unit", v.Unit}})
 }
 
 func validateEvent(e geofence.Event) error {
