@@ -26,6 +26,10 @@ var ErrBadToken = errors.New("store: invalid page token")
 // stream form "<ms>-<seq>" (or "<ms>").
 var ErrBadEventID = errors.New("store: invalid event id")
 
+// ErrBadRange is returned by GetTrail for a range whose start is not
+// before its end.
+var ErrBadRange = errors.New("store: range start not before its end")
+
 // ErrInvalid is returned by Apply for an update that cannot be stored (see
 // Update.Validate); nothing of such an update is written.
 var ErrInvalid = errors.New("store: invalid update")
@@ -69,6 +73,30 @@ type EventQuery struct {
 type EventPage struct {
 	Events        []geofence.Event
 	NextPageToken string
+}
+
+// DefaultTrailMaxAge is how long the stores keep trails when their option
+// is left zero: 30 days.
+const DefaultTrailMaxAge = 30 * 24 * time.Hour
+
+// TrailQuery selects one tag's trail for GetTrail.
+type TrailQuery struct {
+	Tag          string
+	FromTS, ToTS int64  // event-time range in epoch ms, [FromTS, ToTS); FromTS < ToTS
+	PageSize     int    // visits per page; <= 0 means 100; at most 1000
+	PageToken    string // "" for the first page
+}
+
+// TrailPage is one page of a tag's trail. Its visits are those overlapping
+// the range, ordered by Enter. Its points are those in its span, ordered by
+// TS: the span starts at FromTS on the first page and at the Enter of the
+// page's first visit on the others, and ends where the next page's span
+// starts (ToTS on the last page), so every point of the range is on exactly
+// one page.
+type TrailPage struct {
+	Visits        []geofence.Visit // Tag, Room, Level, Enter, Exit (0 while open)
+	Points        []location.Position
+	NextPageToken string // "" on the last page
 }
 
 // Update is written atomically: positions, events appended to the stream,
@@ -170,6 +198,12 @@ type Store interface {
 	// LastSeq returns the Seq of the newest update applied with one, 0 when
 	// there is none.
 	LastSeq(ctx context.Context) (uint64, error)
+	// GetTrail returns one page of a tag's trail (visits and thinned points
+	// written with Update.Visits and Update.Trail). A tag without visit or
+	// point in the range gets ErrNotFound; FromTS >= ToTS gets ErrBadRange;
+	// a token not issued for this tag's trail gets ErrBadToken. Trails are
+	// kept for the store's trail retention (see the stores' Options).
+	GetTrail(ctx context.Context, q TrailQuery) (TrailPage, error)
 	// Close releases the store's resources.
 	Close() error
 }
