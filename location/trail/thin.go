@@ -1,7 +1,9 @@
 // Package trail thins a tag's positions into the points of its trail: one
-// on each change of room or level, else at most one every Interval or
-// every Distance meters, whichever comes first. It is pure and
-// deterministic (event time only); the pipeline owns one Thinner.
+// on each change of room or level; within a room, at most one every
+// Interval and only once the tag has moved Distance meters, so that a
+// still tag costs nothing and a walking one at most a point per Interval.
+// It is pure and deterministic (event time only); the pipeline owns one
+// Thinner.
 package trail
 
 import (
@@ -18,11 +20,12 @@ const (
 
 // Config tunes a Thinner.
 type Config struct {
-	// Interval is the longest gap, in event time, between two kept points
-	// of a tag that stays in one room; zero means DefaultInterval.
+	// Interval is the shortest gap, in event time, between two kept points
+	// of a tag within one room; zero means DefaultInterval.
 	Interval time.Duration
-	// Distance is how far (meters) a tag moves within one room before a
-	// point is kept; zero means DefaultDistance.
+	// Distance is how far (meters) a tag must have moved from the last
+	// kept point before another is kept within one room; zero means
+	// DefaultDistance.
 	Distance float64
 }
 
@@ -47,9 +50,9 @@ func NewThinner(cfg Config) *Thinner {
 }
 
 // Keep reports whether p is a point of its tag's trail: the tag's first,
-// one in another room or on another level than the last kept, one at least
-// Interval after it or at least Distance from it. A position at or before
-// the last kept one of its tag is not kept.
+// one in another room or on another level than the last kept, or one at
+// least Interval after it and at least Distance from it. A position at or
+// before the last kept one of its tag is not kept.
 func (th *Thinner) Keep(p location.Position) bool {
 	prev, seen := th.last[p.Tag]
 	switch {
@@ -57,9 +60,7 @@ func (th *Thinner) Keep(p location.Position) bool {
 	case p.TS <= prev.TS:
 		return false
 	case p.Room != prev.Room || p.Level != prev.Level:
-	case p.TS-prev.TS >= th.interval:
-	case sq(p.X-prev.X)+sq(p.Y-prev.Y) >= th.dist2:
-	default:
+	case p.TS-prev.TS < th.interval || sq(p.X-prev.X)+sq(p.Y-prev.Y) < th.dist2:
 		return false
 	}
 	th.last[p.Tag] = p
