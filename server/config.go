@@ -42,6 +42,16 @@ type Config struct {
 	// store's defaults, 1,000,000 events and 7 days; negative: no limit).
 	EventMaxLen int64
 	EventMaxAge time.Duration
+	// NoDefaultEvents turns off the default ENTER/EXIT (no rule) of every
+	// room and zone (--default-events=false); rules' events and the trail
+	// do not depend on it.
+	NoDefaultEvents bool
+	// TrailRetention is how long trails are kept (0: 720h; negative: no
+	// limit); TrailInterval and TrailDistance thin their points within a
+	// room (0: 30s and 5m).
+	TrailRetention time.Duration
+	TrailInterval  time.Duration
+	TrailDistance  float64
 }
 
 // ErrConfig is returned for an invalid configuration; the message names the field.
@@ -62,6 +72,12 @@ func (c *Config) Validate() error {
 	}
 	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") && !strings.HasPrefix(c.RedisURL, "unix://") {
 		return fmt.Errorf("%w: --redis: want redis://host:port/db, rediss:// or unix://", ErrConfig)
+	}
+	if c.TrailInterval < 0 {
+		return fmt.Errorf("%w: --trail-interval: must not be negative", ErrConfig)
+	}
+	if c.TrailDistance < 0 {
+		return fmt.Errorf("%w: --trail-distance: must not be negative", ErrConfig)
 	}
 	if strings.ContainsAny(c.Site, "{}") {
 		return fmt.Errorf("%w: --site: must not contain '{' or '}'", ErrConfig)
