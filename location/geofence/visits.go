@@ -6,7 +6,8 @@ package geofence
 // adding, changing or deleting one neither opens nor closes any.
 
 // TakeVisits returns the room visits opened or closed since its previous
-// call, in the order they took effect: an opened visit has Exit 0, a closed
+// call, in the order they took effect (at one time, in no set order): an
+// opened visit has Exit 0, a closed
 // one carries the Enter of its opening and its Exit. A visit may open and
 // close within one call (both records are returned). The records are keyed
 // by (Tag, Enter): store them with the events and geofence state parts of
