@@ -9,7 +9,9 @@ package geofence
 // call, in the order they took effect (at one time, in no set order): an
 // opened visit has Exit 0, a closed
 // one carries the Enter of its opening and its Exit. A visit may open and
-// close within one call (both records are returned). The records are keyed
+// close within one call (both records are returned). Class and Type are
+// the tag's registry entry when the record is made (a registry change
+// between opening and closing shows in the closing record). The records are keyed
 // by (Tag, Enter): store them with the events and geofence state parts of
 // the same calls, replacing an earlier record with the same key, so that a
 // replay after a restart (which may return them again) is idempotent.
