@@ -70,6 +70,7 @@ type Engine struct {
 	scratch []*zoneState // zones of the position being observed
 	popped  []*tagState  // tags due in the tick being run
 	out     []Event      // events of the call being run
+	visits  []Visit      // room visits opened or closed since TakeVisits (visits.go)
 	late    uint64       // positions ignored as replayed or late
 	delta   delta        // state changed since the last TakeDirty (delta.go)
 }
