@@ -98,6 +98,16 @@ func Bucket(k Kind, g Grouping, hour int64) string {
 	return string([]byte{byte(k), byte(g), ':'}) + strconv.FormatInt(hour, 10)
 }
 
+// BucketHour returns the hour of a bucket name; ok is false for a name
+// Bucket does not make.
+func BucketHour(name string) (hour int64, ok bool) {
+	if len(name) < 4 || name[2] != ':' {
+		return 0, false
+	}
+	hour, err := strconv.ParseInt(name[3:], 10, 64)
+	return hour, err == nil && Hour(hour) == hour
+}
+
 // Buckets returns the buckets of kind and grouping whose hours overlap
 // [from, to), oldest first.
 func Buckets(k Kind, g Grouping, from, to int64) []string {
