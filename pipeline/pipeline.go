@@ -50,11 +50,11 @@ type Config struct {
 	// FirstSeq is the write sequence number to continue from (the store's
 	// LastSeq after a restart).
 	FirstSeq uint64
+	// Trail thins the positions kept as trail points.
+	Trail trail.Config
 	// ShutdownBudget bounds how long Run keeps retrying writes when
 	// stopping; 0 is 5 s.
 	ShutdownBudget time.Duration
-	// Trail thins the positions kept as trail points.
-	Trail trail.Config
 	// Clock is the wall clock; nil is time.Now.
 	Clock func() time.Time
 	// Logger receives the pipeline's logs; nil discards them.

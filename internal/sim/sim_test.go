@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/jsonl"
 	"github.com/paulmach/orb"
@@ -90,7 +91,7 @@ func TestStaysInRoomsOrDoors(t *testing.T) {
 // nearDoor reports whether p is within d of a door line of the level.
 func nearDoor(s *Sim, level string, p orb.Point, d float64) bool {
 	for _, door := range s.w.plan.Doors {
-		if door.Level == level && segDist(door.Line[0], door.Line[len(door.Line)-1], p) <= d {
+		if door.Level == level && floorplans.PointSegmentDistance(p, door.Line[0], door.Line[len(door.Line)-1]) <= d {
 			return true
 		}
 	}
