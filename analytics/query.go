@@ -201,29 +201,26 @@ func cmp2(a1, b1, a2, b2 string) int {
 }
 
 // Occupancy returns, per key and hour of the scope, the distinct tags with
-// a closed visit overlapping the hour, ordered by key then hour.
+// a closed visit overlapping the hour, ordered by key then hour. A bucket
+// holds each tag once per class and key, so counting its fields counts
+// tags (a tag whose class changed within an hour counts once per class).
 func Occupancy(fs Fields, s Scope, minCount int) []OccupancyRow {
 	type rowKey struct {
 		key    string
 		bucket string
 	}
-	rows := map[rowKey]tagSet{}
+	rows := map[rowKey]int64{}
 	each(fs, Buckets(KindOccupancy, s.Group, s.From, s.To), s.Class, func(b string, c cell, _ int64) {
-		k := rowKey{c.keys, b}
-		if rows[k] == nil {
-			rows[k] = tagSet{}
-		}
-		rows[k].add(c.suffix)
+		rows[rowKey{c.keys, b}]++
 	})
 	out := make([]OccupancyRow, 0, len(rows))
-	for k, tags := range rows {
-		_, hs, _ := strings.Cut(k.bucket, ":")
-		hour, _ := strconv.ParseInt(hs, 10, 64)
+	for k, n := range rows {
+		hour, _ := BucketHour(k.bucket)
 		row := OccupancyRow{Key: k.key, Hour: hour}
-		if len(tags) < minCount {
+		if n < int64(minCount) {
 			row.Suppressed = true
 		} else {
-			row.DistinctTags = int64(len(tags))
+			row.DistinctTags = n
 		}
 		out = append(out, row)
 	}
