@@ -22,26 +22,27 @@ type Asset struct {
 // tag that is not a registered asset.
 type AssetFunc func(tag string) (a Asset, ok bool)
 
-// Aggregator turns closed visits and status changes into Ops. It keeps, in
-// memory, the room of each tag's previous visit (for transitions) and each
-// asset's current status (for utilization); after a restart the first
-// transition of each tag and the status interval open at the restart are
-// not counted. It is not safe for concurrent use: the pipeline's goroutine
-// owns it.
+// Aggregator turns visits and status changes into Ops. It keeps, in
+// memory, each tag's latest visit (for transitions and to skip records
+// already counted) and each asset's current status (for utilization);
+// after a restart the first transition of each tag and the status interval
+// open at the restart are not counted. It is not safe for concurrent use:
+// the pipeline's goroutine owns it.
 type Aggregator struct {
 	rooms  map[string]Room
 	asset  AssetFunc
-	hashes map[string]string   // tag -> TagHash
-	prev   map[string]prevRoom // tag -> its last closed visit
-	assets map[string]*usage   // asset tag -> current status
-	hour   int64               // the hour Advance last closed intervals at
+	hashes map[string]string    // tag -> TagHash
+	tags   map[string]*tagVisit // tag -> its latest visit
+	assets map[string]*usage    // asset tag -> current status
+	hour   int64                // the hour Advance last closed intervals at
 	ops    []Op
 }
 
-// prevRoom is the last closed visit of a tag.
-type prevRoom struct {
+// tagVisit is what the aggregator remembers of a tag's visits.
+type tagVisit struct {
 	room, unit string
-	enter      int64
+	enter      int64 // of the latest visit, open or closed
+	closed     int64 // Enter of the latest closed visit counted; -1 none
 }
 
 // usage is an asset's current status interval.
@@ -59,7 +60,7 @@ func NewAggregator(rooms map[string]Room, asset AssetFunc) *Aggregator {
 		asset = func(string) (Asset, bool) { return Asset{}, false }
 	}
 	return &Aggregator{rooms: rooms, asset: asset, hashes: map[string]string{},
-		prev: map[string]prevRoom{}, assets: map[string]*usage{}}
+		tags: map[string]*tagVisit{}, assets: map[string]*usage{}}
 }
 
 // Take returns the Ops made since its previous call.
@@ -94,25 +95,50 @@ func (a *Aggregator) key(g Grouping, room, unit string) string {
 	return room
 }
 
-// Visits counts the closed visits among vs (open ones are skipped), in
-// order: dwell in the hour of the exit, occupancy in every hour of the
-// stay, and the move from the tag's previous visit in the hour of the
-// entry.
+// Visits counts visit records (geofence.Engine.TakeVisits: opened and
+// closed), in order. A visit later than the tag's latest counts the move
+// from it, in the hour of its entry, when it opens (or, never seen open,
+// when it closes); a closed visit counts its dwell in the hour of its exit
+// and its occupancy in every hour of the stay. A record already counted
+// is skipped.
 func (a *Aggregator) Visits(vs []geofence.Visit) {
 	for _, v := range vs {
-		if !v.Open() {
-			a.visit(v)
+		t := a.tags[v.Tag]
+		if t == nil {
+			t = &tagVisit{enter: -1, closed: -1}
+			a.tags[v.Tag] = t
+		}
+		if v.Enter > t.enter {
+			if t.enter >= 0 {
+				a.move(v, t.room, t.unit)
+			}
+			t.room, t.unit, t.enter = v.Room, v.Unit, v.Enter
+		}
+		if !v.Open() && v.Enter > t.closed {
+			t.closed = v.Enter
+			a.stay(v)
 		}
 	}
 }
 
-func (a *Aggregator) visit(v geofence.Visit) {
+// move counts the move of v's tag from room (in unit) into v's room.
+func (a *Aggregator) move(v geofence.Visit, room, unit string) {
 	h := a.hash(v.Tag)
-	p, hasPrev := a.prev[v.Tag]
-	if hasPrev && p.enter >= v.Enter {
-		return // a record already counted (a replay)
+	for _, g := range Groupings {
+		from, to := a.key(g, room, unit), a.key(g, v.Room, v.Unit)
+		if from == "" || to == "" || from == to {
+			continue
+		}
+		cell := v.Class + sep + from + sep + to + sep
+		b := Bucket(KindTransitions, g, Hour(v.Enter))
+		a.ops = append(a.ops, Op{Bucket: b, Field: cell + "n", Add: 1},
+			Op{Bucket: b, Field: cell + "t" + h, Set: true})
 	}
-	a.prev[v.Tag] = prevRoom{room: v.Room, unit: v.Unit, enter: v.Enter}
+}
+
+// stay counts the dwell and occupancy of a closed visit.
+func (a *Aggregator) stay(v geofence.Visit) {
+	h := a.hash(v.Tag)
 	dur := v.Exit - v.Enter
 	for _, g := range Groupings {
 		k := a.key(g, v.Room, v.Unit)
@@ -129,17 +155,6 @@ func (a *Aggregator) visit(v geofence.Visit) {
 		for hour := Hour(v.Enter); hour <= last; hour += HourMs {
 			a.ops = append(a.ops, Op{Bucket: Bucket(KindOccupancy, g, hour), Field: cell + "t" + h, Set: true})
 		}
-		if !hasPrev {
-			continue
-		}
-		from := a.key(g, p.room, p.unit)
-		if from == "" || from == k {
-			continue
-		}
-		cell = v.Class + sep + from + sep + k + sep
-		b = Bucket(KindTransitions, g, Hour(v.Enter))
-		a.ops = append(a.ops, Op{Bucket: b, Field: cell + "n", Add: 1},
-			Op{Bucket: b, Field: cell + "t" + h, Set: true})
 	}
 }
 

@@ -3,6 +3,8 @@ package analytics
 import (
 	"fmt"
 	"testing"
+
+	"github.com/hospitalrtls/rtls/location/geofence"
 )
 
 // BenchmarkQuery answers each query over 24 h of a 5,000-tag ward (300
@@ -44,7 +46,7 @@ func BenchmarkVisits(b *testing.B) {
 		v := d.visits[i%len(d.visits)]
 		v.Enter += int64(i/len(d.visits)) * 24 * HourMs
 		v.Exit += int64(i/len(d.visits)) * 24 * HourMs
-		a.visit(v)
+		a.Visits([]geofence.Visit{v})
 		a.Take()
 		i++
 	}
