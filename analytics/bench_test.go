@@ -65,3 +65,27 @@ func measure(b *testing.B, query func()) {
 	}
 	b.ReportMetric(float64(cpuTime()-start)/float64(n)/1e6, "cpu-ms/op")
 }
+
+// BenchmarkBaseline only iterates over the fields of the 24 dwell buckets
+// of BenchmarkQuery's room grouping: the floor of any query reading them,
+// to scale the query numbers on a shared machine.
+func BenchmarkBaseline(b *testing.B) {
+	d := newDay(5000, 300, 1, 1_780_000_000_000-1_780_000_000_000%HourMs)
+	all := d.fields()
+	fs := Fields{}
+	n := 0
+	for _, bk := range Buckets(KindDwell, ByRoom, d.start, d.start+24*HourMs) {
+		fs[bk] = all[bk]
+		n += len(all[bk])
+	}
+	b.Run(fmt.Sprintf("fields=%d", n), func(b *testing.B) {
+		var sum int64
+		measure(b, func() {
+			for _, f := range fs {
+				for _, v := range f {
+					sum += v
+				}
+			}
+		})
+	})
+}

@@ -102,9 +102,15 @@ func each(fs Fields, buckets []string, class string, fn func(bucket string, c ce
 }
 
 // tagSet collects distinct tag hashes.
-type tagSet map[string]struct{}
+type tagSet map[uint64]struct{}
 
-func (s tagSet) add(suffix string) { s[suffix[1:]] = struct{}{} }
+// add adds the hash of a "t<hex>" (or "u<hex>") suffix; a malformed one
+// is skipped.
+func (s tagSet) add(suffix string) {
+	if h, err := strconv.ParseUint(suffix[1:], 16, 64); err == nil {
+		s[h] = struct{}{}
+	}
+}
 
 // Dwell returns the dwell rows of the visits that ended in the scope's
 // hours, read from fs (which holds the buckets of Buckets(KindDwell,
