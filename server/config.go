@@ -42,6 +42,12 @@ type Config struct {
 	// store's defaults, 1,000,000 events and 7 days; negative: no limit).
 	EventMaxLen int64
 	EventMaxAge time.Duration
+	// API is the security of the gRPC API: TLS, tokens, limits.
+	API APIConfig
+	// Insecure allows plaintext, unauthenticated gRPC (and plain CoAP);
+	// --demo implies it. Without it rtlsd refuses to start without TLS
+	// material and credentials.
+	Insecure bool
 	// Clock is the wall clock of the reader front (its future and age
 	// checks) and of the pipeline (its watermark); nil is time.Now. Tests
 	// set it to drive event time themselves.
@@ -77,5 +83,6 @@ func (c *Config) Validate() error {
 	if strings.ContainsAny(c.Site, "{}") {
 		bad("--site", "must not contain '{' or '}'")
 	}
+	c.API.validate(c.Insecure || c.Demo, bad)
 	return errors.Join(errs...)
 }

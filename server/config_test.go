@@ -11,7 +11,7 @@ import (
 )
 
 func TestConfigValidateNamesTheFlag(t *testing.T) {
-	ok := Config{Floorplans: []string{"plan.geojson"}, CoAPAddr: ":5683", GRPCAddr: ":50051"}
+	ok := Config{Floorplans: []string{"plan.geojson"}, CoAPAddr: ":5683", GRPCAddr: ":50051", Insecure: true}
 	cases := []struct {
 		name string
 		edit func(*Config)
@@ -48,7 +48,7 @@ func TestConfigValidateNamesTheFlag(t *testing.T) {
 // them all, in flag order, identically on every call.
 func TestConfigValidateOrder(t *testing.T) {
 	c := Config{CoAPAddr: "5683", GRPCAddr: "localhost", MetricsAddr: "9464", RedisURL: "127.0.0.1:6379", Site: "{"}
-	want := []string{"--floorplan", "--coap-addr", "--grpc-addr", "--metrics-addr", "--redis", "--site"}
+	want := []string{"--floorplan", "--coap-addr", "--grpc-addr", "--metrics-addr", "--redis", "--site", "--tls-cert", "--tokens"}
 	first := c.Validate()
 	if !errors.Is(first, ErrConfig) {
 		t.Fatalf("Validate: %v, want ErrConfig", first)
@@ -77,7 +77,7 @@ func TestStartNamesTheBusyAddress(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer busy.Close()
-	cfg := Config{Floorplans: []string{clinicPlan}, CoAPAddr: "127.0.0.1:0", GRPCAddr: busy.Addr().String()}
+	cfg := Config{Floorplans: []string{clinicPlan}, CoAPAddr: "127.0.0.1:0", GRPCAddr: busy.Addr().String(), Insecure: true}
 	s, err := Start(context.Background(), cfg, testlog.Logger())
 	if err == nil {
 		s.close()

@@ -26,7 +26,7 @@ const clinicPlan = "../floorplans/testdata/synthetic-clinic.geojson"
 // startServer runs rtlsd in process on random loopback ports.
 func startServer(t *testing.T, redisURL string) (*Server, func()) {
 	t.Helper()
-	return startWith(t, Config{Floorplans: []string{clinicPlan}, CoAPAddr: "127.0.0.1:0", GRPCAddr: "127.0.0.1:0",
+	return startWith(t, Config{Floorplans: []string{clinicPlan}, CoAPAddr: "127.0.0.1:0", GRPCAddr: "127.0.0.1:0", Insecure: true,
 		RedisURL: redisURL, Site: "e2e", Tick: 50 * time.Millisecond})
 }
 

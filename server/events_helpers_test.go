@@ -30,7 +30,7 @@ const (
 // eventsConfig is rtlsd on the synthetic clinic with a fast tick and a
 // testClock of its own.
 func eventsConfig(redisURL string, debounce time.Duration) Config {
-	return Config{Floorplans: []string{clinicPlan}, CoAPAddr: "127.0.0.1:0", GRPCAddr: "127.0.0.1:0",
+	return Config{Floorplans: []string{clinicPlan}, CoAPAddr: "127.0.0.1:0", GRPCAddr: "127.0.0.1:0", Insecure: true,
 		RedisURL: redisURL, Site: "events", Tick: 50 * time.Millisecond, Debounce: debounce, Clock: newTestClock().Now}
 }
 

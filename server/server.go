@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
 	"syscall"
 	"time"
 
@@ -38,6 +40,7 @@ type Server struct {
 	coapLis  *net.UDPConn
 	grpc     *api.GRPCServer
 	grpcLis  net.Listener
+	sec      *apiSecurity
 	metrics  *http.Server // nil when --metrics-addr is empty
 	metLis   net.Listener
 	registry *prometheus.Registry
@@ -104,7 +107,10 @@ func (s *Server) listen() error {
 	if s.coapLis, err = net.ListenUDP("udp", addr); err != nil {
 		return bindError("--coap-addr", s.cfg.CoAPAddr, err)
 	}
-	s.grpc, err = api.NewGRPCServer(api.WithLogger(s.log.With("part", "grpc")), api.WithMetrics(s.registry))
+	if s.sec, err = newAPISecurity(s.cfg, registryTags{s.pipe}, s.log); err != nil {
+		return err
+	}
+	s.grpc, err = api.NewGRPCServer(append([]api.Option{api.WithLogger(s.log.With("part", "grpc")), api.WithMetrics(s.registry)}, s.sec.opts...)...)
 	if err != nil {
 		return err
 	}
@@ -148,7 +154,11 @@ func (s *Server) GRPCAddr() net.Addr { return s.grpcLis.Addr() }
 func (s *Server) Serve(ctx context.Context) error {
 	s.log.Info("rtlsd serving", "coap", s.CoAPAddr().String(), "grpc", s.grpcLis.Addr().String(),
 		"store", storeName(s.cfg), "levels", len(s.plan.Levels), "rooms", len(s.plan.Rooms), "readers", len(s.plan.Readers))
+	if s.cfg.Insecure || s.cfg.Demo {
+		s.log.Warn("insecure mode: gRPC API is " + s.sec.summary + "; do not use with real patients")
+	}
 	g, gctx := errgroup.WithContext(ctx)
+	go s.reloadOnHUP(gctx)
 	pipeCtx, stopPipe := context.WithCancel(context.WithoutCancel(ctx))
 	pipeDone := make(chan error, 1)
 	go func() { pipeDone <- s.pipe.Run(pipeCtx) }()
@@ -190,6 +200,26 @@ func (s *Server) Serve(ctx context.Context) error {
 		err = nil
 	}
 	return err
+}
+
+// reloadOnHUP reloads the API's certificate and tokens on each SIGHUP
+// until ctx ends; a reload that fails keeps what was in force.
+func (s *Server) reloadOnHUP(ctx context.Context) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			if err := s.sec.Reload(); err != nil {
+				s.log.Error("reload failed; keeping the previous certificate and tokens", "err", err)
+				continue
+			}
+			s.log.Info("reloaded API certificate and tokens")
+		}
+	}
 }
 
 func (s *Server) close() {

@@ -1,0 +1,164 @@
+package api
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
+	"github.com/hospitalrtls/rtls/auth"
+)
+
+// Authorization: every call but health checks carries a bearer token
+// ("authorization: Bearer …"); the method table (auth.Policy) admits roles
+// per method, deny by default; per item, responses and streamed messages
+// keep only the tags auth.Principal.CanSee admits (filter.go). The JSON
+// gateway calls this server over a real connection, so these interceptors
+// are the one authorization path of both faces.
+
+// Authenticator turns a bearer token into a principal.
+// auth.Authenticator implements it.
+type Authenticator interface {
+	// Authenticate returns the principal of token or an error wrapping
+	// auth.ErrUnauthenticated.
+	Authenticate(token string) (*auth.Principal, error)
+}
+
+// TagDirectory tells the class and unit of a tag for the checks of
+// requests naming one tag (GetTrail, ExplainLocation, GetTag ...).
+type TagDirectory interface {
+	// TagInfo returns the class of tag (auth.Unknown when unregistered)
+	// and its unit ("" when none is known).
+	TagInfo(ctx context.Context, tag string) (auth.Class, string, error)
+}
+
+// Security configures WithSecurity.
+type Security struct {
+	// Auth verifies bearer tokens. Required.
+	Auth Authenticator
+	// Policy admits roles per method; nil is auth.DefaultPolicy().
+	Policy auth.Policy
+	// Tags looks up tags named by requests; nil denies such requests to
+	// every role but admin.
+	Tags TagDirectory
+	// Audit receives person lookups and failed authentications; nil: none.
+	Audit Auditor
+	// Limits bound what one subject may hold and ask.
+	Limits Limits
+	// Clock stamps audit records and times stream summaries; nil is
+	// time.Now.
+	Clock func() time.Time
+}
+
+// Status errors of authorization: fixed texts that carry no data.
+var (
+	errUnauthenticated = status.Error(codes.Unauthenticated, "authentication required: send authorization: Bearer <token>")
+	errDenied          = status.Error(codes.PermissionDenied, "permission denied")
+)
+
+// WithSecurity turns on authentication, the method policy, per-item
+// filtering, per-subject limits and auditing.
+func WithSecurity(sec Security) Option { return func(c *config) { c.sec = &sec } }
+
+// guard holds the state of the security interceptors.
+type guard struct {
+	sec    Security
+	limits *limiter
+}
+
+func newGuard(sec Security) *guard {
+	if sec.Policy == nil {
+		sec.Policy = auth.DefaultPolicy()
+	}
+	return &guard{sec: sec, limits: newLimiter(sec.Limits)}
+}
+
+// bearer returns the token of the authorization header.
+func bearer(ctx context.Context) string {
+	md, _ := metadata.FromIncomingContext(ctx)
+	for _, v := range md.Get("authorization") {
+		if t, ok := strings.CutPrefix(v, "Bearer "); ok {
+			return strings.TrimSpace(t)
+		}
+	}
+	return ""
+}
+
+// admit authenticates the caller of method and checks the policy.
+func (g *guard) admit(ctx context.Context, method string) (*auth.Principal, error) {
+	p, err := g.sec.Auth.Authenticate(bearer(ctx))
+	if err != nil {
+		g.audit(ctx, AuditRecord{Method: method, Outcome: OutcomeUnauthenticated})
+		return nil, errUnauthenticated
+	}
+	if !g.sec.Policy.Allows(method, p.Role) {
+		g.audit(ctx, AuditRecord{Subject: p.Subject, Role: string(p.Role), Method: method, Outcome: OutcomeDenied})
+		return nil, errDenied
+	}
+	return p, nil
+}
+
+// unary is the security interceptor of unary calls.
+func (g *guard) unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	if g.sec.Policy.Public(info.FullMethod) {
+		return handler(ctx, req)
+	}
+	p, err := g.admit(ctx, info.FullMethod)
+	if err != nil {
+		return nil, err
+	}
+	if !g.limits.allow(p.Subject) {
+		return nil, errRateLimited
+	}
+	if err := g.checkRequest(ctx, p, info.FullMethod, req); err != nil {
+		g.audit(ctx, AuditRecord{Subject: p.Subject, Role: string(p.Role), Method: info.FullMethod, Outcome: OutcomeDenied})
+		return nil, err
+	}
+	resp, err := handler(auth.WithPrincipal(ctx, p), req)
+	if err != nil {
+		return nil, err
+	}
+	persons, err := filterResponse(p, resp)
+	if err != nil {
+		g.audit(ctx, AuditRecord{Subject: p.Subject, Role: string(p.Role), Method: info.FullMethod, Outcome: OutcomeDenied, Tags: persons})
+		return nil, err
+	}
+	if len(persons) > 0 || auditedChange(info.FullMethod) {
+		g.audit(ctx, AuditRecord{Subject: p.Subject, Role: string(p.Role), Method: info.FullMethod, Outcome: OutcomeOK, Tags: persons})
+	}
+	return resp, nil
+}
+
+// checkRequest applies the checks the method table cannot: requests naming
+// one tag must name one the caller may see (GetTrail, ExplainLocation,
+// GetTag ...), and biomed writes only asset rules and asset tags.
+func (g *guard) checkRequest(ctx context.Context, p *auth.Principal, method string, req any) error {
+	if p.Role == auth.Admin {
+		return nil
+	}
+	if c, ok := writtenClass(req); ok && c != auth.Asset {
+		return errDenied
+	}
+	tag, ok := namedTag(req)
+	if !ok {
+		return nil
+	}
+	if g.sec.Tags == nil {
+		return errDenied
+	}
+	class, unit, err := g.sec.Tags.TagInfo(ctx, tag)
+	if err != nil {
+		return status.Error(codes.Unavailable, "tag lookup failed")
+	}
+	if _, isWrite := writtenClass(req); isWrite && class == auth.Unknown {
+		return nil // a new asset tag
+	}
+	if !p.CanSee(class, unit) {
+		return errDenied
+	}
+	return nil
+}
