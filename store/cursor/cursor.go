@@ -46,6 +46,7 @@ const (
 	Rules     Kind = 'r' // geofence rules, by id
 	Zones     Kind = 'z' // geofence zones and rooms, by id
 	Tags      Kind = 't' // registry tags, by id
+	Audit     Kind = 'a' // audit records, by log id
 )
 
 // version is the first byte of every token: the layout and key it is
