@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -68,13 +69,14 @@ func WithSecurity(sec Security) Option { return func(c *config) { c.sec = &sec }
 type guard struct {
 	sec    Security
 	limits *limiter
+	log    *slog.Logger
 }
 
-func newGuard(sec Security) *guard {
+func newGuard(sec Security, log *slog.Logger) *guard {
 	if sec.Policy == nil {
 		sec.Policy = auth.DefaultPolicy()
 	}
-	return &guard{sec: sec, limits: newLimiter(sec.Limits)}
+	return &guard{sec: sec, limits: newLimiter(sec.Limits), log: log}
 }
 
 // bearer returns the token of the authorization header.
@@ -92,11 +94,11 @@ func bearer(ctx context.Context) string {
 func (g *guard) admit(ctx context.Context, method string) (*auth.Principal, error) {
 	p, err := g.sec.Auth.Authenticate(bearer(ctx))
 	if err != nil {
-		g.audit(ctx, AuditRecord{Method: method, Outcome: OutcomeUnauthenticated})
+		_ = g.audit(ctx, AuditRecord{Method: method, Outcome: OutcomeUnauthenticated})
 		return nil, errUnauthenticated
 	}
 	if !g.sec.Policy.Allows(method, p.Role) {
-		g.audit(ctx, AuditRecord{Subject: p.Subject, Role: string(p.Role), Method: method, Outcome: OutcomeDenied})
+		_ = g.audit(ctx, AuditRecord{Subject: p.Subject, Role: string(p.Role), Method: method, Outcome: OutcomeDenied})
 		return nil, errDenied
 	}
 	return p, nil
@@ -115,7 +117,7 @@ func (g *guard) unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, 
 		return nil, errRateLimited
 	}
 	if err := g.checkRequest(ctx, p, info.FullMethod, req); err != nil {
-		g.audit(ctx, AuditRecord{Subject: p.Subject, Role: string(p.Role), Method: info.FullMethod, Outcome: OutcomeDenied})
+		_ = g.audit(ctx, AuditRecord{Subject: p.Subject, Role: string(p.Role), Method: info.FullMethod, Outcome: OutcomeDenied})
 		return nil, err
 	}
 	resp, err := handler(auth.WithPrincipal(ctx, p), req)
@@ -124,11 +126,14 @@ func (g *guard) unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, 
 	}
 	persons, err := filterResponse(p, resp)
 	if err != nil {
-		g.audit(ctx, AuditRecord{Subject: p.Subject, Role: string(p.Role), Method: info.FullMethod, Outcome: OutcomeDenied, Tags: persons})
+		_ = g.audit(ctx, AuditRecord{Subject: p.Subject, Role: string(p.Role), Method: info.FullMethod, Outcome: OutcomeDenied, Tags: persons})
 		return nil, err
 	}
 	if len(persons) > 0 || auditedChange(info.FullMethod) {
-		g.audit(ctx, AuditRecord{Subject: p.Subject, Role: string(p.Role), Method: info.FullMethod, Outcome: OutcomeOK, Tags: persons})
+		rec := AuditRecord{Subject: p.Subject, Role: string(p.Role), Method: info.FullMethod, Outcome: OutcomeOK, Tags: persons}
+		if err := g.audit(ctx, rec); err != nil && len(persons) > 0 {
+			return nil, err
+		}
 	}
 	return resp, nil
 }

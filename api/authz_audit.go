@@ -3,6 +3,9 @@ package api
 import (
 	"context"
 	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // Outcomes of audited calls.
@@ -27,18 +30,27 @@ type AuditRecord struct {
 
 // Auditor appends records to the append-only audit log.
 type Auditor interface {
-	// Audit appends rec. A failure is logged by the auditor; it does not
-	// fail the call (the API stays up when the log's store is down).
-	Audit(ctx context.Context, rec AuditRecord)
+	// Audit appends rec.
+	Audit(ctx context.Context, rec AuditRecord) error
 }
 
-// audit stamps and appends rec; the write outlives the call's context.
-func (g *guard) audit(ctx context.Context, rec AuditRecord) {
+// errAuditDown is returned instead of person data that could not be
+// audited: no lookup goes unrecorded.
+var errAuditDown = status.Error(codes.Unavailable, "audit log unavailable; retry later")
+
+// audit stamps and appends rec; the write outlives the call's context. A
+// failure is logged (method and outcome, never tags) and returned as
+// errAuditDown.
+func (g *guard) audit(ctx context.Context, rec AuditRecord) error {
 	if g.sec.Audit == nil {
-		return
+		return nil
 	}
 	rec.Time = g.now()
-	g.sec.Audit.Audit(context.WithoutCancel(ctx), rec)
+	if err := g.sec.Audit.Audit(context.WithoutCancel(ctx), rec); err != nil {
+		g.log.Error("audit: cannot append a record", "method", rec.Method, "outcome", rec.Outcome, "err", err)
+		return errAuditDown
+	}
+	return nil
 }
 
 // now is the guard's clock.

@@ -87,10 +87,11 @@ type memAudit struct {
 	recs []AuditRecord
 }
 
-func (m *memAudit) Audit(_ context.Context, rec AuditRecord) {
+func (m *memAudit) Audit(_ context.Context, rec AuditRecord) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.recs = append(m.recs, rec)
+	return nil
 }
 
 func (m *memAudit) records() []AuditRecord {

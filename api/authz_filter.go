@@ -23,7 +23,7 @@ func classOf(c rtlsv1.TagClass) auth.Class {
 // filterResponse removes from resp the items p may not see and returns
 // the ids of the person tags left in it (for the audit log). A single
 // item p may not see (GetLocation of a patient for biomed) is
-// PERMISSION_DENIED.
+// PERMISSION_DENIED, returned with that item's tag for the audit log.
 func filterResponse(p *auth.Principal, resp any) ([]string, error) {
 	var persons []string
 	keep := func(tag string, c auth.Class, unit string) bool {
@@ -38,7 +38,7 @@ func filterResponse(p *auth.Principal, resp any) ([]string, error) {
 	switch r := resp.(type) {
 	case *rtlsv1.Location:
 		if !keep(r.GetTagId(), classOf(r.GetClass()), r.GetUnitId()) {
-			return nil, errDenied
+			return []string{r.GetTagId()}, errDenied
 		}
 	case *rtlsv1.ListLocationsResponse:
 		r.Locations = keepItems(r.Locations, func(l *rtlsv1.Location) bool {
@@ -46,7 +46,7 @@ func filterResponse(p *auth.Principal, resp any) ([]string, error) {
 		})
 	case *rtlsv1.Event:
 		if !keep(r.GetTagId(), classOf(r.GetTagClass()), "") {
-			return nil, errDenied
+			return []string{r.GetTagId()}, errDenied
 		}
 	case *rtlsv1.ListEventsResponse:
 		r.Events = keepItems(r.Events, func(e *rtlsv1.Event) bool {
@@ -54,7 +54,7 @@ func filterResponse(p *auth.Principal, resp any) ([]string, error) {
 		})
 	case *rtlsv1.Tag:
 		if !keep(r.GetId(), classOf(r.GetClass()), r.GetUnitId()) {
-			return nil, errDenied
+			return []string{r.GetId()}, errDenied
 		}
 	case *rtlsv1.ListTagsResponse:
 		r.Tags = keepItems(r.Tags, func(t *rtlsv1.Tag) bool {

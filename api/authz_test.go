@@ -150,7 +150,7 @@ func TestAuthAuditsPersonLookups(t *testing.T) {
 	watchUntil(t, c, ctx, "A9")
 	want := []AuditRecord{
 		{Subject: "nia", Role: "nurse", Method: "/rtls.v1.LocationService/GetLocation", Outcome: OutcomeOK, Tags: []string{"P1"}},
-		{Subject: "nia", Role: "nurse", Method: "/rtls.v1.LocationService/GetLocation", Outcome: OutcomeDenied},
+		{Subject: "nia", Role: "nurse", Method: "/rtls.v1.LocationService/GetLocation", Outcome: OutcomeDenied, Tags: []string{"P2"}},
 		{Subject: "nia", Role: "nurse", Method: "/rtls.v1.LocationService/WatchLocations", Outcome: OutcomeOpened},
 		{Subject: "nia", Role: "nurse", Method: "/rtls.v1.LocationService/WatchLocations", Outcome: OutcomeDelivered, Tags: []string{"P1", "S1"}},
 	}

@@ -55,7 +55,7 @@ func NewGRPCServer(opts ...Option) (*GRPCServer, error) {
 	unary := []grpc.UnaryServerInterceptor{logUnary(log), recoverUnary(log)}
 	stream := []grpc.StreamServerInterceptor{logStream(log), recoverStream(log)}
 	if c.sec != nil {
-		g := newGuard(*c.sec)
+		g := newGuard(*c.sec, log)
 		unary = append(unary, g.unary)
 		stream = append(stream, g.stream)
 	}

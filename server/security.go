@@ -9,12 +9,14 @@ import (
 	"log/slog"
 	"os"
 	"sync/atomic"
+	"time"
 
 	"google.golang.org/grpc/credentials"
 
 	"github.com/hospitalrtls/rtls/api"
 	"github.com/hospitalrtls/rtls/auth"
 	"github.com/hospitalrtls/rtls/location/geofence"
+	"github.com/hospitalrtls/rtls/store"
 )
 
 // APIConfig is the security of the gRPC API.
@@ -31,7 +33,13 @@ type APIConfig struct {
 	JWT auth.JWTConfig
 	// Limits bound each subject's streams, call rate and slow streams.
 	Limits api.Limits
+	// AuditRetention is how long audit records are kept (0: 6 years, the
+	// HIPAA documentation retention).
+	AuditRetention time.Duration
 }
+
+// defaultAuditRetention is six years of 365 days.
+const defaultAuditRetention = 6 * 365 * 24 * time.Hour
 
 // secure reports whether any API security material is configured.
 func (c APIConfig) secure() bool {
@@ -82,7 +90,7 @@ type apiSecurity struct {
 }
 
 // newAPISecurity loads the TLS material and credentials of cfg.
-func newAPISecurity(cfg Config, tags api.TagDirectory, log *slog.Logger) (*apiSecurity, error) {
+func newAPISecurity(cfg Config, tags api.TagDirectory, audit store.AuditLog) (*apiSecurity, error) {
 	c := cfg.API
 	sec := &apiSecurity{summary: "plaintext, unauthenticated"}
 	if c.TLSCert != "" {
@@ -113,7 +121,7 @@ func newAPISecurity(cfg Config, tags api.TagDirectory, log *slog.Logger) (*apiSe
 			return nil, fmt.Errorf("server: --tokens/--jwt-jwks: %w", err)
 		}
 		sec.opts = append(sec.opts, api.WithSecurity(api.Security{Auth: a, Tags: tags, Limits: c.Limits,
-			Audit: logAuditor{log.With("part", "audit")}}))
+			Audit: api.StoreAuditor{Log: audit}, Clock: cfg.Clock}))
 		sec.reload = append(sec.reload, a.Reload)
 		sec.summary += ", tokens"
 	}
@@ -132,14 +140,25 @@ func (s *apiSecurity) Reload() error {
 	return first
 }
 
-// logAuditor writes audit records to the log without tag ids: the count
-// of person tags only. The audit store replaces it where configured.
-type logAuditor struct{ log *slog.Logger }
-
-// Audit implements api.Auditor.
-func (a logAuditor) Audit(ctx context.Context, rec api.AuditRecord) {
-	a.log.LogAttrs(ctx, slog.LevelInfo, "audit", slog.String("subject", rec.Subject), slog.String("role", rec.Role),
-		slog.String("method", rec.Method), slog.String("outcome", rec.Outcome), slog.Int("person_tags", len(rec.Tags)))
+// trimAudit drops audit records older than the retention now and every
+// hour until ctx ends.
+func trimAudit(ctx context.Context, cfg Config, audit store.AuditLog, log *slog.Logger) {
+	keep := cfg.API.AuditRetention
+	if keep <= 0 {
+		keep = defaultAuditRetention
+	}
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if err := audit.TrimAudit(ctx, cfg.Clock().Add(-keep).UnixMilli()); err != nil && ctx.Err() == nil {
+			log.Error("audit: cannot trim old records", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // registryTags answers api.TagDirectory from the pipeline's registry.

@@ -41,7 +41,8 @@ type Server struct {
 	grpc     *api.GRPCServer
 	grpcLis  net.Listener
 	sec      *apiSecurity
-	metrics  *http.Server // nil when --metrics-addr is empty
+	audit    store.AuditLog // the store's audit log
+	metrics  *http.Server   // nil when --metrics-addr is empty
 	metLis   net.Listener
 	registry *prometheus.Registry
 }
@@ -107,7 +108,11 @@ func (s *Server) listen() error {
 	if s.coapLis, err = net.ListenUDP("udp", addr); err != nil {
 		return bindError("--coap-addr", s.cfg.CoAPAddr, err)
 	}
-	if s.sec, err = newAPISecurity(s.cfg, registryTags{s.pipe}, s.log); err != nil {
+	var ok bool
+	if s.audit, ok = s.store.(store.AuditLog); !ok {
+		return ErrNoAuditLog
+	}
+	if s.sec, err = newAPISecurity(s.cfg, registryTags{s.pipe}, s.audit); err != nil {
 		return err
 	}
 	s.grpc, err = api.NewGRPCServer(append([]api.Option{api.WithLogger(s.log.With("part", "grpc")), api.WithMetrics(s.registry)}, s.sec.opts...)...)
@@ -117,6 +122,7 @@ func (s *Server) listen() error {
 	s.grpc.Register(&rtlsv1.LocationService_ServiceDesc, api.NewLocationServer(s.store, api.PlanLookupOf(s.plan), s.log))
 	s.grpc.Register(&rtlsv1.EventService_ServiceDesc, api.NewEventServer(s.store, s.pipe, s.log))
 	api.RegisterFence(s.grpc, s.pipe, s.log)
+	s.grpc.Register(&rtlsv1.AuditService_ServiceDesc, api.NewAuditServer(s.audit, s.log))
 	if s.grpcLis, err = net.Listen("tcp", s.cfg.GRPCAddr); err != nil {
 		return bindError("--grpc-addr", s.cfg.GRPCAddr, err)
 	}
@@ -130,6 +136,9 @@ func (s *Server) listen() error {
 	}
 	return nil
 }
+
+// ErrNoAuditLog is returned by Start for a store without an audit log.
+var ErrNoAuditLog = errors.New("server: the store keeps no audit log")
 
 // ErrAddrInUse is returned by Start when a listen address is taken by
 // another process; the message names the flag and the address.
@@ -159,6 +168,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	go s.reloadOnHUP(gctx)
+	go trimAudit(gctx, s.cfg, s.audit, s.log.With("part", "audit"))
 	pipeCtx, stopPipe := context.WithCancel(context.WithoutCancel(ctx))
 	pipeDone := make(chan error, 1)
 	go func() { pipeDone <- s.pipe.Run(pipeCtx) }()

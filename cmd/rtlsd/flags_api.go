@@ -19,5 +19,6 @@ func apiFlags(fs *flag.FlagSet, cfg *server.Config) {
 	fs.StringVar(&a.JWT.Audience, "jwt-audience", "", "required aud claim of JWTs")
 	fs.IntVar(&a.Limits.MaxStreams, "max-streams", 0, "open streams per subject (0: 16)")
 	fs.Float64Var(&a.Limits.Rate, "rate", 0, "calls per second per subject (0: 50)")
+	fs.DurationVar(&a.AuditRetention, "audit-retention", 0, "how long audit records are kept (0: 52560h, 6 years)")
 	fs.DurationVar(&a.Limits.SlowConsumer, "slow-consumer", 0, "close a stream whose client has not read for this long (0: 30s)")
 }
