@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -115,8 +116,9 @@ func (g *guard) unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, 
 	if !g.limits.allow(p.Subject) {
 		return nil, errRateLimited
 	}
-	if err := g.checkRequest(ctx, p, info.FullMethod, req); err != nil {
-		_ = g.audit(ctx, AuditRecord{Subject: p.Subject, Role: string(p.Role), Method: info.FullMethod, Outcome: OutcomeDenied})
+	named, err := g.checkRequest(ctx, p, req)
+	if err != nil {
+		_ = g.audit(ctx, AuditRecord{Subject: p.Subject, Role: string(p.Role), Method: info.FullMethod, Outcome: OutcomeDenied, Tags: nonEmpty(named)})
 		return nil, err
 	}
 	resp, err := handler(auth.WithPrincipal(ctx, p), req)
@@ -124,6 +126,9 @@ func (g *guard) unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, 
 		return nil, err
 	}
 	persons, err := filterResponse(p, resp)
+	if named != "" && !slices.Contains(persons, named) {
+		persons = append(persons, named) // a trail or explanation of a person
+	}
 	if err != nil {
 		_ = g.audit(ctx, AuditRecord{Subject: p.Subject, Role: string(p.Role), Method: info.FullMethod, Outcome: OutcomeDenied, Tags: persons})
 		return nil, err
@@ -139,30 +144,43 @@ func (g *guard) unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, 
 
 // checkRequest applies the checks the method table cannot: requests naming
 // one tag must name one the caller may see (GetTrail, ExplainLocation,
-// GetTag ...), and biomed writes only asset rules and asset tags.
-func (g *guard) checkRequest(ctx context.Context, p *auth.Principal, method string, req any) error {
-	if p.Role == auth.Admin {
-		return nil
-	}
-	if c, ok := writtenClass(req); ok && c != auth.Asset {
-		return errDenied
+// GetTag ...), and biomed writes only asset rules and asset tags. It
+// returns the named tag when it is a person's, for the audit log.
+func (g *guard) checkRequest(ctx context.Context, p *auth.Principal, req any) (person string, err error) {
+	written, isWrite := writtenClass(req)
+	if isWrite && written != auth.Asset && p.Role != auth.Admin {
+		return "", errDenied
 	}
 	tag, ok := namedTag(req)
 	if !ok {
-		return nil
+		return "", nil
 	}
 	if g.sec.Tags == nil {
-		return errDenied
+		if p.Role == auth.Admin {
+			return tag, nil // unknown class: audited as a possible person
+		}
+		return "", errDenied
 	}
 	class, unit, err := g.sec.Tags.TagInfo(ctx, tag)
 	if err != nil {
-		return status.Error(codes.Unavailable, "tag lookup failed")
+		return "", status.Error(codes.Unavailable, "tag lookup failed")
 	}
-	if _, isWrite := writtenClass(req); isWrite && class == auth.Unknown {
-		return nil // a new asset tag
+	if isWrite && class == auth.Unknown {
+		return "", nil // a new tag
 	}
-	if !p.CanSee(class, unit) {
-		return errDenied
+	if p.Role != auth.Admin && !p.CanSee(class, unit) {
+		return tag, errDenied
 	}
-	return nil
+	if class.IsPerson() {
+		return tag, nil
+	}
+	return "", nil
+}
+
+// nonEmpty returns the one-tag list of tag, none for "".
+func nonEmpty(tag string) []string {
+	if tag == "" {
+		return nil
+	}
+	return []string{tag}
 }

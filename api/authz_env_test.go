@@ -69,6 +69,10 @@ func (wardService) WatchLocations(_ *rtlsv1.WatchLocationsRequest, stream grpc.S
 	return nil
 }
 
+func (wardService) GetTrail(context.Context, *rtlsv1.GetTrailRequest) (*rtlsv1.GetTrailResponse, error) {
+	return &rtlsv1.GetTrailResponse{Visits: []*rtlsv1.Visit{{RoomId: "R1"}}}, nil
+}
+
 // wardTags is the registry of the ward for requests naming a tag.
 type wardTags struct{}
 

@@ -215,3 +215,36 @@ func unknownToken(t *testing.T) string {
 	}
 	return tok
 }
+
+// TestAuthTrailOfAPerson: a trail names its tag in the request only: the
+// request is checked against the registry's class and unit, and a trail of
+// a person is audited with its tag, allowed or denied.
+func TestAuthTrailOfAPerson(t *testing.T) {
+	env := startSecure(t, Limits{})
+	c := rtlsv1.NewLocationServiceClient(env.dial(t))
+	for _, tc := range []struct {
+		role auth.Role
+		tag  string
+		want codes.Code
+	}{
+		{auth.Admin, "P2", codes.OK},
+		{auth.Nurse, "P1", codes.OK},
+		{auth.Nurse, "P2", codes.PermissionDenied},
+		{auth.Biomed, "P1", codes.PermissionDenied},
+		{auth.Biomed, "A1", codes.OK},
+		{auth.Facilities, "A1", codes.PermissionDenied},
+	} {
+		_, err := c.GetTrail(env.as(testContext(t), tc.role), &rtlsv1.GetTrailRequest{TagId: tc.tag})
+		if status.Code(err) != tc.want {
+			t.Errorf("%s GetTrail(%s): %v, want %v", tc.role, tc.tag, err, tc.want)
+		}
+	}
+	var got []string
+	for _, r := range env.audit.records() {
+		got = append(got, r.Role+" "+r.Outcome+" "+strings.Join(r.Tags, ","))
+	}
+	want := []string{"admin ok P2", "nurse ok P1", "nurse denied P2", "biomed denied P1", "facilities denied "}
+	if !slices.Equal(got, want) {
+		t.Errorf("audit: %q, want %q", got, want)
+	}
+}
