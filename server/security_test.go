@@ -223,3 +223,37 @@ func TestStartRefusesWithoutTLS(t *testing.T) {
 		t.Fatalf("Start: %v, want ErrConfig naming --tls-cert and --tokens", err)
 	}
 }
+
+// TestMutualTLS: with --tls-client-ca, a client without a certificate of
+// that CA cannot connect; one with a certificate can (and still needs a
+// token).
+func TestMutualTLS(t *testing.T) {
+	pki := testpki.New(t)
+	cert, key := pki.Issue(t, "rtlsd")
+	tok, line, err := auth.NewToken(auth.Principal{Subject: "his", Role: auth.Integration})
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "tokens.jsonl")
+	if err := os.WriteFile(file, []byte(line+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := startWith(t, Config{Floorplans: []string{clinicPlan}, CoAPAddr: "127.0.0.1:0", GRPCAddr: "127.0.0.1:0",
+		API: APIConfig{TLSCert: cert, TLSKey: key, TLSClientCA: pki.CAFile, Tokens: file}})
+	call := func(cn string) error {
+		cc, err := grpc.NewClient(s.GRPCAddr().String(), grpc.WithTransportCredentials(credentials.NewTLS(pki.ClientTLS(t, cn))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cc.Close()
+		ctx := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+tok)
+		_, err = rtlsv1.NewTagRegistryServiceClient(cc).ListTags(ctx, &rtlsv1.ListTagsRequest{})
+		return err
+	}
+	if err := call(""); status.Code(err) != codes.Unavailable {
+		t.Fatalf("without a client certificate: %v, want UNAVAILABLE (handshake refused)", err)
+	}
+	if err := call("his-integration"); err != nil {
+		t.Fatalf("with a client certificate: %v", err)
+	}
+}
