@@ -15,6 +15,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoregistry"
 
 	"github.com/hospitalrtls/rtls/auth"
+	"github.com/hospitalrtls/rtls/location/geofence"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
 )
 
@@ -246,5 +247,47 @@ func TestAuthTrailOfAPerson(t *testing.T) {
 	want := []string{"admin ok P2", "nurse ok P1", "nurse denied P2", "biomed denied P1", "facilities denied "}
 	if !slices.Equal(got, want) {
 		t.Errorf("audit: %q, want %q", got, want)
+	}
+}
+
+// TestAuthEventsPerItem: biomed gets the asset events of a list and a
+// watch, not the patient's; count events (no tag) pass.
+func TestAuthEventsPerItem(t *testing.T) {
+	env := startSecure(t, Limits{})
+	env.store.appendEvents(
+		geofence.Event{Type: geofence.Enter, Tag: "A1", Zone: "Z1", Class: geofence.ClassAsset, TS: 1000},
+		geofence.Event{Type: geofence.Enter, Tag: "P1", Zone: "Z1", Class: geofence.ClassPatient, TS: 1001},
+		geofence.Event{Type: geofence.BelowPar, Zone: "Z1", Class: geofence.ClassAsset, TS: 1002, Count: 1},
+		geofence.Event{Type: geofence.Exit, Tag: "A1", Zone: "Z1", Class: geofence.ClassAsset, TS: 1003},
+	)
+	c := rtlsv1.NewEventServiceClient(env.dial(t))
+	ctx := env.as(testContext(t), auth.Biomed)
+	list, err := c.ListEvents(ctx, &rtlsv1.ListEventsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	describe := func(e *rtlsv1.Event) string { return e.GetType().String() + " " + e.GetTagId() }
+	var got []string
+	for _, e := range list.GetEvents() {
+		got = append(got, describe(e))
+	}
+	want := []string{"ENTER A1", "BELOW_PAR ", "EXIT A1"}
+	if !slices.Equal(got, want) {
+		t.Errorf("ListEvents: %q, want %q", got, want)
+	}
+	w, err := c.WatchEvents(ctx, &rtlsv1.WatchEventsRequest{AfterId: "0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = nil
+	for len(got) < len(want) {
+		e, err := w.Recv()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, describe(e))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("WatchEvents: %q, want %q", got, want)
 	}
 }
