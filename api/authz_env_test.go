@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net"
 	"os"
 	"path/filepath"
@@ -87,15 +88,25 @@ func (wardTags) TagInfo(_ context.Context, tag string) (auth.Class, string, erro
 
 // memAudit keeps audit records for tests.
 type memAudit struct {
-	mu   sync.Mutex // guards recs
+	mu   sync.Mutex // guards recs and down
 	recs []AuditRecord
+	down bool // Audit fails, as a store that is down
 }
 
 func (m *memAudit) Audit(_ context.Context, rec AuditRecord) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.down {
+		return errors.New("audit store down")
+	}
 	m.recs = append(m.recs, rec)
 	return nil
+}
+
+func (m *memAudit) setDown(down bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.down = down
 }
 
 func (m *memAudit) records() []AuditRecord {

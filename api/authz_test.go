@@ -291,3 +291,22 @@ func TestAuthEventsPerItem(t *testing.T) {
 		t.Errorf("WatchEvents: %q, want %q", got, want)
 	}
 }
+
+// TestAuthAuditDownFailsClosed: while the audit log cannot be written, a
+// person lookup is UNAVAILABLE; an asset lookup (nothing to audit) works.
+func TestAuthAuditDownFailsClosed(t *testing.T) {
+	env := startSecure(t, Limits{})
+	c := rtlsv1.NewLocationServiceClient(env.dial(t))
+	ctx := env.as(testContext(t), auth.Nurse)
+	env.audit.setDown(true)
+	if _, err := c.GetLocation(ctx, &rtlsv1.GetLocationRequest{TagId: "P1"}); status.Code(err) != codes.Unavailable {
+		t.Fatalf("person lookup with the audit log down: %v, want UNAVAILABLE", err)
+	}
+	if _, err := c.GetLocation(ctx, &rtlsv1.GetLocationRequest{TagId: "A1"}); err != nil {
+		t.Fatalf("asset lookup with the audit log down: %v", err)
+	}
+	env.audit.setDown(false)
+	if _, err := c.GetLocation(ctx, &rtlsv1.GetLocationRequest{TagId: "P1"}); err != nil {
+		t.Fatalf("person lookup with the audit log back: %v", err)
+	}
+}
