@@ -18,7 +18,7 @@ import (
 // Authorization: every call but health checks carries a bearer token
 // ("authorization: Bearer …"); the method table (auth.Policy) admits roles
 // per method, deny by default; per item, responses and streamed messages
-// keep only the tags auth.Principal.CanSee admits (filter.go). The JSON
+// keep only the tags auth.Principal.CanSee admits (authz_filter.go). The JSON
 // gateway calls this server over a real connection, so these interceptors
 // are the one authorization path of both faces.
 

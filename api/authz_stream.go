@@ -42,10 +42,8 @@ func (g *guard) stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInf
 	w := &guardedStream{ServerStream: ss, ctx: auth.WithPrincipal(ctx, p), p: p, g: g, rec: rec,
 		persons: map[string]struct{}{}, last: g.now()}
 	defer w.flush(true)
-	if g.limits.cfg.SlowConsumer > 0 {
-		w.start()
-		defer close(w.out)
-	}
+	w.start()
+	defer close(w.out)
 	return handler(srv, w)
 }
 
@@ -90,9 +88,6 @@ func (w *guardedStream) start() {
 func (w *guardedStream) SendMsg(m any) error {
 	if !w.visible(m) {
 		return nil
-	}
-	if w.out == nil {
-		return w.ServerStream.SendMsg(m)
 	}
 	if w.stuck {
 		return errSlowClient

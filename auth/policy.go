@@ -31,12 +31,6 @@ func (pol Policy) Allows(method string, role Role) bool {
 	return false
 }
 
-// Known reports whether the policy has an entry for method.
-func (pol Policy) Known(method string) bool {
-	_, ok := pol[method]
-	return ok || strings.HasPrefix(method, reflectionPrefix) || pol.Public(method)
-}
-
 // role sets used by DefaultPolicy.
 var (
 	readers   = []Role{Admin, Biomed, Nurse, Integration} // per item: CanSee

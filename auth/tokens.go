@@ -113,9 +113,6 @@ func ParseTokens(data []byte) (*Tokens, error) {
 	return t, nil
 }
 
-// Len is the number of tokens.
-func (t *Tokens) Len() int { return len(t.byHash) }
-
 // Verify returns the principal of an opaque token.
 func (t *Tokens) Verify(token string) (*Principal, error) {
 	if t == nil || !strings.HasPrefix(token, tokenPrefix) {
