@@ -58,6 +58,8 @@ type Config struct {
 	// (0: 2232h, 93 days; negative: no limit).
 	AnalyticsMinCount  int
 	AnalyticsRetention time.Duration
+	// API is the security of the gRPC API: TLS, tokens, limits.
+	API APIConfig
 	// Clock is the wall clock of the reader front (its future and age
 	// checks) and of the pipeline (its watermark); nil is time.Now. Tests
 	// set it to drive event time themselves.
@@ -65,8 +67,9 @@ type Config struct {
 
 	// Readers configures the reader front's security (see readers.go).
 	Readers ReaderConfig
-	// Insecure allows plain, unauthenticated CoAP (and is what --demo
-	// implies); without it rtlsd needs Readers.Keys and serves DTLS only.
+	// Insecure allows plain, unauthenticated CoAP and plaintext,
+	// unauthenticated gRPC (--demo implies it); without it rtlsd needs
+	// Readers.Keys (DTLS only) and TLS material and credentials for the API.
 	Insecure bool
 }
 
@@ -111,5 +114,6 @@ func (c *Config) Validate() error {
 	if err := c.Readers.validate(c.Insecure || c.Demo); err != nil {
 		errs = append(errs, err)
 	}
+	c.API.validate(c.Insecure || c.Demo, bad)
 	return errors.Join(errs...)
 }

@@ -69,6 +69,7 @@ func parseFlags(args []string) (server.Config, slog.Level, error) {
 	fs.IntVar(&cfg.AnalyticsMinCount, "analytics-min-count", analytics.DefaultMinCount, "fewest distinct tags an analytics row needs to be shown; fewer suppress it")
 	fs.DurationVar(&cfg.AnalyticsRetention, "analytics-retention", 0, "how long hourly analytics aggregates are kept (0: 2232h; -1ns: no limit)")
 	readerFlags(fs, &cfg)
+	apiFlags(fs, &cfg)
 	fs.Func("log-level", "debug, info, warn or error", func(v string) error {
 		return level.UnmarshalText([]byte(strings.ToUpper(v)))
 	})

@@ -47,6 +47,7 @@ const (
 	Zones     Kind = 'z' // geofence zones and rooms, by id
 	Tags      Kind = 't' // registry tags, by id
 	Trails    Kind = 'v' // one tag's trail, by visit entry time
+	Audit     Kind = 'a' // audit records, by log id
 )
 
 // version is the first byte of every token: the layout and key it is

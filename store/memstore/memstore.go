@@ -96,9 +96,14 @@ type Store struct {
 	// Close), waking blocked readers.
 	appended chan struct{}
 	closed   bool
+
+	audit auditLog // the audit log, under its own lock
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store    = (*Store)(nil)
+	_ store.AuditLog = (*Store)(nil)
+)
 
 // New returns an empty store.
 func New(opts Options) *Store {
