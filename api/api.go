@@ -48,8 +48,15 @@ type PlanLookup interface {
 	HasRoom(id string) bool
 }
 
-// GroupResolver expands a zone group id into the ids of its zones and rooms.
+// GroupResolver expands a zone group id into the ids of its zones and rooms,
+// and tells which zone and group ids exist, so that a filter naming an
+// unknown one fails with INVALID_ARGUMENT instead of selecting nothing.
 type GroupResolver interface {
 	// ZonesOf returns the zone and room ids of group; none for an unknown group.
 	ZonesOf(group string) []string
+	// KnownZone reports whether a zone or room with this id exists.
+	KnownZone(id string) bool
+	// KnownGroup reports whether a group id names an existing category or
+	// rule (geofence.KnownGroup).
+	KnownGroup(group string) bool
 }

@@ -112,6 +112,7 @@ func EventToProto(e geofence.Event) *rtlsv1.Event {
 		Trigger:  e.Trigger,
 		TagClass: TagClassToProto(e.Class),
 		Count:    clampInt32(e.Count),
+		LevelId:  e.Level,
 	}
 }
 
@@ -127,6 +128,7 @@ func EventFromProto(e *rtlsv1.Event) geofence.Event {
 		Trigger: e.GetTrigger(),
 		Class:   TagClassFromProto(e.GetTagClass()),
 		Count:   int(e.GetCount()),
+		Level:   e.GetLevelId(),
 	}
 }
 

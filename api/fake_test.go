@@ -240,3 +240,12 @@ func (p fakePlan) HasRoom(id string) bool  { return slices.Contains(p.rooms, id)
 type fakeGroups map[string][]string
 
 func (g fakeGroups) ZonesOf(group string) []string { return g[group] }
+
+// KnownGroup implements GroupResolver: the groups of the map exist.
+func (g fakeGroups) KnownGroup(group string) bool {
+	_, ok := g[group]
+	return ok
+}
+
+// KnownZone implements GroupResolver: the fixtures' zones are Z<n>.
+func (g fakeGroups) KnownZone(id string) bool { return strings.HasPrefix(id, "Z") }

@@ -49,6 +49,11 @@ type FenceAdmin interface {
 	// ZonesOf resolves a group id of EventFilter.group_ids, as geofence.GroupZones
 	// does: "category:<category>" or "rule:<rule id>".
 	ZonesOf(group string) []string
+	// KnownZone reports whether a zone or room with this id exists.
+	KnownZone(id string) bool
+	// KnownGroup reports whether a group id names an existing category or
+	// rule, as geofence.KnownGroup does.
+	KnownGroup(group string) bool
 }
 
 // A FenceAdmin resolves the group ids of the EventService.

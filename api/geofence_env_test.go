@@ -160,6 +160,15 @@ func (a *fenceAdmin) ZonesOf(group string) []string {
 	return geofence.GroupZones(group, a.eng.Zones(""), a.eng.Rules())
 }
 
+func (a *fenceAdmin) KnownZone(id string) bool {
+	_, ok := a.eng.Zone(id)
+	return ok
+}
+
+func (a *fenceAdmin) KnownGroup(group string) bool {
+	return geofence.KnownGroup(group, a.eng.Zones(""), a.eng.Rules())
+}
+
 // fenceEnv is a real gRPC server on loopback with the GeofenceService, the
 // TagRegistryService and the EventService over one fenceAdmin, and clients.
 type fenceEnv struct {

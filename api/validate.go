@@ -94,5 +94,18 @@ func checkFilter(f *rtlsv1.EventFilter, groups GroupResolver) error {
 	if len(f.GetGroupIds()) > 0 && groups == nil {
 		return invalid("filter.group_ids", "this server has no zone groups")
 	}
+	if groups == nil {
+		return nil
+	}
+	for i, z := range f.GetZoneIds() {
+		if !groups.KnownZone(z) {
+			return invalid(fmt.Sprintf("filter.zone_ids[%d]", i), "unknown zone or room")
+		}
+	}
+	for i, g := range f.GetGroupIds() {
+		if !groups.KnownGroup(g) {
+			return invalid(fmt.Sprintf("filter.group_ids[%d]", i), "unknown group (want category:<category of a zone> or rule:<rule id>)")
+		}
+	}
 	return nil
 }

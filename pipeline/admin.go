@@ -205,3 +205,15 @@ func (p *Pipeline) Tags(context.Context) ([]geofence.Tag, error) {
 func (p *Pipeline) ZonesOf(group string) []string {
 	return geofence.GroupZones(group, p.fence.Zones(""), p.fence.Rules())
 }
+
+// KnownZone reports whether a zone or room with this id exists.
+func (p *Pipeline) KnownZone(id string) bool {
+	_, ok := p.fence.Zone(id)
+	return ok
+}
+
+// KnownGroup reports whether a group id of an event filter names an
+// existing category or rule (see geofence.KnownGroup).
+func (p *Pipeline) KnownGroup(group string) bool {
+	return geofence.KnownGroup(group, p.fence.Zones(""), p.fence.Rules())
+}

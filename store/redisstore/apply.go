@@ -66,7 +66,7 @@ func appliedIDs(reply []string) ([]string, error) {
 // are KEYS from index cfgKey0 (0-based) on. The encoded positions share one
 // buffer.
 func (s *Store) applyArgs(u store.Update, cfgKey0 int) []any {
-	args := make([]any, 0, 12+5*len(u.Positions)+16*len(u.Events)+3*len(u.Fence)+4*len(u.Config))
+	args := make([]any, 0, 12+5*len(u.Positions)+19*len(u.Events)+3*len(u.Fence)+4*len(u.Config))
 	args = append(args, s.keys.levelPrefix, s.keys.roomPrefix, s.keys.posChannel, s.keys.evChannel,
 		len(u.Positions), len(u.Events), max(s.opts.EventMaxLen, 0), max(s.opts.EventMaxAge.Milliseconds(), 0),
 		strconv.FormatUint(u.Seq, 10), store.SeqHistory, len(u.Fence), len(u.Config))
