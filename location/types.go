@@ -10,6 +10,12 @@ type Sighting struct {
 	Tag    string
 	RSSI   float64 // dBm
 	Seq    uint64  // batch sequence number of the reader, 0 when unknown
+	// Button is true when the tag reported its duress button pressed.
+	Button bool
+	// Battery is the battery level the tag reported, in percent 0..100,
+	// when HasBattery.
+	Battery    uint8
+	HasBattery bool
 }
 
 // Position is the engine's estimate of where a tag is at TS.
