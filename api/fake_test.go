@@ -239,13 +239,15 @@ func (p fakePlan) HasRoom(id string) bool  { return slices.Contains(p.rooms, id)
 // fakeGroups is a GroupResolver over a fixed map.
 type fakeGroups map[string][]string
 
-func (g fakeGroups) ZonesOf(group string) []string { return g[group] }
+func (g fakeGroups) ZonesOf(_ context.Context, group string) ([]string, error) { return g[group], nil }
 
 // KnownGroup implements GroupResolver: the groups of the map exist.
-func (g fakeGroups) KnownGroup(group string) bool {
+func (g fakeGroups) KnownGroup(_ context.Context, group string) (bool, error) {
 	_, ok := g[group]
-	return ok
+	return ok, nil
 }
 
 // KnownZone implements GroupResolver: the fixtures' zones are Z<n>.
-func (g fakeGroups) KnownZone(id string) bool { return strings.HasPrefix(id, "Z") }
+func (g fakeGroups) KnownZone(_ context.Context, id string) (bool, error) {
+	return strings.HasPrefix(id, "Z"), nil
+}

@@ -1,20 +1,18 @@
 package api
 
 import (
+	"context"
 	"fmt"
-	"strconv"
-	"strings"
+	"log/slog"
 
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
+	"github.com/hospitalrtls/rtls/store/cursor"
 )
-
-// maxPageSize is the largest page_size a request may ask for.
-const maxPageSize = 1000
 
 // checkPageSize validates a page_size field.
 func checkPageSize(n int32) error {
-	if n < 0 || n > maxPageSize {
-		return invalid("page_size", fmt.Sprintf("must be between 0 and %d", maxPageSize))
+	if n < 0 || n > cursor.MaxPageSize {
+		return invalid("page_size", fmt.Sprintf("must be between 0 and %d", cursor.MaxPageSize))
 	}
 	return nil
 }
@@ -40,42 +38,10 @@ func checkAfterID(id string) error {
 	if id == "" {
 		return nil
 	}
-	if _, ok := parseEventID(id); !ok {
+	if _, err := cursor.ParseID(id); err != nil {
 		return invalid("after_id", `must be empty, "0" or an event id like "1700000000000-0"`)
 	}
 	return nil
-}
-
-// eventID is a parsed stream id. Ids order by ms, then seq.
-type eventID struct{ ms, seq uint64 }
-
-// parseEventID parses "<ms>" or "<ms>-<seq>".
-func parseEventID(s string) (eventID, bool) {
-	msPart, seqPart, hasSeq := strings.Cut(s, "-")
-	ms, err := parseDecimal(msPart)
-	if err != nil {
-		return eventID{}, false
-	}
-	var seq uint64
-	if hasSeq {
-		if seq, err = parseDecimal(seqPart); err != nil {
-			return eventID{}, false
-		}
-	}
-	return eventID{ms, seq}, true
-}
-
-// parseDecimal parses an unsigned decimal made only of digits.
-func parseDecimal(s string) (uint64, error) {
-	if s == "" || strings.TrimLeft(s, "0123456789") != "" {
-		return 0, strconv.ErrSyntax
-	}
-	return strconv.ParseUint(s, 10, 64)
-}
-
-// after reports whether id a comes after id b.
-func (a eventID) after(b eventID) bool {
-	return a.ms > b.ms || (a.ms == b.ms && a.seq > b.seq)
 }
 
 // checkFilter validates an event filter; groups tells whether this server
@@ -94,16 +60,32 @@ func checkFilter(f *rtlsv1.EventFilter, groups GroupResolver) error {
 	if len(f.GetGroupIds()) > 0 && groups == nil {
 		return invalid("filter.group_ids", "this server has no zone groups")
 	}
+	return nil
+}
+
+// checkFilterIDs rejects a filter naming a zone or group that does not
+// exist, naming the field: an unknown id is a caller's mistake, not an
+// empty selection. Without a resolver (no geofence) nothing is checked.
+// An error of the resolver is converted by toStatus.
+func checkFilterIDs(ctx context.Context, f *rtlsv1.EventFilter, groups GroupResolver, log *slog.Logger) error {
 	if groups == nil {
 		return nil
 	}
 	for i, z := range f.GetZoneIds() {
-		if !groups.KnownZone(z) {
+		ok, err := groups.KnownZone(ctx, z)
+		if err != nil {
+			return toStatus(log, err, "filter.zone_ids")
+		}
+		if !ok {
 			return invalid(fmt.Sprintf("filter.zone_ids[%d]", i), "unknown zone or room")
 		}
 	}
 	for i, g := range f.GetGroupIds() {
-		if !groups.KnownGroup(g) {
+		ok, err := groups.KnownGroup(ctx, g)
+		if err != nil {
+			return toStatus(log, err, "filter.group_ids")
+		}
+		if !ok {
 			return invalid(fmt.Sprintf("filter.group_ids[%d]", i), "unknown group (want category:<category of a zone> or rule:<rule id>)")
 		}
 	}
