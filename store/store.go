@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/location/alert"
 	"github.com/hospitalrtls/rtls/location/geofence"
 )
 
@@ -84,6 +85,9 @@ type Update struct {
 	Fence map[string][]byte
 	// Config lists configuration changes, applied in order.
 	Config []ConfigChange
+	// Batteries are tags' last battery levels (see battery.go), applied in
+	// order; one older (by TS) than the stored level of its tag is skipped.
+	Batteries []alert.Battery
 	// Seq, when not 0, makes Apply idempotent. The single writer of a site
 	// numbers its updates with increasing Seq (continuing above LastSeq
 	// after a restart) and retries a failed Apply with the same update. The
@@ -162,6 +166,9 @@ type Store interface {
 	// LastSeq returns the Seq of the newest update applied with one, 0 when
 	// there is none.
 	LastSeq(ctx context.Context) (uint64, error)
+	// ListBatteries pages through the tags' last battery levels at or below
+	// a percentage, lowest first, then by tag id.
+	ListBatteries(ctx context.Context, q BatteryQuery) (BatteryPage, error)
 	// Close releases the store's resources.
 	Close() error
 }
@@ -191,6 +198,11 @@ func (u Update) Validate() error {
 	for key, data := range u.Fence {
 		if err := validatePart(key, data); err != nil {
 			return fmt.Errorf("%w: fence part: %s", ErrInvalid, err)
+		}
+	}
+	for i, b := range u.Batteries {
+		if err := validateBattery(b); err != nil {
+			return fmt.Errorf("%w: battery %d: %s", ErrInvalid, i, err)
 		}
 	}
 	for i, c := range u.Config {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/location/alert"
 	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/store/cursor"
@@ -70,12 +71,13 @@ type Store struct {
 
 	mu      sync.RWMutex // guards everything below
 	pos     map[string]location.Position
-	all     index            // every tag with a position
-	levels  map[string]index // tags per level
-	rooms   map[string]index // tags per room
-	events  []entry          // retained stream, ascending ids
-	last    cursor.ID        // id of the newest event ever appended
-	durable durable          // fence parts, configuration, sequence numbers
+	all     index                    // every tag with a position
+	levels  map[string]index         // tags per level
+	rooms   map[string]index         // tags per room
+	events  []entry                  // retained stream, ascending ids
+	last    cursor.ID                // id of the newest event ever appended
+	durable durable                  // fence parts, configuration, sequence numbers
+	battery map[string]alert.Battery // last battery level per tag
 	// appended is closed and replaced whenever events are appended (and on
 	// Close), waking blocked readers.
 	appended chan struct{}
@@ -94,6 +96,7 @@ func New(opts Options) *Store {
 		levels:   map[string]index{},
 		rooms:    map[string]index{},
 		durable:  newDurable(),
+		battery:  map[string]alert.Battery{},
 		appended: make(chan struct{}),
 	}
 }
@@ -113,6 +116,7 @@ func (s *Store) Apply(_ context.Context, u store.Update) ([]geofence.Event, erro
 		return s.durable.replay(u)
 	}
 	accepted := s.applyPositions(u.Positions)
+	s.applyBatteries(u.Batteries)
 	events := s.appendEvents(u.Events)
 	s.durable.write(u, events)
 	// Published under the lock so watchers see positions in write order;

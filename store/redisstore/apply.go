@@ -18,12 +18,19 @@ func (s *Store) Apply(ctx context.Context, u store.Update) ([]geofence.Event, er
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
-	if len(u.Positions) == 0 && len(u.Events) == 0 && len(u.Fence) == 0 && len(u.Config) == 0 && u.Seq == 0 {
+	if len(u.Positions) == 0 && len(u.Events) == 0 && len(u.Fence) == 0 && len(u.Config) == 0 && len(u.Batteries) == 0 && u.Seq == 0 {
 		return nil, nil
 	}
 	keys := append([]string{s.keys.positions, s.keys.placements, s.keys.tags, s.keys.seen, s.keys.events,
 		s.keys.fence, s.keys.seq, s.keys.applied}, s.keys.config...)
-	reply, err := applyScript.Run(ctx, s.rdb, keys, s.applyArgs(u, len(keys)-len(s.keys.config))...).StringSlice()
+	args := s.applyArgs(u, len(keys)-len(s.keys.config))
+	var reply []string
+	var err error
+	if len(u.Batteries) == 0 {
+		reply, err = applyScript.Run(ctx, s.rdb, keys, args...).StringSlice()
+	} else {
+		reply, err = s.applyWithBatteries(ctx, keys, args, u)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: apply: %w", err)
 	}

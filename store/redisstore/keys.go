@@ -23,6 +23,8 @@ import (
 //	rtls:{site}:seq           string  Seq of the newest update applied with one
 //	rtls:{site}:applied       list    "seq id id ..." of the newest updates
 //	                                  applied with a Seq, newest first
+//	rtls:{site}:battery       hash    tag id -> "percent ts low" of its last battery level
+//	rtls:{site}:batteries     zset    store.BatteryKey of every tag's level, score 0 (lex order)
 //	rtls:{site}:ch:positions  channel JSON array of the positions of each Apply
 //	rtls:{site}:ch:events     channel id of the newest event of each Apply
 //
@@ -40,6 +42,8 @@ type keys struct {
 	seq         string
 	applied     string
 	config      []string // by store.ConfigKinds
+	battery     string
+	batteries   string
 	posChannel  string
 	evChannel   string
 }
@@ -58,6 +62,8 @@ func newKeys(site string) keys {
 		seq:         p + "seq",
 		applied:     p + "applied",
 		config:      configKeys(p),
+		battery:     p + "battery",
+		batteries:   p + "batteries",
 		posChannel:  p + "ch:positions",
 		evChannel:   p + "ch:events",
 	}
