@@ -129,3 +129,13 @@ func (t *tracker) beliefs(e *Engine) (rooms, levels []Belief) {
 	slices.SortFunc(levels, byProb)
 	return rooms[:min(len(rooms), MaxExplainedRooms)], levels
 }
+
+// Current returns the last position the engine computed for tag, false
+// when it tracks none (never placed, or forgotten after EvictAfterMS).
+func (e *Engine) Current(tag string) (Position, bool) {
+	t := e.tags[tag]
+	if t == nil || !t.hasEst {
+		return Position{}, false
+	}
+	return t.pos, true
+}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/location/alert"
 	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/store"
 )
@@ -56,6 +57,9 @@ type Config struct {
 	Clock func() time.Time
 	// Logger receives the pipeline's logs; nil discards them.
 	Logger *slog.Logger
+	// Alerts turns button and battery reports into DURESS and LOW_BATTERY
+	// events (see alerts.go); nil ignores those reports.
+	Alerts *alert.Detector
 }
 
 // Pipeline runs the engines and writes their results.
@@ -128,7 +132,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	for {
 		select {
 		case ss := <-p.in:
-			p.add(ss)
+			if p.add(ss) {
+				p.commit(ctx) // a DURESS does not wait for the tick
+			}
 		case c := <-p.cmds:
 			p.execute(ctx, c)
 		case <-t.C:
@@ -177,10 +183,16 @@ func (p *Pipeline) watermark() int64 {
 	return p.cfg.Clock().UnixMilli() - p.eng.Config().LatenessMS
 }
 
-func (p *Pipeline) add(ss []location.Sighting) {
+// add gives the sightings to the engine and their button and battery
+// reports to the alerts; it reports whether an urgent event is pending.
+func (p *Pipeline) add(ss []location.Sighting) (urgent bool) {
 	for _, s := range ss {
 		p.metrics.count(p.eng.Add(s))
+		if (s.Button || s.HasBattery) && p.cfg.Alerts != nil {
+			urgent = p.alert(s) || urgent
+		}
 	}
+	return urgent
 }
 
 // step runs the geofence rules over new positions and the passing of event
@@ -195,6 +207,9 @@ func (p *Pipeline) step(ctx context.Context, ps []location.Position) {
 		u.Events = append(u.Events, p.fence.Observe(pos)...)
 	}
 	u.Events = append(u.Events, p.fence.Tick(p.watermark())...)
+	if p.cfg.Alerts != nil {
+		p.cfg.Alerts.Expire(p.watermark())
+	}
 	p.commit(ctx)
 }
 
@@ -204,7 +219,10 @@ func (p *Pipeline) commit(ctx context.Context) bool {
 	u := p.pending
 	p.pending = store.Update{}
 	u.Fence = p.fence.TakeDirty()
-	if len(u.Positions) > 0 || len(u.Events) > 0 || len(u.Fence) > 0 || len(u.Config) > 0 {
+	if p.cfg.Alerts != nil {
+		u.Batteries = append(u.Batteries, p.cfg.Alerts.TakeChanged()...)
+	}
+	if len(u.Positions) > 0 || len(u.Events) > 0 || len(u.Fence) > 0 || len(u.Config) > 0 || len(u.Batteries) > 0 {
 		p.seq++
 		u.Seq = p.seq
 		p.backlog = append(p.backlog, u)
