@@ -21,6 +21,7 @@ type LocationServer struct {
 	positions PositionReader
 	plan      PlanLookup // nil: level and room ids are not checked
 	log       *slog.Logger
+	explain   Explainer // nil: ExplainLocation is UNIMPLEMENTED (location_explain.go)
 }
 
 // NewLocationServer returns a LocationServer reading positions. plan, when

@@ -40,6 +40,8 @@ type Server struct {
 	metrics  *http.Server // nil when --metrics-addr is empty
 	metLis   net.Listener
 	registry *prometheus.Registry
+	// lowBattery is the effective LOW_BATTERY threshold (percent).
+	lowBattery int
 }
 
 // Run starts rtlsd and serves until ctx ends.
@@ -88,7 +90,12 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 	if err != nil {
 		return nil, fmt.Errorf("server: store: %w", err)
 	}
-	s.pipe = pipeline.New(pipeline.Config{Tick: cfg.Tick, FirstSeq: seq, Logger: log.With("part", "pipeline")},
+	alerts, err := openAlerts(ctx, cfg, s.store)
+	if err != nil {
+		return nil, err
+	}
+	s.lowBattery = alerts.Config().LowBattery
+	s.pipe = pipeline.New(pipeline.Config{Tick: cfg.Tick, FirstSeq: seq, Logger: log.With("part", "pipeline"), Alerts: alerts},
 		eng, fence, s.store, pipeline.NewMetrics(s.registry))
 	if err := s.listen(); err != nil {
 		return nil, err
@@ -113,7 +120,8 @@ func (s *Server) listen() error {
 	if err != nil {
 		return err
 	}
-	s.grpc.Register(&rtlsv1.LocationService_ServiceDesc, api.NewLocationServer(s.store, api.PlanLookupOf(s.plan), s.log))
+	s.grpc.Register(&rtlsv1.LocationService_ServiceDesc, api.NewLocationServer(s.store, api.PlanLookupOf(s.plan), s.log).WithExplainer(s.pipe))
+	api.RegisterLowBattery(s.grpc, api.NewLowBatteryServer(s.store, s.store, s.pipe, s.lowBattery, s.log))
 	s.grpc.Register(&rtlsv1.EventService_ServiceDesc, api.NewEventServer(s.store, s.pipe, s.log))
 	api.RegisterFence(s.grpc, s.pipe, s.log)
 	if s.grpcLis, err = net.Listen("tcp", s.cfg.GRPCAddr); err != nil {

@@ -52,6 +52,9 @@ func parseFlags(args []string) (server.Config, slog.Level, error) {
 	fs.StringVar(&cfg.RulesFile, "rules", "", "geofence rules file (YAML or JSON)")
 	fs.StringVar(&cfg.TagsFile, "tags", "", "tag registry file (YAML, JSON or CSV: id,class,type,name)")
 	fs.DurationVar(&cfg.Debounce, "debounce", 0, "how long a zone change must hold before ENTER/EXIT fire (0: 3s)")
+	fs.DurationVar(&cfg.ParGrace, "par-grace", 0, "how long after the first position a fresh site waits before judging PAR rules (0: 10s)")
+	fs.IntVar(&cfg.LowBattery, "low-battery", 20, "battery percent at or below which LOW_BATTERY fires (re-arms 5 above)")
+	fs.DurationVar(&cfg.DuressGap, "duress-gap", 0, "how long a tag's button must go unreported before a report is a new press (0: 10s)")
 	fs.Int64Var(&cfg.EventMaxLen, "event-max-len", 0, "events the stream retains (0: 1,000,000; -1: no limit)")
 	fs.DurationVar(&cfg.EventMaxAge, "event-max-age", 0, "how long events are retained (0: 168h; -1ns: no limit)")
 	fs.Func("log-level", "debug, info, warn or error", func(v string) error {
