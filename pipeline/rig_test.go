@@ -9,7 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hospitalrtls/rtls/floorplans"
-	"github.com/hospitalrtls/rtls/internal/walk"
+	"github.com/hospitalrtls/rtls/internal/sim"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/pipeline"
@@ -29,7 +29,7 @@ type rig struct {
 	w     *faultyWriter
 	reg   *prometheus.Registry
 	plan  *floorplans.Plan
-	b     *walk.Batcher
+	sim   *sim.Scripted
 	base  int64 // event time of second 0 of the scripts
 	fed   int   // sightings handed to Ingest
 	stop  context.CancelFunc
@@ -53,8 +53,12 @@ func newRig(t *testing.T, maxBacklog int) *rig {
 	}
 	base := int64(1_700_000_000_000)
 	clock := func() time.Time { return time.UnixMilli(base - 10_000) }
+	sc, err := sim.NewScripted(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
 	r := &rig{t: t, w: newFaultyWriter(t), reg: prometheus.NewRegistry(), plan: plan,
-		b: walk.NewBatcher(walk.NewRadio(plan)), base: base, done: make(chan error, 1)}
+		sim: sc, base: base, done: make(chan error, 1)}
 	r.p = pipeline.New(pipeline.Config{Tick: 5 * time.Millisecond, MaxBacklog: maxBacklog, Clock: clock},
 		eng, fence, r.w, pipeline.NewMetrics(r.reg))
 	ctx, cancel := context.WithCancel(context.Background())
@@ -76,16 +80,16 @@ func (r *rig) shutdown() error {
 
 // feed ingests seconds [from, to) of a script, one batch per reader per
 // second, and waits until the engine took every sighting.
-func (r *rig) feed(sc map[string][]walk.Step, from, to int) {
+func (r *rig) feed(sc map[string][]sim.Step, from, to int) {
 	r.t.Helper()
 	for i := from; i < to; i++ {
-		var placed []walk.Placed
+		var placed []sim.Placed
 		for tag, steps := range sc {
 			if i < len(steps) {
-				placed = append(placed, walk.Placed{Tag: tag, Step: steps[i]})
+				placed = append(placed, sim.Placed{Tag: tag, Step: steps[i]})
 			}
 		}
-		for _, b := range r.b.Batches(r.base+int64(i)*1000+100, placed) {
+		for _, b := range r.sim.Batches(r.base+int64(i)*1000+100, placed) {
 			ss := make([]location.Sighting, len(b.Sightings))
 			for j, ws := range b.Sightings {
 				ss[j] = location.Sighting{TS: ws.TS, Reader: b.Reader, Tag: ws.Tag, RSSI: ws.RSSI, Seq: b.Seq}
@@ -150,13 +154,17 @@ func (r *rig) storedEvents() []geofence.Event {
 
 // walkS02toS05 is a script: a stay in S02, the walk to S05 through the
 // corridor and a stay there.
-func walkS02toS05(t *testing.T, plan *floorplans.Plan, tag string) map[string][]walk.Step {
+func walkS02toS05(t *testing.T, plan *floorplans.Plan, tag string) map[string][]sim.Step {
 	t.Helper()
-	var steps []walk.Step
-	for _, part := range []func() ([]walk.Step, error){
-		func() ([]walk.Step, error) { return walk.Stay(plan, "L0-S02", 8) },
-		func() ([]walk.Step, error) { return walk.Walk(plan, "L0-S02", "L0-S05", walk.DefaultSpeed) },
-		func() ([]walk.Step, error) { return walk.Stay(plan, "L0-S05", 8) },
+	sc, err := sim.NewScripted(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps []sim.Step
+	for _, part := range []func() ([]sim.Step, error){
+		func() ([]sim.Step, error) { return sc.Stay("L0-S02", 8) },
+		func() ([]sim.Step, error) { return sc.Walk("L0-S02", "L0-S05") },
+		func() ([]sim.Step, error) { return sc.Stay("L0-S05", 8) },
 	} {
 		s, err := part()
 		if err != nil {
@@ -164,7 +172,7 @@ func walkS02toS05(t *testing.T, plan *floorplans.Plan, tag string) map[string][]
 		}
 		steps = append(steps, s...)
 	}
-	return map[string][]walk.Step{tag: steps}
+	return map[string][]sim.Step{tag: steps}
 }
 
 // walkEvents is what walkS02toS05 yields.

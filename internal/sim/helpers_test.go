@@ -34,11 +34,8 @@ func demoTags() []TagSpec {
 // quietConfig has no randomness in the radio or delivery: every packet in
 // range is heard, at once, by every reader, with exact clocks.
 func quietConfig(seed uint64) Config {
-	c := DefaultConfig(seed)
-	c.NoiseSigmaDB, c.ShadowSigmaDB, c.CalibSigmaDB, c.ExponentSigma, c.TxSigmaDB = 0, 0, 0, 0, 0
-	c.PacketLoss, c.RxThresholdDBm = 0, -200
-	c.ReaderFailureFraction, c.ClockSkewSigma = 0, 0
-	c.NetDelayMax, c.LateFraction, c.DupFraction = 0, 0, 0
+	c := noiseFree(DefaultConfig(seed))
+	c.RxThresholdDBm = -200
 	return c
 }
 

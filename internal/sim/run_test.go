@@ -30,6 +30,9 @@ func testLogger() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
+// rejectedReader's batches are answered 4.00 by the sink.
+const rejectedReader = "R-REJECTED"
+
 // sink is a CoAP server on a loopback port that decodes and keeps batches.
 type sink struct {
 	addr string
@@ -69,7 +72,7 @@ func (k *sink) handle(w mux.ResponseWriter, req *mux.Message) {
 		}
 	}
 	code := codes.Changed
-	if err != nil {
+	if err != nil || b.Reader == rejectedReader {
 		code = codes.BadRequest
 	} else {
 		k.mu.Lock()
