@@ -1,0 +1,139 @@
+package server
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/hospitalrtls/rtls/internal/redistest"
+	"github.com/hospitalrtls/rtls/internal/sim"
+	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
+	"github.com/hospitalrtls/rtls/rfid"
+)
+
+// playMarked posts second i of the script like play, with mark applied to
+// every sighting of tag first; repeat > 0 posts the batches that many
+// more times without a sequence number (a gateway reporting again: the
+// reader front does not deduplicate them).
+func (f *feeder) playMarked(sc script, i int, tag string, mark func(*rfid.WireSighting), repeat int) {
+	f.t.Helper()
+	var placed []sim.Placed
+	for id, steps := range sc {
+		if i < len(steps) {
+			placed = append(placed, sim.Placed{Tag: id, Step: steps[i]})
+		}
+	}
+	batches := f.sim.Batches(f.base+int64(i)*1000+100, placed)
+	for _, b := range batches {
+		for j := range b.Sightings {
+			if b.Sightings[j].Tag == tag {
+				mark(&b.Sightings[j])
+			}
+		}
+	}
+	for r := 0; r <= repeat; r++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_, err := f.sender.Send(ctx, batches)
+		cancel()
+		if err != nil {
+			f.t.Fatalf("second %d: %v", i, err)
+		}
+		for k := range batches {
+			batches[k].Seq = 0
+		}
+	}
+}
+
+// streamMS is the arrival time (epoch ms) a stream id "<ms>-<seq>" carries.
+func streamMS(t *testing.T, id string) int64 {
+	t.Helper()
+	ms, _, _ := strings.Cut(id, "-")
+	v, err := strconv.ParseInt(ms, 10, 64)
+	if err != nil {
+		t.Fatalf("event id %q: %v", id, err)
+	}
+	return v
+}
+
+// TestDuressOncePerPress holds a staff tag's button for four seconds,
+// heard by every reader near it, with one second reported twice more by a
+// gateway; releases it for twelve seconds and presses again. Over real
+// CoAP, Redis and WatchEvents it gets exactly two DURESS, in the tag's
+// room, each in the stream within 2 s of its batch (the stream id is the
+// store's arrival time) and before the engine finalised the epoch of the
+// press (the tag's stored location is older than the press): the event
+// does not wait for the engine's lateness.
+func TestDuressOncePerPress(t *testing.T) {
+	rs := redistest.StartServer(t)
+	s, _ := startWith(t, eventsConfig(rs.URL(), time.Second))
+	cc := dial(t, s)
+	ctx := context.Background()
+	if _, err := rtlsv1.NewTagRegistryServiceClient(cc).PutTag(ctx, &rtlsv1.PutTagRequest{Tag: &rtlsv1.Tag{Id: "NURSE-1", Class: rtlsv1.TagClass_STAFF, Type: "nurse"}}); err != nil {
+		t.Fatal(err)
+	}
+	plan := loadClinic(t)
+	sc := script{}
+	sc.stay(t, plan, "NURSE-1", "L0-S02", 30)
+	duress := watchEvents(t, cc, "0", &rtlsv1.EventFilter{Types: []rtlsv1.EventType{rtlsv1.EventType_DURESS, rtlsv1.EventType_LOW_BATTERY}})
+	f := newFeeder(t, s, plan)
+	f.play(sc, 0, 8)
+	press := func(w *rfid.WireSighting) { w.Button = true }
+
+	posted := time.Now().UnixMilli()
+	f.playMarked(sc, 8, "NURSE-1", press, 0)
+	got, err := duress.until(t, func(e *rtlsv1.Event) bool { return e.Type == rtlsv1.EventType_DURESS })
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := got[len(got)-1]
+	if d := streamMS(t, first.Id) - posted; d > 2000 {
+		t.Errorf("DURESS reached the stream %d ms after its batch was posted, want at most 2000", d)
+	}
+	pressTS := f.base + 8100
+	loc, err := rtlsv1.NewLocationServiceClient(cc).GetLocation(ctx, &rtlsv1.GetLocationRequest{TagId: "NURSE-1"})
+	switch {
+	case status.Code(err) == codes.NotFound: // not even written yet: the DURESS did not wait for it
+	case err != nil:
+		t.Fatal(err)
+	case loc.UpdatedAt.AsTime().UnixMilli() >= pressTS:
+		t.Errorf("the stored location (%d) is not older than the press (%d): the DURESS waited for the engine", loc.UpdatedAt.AsTime().UnixMilli(), pressTS)
+	}
+	if first.TagId != "NURSE-1" || first.ZoneId != "L0-S02" || first.LevelId != "L0" || first.Time.AsTime().UnixMilli() != pressTS ||
+		first.TagClass != rtlsv1.TagClass_STAFF || first.Trigger != "button" {
+		t.Errorf("DURESS %v, want NURSE-1 in L0-S02 on L0 at the press, class STAFF, trigger button", first)
+	}
+
+	f.playMarked(sc, 9, "NURSE-1", press, 2) // reported three times
+	f.playMarked(sc, 10, "NURSE-1", press, 0)
+	f.playMarked(sc, 11, "NURSE-1", press, 0)
+	f.play(sc, 12, 24) // released
+	f.playMarked(sc, 24, "NURSE-1", press, 0)
+	f.playMarked(sc, 25, "NURSE-1", press, 0)
+	// a battery report after everything else: once it is in the stream,
+	// every earlier report was handled
+	f.playMarked(sc, 26, "NURSE-1", func(w *rfid.WireSighting) { pct := 9.0; w.Battery = &pct }, 0)
+	if _, err := duress.until(t, func(e *rtlsv1.Event) bool { return e.Type == rtlsv1.EventType_LOW_BATTERY }); err != nil {
+		t.Fatal(err)
+	}
+	all := listAll(t, cc, &rtlsv1.EventFilter{Types: []rtlsv1.EventType{rtlsv1.EventType_DURESS}})
+	if len(all) != 2 || all[0].Id != first.Id || all[1].Time.AsTime().UnixMilli() != f.base+24_100 {
+		t.Fatalf("DURESS in the stream: %v, want the first press (id %s) and one at second 24", all, first.Id)
+	}
+	low := listAll(t, cc, &rtlsv1.EventFilter{Types: []rtlsv1.EventType{rtlsv1.EventType_LOW_BATTERY}})
+	if len(low) != 1 || low[0].Count != 9 || low[0].ZoneId != "L0-S02" {
+		t.Errorf("LOW_BATTERY %v, want one at 9%% in L0-S02", low)
+	}
+	lb, err := rtlsv1.NewAssetServiceClient(cc).ListLowBattery(ctx, &rtlsv1.ListLowBatteryRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lb.Assets) != 1 || lb.Assets[0].Tag.GetId() != "NURSE-1" || lb.Assets[0].BatteryPercent != 9 ||
+		lb.Assets[0].Tag.GetClass() != rtlsv1.TagClass_STAFF || lb.Assets[0].Location.GetRoomId() != "L0-S02" {
+		t.Errorf("ListLowBattery %v, want NURSE-1 at 9%% with its registry entry and location", lb.Assets)
+	}
+}
