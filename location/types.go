@@ -9,7 +9,7 @@ type Sighting struct {
 	Reader string
 	Tag    string
 	RSSI   float64 // dBm
-	Seq    uint64  // batch sequence number of the reader, 0 when unknown
+	Seq    uint64  // the format's optional batch sequence number (0 when unknown); carried by location/jsonl, not used by the engine
 	// Button is true when the tag reported its duress button pressed.
 	Button bool
 	// Battery is the battery level the tag reported, in percent 0..100,

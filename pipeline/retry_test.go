@@ -51,7 +51,7 @@ func TestBacklogKeepsEvents(t *testing.T) {
 	r := newRig(t, 1)
 	// The first tick writes the geofence's initial state alone; the outage
 	// starts after it, so that the first queued update carries positions.
-	r.eventually("the initial state is written", func() bool { return r.w.callCount() > 0 })
+	r.eventually("the initial state is written", func() bool { return len(r.w.history()) > 0 })
 	r.w.setDown(true)
 	sc := walkS02toS05(t, r.plan, "T1")
 	n := len(sc["T1"])

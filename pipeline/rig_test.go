@@ -3,6 +3,7 @@ package pipeline_test
 import (
 	"bytes"
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,6 +21,12 @@ const clinicPlan = "../floorplans/testdata/synthetic-clinic.geojson"
 // waitFor bounds every wait of these tests.
 const waitFor = 20 * time.Second
 
+// shutdownBudget is the rig's: ten times what the store that comes back
+// in TestShutdownWritesBacklog needs (20 retries, one per 5 ms tick),
+// shorter than rtlsd's 5 s so that the store-down-for-good case does not
+// wait longer than it must.
+const shutdownBudget = 2 * time.Second
+
 // rig is a running pipeline over the clinic with a fixed wall clock well
 // before the sightings it is fed, so that the engine finalises epochs by
 // the sightings' own time, never by the clock.
@@ -30,8 +37,9 @@ type rig struct {
 	reg   *prometheus.Registry
 	plan  *floorplans.Plan
 	sim   *sim.Scripted
-	base  int64 // event time of second 0 of the scripts
-	fed   int   // sightings handed to Ingest
+	base  int64        // event time of second 0 of the scripts
+	fed   int          // sightings handed to Ingest
+	reads atomic.Int64 // reads of the clock: two per tick
 	stop  context.CancelFunc
 	done  chan error
 	ended bool
@@ -52,14 +60,17 @@ func newRig(t *testing.T, maxBacklog int) *rig {
 		t.Fatal(err)
 	}
 	base := int64(1_700_000_000_000)
-	clock := func() time.Time { return time.UnixMilli(base - 10_000) }
 	sc, err := sim.NewScripted(plan)
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := &rig{t: t, w: newFaultyWriter(t), reg: prometheus.NewRegistry(), plan: plan,
 		sim: sc, base: base, done: make(chan error, 1)}
-	r.p = pipeline.New(pipeline.Config{Tick: 5 * time.Millisecond, MaxBacklog: maxBacklog, Clock: clock},
+	clock := func() time.Time {
+		r.reads.Add(1)
+		return time.UnixMilli(base - 10_000)
+	}
+	r.p = pipeline.New(pipeline.Config{Tick: 5 * time.Millisecond, MaxBacklog: maxBacklog, Clock: clock, ShutdownBudget: shutdownBudget},
 		eng, fence, r.w, pipeline.NewMetrics(r.reg))
 	ctx, cancel := context.WithCancel(context.Background())
 	r.stop = cancel
@@ -92,7 +103,7 @@ func (r *rig) feed(sc map[string][]sim.Step, from, to int) {
 		for _, b := range r.sim.Batches(r.base+int64(i)*1000+100, placed) {
 			ss := make([]location.Sighting, len(b.Sightings))
 			for j, ws := range b.Sightings {
-				ss[j] = location.Sighting{TS: ws.TS, Reader: b.Reader, Tag: ws.Tag, RSSI: ws.RSSI, Seq: b.Seq}
+				ss[j] = location.Sighting{TS: ws.TS, Reader: b.Reader, Tag: ws.Tag, RSSI: ws.RSSI}
 			}
 			if err := r.p.Ingest(context.Background(), ss); err != nil {
 				r.t.Fatal(err)
@@ -103,14 +114,15 @@ func (r *rig) feed(sc map[string][]sim.Step, from, to int) {
 	r.eventually("the engine takes every sighting", func() bool { return r.sightings() == r.fed })
 }
 
-// settle gives the pipeline time to write (or try to write) what it
-// computed from the sightings fed so far: two more Apply calls, each on a
-// tick, or 200 ms of ticks when there is nothing left to write.
+// settle waits until the pipeline has run two whole ticks since the call,
+// each writing (or trying to write) what it computed from the sightings
+// fed so far. A tick reads the clock twice (engine flush, geofence tick)
+// and nothing else reads it meanwhile, so six reads from now span two
+// whole ticks, whatever tick was under way.
 func (r *rig) settle() {
-	n := r.w.callCount()
-	for deadline := time.Now().Add(200 * time.Millisecond); r.w.callCount() < n+2 && time.Now().Before(deadline); {
-		time.Sleep(2 * time.Millisecond)
-	}
+	r.t.Helper()
+	n := r.reads.Load()
+	r.eventually("two ticks", func() bool { return r.reads.Load() >= n+6 })
 }
 
 // sightings counts the sightings the engine was offered.

@@ -75,7 +75,7 @@ func (l limits) convert(b Batch, drop func(dropReason)) []location.Sighting {
 			drop(r)
 			continue
 		}
-		s := location.Sighting{TS: w.TS, Reader: b.Reader, Tag: tag, RSSI: w.RSSI, Seq: b.Seq, Button: w.Button}
+		s := location.Sighting{TS: w.TS, Reader: b.Reader, Tag: tag, RSSI: w.RSSI, Button: w.Button}
 		if w.Battery != nil {
 			if v := *w.Battery; v >= minBattery && v <= maxBattery { // NaN fails both
 				s.Battery, s.HasBattery = uint8(math.Round(v)), true

@@ -62,24 +62,13 @@ type feeder struct {
 	base   int64 // epoch ms of second 0, a whole second
 }
 
-// newFeeder starts the script's second 0 two seconds from now.
+// newFeeder starts the script's second 0 two seconds after the server's
+// clock (whole seconds).
 func newFeeder(t testing.TB, s *Server, plan *floorplans.Plan) *feeder {
-	return newFeederAt(t, s, plan, time.Now().Truncate(time.Second).Add(2*time.Second))
-}
-
-// newFeederAt starts the script's second 0 at base (a whole second, at
-// most a second ago: older sightings are late for the engine).
-func newFeederAt(t testing.TB, s *Server, plan *floorplans.Plan, base time.Time) *feeder {
+	base := s.cfg.Clock().Truncate(time.Second).Add(2 * time.Second)
 	f := &feeder{t: t, sim: scripted(t, plan), base: base.UnixMilli()}
 	f.connect(s)
 	return f
-}
-
-// waitWatermark sleeps until the pipeline's wall-clock watermark (now
-// minus the engine's 3 s lateness) has passed ts, so that what it does at
-// the watermark (admin changes, ticks) comes after ts in event time.
-func waitWatermark(ts time.Time) {
-	time.Sleep(time.Until(ts.Add(3*time.Second + 200*time.Millisecond)))
 }
 
 // connect sends to s from now on (after a restart).

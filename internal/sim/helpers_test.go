@@ -46,3 +46,14 @@ func polygonContains(poly orb.Polygon, p orb.Point) bool { return planar.Polygon
 func containsStr(s, sub string) bool { return strings.Contains(s, sub) }
 
 func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0)) }
+
+// singleGoroutine skips a long simulation under the race detector: it runs
+// on one goroutine, so the detector has nothing to find and only makes it
+// many times slower. `make test` runs this package a second time without
+// -race, where these tests run.
+func singleGoroutine(t *testing.T) {
+	t.Helper()
+	if raceDetector {
+		t.Skip("single-goroutine simulation: run without -race")
+	}
+}
