@@ -102,10 +102,10 @@ type Detector struct {
 	gap     int64 // ms
 	forget  int64 // ms
 	horizon int64 // button reports before it are ignored
-	presses map[string]int64
-	levels  map[string]*Battery
-	changed []*Battery // levels changed since TakeChanged, in order
-	isDirty map[*Battery]bool
+	presses map[string]int64    // per tag, the event time of its newest button report
+	levels  map[string]*Battery // per tag, its newest battery report
+	changed []*Battery          // levels changed since TakeChanged, in order
+	isDirty map[*Battery]bool   // the members of changed
 }
 
 // New returns a detector.
@@ -121,6 +121,7 @@ func New(cfg Config) (*Detector, error) {
 // Config returns the effective configuration.
 func (d *Detector) Config() Config { return d.cfg }
 
+// minTime is an event time before every other.
 const minTime = -1 << 63
 
 // Press notes a button report of tag at event time ts and reports whether
