@@ -99,9 +99,9 @@ type Battery struct {
 // Detector finds presses and battery crossings.
 type Detector struct {
 	cfg     Config
-	gap     int64 // ms
-	forget  int64 // ms
-	horizon int64 // button reports before it are ignored
+	gap     int64               // ms
+	forget  int64               // ms
+	horizon int64               // button reports before it are ignored
 	presses map[string]int64    // per tag, the event time of its newest button report
 	levels  map[string]*Battery // per tag, its newest battery report
 	changed []*Battery          // levels changed since TakeChanged, in order
