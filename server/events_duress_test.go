@@ -121,3 +121,42 @@ func TestDuressOncePerPress(t *testing.T) {
 		t.Errorf("ListLowBattery %v, want NURSE-1 at 9%% with its registry entry and location", lb.Assets)
 	}
 }
+
+// TestLowBatteryAcrossRestart reports 10 % (LOW_BATTERY), restarts rtlsd
+// on the same Redis, then 12 %, 30 % and 15 %: the stored level keeps the
+// tag low across the restart, so 12 % does not fire again; 30 % re-arms
+// (20 + 5) and 15 % fires the second crossing.
+func TestLowBatteryAcrossRestart(t *testing.T) {
+	rs := redistest.StartServer(t)
+	s1, stop1 := startWith(t, eventsConfig(rs.URL(), time.Second))
+	plan := loadClinic(t)
+	sc := script{}
+	sc.stay(t, plan, "PUMP-1", "L0-S02", 12)
+	low := &rtlsv1.EventFilter{Types: []rtlsv1.EventType{rtlsv1.EventType_LOW_BATTERY}}
+	w1 := watchEvents(t, dial(t, s1), "0", low)
+	f := newFeeder(t, s1, plan)
+	battery := func(pct float64) func(*rfid.WireSighting) {
+		return func(w *rfid.WireSighting) { w.Battery = &pct }
+	}
+	f.play(sc, 0, 5)
+	f.playMarked(sc, 5, "PUMP-1", battery(10), 0)
+	if _, err := w1.until(t, func(*rtlsv1.Event) bool { return true }); err != nil {
+		t.Fatal(err)
+	}
+	stop1()
+
+	s2, _ := startWith(t, eventsConfig(rs.URL(), time.Second))
+	cc2 := dial(t, s2)
+	w2 := watchEvents(t, cc2, "0", low)
+	f.connect(s2)
+	f.playMarked(sc, 6, "PUMP-1", battery(12), 0)
+	f.playMarked(sc, 7, "PUMP-1", battery(30), 0)
+	f.playMarked(sc, 8, "PUMP-1", battery(15), 0)
+	got, err := w2.until(t, func(e *rtlsv1.Event) bool { return e.Count == 15 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Count != 10 || got[0].Time.AsTime().UnixMilli() != f.base+5100 || got[1].Time.AsTime().UnixMilli() != f.base+8100 {
+		t.Errorf("LOW_BATTERY across the restart: %v, want 10 %% at second 5, then 15 %% at second 8 only", got)
+	}
+}
