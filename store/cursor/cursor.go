@@ -47,6 +47,7 @@ const (
 	Zones     Kind = 'z' // geofence zones and rooms, by id
 	Tags      Kind = 't' // registry tags, by id
 	Batteries Kind = 'b' // battery levels, by store.BatteryKey
+	Trails    Kind = 'v' // one tag's trail, by visit entry time
 )
 
 // version is the first byte of every token: the layout and key it is
