@@ -38,6 +38,15 @@ type Config struct {
 	TagsFile  string
 	// Debounce is how long a zone change must hold before it fires.
 	Debounce time.Duration
+	// ParGrace is how long after the first position a fresh site waits
+	// before it judges PAR rules (0: geofence.DefaultWarmup, 10 s).
+	ParGrace time.Duration
+	// LowBattery is the battery percentage at or below which LOW_BATTERY
+	// fires (0: 20); it re-arms at LowBattery+5.
+	LowBattery int
+	// DuressGap is how long a tag's button must go unreported before a
+	// report is a new press (0: 10 s).
+	DuressGap time.Duration
 	// EventMaxLen and EventMaxAge bound the retained event stream (0: the
 	// store's defaults, 1,000,000 events and 7 days; negative: no limit).
 	EventMaxLen int64
@@ -98,6 +107,12 @@ func (c *Config) Validate() error {
 	}
 	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") && !strings.HasPrefix(c.RedisURL, "unix://") {
 		bad("--redis", "want redis://host:port/db, rediss:// or unix://")
+	}
+	if c.LowBattery < 0 || c.LowBattery > 100 {
+		return fmt.Errorf("%w: --low-battery: want a percentage 1..100 (0: 20)", ErrConfig)
+	}
+	if c.ParGrace < 0 || c.DuressGap < 0 {
+		return fmt.Errorf("%w: --par-grace and --duress-gap must not be negative", ErrConfig)
 	}
 	if strings.ContainsAny(c.Site, "{}") {
 		bad("--site", "must not contain '{' or '}'")

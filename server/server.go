@@ -50,6 +50,8 @@ type Server struct {
 	metrics  *http.Server   // nil when --metrics-addr is empty
 	metLis   net.Listener
 	registry *prometheus.Registry
+	// lowBattery is the effective LOW_BATTERY threshold (percent).
+	lowBattery int
 }
 
 // Start loads the floorplan, opens the store, restores the geofence state
@@ -95,8 +97,13 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 	if err != nil {
 		return nil, fmt.Errorf("server: store: %w", err)
 	}
+	alerts, err := openAlerts(ctx, cfg, s.store)
+	if err != nil {
+		return nil, err
+	}
+	s.lowBattery = alerts.Config().LowBattery
 	s.pipe = pipeline.New(pipeline.Config{Tick: cfg.Tick, FirstSeq: seq, Clock: cfg.Clock, Logger: log.With("part", "pipeline"), Tags: cfg.Readers.Tags,
-		Trail: trail.Config{Interval: cfg.TrailInterval, Distance: cfg.TrailDistance}, Analytics: newAggregator(s.plan)},
+		Trail: trail.Config{Interval: cfg.TrailInterval, Distance: cfg.TrailDistance}, Analytics: newAggregator(s.plan), Alerts: alerts},
 		eng, fence, s.store, pipeline.NewMetrics(s.registry))
 	if err := s.listen(); err != nil {
 		return nil, err
@@ -120,8 +127,10 @@ func (s *Server) listen() error {
 	if err != nil {
 		return err
 	}
-	s.grpc.Register(&rtlsv1.LocationService_ServiceDesc, api.NewLocationServer(s.store, api.PlanLookupOf(s.plan), s.log).WithTrails(s.store))
+	s.grpc.Register(&rtlsv1.LocationService_ServiceDesc, api.NewLocationServer(s.store, api.PlanLookupOf(s.plan), s.log).
+		WithTrails(s.store).WithExplainer(s.pipe))
 	s.grpc.Register(&rtlsv1.AnalyticsService_ServiceDesc, api.NewAnalyticsServer(s.store, cmp.Or(s.cfg.AnalyticsMinCount, analytics.DefaultMinCount), s.log))
+	api.RegisterLowBattery(s.grpc, api.NewLowBatteryServer(s.store, s.store, s.pipe, s.lowBattery, s.log))
 	s.grpc.Register(&rtlsv1.EventService_ServiceDesc, api.NewEventServer(s.store, s.pipe, s.log))
 	api.RegisterFence(s.grpc, s.pipe, s.log)
 	s.grpc.Register(&rtlsv1.AuditService_ServiceDesc, api.NewAuditServer(s.audit, s.log))

@@ -46,6 +46,7 @@ const (
 	Rules     Kind = 'r' // geofence rules, by id
 	Zones     Kind = 'z' // geofence zones and rooms, by id
 	Tags      Kind = 't' // registry tags, by id
+	Batteries Kind = 'b' // battery levels, by store.BatteryKey
 	Trails    Kind = 'v' // one tag's trail, by visit entry time
 	Audit     Kind = 'a' // audit records, by log id
 )
