@@ -108,3 +108,20 @@ func (s *Store) ListPositions(_ context.Context, q store.Query) (store.Page, err
 	page.Positions = out
 	return page, nil
 }
+
+// GetPositions returns the current positions of those of tags that have
+// one, in the order of tags.
+func (s *Store) GetPositions(_ context.Context, tags []string) ([]location.Position, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return nil, ErrClosed
+	}
+	out := make([]location.Position, 0, len(tags))
+	for _, tag := range tags {
+		if p, ok := s.pos[tag]; ok {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
