@@ -230,11 +230,23 @@ func (r repeatingReader) ReadEvents(ctx context.Context, afterID string, count i
 	return es, err
 }
 
-// fakePlan is a PlanLookup over fixed ids.
-type fakePlan struct{ levels, rooms []string }
+// fakePlan is a PlanLookup over fixed ids; units maps rooms to their unit.
+type fakePlan struct {
+	levels, rooms []string
+	units         map[string]string
+}
 
-func (p fakePlan) HasLevel(id string) bool { return slices.Contains(p.levels, id) }
-func (p fakePlan) HasRoom(id string) bool  { return slices.Contains(p.rooms, id) }
+func (p fakePlan) HasLevel(id string) bool   { return slices.Contains(p.levels, id) }
+func (p fakePlan) HasRoom(id string) bool    { return slices.Contains(p.rooms, id) }
+func (p fakePlan) UnitOf(room string) string { return p.units[room] }
+func (p fakePlan) HasUnit(id string) bool {
+	for _, u := range p.units {
+		if u == id {
+			return true
+		}
+	}
+	return false
+}
 
 // fakeGroups is a GroupResolver over a fixed map.
 type fakeGroups map[string][]string
