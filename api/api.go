@@ -1,7 +1,8 @@
 // Package api serves the RTLS over gRPC: the LocationService and the
 // EventService of proto/rtls/v1, backed by the live state store, the
-// GeofenceService and TagRegistryService over a FenceAdmin, plus the
-// plumbing every server needs (health, reflection, request logs, metrics).
+// GeofenceService and TagRegistryService over the admins of rules, zones
+// and tags, plus the plumbing every server needs (health, reflection,
+// request logs, metrics).
 //
 // Protobuf types stay at this edge: the servers read domain types
 // (location.Position, geofence.Event) through the small interfaces declared
@@ -53,7 +54,10 @@ type PlanLookup interface {
 }
 
 // GroupResolver expands a zone group id into the ids of its zones and rooms.
+// In the server it is the pipeline, which owns the geofence engine.
 type GroupResolver interface {
-	// ZonesOf returns the zone and room ids of group; none for an unknown group.
-	ZonesOf(group string) []string
+	// ZonesOf returns the zone and room ids of group ("category:<category>"
+	// or "rule:<rule id>", as geofence.GroupZones); none for an unknown
+	// group.
+	ZonesOf(ctx context.Context, group string) ([]string, error)
 }

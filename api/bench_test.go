@@ -77,11 +77,14 @@ func BenchmarkWatchEvents(b *testing.B) {
 // BenchmarkEventMatch measures the filter of watches and lists.
 func BenchmarkEventMatch(b *testing.B) {
 	es := benchEvents(1024)
-	m := newEventMatcher(&rtlsv1.EventFilter{
+	m, err := newEventMatcher(b.Context(), &rtlsv1.EventFilter{
 		GroupIds:   []string{"storage"},
 		TagClasses: []rtlsv1.TagClass{rtlsv1.TagClass_ASSET, rtlsv1.TagClass_STAFF},
 		Types:      []rtlsv1.EventType{rtlsv1.EventType_ENTER},
 	}, fakeGroups{"storage": {"Z01", "Z02", "Z03", "Z04"}})
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {

@@ -34,6 +34,7 @@ var errorTable = []struct {
 	{geofence.ErrInvalidRule, codes.InvalidArgument, "", "invalid rule"},
 	{geofence.ErrInvalidZone, codes.InvalidArgument, "", "invalid zone"},
 	{geofence.ErrInvalidTag, codes.InvalidArgument, "", "invalid tag"},
+	{geofence.ErrExists, codes.AlreadyExists, "", "already exists"},
 	{geofence.ErrPlanZone, codes.FailedPrecondition, "", "a room or zone of the floorplan; it changes only with the plan"},
 	{geofence.ErrZoneInUse, codes.FailedPrecondition, "", "in use by a rule; change or delete the rules naming it first"},
 }
@@ -85,20 +86,6 @@ func LocationToProto(p location.Position) *rtlsv1.Location {
 	}
 }
 
-// LocationFromProto converts a protobuf location to a domain position.
-func LocationFromProto(l *rtlsv1.Location) location.Position {
-	return location.Position{
-		TS:        msFromProto(l.GetUpdatedAt()),
-		Tag:       l.GetTagId(),
-		Level:     l.GetLevelId(),
-		X:         l.GetX(),
-		Y:         l.GetY(),
-		AccuracyM: l.GetAccuracyM(),
-		Room:      l.GetRoomId(),
-		RoomProb:  l.GetRoomProbability(),
-	}
-}
-
 // EventToProto converts a domain event to its protobuf form. An event type
 // or class the protocol does not know becomes UNSPECIFIED.
 func EventToProto(e geofence.Event) *rtlsv1.Event {
@@ -115,21 +102,6 @@ func EventToProto(e geofence.Event) *rtlsv1.Event {
 	}
 }
 
-// EventFromProto converts a protobuf event to a domain event.
-func EventFromProto(e *rtlsv1.Event) geofence.Event {
-	return geofence.Event{
-		ID:      e.GetId(),
-		Type:    EventTypeFromProto(e.GetType()),
-		Tag:     e.GetTagId(),
-		Zone:    e.GetZoneId(),
-		TS:      msFromProto(e.GetTime()),
-		Rule:    e.GetRuleId(),
-		Trigger: e.GetTrigger(),
-		Class:   TagClassFromProto(e.GetTagClass()),
-		Count:   int(e.GetCount()),
-	}
-}
-
 // EventTypeToProto converts a domain event type; unknown types become
 // EVENT_TYPE_UNSPECIFIED.
 func EventTypeToProto(t geofence.EventType) rtlsv1.EventType {
@@ -138,15 +110,6 @@ func EventTypeToProto(t geofence.EventType) rtlsv1.EventType {
 		return rtlsv1.EventType_EVENT_TYPE_UNSPECIFIED
 	}
 	return rtlsv1.EventType(v)
-}
-
-// EventTypeFromProto converts a protobuf event type; UNSPECIFIED and unknown
-// values become "".
-func EventTypeFromProto(t rtlsv1.EventType) geofence.EventType {
-	if !knownEventType(t) {
-		return ""
-	}
-	return geofence.EventType(t.String())
 }
 
 // TagClassToProto converts a domain tag class ("staff", "ASSET" ...; case

@@ -141,9 +141,9 @@ func engineErrors(t *testing.T) (unknownZone, planZone, planDelete, inUse error)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, unknownZone = eng.PutRule(geofence.Rule{ID: "x", Type: geofence.RuleEnter, Group: &geofence.Group{ZoneIDs: []string{"L0-S01", "L7"}}}, 0)
+	_, unknownZone = eng.CreateRule(geofence.Rule{ID: "x", Type: geofence.RuleEnter, Group: &geofence.Group{ZoneIDs: []string{"L0-S01", "L7"}}}, 0)
 	bay.ID = "L0-S00"
-	planZone = eng.PutZone(bay)
+	planZone = eng.CreateZone(bay)
 	_, planDelete = eng.DeleteZone("L0-S01", 0)
 	_, inUse = eng.DeleteZone("bay", 0)
 	return unknownZone, planZone, planDelete, inUse
@@ -165,7 +165,7 @@ func TestToStatusGeofence(t *testing.T) {
 		{"debounce is duration", geofence.Validate(geofence.Rule{ID: "r", Type: geofence.RuleEnter, ZoneID: "z", Debounce: -1}), "rule", codes.InvalidArgument, "rule.duration: must not be negative"},
 		{"tag validation", geofence.ValidateTag(geofence.Tag{ID: "PAT-1"}), "tag", codes.InvalidArgument, "tag.class: required (staff, asset or patient)"},
 		{"field naming an unknown zone", unknownZone, "rule", codes.InvalidArgument, `rule.group.zone_ids[1]: unknown zone "L7"`},
-		{"replacing a room", planZone, "zone", codes.FailedPrecondition, "zone.id: is a room or zone of the floorplan"},
+		{"creating a room", planZone, "zone.id", codes.AlreadyExists, "zone.id: already exists"},
 		{"deleting a room", planDelete, "id", codes.FailedPrecondition, "id: a room or zone of the floorplan; it changes only with the plan"},
 		{"zone in use", inUse, "id", codes.FailedPrecondition, "id: in use by a rule; change or delete the rules naming it first"},
 		{"invalid without details", geofence.ErrInvalidZone, "zone", codes.InvalidArgument, "zone: invalid zone"},

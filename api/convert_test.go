@@ -19,7 +19,7 @@ import (
 func TestLocationRoundTrip(t *testing.T) {
 	for _, p := range fixturePositions {
 		t.Run(p.Tag, func(t *testing.T) {
-			if got := LocationFromProto(LocationToProto(p)); got != p {
+			if got := locationFromProto(LocationToProto(p)); got != p {
 				t.Errorf("got %+v, want %+v", got, p)
 			}
 		})
@@ -30,7 +30,7 @@ func TestEventRoundTrip(t *testing.T) {
 	for i, e := range fixtureEvents {
 		e.ID = fmt.Sprintf("%d-0", i+1)
 		t.Run(e.ID, func(t *testing.T) {
-			if got := EventFromProto(EventToProto(e)); got != e {
+			if got := eventFromProto(EventToProto(e)); got != e {
 				t.Errorf("got %+v, want %+v", got, e)
 			}
 		})

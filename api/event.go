@@ -12,11 +12,10 @@ import (
 	"github.com/hospitalrtls/rtls/location/geofence"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
 	"github.com/hospitalrtls/rtls/store"
+	"github.com/hospitalrtls/rtls/store/cursor"
 )
 
 const (
-	// defaultPageSize is the page size of a request that leaves it 0.
-	defaultPageSize = 100
 	// maxListReads bounds the store pages one filtered ListEvents reads.
 	maxListReads = 10
 	// watchBatch is how many events WatchEvents reads from the store at once.
@@ -53,7 +52,11 @@ func (s *EventServer) ListEvents(ctx context.Context, req *rtlsv1.ListEventsRequ
 	if err := checkFilter(req.GetFilter(), s.groups); err != nil {
 		return nil, err
 	}
-	return s.fillPage(ctx, q, newEventMatcher(req.GetFilter(), s.groups))
+	m, err := newEventMatcher(ctx, req.GetFilter(), s.groups)
+	if err != nil {
+		return nil, toStatus(s.log, err, "filter.group_ids")
+	}
+	return s.fillPage(ctx, q, m)
 }
 
 // fillPage reads store pages from q on until it has q.PageSize events that
@@ -101,7 +104,7 @@ func eventQuery(req *rtlsv1.ListEventsRequest) (store.EventQuery, error) {
 		return store.EventQuery{}, invalid("to", "before from")
 	}
 	if q.PageSize == 0 {
-		q.PageSize = defaultPageSize
+		q.PageSize = cursor.DefaultPageSize
 	}
 	return q, nil
 }
@@ -116,28 +119,33 @@ func (s *EventServer) WatchEvents(req *rtlsv1.WatchEventsRequest, stream grpc.Se
 		return err
 	}
 	ctx := stream.Context()
-	cursor := req.GetAfterId()
-	if cursor == "" {
+	after := req.GetAfterId()
+	if after == "" {
 		last, err := s.events.LastEventID(ctx)
 		if err != nil {
 			return toStatus(s.log, err, "after_id")
 		}
-		cursor = last
+		after = last
 	}
 	// The headers tell the client where the stream starts is fixed.
 	if err := stream.SendHeader(metadata.MD{}); err != nil {
 		return err
 	}
-	return s.follow(ctx, cursor, newEventMatcher(req.GetFilter(), s.groups), stream.Send)
+	m, err := newEventMatcher(ctx, req.GetFilter(), s.groups)
+	if err != nil {
+		return toStatus(s.log, err, "filter.group_ids")
+	}
+	return s.follow(ctx, after, m, stream.Send)
 }
 
-// follow reads the stream after cursor and sends the matching events until
+// follow reads the stream after the id after and sends the matching events until
 // ctx ends or sending fails. It never sends an event twice or out of order,
 // even if the store returns one again.
-func (s *EventServer) follow(ctx context.Context, cursor string, m *eventMatcher, send func(*rtlsv1.Event) error) error {
-	last, ordered := parseEventID(cursor)
+func (s *EventServer) follow(ctx context.Context, after string, m *eventMatcher, send func(*rtlsv1.Event) error) error {
+	last, err := cursor.ParseID(after)
+	ordered := err == nil
 	for ctx.Err() == nil {
-		events, err := s.events.ReadEvents(ctx, cursor, s.batch, s.block)
+		events, err := s.events.ReadEvents(ctx, after, s.batch, s.block)
 		if err != nil {
 			if ctx.Err() != nil {
 				break
@@ -145,14 +153,19 @@ func (s *EventServer) follow(ctx context.Context, cursor string, m *eventMatcher
 			return toStatus(s.log, err, "after_id")
 		}
 		if len(events) > 0 {
-			m.refresh()
+			if err := m.refresh(ctx); err != nil {
+				if ctx.Err() != nil {
+					break
+				}
+				return toStatus(s.log, err, "filter.group_ids")
+			}
 		}
 		for _, e := range events {
-			id, ok := parseEventID(e.ID)
-			if ok && ordered && !id.after(last) {
+			id, err := cursor.ParseID(e.ID)
+			if err == nil && ordered && id.Compare(last) <= 0 {
 				continue // a repeat or an id out of order
 			}
-			cursor, last, ordered = e.ID, id, ok
+			after, last, ordered = e.ID, id, err == nil
 			if err := sendIf(m, e, send); err != nil {
 				return err
 			}

@@ -251,4 +251,4 @@ func (p fakePlan) HasUnit(id string) bool {
 // fakeGroups is a GroupResolver over a fixed map.
 type fakeGroups map[string][]string
 
-func (g fakeGroups) ZonesOf(group string) []string { return g[group] }
+func (g fakeGroups) ZonesOf(_ context.Context, group string) ([]string, error) { return g[group], nil }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
@@ -62,7 +63,7 @@ type eventMatcher struct {
 }
 
 // newEventMatcher builds a matcher from a filter checked by checkFilter.
-func newEventMatcher(f *rtlsv1.EventFilter, groups GroupResolver) *eventMatcher {
+func newEventMatcher(ctx context.Context, f *rtlsv1.EventFilter, groups GroupResolver) (*eventMatcher, error) {
 	m := &eventMatcher{
 		zoneIDs:  f.GetZoneIds(),
 		groupIDs: f.GetGroupIds(),
@@ -71,30 +72,34 @@ func newEventMatcher(f *rtlsv1.EventFilter, groups GroupResolver) *eventMatcher 
 		classes:  newSet(f.GetTagClasses()),
 		types:    newSet(f.GetTypes()),
 	}
-	m.refresh()
-	return m
+	return m, m.refresh(ctx)
 }
 
 // refresh expands the group ids again; without group ids there is nothing
 // to refresh once the zone set is built.
-func (m *eventMatcher) refresh() {
+func (m *eventMatcher) refresh(ctx context.Context) error {
 	if len(m.groupIDs) == 0 && m.zones != nil {
-		return
+		return nil
 	}
 	if len(m.zoneIDs) == 0 && len(m.groupIDs) == 0 {
 		m.zones = nil
-		return
+		return nil
 	}
 	zones := make(set[string], len(m.zoneIDs))
 	for _, z := range m.zoneIDs {
 		zones[z] = struct{}{}
 	}
 	for _, g := range m.groupIDs {
-		for _, z := range m.groups.ZonesOf(g) {
+		ids, err := m.groups.ZonesOf(ctx, g)
+		if err != nil {
+			return err
+		}
+		for _, z := range ids {
 			zones[z] = struct{}{}
 		}
 	}
 	m.zones = zones
+	return nil
 }
 
 // match reports whether e is selected.

@@ -6,14 +6,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
-	"sync"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/emptypb"
 
 	"github.com/hospitalrtls/rtls/location/geofence"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
+	"github.com/hospitalrtls/rtls/store/cursor"
 )
 
 // Prefixes of the ids the server assigns to rules and zones created without
@@ -27,88 +25,118 @@ const (
 // 64-bit random id is all but impossible, but must not loop forever.
 const idAttempts = 3
 
-// GeofenceServer implements rtlsv1.GeofenceServiceServer over a FenceAdmin.
-// It checks requests in full (the rules of geofence.Validate and
-// ValidateZone included) before it calls the admin, which checks again what
-// only it knows: whether the zones and the level named exist.
+// RuleAdmin holds the geofence rules, where the engine runs them. Writes
+// are one step each where the rules live: CreateRule fails with
+// geofence.ErrExists for an id in use, UpdateRule with
+// geofence.ErrUnknownRule for an id not in use, so that concurrent writes
+// need no lock here. Errors are those of the geofence package (a
+// *geofence.ValidationError names the field of an invalid rule) or the
+// context's.
+type RuleAdmin interface {
+	// CreateRule creates a rule and returns it as stored.
+	CreateRule(ctx context.Context, r geofence.Rule) (geofence.Rule, error)
+	// UpdateRule replaces a rule and returns it as stored.
+	UpdateRule(ctx context.Context, r geofence.Rule) (geofence.Rule, error)
+	// DeleteRule deletes a rule.
+	DeleteRule(ctx context.Context, id string) error
+	// Rule returns one rule.
+	Rule(ctx context.Context, id string) (geofence.Rule, error)
+	// Rules returns every rule.
+	Rules(ctx context.Context) ([]geofence.Rule, error)
+}
+
+// GeofenceAdmin is what the GeofenceService serves: rules and zones.
+type GeofenceAdmin interface {
+	RuleAdmin
+	ZoneAdmin
+}
+
+// GeofenceServer implements rtlsv1.GeofenceServiceServer over a
+// GeofenceAdmin. It checks what only the protocol form of a request shows
+// (required messages, enum values, durations); the admin validates the
+// rule or zone itself, once.
 type GeofenceServer struct {
 	rtlsv1.UnimplementedGeofenceServiceServer
 
-	admin FenceAdmin
+	admin GeofenceAdmin
 	log   *slog.Logger
-
-	// mu serializes the writes through this server, so that the existence
-	// check of CreateRule, UpdateRule and CreateZone and the write after it
-	// are atomic with respect to the other writes through this server.
-	mu sync.Mutex
 }
 
 // NewGeofenceServer returns a GeofenceServer over admin. log, when not nil,
 // receives the changes made and errors of the admin.
-func NewGeofenceServer(admin FenceAdmin, log *slog.Logger) *GeofenceServer {
+func NewGeofenceServer(admin GeofenceAdmin, log *slog.Logger) *GeofenceServer {
 	return &GeofenceServer{admin: admin, log: orDiscard(log)}
 }
 
 // CreateRule creates a rule. A rule without id gets one of the form
 // "rule-<16 hex digits>"; an id in use gives ALREADY_EXISTS.
 func (s *GeofenceServer) CreateRule(ctx context.Context, req *rtlsv1.CreateRuleRequest) (*rtlsv1.Rule, error) {
-	r, generated, err := s.newRule(req.GetRule(), true)
+	r, err := ruleOf(req.GetRule())
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if r.ID, err = s.freeID(ctx, "rule.id", r.ID, generated, generatedRulePrefix, s.ruleExists); err != nil {
-		return nil, err
+	stored, err := createWithID(ctx, r.ID == "", generatedRulePrefix, func(id string) (geofence.Rule, error) {
+		if id != "" {
+			r.ID = id
+		}
+		return s.admin.CreateRule(ctx, r)
+	})
+	if err != nil {
+		return nil, writeStatus(s.log, err, "rule")
 	}
-	return s.putRule(ctx, r, "created")
+	s.log.Info("geofence: rule created", "rule", stored.ID, "type", string(stored.Type))
+	return RuleToProto(stored), nil
 }
 
 // UpdateRule replaces the rule with the id of the request's rule; an
 // unknown id gives NOT_FOUND.
 func (s *GeofenceServer) UpdateRule(ctx context.Context, req *rtlsv1.UpdateRuleRequest) (*rtlsv1.Rule, error) {
-	r, _, err := s.newRule(req.GetRule(), false)
+	r, err := ruleOf(req.GetRule())
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	switch ok, err := s.ruleExists(ctx, r.ID); {
-	case err != nil:
-		return nil, toStatus(s.log, err, "rule.id")
-	case !ok:
-		return nil, status.Error(codes.NotFound, "rule.id: not found")
+	stored, err := s.admin.UpdateRule(ctx, r)
+	if err != nil {
+		return nil, writeStatus(s.log, err, "rule")
 	}
-	return s.putRule(ctx, r, "updated")
+	s.log.Info("geofence: rule updated", "rule", stored.ID, "type", string(stored.Type))
+	return RuleToProto(stored), nil
 }
 
-// newRule checks and converts the rule of a request. With generate, a rule
-// without id gets a random one, and generated says so.
-func (s *GeofenceServer) newRule(p *rtlsv1.Rule, generate bool) (r geofence.Rule, generated bool, err error) {
+// ruleOf checks what only the protocol form of a rule shows and converts it.
+func ruleOf(p *rtlsv1.Rule) (geofence.Rule, error) {
 	if p == nil {
-		return r, false, invalid("rule", "required")
+		return geofence.Rule{}, invalid("rule", "required")
 	}
 	if err := checkRule(p); err != nil {
-		return r, false, err
+		return geofence.Rule{}, err
 	}
-	r = RuleFromProto(p)
-	if generate && r.ID == "" {
-		r.ID, generated = newID(generatedRulePrefix), true
-	}
-	if err := geofence.Validate(r); err != nil {
-		return r, false, toStatus(s.log, err, "rule")
-	}
-	return r, generated, nil
+	return RuleFromProto(p), nil
 }
 
-// putRule writes a checked rule and returns it as stored.
-func (s *GeofenceServer) putRule(ctx context.Context, r geofence.Rule, what string) (*rtlsv1.Rule, error) {
-	stored, err := s.admin.PutRule(ctx, r)
-	if err != nil {
-		return nil, toStatus(s.log, err, "rule")
+// createWithID runs create, which fails with geofence.ErrExists for an id
+// in use. With generate it passes a random id with prefix, and another
+// when that one is taken; else it passes "" (keep the item's id).
+func createWithID[T any](ctx context.Context, generate bool, prefix string, create func(id string) (T, error)) (T, error) {
+	for attempt := 1; ; attempt++ {
+		id := ""
+		if generate {
+			id = newID(prefix)
+		}
+		got, err := create(id)
+		if !generate || attempt == idAttempts || !errors.Is(err, geofence.ErrExists) || ctx.Err() != nil {
+			return got, err
+		}
 	}
-	s.log.Info("geofence: rule "+what, "rule", stored.ID, "type", string(stored.Type))
-	return RuleToProto(stored), nil
+}
+
+// writeStatus is toStatus for the write of a rule or zone: a taken or
+// unknown id names "<kind>.id", anything else "<kind>".
+func writeStatus(log *slog.Logger, err error, kind string) error {
+	if errors.Is(err, geofence.ErrExists) || errors.Is(err, geofence.ErrUnknownRule) {
+		return toStatus(log, err, kind+".id")
+	}
+	return toStatus(log, err, kind)
 }
 
 // GetRule returns one rule.
@@ -125,7 +153,7 @@ func (s *GeofenceServer) GetRule(ctx context.Context, req *rtlsv1.GetRuleRequest
 
 // ListRules returns one page of rules, ordered by id.
 func (s *GeofenceServer) ListRules(ctx context.Context, req *rtlsv1.ListRulesRequest) (*rtlsv1.ListRulesResponse, error) {
-	pg, err := newPager("rule", req.GetPageSize(), req.GetPageToken())
+	pg, err := newPager(cursor.Rules, req.GetPageSize(), req.GetPageToken())
 	if err != nil {
 		return nil, err
 	}
@@ -147,8 +175,6 @@ func (s *GeofenceServer) DeleteRule(ctx context.Context, req *rtlsv1.DeleteRuleR
 	if req.GetId() == "" {
 		return nil, invalid("id", "required")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if err := s.admin.DeleteRule(ctx, req.GetId()); err != nil {
 		return nil, toStatus(s.log, err, "id")
 	}
@@ -156,44 +182,8 @@ func (s *GeofenceServer) DeleteRule(ctx context.Context, req *rtlsv1.DeleteRuleR
 	return &emptypb.Empty{}, nil
 }
 
-// ruleExists reports whether the admin holds a rule.
-func (s *GeofenceServer) ruleExists(ctx context.Context, id string) (bool, error) {
-	_, err := s.admin.Rule(ctx, id)
-	return found(err, geofence.ErrUnknownRule)
-}
-
 // ruleID is the key rules are paged by.
 func ruleID(r geofence.Rule) string { return r.ID }
-
-// found turns the error of a lookup into whether the item exists: no error
-// means it does, notFound that it does not, anything else is an error.
-func found(err, notFound error) (bool, error) {
-	switch {
-	case err == nil:
-		return true, nil
-	case errors.Is(err, notFound):
-		return false, nil
-	}
-	return false, err
-}
-
-// freeID checks that the id of an item to create is free. A generated id in
-// use is replaced by another; a given one gives ALREADY_EXISTS naming field.
-func (s *GeofenceServer) freeID(ctx context.Context, field, id string, generated bool, prefix string,
-	exists func(context.Context, string) (bool, error)) (string, error) {
-	for attempt := 1; ; attempt++ {
-		ok, err := exists(ctx, id)
-		switch {
-		case err != nil:
-			return "", toStatus(s.log, err, field)
-		case !ok:
-			return id, nil
-		case !generated || attempt == idAttempts:
-			return "", status.Error(codes.AlreadyExists, field+": already exists")
-		}
-		id = newID(prefix)
-	}
-}
 
 // newID returns prefix and 16 random hex digits.
 func newID(prefix string) string {

@@ -26,12 +26,14 @@ var clinicPlan = sync.OnceValues(func() (*floorplans.Plan, error) {
 	return floorplans.LoadFile("../floorplans/testdata/synthetic-clinic.geojson")
 })
 
-// fenceAdmin is a FenceAdmin over a real geofence.Engine on the synthetic
-// clinic, as the pipeline is: management calls happen at the event time of
-// the newest position, and the events they cause go to the event store
-// under the same lock. The engine has no debounce and no PAR warm-up.
+// fenceAdmin is the admin of the GeofenceService, the TagRegistryService
+// and the EventService's groups over a real geofence.Engine on the
+// synthetic clinic, as the pipeline is: every engine call is serialized
+// (here by a lock, there by the pipeline goroutine), management calls
+// happen at the event time of the newest position, and the events they
+// cause go to the event store in the same step. The engine has no debounce and no PAR warm-up.
 type fenceAdmin struct {
-	mu     sync.Mutex // guards now, and keeps engine calls and their appends together
+	mu     sync.Mutex // guards eng and now, and keeps engine calls and their appends together
 	eng    *geofence.Engine
 	events *fakeStore
 	now    int64 // event time of the newest position, ms
@@ -78,11 +80,32 @@ func (a *fenceAdmin) apply(ctx context.Context, f func(now int64) ([]geofence.Ev
 	return nil
 }
 
-func (a *fenceAdmin) PutRule(ctx context.Context, r geofence.Rule) (geofence.Rule, error) {
-	if err := a.apply(ctx, func(now int64) ([]geofence.Event, error) { return a.eng.PutRule(r, now) }); err != nil {
-		return geofence.Rule{}, err
+// read runs f, which only reads the engine, under the lock.
+func (a *fenceAdmin) read(ctx context.Context, f func() error) error {
+	if err := ctx.Err(); err != nil {
+		return err
 	}
-	return a.Rule(ctx, r.ID)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return f()
+}
+
+func (a *fenceAdmin) CreateRule(ctx context.Context, r geofence.Rule) (geofence.Rule, error) {
+	return a.putRule(ctx, r, a.eng.CreateRule)
+}
+
+func (a *fenceAdmin) UpdateRule(ctx context.Context, r geofence.Rule) (geofence.Rule, error) {
+	return a.putRule(ctx, r, a.eng.UpdateRule)
+}
+
+func (a *fenceAdmin) putRule(ctx context.Context, r geofence.Rule, put func(geofence.Rule, int64) ([]geofence.Event, error)) (geofence.Rule, error) {
+	var got geofence.Rule
+	err := a.apply(ctx, func(now int64) ([]geofence.Event, error) {
+		es, err := put(r, now)
+		got, _ = a.eng.Rule(r.ID)
+		return es, err
+	})
+	return got, err
 }
 
 func (a *fenceAdmin) DeleteRule(ctx context.Context, id string) error {
@@ -90,22 +113,30 @@ func (a *fenceAdmin) DeleteRule(ctx context.Context, id string) error {
 }
 
 func (a *fenceAdmin) Rule(ctx context.Context, id string) (geofence.Rule, error) {
-	if err := ctx.Err(); err != nil {
-		return geofence.Rule{}, err
-	}
-	r, ok := a.eng.Rule(id)
-	if !ok {
-		return geofence.Rule{}, fmt.Errorf("%w: %q", geofence.ErrUnknownRule, id)
-	}
-	return r, nil
+	var r geofence.Rule
+	err := a.read(ctx, func() error {
+		var ok bool
+		if r, ok = a.eng.Rule(id); !ok {
+			return fmt.Errorf("%w: %q", geofence.ErrUnknownRule, id)
+		}
+		return nil
+	})
+	return r, err
 }
 
-func (a *fenceAdmin) Rules(ctx context.Context) ([]geofence.Rule, error) {
-	return a.eng.Rules(), ctx.Err()
+func (a *fenceAdmin) Rules(ctx context.Context) (rules []geofence.Rule, err error) {
+	err = a.read(ctx, func() error { rules = a.eng.Rules(); return nil })
+	return rules, err
 }
 
-func (a *fenceAdmin) PutZone(ctx context.Context, z geofence.Zone) error {
-	return a.apply(ctx, func(int64) ([]geofence.Event, error) { return nil, a.eng.PutZone(z) })
+func (a *fenceAdmin) CreateZone(ctx context.Context, z geofence.Zone) (geofence.Zone, error) {
+	var got geofence.Zone
+	err := a.apply(ctx, func(int64) ([]geofence.Event, error) {
+		err := a.eng.CreateZone(z)
+		got, _ = a.eng.Zone(z.ID)
+		return nil, err
+	})
+	return got, err
 }
 
 func (a *fenceAdmin) DeleteZone(ctx context.Context, id string) error {
@@ -113,51 +144,51 @@ func (a *fenceAdmin) DeleteZone(ctx context.Context, id string) error {
 }
 
 func (a *fenceAdmin) Zone(ctx context.Context, id string) (geofence.Zone, error) {
-	if err := ctx.Err(); err != nil {
-		return geofence.Zone{}, err
-	}
-	z, ok := a.eng.Zone(id)
-	if !ok {
-		return geofence.Zone{}, fmt.Errorf("%w: %q", geofence.ErrUnknownZone, id)
-	}
-	return z, nil
+	var z geofence.Zone
+	err := a.read(ctx, func() error {
+		var ok bool
+		if z, ok = a.eng.Zone(id); !ok {
+			return fmt.Errorf("%w: %q", geofence.ErrUnknownZone, id)
+		}
+		return nil
+	})
+	return z, err
 }
 
-func (a *fenceAdmin) Zones(ctx context.Context, level string) ([]geofence.Zone, error) {
-	return a.eng.Zones(level), ctx.Err()
+func (a *fenceAdmin) Zones(ctx context.Context, level string) (zones []geofence.Zone, err error) {
+	err = a.read(ctx, func() error { zones = a.eng.Zones(level); return nil })
+	return zones, err
 }
 
-func (a *fenceAdmin) PutTag(ctx context.Context, t geofence.Tag) (geofence.Tag, error) {
-	if err := ctx.Err(); err != nil {
-		return geofence.Tag{}, err
-	}
-	return a.eng.PutTag(t)
+func (a *fenceAdmin) PutTag(ctx context.Context, t geofence.Tag) (got geofence.Tag, err error) {
+	err = a.read(ctx, func() error { got, err = a.eng.PutTag(t); return err })
+	return got, err
 }
 
 func (a *fenceAdmin) DeleteTag(ctx context.Context, id string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return a.eng.DeleteTag(id)
+	return a.read(ctx, func() error { return a.eng.DeleteTag(id) })
 }
 
 func (a *fenceAdmin) Tag(ctx context.Context, id string) (geofence.Tag, error) {
-	if err := ctx.Err(); err != nil {
-		return geofence.Tag{}, err
-	}
-	t, ok := a.eng.Registry().Get(id)
-	if !ok {
-		return geofence.Tag{}, geofence.ErrUnknownTag
-	}
-	return t, nil
+	var t geofence.Tag
+	err := a.read(ctx, func() error {
+		var ok bool
+		if t, ok = a.eng.Registry().Get(id); !ok {
+			return geofence.ErrUnknownTag
+		}
+		return nil
+	})
+	return t, err
 }
 
-func (a *fenceAdmin) Tags(ctx context.Context) ([]geofence.Tag, error) {
-	return a.eng.Registry().Tags(), ctx.Err()
+func (a *fenceAdmin) Tags(ctx context.Context) (tags []geofence.Tag, err error) {
+	err = a.read(ctx, func() error { tags = a.eng.Registry().Tags(); return nil })
+	return tags, err
 }
 
-func (a *fenceAdmin) ZonesOf(group string) []string {
-	return geofence.GroupZones(group, a.eng.Zones(""), a.eng.Rules())
+func (a *fenceAdmin) ZonesOf(ctx context.Context, group string) (zones []string, err error) {
+	err = a.read(ctx, func() error { zones = geofence.GroupZones(group, a.eng.Zones(""), a.eng.Rules()); return nil })
+	return zones, err
 }
 
 // fenceEnv is a real gRPC server on loopback with the GeofenceService, the

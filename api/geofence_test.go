@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/base64"
 	"regexp"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
+	"github.com/hospitalrtls/rtls/store/cursor"
 )
 
 // parRule is a valid PAR rule: at least two infusion pumps in storage.
@@ -225,8 +227,24 @@ func TestListRulesPaging(t *testing.T) {
 	if got, want := strings.Join(flatten(pages), " "), "r1 r2 r3 r4 r5"; got != want || len(pages) != 3 {
 		t.Errorf("pages %v, want %q in 3 pages", pages, want)
 	}
-	zoneToken := pageToken("zone", "r1")
-	for _, req := range []*rtlsv1.ListRulesRequest{{PageToken: "not a token!"}, {PageToken: zoneToken}} {
+	first, err := env.fences.ListRules(ctx, &rtlsv1.ListRulesRequest{PageSize: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := base64.RawURLEncoding.DecodeString(first.NextPageToken)
+	if strings.Contains(string(raw), "r2") {
+		t.Errorf("page token %q shows the id it continues after", first.NextPageToken)
+	}
+	raw[len(raw)-1] ^= 1
+	bad := []string{
+		"not a token!",
+		base64.RawURLEncoding.EncodeToString(raw),               // tampered
+		base64.RawURLEncoding.EncodeToString([]byte("rule:r1")), // forged in the old clear form
+		cursor.Token(cursor.Zones, "r1"),                        // of another list
+		cursor.Token(cursor.Positions, "r1"),                    // of the store's positions
+	}
+	for _, tok := range bad {
+		req := &rtlsv1.ListRulesRequest{PageToken: tok}
 		_, err := env.fences.ListRules(ctx, req)
 		wantField(t, err, codes.InvalidArgument, "page_token")
 	}
@@ -250,7 +268,7 @@ func flatten(pages [][]string) []string {
 func TestCreateRuleConcurrent(t *testing.T) {
 	env := startFenceEnv(t)
 	ctx := testContext(t)
-	const n = 8
+	const n = 32
 	codesSeen := make(chan codes.Code, n)
 	var wg sync.WaitGroup
 	for i := range n {

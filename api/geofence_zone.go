@@ -7,7 +7,26 @@ import (
 
 	"github.com/hospitalrtls/rtls/location/geofence"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
+	"github.com/hospitalrtls/rtls/store/cursor"
 )
+
+// ZoneAdmin holds the zones the rules may target: the rooms and zones of
+// the plan and those made through the API. CreateZone is one step where
+// the zones live and fails with geofence.ErrExists for the id of a zone or
+// room. Errors are those of the geofence package (a
+// *geofence.ValidationError names the field of an invalid zone, an unknown
+// level included; ErrPlanZone and ErrZoneInUse for zones that cannot be
+// deleted) or the context's.
+type ZoneAdmin interface {
+	// CreateZone creates a zone and returns it as stored.
+	CreateZone(ctx context.Context, z geofence.Zone) (geofence.Zone, error)
+	// DeleteZone deletes a zone made through the API.
+	DeleteZone(ctx context.Context, id string) error
+	// Zone returns one zone or room.
+	Zone(ctx context.Context, id string) (geofence.Zone, error)
+	// Zones returns the zones and rooms of a level, of every level for "".
+	Zones(ctx context.Context, level string) ([]geofence.Zone, error)
+}
 
 // CreateZone creates a zone. A zone without id gets one of the form
 // "zone-<16 hex digits>"; an id in use by a zone or a room gives
@@ -17,25 +36,17 @@ func (s *GeofenceServer) CreateZone(ctx context.Context, req *rtlsv1.CreateZoneR
 		return nil, invalid("zone", "required")
 	}
 	z := ZoneFromProto(req.GetZone())
-	generated := z.ID == ""
-	if generated {
-		z.ID = newID(generatedZonePrefix)
+	stored, err := createWithID(ctx, z.ID == "", generatedZonePrefix, func(id string) (geofence.Zone, error) {
+		if id != "" {
+			z.ID = id
+		}
+		return s.admin.CreateZone(ctx, z)
+	})
+	if err != nil {
+		return nil, writeStatus(s.log, err, "zone")
 	}
-	// The admin checks the level against the plan.
-	if err := geofence.ValidateZone(z, nil); err != nil {
-		return nil, toStatus(s.log, err, "zone")
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var err error
-	if z.ID, err = s.freeID(ctx, "zone.id", z.ID, generated, generatedZonePrefix, s.zoneExists); err != nil {
-		return nil, err
-	}
-	if err := s.admin.PutZone(ctx, z); err != nil {
-		return nil, toStatus(s.log, err, "zone")
-	}
-	s.log.Info("geofence: zone created", "zone", z.ID, "level", z.Level)
-	return ZoneToProto(z), nil
+	s.log.Info("geofence: zone created", "zone", stored.ID, "level", stored.Level)
+	return ZoneToProto(stored), nil
 }
 
 // GetZone returns one zone or room.
@@ -54,7 +65,7 @@ func (s *GeofenceServer) GetZone(ctx context.Context, req *rtlsv1.GetZoneRequest
 // the rooms and zones of the plan and those made through the API, of one
 // level or of all. An unknown level has none.
 func (s *GeofenceServer) ListZones(ctx context.Context, req *rtlsv1.ListZonesRequest) (*rtlsv1.ListZonesResponse, error) {
-	pg, err := newPager("zone", req.GetPageSize(), req.GetPageToken())
+	pg, err := newPager(cursor.Zones, req.GetPageSize(), req.GetPageToken())
 	if err != nil {
 		return nil, err
 	}
@@ -77,19 +88,11 @@ func (s *GeofenceServer) DeleteZone(ctx context.Context, req *rtlsv1.DeleteZoneR
 	if req.GetId() == "" {
 		return nil, invalid("id", "required")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if err := s.admin.DeleteZone(ctx, req.GetId()); err != nil {
 		return nil, toStatus(s.log, err, "id")
 	}
 	s.log.Info("geofence: zone deleted", "zone", req.GetId())
 	return &emptypb.Empty{}, nil
-}
-
-// zoneExists reports whether the admin holds a zone or room.
-func (s *GeofenceServer) zoneExists(ctx context.Context, id string) (bool, error) {
-	_, err := s.admin.Zone(ctx, id)
-	return found(err, geofence.ErrUnknownZone)
 }
 
 // zoneID is the key zones are paged by.

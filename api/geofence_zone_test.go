@@ -11,6 +11,7 @@ import (
 
 	"github.com/hospitalrtls/rtls/location/geofence"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
+	"github.com/hospitalrtls/rtls/store/cursor"
 )
 
 // clinicRooms is the number of rooms of the synthetic clinic, all on L0.
@@ -77,7 +78,7 @@ func TestListZones(t *testing.T) {
 	if none := listZoneIDs(t, env, "L9", 0); len(none) != 0 {
 		t.Errorf("unknown level: got %v, want none", none)
 	}
-	_, err := env.fences.ListZones(ctx, &rtlsv1.ListZonesRequest{PageToken: pageToken("rule", "a")})
+	_, err := env.fences.ListZones(ctx, &rtlsv1.ListZonesRequest{PageToken: cursor.Token(cursor.Rules, "a")})
 	wantField(t, err, codes.InvalidArgument, "page_token")
 	_, err = env.fences.ListZones(ctx, &rtlsv1.ListZonesRequest{PageSize: 5000})
 	wantField(t, err, codes.InvalidArgument, "page_size")

@@ -26,9 +26,8 @@ type Option func(*config)
 
 // config collects the options of NewGRPCServer.
 type config struct {
-	log  *slog.Logger
-	reg  prometheus.Registerer
-	opts []grpc.ServerOption
+	log *slog.Logger
+	reg prometheus.Registerer
 }
 
 // WithLogger sets the logger of request logs; by default nothing is logged.
@@ -36,12 +35,6 @@ func WithLogger(log *slog.Logger) Option { return func(c *config) { c.log = log 
 
 // WithMetrics registers call counters and durations on reg.
 func WithMetrics(reg prometheus.Registerer) Option { return func(c *config) { c.reg = reg } }
-
-// WithServerOptions passes options (credentials, limits ...) to grpc.NewServer.
-// Interceptors given here run inside the logging and metrics ones.
-func WithServerOptions(opts ...grpc.ServerOption) Option {
-	return func(c *config) { c.opts = append(c.opts, opts...) }
-}
 
 // NewGRPCServer builds a server with health and reflection registered.
 // Register the services, then Serve.
@@ -61,11 +54,10 @@ func NewGRPCServer(opts ...Option) (*GRPCServer, error) {
 		unary = append([]grpc.UnaryServerInterceptor{m.unary}, unary...)
 		stream = append([]grpc.StreamServerInterceptor{m.stream}, stream...)
 	}
-	srvOpts := append([]grpc.ServerOption{
+	s := &GRPCServer{srv: grpc.NewServer(
 		grpc.ChainUnaryInterceptor(unary...),
 		grpc.ChainStreamInterceptor(stream...),
-	}, c.opts...)
-	s := &GRPCServer{srv: grpc.NewServer(srvOpts...), health: health.NewServer()}
+	), health: health.NewServer()}
 	healthpb.RegisterHealthServer(s.srv, s.health)
 	reflection.Register(s.srv)
 	s.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
@@ -79,9 +71,6 @@ func (s *GRPCServer) Register(desc *grpc.ServiceDesc, impl any) {
 	s.srv.RegisterService(desc, impl)
 	s.health.SetServingStatus(desc.ServiceName, healthpb.HealthCheckResponse_SERVING)
 }
-
-// Server returns the underlying grpc.Server.
-func (s *GRPCServer) Server() *grpc.Server { return s.srv }
 
 // Serve accepts connections on lis until Shutdown.
 func (s *GRPCServer) Serve(lis net.Listener) error { return s.srv.Serve(lis) }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/base64"
 	"slices"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/hospitalrtls/rtls/location/geofence"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
 	"github.com/hospitalrtls/rtls/store"
+	"github.com/hospitalrtls/rtls/store/cursor"
 	"github.com/hospitalrtls/rtls/store/memstore"
 )
 
@@ -46,7 +48,7 @@ func TestWithMemstore(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := LocationFromProto(l); got != positions[0] {
+		if got := locationFromProto(l); got != positions[0] {
 			t.Errorf("got %+v, want %+v", got, positions[0])
 		}
 		_, err = env.locations.GetLocation(ctx, &rtlsv1.GetLocationRequest{TagId: "PUMP-404"})
@@ -73,8 +75,15 @@ func TestWithMemstore(t *testing.T) {
 		}
 		_, err := env.locations.ListLocations(ctx, &rtlsv1.ListLocationsRequest{RoomId: "L9-NOWHERE"})
 		wantStatus(t, err, codes.InvalidArgument, "room_id")
-		_, err = env.locations.ListLocations(ctx, &rtlsv1.ListLocationsRequest{PageToken: "forged"})
-		wantStatus(t, err, codes.InvalidArgument, "page_token")
+		forged := []string{
+			"forged",
+			base64.RawURLEncoding.EncodeToString([]byte("pPUMP-001")), // the id in clear
+			cursor.Token(cursor.Tags, "PUMP-001"),                     // of the registry's list
+		}
+		for _, tok := range forged {
+			_, err = env.locations.ListLocations(ctx, &rtlsv1.ListLocationsRequest{PageToken: tok})
+			wantStatus(t, err, codes.InvalidArgument, "page_token")
+		}
 	})
 
 	t.Run("WatchLocations", func(t *testing.T) {
@@ -95,7 +104,7 @@ func TestWithMemstore(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := LocationFromProto(l); got != moved[1] {
+		if got := locationFromProto(l); got != moved[1] {
 			t.Errorf("got %+v, want %+v", got, moved[1])
 		}
 	})
@@ -132,7 +141,7 @@ func TestWithMemstore(t *testing.T) {
 		}
 		var got []geofence.Event
 		for _, e := range resp.Events {
-			got = append(got, EventFromProto(e))
+			got = append(got, eventFromProto(e))
 		}
 		if want := []geofence.Event{first[0], first[2]}; !slices.Equal(got, want) {
 			t.Errorf("got %+v, want %+v", got, want)

@@ -11,22 +11,38 @@ import (
 
 	"github.com/hospitalrtls/rtls/location/geofence"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
+	"github.com/hospitalrtls/rtls/store/cursor"
 )
 
+// TagAdmin holds the tag registry, where the geofence engine reads it.
+// Errors are those of the geofence package (ErrUnknownTag; a
+// *geofence.ValidationError names the field of an invalid tag) or the
+// context's.
+type TagAdmin interface {
+	// PutTag creates or replaces a tag and returns it as stored.
+	PutTag(ctx context.Context, t geofence.Tag) (geofence.Tag, error)
+	// DeleteTag deletes a tag.
+	DeleteTag(ctx context.Context, id string) error
+	// Tag returns one tag.
+	Tag(ctx context.Context, id string) (geofence.Tag, error)
+	// Tags returns every tag, ordered by id.
+	Tags(ctx context.Context) ([]geofence.Tag, error)
+}
+
 // TagRegistryServer implements rtlsv1.TagRegistryServiceServer over a
-// FenceAdmin. Tag ids may identify patients: they appear in no log line and
+// TagAdmin. Tag ids may identify patients: they appear in no log line and
 // no error message (logs carry a short hash).
 type TagRegistryServer struct {
 	rtlsv1.UnimplementedTagRegistryServiceServer
 
-	admin FenceAdmin
+	admin TagAdmin
 	log   *slog.Logger
 }
 
 // NewTagRegistryServer returns a TagRegistryServer over admin. log, when
 // not nil, receives the changes made (tag ids hashed) and errors of the
 // admin.
-func NewTagRegistryServer(admin FenceAdmin, log *slog.Logger) *TagRegistryServer {
+func NewTagRegistryServer(admin TagAdmin, log *slog.Logger) *TagRegistryServer {
 	return &TagRegistryServer{admin: admin, log: orDiscard(log)}
 }
 
@@ -39,11 +55,7 @@ func (s *TagRegistryServer) PutTag(ctx context.Context, req *rtlsv1.PutTagReques
 	if c := p.GetClass(); c != rtlsv1.TagClass_TAG_CLASS_UNSPECIFIED && !knownTagClass(c) {
 		return nil, invalid("tag.class", fmt.Sprintf("unknown value %d", int32(c)))
 	}
-	t := TagFromProto(p)
-	if err := geofence.ValidateTag(t); err != nil {
-		return nil, toStatus(s.log, err, "tag")
-	}
-	stored, err := s.admin.PutTag(ctx, t)
+	stored, err := s.admin.PutTag(ctx, TagFromProto(p))
 	if err != nil {
 		return nil, toStatus(s.log, err, "tag")
 	}
@@ -70,7 +82,7 @@ func (s *TagRegistryServer) ListTags(ctx context.Context, req *rtlsv1.ListTagsRe
 	if class != rtlsv1.TagClass_TAG_CLASS_UNSPECIFIED && !knownTagClass(class) {
 		return nil, invalid("class", fmt.Sprintf("unknown value %d", int32(class)))
 	}
-	pg, err := newPager("tag", req.GetPageSize(), req.GetPageToken())
+	pg, err := newPager(cursor.Tags, req.GetPageSize(), req.GetPageToken())
 	if err != nil {
 		return nil, err
 	}

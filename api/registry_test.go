@@ -12,6 +12,7 @@ import (
 
 	"github.com/hospitalrtls/rtls/location/geofence"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
+	"github.com/hospitalrtls/rtls/store/cursor"
 )
 
 func TestTagLifecycle(t *testing.T) {
@@ -106,7 +107,7 @@ func TestListTagsInvalid(t *testing.T) {
 		{"unknown class", &rtlsv1.ListTagsRequest{Class: 9}, "class"},
 		{"page size", &rtlsv1.ListTagsRequest{PageSize: -3}, "page_size"},
 		{"bad token", &rtlsv1.ListTagsRequest{PageToken: "%%%"}, "page_token"},
-		{"token of another list", &rtlsv1.ListTagsRequest{PageToken: pageToken("rule", "r1")}, "page_token"},
+		{"token of another list", &rtlsv1.ListTagsRequest{PageToken: cursor.Token(cursor.Rules, "r1")}, "page_token"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -162,11 +163,11 @@ func BenchmarkListTags(b *testing.B) {
 				}
 			}
 			srv := NewTagRegistryServer(admin, nil)
-			req := &rtlsv1.ListTagsRequest{Class: rtlsv1.TagClass_ASSET, PageToken: pageToken("tag", fmt.Sprintf("TAG-%06d", n/2))}
+			req := &rtlsv1.ListTagsRequest{Class: rtlsv1.TagClass_ASSET, PageToken: cursor.Token(cursor.Tags, fmt.Sprintf("TAG-%06d", n/2))}
 			b.ReportAllocs()
 			for b.Loop() {
 				resp, err := srv.ListTags(ctx, req)
-				if err != nil || len(resp.Tags) != defaultPageSize {
+				if err != nil || len(resp.Tags) != cursor.DefaultPageSize {
 					b.Fatalf("got %d tags, %v", len(resp.GetTags()), err)
 				}
 			}

@@ -2,19 +2,15 @@ package api
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
+	"github.com/hospitalrtls/rtls/store/cursor"
 )
-
-// maxPageSize is the largest page_size a request may ask for.
-const maxPageSize = 1000
 
 // checkPageSize validates a page_size field.
 func checkPageSize(n int32) error {
-	if n < 0 || n > maxPageSize {
-		return invalid("page_size", fmt.Sprintf("must be between 0 and %d", maxPageSize))
+	if n < 0 || n > cursor.MaxPageSize {
+		return invalid("page_size", fmt.Sprintf("must be between 0 and %d", cursor.MaxPageSize))
 	}
 	return nil
 }
@@ -40,42 +36,10 @@ func checkAfterID(id string) error {
 	if id == "" {
 		return nil
 	}
-	if _, ok := parseEventID(id); !ok {
+	if _, err := cursor.ParseID(id); err != nil {
 		return invalid("after_id", `must be empty, "0" or an event id like "1700000000000-0"`)
 	}
 	return nil
-}
-
-// eventID is a parsed stream id. Ids order by ms, then seq.
-type eventID struct{ ms, seq uint64 }
-
-// parseEventID parses "<ms>" or "<ms>-<seq>".
-func parseEventID(s string) (eventID, bool) {
-	msPart, seqPart, hasSeq := strings.Cut(s, "-")
-	ms, err := parseDecimal(msPart)
-	if err != nil {
-		return eventID{}, false
-	}
-	var seq uint64
-	if hasSeq {
-		if seq, err = parseDecimal(seqPart); err != nil {
-			return eventID{}, false
-		}
-	}
-	return eventID{ms, seq}, true
-}
-
-// parseDecimal parses an unsigned decimal made only of digits.
-func parseDecimal(s string) (uint64, error) {
-	if s == "" || strings.TrimLeft(s, "0123456789") != "" {
-		return 0, strconv.ErrSyntax
-	}
-	return strconv.ParseUint(s, 10, 64)
-}
-
-// after reports whether id a comes after id b.
-func (a eventID) after(b eventID) bool {
-	return a.ms > b.ms || (a.ms == b.ms && a.seq > b.seq)
 }
 
 // checkFilter validates an event filter; groups tells whether this server

@@ -4,13 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 
 	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/pipeline"
+	"github.com/hospitalrtls/rtls/store"
 )
 
 // TestAdminWhileStoreDown changes zones, rules and tags while the store
@@ -30,9 +34,9 @@ func TestAdminWhileStoreDown(t *testing.T) {
 		name string
 		do   func() error
 	}{
-		{"PutZone", func() error { return r.p.PutZone(ctx, zone) }},
-		{"PutRule keep", func() error { _, err := r.p.PutRule(ctx, keep); return err }},
-		{"PutRule drop", func() error { _, err := r.p.PutRule(ctx, drop); return err }},
+		{"CreateZone", func() error { _, err := r.p.CreateZone(ctx, zone); return err }},
+		{"CreateRule keep", func() error { _, err := r.p.CreateRule(ctx, keep); return err }},
+		{"CreateRule drop", func() error { _, err := r.p.CreateRule(ctx, drop); return err }},
 		{"DeleteRule drop", func() error { return r.p.DeleteRule(ctx, drop.ID) }},
 		{"PutTag", func() error { _, err := r.p.PutTag(ctx, tag); return err }},
 	}
@@ -52,7 +56,7 @@ func TestAdminWhileStoreDown(t *testing.T) {
 	}
 
 	r.w.setDown(false)
-	r.eventually("the tag is stored", func() bool { return len(r.stored(pipeline.KindTag)) == 1 })
+	r.eventually("the tag is stored", func() bool { return len(r.stored(store.ConfigTag)) == 1 })
 	wantRule, _ := r.p.Rule(ctx, keep.ID)
 	wantZone, _ := r.p.Zone(ctx, zone.ID)
 	checks := []struct {
@@ -60,9 +64,9 @@ func TestAdminWhileStoreDown(t *testing.T) {
 		want map[string]any
 		into func() any
 	}{
-		{pipeline.KindRule, map[string]any{keep.ID: &wantRule}, func() any { return &geofence.Rule{} }},
-		{pipeline.KindZone, map[string]any{zone.ID: &wantZone}, func() any { return &geofence.Zone{} }},
-		{pipeline.KindTag, map[string]any{tag.ID: &tag}, func() any { return &geofence.Tag{} }},
+		{store.ConfigRule, map[string]any{keep.ID: &wantRule}, func() any { return &geofence.Rule{} }},
+		{store.ConfigZone, map[string]any{zone.ID: &wantZone}, func() any { return &geofence.Zone{} }},
+		{store.ConfigTag, map[string]any{tag.ID: &tag}, func() any { return &geofence.Tag{} }},
 	}
 	for _, c := range checks {
 		got := r.stored(c.kind)
@@ -79,11 +83,61 @@ func TestAdminWhileStoreDown(t *testing.T) {
 			}
 		}
 	}
-	if _, err := r.p.PutRule(ctx, drop); err != nil {
-		t.Fatalf("PutRule with the store up: %v", err)
+	if _, err := r.p.CreateRule(ctx, drop); err != nil {
+		t.Fatalf("CreateRule with the store up: %v", err)
 	}
-	if got := r.stored(pipeline.KindRule); len(got) != 2 {
-		t.Fatalf("after PutRule returned, %d rules stored, want 2", len(got))
+	if got := r.stored(store.ConfigRule); len(got) != 2 {
+		t.Fatalf("after CreateRule returned, %d rules stored, want 2", len(got))
+	}
+}
+
+// TestCreateConcurrent creates one rule id and one zone id from many
+// goroutines at once: the check and the write are one step of the pipeline
+// goroutine, so exactly one create of each succeeds and the others get
+// geofence.ErrExists, and the one that won is what is stored.
+func TestCreateConcurrent(t *testing.T) {
+	r := newRig(t, 0)
+	ctx := context.Background()
+	const n = 16
+	errs := make(chan error, 2*n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			rule := geofence.Rule{ID: "same", Type: geofence.RuleDwell, ZoneID: "L0-S03",
+				Duration: time.Duration(i+1) * time.Second, Enabled: true}
+			_, err := r.p.CreateRule(ctx, rule)
+			errs <- err
+		})
+		wg.Go(func() {
+			zone := geofence.Zone{ID: "BAY", Level: "L0", Category: fmt.Sprint("bay-", i),
+				Polygon: orb.Polygon{{{17.5, 1}, {21, 1}, {21, 7}, {17.5, 7}}}}
+			_, err := r.p.CreateZone(ctx, zone)
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	var ok, exists int
+	for err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case errors.Is(err, geofence.ErrExists):
+			exists++
+		default:
+			t.Errorf("create: %v", err)
+		}
+	}
+	if ok != 2 || exists != 2*n-2 {
+		t.Errorf("%d creates succeeded and %d got ErrExists, want 2 and %d", ok, exists, 2*n-2)
+	}
+	rule, err := r.p.Rule(ctx, "same")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored geofence.Rule
+	if err := json.Unmarshal(r.stored(store.ConfigRule)["same"], &stored); err != nil || !reflect.DeepEqual(stored, rule) {
+		t.Errorf("stored rule %+v (%v), want the one in effect %+v", stored, err, rule)
 	}
 }
 

@@ -2,8 +2,9 @@
 // store: it feeds sightings to the location engine in event time, runs the
 // geofence rules on the positions it computes, and writes positions, events
 // and the geofence state to the store in one atomic update. One goroutine
-// owns both engines; zone, rule and tag changes from the API are executed
-// by that goroutine too (see admin.go).
+// owns both engines; the API's zone, rule and tag changes and reads are
+// executed by that goroutine too (see admin.go), so the engines need no
+// locks and a create checks and writes in one step.
 package pipeline
 
 import (

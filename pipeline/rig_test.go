@@ -15,7 +15,7 @@ import (
 	"github.com/hospitalrtls/rtls/pipeline"
 )
 
-const clinicPlan = "../../floorplans/testdata/synthetic-clinic.geojson"
+const clinicPlan = "../floorplans/testdata/synthetic-clinic.geojson"
 
 // waitFor bounds every wait of these tests.
 const waitFor = 20 * time.Second

@@ -23,7 +23,7 @@ import (
 	"github.com/hospitalrtls/rtls/rfid"
 )
 
-const clinicPlan = "../../floorplans/testdata/synthetic-clinic.geojson"
+const clinicPlan = "../floorplans/testdata/synthetic-clinic.geojson"
 
 func testLogger() *slog.Logger {
 	if os.Getenv("RTLS_LOGGING") != "" {

@@ -11,7 +11,6 @@ import (
 	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/internal/demo"
 	"github.com/hospitalrtls/rtls/location/geofence"
-	"github.com/hospitalrtls/rtls/pipeline"
 	"github.com/hospitalrtls/rtls/store"
 )
 
@@ -20,15 +19,15 @@ import (
 // the ids it names), then the runtime state the store holds, so a restart
 // neither repeats nor loses events.
 func openFence(ctx context.Context, cfg Config, plan *floorplans.Plan, st store.Store, log *slog.Logger) (*geofence.Engine, error) {
-	zones, err := loadConfig[geofence.Zone](ctx, st, pipeline.KindZone)
+	zones, err := loadConfig[geofence.Zone](ctx, st, store.ConfigZone)
 	if err != nil {
 		return nil, err
 	}
-	rules, err := loadConfig[geofence.Rule](ctx, st, pipeline.KindRule)
+	rules, err := loadConfig[geofence.Rule](ctx, st, store.ConfigRule)
 	if err != nil {
 		return nil, err
 	}
-	tags, err := loadConfig[geofence.Tag](ctx, st, pipeline.KindTag)
+	tags, err := loadConfig[geofence.Tag](ctx, st, store.ConfigTag)
 	if err != nil {
 		return nil, err
 	}

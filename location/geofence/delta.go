@@ -1,9 +1,6 @@
 package geofence
 
-import (
-	"bytes"
-	"slices"
-)
+import "bytes"
 
 // GlobalPart is the key of the part of TakeDirty and RestoreParts that
 // holds the engine-wide state: clocks, warm-up, PAR levels and orphaned
@@ -41,8 +38,6 @@ func (e *Engine) touch(t *tagState) {
 // before the call. Parts are compact binary (a tag in one room takes about
 // 25 bytes plus its zone id) and must not be modified.
 func (e *Engine) TakeDirty() map[string][]byte {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	d := &e.delta
 	d.buf = e.appendGlobalPart(d.buf[:0])
 	prev := d.global
@@ -100,8 +95,6 @@ func (e *Engine) RestoreParts(parts map[string][]byte) error {
 	if err != nil {
 		return err
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	if err := e.restore(s); err != nil {
 		return err
 	}
@@ -122,21 +115,4 @@ func (d *delta) reset() {
 	clear(d.dirty)
 	clear(d.gone)
 	d.dirty, d.gone, d.global, d.force = d.dirty[:0], d.gone[:0], nil, false
-}
-
-// restored notes that Restore replaced the tags old with the engine's
-// current ones: every tag and the global part are changed, and the tags
-// that are no longer there are gone.
-func (e *Engine) restored(old map[string]*tagState) {
-	e.delta.reset()
-	for id := range old {
-		if e.tags[id] == nil {
-			e.delta.gone = append(e.delta.gone, id)
-		}
-	}
-	slices.Sort(e.delta.gone)
-	e.delta.force = true
-	for _, t := range e.tags {
-		e.touch(t)
-	}
 }

@@ -107,13 +107,13 @@ func TestTakeDirtyTracksManagement(t *testing.T) {
 		what string
 		do   func() error
 	}{
-		{"PutRule dwell", func() error { _, err := e.PutRule(dwell, sec(30)); return err }},
-		{"PutRule absence", func() error { _, err := e.PutRule(absent, sec(30)); return err }},
-		{"PutRule debounce", func() error { _, err := e.PutRule(slow, sec(30)); return err }},
-		{"PutRule par", func() error { _, err := e.PutRule(par, sec(30)); return err }},
-		{"PutZone", func() error { return e.PutZone(zone) }},
+		{"PutRule dwell", func() error { _, err := e.setRule(dwell, sec(30)); return err }},
+		{"PutRule absence", func() error { _, err := e.setRule(absent, sec(30)); return err }},
+		{"PutRule debounce", func() error { _, err := e.setRule(slow, sec(30)); return err }},
+		{"PutRule par", func() error { _, err := e.setRule(par, sec(30)); return err }},
+		{"PutZone", func() error { return e.setZone(zone) }},
 		{"observe in zone", func() error { run(e, interleave(walk("WC1", "COR", 30, 40), ticks(30, 40))); return nil }},
-		{"PutZone wider", func() error { return e.PutZone(wide) }},
+		{"PutZone wider", func() error { return e.setZone(wide) }},
 		{"DeleteRule", func() error { _, err := e.DeleteRule("slow", sec(40)); return err }},
 		{"DeleteZone", func() error { _, err := e.DeleteZone("DESK", sec(40)); return err }},
 		{"PutTag", func() error { _, err := e.PutTag(Tag{ID: "WC1", Class: "staff"}); return err }},

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"math"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/hospitalrtls/rtls/floorplans"
@@ -39,8 +38,9 @@ type Config struct {
 
 // Engine turns positions into geofence events. It is deterministic: its
 // output depends only on the positions, ticks and management calls it is
-// given, in order, and on event time, never on the wall clock. It is safe
-// for concurrent use; calls are serialized.
+// given, in order, and on event time, never on the wall clock. It is not
+// safe for concurrent use: one goroutine owns it (in the server, the
+// pipeline's, which also runs the API's changes and reads).
 //
 // Event times: an ENTER or EXIT carries the event time of the first position
 // that showed the new state (not the later time at which the debounce
@@ -48,8 +48,6 @@ type Config struct {
 // one debounce later. Events of one call come ordered by time, then EXIT
 // before ENTER for one tag.
 type Engine struct {
-	mu sync.Mutex // guards every field below
-
 	plan     *floorplans.Plan
 	debounce int64 // ms, the default view of every zone
 	warmup   int64 // ms

@@ -27,6 +27,10 @@ var ErrUnknownZone = errors.New("geofence: unknown zone")
 // ErrUnknownTag is returned for a tag id the registry does not hold.
 var ErrUnknownTag = errors.New("geofence: unknown tag")
 
+// ErrExists is returned by CreateRule for a rule id in use, and by
+// CreateZone for the id of a zone or room.
+var ErrExists = errors.New("geofence: id already in use")
+
 // ErrPlanZone is returned when asked to replace or delete a room or a zone
 // of the floorplan: those change only with the plan.
 var ErrPlanZone = errors.New("geofence: zone belongs to the floorplan")
@@ -38,8 +42,8 @@ var ErrZoneInUse = errors.New("geofence: zone in use by a rule")
 // its format, or whose format is not known.
 var ErrFormat = errors.New("geofence: bad file")
 
-// ErrSnapshot is returned by Restore for data that is not a snapshot of this
-// engine's format.
+// ErrSnapshot is returned by RestoreParts for data that is not a snapshot
+// part of this engine's format.
 var ErrSnapshot = errors.New("geofence: bad snapshot")
 
 // ValidationError says which field of which rule, zone or tag is wrong. It

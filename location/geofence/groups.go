@@ -17,7 +17,7 @@ const (
 
 // GroupZones resolves a group id of EventFilter.group_ids into zone and
 // room ids, sorted, over the zones (rooms included) and rules given; it is
-// the reference for FenceAdmin.ZonesOf. A group id is
+// the reference for api.GroupResolver. A group id is
 //   - "category:<category>": every room and zone of the category;
 //   - "rule:<rule id>": the target of the rule: its zone_id, its group's
 //     zone_ids or the rooms and zones of its group's category (none for an

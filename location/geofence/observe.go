@@ -15,8 +15,6 @@ func (e *Engine) Observe(p location.Position) []Event {
 	if p.Tag == "" {
 		return nil
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	t := e.tags[p.Tag]
 	if t != nil && ((t.seen && p.TS <= t.last) || p.TS < t.clock) {
 		e.late++

@@ -7,8 +7,6 @@ import (
 
 // Rules returns every rule, ordered by id.
 func (e *Engine) Rules() []Rule {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	out := make([]Rule, 0, len(e.rules))
 	for _, id := range e.ruleIDs() {
 		out = append(out, e.rules[id].Rule.clone())
@@ -18,8 +16,6 @@ func (e *Engine) Rules() []Rule {
 
 // Rule returns the rule with the given id.
 func (e *Engine) Rule(id string) (Rule, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	r := e.rules[id]
 	if r == nil {
 		return Rule{}, false
@@ -30,8 +26,6 @@ func (e *Engine) Rule(id string) (Rule, bool) {
 // Zones returns every zone (rooms, plan zones and API zones) of the level,
 // or of every level for "", ordered by id.
 func (e *Engine) Zones(level string) []Zone {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	var out []Zone
 	for _, z := range e.zones {
 		if level == "" || z.z.Level == level {
@@ -44,8 +38,6 @@ func (e *Engine) Zones(level string) []Zone {
 
 // Zone returns the zone (or room) with the given id.
 func (e *Engine) Zone(id string) (Zone, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	z := e.zones[id]
 	if z == nil {
 		return Zone{}, false
@@ -56,8 +48,6 @@ func (e *Engine) Zone(id string) (Zone, bool) {
 // Members returns the ids of the tags inside a zone (with the default
 // debounce), ordered.
 func (e *Engine) Members(zoneID string) []string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	z := e.zones[zoneID]
 	if z == nil {
 		return nil
@@ -75,8 +65,6 @@ func (e *Engine) Members(zoneID string) []string {
 // TagZones returns the ids of the zones a tag is inside (with the default
 // debounce), ordered.
 func (e *Engine) TagZones(tag string) []string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	t := e.tags[tag]
 	if t == nil {
 		return nil
@@ -103,8 +91,6 @@ type Stats struct {
 
 // Stats returns the engine's counters.
 func (e *Engine) Stats() Stats {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	s := Stats{Tags: len(e.tags), Zones: len(e.zones), Rules: len(e.rules), Pending: len(e.due), Late: e.late}
 	for _, r := range e.par {
 		if r.par.level == parBelow {

@@ -16,8 +16,6 @@ import (
 // positions stamped before now. Tick costs O(k log n) for the k tags with a
 // deadline due.
 func (e *Engine) Tick(now int64) []Event {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	if e.clk.ticked && now <= e.clk.tick {
 		return nil
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/store"
-	"github.com/hospitalrtls/rtls/store/internal/cursor"
+	"github.com/hospitalrtls/rtls/store/cursor"
 )
 
 // entry is one stream entry: the event with its id, parsed for ordering.

@@ -13,7 +13,7 @@ import (
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/store"
-	"github.com/hospitalrtls/rtls/store/internal/cursor"
+	"github.com/hospitalrtls/rtls/store/cursor"
 	"github.com/hospitalrtls/rtls/store/internal/fanout"
 )
 

@@ -5,7 +5,7 @@ import (
 
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/store"
-	"github.com/hospitalrtls/rtls/store/internal/cursor"
+	"github.com/hospitalrtls/rtls/store/cursor"
 )
 
 // applyPositions stores ps in order, skipping any older than the stored
@@ -68,7 +68,7 @@ func (s *Store) ListPositions(_ context.Context, q store.Query) (store.Page, err
 	after := ""
 	if q.PageToken != "" {
 		var err error
-		if after, err = cursor.ParseTagToken(q.PageToken); err != nil {
+		if after, err = cursor.ParseToken(cursor.Positions, q.PageToken); err != nil {
 			return store.Page{}, err
 		}
 	}
@@ -103,7 +103,7 @@ func (s *Store) ListPositions(_ context.Context, q store.Query) (store.Page, err
 	var page store.Page
 	if len(out) > size {
 		out = out[:size]
-		page.NextPageToken = cursor.TagToken(out[size-1].Tag)
+		page.NextPageToken = cursor.Token(cursor.Positions, out[size-1].Tag)
 	}
 	page.Positions = out
 	return page, nil

@@ -8,7 +8,7 @@ import (
 
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/store"
-	"github.com/hospitalrtls/rtls/store/internal/cursor"
+	"github.com/hospitalrtls/rtls/store/cursor"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -30,7 +30,7 @@ func (s *Store) ListPositions(ctx context.Context, q store.Query) (store.Page, e
 	after := ""
 	if q.PageToken != "" {
 		var err error
-		if after, err = cursor.ParseTagToken(q.PageToken); err != nil {
+		if after, err = cursor.ParseToken(cursor.Positions, q.PageToken); err != nil {
 			return store.Page{}, err
 		}
 	}
@@ -64,7 +64,7 @@ func (s *Store) ListPositions(ctx context.Context, q store.Query) (store.Page, e
 	var page store.Page
 	if len(out) > size {
 		out = out[:size]
-		page.NextPageToken = cursor.TagToken(out[size-1].Tag)
+		page.NextPageToken = cursor.Token(cursor.Positions, out[size-1].Tag)
 	}
 	page.Positions = out
 	return page, nil

@@ -1,17 +1,16 @@
 package storetest
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/store"
+	"github.com/hospitalrtls/rtls/store/cursor"
 )
 
 func testEvents(t *testing.T, open Opener) {
@@ -125,32 +124,24 @@ func read(t *testing.T, s store.Store, after string, n int) []geofence.Event {
 // checkIDs fails unless the events' ids are "<ms>-<seq>" and strictly increase.
 func checkIDs(t *testing.T, evs []geofence.Event) {
 	t.Helper()
+	var prev cursor.ID
 	for i, e := range evs {
-		if _, ok := parseID(e.ID); !ok {
+		id, err := cursor.ParseID(e.ID)
+		if err != nil || id.String() != e.ID {
 			t.Fatalf("event %d id %q is not <ms>-<seq>", i, e.ID)
 		}
-		if i > 0 && compareIDs(evs[i-1].ID, e.ID) >= 0 {
+		if i > 0 && id.Compare(prev) <= 0 {
 			t.Fatalf("event %d id %q does not follow %q", i, e.ID, evs[i-1].ID)
 		}
+		prev = id
 	}
 }
 
-// parseID splits "<ms>-<seq>".
-func parseID(id string) ([2]uint64, bool) {
-	ms, seq, ok := strings.Cut(id, "-")
-	m, err1 := strconv.ParseUint(ms, 10, 64)
-	q, err2 := strconv.ParseUint(seq, 10, 64)
-	return [2]uint64{m, q}, ok && err1 == nil && err2 == nil
-}
-
-// compareIDs orders stream ids.
+// compareIDs orders stream ids; an id that does not parse sorts first.
 func compareIDs(a, b string) int {
-	x, _ := parseID(a)
-	y, _ := parseID(b)
-	if c := cmp.Compare(x[0], y[0]); c != 0 {
-		return c
-	}
-	return cmp.Compare(x[1], y[1])
+	x, _ := cursor.ParseID(a)
+	y, _ := cursor.ParseID(b)
+	return x.Compare(y)
 }
 
 func withID(e geofence.Event, id string) geofence.Event {

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/hospitalrtls/rtls/location"
@@ -84,8 +85,12 @@ func testBadTokens(t *testing.T, s store.Store) {
 	}
 	garbage := []string{"%%%", tagName(3), "0-1",
 		base64.RawURLEncoding.EncodeToString([]byte("x" + tagName(3))),
+		base64.RawURLEncoding.EncodeToString([]byte("p" + tagName(3))),    // forged: the id in clear
 		base64.URLEncoding.EncodeToString([]byte("p" + tagName(3) + "x")), // padded
 		posPage.NextPageToken + "!"}
+	if raw, _ := base64.RawURLEncoding.DecodeString(posPage.NextPageToken); strings.Contains(string(raw), posPage.Positions[0].Tag) {
+		t.Errorf("position page token %q shows the tag id", posPage.NextPageToken)
+	}
 	for _, tok := range append(garbage, evPage.NextPageToken) {
 		if _, err := s.ListPositions(ctx(t), store.Query{PageToken: tok}); !errors.Is(err, store.ErrBadToken) {
 			t.Errorf("ListPositions(token %q) error = %v, want ErrBadToken", tok, err)

@@ -1,8 +1,11 @@
 package cursor
 
 import (
+	"encoding/base64"
 	"errors"
 	"math"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,21 +77,45 @@ func TestIDNextStrictlyIncreases(t *testing.T) {
 
 func TestTokens(t *testing.T) {
 	tag := "STAFF \"7\"/ü"
-	got, err := ParseTagToken(TagToken(tag))
-	if err != nil || got != tag {
+	tok := Token(Positions, tag)
+	if got, err := ParseToken(Positions, tok); err != nil || got != tag {
 		t.Fatalf("tag token round trip = %q, %v", got, err)
+	}
+	if raw, _ := base64.RawURLEncoding.DecodeString(tok); strings.Contains(string(raw), "STAFF") {
+		t.Errorf("token %q shows the id it continues after", tok)
+	}
+	if Token(Positions, tag) == tok {
+		t.Error("two tokens of one id are equal: the nonce is not fresh")
 	}
 	id := ID{MS: 1763719200100, Seq: 2}
 	if got, err := ParseEventToken(EventToken(id)); err != nil || got != id {
 		t.Fatalf("event token round trip = %v, %v", got, err)
 	}
-	bad := []string{"", "!!", TagToken(tag) + "=", EventToken(id), TagToken("")}
-	for _, tok := range bad {
-		if _, err := ParseTagToken(tok); !errors.Is(err, store.ErrBadToken) {
-			t.Errorf("ParseTagToken(%q) error = %v, want ErrBadToken", tok, err)
+	raw, _ := base64.RawURLEncoding.DecodeString(tok)
+	flipped := func(i int) string {
+		b := slices.Clone(raw)
+		b[i] ^= 1
+		return base64.RawURLEncoding.EncodeToString(b)
+	}
+	bad := map[string]string{
+		"empty":          "",
+		"not base64":     "!!",
+		"padded":         tok + "=",
+		"truncated":      tok[:len(tok)-2],
+		"in clear":       base64.RawURLEncoding.EncodeToString([]byte("p" + tag)),
+		"other version":  flipped(0),
+		"tampered nonce": flipped(1),
+		"tampered body":  flipped(len(raw) - 20),
+		"tampered tag":   flipped(len(raw) - 1),
+		"other list":     EventToken(id),
+		"rules list":     Token(Rules, tag),
+	}
+	for name, tok := range bad {
+		if _, err := ParseToken(Positions, tok); !errors.Is(err, store.ErrBadToken) {
+			t.Errorf("%s: ParseToken(%q) error = %v, want ErrBadToken", name, tok, err)
 		}
 	}
-	for _, tok := range []string{"", "!!", TagToken(tag), encode(kindEvent, "x-1")} {
+	for _, tok := range []string{"", "!!", Token(Positions, tag), Token(Events, "x-1")} {
 		if _, err := ParseEventToken(tok); !errors.Is(err, store.ErrBadToken) {
 			t.Errorf("ParseEventToken(%q) error = %v, want ErrBadToken", tok, err)
 		}
