@@ -7,6 +7,7 @@ import (
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
+	"github.com/hospitalrtls/rtls/store/cursor"
 )
 
 // unknownBattery is AssetEntry.battery_percent when no level is known.
@@ -34,7 +35,7 @@ func (s *AssetServer) ListNotSeen(ctx context.Context, req *rtlsv1.ListNotSeenRe
 		return nil, invalid("since", "required")
 	}
 	since := msFromProto(req.GetSince())
-	pg, err := newPager("not_seen", req.GetPageSize(), req.GetPageToken())
+	pg, err := newPager(cursor.NotSeen, req.GetPageSize(), req.GetPageToken())
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +68,7 @@ func (s *AssetServer) ListMaintenanceDue(ctx context.Context, req *rtlsv1.ListMa
 	if req.GetBefore() != nil {
 		before = msFromProto(req.GetBefore())
 	}
-	pg, err := newPager("maintenance_due", req.GetPageSize(), req.GetPageToken())
+	pg, err := newPager(cursor.Due, req.GetPageSize(), req.GetPageToken())
 	if err != nil {
 		return nil, err
 	}

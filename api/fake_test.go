@@ -83,6 +83,18 @@ func (f *fakeStore) GetPosition(_ context.Context, tag string) (location.Positio
 	return p, nil
 }
 
+func (f *fakeStore) GetPositions(_ context.Context, tags []string) ([]location.Position, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []location.Position
+	for _, t := range tags {
+		if p, ok := f.positions[t]; ok {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
 func (f *fakeStore) ListPositions(_ context.Context, q store.Query) (store.Page, error) {
 	after, ok := strings.CutPrefix(q.PageToken, "tag:")
 	if q.PageToken != "" && !ok {
@@ -252,3 +264,14 @@ func (p fakePlan) HasUnit(id string) bool {
 type fakeGroups map[string][]string
 
 func (g fakeGroups) ZonesOf(_ context.Context, group string) ([]string, error) { return g[group], nil }
+
+// registryTags is a RegistryReader over a geofence registry.
+type registryTags struct{ reg *geofence.Registry }
+
+func (r registryTags) SelectTags(_ context.Context, keep func(*geofence.Tag) bool) ([]geofence.Tag, error) {
+	return r.reg.Select(keep), nil
+}
+
+func (r registryTags) LookupTags(_ context.Context, ids []string) (map[string]geofence.Tag, error) {
+	return r.reg.Lookup(ids), nil
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/hospitalrtls/rtls/location/geofence"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
 	"github.com/hospitalrtls/rtls/store"
+	"github.com/hospitalrtls/rtls/store/cursor"
 )
 
 // maxLocationReads bounds the store reads of one filtered ListLocations;
@@ -48,12 +49,8 @@ func newLocationFilter(req *rtlsv1.ListLocationsRequest, plan PlanLookup) (locat
 	if err != nil {
 		return locationFilter{}, err
 	}
-	size := int(req.GetPageSize())
-	if size == 0 {
-		size = defaultPageSize
-	}
 	return locationFilter{
-		size: size, level: req.GetLevelId(), room: req.GetRoomId(), unit: unit,
+		size: cursor.PageSize(int(req.GetPageSize())), level: req.GetLevelId(), room: req.GetRoomId(), unit: unit,
 		class: TagClassFromProto(c), typ: req.GetType(), role: req.GetRole(), statuses: statuses,
 	}, nil
 }
@@ -80,10 +77,11 @@ func (f locationFilter) keepPlace(p location.Position, unit string) bool {
 // id order, reading their positions in batches: a filter on class, type,
 // role or status reads only the positions of the tags it selects.
 func (s *LocationServer) listSelected(ctx context.Context, req *rtlsv1.ListLocationsRequest, f locationFilter) (*rtlsv1.ListLocationsResponse, error) {
-	after, err := parsePageToken("location", req.GetPageToken())
+	pg, err := newPager(cursor.Positions, req.GetPageSize(), req.GetPageToken())
 	if err != nil {
 		return nil, err
 	}
+	after := pg.after
 	tags, err := s.tags.SelectTags(ctx, f.keepTag)
 	if err != nil {
 		return nil, toStatus(s.log, err, "request")
@@ -97,7 +95,7 @@ func (s *LocationServer) listSelected(ctx context.Context, req *rtlsv1.ListLocat
 	for reads := 0; len(tags) > 0; reads++ {
 		if reads == maxLocationReads {
 			// a short page: continue after the last tag examined
-			resp.NextPageToken = pageToken("location", after)
+			resp.NextPageToken = cursor.Token(cursor.Positions, after)
 			return resp, nil
 		}
 		batch := tags[:min(locationBatch, len(tags))]
@@ -118,7 +116,7 @@ func (s *LocationServer) listSelected(ctx context.Context, req *rtlsv1.ListLocat
 				continue
 			}
 			if len(resp.Locations) == f.size {
-				resp.NextPageToken = pageToken("location", resp.Locations[f.size-1].GetTagId())
+				resp.NextPageToken = cursor.Token(cursor.Positions, resp.Locations[f.size-1].GetTagId())
 				return resp, nil
 			}
 			resp.Locations = append(resp.Locations, joinedLocation(p, t, unit))

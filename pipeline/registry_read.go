@@ -8,12 +8,16 @@ import (
 
 // SelectTags returns the registered tags keep accepts, ordered by id,
 // copying only those (Tags copies the whole registry).
-func (p *Pipeline) SelectTags(_ context.Context, keep func(*geofence.Tag) bool) ([]geofence.Tag, error) {
-	return p.fence.SelectTags(keep), nil
+func (p *Pipeline) SelectTags(ctx context.Context, keep func(*geofence.Tag) bool) ([]geofence.Tag, error) {
+	var tags []geofence.Tag
+	err := p.read(ctx, func() error { tags = p.fence.SelectTags(keep); return nil })
+	return tags, err
 }
 
 // LookupTags returns the registered tags among ids, by id, copying only
 // those.
-func (p *Pipeline) LookupTags(_ context.Context, ids []string) (map[string]geofence.Tag, error) {
-	return p.fence.LookupTags(ids), nil
+func (p *Pipeline) LookupTags(ctx context.Context, ids []string) (map[string]geofence.Tag, error) {
+	var tags map[string]geofence.Tag
+	err := p.read(ctx, func() error { tags = p.fence.LookupTags(ids); return nil })
+	return tags, err
 }

@@ -26,12 +26,7 @@ func (r *Registry) Select(keep func(*Tag) bool) []Tag {
 
 // SelectTags returns the tags of the engine's registry that keep accepts,
 // ordered by id (see Registry.Select).
-func (e *Engine) SelectTags(keep func(*Tag) bool) []Tag {
-	e.mu.Lock()
-	reg := e.reg
-	e.mu.Unlock()
-	return reg.Select(keep)
-}
+func (e *Engine) SelectTags(keep func(*Tag) bool) []Tag { return e.reg.Select(keep) }
 
 // Lookup returns the tags among ids that the registry holds, by id.
 func (r *Registry) Lookup(ids []string) map[string]Tag {
@@ -51,9 +46,4 @@ func (r *Registry) Lookup(ids []string) map[string]Tag {
 
 // LookupTags returns the tags among ids that the engine's registry holds,
 // by id (see Registry.Lookup).
-func (e *Engine) LookupTags(ids []string) map[string]Tag {
-	e.mu.Lock()
-	reg := e.reg
-	e.mu.Unlock()
-	return reg.Lookup(ids)
-}
+func (e *Engine) LookupTags(ids []string) map[string]Tag { return e.reg.Lookup(ids) }

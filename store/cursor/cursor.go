@@ -46,6 +46,8 @@ const (
 	Rules     Kind = 'r' // geofence rules, by id
 	Zones     Kind = 'z' // geofence zones and rooms, by id
 	Tags      Kind = 't' // registry tags, by id
+	NotSeen   Kind = 'n' // assets not seen since a time, by last sighting then tag id
+	Due       Kind = 'm' // assets due for maintenance, by due date then tag id
 )
 
 // version is the first byte of every token: the layout and key it is
