@@ -23,6 +23,9 @@ type LocationServer struct {
 	tags      RegistryReader
 	plan      PlanLookup // nil: ids are not checked, rooms have no unit
 	log       *slog.Logger
+	// maxReads bounds the store reads of one filtered ListLocations;
+	// batch is how many registry-selected tags one read asks for.
+	maxReads, batch int
 }
 
 // NewLocationServer returns a LocationServer reading positions and the
@@ -30,7 +33,8 @@ type LocationServer struct {
 // levels, rooms or units and gives rooms their unit; log, when not nil,
 // receives store errors (never tag ids).
 func NewLocationServer(positions PositionReader, tags RegistryReader, plan PlanLookup, log *slog.Logger) *LocationServer {
-	return &LocationServer{positions: positions, tags: tags, plan: plan, log: orDiscard(log)}
+	return &LocationServer{positions: positions, tags: tags, plan: plan, log: orDiscard(log),
+		maxReads: maxLocationReads, batch: locationBatch}
 }
 
 // GetLocation returns the current location of one tag.

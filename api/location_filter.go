@@ -13,8 +13,7 @@ import (
 	"github.com/hospitalrtls/rtls/store/cursor"
 )
 
-// maxLocationReads bounds the store reads of one filtered ListLocations;
-// locationBatch is how many registry-selected tags one read asks for.
+// Defaults of LocationServer.maxReads and LocationServer.batch.
 const (
 	maxLocationReads = 10
 	locationBatch    = 1000
@@ -93,12 +92,12 @@ func (s *LocationServer) listSelected(ctx context.Context, req *rtlsv1.ListLocat
 	tags = tags[start:]
 	resp := &rtlsv1.ListLocationsResponse{}
 	for reads := 0; len(tags) > 0; reads++ {
-		if reads == maxLocationReads {
+		if reads == s.maxReads {
 			// a short page: continue after the last tag examined
 			resp.NextPageToken = cursor.Token(cursor.Positions, after)
 			return resp, nil
 		}
-		batch := tags[:min(locationBatch, len(tags))]
+		batch := tags[:min(s.batch, len(tags))]
 		ps, err := s.positions.GetPositions(ctx, tagIDs(batch))
 		if err != nil {
 			return nil, toStatus(s.log, err, "request")
@@ -129,7 +128,7 @@ func (s *LocationServer) listSelected(ctx context.Context, req *rtlsv1.ListLocat
 // listScanned pages through the store's positions (by level or room when
 // the filter names one), keeping those in the filter's unit.
 func (s *LocationServer) listScanned(ctx context.Context, req *rtlsv1.ListLocationsRequest, f locationFilter) (*rtlsv1.ListLocationsResponse, error) {
-	q := store.Query{Level: f.level, Room: f.room, PageSize: f.size, PageToken: req.GetPageToken()}
+	q := store.Query{Level: f.level, Room: f.room, PageSize: min(f.size, s.batch), PageToken: req.GetPageToken()}
 	var kept []location.Position
 	var units []string
 	for reads := 0; ; reads++ {
@@ -144,10 +143,10 @@ func (s *LocationServer) listScanned(ctx context.Context, req *rtlsv1.ListLocati
 			}
 		}
 		q.PageToken = page.NextPageToken
-		// Each read asks for what the page still lacks, so that the
-		// store's token continues right after the last kept position.
-		q.PageSize = f.size - len(kept)
-		if q.PageToken == "" || q.PageSize == 0 || reads+1 == maxLocationReads {
+		// Each read asks for no more than the page still lacks, so that
+		// the store's token continues right after the last kept position.
+		q.PageSize = min(f.size-len(kept), s.batch)
+		if q.PageToken == "" || q.PageSize == 0 || reads+1 == s.maxReads {
 			break
 		}
 	}
