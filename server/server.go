@@ -16,6 +16,7 @@ import (
 
 	"github.com/hospitalrtls/rtls/api"
 	"github.com/hospitalrtls/rtls/floorplans"
+	"github.com/hospitalrtls/rtls/floorplans/route"
 	"github.com/hospitalrtls/rtls/internal/demo"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/pipeline"
@@ -113,7 +114,13 @@ func (s *Server) listen() error {
 	if err != nil {
 		return err
 	}
-	s.grpc.Register(&rtlsv1.LocationService_ServiceDesc, api.NewLocationServer(s.store, s.pipe, api.PlanLookupOf(s.plan), s.log))
+	router, err := route.New(s.plan, route.Options{})
+	if err != nil {
+		return fmt.Errorf("server: walking routes: %w", err)
+	}
+	lookup := api.PlanLookupOf(s.plan)
+	s.grpc.Register(&rtlsv1.LocationService_ServiceDesc, api.NewLocationServer(s.store, s.pipe, lookup, s.log))
+	s.grpc.Register(&rtlsv1.AssetService_ServiceDesc, api.NewAssetServer(s.store, s.pipe, router, lookup, s.log))
 	s.grpc.Register(&rtlsv1.EventService_ServiceDesc, api.NewEventServer(s.store, s.pipe, s.log))
 	api.RegisterFence(s.grpc, s.pipe, s.log)
 	if s.grpcLis, err = net.Listen("tcp", s.cfg.GRPCAddr); err != nil {
