@@ -25,8 +25,7 @@ type RegistryReader interface {
 	// registry does not hold are absent.
 	LookupTags(ctx context.Context, ids []string) (map[string]geofence.Tag, error)
 	// SelectTags returns the registered tags keep accepts, ordered by id.
-	// keep must not retain its argument.
-	SelectTags(ctx context.Context, keep func(*geofence.Tag) bool) ([]geofence.Tag, error)
+	SelectTags(ctx context.Context, keep func(geofence.Tag) bool) ([]geofence.Tag, error)
 }
 
 // PositionGetter reads the current positions of tags by id. store.Store
@@ -90,7 +89,7 @@ func (s *AssetServer) FindNearest(ctx context.Context, req *rtlsv1.FindNearestRe
 		return nil, originError(req.GetFrom(), err)
 	}
 	typ := req.GetAssetType()
-	assets, err := s.tags.SelectTags(ctx, func(t *geofence.Tag) bool {
+	assets, err := s.tags.SelectTags(ctx, func(t geofence.Tag) bool {
 		return t.Class == geofence.ClassAsset && (typ == "" || t.Type == typ) && statuses.allows(t.Status)
 	})
 	if err != nil {

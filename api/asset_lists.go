@@ -40,7 +40,7 @@ func (s *AssetServer) ListNotSeen(ctx context.Context, req *rtlsv1.ListNotSeenRe
 		return nil, err
 	}
 	typ := req.GetAssetType()
-	assets, err := s.tags.SelectTags(ctx, func(t *geofence.Tag) bool {
+	assets, err := s.tags.SelectTags(ctx, func(t geofence.Tag) bool {
 		return t.Class == geofence.ClassAsset && (typ == "" || t.Type == typ)
 	})
 	if err != nil {
@@ -73,7 +73,7 @@ func (s *AssetServer) ListMaintenanceDue(ctx context.Context, req *rtlsv1.ListMa
 		return nil, err
 	}
 	typ := req.GetAssetType()
-	due, err := s.tags.SelectTags(ctx, func(t *geofence.Tag) bool {
+	due, err := s.tags.SelectTags(ctx, func(t geofence.Tag) bool {
 		return t.Class == geofence.ClassAsset && (typ == "" || t.Type == typ) &&
 			t.MaintenanceDue != 0 && t.MaintenanceDue < before
 	})

@@ -268,7 +268,7 @@ func (g fakeGroups) ZonesOf(_ context.Context, group string) ([]string, error) {
 // registryTags is a RegistryReader over a geofence registry.
 type registryTags struct{ reg *geofence.Registry }
 
-func (r registryTags) SelectTags(_ context.Context, keep func(*geofence.Tag) bool) ([]geofence.Tag, error) {
+func (r registryTags) SelectTags(_ context.Context, keep func(geofence.Tag) bool) ([]geofence.Tag, error) {
 	return r.reg.Select(keep), nil
 }
 

@@ -60,7 +60,7 @@ func (f locationFilter) registry() bool {
 }
 
 // keepTag reports whether a registered tag passes the registry filters.
-func (f locationFilter) keepTag(t *geofence.Tag) bool {
+func (f locationFilter) keepTag(t geofence.Tag) bool {
 	return (f.class == "" || t.Class == f.class) && (f.typ == "" || t.Type == f.typ) &&
 		(f.role == "" || t.Role == f.role) && f.statuses.allows(t.Status)
 }
