@@ -12,6 +12,7 @@ import (
 	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/floorplans/route"
 	"github.com/hospitalrtls/rtls/internal/redistest"
+	"github.com/hospitalrtls/rtls/internal/testlog"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
@@ -106,20 +107,20 @@ func startWard(t *testing.T, st store.Store, now time.Time) wardEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := NewGRPCServer(WithLogger(testLogger()))
+	srv, err := NewGRPCServer(WithLogger(testlog.Logger()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	lookup, tags := PlanLookupOf(plan), registryTags{reg}
-	as := NewAssetServer(st, tags, router, lookup, testLogger())
+	as := NewAssetServer(st, tags, router, lookup, testlog.Logger())
 	as.now = func() time.Time { return now }
 	srv.Register(&rtlsv1.AssetService_ServiceDesc, as)
-	srv.Register(&rtlsv1.LocationService_ServiceDesc, NewLocationServer(st, tags, lookup, testLogger()))
+	srv.Register(&rtlsv1.LocationService_ServiceDesc, NewLocationServer(st, tags, lookup, testlog.Logger()))
 	// A second LocationService reads one tag or position at a time, at
 	// most two reads a call: its pages come short.
-	tight := NewLocationServer(st, tags, lookup, testLogger())
+	tight := NewLocationServer(st, tags, lookup, testlog.Logger())
 	tight.maxReads, tight.batch = 2, 1
-	tightSrv, err := NewGRPCServer(WithLogger(testLogger()))
+	tightSrv, err := NewGRPCServer(WithLogger(testlog.Logger()))
 	if err != nil {
 		t.Fatal(err)
 	}
