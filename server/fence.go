@@ -43,7 +43,7 @@ func openFence(ctx context.Context, cfg Config, plan *floorplans.Plan, st store.
 	if cfg.Demo && len(cfg.Floorplans) == 0 {
 		for _, t := range demo.Tags() {
 			if _, ok := tags[t.ID]; !ok {
-				tags[t.ID] = geofence.Tag{ID: t.ID, Class: t.Class, Type: t.Type, Name: t.Name, Role: t.Role, Status: t.Status}
+				tags[t.ID] = geofence.Tag{ID: t.ID, Class: t.Class, Type: t.Type, Name: t.Name}
 			}
 		}
 	}
