@@ -109,7 +109,7 @@ func (s *Server) listen() error {
 	if err != nil {
 		return err
 	}
-	router, err := route.New(s.plan, route.Options{})
+	router, err := route.New(s.plan, s.cfg.Walk)
 	if err != nil {
 		return fmt.Errorf("server: walking routes: %w", err)
 	}

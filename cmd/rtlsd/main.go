@@ -61,6 +61,9 @@ func parseFlags(args []string) (server.Config, slog.Level, error) {
 	fs.DurationVar(&cfg.Debounce, "debounce", 0, "how long a zone change must hold before ENTER/EXIT fire (0: 3s)")
 	fs.Int64Var(&cfg.EventMaxLen, "event-max-len", 0, "events the stream retains (0: 1,000,000; -1: no limit)")
 	fs.DurationVar(&cfg.EventMaxAge, "event-max-age", 0, "how long events are retained (0: 168h; -1ns: no limit)")
+	fs.Float64Var(&cfg.Walk.StairsPerLevelM, "walk-stairs-m", 0, "FindNearest: meters of walking a flight of stairs costs (0: 20; negative: no stairs)")
+	fs.Float64Var(&cfg.Walk.LiftM, "walk-lift-m", 0, "FindNearest: meters of walking a lift ride costs, waiting included (0: 30; negative: no lifts)")
+	fs.Float64Var(&cfg.Walk.LiftPerLevelM, "walk-lift-per-level-m", 0, "FindNearest: meters added to a lift ride per level (0: 5)")
 	fs.Func("log-level", "debug, info, warn or error", func(v string) error {
 		return level.UnmarshalText([]byte(strings.ToUpper(v)))
 	})
