@@ -90,6 +90,7 @@ type wardEnv struct {
 	assets    rtlsv1.AssetServiceClient
 	locations rtlsv1.LocationServiceClient
 	tight     rtlsv1.LocationServiceClient // bounded to two reads a call
+	store     store.Store
 }
 
 // startWard serves the ward over st, with a clock at now for ListMaintenanceDue.
@@ -127,7 +128,7 @@ func startWard(t *testing.T, st store.Store, now time.Time) wardEnv {
 	tightSrv.Register(&rtlsv1.LocationService_ServiceDesc, tight)
 	conn := serveLoopback(t, srv)
 	return wardEnv{assets: rtlsv1.NewAssetServiceClient(conn), locations: rtlsv1.NewLocationServiceClient(conn),
-		tight: rtlsv1.NewLocationServiceClient(serveLoopback(t, tightSrv))}
+		tight: rtlsv1.NewLocationServiceClient(serveLoopback(t, tightSrv)), store: st}
 }
 
 // wardStores opens each store the ward tests run over: the embedded one
@@ -163,6 +164,7 @@ func TestWard(t *testing.T) {
 			t.Run("RolesOnUnit", func(t *testing.T) { testRolesOnUnit(t, env) })
 			t.Run("FilteredPaging", func(t *testing.T) { testFilteredPaging(t, env) })
 			t.Run("LocationFilterErrors", func(t *testing.T) { testLocationFilterErrors(t, env) })
+			t.Run("WatchJoined", func(t *testing.T) { testWatchJoined(t, env) })
 		})
 	}
 }
@@ -479,4 +481,39 @@ func sameNearest(got, want []nearest) bool {
 	return slices.EqualFunc(got, want, func(a, b nearest) bool {
 		return a.tag == b.tag && a.meters > b.meters-1e-9 && a.meters < b.meters+1e-9 && slices.Equal(a.rooms, b.rooms)
 	})
+}
+
+// testWatchJoined: a watched update carries the registry's fields and its
+// room's unit, like GetLocation's.
+func testWatchJoined(t *testing.T, env wardEnv) {
+	ctx := testContext(t)
+	stream, err := env.locations.WatchLocations(ctx, &rtlsv1.WatchLocationsRequest{TagIds: []string{"N-1", "P3"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stream.Header(); err != nil { // the watch is established
+		t.Fatal(err)
+	}
+	moved := []location.Position{
+		{TS: 9000, Tag: "N-2", Level: "L4", X: 12, Y: 7, Room: "B", RoomProb: 0.9}, // not watched
+		{TS: 9000, Tag: "N-1", Level: "L4", X: 24, Y: 7, Room: "D", RoomProb: 0.9},
+		{TS: 9000, Tag: "P3", Level: "L4", X: 5, Y: 2, Room: "C", RoomProb: 0.7},
+	}
+	if _, err := env.store.Apply(ctx, store.Update{Positions: moved}); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]*rtlsv1.Location{}
+	for len(got) < 2 {
+		l, err := stream.Recv()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[l.GetTagId()] = l
+	}
+	if l := got["N-1"]; l.GetName() != "Ada Okafor" || l.GetRole() != "RN" || l.GetUnitId() != "4E" || l.GetClass() != rtlsv1.TagClass_STAFF {
+		t.Errorf("N-1: %v", l)
+	}
+	if l := got["P3"]; l.GetStatus() != rtlsv1.AssetStatus_AVAILABLE || l.GetUnitId() != "" || l.GetType() != "infusion_pump" {
+		t.Errorf("P3: %v", l)
+	}
 }

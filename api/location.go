@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"log/slog"
+	"slices"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -85,15 +86,23 @@ func (s *LocationServer) WatchLocations(req *rtlsv1.WatchLocationsRequest, strea
 	}
 	m := newLocationMatcher(req)
 	for p := range updates {
-		if !m.match(p) {
+		// The updates already waiting join the registry in one read.
+		batch := []location.Position{p}
+		for len(batch) < watchJoinBatch && len(updates) > 0 {
+			batch = append(batch, <-updates)
+		}
+		batch = slices.DeleteFunc(batch, func(p location.Position) bool { return !m.match(p) })
+		if len(batch) == 0 {
 			continue
 		}
-		locs, err := s.join(ctx, []location.Position{p})
+		locs, err := s.join(ctx, batch)
 		if err != nil {
 			return err
 		}
-		if err := stream.Send(locs[0]); err != nil {
-			return err
+		for _, l := range locs {
+			if err := stream.Send(l); err != nil {
+				return err
+			}
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -101,6 +110,10 @@ func (s *LocationServer) WatchLocations(req *rtlsv1.WatchLocationsRequest, strea
 	}
 	return status.Error(codes.Unavailable, "watch: the store ended the watch")
 }
+
+// watchJoinBatch is the most updates of a watch joined with the registry
+// in one read.
+const watchJoinBatch = 256
 
 // orDiscard returns log, or a logger that discards everything when nil.
 func orDiscard(log *slog.Logger) *slog.Logger {
