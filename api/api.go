@@ -1,6 +1,7 @@
 // Package api serves the RTLS over gRPC: the LocationService and the
 // EventService of proto/rtls/v1, backed by the live state store, the
-// GeofenceService and TagRegistryService over the admins of rules, zones
+// AssetService (walking distance over the floorplan's door graph, joined
+// with the registry), the GeofenceService and TagRegistryService over the admins of rules, zones
 // and tags, plus the plumbing every server needs (health, reflection,
 // request logs, metrics).
 //
