@@ -25,6 +25,9 @@ type RegistryReader interface {
 	// SelectTags returns the registered tags keep accepts, in no
 	// particular order.
 	SelectTags(ctx context.Context, keep func(geofence.Tag) bool) ([]geofence.Tag, error)
+	// SelectTagIDs returns the ids of the registered tags keep accepts,
+	// in no particular order.
+	SelectTagIDs(ctx context.Context, keep func(geofence.Tag) bool) ([]string, error)
 }
 
 // PositionGetter reads the current positions of tags by id. store.Store
@@ -88,33 +91,35 @@ func (s *AssetServer) FindNearest(ctx context.Context, req *rtlsv1.FindNearestRe
 		return nil, originError(req.GetFrom(), err)
 	}
 	typ := req.GetAssetType()
-	assets, err := s.tags.SelectTags(ctx, func(t geofence.Tag) bool {
+	ids, err := s.tags.SelectTagIDs(ctx, func(t geofence.Tag) bool {
 		return t.Class == geofence.ClassAsset && (typ == "" || t.Type == typ) && statuses.allows(t.Status)
 	})
 	if err != nil {
 		return nil, toStatus(s.log, err, "request")
 	}
-	ps, err := s.positions.GetPositions(ctx, tagIDs(assets))
+	ps, err := s.positions.GetPositions(ctx, ids)
 	if err != nil {
 		return nil, toStatus(s.log, err, "request")
 	}
-	// ps holds the positions of the located assets, in the order of
-	// assets: owner[i] is the asset of ps[i].
 	cands := make([]route.Candidate, len(ps))
-	owner := make([]int, len(ps))
-	j := 0
 	for i, p := range ps {
-		for assets[j].ID != p.Tag {
-			j++
-		}
-		cands[i], owner[i] = route.Candidate{ID: p.Tag, Place: placeOf(p)}, j
+		cands[i] = route.Candidate{ID: p.Tag, Place: placeOf(p)}
 	}
 	hits := field.Nearest(cands, limit)
+	// Only the winners' registry entries are read.
+	hitIDs := make([]string, len(hits))
+	for i, h := range hits {
+		hitIDs[i] = h.ID
+	}
+	tags, err := s.tags.LookupTags(ctx, hitIDs)
+	if err != nil {
+		return nil, toStatus(s.log, err, "request")
+	}
 	resp := &rtlsv1.FindNearestResponse{Results: make([]*rtlsv1.NearestAsset, len(hits))}
 	for i, h := range hits {
-		p, t := ps[h.Index], assets[owner[h.Index]]
+		p, t := ps[h.Index], tags[h.ID]
 		resp.Results[i] = &rtlsv1.NearestAsset{
-			TagId:            t.ID,
+			TagId:            h.ID,
 			Name:             t.Name,
 			Type:             t.Type,
 			Status:           AssetStatusToProto(t.Status),

@@ -272,6 +272,10 @@ func (r registryTags) SelectTags(_ context.Context, keep func(geofence.Tag) bool
 	return r.reg.Select(keep), nil
 }
 
+func (r registryTags) SelectTagIDs(_ context.Context, keep func(geofence.Tag) bool) ([]string, error) {
+	return r.reg.SelectIDs(keep), nil
+}
+
 func (r registryTags) LookupTags(_ context.Context, ids []string) (map[string]geofence.Tag, error) {
 	return r.reg.Lookup(ids), nil
 }

@@ -14,6 +14,14 @@ func (p *Pipeline) SelectTags(ctx context.Context, keep func(geofence.Tag) bool)
 	return tags, err
 }
 
+// SelectTagIDs returns the ids of the registered tags keep accepts, in no
+// particular order.
+func (p *Pipeline) SelectTagIDs(ctx context.Context, keep func(geofence.Tag) bool) ([]string, error) {
+	var ids []string
+	err := p.read(ctx, func() error { ids = p.fence.SelectTagIDs(keep); return nil })
+	return ids, err
+}
+
 // LookupTags returns the registered tags among ids, by id, copying only
 // those.
 func (p *Pipeline) LookupTags(ctx context.Context, ids []string) (map[string]geofence.Tag, error) {

@@ -18,6 +18,28 @@ func (r *Registry) Select(keep func(Tag) bool) []Tag {
 	return out
 }
 
+// SelectIDs returns the ids of the tags keep accepts, in no particular
+// order: Select without copying the tags out (for many tags, of which
+// only a few will be looked up).
+func (r *Registry) SelectIDs(keep func(Tag) bool) []string {
+	if r == nil {
+		return nil
+	}
+	var out []string
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for id, t := range r.tags {
+		if keep(t) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// SelectTagIDs returns the ids of the tags of the engine's registry that
+// keep accepts, in no particular order (see Registry.SelectIDs).
+func (e *Engine) SelectTagIDs(keep func(Tag) bool) []string { return e.reg.SelectIDs(keep) }
+
 // SelectTags returns the tags of the engine's registry that keep accepts,
 // in no particular order (see Registry.Select).
 func (e *Engine) SelectTags(keep func(Tag) bool) []Tag { return e.reg.Select(keep) }

@@ -32,6 +32,14 @@ func TestRegistrySelectAndLookup(t *testing.T) {
 	if pumps[1].Status != StatusInUse {
 		t.Errorf("P1 selected as %+v", pumps[1])
 	}
+	pumpIDs := reg.SelectIDs(func(t Tag) bool { return t.Type == "infusion_pump" })
+	slices.Sort(pumpIDs)
+	if !slices.Equal(pumpIDs, []string{"P0", "P1", "P2"}) {
+		t.Errorf("infusion pump ids: %v", pumpIDs)
+	}
+	if got := (*Registry)(nil).SelectIDs(func(Tag) bool { return true }); got != nil {
+		t.Errorf("nil registry ids: %v", got)
+	}
 	if got := reg.Select(func(Tag) bool { return false }); len(got) != 0 {
 		t.Errorf("nothing selected: %v", got)
 	}
