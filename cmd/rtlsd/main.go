@@ -64,6 +64,7 @@ func parseFlags(args []string) (server.Config, slog.Level, error) {
 	fs.Float64Var(&cfg.Walk.StairsPerLevelM, "walk-stairs-m", 0, "FindNearest: meters of walking a flight of stairs costs (0: 20; negative: no stairs)")
 	fs.Float64Var(&cfg.Walk.LiftM, "walk-lift-m", 0, "FindNearest: meters of walking a lift ride costs, waiting included (0: 30; negative: no lifts)")
 	fs.Float64Var(&cfg.Walk.LiftPerLevelM, "walk-lift-per-level-m", 0, "FindNearest: meters added to a lift ride per level (0: 5)")
+	readerFlags(fs, &cfg)
 	fs.Func("log-level", "debug, info, warn or error", func(v string) error {
 		return level.UnmarshalText([]byte(strings.ToUpper(v)))
 	})
