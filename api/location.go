@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"slices"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -27,6 +28,8 @@ type LocationServer struct {
 	// maxReads bounds the store reads of one filtered ListLocations;
 	// batch is how many registry-selected tags one read asks for.
 	maxReads, batch int
+	trails          TrailReader      // nil: GetTrail is unimplemented (trail.go)
+	now             func() time.Time // the clock of GetTrail's default range
 }
 
 // NewLocationServer returns a LocationServer reading positions and the

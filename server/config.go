@@ -48,6 +48,16 @@ type Config struct {
 	// Walk holds the costs of stairs and lifts in the walking distances of
 	// AssetService.FindNearest (zero fields: the route package's defaults).
 	Walk route.Options
+	// NoDefaultEvents turns off the default ENTER/EXIT (no rule) of every
+	// room and zone (--default-events=false); rules' events and the trail
+	// do not depend on it.
+	NoDefaultEvents bool
+	// TrailRetention is how long trails are kept (0: 720h; negative: no
+	// limit); TrailInterval and TrailDistance thin their points within a
+	// room (0: 30s and 5m).
+	TrailRetention time.Duration
+	TrailInterval  time.Duration
+	TrailDistance  float64
 	// Clock is the wall clock of the reader front (its future and age
 	// checks) and of the pipeline (its watermark); nil is time.Now. Tests
 	// set it to drive event time themselves.
@@ -99,6 +109,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Walk.LiftPerLevelM < 0 {
 		bad("--walk-lift-per-level-m", "must not be negative")
+	}
+	if c.TrailInterval < 0 {
+		bad("--trail-interval", "must not be negative")
+	}
+	if c.TrailDistance < 0 {
+		bad("--trail-distance", "must not be negative")
 	}
 	if err := c.Readers.validate(c.Insecure || c.Demo); err != nil {
 		errs = append(errs, err)

@@ -20,6 +20,7 @@ import (
 	"github.com/hospitalrtls/rtls/floorplans/route"
 	"github.com/hospitalrtls/rtls/internal/demo"
 	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/location/trail"
 	"github.com/hospitalrtls/rtls/pipeline"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
 	"github.com/hospitalrtls/rtls/rfid"
@@ -89,7 +90,8 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 	if err != nil {
 		return nil, fmt.Errorf("server: store: %w", err)
 	}
-	s.pipe = pipeline.New(pipeline.Config{Tick: cfg.Tick, FirstSeq: seq, Clock: cfg.Clock, Logger: log.With("part", "pipeline"), Tags: cfg.Readers.Tags},
+	s.pipe = pipeline.New(pipeline.Config{Tick: cfg.Tick, FirstSeq: seq, Clock: cfg.Clock, Logger: log.With("part", "pipeline"), Tags: cfg.Readers.Tags,
+		Trail: trail.Config{Interval: cfg.TrailInterval, Distance: cfg.TrailDistance}},
 		eng, fence, s.store, pipeline.NewMetrics(s.registry))
 	if err := s.listen(); err != nil {
 		return nil, err
@@ -111,7 +113,7 @@ func (s *Server) listen() error {
 		return fmt.Errorf("server: walking routes: %w", err)
 	}
 	lookup := api.PlanLookupOf(s.plan)
-	s.grpc.Register(&rtlsv1.LocationService_ServiceDesc, api.NewLocationServer(s.store, s.pipe, lookup, s.log))
+	s.grpc.Register(&rtlsv1.LocationService_ServiceDesc, api.NewLocationServer(s.store, s.pipe, lookup, s.log).WithTrails(s.store))
 	s.grpc.Register(&rtlsv1.AssetService_ServiceDesc, api.NewAssetServer(s.store, s.pipe, router, lookup, s.log))
 	s.grpc.Register(&rtlsv1.EventService_ServiceDesc, api.NewEventServer(s.store, s.pipe, s.log))
 	api.RegisterFence(s.grpc, s.pipe, s.log)
@@ -232,10 +234,11 @@ func loadPlan(cfg Config) (*floorplans.Plan, error) {
 
 func openStore(ctx context.Context, cfg Config, log *slog.Logger) (store.Store, error) {
 	if cfg.RedisURL == "" {
-		return memstore.New(memstore.Options{EventMaxLen: cfg.EventMaxLen, EventMaxAge: cfg.EventMaxAge}), nil
+		return memstore.New(memstore.Options{EventMaxLen: cfg.EventMaxLen, EventMaxAge: cfg.EventMaxAge,
+			TrailMaxAge: cfg.TrailRetention}), nil
 	}
 	st, err := redisstore.New(ctx, redisstore.Options{URL: cfg.RedisURL, Site: cfg.Site,
-		EventMaxLen: cfg.EventMaxLen, EventMaxAge: cfg.EventMaxAge, Logger: log.With("part", "redis")})
+		EventMaxLen: cfg.EventMaxLen, EventMaxAge: cfg.EventMaxAge, TrailMaxAge: cfg.TrailRetention, Logger: log.With("part", "redis")})
 	if err != nil {
 		return nil, fmt.Errorf("server: --redis: %w", err)
 	}

@@ -64,6 +64,10 @@ func parseFlags(args []string) (server.Config, slog.Level, error) {
 	fs.Float64Var(&cfg.Walk.StairsPerLevelM, "walk-stairs-m", 0, "FindNearest: meters of walking a flight of stairs costs (0: 20; negative: no stairs)")
 	fs.Float64Var(&cfg.Walk.LiftM, "walk-lift-m", 0, "FindNearest: meters of walking a lift ride costs, waiting included (0: 30; negative: no lifts)")
 	fs.Float64Var(&cfg.Walk.LiftPerLevelM, "walk-lift-per-level-m", 0, "FindNearest: meters added to a lift ride per level (0: 5)")
+	defaultEvents := fs.Bool("default-events", true, "every room and zone emits ENTER/EXIT without rule for every tag, whatever the rules (false: only rules' events)")
+	fs.DurationVar(&cfg.TrailRetention, "trail-retention", 0, "how long trails (GetTrail) are kept (0: 720h; -1ns: no limit)")
+	fs.DurationVar(&cfg.TrailInterval, "trail-interval", 0, "shortest gap between two trail points within a room (0: 30s)")
+	fs.Float64Var(&cfg.TrailDistance, "trail-distance", 0, "meters a tag moves within a room before another trail point (0: 5)")
 	readerFlags(fs, &cfg)
 	fs.Func("log-level", "debug, info, warn or error", func(v string) error {
 		return level.UnmarshalText([]byte(strings.ToUpper(v)))
@@ -74,5 +78,6 @@ func parseFlags(args []string) (server.Config, slog.Level, error) {
 	if fs.NArg() > 0 {
 		return cfg, level, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	cfg.NoDefaultEvents = !*defaultEvents
 	return cfg, level, cfg.Validate()
 }

@@ -48,6 +48,7 @@ const (
 	Tags      Kind = 't' // registry tags, by id
 	NotSeen   Kind = 'n' // assets not seen since a time, by last sighting then tag id
 	Due       Kind = 'm' // assets due for maintenance, by due date then tag id
+	Trails    Kind = 'v' // one tag's trail, by visit entry time
 )
 
 // version is the first byte of every token: the layout and key it is

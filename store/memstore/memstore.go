@@ -40,6 +40,9 @@ type Options struct {
 	EventTimeSlack time.Duration
 	// WatchBuffer is the per-subscriber buffer of WatchPositions.
 	WatchBuffer int
+	// TrailMaxAge is how long trails are kept, in event time before the
+	// newest written (store.DefaultTrailMaxAge when zero; < 0 keeps them).
+	TrailMaxAge time.Duration
 	// Now is the clock for stream ids; nil means time.Now.
 	Now func() time.Time
 }
@@ -57,6 +60,9 @@ func (o Options) withDefaults() Options {
 	if o.WatchBuffer <= 0 {
 		o.WatchBuffer = DefaultWatchBuffer
 	}
+	if o.TrailMaxAge == 0 {
+		o.TrailMaxAge = store.DefaultTrailMaxAge
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -70,12 +76,14 @@ type Store struct {
 
 	mu      sync.RWMutex // guards everything below
 	pos     map[string]location.Position
-	all     index            // every tag with a position
-	levels  map[string]index // tags per level
-	rooms   map[string]index // tags per room
-	events  []entry          // retained stream, ascending ids
-	last    cursor.ID        // id of the newest event ever appended
-	durable durable          // fence parts, configuration, sequence numbers
+	all     index             // every tag with a position
+	levels  map[string]index  // tags per level
+	rooms   map[string]index  // tags per room
+	events  []entry           // retained stream, ascending ids
+	last    cursor.ID         // id of the newest event ever appended
+	durable durable           // fence parts, configuration, sequence numbers
+	trails  map[string]*trail // per tag (trail.go)
+	swept   int64             // event time of the last sweep for idle trails
 	// appended is closed and replaced whenever events are appended (and on
 	// Close), waking blocked readers.
 	appended chan struct{}
@@ -94,6 +102,7 @@ func New(opts Options) *Store {
 		levels:   map[string]index{},
 		rooms:    map[string]index{},
 		durable:  newDurable(),
+		trails:   map[string]*trail{},
 		appended: make(chan struct{}),
 	}
 }
@@ -115,6 +124,7 @@ func (s *Store) Apply(_ context.Context, u store.Update) ([]geofence.Event, erro
 	accepted := s.applyPositions(u.Positions)
 	events := s.appendEvents(u.Events)
 	s.durable.write(u, events)
+	s.applyTrail(u.Visits, u.Trail)
 	// Published under the lock so watchers see positions in write order;
 	// Publish never blocks.
 	s.watch.Publish(accepted...)

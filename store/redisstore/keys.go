@@ -23,10 +23,13 @@ import (
 //	rtls:{site}:seq           string  Seq of the newest update applied with one
 //	rtls:{site}:applied       list    "seq id id ..." of the newest updates
 //	                                  applied with a Seq, newest first
+//	rtls:{site}:trail:v:<tag> zset    the tag's visits, score = entry ms (trail.go)
+//	rtls:{site}:trail:p:<tag> stream  the tag's trail points, id = "<ts>-1" (trail.go)
+//	rtls:{site}:trail:tags    zset    tag id -> newest trail time written (ms)
 //	rtls:{site}:ch:positions  channel JSON array of the positions of each Apply
 //	rtls:{site}:ch:events     channel id of the newest event of each Apply
 //
-// The level and room sets are created and deleted by the Apply script from
+// The level, room and trail keys are created and deleted by the Apply script from
 // the prefixes below; an empty set does not exist.
 type keys struct {
 	positions   string
@@ -42,6 +45,9 @@ type keys struct {
 	config      []string // by store.ConfigKinds
 	posChannel  string
 	evChannel   string
+	trailVisits string // prefix
+	trailPoints string // prefix
+	trailIndex  string
 }
 
 func newKeys(site string) keys {
@@ -60,6 +66,9 @@ func newKeys(site string) keys {
 		config:      configKeys(p),
 		posChannel:  p + "ch:positions",
 		evChannel:   p + "ch:events",
+		trailVisits: p + "trail:v:",
+		trailPoints: p + "trail:p:",
+		trailIndex:  p + "trail:tags",
 	}
 }
 
