@@ -15,6 +15,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/hospitalrtls/rtls/analytics"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/location/trail"
@@ -58,6 +59,10 @@ type Config struct {
 	// ShutdownBudget bounds how long Run keeps retrying writes when
 	// stopping; 0 is 5 s.
 	ShutdownBudget time.Duration
+	// Analytics, when not nil, aggregates the visits each update closes;
+	// its Ops are written in the same update (Update.Analytics). Run owns
+	// it.
+	Analytics *analytics.Aggregator
 	// Clock is the wall clock; nil is time.Now.
 	Clock func() time.Time
 	// Logger receives the pipeline's logs; nil discards them.
@@ -276,8 +281,13 @@ func (p *Pipeline) commit(ctx context.Context) bool {
 	p.pending = store.Update{}
 	u.Fence = p.fence.TakeDirty()
 	u.Visits = append(u.Visits, p.fence.TakeVisits()...)
+	if a := p.cfg.Analytics; a != nil {
+		a.Visits(u.Visits)
+		a.Advance(p.newest)
+		u.Analytics = append(u.Analytics, a.Take()...)
+	}
 	if len(u.Positions) > 0 || len(u.Events) > 0 || len(u.Fence) > 0 || len(u.Config) > 0 ||
-		len(u.Visits) > 0 || len(u.Trail) > 0 {
+		len(u.Visits) > 0 || len(u.Trail) > 0 || len(u.Analytics) > 0 {
 		p.seq++
 		u.Seq = p.seq
 		p.backlog = append(p.backlog, u)

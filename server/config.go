@@ -58,6 +58,12 @@ type Config struct {
 	TrailRetention time.Duration
 	TrailInterval  time.Duration
 	TrailDistance  float64
+	// AnalyticsMinCount is the fewest distinct tags an AnalyticsService row
+	// needs to be shown (0: analytics.DefaultMinCount, 5); fewer suppress
+	// it. AnalyticsRetention is how long the hourly aggregates are kept
+	// (0: 2232h, 93 days; negative: no limit).
+	AnalyticsMinCount  int
+	AnalyticsRetention time.Duration
 	// Clock is the wall clock of the reader front (its future and age
 	// checks) and of the pipeline (its watermark); nil is time.Now. Tests
 	// set it to drive event time themselves.
@@ -115,6 +121,9 @@ func (c *Config) Validate() error {
 	}
 	if c.TrailDistance < 0 {
 		bad("--trail-distance", "must not be negative")
+	}
+	if c.AnalyticsMinCount < 0 {
+		bad("--analytics-min-count", "must not be negative")
 	}
 	if err := c.Readers.validate(c.Insecure || c.Demo); err != nil {
 		errs = append(errs, err)

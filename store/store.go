@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/hospitalrtls/rtls/analytics"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
 )
@@ -79,6 +80,11 @@ type EventPage struct {
 // is left zero: 30 days.
 const DefaultTrailMaxAge = 30 * 24 * time.Hour
 
+// DefaultAnalyticsMaxAge is how long the stores keep analytics buckets
+// when their option is left zero: 93 days, so every range the
+// AnalyticsService accepts (at most 92 days) ending now is answerable.
+const DefaultAnalyticsMaxAge = 93 * 24 * time.Hour
+
 // TrailQuery selects one tag's trail for GetTrail.
 type TrailQuery struct {
 	Tag          string
@@ -120,6 +126,13 @@ type Update struct {
 	// Trail holds thinned positions (location/trail) to add to their tags'
 	// trails; one at the time of a stored point of its tag replaces it.
 	Trail []location.Position
+	// Analytics are additions to the de-identified aggregates
+	// (analytics.Aggregator.Take) made by the visits and status changes
+	// this update closes: written in the same atomic write, so the
+	// update's Seq makes a retry count them once. A bucket whose hour is
+	// older than the store's analytics retention before the newest hour
+	// written is dropped (see the stores' Options).
+	Analytics []analytics.Op
 	// Seq, when not 0, makes Apply idempotent. The single writer of a site
 	// numbers its updates with increasing Seq (continuing above LastSeq
 	// after a restart) and retries a failed Apply with the same update. The
@@ -214,6 +227,9 @@ type Store interface {
 	// a token not issued for this tag's trail gets ErrBadToken. Trails are
 	// kept for the store's trail retention (see the stores' Options).
 	GetTrail(ctx context.Context, q TrailQuery) (TrailPage, error)
+	// ReadAnalytics returns the fields of the named analytics buckets
+	// (written with Update.Analytics) that exist, owned by the caller.
+	ReadAnalytics(ctx context.Context, buckets []string) (analytics.Fields, error)
 	// Close releases the store's resources.
 	Close() error
 }
@@ -243,6 +259,11 @@ func (u Update) Validate() error {
 	for i, v := range u.Visits {
 		if err := validateVisit(v); err != nil {
 			return fmt.Errorf("%w: visit %d: %s", ErrInvalid, i, err)
+		}
+	}
+	for i, op := range u.Analytics {
+		if err := validateOp(op); err != nil {
+			return fmt.Errorf("%w: analytics op %d: %s", ErrInvalid, i, err)
 		}
 	}
 	for i, p := range u.Trail {
@@ -311,6 +332,21 @@ func validateVisit(v geofence.Visit) error {
 	}
 	return validateIDs([]namedID{{"tag", v.Tag}, {"room", v.Room}, {"level", v.Level},
 		{"class", v.Class}, {"type", v.Type}, {"unit", v.Unit}})
+}
+
+func validateOp(op analytics.Op) error {
+	if _, ok := analytics.BucketHour(op.Bucket); !ok {
+		return errors.New("bad bucket")
+	}
+	switch {
+	case op.Field == "":
+		return errors.New("empty field")
+	case len(op.Field) > 4*MaxIDLen: // class and two ids
+		return fmt.Errorf("field longer than %d bytes", 4*MaxIDLen)
+	case !utf8.ValidString(op.Field):
+		return errors.New("field not valid UTF-8")
+	}
+	return nil
 }
 
 func validateEvent(e geofence.Event) error {

@@ -43,6 +43,10 @@ type Options struct {
 	// TrailMaxAge is how long trails are kept, in event time before the
 	// newest written (store.DefaultTrailMaxAge when zero; < 0 keeps them).
 	TrailMaxAge time.Duration
+	// AnalyticsMaxAge is how long analytics buckets are kept, by their hour
+	// before the newest hour written (store.DefaultAnalyticsMaxAge when
+	// zero; < 0 keeps them).
+	AnalyticsMaxAge time.Duration
 	// Now is the clock for stream ids; nil means time.Now.
 	Now func() time.Time
 }
@@ -62,6 +66,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.TrailMaxAge == 0 {
 		o.TrailMaxAge = store.DefaultTrailMaxAge
+	}
+	if o.AnalyticsMaxAge == 0 {
+		o.AnalyticsMaxAge = store.DefaultAnalyticsMaxAge
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -83,6 +90,7 @@ type Store struct {
 	last    cursor.ID         // id of the newest event ever appended
 	durable durable           // fence parts, configuration, sequence numbers
 	trails  map[string]*trail // per tag (trail.go)
+	agg     aggregates        // analytics buckets (analytics.go)
 	swept   int64             // event time of the last sweep for idle trails
 	// appended is closed and replaced whenever events are appended (and on
 	// Close), waking blocked readers.
@@ -125,6 +133,7 @@ func (s *Store) Apply(_ context.Context, u store.Update) ([]geofence.Event, erro
 	events := s.appendEvents(u.Events)
 	s.durable.write(u, events)
 	s.applyTrail(u.Visits, u.Trail)
+	s.applyAnalytics(u.Analytics)
 	// Published under the lock so watchers see positions in write order;
 	// Publish never blocks.
 	s.watch.Publish(accepted...)

@@ -26,6 +26,8 @@ import (
 //	rtls:{site}:trail:v:<tag> zset    the tag's visits, score = entry ms (trail.go)
 //	rtls:{site}:trail:p:<tag> stream  the tag's trail points, id = "<ts>-1" (trail.go)
 //	rtls:{site}:trail:tags    zset    tag id -> newest trail time written (ms)
+//	rtls:{site}:agg:<bucket>  hash    analytics bucket: field -> count (analytics.go)
+//	rtls:{site}:agg:hours     zset    analytics bucket name -> its hour (ms)
 //	rtls:{site}:ch:positions  channel JSON array of the positions of each Apply
 //	rtls:{site}:ch:events     channel id of the newest event of each Apply
 //
@@ -48,6 +50,8 @@ type keys struct {
 	trailVisits string // prefix
 	trailPoints string // prefix
 	trailIndex  string
+	aggPrefix   string
+	aggIndex    string
 }
 
 func newKeys(site string) keys {
@@ -69,6 +73,8 @@ func newKeys(site string) keys {
 		trailVisits: p + "trail:v:",
 		trailPoints: p + "trail:p:",
 		trailIndex:  p + "trail:tags",
+		aggPrefix:   p + "agg:",
+		aggIndex:    p + "agg:hours",
 	}
 }
 

@@ -21,7 +21,10 @@ import "github.com/redis/go-redis/v9"
 // then the trail section: visit key prefix, point key prefix, trail index
 // key, trail max age ms (0 = none), #visits, #points; per visit: tag,
 // enter, newest of enter and exit, encoded visit; per point: tag, ts,
-// encoded point (trail.go). Trails older than the max age (before the
+// encoded point (trail.go); then the analytics section (analytics.go):
+// bucket key prefix, bucket index key, max age ms (0 = none), newest hour
+// of the update, #buckets; per bucket: name, hour, #ops, then per op:
+// field, "a" (add) or "s" (set), value. Trails older than the max age (before the
 // newest time of the update) are trimmed for the tags written, and up to 32
 // tags with nothing written since are dropped whole.
 //
@@ -223,6 +226,46 @@ if maxTrail > 0 and trailNow > maxTrail then
   for _, tag in ipairs(redis.call('ZRANGEBYSCORE', tIndex, '-inf', '(' .. cut, 'LIMIT', 0, 32)) do
     redis.call('DEL', tvPrefix .. tag, tpPrefix .. tag)
     redis.call('ZREM', tIndex, tag)
+  end
+end
+
+-- Analytics: counters added (HINCRBY), set members written (HSET 1); the
+-- index holds each bucket's hour, and buckets older than the retention
+-- before the newest hour are dropped (64 at a time) and never written.
+local aggPrefix, aggIndex = ARGV[i], ARGV[i + 1]
+local maxAgg, aggNewest, nbk = tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4])
+i = i + 5
+local aggCut = nil
+if maxAgg > 0 and nbk > 0 then
+  local top = redis.call('ZRANGE', aggIndex, -1, -1, 'WITHSCORES')
+  if top[2] and tonumber(top[2]) > aggNewest then aggNewest = tonumber(top[2]) end
+  aggCut = aggNewest - maxAgg
+end
+for b = 1, nbk do
+  local name, hourArg, nops = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
+  local hour = tonumber(hourArg)
+  i = i + 3
+  local key, sets, live = aggPrefix .. name, {}, aggCut == nil or hour >= aggCut
+  for o = 1, nops do
+    if live then
+      if ARGV[i + 1] == 's' then
+        sets[#sets + 1], sets[#sets + 2] = ARGV[i], '1'
+      else
+        redis.call('HINCRBY', key, ARGV[i], ARGV[i + 2])
+      end
+    end
+    i = i + 3
+  end
+  if live then
+    batched('HSET', key, sets)
+    redis.call('ZADD', aggIndex, hourArg, name)
+  end
+end
+if aggCut then
+  local cut = '(' .. string.format('%.0f', aggCut)
+  for _, name in ipairs(redis.call('ZRANGEBYSCORE', aggIndex, '-inf', cut, 'LIMIT', 0, 64)) do
+    redis.call('DEL', aggPrefix .. name)
+    redis.call('ZREM', aggIndex, name)
   end
 end
 

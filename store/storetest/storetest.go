@@ -21,9 +21,10 @@ import (
 // Retention is the event retention a test needs. Zero fields mean the
 // store's defaults.
 type Retention struct {
-	MaxLen      int64
-	MaxAge      time.Duration
-	TrailMaxAge time.Duration
+	MaxLen          int64
+	MaxAge          time.Duration
+	TrailMaxAge     time.Duration
+	AnalyticsMaxAge time.Duration
 }
 
 // Opener returns a new, empty store configured with r, closed by the
@@ -55,6 +56,8 @@ func Run(t *testing.T, open Opener) {
 		{"Seq", testSeq},
 		{"Trail", testTrail},
 		{"TrailRetention", testTrailRetention},
+		{"Analytics", testAnalytics},
+		{"AnalyticsRetention", testAnalyticsRetention},
 		{"Close", testClose},
 	})
 }
