@@ -6,9 +6,12 @@ package server
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"strings"
 	"time"
+
+	"github.com/hospitalrtls/rtls/floorplans/route"
 )
 
 // Config is the whole configuration of rtlsd.
@@ -42,10 +45,22 @@ type Config struct {
 	TagsFile  string
 	// Debounce is how long a zone change must hold before it fires.
 	Debounce time.Duration
+	// ParGrace is how long after the first position a fresh site waits
+	// before it judges PAR rules (0: geofence.DefaultWarmup, 10 s).
+	ParGrace time.Duration
+	// LowBattery is the battery percentage at or below which LOW_BATTERY
+	// fires (0: 20); it re-arms at LowBattery+5.
+	LowBattery int
+	// DuressGap is how long a tag's button must go unreported before a
+	// report is a new press (0: 10 s).
+	DuressGap time.Duration
 	// EventMaxLen and EventMaxAge bound the retained event stream (0: the
 	// store's defaults, 1,000,000 events and 7 days; negative: no limit).
 	EventMaxLen int64
 	EventMaxAge time.Duration
+	// Walk holds the costs of stairs and lifts in the walking distances of
+	// AssetService.FindNearest (zero fields: the route package's defaults).
+	Walk route.Options
 	// NoDefaultEvents turns off the default ENTER/EXIT (no rule) of every
 	// room and zone (--default-events=false); rules' events and the trail
 	// do not depend on it.
@@ -62,6 +77,8 @@ type Config struct {
 	// (0: 2232h, 93 days; negative: no limit).
 	AnalyticsMinCount  int
 	AnalyticsRetention time.Duration
+	// API is the security of the gRPC API: TLS, tokens, limits.
+	API APIConfig
 	// Clock is the wall clock of the reader front (its future and age
 	// checks) and of the pipeline (its watermark); nil is time.Now. Tests
 	// set it to drive event time themselves.
@@ -69,8 +86,9 @@ type Config struct {
 
 	// Readers configures the reader front's security (see readers.go).
 	Readers ReaderConfig
-	// Insecure allows plain, unauthenticated CoAP (and is what --demo
-	// implies); without it rtlsd needs Readers.Keys and serves DTLS only.
+	// Insecure allows plain, unauthenticated CoAP and plaintext,
+	// unauthenticated gRPC (--demo implies it); without it rtlsd needs
+	// Readers.Keys (DTLS only) and TLS material and credentials for the API.
 	Insecure bool
 }
 
@@ -100,8 +118,25 @@ func (c *Config) Validate() error {
 	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") && !strings.HasPrefix(c.RedisURL, "unix://") {
 		bad("--redis", "want redis://host:port/db, rediss:// or unix://")
 	}
+	if c.LowBattery < 0 || c.LowBattery > 100 {
+		return fmt.Errorf("%w: --low-battery: want a percentage 1..100 (0: 20)", ErrConfig)
+	}
+	if c.ParGrace < 0 || c.DuressGap < 0 {
+		return fmt.Errorf("%w: --par-grace and --duress-gap must not be negative", ErrConfig)
+	}
 	if strings.ContainsAny(c.Site, "{}") {
 		bad("--site", "must not contain '{' or '}'")
+	}
+	for _, w := range []struct {
+		flag string
+		m    float64
+	}{{"--walk-stairs-m", c.Walk.StairsPerLevelM}, {"--walk-lift-m", c.Walk.LiftM}, {"--walk-lift-per-level-m", c.Walk.LiftPerLevelM}} {
+		if math.IsNaN(w.m) || math.IsInf(w.m, 0) {
+			bad(w.flag, "want a finite number of meters")
+		}
+	}
+	if c.Walk.LiftPerLevelM < 0 {
+		bad("--walk-lift-per-level-m", "must not be negative")
 	}
 	if c.TrailInterval < 0 {
 		bad("--trail-interval", "must not be negative")
@@ -115,5 +150,6 @@ func (c *Config) Validate() error {
 	if err := c.Readers.validate(c.Insecure || c.Demo); err != nil {
 		errs = append(errs, err)
 	}
+	c.API.validate(c.Insecure || c.Demo, bad)
 	return errors.Join(errs...)
 }

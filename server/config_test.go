@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"math"
 	"net"
 	"strings"
 	"testing"
@@ -25,6 +26,10 @@ func TestConfigValidateNamesTheFlag(t *testing.T) {
 		{"bad metrics addr", func(c *Config) { c.MetricsAddr = "9464" }, "--metrics-addr"},
 		{"bad redis url", func(c *Config) { c.RedisURL = "127.0.0.1:6379" }, "--redis"},
 		{"site with brace", func(c *Config) { c.Site = "a{b" }, "--site"},
+		{"no stairs", func(c *Config) { c.Walk.StairsPerLevelM = -1 }, ""},
+		{"stairs not a number", func(c *Config) { c.Walk.StairsPerLevelM = math.NaN() }, "--walk-stairs-m"},
+		{"infinite lift", func(c *Config) { c.Walk.LiftM = math.Inf(1) }, "--walk-lift-m"},
+		{"negative lift per level", func(c *Config) { c.Walk.LiftPerLevelM = -5 }, "--walk-lift-per-level-m"},
 		{"no reader keys, not insecure", func(c *Config) { c.Insecure = false }, "--reader-keys"},
 		{"demo implies insecure", func(c *Config) { c.Insecure, c.Demo = false, true }, ""},
 		{"reader keys", func(c *Config) { c.Insecure, c.Readers.Keys, c.Readers.DTLSAddr = false, "keys.jsonl", ":5684" }, ""},
@@ -54,7 +59,7 @@ func TestConfigValidateNamesTheFlag(t *testing.T) {
 // them all, in flag order, identically on every call.
 func TestConfigValidateOrder(t *testing.T) {
 	c := Config{CoAPAddr: "5683", GRPCAddr: "localhost", MetricsAddr: "9464", RedisURL: "127.0.0.1:6379", Site: "{"}
-	want := []string{"--floorplan", "--coap-addr", "--grpc-addr", "--metrics-addr", "--redis", "--site", "--reader-keys"}
+	want := []string{"--floorplan", "--coap-addr", "--grpc-addr", "--metrics-addr", "--redis", "--site", "--reader-keys", "--tls-cert", "--tokens"}
 	first := c.Validate()
 	if !errors.Is(first, ErrConfig) {
 		t.Fatalf("Validate: %v, want ErrConfig", first)

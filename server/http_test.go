@@ -117,3 +117,35 @@ func httpGet(t *testing.T, url string) (int, []byte) {
 	body, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, body
 }
+
+// The HTTP face has no authorization of its own: the gRPC server's checks
+// the token the browser sends, over TLS when the API has it.
+func TestHTTPFaceTokens(t *testing.T) {
+	ss := startSecure(t)
+	base := "http://" + ss.s.HTTPAddr().String()
+	call := func(path, subject string) int {
+		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+		if subject != "" {
+			req.Header.Set("Authorization", "Bearer "+ss.tokens[subject])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, tc := range []struct {
+		path, subject string
+		want          int
+	}{
+		{"/v1/floorplan", "", http.StatusUnauthorized},
+		{"/v1/floorplan", "fay", http.StatusOK},
+		{"/v1/locations", "fay", http.StatusForbidden},
+		{"/v1/locations", "bo", http.StatusOK},
+	} {
+		if got := call(tc.path, tc.subject); got != tc.want {
+			t.Errorf("GET %s as %q: %d, want %d", tc.path, tc.subject, got, tc.want)
+		}
+	}
+}

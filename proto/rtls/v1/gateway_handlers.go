@@ -14,6 +14,7 @@ import (
 var GatewayHandlers = []func(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error{
 	RegisterAnalyticsServiceHandler,
 	RegisterAssetServiceHandler,
+	RegisterAuditServiceHandler,
 	RegisterEventServiceHandler,
 	RegisterFloorplanServiceHandler,
 	RegisterGeofenceServiceHandler,
