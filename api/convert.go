@@ -90,15 +90,17 @@ func LocationToProto(p location.Position) *rtlsv1.Location {
 // or class the protocol does not know becomes UNSPECIFIED.
 func EventToProto(e geofence.Event) *rtlsv1.Event {
 	return &rtlsv1.Event{
-		Id:       e.ID,
-		Type:     EventTypeToProto(e.Type),
-		TagId:    e.Tag,
-		ZoneId:   e.Zone,
-		Time:     msToProto(e.TS),
-		RuleId:   e.Rule,
-		Trigger:  e.Trigger,
-		TagClass: TagClassToProto(e.Class),
-		Count:    clampInt32(e.Count),
+		Id:             e.ID,
+		Type:           EventTypeToProto(e.Type),
+		TagId:          e.Tag,
+		ZoneId:         e.Zone,
+		Time:           msToProto(e.TS),
+		RuleId:         e.Rule,
+		Trigger:        e.Trigger,
+		TagClass:       TagClassToProto(e.Class),
+		Count:          clampInt32(e.Count),
+		Status:         AssetStatusToProto(e.Status),
+		PreviousStatus: AssetStatusToProto(e.Previous),
 	}
 }
 

@@ -162,7 +162,7 @@ func BenchmarkListTags(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			srv := NewTagRegistryServer(admin, nil)
+			srv := NewTagRegistryServer(admin, nil, nil)
 			req := &rtlsv1.ListTagsRequest{Class: rtlsv1.TagClass_ASSET, PageToken: cursor.Token(cursor.Tags, fmt.Sprintf("TAG-%06d", n/2))}
 			b.ReportAllocs()
 			for b.Loop() {

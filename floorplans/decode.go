@@ -91,6 +91,7 @@ var decoders = map[string]func(f *features, p *props, geom json.RawMessage){
 	"door":   decodeDoor,
 	"reader": decodeReader,
 	"zone":   decodeZone,
+	"unit":   decodeUnit,
 }
 
 func decodeLevel(f *features, p *props, geom json.RawMessage) {
@@ -106,6 +107,7 @@ func decodeRoom(f *features, p *props, geom json.RawMessage) {
 	r := &Room{
 		ID: p.str("id"), Name: p.str("name"),
 		Level: p.str("level"), Category: p.str("category"),
+		Unit: p.str("unit"),
 	}
 	r.Polygon = p.polygon(geom)
 	f.rooms = append(f.rooms, r)

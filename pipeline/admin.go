@@ -198,16 +198,18 @@ func (p *Pipeline) Zones(ctx context.Context, level string) ([]geofence.Zone, er
 	return zones, err
 }
 
-// PutTag adds or replaces a tag in the registry.
+// PutTag adds or replaces a tag in the registry; a new status is a status
+// change (source "api") stored and emitted with it.
 func (p *Pipeline) PutTag(ctx context.Context, t geofence.Tag) (geofence.Tag, error) {
 	var got geofence.Tag
-	err := p.do(ctx, func(int64) ([]geofence.Event, []store.ConfigChange, error) {
-		var err error
-		if got, err = p.fence.PutTag(t); err != nil {
+	err := p.do(ctx, func(now int64) ([]geofence.Event, []store.ConfigChange, error) {
+		got0, evs, err := p.fence.PutTag(t, now)
+		if err != nil {
 			return nil, nil, err
 		}
+		got = got0
 		cfg, err := configChange(store.ConfigTag, got.ID, got)
-		return nil, cfg, err
+		return evs, cfg, err
 	})
 	return got, err
 }

@@ -204,7 +204,8 @@ func (p *Pipeline) commit(ctx context.Context) bool {
 	u := p.pending
 	p.pending = store.Update{}
 	u.Fence = p.fence.TakeDirty()
-	if len(u.Positions) > 0 || len(u.Events) > 0 || len(u.Fence) > 0 || len(u.Config) > 0 {
+	p.takeStatusChanges(&u)
+	if len(u.Positions) > 0 || len(u.Events) > 0 || len(u.Fence) > 0 || len(u.Config) > 0 || len(u.StatusChanges) > 0 {
 		p.seq++
 		u.Seq = p.seq
 		p.backlog = append(p.backlog, u)
@@ -251,5 +252,28 @@ func (p *Pipeline) trimBacklog() {
 		}
 		slices.Reverse(keep)
 		p.backlog[i].Positions = keep
+	}
+}
+
+// takeStatusChanges moves the engine's status changes into u, with the
+// registry entries they changed (stored as configuration, so that a
+// restart keeps the statuses).
+func (p *Pipeline) takeStatusChanges(u *store.Update) {
+	changes := p.fence.TakeStatusChanges()
+	if len(changes) == 0 {
+		return
+	}
+	u.StatusChanges = append(u.StatusChanges, changes...)
+	for _, c := range changes {
+		t, ok := p.fence.Tag(c.Tag)
+		if !ok {
+			continue
+		}
+		cfg, err := configChange(store.ConfigTag, t.ID, t)
+		if err != nil { // a Tag always encodes
+			p.log.Error("cannot encode a tag", "err", err)
+			continue
+		}
+		u.Config = append(u.Config, cfg...)
 	}
 }

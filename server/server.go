@@ -115,7 +115,7 @@ func (s *Server) listen() error {
 	}
 	s.grpc.Register(&rtlsv1.LocationService_ServiceDesc, api.NewLocationServer(s.store, api.PlanLookupOf(s.plan), s.log))
 	s.grpc.Register(&rtlsv1.EventService_ServiceDesc, api.NewEventServer(s.store, s.pipe, s.log))
-	api.RegisterFence(s.grpc, s.pipe, s.log)
+	api.RegisterFence(s.grpc, s.pipe, s.store, s.log)
 	if s.grpcLis, err = net.Listen("tcp", s.cfg.GRPCAddr); err != nil {
 		return fmt.Errorf("server: --grpc-addr: %w", err)
 	}

@@ -84,6 +84,9 @@ type Update struct {
 	Fence map[string][]byte
 	// Config lists configuration changes, applied in order.
 	Config []ConfigChange
+	// StatusChanges are appended, in order, to the status history of
+	// their tags (ListStatusHistory; StatusHistoryLen per tag).
+	StatusChanges []geofence.StatusChange
 	// Seq, when not 0, makes Apply idempotent. The single writer of a site
 	// numbers its updates with increasing Seq (continuing above LastSeq
 	// after a restart) and retries a failed Apply with the same update. The
@@ -159,6 +162,10 @@ type Store interface {
 	// LoadConfig returns every stored configuration item of kind by id. A
 	// kind not in ConfigKinds gets ErrBadKind.
 	LoadConfig(ctx context.Context, kind string) (map[string][]byte, error)
+	// ListStatusHistory pages through the status changes of one tag, newest
+	// first (an unknown tag has none). A token of another tag gets
+	// ErrBadToken.
+	ListStatusHistory(ctx context.Context, q StatusQuery) (StatusPage, error)
 	// LastSeq returns the Seq of the newest update applied with one, 0 when
 	// there is none.
 	LastSeq(ctx context.Context) (uint64, error)
@@ -192,6 +199,9 @@ func (u Update) Validate() error {
 		if err := validatePart(key, data); err != nil {
 			return fmt.Errorf("%w: fence part: %s", ErrInvalid, err)
 		}
+	}
+	if err := validateStatusChanges(u.StatusChanges); err != nil {
+		return err
 	}
 	for i, c := range u.Config {
 		if err := CheckKind(c.Kind); err != nil {

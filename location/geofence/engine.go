@@ -31,6 +31,9 @@ type Config struct {
 	// Zones are zones made through the API, held from the start so that
 	// rules may name them.
 	Zones []Zone
+	// Status, when not nil, makes the engine infer asset statuses from
+	// location (status.go); nil infers none.
+	Status *StatusRules
 	// Logger receives warnings about the configuration (rules naming
 	// unknown zones). Nil discards them. The engine never logs tag ids.
 	Logger *slog.Logger
@@ -53,6 +56,8 @@ type Engine struct {
 	warmup   int64 // ms
 	log      *slog.Logger
 	reg      *Registry
+	status   statusRules
+	changes  []StatusChange // status changes since TakeStatusChanges
 
 	zones     map[string]*zoneState
 	grids     map[string]*zoneGrid // by level, the zones that are not rooms
@@ -101,6 +106,7 @@ func New(plan *floorplans.Plan, cfg Config, rules []Rule, reg *Registry) (*Engin
 		warmup:   msOrDefault(cfg.Warmup, DefaultWarmup),
 		log:      cfg.Logger,
 		reg:      reg.Clone(),
+		status:   newStatusRules(cfg.Status),
 		zones:    make(map[string]*zoneState),
 		grids:    make(map[string]*zoneGrid),
 		rules:    make(map[string]*ruleState),

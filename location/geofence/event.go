@@ -14,6 +14,10 @@ const (
 	Restricted  EventType = "RESTRICTED"
 	BelowPar    EventType = "BELOW_PAR"
 	ParRestored EventType = "PAR_RESTORED"
+	// StatusChanged: an asset's status changed (Status, Previous), set
+	// through PutTag or inferred from its location (StatusRules); Trigger
+	// is the StatusChange.Source, Zone the room it was inferred in.
+	StatusChanged EventType = "STATUS_CHANGED"
 )
 
 // Event is one geofence event. ID is assigned by the store when the event is
@@ -28,6 +32,10 @@ type Event struct {
 	Trigger string // what caused it: one of the Trigger constants
 	Class   string // tag class of Tag, or the class a count rule counts
 	Count   int    // tags counted, for BELOW_PAR / PAR_RESTORED
+	// Status and Previous are an asset's new and former status, for
+	// STATUS_CHANGED.
+	Status   string
+	Previous string
 }
 
 // Triggers: what caused an event (Event.Trigger).

@@ -61,6 +61,13 @@ func (r *Registry) Put(t Tag) (Tag, error) {
 	return t, nil
 }
 
+// set stores a tag known to be valid and normalized.
+func (r *Registry) set(t Tag) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.tags[t.ID] = t
+}
+
 // Delete removes a tag; it returns ErrUnknownTag when there was none.
 func (r *Registry) Delete(id string) error {
 	r.mu.Lock()

@@ -20,6 +20,8 @@ import (
 //	rtls:{site}:fence         hash    geofence state part key -> part (binary)
 //	rtls:{site}:cfg:<kind>    hash    configuration item id -> data, per kind
 //	                                  (rule, zone, tag)
+//	rtls:{site}:status:<tag>  zset    a tag's status history (status.go)
+//	rtls:{site}:statusseq     hash    tag id -> number of its newest status change
 //	rtls:{site}:seq           string  Seq of the newest update applied with one
 //	rtls:{site}:applied       list    "seq id id ..." of the newest updates
 //	                                  applied with a Seq, newest first
@@ -39,27 +41,32 @@ type keys struct {
 	fence       string
 	seq         string
 	applied     string
-	config      []string // by store.ConfigKinds
-	posChannel  string
-	evChannel   string
+	// statusPrefix and statusSeq hold the status history (status.go).
+	statusPrefix string
+	statusSeq    string
+	config       []string // by store.ConfigKinds
+	posChannel   string
+	evChannel    string
 }
 
 func newKeys(site string) keys {
 	p := "rtls:{" + site + "}:"
 	return keys{
-		positions:   p + "pos",
-		placements:  p + "where",
-		tags:        p + "tags",
-		levelPrefix: p + "level:",
-		roomPrefix:  p + "room:",
-		seen:        p + "seen",
-		events:      p + "events",
-		fence:       p + "fence",
-		seq:         p + "seq",
-		applied:     p + "applied",
-		config:      configKeys(p),
-		posChannel:  p + "ch:positions",
-		evChannel:   p + "ch:events",
+		positions:    p + "pos",
+		placements:   p + "where",
+		tags:         p + "tags",
+		levelPrefix:  p + "level:",
+		roomPrefix:   p + "room:",
+		seen:         p + "seen",
+		events:       p + "events",
+		fence:        p + "fence",
+		seq:          p + "seq",
+		applied:      p + "applied",
+		statusPrefix: p + "status:",
+		statusSeq:    p + "statusseq",
+		config:       configKeys(p),
+		posChannel:   p + "ch:positions",
+		evChannel:    p + "ch:events",
 	}
 }
 
@@ -81,3 +88,6 @@ func (k keys) level(id string) string { return k.levelPrefix + id }
 
 // room returns the key of the set of tags in room id.
 func (k keys) room(id string) string { return k.roomPrefix + id }
+
+// status returns the key of the status history of tag id.
+func (k keys) status(id string) string { return k.statusPrefix + id }

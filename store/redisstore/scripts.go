@@ -17,7 +17,10 @@ import "github.com/redis/go-redis/v9"
 // Seq (decimal, "0" = none), #applied kept, #fence parts, #config changes;
 // then per position: tag, level, room, ts, encoded position; per event: n,
 // then n field names and values; per fence part: key, "p" (put) or "d"
-// (delete), value; per config change: KEYS index, id, "p" or "d", value.
+// (delete), value; per config change: KEYS index, id, "p" or "d", value;
+// then, when the update has status changes, the status history key prefix,
+// its counter hash and the changes kept per tag, and per change: tag, JSON
+// (status.go).
 //
 // It returns {"ok", ids...}; for a Seq at or below the stored one it writes
 // nothing and returns {"dup", ids...} with the ids of that update, or
@@ -169,6 +172,15 @@ for c = 1, ncfg do
     redis.call('HDEL', key, ARGV[i + 1])
   end
   i = i + 4
+end
+
+if i <= #ARGV then
+  local statusPrefix, statusSeq, keep = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
+  for k = i + 3, #ARGV, 2 do
+    local key, n = statusPrefix .. ARGV[k], redis.call('HINCRBY', statusSeq, ARGV[k], 1)
+    redis.call('ZADD', key, n, n .. ' ' .. ARGV[k + 1])
+    if n > keep then redis.call('ZREMRANGEBYSCORE', key, '-inf', n - keep) end
+  end
 end
 
 if seq ~= '0' then

@@ -50,6 +50,7 @@ func Run(t *testing.T, open Opener) {
 		{"Config", testConfig},
 		{"DurableInvalid", testDurableInvalid},
 		{"Seq", testSeq},
+		{"StatusHistory", testStatusHistory},
 		{"Close", testClose},
 	})
 }
