@@ -8,6 +8,8 @@ import (
 	"net"
 	"strings"
 	"time"
+
+	"github.com/hospitalrtls/rtls/location/geofence"
 )
 
 // Config is the whole configuration of rtlsd.
@@ -38,6 +40,10 @@ type Config struct {
 	TagsFile  string
 	// Debounce is how long a zone change must hold before it fires.
 	Debounce time.Duration
+	// Status says how asset statuses are inferred from location
+	// (geofence.StatusRules); the zero value infers none. rtlsd's flags
+	// default to geofence.DefaultStatusRules.
+	Status geofence.StatusRules
 	// EventMaxLen and EventMaxAge bound the retained event stream (0: the
 	// store's defaults, 1,000,000 events and 7 days; negative: no limit).
 	EventMaxLen int64
@@ -62,6 +68,12 @@ func (c *Config) Validate() error {
 	}
 	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") && !strings.HasPrefix(c.RedisURL, "unix://") {
 		return fmt.Errorf("%w: --redis: want redis://host:port/db, rediss:// or unix://", ErrConfig)
+	}
+	switch {
+	case c.Status.InUseDwell < 0:
+		return fmt.Errorf("%w: --in-use-dwell: must not be negative", ErrConfig)
+	case c.Status.Absence < 0:
+		return fmt.Errorf("%w: --missing-after: must not be negative", ErrConfig)
 	}
 	if strings.ContainsAny(c.Site, "{}") {
 		return fmt.Errorf("%w: --site: must not contain '{' or '}'", ErrConfig)

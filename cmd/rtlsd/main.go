@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/server"
 )
 
@@ -50,8 +51,19 @@ func parseFlags(args []string) (server.Config, slog.Level, error) {
 	fs.StringVar(&cfg.EngineConfig, "engine-config", "", "JSON file overriding engine settings (see docs/accuracy.md)")
 	fs.DurationVar(&cfg.Tick, "tick", 250*time.Millisecond, "how often positions are written")
 	fs.StringVar(&cfg.RulesFile, "rules", "", "geofence rules file (YAML or JSON)")
-	fs.StringVar(&cfg.TagsFile, "tags", "", "tag registry file (YAML, JSON or CSV: id,class,type,name)")
+	fs.StringVar(&cfg.TagsFile, "tags", "", "tag registry file (YAML, JSON or CSV with a header: id,class,type,name,status,unit_id,role,serial,...)")
 	fs.DurationVar(&cfg.Debounce, "debounce", 0, "how long a zone change must hold before ENTER/EXIT fire (0: 3s)")
+	cfg.Status = geofence.DefaultStatusRules()
+	fs.Func("soiled-categories", "room categories that make an asset entering them SOILED, comma-separated (default "+geofence.DefaultSoiledCategory+"; \"\": none)", func(v string) error {
+		cfg.Status.SoiledCategories = splitList(v)
+		return nil
+	})
+	fs.Func("in-use-categories", "room categories of patient care, comma-separated (default "+strings.Join(geofence.DefaultInUseCategories, ",")+"; \"\": none)", func(v string) error {
+		cfg.Status.InUseCategories = splitList(v)
+		return nil
+	})
+	fs.DurationVar(&cfg.Status.InUseDwell, "in-use-dwell", geofence.DefaultInUseDwell, "stay in a patient-care room after which an asset is IN_USE (0: never)")
+	fs.DurationVar(&cfg.Status.Absence, "missing-after", geofence.DefaultStatusAbsence, "silence after which an asset is MISSING (0: never)")
 	fs.Int64Var(&cfg.EventMaxLen, "event-max-len", 0, "events the stream retains (0: 1,000,000; -1: no limit)")
 	fs.DurationVar(&cfg.EventMaxAge, "event-max-age", 0, "how long events are retained (0: 168h; -1ns: no limit)")
 	fs.Func("log-level", "debug, info, warn or error", func(v string) error {
@@ -64,4 +76,15 @@ func parseFlags(args []string) (server.Config, slog.Level, error) {
 		return cfg, level, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	return cfg, level, cfg.Validate()
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
