@@ -256,7 +256,8 @@ func validateEvent(e geofence.Event) error {
 		return errors.New("negative count")
 	}
 	return validateIDs([]namedID{{"type", string(e.Type)}, {"tag", e.Tag},
-		{"zone", e.Zone}, {"rule", e.Rule}, {"trigger", e.Trigger}, {"class", e.Class}})
+		{"zone", e.Zone}, {"rule", e.Rule}, {"trigger", e.Trigger}, {"class", e.Class},
+		{"status", e.Status}, {"previous", e.Previous}})
 }
 
 // namedID is an id with the name of its field, for error messages.

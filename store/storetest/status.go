@@ -91,6 +91,20 @@ func testStatusHistory(t *testing.T, open Opener) {
 			t.Fatalf("kept %d changes (newest %v), want the newest %d", len(got), got[:1], len(want))
 		}
 	})
+	t.Run("Event", func(t *testing.T) {
+		s := open(t, Retention{})
+		ev := geofence.Event{Type: geofence.StatusChanged, Tag: "PUMP-1", Zone: "L0-SOIL", TS: 5000,
+			Trigger: "soiled_room", Class: geofence.ClassAsset, Status: geofence.StatusSoiled, Previous: geofence.StatusInUse}
+		apply(t, s, store.Update{Events: []geofence.Event{ev}, StatusChanges: []geofence.StatusChange{statusChange("PUMP-1", 0)}})
+		got, err := s.ReadEvents(ctx(t), "0", 10, 0)
+		if err != nil || len(got) != 1 {
+			t.Fatalf("ReadEvents = %v, %v", got, err)
+		}
+		got[0].ID = ""
+		if got[0] != ev {
+			t.Fatalf("STATUS_CHANGED read back as %+v, want %+v", got[0], ev)
+		}
+	})
 	t.Run("Invalid", func(t *testing.T) {
 		bad := []geofence.StatusChange{{Status: geofence.StatusSoiled}, {Tag: "T", TS: -1}, {Tag: "T", Room: "\xff"}}
 		for i, c := range bad {
