@@ -15,6 +15,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/hospitalrtls/rtls/floorplans"
+	"github.com/hospitalrtls/rtls/internal/testlog"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
@@ -209,7 +210,7 @@ func startFenceEnv(t testing.TB) *fenceEnv {
 	t.Helper()
 	env := &fenceEnv{store: newFakeStore(), history: memstore.New(memstore.Options{})}
 	env.admin = newFenceAdmin(t, env.store)
-	log := testLogger()
+	log := testlog.Logger()
 	srv, err := NewGRPCServer(WithLogger(log))
 	if err != nil {
 		t.Fatal(err)

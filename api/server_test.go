@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"log/slog"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -13,16 +12,9 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/hospitalrtls/rtls/internal/testlog"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
 )
-
-// testLogger discards logs unless RTLS_TEST_LOG is set.
-func testLogger() *slog.Logger {
-	if os.Getenv("RTLS_TEST_LOG") == "" {
-		return nil
-	}
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
 
 // testEnv is a real gRPC server on loopback over a fakeStore, and a client.
 type testEnv struct {
@@ -58,7 +50,7 @@ func startEnv(t testing.TB, cfg envConfig) *testEnv {
 		cfg.plan = fakePlan{levels: []string{"L0", "L1"}, rooms: []string{"R1", "R2"}}
 	}
 	if cfg.log == nil {
-		cfg.log = testLogger()
+		cfg.log = testlog.Logger()
 	}
 	srv, err := NewGRPCServer(WithLogger(cfg.log), WithMetrics(env.reg))
 	if err != nil {

@@ -8,8 +8,8 @@ type levelIndex struct {
 	rooms    []*Room
 	readers  []*Reader
 	zones    []*Zone
-	roomGrid grid
-	zoneGrid grid
+	roomGrid Grid
+	zoneGrid Grid
 }
 
 // roomPair is an unordered pair of room ids (a <= b).
@@ -44,8 +44,8 @@ func (p *Plan) index() {
 		li.zones = append(li.zones, z)
 	}
 	for _, li := range p.byLevel {
-		li.roomGrid = newGrid(boundsOf(li.rooms, func(r *Room) orb.Bound { return r.Bound }))
-		li.zoneGrid = newGrid(boundsOf(li.zones, func(z *Zone) orb.Bound { return z.Bound }))
+		li.roomGrid = NewGrid(boundsOf(li.rooms, func(r *Room) orb.Bound { return r.Bound }))
+		li.zoneGrid = NewGrid(boundsOf(li.zones, func(z *Zone) orb.Bound { return z.Bound }))
 	}
 	p.indexDoors()
 }

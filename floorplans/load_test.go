@@ -3,6 +3,7 @@ package floorplans
 import (
 	"errors"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -60,8 +61,10 @@ func TestSyntheticClinicGeometry(t *testing.T) {
 	if r := p.RoomAt("L0", orb.Point{2, 8}); r != nil {
 		t.Errorf("RoomAt(wall) = %s", r.ID)
 	}
-	if d := DistanceToRoom(cor, orb.Point{2, 7.9}); d < 0.2-1e-9 || d > 0.2+1e-9 {
-		t.Errorf("DistanceToRoom(corridor, (2, 7.9)) = %v, want 0.2", d)
+	// 0.2 m to the corridor's wall, then 5 cm into the corridor.
+	pt := orb.Point{2, 7.9}
+	if q := NearestPointInRoom(cor, pt); math.Abs(math.Hypot(q[0]-pt[0], q[1]-pt[1])-0.25) > 1e-9 {
+		t.Errorf("NearestPointInRoom(corridor, %v) = %v, want 0.25 m away", pt, q)
 	}
 }
 

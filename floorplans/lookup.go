@@ -2,7 +2,6 @@ package floorplans
 
 import (
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 )
 
 // The lookups below only read the plan: they are safe for concurrent use
@@ -71,9 +70,9 @@ func (p *Plan) RoomAt(level string, pt orb.Point) *Room {
 	if li == nil {
 		return nil
 	}
-	for _, i := range li.roomGrid.at(pt) {
+	for _, i := range li.roomGrid.At(pt) {
 		r := li.rooms[i]
-		if inBound(r.Bound, pt) && planar.PolygonContains(r.Polygon, pt) {
+		if inBound(r.Bound, pt) && PolygonContains(r.Polygon, pt) {
 			return r
 		}
 	}
@@ -104,9 +103,9 @@ func (p *Plan) ZonesAt(level string, pt orb.Point) []*Zone {
 		return nil
 	}
 	var zs []*Zone
-	for _, i := range li.zoneGrid.at(pt) {
+	for _, i := range li.zoneGrid.At(pt) {
 		z := li.zones[i]
-		if inBound(z.Bound, pt) && planar.PolygonContains(z.Polygon, pt) {
+		if inBound(z.Bound, pt) && PolygonContains(z.Polygon, pt) {
 			zs = append(zs, z)
 		}
 	}

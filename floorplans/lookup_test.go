@@ -200,7 +200,6 @@ func TestLookupsDoNotAllocate(t *testing.T) {
 		"DoorsBetween":       func() { p.DoorsBetween("B", "A") },
 		"LevelByOrdinal":     func() { p.LevelByOrdinal(1) },
 		"NearestPointInRoom": func() { NearestPointInRoom(a, orb.Point{15, 5}) },
-		"DistanceToRoom":     func() { DistanceToRoom(a, orb.Point{15, 5}) },
 	}
 	for name, f := range cases {
 		if n := testing.AllocsPerRun(100, f); n != 0 {

@@ -14,29 +14,13 @@ const insideNudge = 0.05
 // minNudge is the smallest move tried before falling back to a vertex.
 const minNudge = 1e-4
 
-// DistanceToRoom returns the distance in meters from pt to the room: 0 when
-// pt is inside or on its boundary, +Inf for a nil room, NaN for a
-// non-finite point. It does not allocate.
-func DistanceToRoom(r *Room, pt orb.Point) float64 {
-	if r == nil {
-		return math.Inf(1)
-	}
-	if !finite(pt) {
-		return math.NaN()
-	}
-	if planar.PolygonContains(r.Polygon, pt) {
-		return 0
-	}
-	return closestOnBoundary(r.Polygon, pt).d
-}
-
 // NearestPointInRoom returns pt itself when it is inside the room (or on
 // its boundary); otherwise the point of the room's boundary closest to pt,
 // moved 5 cm into the room (less where the room is too narrow there; in a
 // sliver, the nearest vertex). A nil room or non-finite point returns pt.
 // It does not allocate.
 func NearestPointInRoom(r *Room, pt orb.Point) orb.Point {
-	if r == nil || !finite(pt) || planar.PolygonContains(r.Polygon, pt) {
+	if r == nil || !finite(pt) || PolygonContains(r.Polygon, pt) {
 		return pt
 	}
 	e := closestOnBoundary(r.Polygon, pt)
@@ -48,7 +32,7 @@ func NearestPointInRoom(r *Room, pt orb.Point) orb.Point {
 	} {
 		for d := insideNudge; d > minNudge; d /= 2 {
 			c := orb.Point{q[0] + d*dir[0], q[1] + d*dir[1]}
-			if planar.PolygonContains(r.Polygon, c) {
+			if PolygonContains(r.Polygon, c) {
 				return c
 			}
 		}

@@ -56,36 +56,11 @@ func TestNearestPointInRoom(t *testing.T) {
 			if !math.IsNaN(c.want[0]) && planar.Distance(got, c.want) > 1e-9 {
 				t.Errorf("NearestPointInRoom(%v) = %v, want %v", c.pt, got, c.want)
 			}
-			if d := DistanceToRoom(r, got); d != 0 {
-				t.Errorf("DistanceToRoom(nearest point) = %v", d)
-			}
 		})
 	}
 }
 
-func TestDistanceToRoom(t *testing.T) {
-	r := roomOf(t, orb.Polygon{rect(0, 0, 10, 10)[0], rect(3, 3, 7, 7)[0]})
-	cases := []struct {
-		pt   orb.Point
-		want float64
-	}{
-		{orb.Point{1, 1}, 0},
-		{orb.Point{0, 5}, 0},
-		{orb.Point{-3, 5}, 3},
-		{orb.Point{13, 14}, 5},
-		{orb.Point{5, 4}, 1}, // in the hole
-	}
-	for _, c := range cases {
-		if got := DistanceToRoom(r, c.pt); math.Abs(got-c.want) > 1e-12 {
-			t.Errorf("DistanceToRoom(%v) = %v, want %v", c.pt, got, c.want)
-		}
-	}
-	if got := DistanceToRoom(nil, orb.Point{}); !math.IsInf(got, 1) {
-		t.Errorf("DistanceToRoom(nil) = %v", got)
-	}
-	if got := DistanceToRoom(r, orb.Point{nan(), 0}); !math.IsNaN(got) {
-		t.Errorf("DistanceToRoom(NaN) = %v", got)
-	}
+func TestNearestPointInRoomNil(t *testing.T) {
 	if got := NearestPointInRoom(nil, orb.Point{1, 2}); got != (orb.Point{1, 2}) {
 		t.Errorf("NearestPointInRoom(nil) = %v", got)
 	}

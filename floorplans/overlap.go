@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 )
 
 // checkOverlaps reports rooms of one level whose interiors overlap. Rooms
@@ -130,7 +129,7 @@ func alongBoundary(u, v orb.Point, b orb.Polygon) int {
 
 // strictlyInside reports whether m is inside poly and not on its boundary.
 func strictlyInside(poly orb.Polygon, m orb.Point) bool {
-	if !planar.PolygonContains(poly, m) {
+	if !PolygonContains(poly, m) {
 		return false
 	}
 	return closestOnBoundary(poly, m).d > tol

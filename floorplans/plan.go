@@ -1,6 +1,17 @@
 // Package floorplans loads, validates and indexes site floorplans: levels,
 // rooms, doors, readers and zones in planar site-local meters (see
 // ../shared/FORMATS.md). It knows nothing of transports or storage.
+//
+// It is also the one geometry kernel of the tree, over orb and orb/planar:
+// RingContains and PolygonContains, SegmentsMeet, SegmentIntersection and
+// the distances, Grid (items by bound) and CleanPolygon. Everything that
+// asks whether a point is in a room or zone asks it here, under one rule:
+//
+// Polygons are closed. A point on an edge or a vertex of a ring (within
+// 1e-9 m of it) is inside, whether the ring is the outer ring or a hole;
+// elsewhere the even-odd rule decides. Where two rooms share an edge, a
+// point on it is in both, and Plan.RoomAt returns the one first in the
+// plan. Points with a NaN or infinite coordinate are in nothing.
 package floorplans
 
 import "github.com/paulmach/orb"

@@ -2,15 +2,49 @@ package floorplans
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 )
 
-// ringProblem checks one linear ring and returns what is wrong with it, or
-// "". On success it returns the ring without repeated consecutive points.
+// ErrPolygon is matched (errors.Is) by every *PolygonError.
+var ErrPolygon = errors.New("floorplans: invalid polygon")
+
+// PolygonError says what is wrong with a polygon given to CleanPolygon.
+type PolygonError struct {
+	// Msg lists the problems, each prefixed "hole N: " when about a hole.
+	Msg string
+}
+
+// Error returns the message prefixed with the package name.
+func (e *PolygonError) Error() string { return ErrPolygon.Error() + ": " + e.Msg }
+
+// Is reports whether target is ErrPolygon.
+func (e *PolygonError) Is(target error) bool { return target == ErrPolygon }
+
+// CleanPolygon checks that poly is a usable simple polygon and returns a
+// copy whose rings are closed and free of repeated consecutive points, in
+// the orientation given. Rings may be given open or closed. Every ring
+// needs at least 3 distinct vertices, finite coordinates within ±1e7 m, a
+// non-zero area and no edge meeting another except where adjacent edges
+// share a vertex; holes must lie inside the outer ring and not cross it or
+// each other. Otherwise it returns a *PolygonError.
+func CleanPolygon(poly orb.Polygon) (orb.Polygon, error) {
+	out := slices.Clone(poly)
+	var msgs []string
+	if !checkRings(out, cleanRing, func(msg string) { msgs = append(msgs, msg) }) {
+		return nil, &PolygonError{Msg: strings.Join(msgs, "; ")}
+	}
+	return out, nil
+}
+
+// ringProblem checks one GeoJSON linear ring (closed, at least 4
+// positions) and returns what is wrong with it, or "". On success it
+// returns the ring without repeated consecutive points.
 func ringProblem(r orb.Ring) (orb.Ring, string) {
 	if msg := coordProblem(r...); msg != "" {
 		return nil, msg
@@ -20,6 +54,16 @@ func ringProblem(r orb.Ring) (orb.Ring, string) {
 	}
 	if !r.Closed() {
 		return nil, "ring not closed"
+	}
+	return cleanRing(r)
+}
+
+// cleanRing checks one ring given open or closed and returns what is wrong
+// with it, or "". On success it returns the ring closed and without
+// repeated consecutive points.
+func cleanRing(r orb.Ring) (orb.Ring, string) {
+	if msg := coordProblem(r...); msg != "" {
+		return nil, msg
 	}
 	d := dedupe(r)
 	if len(d) < 4 {
@@ -34,13 +78,16 @@ func ringProblem(r orb.Ring) (orb.Ring, string) {
 	return d, ""
 }
 
-// dedupe returns r without repeated consecutive points.
+// dedupe returns r without repeated consecutive points, closed.
 func dedupe(r orb.Ring) orb.Ring {
-	d := make(orb.Ring, 0, len(r))
+	d := make(orb.Ring, 0, len(r)+1)
 	for i, p := range r {
 		if i == 0 || p != r[i-1] {
 			d = append(d, p)
 		}
+	}
+	if len(d) > 1 && d[0] != d[len(d)-1] {
+		d = append(d, d[0])
 	}
 	return d
 }
@@ -81,7 +128,7 @@ func edgesMeet(r orb.Ring, n, i, j int) (orb.Point, bool) {
 	case i == 0 && j == n-1: // d == a
 		return a, foldsBack(a, b, c)
 	}
-	return c, segmentsMeet(a, b, c, d)
+	return c, SegmentsMeet(a, b, c, d)
 }
 
 // foldsBack reports whether the edges from shared vertex v to p and to q
@@ -100,18 +147,30 @@ func abs(x float64) float64 {
 	return x
 }
 
-// polygonProblems checks every ring of a polygon and reports each problem
-// through report (with "hole N: " before the messages about holes). On
-// success the polygon's rings are cleaned and oriented: outer ring
-// counter-clockwise, holes clockwise (interior on the left of every edge).
+// polygonProblems checks every ring of a GeoJSON polygon and reports each
+// problem through report (with "hole N: " before the messages about
+// holes). On success the polygon's rings are cleaned and oriented: outer
+// ring counter-clockwise, holes clockwise (interior on the left of every
+// edge).
 func polygonProblems(poly orb.Polygon, report func(msg string)) bool {
+	if !checkRings(poly, ringProblem, report) {
+		return false
+	}
+	orient(poly)
+	return true
+}
+
+// checkRings checks every ring of a polygon with check, replacing it with
+// the cleaned ring, then the holes against the outer ring and each other.
+// It reports each problem through report.
+func checkRings(poly orb.Polygon, check func(orb.Ring) (orb.Ring, string), report func(msg string)) bool {
 	if len(poly) == 0 {
 		report("polygon has no rings")
 		return false
 	}
 	ok := true
 	for i, r := range poly {
-		d, msg := ringProblem(r)
+		d, msg := check(r)
 		if msg != "" {
 			report(ringPrefix(i) + msg)
 			ok = false
@@ -128,7 +187,6 @@ func polygonProblems(poly orb.Polygon, report func(msg string)) bool {
 			ok = false
 		}
 	}
-	orient(poly)
 	return ok
 }
 
@@ -143,7 +201,7 @@ func holeProblem(poly orb.Polygon, i int) string {
 			return fmt.Sprintf("crosses hole %d", j)
 		}
 	}
-	if !planar.RingContains(poly[0], poly[i][0]) {
+	if !RingContains(poly[0], poly[i][0]) {
 		return "outside the outer ring"
 	}
 	return ""

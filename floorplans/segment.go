@@ -43,9 +43,9 @@ func properCross(a, b, c, d orb.Point) bool {
 	return opposite(side(c, d, a), side(c, d, b)) && opposite(side(a, b, c), side(a, b, d))
 }
 
-// segmentsMeet reports whether segments ab and cd have any point in
-// common: crossing, touching or overlapping.
-func segmentsMeet(a, b, c, d orb.Point) bool {
+// SegmentsMeet reports whether segments ab and cd have any point in
+// common (within 1e-9 m): crossing, touching or overlapping.
+func SegmentsMeet(a, b, c, d orb.Point) bool {
 	if !boxesMeet(a, b, c, d) {
 		return false
 	}
@@ -59,6 +59,59 @@ func boxesMeet(a, b, c, d orb.Point) bool {
 		math.Max(c[0], d[0])+tol >= math.Min(a[0], b[0]) &&
 		math.Max(a[1], b[1])+tol >= math.Min(c[1], d[1]) &&
 		math.Max(c[1], d[1])+tol >= math.Min(a[1], b[1])
+}
+
+// SegmentIntersection returns the point where segments ab and cd cross or
+// touch; false when they are apart, parallel or collinear. Unlike
+// SegmentsMeet it uses no tolerance: it is for counting crossings.
+func SegmentIntersection(a, b, c, d orb.Point) (orb.Point, bool) {
+	rx, ry := b[0]-a[0], b[1]-a[1]
+	sx, sy := d[0]-c[0], d[1]-c[1]
+	den := rx*sy - ry*sx
+	if den == 0 {
+		return orb.Point{}, false
+	}
+	qx, qy := c[0]-a[0], c[1]-a[1]
+	t := (qx*sy - qy*sx) / den
+	u := (qx*ry - qy*rx) / den
+	if t < 0 || t > 1 || u < 0 || u > 1 {
+		return orb.Point{}, false
+	}
+	return orb.Point{a[0] + t*rx, a[1] + t*ry}, true
+}
+
+// PointSegmentDistance returns the distance from p to segment ab.
+func PointSegmentDistance(p, a, b orb.Point) float64 {
+	return math.Sqrt(dist2ToSegment(p, a, b))
+}
+
+// SegmentDistance returns the distance between segments ab and cd: 0 when
+// they cross (or, up to rounding, touch). It does not allocate and is
+// cheap enough for the engine's per-particle door test.
+func SegmentDistance(a, b, c, d orb.Point) float64 {
+	if strictlyCross(a, b, c, d) {
+		return 0
+	}
+	return math.Sqrt(min(dist2ToSegment(a, c, d), dist2ToSegment(b, c, d),
+		dist2ToSegment(c, a, b), dist2ToSegment(d, a, b)))
+}
+
+// strictlyCross reports whether each segment has its ends strictly on
+// either side of the other's line (no tolerance).
+func strictlyCross(a, b, c, d orb.Point) bool {
+	return cross(c, d, a)*cross(c, d, b) < 0 && cross(a, b, c)*cross(a, b, d) < 0
+}
+
+// cross is (b-a) x (p-a): positive when p is left of a→b.
+func cross(a, b, p orb.Point) float64 {
+	return (b[0]-a[0])*(p[1]-a[1]) - (b[1]-a[1])*(p[0]-a[0])
+}
+
+// dist2ToSegment returns the squared distance from p to segment ab.
+func dist2ToSegment(p, a, b orb.Point) float64 {
+	q := closestOnSegment(a, b, p)
+	dx, dy := q[0]-p[0], q[1]-p[1]
+	return dx*dx + dy*dy
 }
 
 // closestOnSegment returns the point of segment ab closest to p.

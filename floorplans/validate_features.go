@@ -99,7 +99,7 @@ func (f *features) checkReader(p *Plan, r *Reader) {
 		f.fail(r, "geometry", msg)
 		return
 	}
-	if l := p.levels[r.Level]; levelOK && f.usable(l, "geometry") && !planar.PolygonContains(l.Outline, r.Point) {
+	if l := p.levels[r.Level]; levelOK && f.usable(l, "geometry") && !PolygonContains(l.Outline, r.Point) {
 		f.fail(r, "geometry", fmt.Sprintf("outside the outline of level %s", l.ID))
 	}
 }

@@ -2,6 +2,10 @@ package location
 
 import (
 	"math"
+
+	"github.com/paulmach/orb"
+
+	"github.com/hospitalrtls/rtls/floorplans"
 )
 
 // predict moves every particle by the motion model over dt seconds. Each
@@ -99,7 +103,7 @@ func (t *tracker) jitter(s *site, p *particle, sigma float64) {
 		in = s.rooms[p.room].contains(x, y)
 	} else {
 		ring := s.levels[p.level].outline
-		in = len(ring) == 0 || ringContains(ring, x, y)
+		in = len(ring) == 0 || floorplans.RingContains(ring, orb.Point{x, y})
 	}
 	if in {
 		p.x, p.y = float32(x), float32(y)

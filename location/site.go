@@ -1,8 +1,6 @@
 package location
 
 import (
-	"math"
-
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 
@@ -29,9 +27,9 @@ type siteLevel struct {
 	elev    float64
 	outline orb.Ring
 	bound   orb.Bound
-	grid    roomGrid
-	rooms   []int // room indices on this level
-	readers []int // reader indices on this level
+	grid    floorplans.Grid // over the bounds of rooms, indexed as rooms
+	rooms   []int           // room indices on this level
+	readers []int           // reader indices on this level
 }
 
 type siteRoom struct {
@@ -60,7 +58,8 @@ type siteReader struct {
 	walls *wallGrid
 }
 
-type segment struct{ ax, ay, bx, by float64 }
+// segment is a straight piece of a door opening.
+type segment [2]orb.Point
 
 // verticalCategories are room categories where a tag may change level.
 var verticalCategories = map[string]bool{
@@ -91,7 +90,12 @@ func newSite(p *floorplans.Plan, cfg Config) *site {
 		s.rooms = append(s.rooms, siteRoom{id: r.ID, level: li, ring: r.Polygon[0], bound: r.Polygon[0].Bound(), rect: isRect(r.Polygon[0]), vertical: verticalCategories[r.Category]})
 	}
 	for i := range s.levels {
-		s.levels[i].grid = newRoomGrid(s, i)
+		l := &s.levels[i]
+		bounds := make([]orb.Bound, len(l.rooms))
+		for k, ri := range l.rooms {
+			bounds[k] = s.rooms[ri].bound
+		}
+		l.grid = floorplans.NewGrid(bounds)
 	}
 	s.linkVertical()
 	for _, d := range p.Doors {
@@ -102,7 +106,7 @@ func newSite(p *floorplans.Plan, cfg Config) *site {
 		}
 		k := pairKey(a, b)
 		for i := 1; i < len(d.Line); i++ {
-			s.doors[k] = append(s.doors[k], segment{d.Line[i-1][0], d.Line[i-1][1], d.Line[i][0], d.Line[i][1]})
+			s.doors[k] = append(s.doors[k], segment{d.Line[i-1], d.Line[i]})
 		}
 	}
 	for _, r := range p.Readers {
@@ -150,7 +154,7 @@ func (s *site) linkVertical() {
 				continue
 			}
 			if d := s.levels[o.level].ordinal - s.levels[r.level].ordinal; d == 1 || d == -1 {
-				if planar.RingContains(o.ring, c) {
+				if floorplans.RingContains(o.ring, c) {
 					r.links = append(r.links, j)
 				}
 			}
@@ -161,9 +165,9 @@ func (s *site) linkVertical() {
 // roomAt returns the index of the room containing (x, y) on level li, or -1.
 func (s *site) roomAt(li int, x, y float64) int {
 	l := &s.levels[li]
-	for _, ri := range l.grid.candidates(x, y) {
-		if s.rooms[ri].contains(x, y) {
-			return int(ri)
+	for _, i := range l.grid.At(orb.Point{x, y}) {
+		if ri := l.rooms[i]; s.rooms[ri].contains(x, y) {
+			return ri
 		}
 	}
 	return -1
@@ -177,7 +181,7 @@ func (s *site) walkable(li int, x, y float64) (room int, ok bool) {
 		if len(l.outline) == 0 {
 			return -1, true
 		}
-		return -1, ringContains(l.outline, x, y)
+		return -1, floorplans.RingContains(l.outline, orb.Point{x, y})
 	}
 	r := s.roomAt(li, x, y)
 	return r, r >= 0
@@ -188,19 +192,20 @@ func (s *site) walkable(li int, x, y float64) (room int, ok bool) {
 // openings.
 func (s *site) throughDoor(ra, rb int, ax, ay, bx, by, tol float64) bool {
 	for _, d := range s.doors[pairKey(ra, rb)] {
-		if segDist(ax, ay, bx, by, d) <= tol {
+		if floorplans.SegmentDistance(orb.Point{ax, ay}, orb.Point{bx, by}, d[0], d[1]) <= tol {
 			return true
 		}
 	}
 	return false
 }
 
-// contains reports whether (x, y) lies in the room.
+// contains reports whether (x, y) lies in the room, its boundary included
+// (floorplans.RingContains).
 func (r *siteRoom) contains(x, y float64) bool {
 	if x < r.bound.Min[0] || x > r.bound.Max[0] || y < r.bound.Min[1] || y > r.bound.Max[1] {
 		return false
 	}
-	return r.rect || ringContains(r.ring, x, y)
+	return r.rect || floorplans.RingContains(r.ring, orb.Point{x, y})
 }
 
 // isRect reports whether a closed ring is an axis-aligned rectangle, the
@@ -217,50 +222,4 @@ func isRect(ring orb.Ring) bool {
 	}
 	// alternate horizontal and vertical edges
 	return (ring[0][0] == ring[1][0]) != (ring[1][0] == ring[2][0])
-}
-
-// ringContains is the even-odd rule on a closed ring.
-func ringContains(ring orb.Ring, x, y float64) bool {
-	in := false
-	j := len(ring) - 1
-	for i := 0; i < len(ring); i++ {
-		xi, yi := ring[i][0], ring[i][1]
-		xj, yj := ring[j][0], ring[j][1]
-		if (yi > y) != (yj > y) && x < (xj-xi)*(y-yi)/(yj-yi)+xi {
-			in = !in
-		}
-		j = i
-	}
-	return in
-}
-
-// segDist is the distance between segment a-b and segment d.
-func segDist(ax, ay, bx, by float64, d segment) float64 {
-	if segmentsIntersect(ax, ay, bx, by, d.ax, d.ay, d.bx, d.by) {
-		return 0
-	}
-	return math.Min(math.Min(pointSeg(ax, ay, d.ax, d.ay, d.bx, d.by), pointSeg(bx, by, d.ax, d.ay, d.bx, d.by)),
-		math.Min(pointSeg(d.ax, d.ay, ax, ay, bx, by), pointSeg(d.bx, d.by, ax, ay, bx, by)))
-}
-
-func pointSeg(px, py, ax, ay, bx, by float64) float64 {
-	dx, dy := bx-ax, by-ay
-	l2 := dx*dx + dy*dy
-	t := 0.0
-	if l2 > 0 {
-		t = math.Max(0, math.Min(1, ((px-ax)*dx+(py-ay)*dy)/l2))
-	}
-	return math.Hypot(px-(ax+t*dx), py-(ay+t*dy))
-}
-
-func segmentsIntersect(ax, ay, bx, by, cx, cy, dx, dy float64) bool {
-	d1 := cross(cx, cy, dx, dy, ax, ay)
-	d2 := cross(cx, cy, dx, dy, bx, by)
-	d3 := cross(ax, ay, bx, by, cx, cy)
-	d4 := cross(ax, ay, bx, by, dx, dy)
-	return ((d1 > 0) != (d2 > 0)) && ((d3 > 0) != (d4 > 0)) && d1 != 0 && d2 != 0 && d3 != 0 && d4 != 0
-}
-
-func cross(ax, ay, bx, by, px, py float64) float64 {
-	return (bx-ax)*(py-ay) - (by-ay)*(px-ax)
 }

@@ -3,6 +3,10 @@ package location
 import (
 	"math/rand/v2"
 	"slices"
+
+	"github.com/paulmach/orb"
+
+	"github.com/hospitalrtls/rtls/floorplans"
 )
 
 // pending is a buffered sighting in compact form.
@@ -138,7 +142,7 @@ func (t *tracker) confineZone(e *Engine, r *siteReader) {
 	ring := z.Polygon[0]
 	for i := range t.ps {
 		p := &t.ps[i]
-		if int(p.level) == r.level && ringContains(ring, float64(p.x), float64(p.y)) {
+		if int(p.level) == r.level && floorplans.RingContains(ring, orb.Point{float64(p.x), float64(p.y)}) {
 			p.w = 1
 			continue
 		}
@@ -146,7 +150,7 @@ func (t *tracker) confineZone(e *Engine, r *siteReader) {
 		for try := 0; try < 50; try++ {
 			cx := b.Min[0] + t.rng.Float64()*(b.Max[0]-b.Min[0])
 			cy := b.Min[1] + t.rng.Float64()*(b.Max[1]-b.Min[1])
-			if _, ok := s.walkable(r.level, cx, cy); ok && ringContains(ring, cx, cy) {
+			if _, ok := s.walkable(r.level, cx, cy); ok && floorplans.RingContains(ring, orb.Point{cx, cy}) {
 				x, y = cx, cy
 				break
 			}

@@ -9,7 +9,7 @@ type Sighting struct {
 	Reader string
 	Tag    string
 	RSSI   float64 // dBm
-	Seq    uint64  // batch sequence number of the reader, 0 when unknown
+	Seq    uint64  // the format's optional batch sequence number (0 when unknown); carried by location/jsonl, not used by the engine
 }
 
 // Position is the engine's estimate of where a tag is at TS.

@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/hospitalrtls/rtls/internal/walk"
+	"github.com/hospitalrtls/rtls/internal/sim"
 )
 
 // TestBacklogKeepsLastPosition: a tag walks, then falls silent, while the
@@ -48,11 +48,11 @@ func quietThenBusy(t *testing.T, r *rig) {
 	n := len(sc["QUIET"])
 	r.feed(sc, 0, n)
 	r.settle()
-	busy, err := walk.Stay(r.plan, "L0-N03", 12)
+	busy, err := r.sim.Stay("L0-N03", 12)
 	if err != nil {
 		t.Fatal(err)
 	}
-	later := map[string][]walk.Step{"BUSY": append(make([]walk.Step, n), busy...)}
+	later := map[string][]sim.Step{"BUSY": append(make([]sim.Step, n), busy...)}
 	for i := n; i < len(later["BUSY"]); i++ {
 		r.feed(later, i, i+1)
 		r.settle()

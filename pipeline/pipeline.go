@@ -31,9 +31,6 @@ var ErrStopped = errors.New("pipeline: stopped")
 // did not take within the shutdown budget.
 var ErrUnwritten = errors.New("pipeline: updates not written at shutdown")
 
-// shutdownBudget bounds how long Run keeps retrying writes when stopping.
-const shutdownBudget = 5 * time.Second
-
 // Writer is the part of the store the pipeline writes to.
 type Writer interface {
 	Apply(ctx context.Context, u store.Update) ([]geofence.Event, error)
@@ -52,6 +49,9 @@ type Config struct {
 	// FirstSeq is the write sequence number to continue from (the store's
 	// LastSeq after a restart).
 	FirstSeq uint64
+	// ShutdownBudget bounds how long Run keeps retrying writes when
+	// stopping; 0 is 5 s.
+	ShutdownBudget time.Duration
 	// Clock is the wall clock; nil is time.Now.
 	Clock func() time.Time
 	// Logger receives the pipeline's logs; nil discards them.
@@ -90,6 +90,9 @@ func New(cfg Config, eng *location.Engine, fence *geofence.Engine, w Writer, m *
 	}
 	if cfg.MaxBacklog <= 0 {
 		cfg.MaxBacklog = 240 // a minute of ticks
+	}
+	if cfg.ShutdownBudget <= 0 {
+		cfg.ShutdownBudget = 5 * time.Second
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
@@ -140,10 +143,10 @@ func (p *Pipeline) Run(ctx context.Context) error {
 }
 
 // shutdown writes what the engines have finalised, retrying failed writes
-// for up to shutdownBudget.
+// for up to the shutdown budget.
 func (p *Pipeline) shutdown() error {
 	p.drainQueue()
-	ctx, cancel := context.WithTimeout(context.Background(), shutdownBudget)
+	ctx, cancel := context.WithTimeout(context.Background(), p.cfg.ShutdownBudget)
 	defer cancel()
 	p.step(ctx, p.eng.Drain())
 	for len(p.backlog) > 0 {

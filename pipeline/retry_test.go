@@ -19,7 +19,7 @@ func TestRetrySameSeqInOrder(t *testing.T) {
 		heal  func(w *faultyWriter)
 	}{
 		{"down, then up", func(w *faultyWriter) { w.setDown(true) }, func(w *faultyWriter) { w.setDown(false) }},
-		{"every second reply lost", func(w *faultyWriter) { w.loseReply = true }, func(*faultyWriter) {}},
+		{"every second reply lost", func(w *faultyWriter) { w.mu.Lock(); w.loseReply = true; w.mu.Unlock() }, func(*faultyWriter) {}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -49,6 +49,9 @@ func TestRetrySameSeqInOrder(t *testing.T) {
 // geofence state.
 func TestBacklogKeepsEvents(t *testing.T) {
 	r := newRig(t, 1)
+	// The first tick writes the geofence's initial state alone; the outage
+	// starts after it, so that the first queued update carries positions.
+	r.eventually("the initial state is written", func() bool { return len(r.w.history()) > 0 })
 	r.w.setDown(true)
 	sc := walkS02toS05(t, r.plan, "T1")
 	n := len(sc["T1"])

@@ -3,13 +3,14 @@ package pipeline_test
 import (
 	"bytes"
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hospitalrtls/rtls/floorplans"
-	"github.com/hospitalrtls/rtls/internal/walk"
+	"github.com/hospitalrtls/rtls/internal/sim"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/pipeline"
@@ -20,6 +21,12 @@ const clinicPlan = "../floorplans/testdata/synthetic-clinic.geojson"
 // waitFor bounds every wait of these tests.
 const waitFor = 20 * time.Second
 
+// shutdownBudget is the rig's: ten times what the store that comes back
+// in TestShutdownWritesBacklog needs (20 retries, one per 5 ms tick),
+// shorter than rtlsd's 5 s so that the store-down-for-good case does not
+// wait longer than it must.
+const shutdownBudget = 2 * time.Second
+
 // rig is a running pipeline over the clinic with a fixed wall clock well
 // before the sightings it is fed, so that the engine finalises epochs by
 // the sightings' own time, never by the clock.
@@ -29,9 +36,10 @@ type rig struct {
 	w     *faultyWriter
 	reg   *prometheus.Registry
 	plan  *floorplans.Plan
-	b     *walk.Batcher
-	base  int64 // event time of second 0 of the scripts
-	fed   int   // sightings handed to Ingest
+	sim   *sim.Scripted
+	base  int64        // event time of second 0 of the scripts
+	fed   int          // sightings handed to Ingest
+	reads atomic.Int64 // reads of the clock: two per tick
 	stop  context.CancelFunc
 	done  chan error
 	ended bool
@@ -52,10 +60,17 @@ func newRig(t *testing.T, maxBacklog int) *rig {
 		t.Fatal(err)
 	}
 	base := int64(1_700_000_000_000)
-	clock := func() time.Time { return time.UnixMilli(base - 10_000) }
+	sc, err := sim.NewScripted(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
 	r := &rig{t: t, w: newFaultyWriter(t), reg: prometheus.NewRegistry(), plan: plan,
-		b: walk.NewBatcher(walk.NewRadio(plan)), base: base, done: make(chan error, 1)}
-	r.p = pipeline.New(pipeline.Config{Tick: 5 * time.Millisecond, MaxBacklog: maxBacklog, Clock: clock},
+		sim: sc, base: base, done: make(chan error, 1)}
+	clock := func() time.Time {
+		r.reads.Add(1)
+		return time.UnixMilli(base - 10_000)
+	}
+	r.p = pipeline.New(pipeline.Config{Tick: 5 * time.Millisecond, MaxBacklog: maxBacklog, Clock: clock, ShutdownBudget: shutdownBudget},
 		eng, fence, r.w, pipeline.NewMetrics(r.reg))
 	ctx, cancel := context.WithCancel(context.Background())
 	r.stop = cancel
@@ -76,19 +91,19 @@ func (r *rig) shutdown() error {
 
 // feed ingests seconds [from, to) of a script, one batch per reader per
 // second, and waits until the engine took every sighting.
-func (r *rig) feed(sc map[string][]walk.Step, from, to int) {
+func (r *rig) feed(sc map[string][]sim.Step, from, to int) {
 	r.t.Helper()
 	for i := from; i < to; i++ {
-		var placed []walk.Placed
+		var placed []sim.Placed
 		for tag, steps := range sc {
 			if i < len(steps) {
-				placed = append(placed, walk.Placed{Tag: tag, Step: steps[i]})
+				placed = append(placed, sim.Placed{Tag: tag, Step: steps[i]})
 			}
 		}
-		for _, b := range r.b.Batches(r.base+int64(i)*1000+100, placed) {
+		for _, b := range r.sim.Batches(r.base+int64(i)*1000+100, placed) {
 			ss := make([]location.Sighting, len(b.Sightings))
 			for j, ws := range b.Sightings {
-				ss[j] = location.Sighting{TS: ws.TS, Reader: b.Reader, Tag: ws.Tag, RSSI: ws.RSSI, Seq: b.Seq}
+				ss[j] = location.Sighting{TS: ws.TS, Reader: b.Reader, Tag: ws.Tag, RSSI: ws.RSSI}
 			}
 			if err := r.p.Ingest(context.Background(), ss); err != nil {
 				r.t.Fatal(err)
@@ -99,14 +114,15 @@ func (r *rig) feed(sc map[string][]walk.Step, from, to int) {
 	r.eventually("the engine takes every sighting", func() bool { return r.sightings() == r.fed })
 }
 
-// settle gives the pipeline time to write (or try to write) what it
-// computed from the sightings fed so far: two more Apply calls, each on a
-// tick, or 200 ms of ticks when there is nothing left to write.
+// settle waits until the pipeline has run two whole ticks since the call,
+// each writing (or trying to write) what it computed from the sightings
+// fed so far. A tick reads the clock twice (engine flush, geofence tick)
+// and nothing else reads it meanwhile, so six reads from now span two
+// whole ticks, whatever tick was under way.
 func (r *rig) settle() {
-	n := r.w.callCount()
-	for deadline := time.Now().Add(200 * time.Millisecond); r.w.callCount() < n+2 && time.Now().Before(deadline); {
-		time.Sleep(2 * time.Millisecond)
-	}
+	r.t.Helper()
+	n := r.reads.Load()
+	r.eventually("two ticks", func() bool { return r.reads.Load() >= n+6 })
 }
 
 // sightings counts the sightings the engine was offered.
@@ -150,13 +166,17 @@ func (r *rig) storedEvents() []geofence.Event {
 
 // walkS02toS05 is a script: a stay in S02, the walk to S05 through the
 // corridor and a stay there.
-func walkS02toS05(t *testing.T, plan *floorplans.Plan, tag string) map[string][]walk.Step {
+func walkS02toS05(t *testing.T, plan *floorplans.Plan, tag string) map[string][]sim.Step {
 	t.Helper()
-	var steps []walk.Step
-	for _, part := range []func() ([]walk.Step, error){
-		func() ([]walk.Step, error) { return walk.Stay(plan, "L0-S02", 8) },
-		func() ([]walk.Step, error) { return walk.Walk(plan, "L0-S02", "L0-S05", walk.DefaultSpeed) },
-		func() ([]walk.Step, error) { return walk.Stay(plan, "L0-S05", 8) },
+	sc, err := sim.NewScripted(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps []sim.Step
+	for _, part := range []func() ([]sim.Step, error){
+		func() ([]sim.Step, error) { return sc.Stay("L0-S02", 8) },
+		func() ([]sim.Step, error) { return sc.Walk("L0-S02", "L0-S05") },
+		func() ([]sim.Step, error) { return sc.Stay("L0-S05", 8) },
 	} {
 		s, err := part()
 		if err != nil {
@@ -164,7 +184,7 @@ func walkS02toS05(t *testing.T, plan *floorplans.Plan, tag string) map[string][]
 		}
 		steps = append(steps, s...)
 	}
-	return map[string][]walk.Step{tag: steps}
+	return map[string][]sim.Step{tag: steps}
 }
 
 // walkEvents is what walkS02toS05 yields.

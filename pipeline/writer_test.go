@@ -8,7 +8,6 @@ import (
 	"slices"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/store"
@@ -35,7 +34,6 @@ type faultyWriter struct {
 
 	mu        sync.Mutex // guards the fields below
 	down      bool       // fail without writing
-	downUntil time.Time  // fail without writing before this time
 	failNext  int        // fail this many more calls without writing
 	loseReply bool       // every second call writes, then fails
 	calls     int
@@ -56,7 +54,7 @@ func (w *faultyWriter) Apply(ctx context.Context, u store.Update) ([]geofence.Ev
 	var evs []geofence.Event
 	var err error
 	switch {
-	case w.down || time.Now().Before(w.downUntil):
+	case w.down:
 		err = errDown
 	case w.failNext > 0:
 		w.failNext--
@@ -77,17 +75,11 @@ func (w *faultyWriter) setDown(down bool) {
 	w.down = down
 }
 
-// comeBackAfter ends the outage d from now.
-func (w *faultyWriter) comeBackAfter(d time.Duration) {
+// comeBackAfter ends the outage after n more failed writes.
+func (w *faultyWriter) comeBackAfter(n int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.down, w.downUntil = false, time.Now().Add(d)
-}
-
-func (w *faultyWriter) callCount() int {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.calls
+	w.down, w.failNext = false, n
 }
 
 func (w *faultyWriter) history() []attempt {

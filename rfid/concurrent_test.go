@@ -13,6 +13,8 @@ import (
 	"github.com/plgd-dev/go-coap/v3/message"
 	"github.com/plgd-dev/go-coap/v3/message/codes"
 	"github.com/plgd-dev/go-coap/v3/udp"
+
+	"github.com/hospitalrtls/rtls/internal/testlog"
 )
 
 // TestConcurrentReaders posts from several clients at once (run with -race).
@@ -62,7 +64,7 @@ func TestConcurrentReaders(t *testing.T) {
 }
 
 func TestListenAndServe(t *testing.T) {
-	srv, err := NewServer(Config{Addr: "127.0.0.1:0", Logger: testLogger()}, &recordingSink{}, testReaders, nil)
+	srv, err := NewServer(Config{Addr: "127.0.0.1:0", Logger: testlog.Logger()}, &recordingSink{}, testReaders, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

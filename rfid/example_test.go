@@ -23,7 +23,7 @@ func (r readers) Known(id string) bool { return r[id] }
 type printSink struct{}
 
 func (printSink) Ingest(_ context.Context, s []location.Sighting) error {
-	fmt.Printf("engine got %d sightings from %s, batch %d\n", len(s), s[0].Reader, s[0].Seq)
+	fmt.Printf("engine got %d sightings from %s, first of %s\n", len(s), s[0].Reader, s[0].Tag)
 	return nil
 }
 
@@ -57,6 +57,6 @@ func Example() {
 	answer, _ := resp.ReadBody()
 	fmt.Println(resp.Code(), string(answer))
 	// Output:
-	// engine got 1 sightings from R-L0-S03, batch 17
+	// engine got 1 sightings from R-L0-S03, first of PUMP-008
 	// Changed {"accepted":1,"dropped":1}
 }

@@ -4,15 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"log/slog"
 	"math"
 	"net"
-	"os"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/hospitalrtls/rtls/internal/testlog"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/plgd-dev/go-coap/v3/message"
 	"github.com/plgd-dev/go-coap/v3/message/codes"
@@ -72,14 +71,6 @@ func (s *recordingSink) fail(err error) {
 	s.err = err
 }
 
-// testLogger logs to stderr when RFID_LOG is set, else nowhere.
-func testLogger() *slog.Logger {
-	if os.Getenv("RFID_LOG") == "" {
-		return slog.New(slog.DiscardHandler)
-	}
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
 // testServer is a Server serving on a random loopback port.
 type testServer struct {
 	*Server
@@ -91,7 +82,7 @@ type testServer struct {
 func startServer(t testing.TB, cfg Config) *testServer {
 	t.Helper()
 	if cfg.Logger == nil {
-		cfg.Logger = testLogger()
+		cfg.Logger = testlog.Logger()
 	}
 	ts := &testServer{reg: prometheus.NewRegistry(), sink: &recordingSink{}}
 	srv, err := NewServer(cfg, ts.sink, testReaders, ts.reg)

@@ -60,7 +60,7 @@ func TestPostBatchAccepted(t *testing.T) {
 			if len(got) != 12 {
 				t.Fatalf("sink got %d sightings, want 12", len(got))
 			}
-			want := location.Sighting{TS: b.Sightings[0].TS, Reader: "R-L0-S03", Tag: "PUMP-008", RSSI: -40, Seq: 17}
+			want := location.Sighting{TS: b.Sightings[0].TS, Reader: "R-L0-S03", Tag: "PUMP-008", RSSI: -40}
 			if got[0] != want {
 				t.Errorf("first sighting %+v, want %+v", got[0], want)
 			}

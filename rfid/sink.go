@@ -6,8 +6,8 @@ import (
 	"github.com/hospitalrtls/rtls/location"
 )
 
-// Sink takes validated sightings from the ingest; the location engine
-// implements it. An error makes the reader's batch fail with
+// Sink takes validated sightings from the ingest; the pipeline implements
+// it, queueing them for the location engine. An error makes the reader's batch fail with
 // 5.03 Service Unavailable, so the reader retries it later.
 type Sink interface {
 	Ingest(ctx context.Context, sightings []location.Sighting) error

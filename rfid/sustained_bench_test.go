@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hospitalrtls/rtls/internal/testlog"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/plgd-dev/go-coap/v3/message"
 	"github.com/plgd-dev/go-coap/v3/message/pool"
@@ -132,7 +133,7 @@ func listenLoopback(tb testing.TB) *net.UDPConn {
 
 // startBenchServer starts our Server.
 func startBenchServer(tb testing.TB, sink Sink) (string, func()) {
-	s, err := NewServer(Config{Logger: testLogger()}, sink, testReaders, nil)
+	s, err := NewServer(Config{Logger: testlog.Logger()}, sink, testReaders, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -150,7 +151,7 @@ func startBenchServer(tb testing.TB, sink Sink) (string, func()) {
 // startStockServer serves the same ingest through go-coap's own message
 // layer: its handler and its response cache.
 func startStockServer(tb testing.TB, sink Sink) (string, func()) {
-	s, err := NewServer(Config{Logger: testLogger()}, sink, testReaders, nil)
+	s, err := NewServer(Config{Logger: testlog.Logger()}, sink, testReaders, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -68,7 +68,7 @@ func (l limits) convert(b Batch, drop func(dropReason)) []location.Sighting {
 			drop(r)
 			continue
 		}
-		out = append(out, location.Sighting{TS: w.TS, Reader: b.Reader, Tag: tag, RSSI: w.RSSI, Seq: b.Seq})
+		out = append(out, location.Sighting{TS: w.TS, Reader: b.Reader, Tag: tag, RSSI: w.RSSI})
 	}
 	return out
 }

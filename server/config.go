@@ -48,26 +48,37 @@ type Config struct {
 	// store's defaults, 1,000,000 events and 7 days; negative: no limit).
 	EventMaxLen int64
 	EventMaxAge time.Duration
+	// Clock is the wall clock of the reader front (its future and age
+	// checks) and of the pipeline (its watermark); nil is time.Now. Tests
+	// set it to drive event time themselves.
+	Clock func() time.Time
 }
 
-// ErrConfig is returned for an invalid configuration; the message names the field.
-var ErrConfig = errors.New("config")
+// ErrConfig is returned for an invalid configuration; the message names the flag.
+var ErrConfig = errors.New("server: invalid config")
 
-// Validate checks the configuration; errors name the flag at fault.
+// Validate checks the configuration. It reports every problem, each
+// naming its flag, in the order of the flags below (stable from run to run).
 func (c *Config) Validate() error {
-	if len(c.Floorplans) == 0 && !c.Demo {
-		return fmt.Errorf("%w: --floorplan: required unless --demo", ErrConfig)
+	var errs []error
+	bad := func(flag, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: %s: %s", ErrConfig, flag, fmt.Sprintf(format, args...)))
 	}
-	for name, addr := range map[string]string{"--coap-addr": c.CoAPAddr, "--grpc-addr": c.GRPCAddr, "--metrics-addr": c.MetricsAddr} {
-		if addr == "" && name == "--metrics-addr" {
-			continue
+	if len(c.Floorplans) == 0 && !c.Demo {
+		bad("--floorplan", "required unless --demo")
+	}
+	for _, a := range []struct{ flag, addr string }{
+		{"--coap-addr", c.CoAPAddr}, {"--grpc-addr", c.GRPCAddr}, {"--metrics-addr", c.MetricsAddr},
+	} {
+		if a.addr == "" && a.flag == "--metrics-addr" {
+			continue // empty turns /metrics off
 		}
-		if _, _, err := net.SplitHostPort(addr); err != nil {
-			return fmt.Errorf("%w: %s: %v", ErrConfig, name, err)
+		if _, _, err := net.SplitHostPort(a.addr); err != nil {
+			bad(a.flag, "%v", err)
 		}
 	}
 	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") && !strings.HasPrefix(c.RedisURL, "unix://") {
-		return fmt.Errorf("%w: --redis: want redis://host:port/db, rediss:// or unix://", ErrConfig)
+		bad("--redis", "want redis://host:port/db, rediss:// or unix://")
 	}
 	switch {
 	case c.Status.InUseDwell < 0:
@@ -76,7 +87,7 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("%w: --missing-after: must not be negative", ErrConfig)
 	}
 	if strings.ContainsAny(c.Site, "{}") {
-		return fmt.Errorf("%w: --site: must not contain '{' or '}'", ErrConfig)
+		bad("--site", "must not contain '{' or '}'")
 	}
-	return nil
+	return errors.Join(errs...)
 }

@@ -1,9 +1,13 @@
 package server
 
 import (
+	"context"
 	"errors"
+	"net"
 	"strings"
 	"testing"
+
+	"github.com/hospitalrtls/rtls/internal/testlog"
 )
 
 func TestConfigValidateNamesTheFlag(t *testing.T) {
@@ -37,5 +41,49 @@ func TestConfigValidateNamesTheFlag(t *testing.T) {
 				t.Fatalf("Validate: %v, want an ErrConfig naming %s", err, tc.flag)
 			}
 		})
+	}
+}
+
+// TestConfigValidateOrder: a configuration with several problems reports
+// them all, in flag order, identically on every call.
+func TestConfigValidateOrder(t *testing.T) {
+	c := Config{CoAPAddr: "5683", GRPCAddr: "localhost", MetricsAddr: "9464", RedisURL: "127.0.0.1:6379", Site: "{"}
+	want := []string{"--floorplan", "--coap-addr", "--grpc-addr", "--metrics-addr", "--redis", "--site"}
+	first := c.Validate()
+	if !errors.Is(first, ErrConfig) {
+		t.Fatalf("Validate: %v, want ErrConfig", first)
+	}
+	lines := strings.Split(first.Error(), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("Validate reported %d problems, want %d:\n%v", len(lines), len(want), first)
+	}
+	for i, flag := range want {
+		if !strings.HasPrefix(lines[i], "server: invalid config: "+flag+": ") {
+			t.Errorf("problem %d: %q, want one naming %s", i, lines[i], flag)
+		}
+	}
+	for range 50 {
+		if err := c.Validate(); err.Error() != first.Error() {
+			t.Fatalf("Validate changed its report:\n%v\nthen\n%v", first, err)
+		}
+	}
+}
+
+// TestStartNamesTheBusyAddress: a gRPC address another process holds
+// stops Start with ErrAddrInUse naming the flag and the address.
+func TestStartNamesTheBusyAddress(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	cfg := Config{Floorplans: []string{clinicPlan}, CoAPAddr: "127.0.0.1:0", GRPCAddr: busy.Addr().String()}
+	s, err := Start(context.Background(), cfg, testlog.Logger())
+	if err == nil {
+		s.close()
+		t.Fatal("Start bound a taken address")
+	}
+	if !errors.Is(err, ErrAddrInUse) || !strings.Contains(err.Error(), "--grpc-addr "+busy.Addr().String()) {
+		t.Fatalf("Start: %v, want ErrAddrInUse naming --grpc-addr %s", err, busy.Addr())
 	}
 }

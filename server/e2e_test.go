@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
-	"os"
 	"testing"
 	"time"
 
@@ -24,13 +22,6 @@ import (
 )
 
 const clinicPlan = "../floorplans/testdata/synthetic-clinic.geojson"
-
-func testLogger() *slog.Logger {
-	if os.Getenv("RTLS_LOGGING") != "" {
-		return slog.New(slog.NewTextHandler(os.Stderr, nil))
-	}
-	return slog.New(slog.DiscardHandler)
-}
 
 // startServer runs rtlsd in process on random loopback ports.
 func startServer(t *testing.T, redisURL string) (*Server, func()) {

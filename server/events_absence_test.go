@@ -13,14 +13,17 @@ import (
 
 // TestEventsAbsence: with an ABSENCE rule of 2 s (no target: wherever a
 // tag was last seen), tag A is heard for 5 s in S03 and goes silent; tag B
-// is heard 5 s longer in S05. The pipeline ticks the geofence with the
-// wall-clock watermark, so each silence fires once wall time has passed
-// it. B's ABSENCE comes more than two durations after A's: by then a
+// is heard 5 s longer in S05. The pipeline ticks the geofence with its
+// clock's watermark, so each silence fires once the test has moved the
+// clock past it, a second at a time. B's ABSENCE comes more than two durations after A's: by then a
 // repeated ABSENCE of A would have fired. Each tag gets exactly one, for
 // the room it was last seen in.
 func TestEventsAbsence(t *testing.T) {
 	rs := redistest.StartServer(t)
-	s, _ := startWith(t, eventsConfig(rs.URL(), 2*time.Second))
+	clk := newTestClock()
+	cfg := eventsConfig(rs.URL(), 2*time.Second)
+	cfg.Clock = clk.Now
+	s, _ := startWith(t, cfg)
 	cc := dial(t, s)
 	rule := &rtlsv1.Rule{Id: "gone", EventType: rtlsv1.Rule_ABSENCE, Duration: durationpb.New(2 * time.Second), Enabled: true}
 	if _, err := rtlsv1.NewGeofenceServiceClient(cc).CreateRule(context.Background(), &rtlsv1.CreateRuleRequest{Rule: rule}); err != nil {
@@ -31,8 +34,13 @@ func TestEventsAbsence(t *testing.T) {
 	sc.stay(t, plan, "GONE-A", "L0-S03", 5)
 	sc.stay(t, plan, "GONE-B", "L0-S05", 10)
 	w := watchEvents(t, cc, "0", &rtlsv1.EventFilter{Types: []rtlsv1.EventType{rtlsv1.EventType_ABSENCE}})
-	f := newFeederAt(t, s, plan, time.Now().Truncate(time.Second)) // event time follows the wall clock
+	f := newFeeder(t, s, plan)
 	f.play(sc, 0, len(sc["GONE-B"]))
+	// Past B's silence (the script, then the duration), the lateness and
+	// the feeder's two seconds of lead, with a second to spare.
+	for range len(sc["GONE-B"]) + 2 + 3 + 2 + 1 {
+		clk.advance(t, time.Second)
+	}
 	got, err := w.until(t, func(e *rtlsv1.Event) bool { return e.TagId == "GONE-B" })
 	if err != nil {
 		t.Fatal(err)

@@ -26,6 +26,7 @@ func BenchmarkEventPath(b *testing.B) {
 			rs := redistest.StartServer(b)
 			cfg := eventsConfig(rs.URL(), 0)
 			cfg.Tick = 250 * time.Millisecond // rtlsd's default
+			cfg.Clock = nil                   // the driver stamps and measures in wall-clock time
 			s, _ := startWith(b, cfg)
 			plan := loadClinic(b)
 			var rep load.Report

@@ -7,7 +7,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/hospitalrtls/rtls/internal/redistest"
-	"github.com/hospitalrtls/rtls/internal/walk"
+	"github.com/hospitalrtls/rtls/internal/sim"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
 )
 
@@ -52,7 +52,7 @@ func TestEventsJitter(t *testing.T) {
 				if i%2 == 1 {
 					pt = orb.Point{20.5, 7.0}
 				}
-				sc[tag] = append(sc[tag], walk.Step{Level: "L0", Point: pt, Room: plan.RoomAt("L0", pt).ID})
+				sc[tag] = append(sc[tag], sim.Step{Level: "L0", Point: pt, Room: plan.RoomAt("L0", pt).ID})
 			}
 			jitterTo := len(sc[tag])
 			sc.stay(t, plan, tag, "L0-S03", 6)

@@ -14,7 +14,9 @@ import (
 // the second whose batches carried it, and no other tag's event shows up.
 func TestLoadRun(t *testing.T) {
 	rs := redistest.StartServer(t)
-	s, _ := startWith(t, eventsConfig(rs.URL(), time.Second))
+	cfg := eventsConfig(rs.URL(), time.Second)
+	cfg.Clock = nil // the driver stamps and measures in wall-clock time
+	s, _ := startWith(t, cfg)
 	const tags = 20
 	rep, err := load.Run(context.Background(), load.Config{CoAPAddr: s.CoAPAddr().String(), GRPCAddr: s.GRPCAddr().String(),
 		Plan: loadClinic(t), Tags: tags, Duration: 5 * time.Second, Debounce: time.Second, Lateness: load.DefaultLateness, Seed: 1})

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -42,20 +43,14 @@ type Server struct {
 	registry *prometheus.Registry
 }
 
-// Run starts rtlsd and serves until ctx ends.
-func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
-	s, err := Start(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	return s.Serve(ctx)
-}
-
 // Start loads the floorplan, opens the store, restores the geofence state
 // and binds every listener.
 func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
 	}
 	s := &Server{cfg: cfg, log: log, registry: prometheus.NewRegistry()}
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -88,7 +83,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 	if err != nil {
 		return nil, fmt.Errorf("server: store: %w", err)
 	}
-	s.pipe = pipeline.New(pipeline.Config{Tick: cfg.Tick, FirstSeq: seq, Logger: log.With("part", "pipeline")},
+	s.pipe = pipeline.New(pipeline.Config{Tick: cfg.Tick, FirstSeq: seq, Clock: cfg.Clock, Logger: log.With("part", "pipeline")},
 		eng, fence, s.store, pipeline.NewMetrics(s.registry))
 	if err := s.listen(); err != nil {
 		return nil, err
@@ -98,7 +93,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 
 func (s *Server) listen() error {
 	var err error
-	s.coap, err = rfid.NewServer(rfid.Config{Addr: s.cfg.CoAPAddr, Logger: s.log.With("part", "coap")}, s.pipe, readerDirectory{s.plan}, s.registry)
+	s.coap, err = rfid.NewServer(rfid.Config{Addr: s.cfg.CoAPAddr, Clock: s.cfg.Clock, Logger: s.log.With("part", "coap")}, s.pipe, readerDirectory{s.plan}, s.registry)
 	if err != nil {
 		return err
 	}
@@ -107,7 +102,7 @@ func (s *Server) listen() error {
 		return fmt.Errorf("server: --coap-addr: %w", err)
 	}
 	if s.coapLis, err = net.ListenUDP("udp", addr); err != nil {
-		return fmt.Errorf("server: --coap-addr: %w", err)
+		return bindError("--coap-addr", s.cfg.CoAPAddr, err)
 	}
 	s.grpc, err = api.NewGRPCServer(api.WithLogger(s.log.With("part", "grpc")), api.WithMetrics(s.registry))
 	if err != nil {
@@ -117,17 +112,29 @@ func (s *Server) listen() error {
 	s.grpc.Register(&rtlsv1.EventService_ServiceDesc, api.NewEventServer(s.store, s.pipe, s.log))
 	api.RegisterFence(s.grpc, s.pipe, s.store, s.log)
 	if s.grpcLis, err = net.Listen("tcp", s.cfg.GRPCAddr); err != nil {
-		return fmt.Errorf("server: --grpc-addr: %w", err)
+		return bindError("--grpc-addr", s.cfg.GRPCAddr, err)
 	}
 	if s.cfg.MetricsAddr != "" {
 		if s.metLis, err = net.Listen("tcp", s.cfg.MetricsAddr); err != nil {
-			return fmt.Errorf("server: --metrics-addr: %w", err)
+			return bindError("--metrics-addr", s.cfg.MetricsAddr, err)
 		}
 		mux := http.NewServeMux()
 		mux.Handle("/metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
 		s.metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	}
 	return nil
+}
+
+// ErrAddrInUse is returned by Start when a listen address is taken by
+// another process; the message names the flag and the address.
+var ErrAddrInUse = errors.New("server: address already in use")
+
+// bindError names the flag and address a listener could not bind.
+func bindError(flag, addr string, err error) error {
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("%w: %s %s is taken by another process; choose another address with %s", ErrAddrInUse, flag, addr, flag)
+	}
+	return fmt.Errorf("server: %s %s: %w", flag, addr, err)
 }
 
 // CoAPAddr returns the bound CoAP address (useful with port 0).

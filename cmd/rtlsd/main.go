@@ -27,7 +27,14 @@ func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := server.Run(ctx, cfg, log); err != nil {
+	s, err := server.Start(ctx, cfg, log)
+	if err != nil {
+		// A plain line, not a log record: the operator must see which
+		// flag to change (a taken port names its flag and address).
+		fmt.Fprintln(os.Stderr, "rtlsd:", err)
+		os.Exit(1)
+	}
+	if err := s.Serve(ctx); err != nil {
 		log.Error("rtlsd stopped", "err", err)
 		os.Exit(1)
 	}

@@ -4,8 +4,8 @@ import (
 	"math"
 	"slices"
 
+	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 )
 
 // tol is the geometric tolerance in meters: a point closer than this to a
@@ -103,19 +103,9 @@ func visible(poly orb.Polygon, a, b orb.Point) bool {
 }
 
 // closedContains reports whether p is in the polygon or on one of its
-// rings (planar.PolygonContains counts a point on a hole's ring as out).
+// rings (the kernel's rule, floorplans.PolygonContains).
 func closedContains(poly orb.Polygon, p orb.Point) bool {
-	if planar.PolygonContains(poly, p) {
-		return true
-	}
-	for _, ring := range poly {
-		for i := 1; i < len(ring); i++ {
-			if onSegment(ring[i-1], ring[i], p) {
-				return true
-			}
-		}
-	}
-	return false
+	return floorplans.PolygonContains(poly, p)
 }
 
 // reflexCorners returns the vertices of the polygon where its free space

@@ -12,7 +12,6 @@ import (
 
 	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 )
 
 // Router is the door graph of one plan. It is immutable once built and
@@ -142,7 +141,7 @@ func (rm *room) contains(p orb.Point) bool {
 	if rm.rect {
 		return inBound(rm.Bound, p)
 	}
-	return inBound(rm.Bound, p) && planar.PolygonContains(rm.Polygon, p)
+	return inBound(rm.Bound, p) && floorplans.PolygonContains(rm.Polygon, p)
 }
 
 // flatten stores the adjacency lists in one slice.

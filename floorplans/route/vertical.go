@@ -2,7 +2,6 @@ package route
 
 import (
 	"github.com/hospitalrtls/rtls/floorplans"
-	"github.com/paulmach/orb/planar"
 )
 
 // connector is the kind of a room where one changes level.
@@ -49,7 +48,7 @@ func (r *Router) linkLevels(plan *floorplans.Plan, adj [][]edge) {
 		for _, b := range ls[i+1:] {
 			ra, rb := plan.Rooms[a.room], plan.Rooms[b.room]
 			if a.kind != b.kind || ra.Level == rb.Level ||
-				!(planar.PolygonContains(ra.Polygon, rb.Centroid) || planar.PolygonContains(rb.Polygon, ra.Centroid)) {
+				!(floorplans.PolygonContains(ra.Polygon, rb.Centroid) || floorplans.PolygonContains(rb.Polygon, ra.Centroid)) {
 				continue
 			}
 			w, ok := r.ride(a.kind, abs(a.ordinal-b.ordinal))

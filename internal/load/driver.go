@@ -5,15 +5,14 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hospitalrtls/rtls/internal/walk"
+	"github.com/hospitalrtls/rtls/internal/sim"
 )
 
 // driver sends the batches of a run, second by second.
 type driver struct {
-	cfg     Config
-	mob     *mobility
-	snd     *Sender
-	batcher *walk.Batcher
+	cfg Config
+	mob *mobility
+	snd *sim.Sender
 	// sent maps each second (its stamp, epoch ms) to when its batches
 	// started going out.
 	sent map[int64]time.Time
@@ -59,7 +58,7 @@ func (d *driver) second(ctx context.Context, at time.Time) error {
 	if err != nil {
 		return err
 	}
-	batches := d.batcher.Batches(at.UnixMilli(), placed)
+	batches := d.mob.sc.Batches(at.UnixMilli(), placed)
 	begin := time.Now()
 	d.sent[at.UnixMilli()] = begin
 	if failed, err := d.snd.Send(ctx, batches); err != nil {

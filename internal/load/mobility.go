@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/hospitalrtls/rtls/floorplans"
-	"github.com/hospitalrtls/rtls/internal/walk"
+	"github.com/hospitalrtls/rtls/internal/sim"
 )
 
 // Stays in a room last between minStay and maxStay seconds.
@@ -17,10 +17,10 @@ const (
 // mobility moves tags from room to room: a stay, a walk through the
 // corridor to another room, a stay, and so on.
 type mobility struct {
-	plan  *floorplans.Plan
-	rooms []string // rooms tags stay in: those with a ranging reader inside
+	sc    *sim.Scripted // walks, stays and what the readers hear
+	rooms []string      // rooms tags stay in: those with a ranging reader inside
 	rng   *rand.Rand
-	walks map[[2]string][]walk.Step // cache of walks between rooms
+	walks map[[2]string][]sim.Step // cache of walks between rooms
 	tags  []mover
 }
 
@@ -28,7 +28,7 @@ type mobility struct {
 type mover struct {
 	id    string
 	room  string // where its current stay is, or its walk leads
-	queue []walk.Step
+	queue []sim.Step
 	// changes counts the room changes of its path (into another room).
 	changes int
 	last    string // room of its last step with a room
@@ -36,7 +36,11 @@ type mover struct {
 
 // newMobility places n tags in random rooms.
 func newMobility(plan *floorplans.Plan, n int, prefix string, seed uint64) (*mobility, error) {
-	m := &mobility{plan: plan, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), walks: map[[2]string][]walk.Step{}}
+	sc, err := sim.NewScripted(plan)
+	if err != nil {
+		return nil, err
+	}
+	m := &mobility{sc: sc, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), walks: map[[2]string][]sim.Step{}}
 	m.rooms = stayRooms(plan)
 	if len(m.rooms) < 2 {
 		return nil, fmt.Errorf("%w: the floorplan has fewer than two rooms with a reader", ErrConfig)
@@ -67,8 +71,8 @@ func stayRooms(plan *floorplans.Plan) []string {
 }
 
 // next returns every tag's step for the coming second.
-func (m *mobility) next() ([]walk.Placed, error) {
-	out := make([]walk.Placed, len(m.tags))
+func (m *mobility) next() ([]sim.Placed, error) {
+	out := make([]sim.Placed, len(m.tags))
 	for i := range m.tags {
 		t := &m.tags[i]
 		if len(t.queue) == 0 {
@@ -84,7 +88,7 @@ func (m *mobility) next() ([]walk.Placed, error) {
 			}
 			t.last = s.Room
 		}
-		out[i] = walk.Placed{Tag: t.id, Step: s}
+		out[i] = sim.Placed{Tag: t.id, Step: s}
 	}
 	return out, nil
 }
@@ -99,7 +103,7 @@ func (m *mobility) move(t *mover) error {
 	steps, ok := m.walks[key]
 	if !ok {
 		var err error
-		if steps, err = walk.Walk(m.plan, t.room, to, walk.DefaultSpeed); err != nil {
+		if steps, err = m.sc.Walk(t.room, to); err != nil {
 			return err
 		}
 		m.walks[key] = steps
@@ -111,7 +115,7 @@ func (m *mobility) move(t *mover) error {
 
 // stay queues a stay of random length in the tag's room.
 func (m *mobility) stay(t *mover) error {
-	steps, err := walk.Stay(m.plan, t.room, minStay+m.rng.IntN(maxStay-minStay+1))
+	steps, err := m.sc.Stay(t.room, minStay+m.rng.IntN(maxStay-minStay+1))
 	if err != nil {
 		return err
 	}

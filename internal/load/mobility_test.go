@@ -11,7 +11,7 @@ import (
 
 func clinic(t *testing.T) *floorplans.Plan {
 	t.Helper()
-	plan, err := floorplans.LoadFile("../../../floorplans/testdata/synthetic-clinic.geojson")
+	plan, err := floorplans.LoadFile("../../floorplans/testdata/synthetic-clinic.geojson")
 	if err != nil {
 		t.Fatal(err)
 	}

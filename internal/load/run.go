@@ -1,3 +1,7 @@
+// Package load drives tags through room changes against a running rtlsd
+// with real CoAP batches (the scripted simulation of internal/sim, and its
+// sender), watches its event stream over gRPC and measures the event rate
+// and the latency from a room change's batches to its ENTER.
 package load
 
 import (
@@ -13,7 +17,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/hospitalrtls/rtls/floorplans"
-	"github.com/hospitalrtls/rtls/internal/walk"
+	"github.com/hospitalrtls/rtls/internal/sim"
 )
 
 // ErrConfig is returned for an invalid Config; the message names the field.
@@ -102,12 +106,12 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	snd, err := Dial(cfg.CoAPAddr, cfg.Conns)
+	snd, err := sim.Dial(cfg.CoAPAddr, cfg.Conns, sim.FormatJSON)
 	if err != nil {
 		return Report{}, err
 	}
-	defer snd.Close()
-	d := &driver{cfg: cfg, mob: mob, snd: snd, batcher: walk.NewBatcher(walk.NewRadio(cfg.Plan)), sent: map[int64]time.Time{}}
+	defer snd.Close(0)
+	d := &driver{cfg: cfg, mob: mob, snd: snd, sent: map[int64]time.Time{}}
 	if err := d.run(ctx, w); err != nil {
 		return Report{}, err
 	}

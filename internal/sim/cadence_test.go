@@ -14,6 +14,7 @@ import (
 // the whole time waited exactly 5 s, one that walked the whole time 1 s,
 // and no gap is longer than 5 s.
 func TestAssetBeaconCadence(t *testing.T) {
+	singleGoroutine(t)
 	s, err := New(demoPlan(t), demoTags(), quietConfig(9))
 	if err != nil {
 		t.Fatal(err)

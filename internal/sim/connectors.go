@@ -2,7 +2,6 @@ package sim
 
 import (
 	"github.com/hospitalrtls/rtls/floorplans"
-	"github.com/paulmach/orb/planar"
 )
 
 // Vertical moves: elevators join every level they overlap, stairs the
@@ -43,5 +42,5 @@ func (w *world) addVertical() {
 
 // overlap reports whether either room's centroid lies in the other.
 func overlap(a, b *floorplans.Room) bool {
-	return planar.PolygonContains(a.Polygon, b.Centroid) || planar.PolygonContains(b.Polygon, a.Centroid)
+	return floorplans.PolygonContains(a.Polygon, b.Centroid) || floorplans.PolygonContains(b.Polygon, a.Centroid)
 }

@@ -39,21 +39,10 @@ func boundaryDist(poly orb.Polygon, p orb.Point) float64 {
 	best := math.Inf(1)
 	for _, ring := range poly {
 		for i := 1; i < len(ring); i++ {
-			best = math.Min(best, segDist(ring[i-1], ring[i], p))
+			best = math.Min(best, floorplans.PointSegmentDistance(p, ring[i-1], ring[i]))
 		}
 	}
 	return best
-}
-
-// segDist returns the distance from p to segment ab.
-func segDist(a, b, p orb.Point) float64 {
-	dx, dy := b[0]-a[0], b[1]-a[1]
-	l2 := dx*dx + dy*dy
-	t := 0.0
-	if l2 > 0 {
-		t = math.Max(0, math.Min(1, ((p[0]-a[0])*dx+(p[1]-a[1])*dy)/l2))
-	}
-	return math.Hypot(a[0]+t*dx-p[0], a[1]+t*dy-p[1])
 }
 
 // ridePoints returns where a tag waits in connector room a and where it

@@ -34,11 +34,8 @@ func demoTags() []TagSpec {
 // quietConfig has no randomness in the radio or delivery: every packet in
 // range is heard, at once, by every reader, with exact clocks.
 func quietConfig(seed uint64) Config {
-	c := DefaultConfig(seed)
-	c.NoiseSigmaDB, c.ShadowSigmaDB, c.CalibSigmaDB, c.ExponentSigma, c.TxSigmaDB = 0, 0, 0, 0, 0
-	c.PacketLoss, c.RxThresholdDBm = 0, -200
-	c.ReaderFailureFraction, c.ClockSkewSigma = 0, 0
-	c.NetDelayMax, c.LateFraction, c.DupFraction = 0, 0, 0
+	c := noiseFree(DefaultConfig(seed))
+	c.RxThresholdDBm = -200
 	return c
 }
 
@@ -49,3 +46,14 @@ func polygonContains(poly orb.Polygon, p orb.Point) bool { return planar.Polygon
 func containsStr(s, sub string) bool { return strings.Contains(s, sub) }
 
 func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0)) }
+
+// singleGoroutine skips a long simulation under the race detector: it runs
+// on one goroutine, so the detector has nothing to find and only makes it
+// many times slower. `make test` runs this package a second time without
+// -race, where these tests run.
+func singleGoroutine(t *testing.T) {
+	t.Helper()
+	if raceDetector {
+		t.Skip("single-goroutine simulation: run without -race")
+	}
+}

@@ -45,35 +45,53 @@ func (s *Sim) beacon(tg *tagState, at float64) {
 // hearAll tries the link to each reader in s.near within rangeM.
 func (s *Sim) hearAll(tg *tagState, at float64, p orb.Point, z, rangeM float64, floors int) {
 	for _, ri := range s.near {
-		rd := &s.readers[ri]
-		dx, dy := rd.pos[0]-p[0], rd.pos[1]-p[1]
-		d2 := dx*dx + dy*dy
-		if d2 > rangeM*rangeM {
+		rssi, ok := s.linkRSSI(ri, tg.level, p, z, rangeM, tg.tx, floors)
+		if !ok {
 			continue
-		}
-		dz := rd.z - z
-		d2 = max(nearFieldM*nearFieldM, d2+dz*dz)
-		rssi := rd.at1m - 5*rd.exp*log10Fast(d2) + tg.tx // 10 n log10(d)
-		if floors == 0 {
-			rssi -= float64(rd.walls(s.walls[tg.level], p, s.cfg.MaxRangeM)) * s.cfg.WallLossDB
-		} else {
-			rssi -= float64(floors) * s.cfg.FloorLossDB
 		}
 		rssi += s.cfg.ShadowSigmaDB * s.shadow(ri, p)
 		rssi += tg.rng.NormFloat64() * s.cfg.NoiseSigmaDB
-		if rssi < s.cfg.RxThresholdDBm || tg.rng.Float64() < s.cfg.PacketLoss || rd.out.down(at) {
+		if rssi < s.cfg.RxThresholdDBm || tg.rng.Float64() < s.cfg.PacketLoss || s.readers[ri].out.down(at) {
 			continue
 		}
 		s.emit(tg, ri, at, rssi)
 	}
 }
 
+// linkRSSI returns the mean RSSI at ranging reader ri of a tag at p
+// (height z above the site's zero) on level, the reader floors levels
+// away, the tag transmitting tx dB above nominal: log-distance path loss
+// (no nearer than the near field) less the walls (same level) or floors
+// between them, before shadowing and noise. False when the reader is
+// farther than rangeM horizontally.
+func (s *Sim) linkRSSI(ri int32, level int, p orb.Point, z, rangeM, tx float64, floors int) (float64, bool) {
+	rd := &s.readers[ri]
+	dx, dy := rd.pos[0]-p[0], rd.pos[1]-p[1]
+	d2 := dx*dx + dy*dy
+	if d2 > rangeM*rangeM {
+		return 0, false
+	}
+	dz := rd.z - z
+	d2 = max(nearFieldM*nearFieldM, d2+dz*dz)
+	rssi := rd.at1m - 5*rd.exp*log10Fast(d2) + tx // 10 n log10(d)
+	if floors == 0 {
+		rssi -= float64(rd.walls(s.walls[level], p, s.cfg.MaxRangeM)) * s.cfg.WallLossDB
+	} else {
+		rssi -= float64(floors) * s.cfg.FloorLossDB
+	}
+	return rssi, true
+}
+
+// quantize rounds an RSSI to the whole dBm readers report, within their
+// range.
+func quantize(rssi float64) float64 { return math.Max(-120, math.Min(0, math.Round(rssi))) }
+
 // emit queues a sighting for delivery, late or twice as configured.
 func (s *Sim) emit(tg *tagState, ri int32, at, rssi float64) {
 	rd := &s.readers[ri]
 	rec := record{
 		ts:     s.startMS + int64(math.Round((at+rd.skew)*1000)),
-		rssi:   math.Max(-120, math.Min(0, math.Round(rssi))),
+		rssi:   quantize(rssi),
 		reader: ri,
 		tag:    tg.idx,
 	}

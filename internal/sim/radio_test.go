@@ -56,6 +56,7 @@ func TestWallCount(t *testing.T) {
 // best by its room's reader when that is the nearest reader, and often
 // also when a reader behind a wall is nearer.
 func TestStrongestReaderIsOwnRoom(t *testing.T) {
+	singleGoroutine(t)
 	plan := demoPlan(t)
 	s, err := New(plan, Generate(demoTags(), 60), quietConfig(2))
 	if err != nil {
@@ -149,6 +150,7 @@ type strongest struct {
 // TestPortalReadsOnlyInZone: RFID portals read a tag only while it is in
 // the storage room they cover, and every beacon sent from there.
 func TestPortalReadsOnlyInZone(t *testing.T) {
+	singleGoroutine(t)
 	plan := demoPlan(t)
 	s, err := New(plan, Generate(demoTags(), 60), quietConfig(4))
 	if err != nil {
@@ -196,6 +198,7 @@ func boundaryDistOrInside(poly orb.Polygon, p orb.Point) float64 {
 // TestReaderOutages: with failures on, some readers fall silent for
 // minutes while tags are around; with failures off none does.
 func TestReaderOutages(t *testing.T) {
+	singleGoroutine(t)
 	plan := demoPlan(t)
 	for _, c := range []struct {
 		fraction   float64

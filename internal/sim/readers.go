@@ -79,7 +79,7 @@ func (st *readerState) setZone(plan *floorplans.Plan, r *floorplans.Reader) bool
 
 // inZone reports whether a portal covers p.
 func (st *readerState) inZone(p orb.Point) bool {
-	return st.zoneBound.Contains(p) && inPolygon(st.zone, p)
+	return st.zoneBound.Contains(p) && floorplans.PolygonContains(st.zone, p)
 }
 
 // wallCache remembers, per 0.5 m cell around a reader, how many walls lie

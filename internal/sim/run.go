@@ -98,7 +98,7 @@ func Run(ctx context.Context, cfg RunConfig, plan *floorplans.Plan, log *slog.Lo
 	if err != nil {
 		return err
 	}
-	snd, err := newSender(cfg.Addr, cfg.Conns, cfg.Format)
+	snd, err := Dial(cfg.Addr, cfg.Conns, cfg.Format)
 	if err != nil {
 		return err
 	}
@@ -106,13 +106,13 @@ func Run(ctx context.Context, cfg RunConfig, plan *floorplans.Plan, log *slog.Lo
 		"format", string(cfg.Format), "speedup", cfg.Speedup)
 	r := reporter{log: log, every: cfg.ReportEvery, fn: cfg.Report, start: start, last: start}
 	loopErr := runLoop(ctx, cfg, s, NewBatcher(cfg.Batch), snd, &r, start)
-	snd.close(drainTimeout)
-	r.report(snd.snapshot(), time.Now(), true)
+	snd.Close(drainTimeout)
+	r.report(snd.Stats(), time.Now(), true)
 	return loopErr
 }
 
 // runLoop steps the simulation each tick and sends the batches due.
-func runLoop(ctx context.Context, cfg RunConfig, s *Sim, b *Batcher, snd *sender, r *reporter, start time.Time) error {
+func runLoop(ctx context.Context, cfg RunConfig, s *Sim, b *Batcher, snd *Sender, r *reporter, start time.Time) error {
 	tick := time.NewTicker(cfg.Tick)
 	defer tick.Stop()
 	var simmed time.Duration
@@ -132,12 +132,12 @@ func runLoop(ctx context.Context, cfg RunConfig, s *Sim, b *Batcher, snd *sender
 		simmed = target
 		b.Add(s.Now(), s.Sightings())
 		for _, bt := range b.Flush(s.Now()) {
-			if err := snd.send(bt); err != nil {
+			if err := snd.Enqueue(bt); err != nil {
 				return err
 			}
 		}
 		if r.due(now) {
-			r.report(snd.snapshot(), now, false)
+			r.report(snd.Stats(), now, false)
 		}
 		if cfg.Duration > 0 && wall >= cfg.Duration {
 			return nil

@@ -6,13 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
-	"os"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/fxamacker/cbor/v2"
+	"github.com/hospitalrtls/rtls/internal/testlog"
 	"github.com/hospitalrtls/rtls/rfid"
 	"github.com/plgd-dev/go-coap/v3/message"
 	"github.com/plgd-dev/go-coap/v3/message/codes"
@@ -22,13 +21,8 @@ import (
 	"github.com/plgd-dev/go-coap/v3/udp"
 )
 
-// testLogger discards logs unless SIM_LOGGING is set.
-func testLogger() *slog.Logger {
-	if os.Getenv("SIM_LOGGING") != "" {
-		return slog.New(slog.NewTextHandler(os.Stderr, nil))
-	}
-	return slog.New(slog.DiscardHandler)
-}
+// rejectedReader's batches are answered 4.00 by the sink.
+const rejectedReader = "R-REJECTED"
 
 // sink is a CoAP server on a loopback port that decodes and keeps batches.
 type sink struct {
@@ -69,7 +63,7 @@ func (k *sink) handle(w mux.ResponseWriter, req *mux.Message) {
 		}
 	}
 	code := codes.Changed
-	if err != nil {
+	if err != nil || b.Reader == rejectedReader {
 		code = codes.BadRequest
 	} else {
 		k.mu.Lock()
@@ -96,7 +90,7 @@ func TestRunPostsBatches(t *testing.T) {
 				Format: f, Duration: 2 * time.Second, Speedup: 5, Conns: 4,
 				Tick: 50 * time.Millisecond, Report: func(s Stats) { final = s },
 			}
-			if err := Run(context.Background(), cfg, plan, testLogger()); err != nil {
+			if err := Run(context.Background(), cfg, plan, testlog.Logger()); err != nil {
 				t.Fatal(err)
 			}
 			k.mu.Lock()
@@ -148,7 +142,7 @@ func TestRunStopsOnCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cfg := RunConfig{Addr: k.addr, Tags: demoTags(), Sim: DefaultConfig(1), Tick: 20 * time.Millisecond,
 		Report: func(Stats) { cancel() }, ReportEvery: 200 * time.Millisecond}
-	if err := Run(ctx, cfg, demoPlan(t), testLogger()); err != nil {
+	if err := Run(ctx, cfg, demoPlan(t), testlog.Logger()); err != nil {
 		t.Fatalf("Run after cancel: %v", err)
 	}
 }
@@ -166,7 +160,7 @@ func TestRunRejects(t *testing.T) {
 		{"no tags", RunConfig{Addr: "127.0.0.1:9", Sim: DefaultConfig(1)}, ErrTags},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			if err := Run(context.Background(), c.cfg, plan, testLogger()); !errorsIs(err, c.want) {
+			if err := Run(context.Background(), c.cfg, plan, testlog.Logger()); !errorsIs(err, c.want) {
 				t.Errorf("Run: %v, want %v", err, c.want)
 			}
 		})

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -25,6 +26,14 @@ import (
 
 // ErrFormat is returned for a payload format other than json or cbor.
 var ErrFormat = errors.New("sim: unknown payload format")
+
+// ErrRejected is returned by Sender.Send for a batch the server answered
+// with anything but 2.04 Changed.
+var ErrRejected = errors.New("sim: batch rejected")
+
+// ErrDropped is returned by Sender.Send for a batch not posted: the
+// context ended first, or the sender was closed.
+var ErrDropped = errors.New("sim: batch dropped")
 
 // Format is a batch payload encoding.
 type Format string
@@ -55,7 +64,7 @@ type Stats struct {
 	Sightings uint64            // sightings in them
 	Responses map[string]uint64 // responses by CoAP code ("2.04")
 	Errors    uint64            // requests without a response (timeout, network)
-	Dropped   uint64            // batches not sent: queue full, or shutdown
+	Dropped   uint64            // batches not sent: queue full, context ended, or shutdown
 }
 
 // ResponseSummary renders Responses as "2.04=10 4.04=1", codes in order.
@@ -67,28 +76,32 @@ func (s Stats) ResponseSummary() string {
 	return strings.Join(parts, " ")
 }
 
-// sender posts batches confirmable over a few UDP connections; a reader's
-// batches always take the same connection, so they go out in order. With
-// CoAP's NSTART of 1, the number of connections bounds the requests in
-// flight. Block-wise transfer is off (the rfid server takes whole bodies):
-// a batch is one datagram, however large.
-type sender struct {
-	format  Format
-	timeout time.Duration
-	ctx     context.Context // cancelled to abandon queued batches
-	cancel  context.CancelFunc
-	conns   []*client.Conn
-	queues  []chan job
-	wg      sync.WaitGroup
+// Sender posts batches to rfid.SightingsPath as confirmable CoAP POSTs over
+// a few UDP connections; a reader's batches always take the same
+// connection, so they go out in order. With CoAP's NSTART of 1, the number
+// of connections bounds the requests in flight. Block-wise transfer is off
+// (the rfid server takes whole bodies): a batch is one datagram, however
+// large. Enqueue and Send may be called concurrently, not after Close.
+type Sender struct {
+	format Format
+	ctx    context.Context // cancelled by Close to abandon queued batches
+	cancel context.CancelFunc
+	conns  []*client.Conn
+	queues []chan job
+	wg     sync.WaitGroup
+	closed sync.Once
 
 	mu    sync.Mutex // guards stats
 	stats Stats
 }
 
+// job is one encoded batch on its way.
 type job struct {
+	ctx     context.Context // bounds its POST
 	payload []byte
 	cf      message.MediaType
-	n       int // sightings
+	n       int         // sightings
+	done    func(error) // Send's: called with the outcome; nil for Enqueue
 }
 
 // Send queue and request bounds.
@@ -97,18 +110,19 @@ const (
 	requestTimeout = 10 * time.Second
 )
 
-// newSender dials n connections to addr.
-func newSender(addr string, n int, format Format) (*sender, error) {
+// Dial opens conns connections (at least one) to the CoAP server at addr;
+// batches go out in format.
+func Dial(addr string, conns int, format Format) (*Sender, error) {
 	if _, _, err := format.encode(rfid.Batch{}); err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &sender{format: format, timeout: requestTimeout, ctx: ctx, cancel: cancel}
+	s := &Sender{format: format, ctx: ctx, cancel: cancel}
 	s.stats.Responses = map[string]uint64{}
-	for range n {
+	for range max(conns, 1) {
 		c, err := udp.Dial(addr, options.WithBlockwise(false, blockwise.SZX1024, time.Second))
 		if err != nil {
-			s.close(0)
+			s.Close(0)
 			return nil, fmt.Errorf("sim: dial %s: %w", addr, err)
 		}
 		q := make(chan job, queueLen)
@@ -119,55 +133,126 @@ func newSender(addr string, n int, format Format) (*sender, error) {
 	return s, nil
 }
 
-// send encodes b and queues it on its reader's connection; a full queue
-// drops it (counted): the simulation never waits for the network.
-func (s *sender) send(b rfid.Batch) error {
-	p, cf, err := s.format.encode(b)
+// Enqueue encodes b and queues it on its reader's connection without
+// waiting: a full queue drops it (counted in Stats.Dropped), so that a
+// simulation never waits for the network.
+func (s *Sender) Enqueue(b rfid.Batch) error {
+	j, err := s.job(s.ctx, b)
 	if err != nil {
-		return fmt.Errorf("sim: encode batch: %w", err)
+		return err
 	}
-	h := fnv.New32a()
-	h.Write([]byte(b.Reader))
 	select {
-	case s.queues[h.Sum32()%uint32(len(s.queues))] <- job{payload: p, cf: cf, n: len(b.Sightings)}:
+	case s.lane(b.Reader) <- j:
 	default:
-		s.mu.Lock()
-		s.stats.Dropped++
-		s.mu.Unlock()
+		s.count(func(st *Stats) { st.Dropped++ })
 	}
 	return nil
 }
 
-// work posts the jobs of one queue in order.
-func (s *sender) work(c *client.Conn, q chan job) {
-	defer s.wg.Done()
-	for j := range q {
-		if s.ctx.Err() != nil {
-			s.mu.Lock()
-			s.stats.Dropped++
-			s.mu.Unlock()
+// Send posts the batches, in parallel over the connections, and returns
+// once every one is answered: how many failed, and their errors joined
+// (ErrRejected for an answer other than 2.04, ErrDropped for a batch not
+// posted before ctx ended).
+func (s *Sender) Send(ctx context.Context, batches []rfid.Batch) (failed int, err error) {
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex // guards errs
+		errs []error
+	)
+	done := func(err error) {
+		if err != nil {
+			mu.Lock()
+			errs = append(errs, err)
+			mu.Unlock()
+		}
+		wg.Done()
+	}
+	for _, b := range batches {
+		j, err := s.job(ctx, b)
+		wg.Add(1)
+		if err != nil {
+			done(err)
 			continue
 		}
-		ctx, cancel := context.WithTimeout(s.ctx, s.timeout)
-		resp, err := c.Post(ctx, rfid.SightingsPath, j.cf, bytes.NewReader(j.payload))
-		cancel()
-		s.mu.Lock()
-		s.stats.Batches++
-		s.stats.Sightings += uint64(j.n)
-		if err != nil {
-			s.stats.Errors++
-		} else {
-			s.stats.Responses[codeString(resp.Code())]++
+		j.done = done
+		select {
+		case s.lane(b.Reader) <- j:
+		case <-ctx.Done():
+			s.count(func(st *Stats) { st.Dropped++ })
+			done(fmt.Errorf("%w: %w", ErrDropped, ctx.Err()))
 		}
-		s.mu.Unlock()
-		if err == nil {
-			c.ReleaseMessage(resp)
+	}
+	wg.Wait()
+	return len(errs), errors.Join(errs...)
+}
+
+// job encodes b into a job bounded by ctx.
+func (s *Sender) job(ctx context.Context, b rfid.Batch) (job, error) {
+	p, cf, err := s.format.encode(b)
+	if err != nil {
+		return job{}, fmt.Errorf("sim: encode batch: %w", err)
+	}
+	return job{ctx: ctx, payload: p, cf: cf, n: len(b.Sightings)}, nil
+}
+
+// lane returns the queue of a reader's connection (FNV-1a of its id).
+func (s *Sender) lane(reader string) chan job {
+	h := fnv.New32a()
+	h.Write([]byte(reader))
+	return s.queues[h.Sum32()%uint32(len(s.queues))]
+}
+
+// work posts the jobs of one queue in order.
+func (s *Sender) work(c *client.Conn, q chan job) {
+	defer s.wg.Done()
+	for j := range q {
+		err := s.post(c, j)
+		if j.done != nil {
+			j.done(err)
 		}
 	}
 }
 
-// snapshot returns a copy of the counters.
-func (s *sender) snapshot() Stats {
+// post sends one job and counts the outcome.
+func (s *Sender) post(c *client.Conn, j job) error {
+	err := j.ctx.Err()
+	if err == nil {
+		err = s.ctx.Err() // closed
+	}
+	if err != nil {
+		s.count(func(st *Stats) { st.Dropped++ })
+		return fmt.Errorf("%w: %w", ErrDropped, err)
+	}
+	ctx, cancel := context.WithTimeout(j.ctx, requestTimeout)
+	defer cancel()
+	resp, err := c.Post(ctx, rfid.SightingsPath, j.cf, bytes.NewReader(j.payload))
+	if err != nil {
+		s.count(func(st *Stats) { st.Batches++; st.Sightings += uint64(j.n); st.Errors++ })
+		return fmt.Errorf("sim: post batch of %d sightings: %w", j.n, err)
+	}
+	defer c.ReleaseMessage(resp)
+	code := resp.Code()
+	s.count(func(st *Stats) { st.Batches++; st.Sightings += uint64(j.n); st.Responses[codeString(code)]++ })
+	if code != codes.Changed {
+		reason := ""
+		if body := resp.Body(); body != nil {
+			b, _ := io.ReadAll(io.LimitReader(body, 200))
+			reason = string(b)
+		}
+		return fmt.Errorf("%w: %s %s", ErrRejected, codeString(code), reason)
+	}
+	return nil
+}
+
+// count updates the counters.
+func (s *Sender) count(f func(*Stats)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f(&s.stats)
+}
+
+// Stats returns a copy of the counters.
+func (s *Sender) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.stats
@@ -175,24 +260,26 @@ func (s *sender) snapshot() Stats {
 	return st
 }
 
-// close lets queued batches go out for up to drain, then abandons the
-// rest and closes the connections.
-func (s *sender) close(drain time.Duration) {
-	for _, q := range s.queues {
-		close(q)
-	}
-	done := make(chan struct{})
-	go func() { s.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(drain):
+// Close lets queued batches go out for up to drain, then abandons the rest
+// and closes the connections. Calls after the first do nothing.
+func (s *Sender) Close(drain time.Duration) {
+	s.closed.Do(func() {
+		for _, q := range s.queues {
+			close(q)
+		}
+		done := make(chan struct{})
+		go func() { s.wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(drain):
+			s.cancel()
+			<-done
+		}
 		s.cancel()
-		<-done
-	}
-	s.cancel()
-	for _, c := range s.conns {
-		_ = c.Close()
-	}
+		for _, c := range s.conns {
+			_ = c.Close()
+		}
+	})
 }
 
 // codeString renders a CoAP code as "2.04".

@@ -44,6 +44,19 @@ func New(plan *floorplans.Plan, tags []TagSpec, cfg Config) (*Sim, error) {
 	if err := checkTags(tags); err != nil {
 		return nil, err
 	}
+	s, err := build(plan, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.place(tags); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// build returns the simulation of plan with cfg, without tags: its world,
+// routes and readers.
+func build(plan *floorplans.Plan, cfg Config) (*Sim, error) {
 	w, err := newWorld(plan)
 	if err != nil {
 		return nil, err
@@ -65,9 +78,6 @@ func New(plan *floorplans.Plan, tags []TagSpec, cfg Config) (*Sim, error) {
 		if !r.ranging {
 			s.portals[r.level] = append(s.portals[r.level], int32(i))
 		}
-	}
-	if err := s.place(tags); err != nil {
-		return nil, err
 	}
 	return s, nil
 }
@@ -164,7 +174,7 @@ func (s *Sim) Step(dt time.Duration) {
 
 // Sightings returns the sightings delivered since the last call, in
 // arrival order (which is not time order: some arrive late, a few twice).
-// Each names its reader; GroupByReader splits them per reader.
+// Each names its reader.
 func (s *Sim) Sightings() []location.Sighting {
 	out := make([]location.Sighting, len(s.ready))
 	for i, r := range s.ready {
@@ -174,15 +184,6 @@ func (s *Sim) Sightings() []location.Sighting {
 	}
 	s.ready = s.ready[:0]
 	return out
-}
-
-// GroupByReader splits sightings per reader, keeping their order.
-func GroupByReader(ss []location.Sighting) map[string][]location.Sighting {
-	m := make(map[string][]location.Sighting)
-	for _, x := range ss {
-		m[x.Reader] = append(m[x.Reader], x)
-	}
-	return m
 }
 
 // Truth returns where every tag is now, in the order tags were given.

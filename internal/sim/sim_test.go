@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/jsonl"
 	"github.com/paulmach/orb"
@@ -24,6 +25,7 @@ func runFor(s *Sim, n int, dt time.Duration) ([]location.Sighting, [][]jsonl.Tru
 }
 
 func TestDeterminism(t *testing.T) {
+	singleGoroutine(t)
 	plan := demoPlan(t)
 	tags := Generate(demoTags(), 60)
 	run := func(seed uint64) ([]location.Sighting, [][]jsonl.TruthRow) {
@@ -54,6 +56,7 @@ func TestDeterminism(t *testing.T) {
 // each point is inside a room of its level or in a doorway (within half a
 // wall of a door's line), never inside a wall.
 func TestStaysInRoomsOrDoors(t *testing.T) {
+	singleGoroutine(t)
 	plan := demoPlan(t)
 	cfg := DefaultConfig(3)
 	cfg.LevelChangeProb = 0.3
@@ -88,7 +91,7 @@ func TestStaysInRoomsOrDoors(t *testing.T) {
 // nearDoor reports whether p is within d of a door line of the level.
 func nearDoor(s *Sim, level string, p orb.Point, d float64) bool {
 	for _, door := range s.w.plan.Doors {
-		if door.Level == level && segDist(door.Line[0], door.Line[len(door.Line)-1], p) <= d {
+		if door.Level == level && floorplans.PointSegmentDistance(p, door.Line[0], door.Line[len(door.Line)-1]) <= d {
 			return true
 		}
 	}
@@ -98,6 +101,7 @@ func nearDoor(s *Sim, level string, p orb.Point, d float64) bool {
 // TestLevelChangesOnlyInConnectors: a tag that is on another level 100 ms
 // later was in an elevator or stairs room and is in one of the same kind.
 func TestLevelChangesOnlyInConnectors(t *testing.T) {
+	singleGoroutine(t)
 	plan := demoPlan(t)
 	cfg := DefaultConfig(5)
 	cfg.LevelChangeProb = 0.5

@@ -4,6 +4,8 @@ import (
 	"math"
 
 	"github.com/paulmach/orb"
+
+	"github.com/hospitalrtls/rtls/floorplans"
 )
 
 const (
@@ -102,7 +104,7 @@ func (wi *wallIndex) count(p, q orb.Point) int {
 			}
 			wi.stamp[s] = wi.query
 			seg := wi.segs[s]
-			if x, ok := intersect(p, q, seg[0], seg[1]); ok && !wi.inDoor(x) {
+			if x, ok := floorplans.SegmentIntersection(p, q, seg[0], seg[1]); ok && !wi.inDoor(x) {
 				crossings++
 			}
 		}
@@ -114,7 +116,7 @@ func (wi *wallIndex) count(p, q orb.Point) int {
 func (wi *wallIndex) inDoor(x orb.Point) bool {
 	i, j := wi.cell(x)
 	for _, d := range wi.doors[j*wi.nx+i] {
-		if segDist(wi.lines[d][0], wi.lines[d][1], x) <= doorSlack {
+		if floorplans.PointSegmentDistance(x, wi.lines[d][0], wi.lines[d][1]) <= doorSlack {
 			return true
 		}
 	}
@@ -158,21 +160,4 @@ func dda(from, to float64, cell int) (int, float64, float64) {
 		return -1, (from - float64(cell)) / -d, 1 / -d
 	}
 	return 0, math.Inf(1), math.Inf(1)
-}
-
-// intersect returns where segments ab and cd cross, if they do.
-func intersect(a, b, c, d orb.Point) (orb.Point, bool) {
-	rx, ry := b[0]-a[0], b[1]-a[1]
-	sx, sy := d[0]-c[0], d[1]-c[1]
-	den := rx*sy - ry*sx
-	if den == 0 {
-		return orb.Point{}, false
-	}
-	qx, qy := c[0]-a[0], c[1]-a[1]
-	t := (qx*sy - qy*sx) / den
-	u := (qx*ry - qy*rx) / den
-	if t < 0 || t > 1 || u < 0 || u > 1 {
-		return orb.Point{}, false
-	}
-	return orb.Point{a[0] + t*rx, a[1] + t*ry}, true
 }

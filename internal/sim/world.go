@@ -194,23 +194,7 @@ func (w *world) components() {
 // contains reports whether p lies inside room r.
 func (w *world) contains(r int, p orb.Point) bool {
 	room := w.rooms[r].r
-	return room.Bound.Contains(p) && inPolygon(room.Polygon, p)
-}
-
-// inPolygon is the even-odd rule over all rings (so holes are outside).
-// Unlike planar.PolygonContains it computes no bounds: callers test those.
-// Points exactly on an edge may go either way.
-func inPolygon(poly orb.Polygon, p orb.Point) bool {
-	in := false
-	for _, ring := range poly {
-		for i, j := 0, len(ring)-1; i < len(ring); j, i = i, i+1 {
-			a, b := ring[i], ring[j]
-			if (a[1] > p[1]) != (b[1] > p[1]) && p[0] < (b[0]-a[0])*(p[1]-a[1])/(b[1]-a[1])+a[0] {
-				in = !in
-			}
-		}
-	}
-	return in
+	return room.Bound.Contains(p) && floorplans.PolygonContains(room.Polygon, p)
 }
 
 func dist(a, b orb.Point) float64 { return math.Hypot(a[0]-b[0], a[1]-b[1]) }

@@ -188,7 +188,7 @@ func (e *Engine) checkZone(z Zone) (Zone, error) {
 	if err := ValidateZone(z, e.plan); err != nil {
 		return Zone{}, err
 	}
-	z.Polygon = closePolygon(z.Polygon)
+	z.Polygon, _ = cleanPolygon(z.Polygon) // valid: cannot fail
 	return z, nil
 }
 

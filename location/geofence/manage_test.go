@@ -101,7 +101,7 @@ func TestPutZone(t *testing.T) {
 	}{
 		{"room id", Zone{ID: "A", Level: "L0", Polygon: polygon(0, 0, 1, 1)}, `geofence: zone "A": id: is a room or zone of the floorplan`},
 		{"unknown level", Zone{ID: "Z", Level: "L9", Polygon: polygon(0, 0, 1, 1)}, `geofence: zone "Z": level_id: unknown level "L9"`},
-		{"two points", Zone{ID: "Z", Level: "L0", Polygon: orb.Polygon{{{0, 0}, {1, 1}, {0, 0}}}}, `geofence: zone "Z": polygon: 2 distinct points; want at least 3`},
+		{"two points", Zone{ID: "Z", Level: "L0", Polygon: orb.Polygon{{{0, 0}, {1, 1}, {0, 0}}}}, `geofence: zone "Z": polygon: ring has fewer than 3 distinct vertices`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := e.setZone(tc.z)

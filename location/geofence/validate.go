@@ -213,7 +213,7 @@ func ValidateZone(z Zone, plan *floorplans.Plan) error {
 	if len(z.Category) > MaxIDLen || !utf8.ValidString(z.Category) {
 		return zoneError(z.ID, "category", "not valid UTF-8 of at most 256 bytes")
 	}
-	if msg := polygonProblem(z.Polygon); msg != "" {
+	if _, msg := cleanPolygon(z.Polygon); msg != "" {
 		return zoneError(z.ID, "polygon", msg)
 	}
 	return nil

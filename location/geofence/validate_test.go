@@ -69,12 +69,12 @@ func TestValidateZone(t *testing.T) {
 		{"no id", func(z *Zone) { z.ID = "" }, "geofence: zone: id: required"},
 		{"no level", func(z *Zone) { z.Level = "" }, `geofence: zone "Z": level_id: required`},
 		{"unknown level", func(z *Zone) { z.Level = "L7" }, `geofence: zone "Z": level_id: unknown level "L7"`},
-		{"no polygon", func(z *Zone) { z.Polygon = nil }, `geofence: zone "Z": polygon: no rings`},
-		{"two points", func(z *Zone) { z.Polygon = orb.Polygon{{{0, 0}, {1, 1}}} }, "polygon: 2 distinct points; want at least 3"},
-		{"collinear", func(z *Zone) { z.Polygon = orb.Polygon{{{0, 0}, {1, 1}, {2, 2}}} }, "polygon: zero area"},
-		{"bow tie", func(z *Zone) { z.Polygon = bowtie }, "polygon: edges 0 and 2 cross"},
-		{"NaN", func(z *Zone) { z.Polygon[0][1][0] = nan() }, "polygon: point 1: coordinates not finite"},
-		{"bad hole", func(z *Zone) { z.Polygon = append(z.Polygon, orb.Ring{{0.2, 0.2}}) }, "polygon: hole 1: 1 distinct points"},
+		{"no polygon", func(z *Zone) { z.Polygon = nil }, `geofence: zone "Z": polygon: polygon has no rings`},
+		{"two points", func(z *Zone) { z.Polygon = orb.Polygon{{{0, 0}, {1, 1}}} }, "polygon: ring has fewer than 3 distinct vertices"},
+		{"collinear", func(z *Zone) { z.Polygon = orb.Polygon{{{0, 0}, {1, 1}, {2, 2}}} }, "polygon: ring self-intersects"},
+		{"bow tie", func(z *Zone) { z.Polygon = bowtie }, "polygon: ring self-intersects near (1.000, 0.000)"},
+		{"NaN", func(z *Zone) { z.Polygon[0][1][0] = nan() }, "polygon: non-finite coordinate"},
+		{"bad hole", func(z *Zone) { z.Polygon = append(z.Polygon, orb.Ring{{0.2, 0.2}}) }, "polygon: hole 1: ring has fewer than 3 distinct vertices"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -152,7 +152,7 @@ func TestNewRejects(t *testing.T) {
 			`geofence: rules[1]: rule "r": id: repeats an earlier rule`},
 		{"zone with a room id", Config{Zones: []Zone{{ID: "A", Level: "L0", Polygon: polygon(0, 0, 1, 1)}}}, nil,
 			`geofence: config zones[0]: zone "A": id: is a room or zone of the floorplan`},
-		{"invalid zone", Config{Zones: []Zone{{ID: "Z", Level: "L0"}}}, nil, `geofence: config zones[0]: zone "Z": polygon: no rings`},
+		{"invalid zone", Config{Zones: []Zone{{ID: "Z", Level: "L0"}}}, nil, `geofence: config zones[0]: zone "Z": polygon: polygon has no rings`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

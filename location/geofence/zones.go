@@ -1,11 +1,9 @@
 package geofence
 
 import (
-	"math"
-
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 
+	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/location"
 )
 
@@ -41,7 +39,7 @@ func (e *Engine) zonesAt(p location.Position) []*zoneState {
 			zs = append(zs, z)
 		}
 	}
-	if g := e.grids[p.Level]; g != nil && finite(p.X) && finite(p.Y) {
+	if g := e.grids[p.Level]; g != nil {
 		zs = g.appendAt(zs, orb.Point{p.X, p.Y})
 	}
 	e.scratch = zs
@@ -62,63 +60,32 @@ func (e *Engine) rebuildGrids() {
 	}
 }
 
-// zoneGrid is a uniform grid over the bounds of a level's zones; each cell
-// lists the zones whose bound touches it.
+// zoneGrid indexes the zones of a level that are not rooms by their
+// bounds.
 type zoneGrid struct {
-	b      orb.Bound
-	nx, ny int
-	cw, ch float64
-	cells  [][]*zoneState
+	zones []*zoneState // by id; the grid's item i is zones[i]
+	grid  floorplans.Grid
 }
-
-// maxGridSide caps the cells of a grid per axis.
-const maxGridSide = 64
 
 // newZoneGrid indexes zones (at least one).
 func newZoneGrid(zs []*zoneState) *zoneGrid {
-	b := zs[0].bound
-	for _, z := range zs[1:] {
-		b = b.Union(z.bound)
+	g := &zoneGrid{zones: sortedZones(zs)}
+	bounds := make([]orb.Bound, len(zs))
+	for i, z := range g.zones {
+		bounds[i] = z.bound
 	}
-	side := min(maxGridSide, int(math.Ceil(math.Sqrt(4*float64(len(zs))))))
-	g := &zoneGrid{b: b, nx: side, ny: side}
-	g.cw = max((b.Max[0]-b.Min[0])/float64(side), 1e-9)
-	g.ch = max((b.Max[1]-b.Min[1])/float64(side), 1e-9)
-	g.cells = make([][]*zoneState, side*side)
-	for _, z := range sortedZones(zs) {
-		x0, y0 := g.cellOf(z.bound.Min)
-		x1, y1 := g.cellOf(z.bound.Max)
-		for y := y0; y <= y1; y++ {
-			for x := x0; x <= x1; x++ {
-				g.cells[y*g.nx+x] = append(g.cells[y*g.nx+x], z)
-			}
-		}
-	}
+	g.grid = floorplans.NewGrid(bounds)
 	return g
 }
 
-// cellOf returns the cell of a point of the grid's bound, clamped.
-func (g *zoneGrid) cellOf(p orb.Point) (int, int) {
-	x := int((p[0] - g.b.Min[0]) / g.cw)
-	y := int((p[1] - g.b.Min[1]) / g.ch)
-	return min(max(x, 0), g.nx-1), min(max(y, 0), g.ny-1)
-}
-
-// appendAt appends the zones containing pt (boundary included) to dst.
+// appendAt appends the zones containing pt (boundary included), by id, to
+// dst.
 func (g *zoneGrid) appendAt(dst []*zoneState, pt orb.Point) []*zoneState {
-	if !inBound(g.b, pt) {
-		return dst
-	}
-	x, y := g.cellOf(pt)
-	for _, z := range g.cells[y*g.nx+x] {
-		if inBound(z.bound, pt) && planar.PolygonContains(z.z.Polygon, pt) {
+	for _, i := range g.grid.At(pt) {
+		z := g.zones[i]
+		if z.bound.Contains(pt) && floorplans.PolygonContains(z.z.Polygon, pt) {
 			dst = append(dst, z)
 		}
 	}
 	return dst
-}
-
-// inBound reports whether pt lies in b, its edges included.
-func inBound(b orb.Bound, pt orb.Point) bool {
-	return pt[0] >= b.Min[0] && pt[0] <= b.Max[0] && pt[1] >= b.Min[1] && pt[1] <= b.Max[1]
 }

@@ -3,27 +3,22 @@ package redisstore
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"sync/atomic"
 	"testing"
 
 	"github.com/hospitalrtls/rtls/internal/redistest"
+	"github.com/hospitalrtls/rtls/internal/testlog"
 	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/store/storetest"
 	"github.com/redis/go-redis/v9"
 )
 
-// logEnv turns logs on in tests: RTLS_TEST_LOGS=1.
-const logEnv = "RTLS_TEST_LOGS"
-
-// quiet is the logger of tests: off unless logEnv is set.
-var quiet = slog.New(slog.DiscardHandler)
+// quiet is the logger of tests: off unless testlog.Env is set.
+var quiet = testlog.Logger()
 
 func TestMain(m *testing.M) {
-	if os.Getenv(logEnv) == "1" {
-		quiet = slog.Default()
-	} else {
+	if !testlog.On() {
 		redis.SetLogger(discard{}) // go-redis logs reconnects to stderr
 	}
 	os.Exit(m.Run())
