@@ -89,7 +89,7 @@ func (w *faultyWriter) history() []attempt {
 }
 
 func cloneUpdate(u store.Update) store.Update {
-	c := store.Update{Seq: u.Seq, Positions: slices.Clone(u.Positions), Events: slices.Clone(u.Events)}
+	c := store.Update{Seq: u.Seq, Positions: slices.Clone(u.Positions), Events: slices.Clone(u.Events), StatusChanges: slices.Clone(u.StatusChanges)}
 	if u.Fence != nil {
 		c.Fence = maps.Clone(u.Fence)
 		for k, v := range c.Fence {
