@@ -28,7 +28,9 @@ func TestAssetStatusFromLocation(t *testing.T) {
 	if err := os.WriteFile(planPath, demo.Floorplan(), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	clk := newTestClock()
 	cfg := eventsConfig(rs.URL(), time.Second)
+	cfg.Clock = clk.Now
 	cfg.Floorplans = []string{planPath}
 	cfg.Status = geofence.DefaultStatusRules()
 	cfg.Status.InUseDwell = 5 * time.Second
@@ -54,14 +56,16 @@ func TestAssetStatusFromLocation(t *testing.T) {
 	w := watchEvents(t, cc, "0", tagFilter(tag))
 	f := newFeeder(t, s, plan)
 	f.play(sc, 0, len(sc[tag]))
-	// The script is posted at once, stamped up to its length ahead of the
-	// wall clock: MISSING comes once the watermark (wall clock) has passed
-	// its end by the absence threshold, after the others.
+	// The script is posted at once, stamped ahead of the server's clock:
+	// MISSING comes once the test moves the clock (the watermark) past its
+	// end by the absence threshold (plus the lateness and the feeder's
+	// lead).
 	got, err := w.until(t, func(e *rtlsv1.Event) bool { return e.Status == rtlsv1.AssetStatus_SOILED })
 	if err != nil {
 		t.Fatal(err)
 	}
-	got = append(got, untilStatus(t, w, rtlsv1.AssetStatus_MISSING, time.Minute)...)
+	clk.advance(t, time.Duration(len(sc[tag])+2+3+2+1)*time.Second)
+	got = append(got, untilStatus(t, w, rtlsv1.AssetStatus_MISSING, eventTimeout)...)
 	want := "AVAILABLE@ (api), IN_USE@L0-P04 (in_use_dwell), SOILED@L0-SOIL (soiled_room), MISSING@L0-SOIL (absence)"
 	if statuses(got) != want {
 		t.Fatalf("status events:\n got %s\nwant %s", statuses(got), want)
