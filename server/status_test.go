@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/internal/demo"
 	"github.com/hospitalrtls/rtls/internal/redistest"
@@ -35,7 +37,7 @@ func TestAssetStatusFromLocation(t *testing.T) {
 	cfg.Status = geofence.DefaultStatusRules()
 	cfg.Status.InUseDwell = 5 * time.Second
 	cfg.Status.Absence = 2 * time.Second
-	s, _ := startWith(t, cfg)
+	s, stop := startWith(t, cfg)
 	cc := dial(t, s)
 	ctx := context.Background()
 	reg := rtlsv1.NewTagRegistryServiceClient(cc)
@@ -88,6 +90,16 @@ func TestAssetStatusFromLocation(t *testing.T) {
 	}
 	if stored.Status != rtlsv1.AssetStatus_MISSING || !stored.StatusChangedAt.AsTime().Equal(hist.Changes[0].Time.AsTime()) {
 		t.Fatalf("stored tag %v, want MISSING since %v", stored, hist.Changes[0].Time.AsTime())
+	}
+	// a restart against the same Redis keeps the status and the history
+	stop()
+	s2, _ := startWith(t, cfg)
+	reg2 := rtlsv1.NewTagRegistryServiceClient(dial(t, s2))
+	if again, err := reg2.GetTag(ctx, &rtlsv1.GetTagRequest{Id: tag}); err != nil || !proto.Equal(again, stored) {
+		t.Fatalf("after restart: %v, %v; want %v", again, err, stored)
+	}
+	if again, err := reg2.ListStatusHistory(ctx, &rtlsv1.ListStatusHistoryRequest{TagId: tag}); err != nil || !proto.Equal(again, hist) {
+		t.Fatalf("history after restart: %v, %v; want %v", again, err, hist)
 	}
 	// SOILED took effect at the entry into L0-SOIL, within the script
 	if ts := hist.Changes[1].Time.AsTime().UnixMilli(); ts < f.epoch(sc.firstIn(tag, "L0-SOIL", 0)-1) || ts > f.epoch(len(sc[tag])) {
