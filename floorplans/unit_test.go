@@ -42,12 +42,17 @@ func TestUnits(t *testing.T) {
 	}
 }
 
-func TestUnitProblems(t *testing.T) {
-	tests := []struct {
-		name  string
-		extra []string
-		want  []want
-	}{
+// unitCase is a plan with unit problems: the base plan plus extra
+// features.
+type unitCase struct {
+	name  string
+	extra []string
+	want  []want
+}
+
+// unitProblemCases are the unit problems the validation reports.
+func unitProblemCases() []unitCase {
+	return []unitCase{
 		{"unknown room", []string{unitFeat("4W", `["A","Q"]`)},
 			[]want{{"unit", "4W", "properties.rooms[1]", `unknown room "Q"`}}},
 		{"room in two units", []string{unitFeat("4W", `["A"]`), unitFeat("4E", `["B","A"]`)},
@@ -66,7 +71,10 @@ func TestUnitProblems(t *testing.T) {
 		{"geometry", []string{feat(`"type":"unit","id":"4W","rooms":["A"]`, poly(left))},
 			[]want{{"unit", "4W", "geometry", "want MultiPolygon"}}},
 	}
-	for _, tc := range tests {
+}
+
+func TestUnitProblems(t *testing.T) {
+	for _, tc := range unitProblemCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse(base(tc.extra...), "units.geojson")
 			checkProblems(t, problemsOf(t, err), tc.want)
