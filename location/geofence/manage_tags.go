@@ -39,9 +39,6 @@ func (e *Engine) PutTag(t Tag, now int64) (Tag, []Event, error) {
 	if err != nil {
 		return Tag{}, nil, err
 	}
-	if tr := e.tags[t.ID]; tr != nil {
-		tr.info = t
-	}
 	if changed {
 		e.recordStatus(old, t, SourceAPI, "")
 	}
