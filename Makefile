@@ -33,7 +33,7 @@ ARGS ?=
 
 .PHONY: run
 run: ## run the server with the demo site (extra rtlsd flags: ARGS='--grpc-addr :50052')
-	$(GO) run ./cmd/rtlsd --demo $(ARGS)
+	$(GO) run ./cmd/rtlsd --demo --insecure $(ARGS)
 
 # NORACE are the packages with no goroutines and no locks: the race
 # detector has nothing to find there and makes the engine's replays (and

@@ -84,6 +84,19 @@ func (e *Engine) Stats() Stats {
 	return s
 }
 
+// Tracking reports whether the engine tracks tag (it has state for it).
+func (e *Engine) Tracking(tag string) bool {
+	_, ok := e.tags[tag]
+	return ok
+}
+
+// IsReader reports whether id names a reader of the plan: sightings of a
+// reader calibrate the receiving one and are not tracked.
+func (e *Engine) IsReader(id string) bool {
+	_, ok := e.site.readerOf[id]
+	return ok
+}
+
 // Add buffers one sighting. Sightings that cannot be used are rejected
 // with an error (and counted); nothing else changes.
 func (e *Engine) Add(s Sighting) error {

@@ -18,6 +18,8 @@ type Metrics struct {
 	apply            prometheus.Histogram
 	applyErrors      prometheus.Counter
 	droppedPositions prometheus.Counter
+	tagCap           prometheus.Gauge
+	expired          prometheus.Counter
 }
 
 // NewMetrics registers the pipeline's metrics on reg (nil: unregistered).
@@ -39,9 +41,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Geofence events written to the event stream."}),
 		droppedPositions: prometheus.NewCounter(prometheus.CounterOpts{Name: "rtls_store_dropped_positions_total",
 			Help: "Positions dropped from the retry backlog while the store was failing (events never are)."}),
+		tagCap: prometheus.NewGauge(prometheus.GaugeOpts{Name: "rtls_engine_tag_cap_reached",
+			Help: "1 while the engine tracks its maximum number of tags (sightings of new tags are dropped), else 0."}),
+		expired: prometheus.NewCounter(prometheus.CounterOpts{Name: "rtls_store_expired_tags_total",
+			Help: "Tags deleted from the store after the tag retention without a new position."}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.sightings, m.positions, m.events, m.tags, m.busy, m.apply, m.applyErrors, m.droppedPositions)
+		reg.MustRegister(m.sightings, m.positions, m.events, m.tags, m.busy, m.apply, m.applyErrors, m.droppedPositions,
+			m.tagCap, m.expired)
 	}
 	return m
 }
@@ -56,6 +63,9 @@ var results = []struct {
 	{location.ErrLate, "late"},
 	{location.ErrDuplicate, "duplicate"},
 	{location.ErrEmptyTag, "empty_tag"},
+	{errTagCap, "tag_cap"},
+	{errUnregistered, "unregistered_tag"},
+	{errTagBudget, "tag_budget"},
 }
 
 func (m *Metrics) count(err error) {

@@ -34,6 +34,9 @@ var ErrUnwritten = errors.New("pipeline: updates not written at shutdown")
 // Writer is the part of the store the pipeline writes to.
 type Writer interface {
 	Apply(ctx context.Context, u store.Update) ([]geofence.Event, error)
+	// ExpirePositions deletes tags whose position is older than before
+	// (event time, ms); see store.Store.
+	ExpirePositions(ctx context.Context, before int64) (int, error)
 }
 
 // Config tunes the pipeline.
@@ -56,6 +59,10 @@ type Config struct {
 	Clock func() time.Time
 	// Logger receives the pipeline's logs; nil discards them.
 	Logger *slog.Logger
+	// Tags decides which new tags the engine starts tracking. Tags the
+	// engine forgets (location.Config.EvictAfterMS, in event time) are
+	// deleted from the store as well, checked once a minute.
+	Tags TagPolicy
 }
 
 // Pipeline runs the engines and writes their results.
@@ -78,6 +85,10 @@ type Pipeline struct {
 	pending store.Update
 	// newest is the latest event time of a position seen; owned by Run.
 	newest int64
+	// adm applies the tag policy; lastExpire is the watermark of the last
+	// store expiry. Both are owned by Run.
+	adm        *admission
+	lastExpire int64
 }
 
 // New builds a pipeline around the engines and a store writer.
@@ -103,8 +114,13 @@ func New(cfg Config, eng *location.Engine, fence *geofence.Engine, w Writer, m *
 	if m == nil {
 		m = NewMetrics(nil)
 	}
+	var reg Registry
+	if fence != nil {
+		reg = fence
+	}
 	return &Pipeline{cfg: cfg, eng: eng, fence: fence, w: w, in: make(chan []location.Sighting, cfg.Queue),
-		cmds: make(chan command), stopped: make(chan struct{}), log: cfg.Logger, metrics: m, seq: cfg.FirstSeq}
+		cmds: make(chan command), stopped: make(chan struct{}), log: cfg.Logger, metrics: m, seq: cfg.FirstSeq,
+		adm: newAdmission(cfg.Tags, reg, cfg.Clock)}
 }
 
 // Ingest queues one batch of validated sightings for the engine. It
@@ -136,6 +152,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			p.execute(ctx, c)
 		case <-t.C:
 			p.step(ctx, p.eng.Flush(p.watermark()))
+			p.expire(ctx)
 		case <-ctx.Done():
 			return p.shutdown()
 		}
@@ -182,7 +199,51 @@ func (p *Pipeline) watermark() int64 {
 
 func (p *Pipeline) add(ss []location.Sighting) {
 	for _, s := range ss {
+		if err := p.adm.admit(p.eng, s); err != nil {
+			p.metrics.count(err)
+			continue
+		}
 		p.metrics.count(p.eng.Add(s))
+	}
+	p.noteCap()
+}
+
+// noteCap logs once when the engine reaches the tag cap and once when it
+// leaves it; no tag ids.
+func (p *Pipeline) noteCap() {
+	tags := p.eng.Stats().Tags
+	reached, changed := p.adm.capReached(tags)
+	if !changed {
+		return
+	}
+	if reached {
+		p.metrics.tagCap.Set(1)
+		p.log.Warn("tracked tag cap reached: sightings of new tags are dropped until tags expire",
+			"max_tags", p.adm.policy.MaxTags, "retention", time.Duration(p.eng.Config().EvictAfterMS)*time.Millisecond)
+		return
+	}
+	p.metrics.tagCap.Set(0)
+	p.log.Info("tracked tags below the cap again: new tags are taken", "tags", tags, "max_tags", p.adm.policy.MaxTags)
+}
+
+// expire deletes from the store, once a minute of watermark, the tags the
+// engine forgets: those without a position for EvictAfterMS.
+func (p *Pipeline) expire(ctx context.Context) {
+	wm := p.watermark()
+	if wm-p.lastExpire < 60_000 {
+		return
+	}
+	p.lastExpire = wm
+	n, err := p.w.ExpirePositions(ctx, wm-p.eng.Config().EvictAfterMS)
+	if err != nil {
+		p.log.Warn("store expiry failed; will retry", "err", err)
+		p.lastExpire = 0
+		return
+	}
+	p.noteCap()
+	if n > 0 {
+		p.metrics.expired.Add(float64(n))
+		p.log.Info("expired tags not seen within the retention", "tags", n)
 	}
 }
 

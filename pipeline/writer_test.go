@@ -46,6 +46,11 @@ func newFaultyWriter(t *testing.T) *faultyWriter {
 	return &faultyWriter{st: st}
 }
 
+// ExpirePositions implements pipeline.Writer; it never fails.
+func (w *faultyWriter) ExpirePositions(ctx context.Context, before int64) (int, error) {
+	return w.st.ExpirePositions(ctx, before)
+}
+
 // Apply implements pipeline.Writer.
 func (w *faultyWriter) Apply(ctx context.Context, u store.Update) ([]geofence.Event, error) {
 	w.mu.Lock()

@@ -31,7 +31,7 @@ func (s *Server) messageLayer() options.ProcessReceivedMessageOpt[*client.Conn] 
 // handler (the third argument) is never used.
 func (s *Server) processReceived(req *pool.Message, cc *client.Conn, _ config.HandlerFunc[*client.Conn]) {
 	defer cc.ReleaseMessage(req)
-	out, ok := s.answer(cc.Context(), req, cc.RemoteAddr())
+	out, ok := s.answer(cc.Context(), req, cc.RemoteAddr(), peerOf(cc))
 	if !ok {
 		return
 	}
@@ -49,16 +49,17 @@ func (s *Server) processReceived(req *pool.Message, cc *client.Conn, _ config.Ha
 	}
 }
 
-// answer returns the encoded datagram to send back for req from remote, or
-// false when nothing is to be sent. Requests go through the exchange
+// answer returns the encoded datagram to send back for req from remote
+// (authenticated as reader peer over DTLS, "" for plain CoAP), or false
+// when nothing is to be sent. Requests go through the exchange
 // dedupe; an unexpected confirmable message gets a Reset; anything else
 // (acknowledgements, resets, responses) is ignored: this server never sends
 // requests of its own.
-func (s *Server) answer(ctx context.Context, req *pool.Message, remote net.Addr) ([]byte, bool) {
+func (s *Server) answer(ctx context.Context, req *pool.Message, remote net.Addr, peer string) ([]byte, bool) {
 	typ := req.Type()
 	switch {
 	case isRequest(req.Code()) && (typ == message.Confirmable || typ == message.NonConfirmable):
-		return s.exchange(ctx, req, remote)
+		return s.exchange(ctx, req, remote, peer)
 	case typ == message.Confirmable:
 		return s.encode(message.Message{Type: message.Reset, Code: codes.Empty, MessageID: req.MessageID()})
 	}
@@ -68,8 +69,9 @@ func (s *Server) answer(ctx context.Context, req *pool.Message, remote net.Addr)
 // exchange processes a request once per (remote, message id) within the
 // exchange lifetime; a retransmitted CON gets the very same bytes again, a
 // duplicate NON or a copy arriving while the first is processed is ignored.
-func (s *Server) exchange(ctx context.Context, req *pool.Message, remote net.Addr) ([]byte, bool) {
+func (s *Server) exchange(ctx context.Context, req *pool.Message, remote net.Addr, peer string) ([]byte, bool) {
 	key, keyed := newExchangeKey(remote, req.MessageID())
+	key.secure = peer != ""
 	if keyed {
 		prev, dup := s.exchanges.begin(key, s.cfg.Clock())
 		switch {
@@ -81,7 +83,7 @@ func (s *Server) exchange(ctx context.Context, req *pool.Message, remote net.Add
 			return s.exchanges.answer(key, prev, s.cfg.Clock())
 		}
 	}
-	resp := s.serveSafely(ctx, req)
+	resp := s.serveSafely(ctx, req, peer)
 	s.metrics.batches.WithLabelValues(codeString(resp.code)).Inc()
 	if resp.code >= codes.BadRequest {
 		s.log.Debug("rfid: request refused", "remote", remote, "code", codeString(resp.code), "reason", string(resp.body))
@@ -98,7 +100,7 @@ func (s *Server) exchange(ctx context.Context, req *pool.Message, remote net.Add
 }
 
 // serveSafely converts req and serves it; a panic becomes a 5.00 answer.
-func (s *Server) serveSafely(ctx context.Context, req *pool.Message) (resp response) {
+func (s *Server) serveSafely(ctx context.Context, req *pool.Message, peer string) (resp response) {
 	defer func() {
 		if p := recover(); p != nil {
 			s.log.Error("rfid: panic serving request", "panic", fmt.Sprint(p))
@@ -109,5 +111,6 @@ func (s *Server) serveSafely(ctx context.Context, req *pool.Message) (resp respo
 	if err != nil {
 		return errorResponse(err)
 	}
+	r.peer = peer
 	return s.ingest.serve(ctx, r)
 }

@@ -75,6 +75,9 @@ func responseMessage(req *pool.Message, resp response) message.Message {
 	if resp.hasFormat {
 		m.Options = append(m.Options, uintOption(message.ContentFormat, uint32(resp.format)))
 	}
+	if resp.maxAge > 0 {
+		m.Options = append(m.Options, uintOption(message.MaxAge, resp.maxAge))
+	}
 	if resp.size1 > 0 {
 		m.Options = append(m.Options, uintOption(message.Size1, resp.size1))
 	}

@@ -15,12 +15,14 @@ var errorCodes = [...]struct {
 }{
 	{ErrMalformed, codes.BadRequest},
 	{ErrBadOption, codes.BadOption},
+	{ErrForbidden, codes.Forbidden},
 	{ErrUnknownReader, codes.NotFound},
 	{ErrNotFound, codes.NotFound},
 	{ErrMethodNotAllowed, codes.MethodNotAllowed},
 	{ErrNotAcceptable, codes.NotAcceptable},
 	{ErrTooLarge, codes.RequestEntityTooLarge},
 	{ErrUnsupportedFormat, codes.UnsupportedMediaType},
+	{ErrRateLimited, codes.TooManyRequests},
 	{ErrUnavailable, codes.ServiceUnavailable},
 	{ErrInternal, codes.InternalServerError},
 }

@@ -9,6 +9,7 @@ import (
 // Defaults applied by NewServer to zero-valued Config fields.
 const (
 	DefaultAddr             = ":5683"
+	DefaultDTLSAddr         = ":5684"
 	DefaultMaxFuture        = 60 * time.Second
 	DefaultMaxAge           = time.Hour
 	DefaultExchangeLifetime = 247 * time.Second // RFC 7252 EXCHANGE_LIFETIME
@@ -28,6 +29,24 @@ const maxDatagramBody = 65000
 type Config struct {
 	// Addr is the UDP address ListenAndServe binds (host:port).
 	Addr string
+	// DTLSAddr is the UDP address ListenAndServeDTLS binds (host:port).
+	DTLSAddr string
+	// Credentials authenticate readers over DTLS (see LoadCredentials);
+	// SetCredentials replaces them. Required for DTLS listeners.
+	Credentials *Credentials
+	// DTLSIdleTimeout closes a DTLS session silent for this long.
+	DTLSIdleTimeout time.Duration
+	// ReaderBatchRate and ReaderBatchBurst bound the batches each reader
+	// may post (a token bucket: per second, and the bucket size); over
+	// the limit the batch gets 4.29 Too Many Requests with Max-Age.
+	// Zero rate means no limit; zero burst means one second's worth.
+	ReaderBatchRate  float64
+	ReaderBatchBurst int
+	// ReaderSightingRate and ReaderSightingBurst bound the sightings each
+	// reader may post, the same way; a batch larger than the burst is
+	// never taken, so make the burst at least MaxSightings.
+	ReaderSightingRate  float64
+	ReaderSightingBurst int
 	// MaxFuture drops sightings stamped more than this after the server clock.
 	MaxFuture time.Duration
 	// MaxAge drops sightings stamped more than this before the server clock.
@@ -67,6 +86,8 @@ func (cfg Config) withDefaults() (Config, error) {
 		return cfg, err
 	}
 	setDefault(&cfg.Addr, DefaultAddr)
+	setDefault(&cfg.DTLSAddr, DefaultDTLSAddr)
+	setDefault(&cfg.DTLSIdleTimeout, DefaultDTLSIdleTimeout)
 	setDefault(&cfg.MaxFuture, DefaultMaxFuture)
 	setDefault(&cfg.MaxAge, DefaultMaxAge)
 	setDefault(&cfg.ExchangeLifetime, DefaultExchangeLifetime)
@@ -109,6 +130,11 @@ func (cfg Config) validate() error {
 		{"max_sightings", cfg.MaxSightings < 0, "must not be negative"},
 		{"max_tag_len", cfg.MaxTagLen < 0, "must not be negative"},
 		{"ingest_timeout", cfg.IngestTimeout < 0, "must not be negative"},
+		{"dtls_idle_timeout", cfg.DTLSIdleTimeout < 0, "must not be negative"},
+		{"reader_batch_rate", cfg.ReaderBatchRate < 0, "must not be negative"},
+		{"reader_batch_burst", cfg.ReaderBatchBurst < 0, "must not be negative"},
+		{"reader_sighting_rate", cfg.ReaderSightingRate < 0, "must not be negative"},
+		{"reader_sighting_burst", cfg.ReaderSightingBurst < 0, "must not be negative"},
 	}
 	for _, c := range checks {
 		if c.bad {

@@ -16,6 +16,18 @@ var ErrNotAcceptable = errors.New("rfid: not acceptable")
 // ErrUnknownReader reports a batch from a reader the floorplan does not know.
 var ErrUnknownReader = errors.New("rfid: unknown reader")
 
+// ErrForbidden reports a batch naming another reader than the one its
+// DTLS session authenticated as: a reader may only report as itself.
+var ErrForbidden = errors.New("rfid: forbidden")
+
+// ErrRateLimited reports a reader over its batch or sighting rate; the
+// answer's Max-Age says when to retry.
+var ErrRateLimited = errors.New("rfid: too many requests")
+
+// ErrCredentials reports an unusable reader keys file or a DTLS peer whose
+// key or certificate is not accepted.
+var ErrCredentials = errors.New("rfid: reader credentials")
+
 // ErrNotFound reports a request for a path that is not served.
 var ErrNotFound = errors.New("rfid: no such resource")
 

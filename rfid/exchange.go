@@ -13,11 +13,14 @@ import (
 const inlineAck = 56
 
 // exchangeKey identifies one message exchange: the peer's endpoint and the
-// message id it chose (RFC 7252 4.5). IPv6 zones are not part of the key.
+// message id it chose (RFC 7252 4.5), and whether it came over DTLS, so a
+// spoofed plain datagram cannot pre-empt a secure exchange. IPv6 zones are
+// not part of the key.
 type exchangeKey struct {
-	ip   [16]byte
-	port uint16
-	mid  uint16
+	ip     [16]byte
+	port   uint16
+	mid    uint16
+	secure bool
 }
 
 // exchange is the state of one exchange in the dedupe cache. It holds no

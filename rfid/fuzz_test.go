@@ -175,9 +175,9 @@ func FuzzServeDatagram(f *testing.F) {
 		if _, err := req.UnmarshalWithDecoder(coder.DefaultCoder, data); err != nil {
 			return
 		}
-		out, ok := s.answer(context.Background(), req, remote)
+		out, ok := s.answer(context.Background(), req, remote, "")
 		checkAnswer(t, req, out, ok, sink)
-		again, okAgain := s.answer(context.Background(), req, remote)
+		again, okAgain := s.answer(context.Background(), req, remote, "")
 		if req.Type() == message.Confirmable && (okAgain != ok || !bytes.Equal(out, again)) {
 			t.Fatalf("retransmission answered %x, first %x", again, out)
 		}

@@ -22,6 +22,7 @@ type request struct {
 	accept    message.MediaType
 	hasAccept bool
 	body      []byte
+	peer      string // reader the DTLS session authenticated as; "" for plain CoAP
 }
 
 // response is the answer to a request.
@@ -31,6 +32,7 @@ type response struct {
 	hasFormat bool
 	body      []byte
 	size1     uint32 // Size1 option (largest body accepted) on 4.13, 0 for none
+	maxAge    uint32 // Max-Age option (seconds until a retry can pass) on 4.29, 0 for none
 }
 
 // seqKey identifies one batch of one reader.
@@ -53,18 +55,20 @@ type ingest struct {
 	sink    Sink
 	readers ReaderDirectory
 	seqs    *ttlCache[seqKey, seqResult]
+	limits  *readerLimits
 	seed    maphash.Seed
 	m       *metrics
 	log     *slog.Logger
 }
 
-func newIngest(cfg Config, sink Sink, readers ReaderDirectory, seqs *ttlCache[seqKey, seqResult], m *metrics) *ingest {
+func newIngest(cfg Config, sink Sink, readers ReaderDirectory, seqs *ttlCache[seqKey, seqResult], m *metrics, limits *readerLimits) *ingest {
 	return &ingest{
 		cfg:     cfg,
 		dec:     newDecoder(cfg.MaxSightings),
 		sink:    sink,
 		readers: readers,
 		seqs:    seqs,
+		limits:  limits,
 		seed:    maphash.MakeSeed(),
 		m:       m,
 		log:     cfg.Logger,
@@ -102,6 +106,11 @@ func (in *ingest) postSightings(ctx context.Context, req request) (response, err
 		return response{}, err
 	}
 	b.Reader = normaliseID(b.Reader)
+	if req.peer != "" && b.Reader != req.peer {
+		in.m.forbidden.WithLabelValues(req.peer).Inc()
+		in.log.Warn("rfid: reader reported as another reader", "reader", req.peer, "claimed", clip(b.Reader))
+		return response{}, fmt.Errorf("%w: batch names reader %q, session is %q: a reader may only report as itself", ErrForbidden, clip(b.Reader), req.peer)
+	}
 	if err := in.checkReader(b.Reader); err != nil {
 		return response{}, err
 	}
@@ -157,6 +166,13 @@ func (in *ingest) take(ctx context.Context, b Batch, bodyHash uint64) (Result, e
 			return prev.result, nil
 		}
 	}
+	if err := in.limits.allow(b.Reader, len(b.Sightings), now); err != nil {
+		var rl *rateLimitError
+		if errors.As(err, &rl) {
+			in.m.rateLimited.WithLabelValues(b.Reader, rl.limit).Inc()
+		}
+		return Result{}, err
+	}
 	var drops [numDropReasons]int
 	sightings := newLimits(in.cfg, now).convert(b, func(r dropReason) { drops[r]++ })
 	if len(sightings) > 0 {
@@ -203,11 +219,15 @@ func replyFormat(req request) (message.MediaType, error) {
 func errorResponse(err error) response {
 	code := codeFor(err)
 	reason := clip(trimPackage(err.Error()))
+	var maxAge uint32
+	var rl *rateLimitError
 	switch {
+	case errors.As(err, &rl):
+		maxAge = rl.maxAge()
 	case errors.Is(err, ErrUnavailable):
 		reason = "engine unavailable, retry later"
 	case code >= codes.InternalServerError:
 		reason = "internal error"
 	}
-	return response{code: code, format: message.TextPlain, hasFormat: true, body: []byte(reason)}
+	return response{code: code, format: message.TextPlain, hasFormat: true, body: []byte(reason), maxAge: maxAge}
 }

@@ -22,6 +22,13 @@ type metrics struct {
 	duplicates *prometheus.CounterVec   // duplicates detected, by kind
 	decode     *prometheus.HistogramVec // decode latency, by format
 	entries    []prometheus.Collector   // dedupe cache sizes
+
+	forbidden         *prometheus.CounterVec // batches naming another reader, by session reader
+	rateLimited       *prometheus.CounterVec // batches refused 4.29, by reader and limit
+	sessions          prometheus.Gauge       // open DTLS sessions
+	sessionsIdle      prometheus.Counter     // DTLS sessions closed for idleness
+	sessionsRevoked   prometheus.Counter     // DTLS sessions closed because a reload revoked their credential
+	handshakeFailures *prometheus.CounterVec // DTLS handshakes refused by our callbacks, by reason
 }
 
 func newMetrics(exchangeLen, seqLen func() int) *metrics {
@@ -39,6 +46,18 @@ func newMetrics(exchangeLen, seqLen func() int) *metrics {
 			Name: "decode_seconds", Help: "Time to decode one batch body, by format.",
 			Buckets: prometheus.ExponentialBuckets(1e-6, 4, 10)}, []string{"format"}),
 	}
+	m.forbidden = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub,
+		Name: "forbidden_total", Help: "Batches answered 4.03 because they named another reader than the DTLS session's, by the session's reader."}, []string{"reader"})
+	m.rateLimited = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub,
+		Name: "rate_limited_total", Help: "Batches answered 4.29 Too Many Requests, by reader and limit (batches or sightings)."}, []string{"reader", "limit"})
+	m.sessions = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub,
+		Name: "dtls_sessions", Help: "Open DTLS sessions."})
+	m.sessionsIdle = prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub,
+		Name: "dtls_sessions_idle_closed_total", Help: "DTLS sessions closed after the idle timeout."})
+	m.sessionsRevoked = prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub,
+		Name: "dtls_sessions_revoked_total", Help: "DTLS sessions closed because reloaded credentials no longer accept their key or certificate."})
+	m.handshakeFailures = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub,
+		Name: "dtls_handshake_refused_total", Help: "DTLS handshakes refused for an unknown PSK identity or an unaccepted certificate, by reason."}, []string{"reason"})
 	m.entries = []prometheus.Collector{
 		cacheGauge("exchange", exchangeLen), // answers kept for retransmitted messages
 		cacheGauge("seq", seqLen),           // accepted (reader, seq) pairs
@@ -64,6 +83,9 @@ func (m *metrics) init() {
 	for _, c := range []codes.Code{codes.Changed, codes.BadRequest, codes.NotFound, codes.ServiceUnavailable} {
 		m.batches.WithLabelValues(codeString(c))
 	}
+	for _, r := range []string{"unknown_identity", "certificate"} {
+		m.handshakeFailures.WithLabelValues(r)
+	}
 	m.decode.WithLabelValues(formatJSON)
 	m.decode.WithLabelValues(formatCBOR)
 }
@@ -72,7 +94,8 @@ func (m *metrics) register(reg prometheus.Registerer) error {
 	if reg == nil {
 		return nil
 	}
-	all := append([]prometheus.Collector{m.batches, m.accepted, m.dropped, m.duplicates, m.decode}, m.entries...)
+	all := append([]prometheus.Collector{m.batches, m.accepted, m.dropped, m.duplicates, m.decode,
+		m.forbidden, m.rateLimited, m.sessions, m.sessionsIdle, m.sessionsRevoked, m.handshakeFailures}, m.entries...)
 	for _, c := range all {
 		if err := reg.Register(c); err != nil {
 			return fmt.Errorf("rfid: cannot register metrics: %w", err)

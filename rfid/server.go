@@ -7,13 +7,14 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	coapNet "github.com/plgd-dev/go-coap/v3/net"
 	"github.com/plgd-dev/go-coap/v3/net/blockwise"
 	"github.com/plgd-dev/go-coap/v3/options"
 	"github.com/plgd-dev/go-coap/v3/udp"
-	udpserver "github.com/plgd-dev/go-coap/v3/udp/server"
+	"github.com/plgd-dev/go-coap/v3/udp/client"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -21,8 +22,9 @@ import (
 // so an oversized body is answered 4.13 instead of being truncated.
 const maxDatagram = 64 << 10
 
-// Server is the CoAP ingest: it serves SightingsPath on one or more UDP
-// listeners and hands validated sightings to a Sink.
+// Server is the CoAP ingest: it serves SightingsPath on UDP listeners
+// (plain CoAP) and DTLS listeners (CoAP over DTLS, readers authenticated by
+// PSK or certificate) and hands validated sightings to a Sink.
 type Server struct {
 	cfg       Config
 	log       *slog.Logger
@@ -30,11 +32,20 @@ type Server struct {
 	exchanges *exchanges
 	metrics   *metrics
 
+	limits *readerLimits
+	creds  atomic.Pointer[Credentials] // reader keys and CA for DTLS; nil for none
+
+	sessMu   sync.Mutex // guards sessions
+	sessions map[*client.Conn]*peer
+
 	mu      sync.Mutex // guards servers, addrs and closed
-	servers []*udpserver.Server
+	servers []stopper
 	addrs   []net.Addr
 	closed  bool
 }
+
+// stopper is a go-coap server (UDP or DTLS).
+type stopper interface{ Stop() }
 
 // NewServer builds a server; its metrics are registered on reg (nil for
 // none). Call Serve or ListenAndServe to start it.
@@ -50,13 +61,16 @@ func NewServer(cfg Config, sink Sink, readers ReaderDirectory, reg prometheus.Re
 		cfg:       cfg,
 		log:       cfg.Logger,
 		exchanges: newExchanges(cfg.ExchangeLifetime, cfg.DedupeMaxEntries),
+		sessions:  map[*client.Conn]*peer{},
 	}
+	s.creds.Store(cfg.Credentials)
 	seqs := newTTLCache[seqKey, seqResult](cfg.SeqWindow, cfg.SeqMaxEntries)
 	s.metrics = newMetrics(s.exchanges.len, seqs.len)
 	if err := s.metrics.register(reg); err != nil {
 		return nil, err
 	}
-	s.ingest = newIngest(cfg, sink, readers, seqs, s.metrics)
+	s.limits = newReaderLimits(cfg)
+	s.ingest = newIngest(cfg, sink, readers, seqs, s.metrics, s.limits)
 	return s, nil
 }
 
@@ -128,7 +142,7 @@ func (s *Server) Close() error {
 	return nil
 }
 
-func (s *Server) track(srv *udpserver.Server, addr net.Addr) error {
+func (s *Server) track(srv stopper, addr net.Addr) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {

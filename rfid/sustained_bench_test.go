@@ -156,7 +156,7 @@ func startStockServer(tb testing.TB, sink Sink) (string, func()) {
 		tb.Fatal(err)
 	}
 	handler := func(w *responsewriter.ResponseWriter[*client.Conn], r *pool.Message) {
-		resp := s.serveSafely(r.Context(), r)
+		resp := s.serveSafely(r.Context(), r, "")
 		if err := w.SetResponse(resp.code, resp.format, bytes.NewReader(resp.body)); err != nil {
 			tb.Errorf("set response: %v", err)
 		}

@@ -52,6 +52,12 @@ type Config struct {
 	// checks) and of the pipeline (its watermark); nil is time.Now. Tests
 	// set it to drive event time themselves.
 	Clock func() time.Time
+
+	// Readers configures the reader front's security (see readers.go).
+	Readers ReaderConfig
+	// Insecure allows plain, unauthenticated CoAP (and is what --demo
+	// implies); without it rtlsd needs Readers.Keys and serves DTLS only.
+	Insecure bool
 }
 
 // ErrConfig is returned for an invalid configuration; the message names the flag.
@@ -88,6 +94,9 @@ func (c *Config) Validate() error {
 	}
 	if strings.ContainsAny(c.Site, "{}") {
 		bad("--site", "must not contain '{' or '}'")
+	}
+	if err := c.Readers.validate(c.Insecure || c.Demo); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

@@ -11,7 +11,7 @@ import (
 )
 
 func TestConfigValidateNamesTheFlag(t *testing.T) {
-	ok := Config{Floorplans: []string{"plan.geojson"}, CoAPAddr: ":5683", GRPCAddr: ":50051"}
+	ok := Config{Floorplans: []string{"plan.geojson"}, CoAPAddr: ":5683", GRPCAddr: ":50051", Insecure: true}
 	cases := []struct {
 		name string
 		edit func(*Config)
@@ -25,6 +25,12 @@ func TestConfigValidateNamesTheFlag(t *testing.T) {
 		{"bad metrics addr", func(c *Config) { c.MetricsAddr = "9464" }, "--metrics-addr"},
 		{"bad redis url", func(c *Config) { c.RedisURL = "127.0.0.1:6379" }, "--redis"},
 		{"site with brace", func(c *Config) { c.Site = "a{b" }, "--site"},
+		{"no reader keys, not insecure", func(c *Config) { c.Insecure = false }, "--reader-keys"},
+		{"demo implies insecure", func(c *Config) { c.Insecure, c.Demo = false, true }, ""},
+		{"reader keys", func(c *Config) { c.Insecure, c.Readers.Keys, c.Readers.DTLSAddr = false, "keys.jsonl", ":5684" }, ""},
+		{"bad dtls addr", func(c *Config) { c.Readers.Keys, c.Readers.DTLSAddr = "keys.jsonl", "5684" }, "--coap-dtls-addr"},
+		{"bad tag policy", func(c *Config) { c.Readers.Tags.Mode = "some" }, "--tag-policy"},
+		{"budget without a number", func(c *Config) { c.Readers.Tags.Mode = "budget" }, "--new-tags-per-minute"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -48,7 +54,7 @@ func TestConfigValidateNamesTheFlag(t *testing.T) {
 // them all, in flag order, identically on every call.
 func TestConfigValidateOrder(t *testing.T) {
 	c := Config{CoAPAddr: "5683", GRPCAddr: "localhost", MetricsAddr: "9464", RedisURL: "127.0.0.1:6379", Site: "{"}
-	want := []string{"--floorplan", "--coap-addr", "--grpc-addr", "--metrics-addr", "--redis", "--site"}
+	want := []string{"--floorplan", "--coap-addr", "--grpc-addr", "--metrics-addr", "--redis", "--site", "--reader-keys"}
 	first := c.Validate()
 	if !errors.Is(first, ErrConfig) {
 		t.Fatalf("Validate: %v, want ErrConfig", first)
@@ -77,7 +83,7 @@ func TestStartNamesTheBusyAddress(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer busy.Close()
-	cfg := Config{Floorplans: []string{clinicPlan}, CoAPAddr: "127.0.0.1:0", GRPCAddr: busy.Addr().String()}
+	cfg := Config{Floorplans: []string{clinicPlan}, CoAPAddr: "127.0.0.1:0", GRPCAddr: busy.Addr().String(), Insecure: true}
 	s, err := Start(context.Background(), cfg, testlog.Logger())
 	if err == nil {
 		s.close()

@@ -27,7 +27,7 @@ const clinicPlan = "../floorplans/testdata/synthetic-clinic.geojson"
 func startServer(t *testing.T, redisURL string) (*Server, func()) {
 	t.Helper()
 	return startWith(t, Config{Floorplans: []string{clinicPlan}, CoAPAddr: "127.0.0.1:0", GRPCAddr: "127.0.0.1:0",
-		RedisURL: redisURL, Site: "e2e", Tick: 50 * time.Millisecond})
+		RedisURL: redisURL, Site: "e2e", Tick: 50 * time.Millisecond, Insecure: true})
 }
 
 // post sends one batch as a confirmable CoAP POST and returns the response.

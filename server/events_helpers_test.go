@@ -31,7 +31,7 @@ const (
 // testClock of its own.
 func eventsConfig(redisURL string, debounce time.Duration) Config {
 	return Config{Floorplans: []string{clinicPlan}, CoAPAddr: "127.0.0.1:0", GRPCAddr: "127.0.0.1:0",
-		RedisURL: redisURL, Site: "events", Tick: 50 * time.Millisecond, Debounce: debounce, Clock: newTestClock().Now}
+		RedisURL: redisURL, Site: "events", Tick: 50 * time.Millisecond, Debounce: debounce, Clock: newTestClock().Now, Insecure: true}
 }
 
 // clockStart is where every testClock starts: a whole second, fixed so

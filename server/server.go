@@ -25,6 +25,7 @@ import (
 	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/store/memstore"
 	"github.com/hospitalrtls/rtls/store/redisstore"
+	coapNet "github.com/plgd-dev/go-coap/v3/net"
 )
 
 // Server is a running rtlsd: its listeners are bound once Start returns.
@@ -35,7 +36,8 @@ type Server struct {
 	store    store.Store
 	pipe     *pipeline.Pipeline
 	coap     *rfid.Server
-	coapLis  *net.UDPConn
+	coapLis  *net.UDPConn          // nil unless insecure
+	dtlsLis  *coapNet.DTLSListener // nil without reader keys
 	grpc     *api.GRPCServer
 	grpcLis  net.Listener
 	metrics  *http.Server // nil when --metrics-addr is empty
@@ -71,6 +73,9 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 			return nil, fmt.Errorf("server: --engine-config: %w", err)
 		}
 	}
+	if r := cfg.Readers.Tags.Retention; r > 0 {
+		engCfg.EvictAfterMS = r.Milliseconds()
+	}
 	eng, err := location.New(s.plan, engCfg)
 	if err != nil {
 		return nil, err
@@ -83,7 +88,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 	if err != nil {
 		return nil, fmt.Errorf("server: store: %w", err)
 	}
-	s.pipe = pipeline.New(pipeline.Config{Tick: cfg.Tick, FirstSeq: seq, Clock: cfg.Clock, Logger: log.With("part", "pipeline")},
+	s.pipe = pipeline.New(pipeline.Config{Tick: cfg.Tick, FirstSeq: seq, Clock: cfg.Clock, Logger: log.With("part", "pipeline"), Tags: cfg.Readers.Tags},
 		eng, fence, s.store, pipeline.NewMetrics(s.registry))
 	if err := s.listen(); err != nil {
 		return nil, err
@@ -92,18 +97,10 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 }
 
 func (s *Server) listen() error {
-	var err error
-	s.coap, err = rfid.NewServer(rfid.Config{Addr: s.cfg.CoAPAddr, Clock: s.cfg.Clock, Logger: s.log.With("part", "coap")}, s.pipe, readerDirectory{s.plan}, s.registry)
-	if err != nil {
+	if err := s.listenCoAP(); err != nil {
 		return err
 	}
-	addr, err := net.ResolveUDPAddr("udp", s.cfg.CoAPAddr)
-	if err != nil {
-		return fmt.Errorf("server: --coap-addr: %w", err)
-	}
-	if s.coapLis, err = net.ListenUDP("udp", addr); err != nil {
-		return bindError("--coap-addr", s.cfg.CoAPAddr, err)
-	}
+	var err error
 	s.grpc, err = api.NewGRPCServer(api.WithLogger(s.log.With("part", "grpc")), api.WithMetrics(s.registry))
 	if err != nil {
 		return err
@@ -137,8 +134,23 @@ func bindError(flag, addr string, err error) error {
 	return fmt.Errorf("server: %s %s: %w", flag, addr, err)
 }
 
-// CoAPAddr returns the bound CoAP address (useful with port 0).
-func (s *Server) CoAPAddr() net.Addr { return s.coapLis.LocalAddr() }
+// CoAPAddr returns the bound plain CoAP address (useful with port 0), nil
+// when plain CoAP is off (no --insecure).
+func (s *Server) CoAPAddr() net.Addr {
+	if s.coapLis == nil {
+		return nil
+	}
+	return s.coapLis.LocalAddr()
+}
+
+// CoAPDTLSAddr returns the bound CoAP-over-DTLS address, nil without
+// reader keys.
+func (s *Server) CoAPDTLSAddr() net.Addr {
+	if s.dtlsLis == nil {
+		return nil
+	}
+	return s.dtlsLis.Addr()
+}
 
 // GRPCAddr returns the bound gRPC address.
 func (s *Server) GRPCAddr() net.Addr { return s.grpcLis.Addr() }
@@ -146,18 +158,14 @@ func (s *Server) GRPCAddr() net.Addr { return s.grpcLis.Addr() }
 // Serve runs until ctx ends, then shuts everything down in order: stop
 // taking sightings, let the engine write what it has, stop the API.
 func (s *Server) Serve(ctx context.Context) error {
-	s.log.Info("rtlsd serving", "coap", s.CoAPAddr().String(), "grpc", s.grpcLis.Addr().String(),
+	s.log.Info("rtlsd serving", "coap", addrString(s.CoAPAddr()), "coaps", addrString(s.CoAPDTLSAddr()), "grpc", s.grpcLis.Addr().String(),
 		"store", storeName(s.cfg), "levels", len(s.plan.Levels), "rooms", len(s.plan.Rooms), "readers", len(s.plan.Readers))
 	g, gctx := errgroup.WithContext(ctx)
 	pipeCtx, stopPipe := context.WithCancel(context.WithoutCancel(ctx))
 	pipeDone := make(chan error, 1)
 	go func() { pipeDone <- s.pipe.Run(pipeCtx) }()
 	g.Go(func() error { return s.grpc.Serve(s.grpcLis) })
-	go func() {
-		if err := s.coap.Serve(s.coapLis); err != nil && !errors.Is(err, rfid.ErrServerClosed) {
-			s.log.Error("coap server stopped", "err", err)
-		}
-	}()
+	s.serveCoAP(gctx)
 	if s.metrics != nil {
 		g.Go(func() error {
 			if err := s.metrics.Serve(s.metLis); !errors.Is(err, http.ErrServerClosed) {
@@ -195,6 +203,9 @@ func (s *Server) Serve(ctx context.Context) error {
 func (s *Server) close() {
 	if s.coapLis != nil {
 		s.coapLis.Close()
+	}
+	if s.dtlsLis != nil {
+		s.dtlsLis.Close()
 	}
 	if s.grpcLis != nil {
 		s.grpcLis.Close()

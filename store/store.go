@@ -141,6 +141,12 @@ type Store interface {
 	GetPosition(ctx context.Context, tag string) (location.Position, error)
 	// ListPositions pages through current positions.
 	ListPositions(ctx context.Context, q Query) (Page, error)
+	// ExpirePositions deletes every tag whose stored position is older than
+	// before (event time, epoch ms): its position, level, room and
+	// last-seen entries, atomically per call. It returns how many tags it
+	// deleted. The writer calls it so tags not refreshed within a retention
+	// do not stay in the live state for ever.
+	ExpirePositions(ctx context.Context, before int64) (int, error)
 	// WatchPositions delivers positions written after the call until ctx ends.
 	// A slow reader may miss intermediate positions of a tag, never the channel close.
 	WatchPositions(ctx context.Context) (<-chan location.Position, error)

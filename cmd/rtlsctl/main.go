@@ -1,5 +1,5 @@
 // Command rtlsctl is the command-line tool of the RTLS: plan validation,
-// offline replay of sightings through the engine, and (later) queries.
+// offline replay of sightings through the engine, scoring, and reader keys.
 package main
 
 import (
@@ -20,6 +20,7 @@ type command struct {
 var commands = map[string]command{
 	"plan":   {"plan validate PATH...   check floorplan files or directories (one merged plan)", runPlan},
 	"replay": {"replay --floorplan F --sightings S [--out P]   run the engine over sightings", func(args []string, _ io.Writer) error { return runReplay(args) }},
+	"keys":   {keysUsage, runKeys},
 	"score":  {"score --floorplan F --truth T --positions P [--sightings S]   score positions against ground truth", runScore},
 }
 
@@ -33,7 +34,7 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || commands[args[0]].run == nil {
 		fmt.Fprintln(stderr, "usage: rtlsctl COMMAND [ARGS]")
-		for _, name := range []string{"plan", "replay", "score"} {
+		for _, name := range []string{"plan", "replay", "score", "keys"} {
 			fmt.Fprintln(stderr, "  rtlsctl "+commands[name].usage)
 		}
 		return 2

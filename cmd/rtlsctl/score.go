@@ -11,7 +11,7 @@ import (
 
 // runScore runs "score": it joins truth rows with positions as
 // tools/rtls-score does and prints the same summary line, plus the
-// weighted-centroid baseline's when --sightings is given. Inputs may be
+// weighted-centroid and strongest-reader baselines' when --sightings is given. Inputs may be
 // plain or gzip JSON Lines.
 func runScore(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("score", flag.ContinueOnError)
@@ -19,7 +19,7 @@ func runScore(args []string, stdout io.Writer) error {
 	fs.Var(&plans, "floorplan", "floorplan GeoJSON file or directory (repeatable)")
 	truthPath := fs.String("truth", "", "ground truth JSON Lines file (.gz allowed)")
 	posPath := fs.String("positions", "", "positions JSON Lines file (.gz allowed)")
-	sightPath := fs.String("sightings", "", "sightings JSON Lines file: also score the weighted-centroid baseline")
+	sightPath := fs.String("sightings", "", "sightings JSON Lines file: also score the weighted-centroid and strongest-reader baselines")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -47,5 +47,6 @@ func runScore(args []string, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintln(stdout, score.Baseline(plan, sightings, truth).Line("baseline_centroid"))
+	fmt.Fprintln(stdout, score.BaselineStrongest(plan, sightings, truth).Line("baseline_strongest"))
 	return nil
 }

@@ -15,7 +15,8 @@ const fixtures = "../../internal/score/testdata/"
 
 const (
 	engineLine   = "engine             coverage 0.786  median 1.00 m  p90 4.00 m  p95 5.80 m  level 0.727  room 0.500  room changes/tag-h 600.0 (truth 360.0)  within accuracy_m 0.500\n"
-	baselineLine = "baseline_centroid  coverage 0.857  median 3.26 m  p90 7.39 m  p95 12.27 m  level 0.833  room 0.818  room changes/tag-h 480.0 (truth 360.0)\n"
+	baselineLine = "baseline_centroid  coverage 0.857  median 3.26 m  p90 7.39 m  p95 12.27 m  level 0.833  room 0.818  room changes/tag-h 480.0 (truth 360.0)\n" +
+		"baseline_strongest coverage 0.857  median 5.16 m  p90 16.90 m  p95 18.10 m  level 0.750  room 0.727  room changes/tag-h 360.0 (truth 360.0)\n"
 )
 
 // gzipCopy writes a gzip copy of a fixture into dir and returns its path.

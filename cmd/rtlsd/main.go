@@ -73,6 +73,7 @@ func parseFlags(args []string) (server.Config, slog.Level, error) {
 	fs.DurationVar(&cfg.Status.Absence, "missing-after", geofence.DefaultStatusAbsence, "silence after which an asset is MISSING (0: never)")
 	fs.Int64Var(&cfg.EventMaxLen, "event-max-len", 0, "events the stream retains (0: 1,000,000; -1: no limit)")
 	fs.DurationVar(&cfg.EventMaxAge, "event-max-age", 0, "how long events are retained (0: 168h; -1ns: no limit)")
+	readerFlags(fs, &cfg)
 	fs.Func("log-level", "debug, info, warn or error", func(v string) error {
 		return level.UnmarshalText([]byte(strings.ToUpper(v)))
 	})

@@ -11,11 +11,14 @@ import (
 	"github.com/hospitalrtls/rtls/location/jsonl"
 )
 
-// Baseline parameters: the weighted centroid of the BaselineTop strongest
-// readers (by mean RSSI) heard in the BaselineWindowMS before each truth row.
+// Baseline parameters, as the reference tool's: the weighted centroid of
+// the BaselineTop strongest readers (by mean RSSI) heard in the
+// BaselineWindowMS before each truth row, and the position of the single
+// strongest reader over StrongestWindowMS.
 const (
-	BaselineWindowMS = 3000
-	BaselineTop      = 4
+	BaselineWindowMS  = 3000
+	BaselineTop       = 4
+	StrongestWindowMS = 10000
 )
 
 // Baseline scores a plain weighted-centroid estimate on the truth rows: at
@@ -25,7 +28,14 @@ const (
 // places the tag at their centroid weighted by 10^(rssi/20). Sightings of
 // readers the plan lacks are ignored; all others are used as they are.
 func Baseline(plan *floorplans.Plan, sightings []location.Sighting, truth []jsonl.TruthRow) Result {
-	return scoreFixes(newRooms(plan), truth, baselineFixes(plan, sightings, truth))
+	return scoreFixes(newRooms(plan), truth, baselineFixes(plan, sightings, truth, BaselineWindowMS, BaselineTop))
+}
+
+// BaselineStrongest scores the plainest estimate: at each truth time of a
+// tag, the position of the reader with the strongest mean RSSI over the
+// preceding StrongestWindowMS (the reference tool's baseline_strongest).
+func BaselineStrongest(plan *floorplans.Plan, sightings []location.Sighting, truth []jsonl.TruthRow) Result {
+	return scoreFixes(newRooms(plan), truth, baselineFixes(plan, sightings, truth, StrongestWindowMS, 1))
 }
 
 // heard is a sighting of a known reader, in the baseline's sort order.
@@ -35,7 +45,9 @@ type heard struct {
 	rssi   float64
 }
 
-func baselineFixes(plan *floorplans.Plan, sightings []location.Sighting, truth []jsonl.TruthRow) map[string][]fix {
+// baselineFixes places each tag, at each of its truth times, at the
+// weighted centroid of the top strongest readers of the preceding windowMS.
+func baselineFixes(plan *floorplans.Plan, sightings []location.Sighting, truth []jsonl.TruthRow, windowMS int64, top int) map[string][]fix {
 	byTag := map[string][]heard{}
 	for _, s := range sightings {
 		if _, ok := plan.Reader(s.Reader); ok {
@@ -56,7 +68,7 @@ func baselineFixes(plan *floorplans.Plan, sightings []location.Sighting, truth [
 		slices.Sort(times)
 		hs := byTag[tag]
 		for _, t := range slices.Compact(times) {
-			if f, ok := centroid(plan, window(hs, t), t); ok {
+			if f, ok := centroid(plan, window(hs, t, windowMS), t, top); ok {
 				fixes[tag] = append(fixes[tag], f)
 			}
 		}
@@ -64,10 +76,10 @@ func baselineFixes(plan *floorplans.Plan, sightings []location.Sighting, truth [
 	return fixes
 }
 
-// window returns the sightings of hs (sorted by ts) with t-window < ts <= t.
-func window(hs []heard, t int64) []heard {
+// window returns the sightings of hs (sorted by ts) with t-windowMS < ts <= t.
+func window(hs []heard, t, windowMS int64) []heard {
 	hi := sort.Search(len(hs), func(i int) bool { return hs[i].ts > t })
-	lo := sort.Search(len(hs), func(i int) bool { return hs[i].ts > t-BaselineWindowMS })
+	lo := sort.Search(len(hs), func(i int) bool { return hs[i].ts > t-windowMS })
 	return hs[lo:hi]
 }
 
@@ -77,8 +89,9 @@ type meanRSSI struct {
 	reader string
 }
 
-// centroid computes the baseline fix at t from the sightings of its window.
-func centroid(plan *floorplans.Plan, hs []heard, t int64) (fix, bool) {
+// centroid computes the baseline fix at t from the sightings of its window:
+// the weighted centroid of the top strongest readers.
+func centroid(plan *floorplans.Plan, hs []heard, t int64, top int) (fix, bool) {
 	if len(hs) == 0 {
 		return fix{}, false
 	}
@@ -95,7 +108,7 @@ func centroid(plan *floorplans.Plan, hs []heard, t int64) (fix, bool) {
 	slices.SortFunc(best, func(a, b meanRSSI) int {
 		return cmp.Or(cmp.Compare(b.mean, a.mean), cmp.Compare(b.reader, a.reader))
 	})
-	best = best[:min(len(best), BaselineTop)]
+	best = best[:min(len(best), top)]
 	first, _ := plan.Reader(best[0].reader)
 	var sw, sx, sy float64
 	for _, b := range best {

@@ -163,7 +163,8 @@ func TestScoreMatchesLiveReference(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := loadFixture(t)
-	got := map[string]Result{"engine": Score(f.plan, f.truth, f.positions), "baseline_centroid": Baseline(f.plan, f.sightings, f.truth)}
+	got := map[string]Result{"engine": Score(f.plan, f.truth, f.positions), "baseline_centroid": Baseline(f.plan, f.sightings, f.truth),
+		"baseline_strongest": BaselineStrongest(f.plan, f.sightings, f.truth)}
 	for name, r := range ref {
 		want := Result{Rows: r.Rows, Coverage: r.Coverage, MedianM: r.MedianM, P90M: r.P90M, P95M: r.P95M,
 			LevelAccuracy: r.LevelAccuracy, RoomAccuracy: r.RoomAccuracy, RoomChangesPerTagHour: r.RoomChangesPerTagHour,
@@ -177,7 +178,8 @@ func TestScoreMatchesLiveReference(t *testing.T) {
 	if err != nil {
 		t.Fatalf("rtls-score: %v", err)
 	}
-	lines := got["engine"].Line("engine") + "\n" + got["baseline_centroid"].Line("baseline_centroid") + "\n"
+	lines := got["engine"].Line("engine") + "\n" + got["baseline_centroid"].Line("baseline_centroid") + "\n" +
+		got["baseline_strongest"].Line("baseline_strongest") + "\n"
 	if string(text) != lines {
 		t.Errorf("text output differs:\n got %q\nwant %q", lines, text)
 	}

@@ -79,6 +79,12 @@ func (e *Engine) retag(id string) {
 	e.schedule(t)
 }
 
+// Registered reports whether id is in the engine's registry.
+func (e *Engine) Registered(id string) bool {
+	_, ok := e.reg.Get(id)
+	return ok
+}
+
 // Registry returns a copy of the engine's registry.
 func (e *Engine) Registry() *Registry {
 	return e.reg.Clone()

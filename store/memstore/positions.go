@@ -2,6 +2,7 @@ package memstore
 
 import (
 	"context"
+	"slices"
 
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/store"
@@ -107,4 +108,41 @@ func (s *Store) ListPositions(_ context.Context, q store.Query) (store.Page, err
 	}
 	page.Positions = out
 	return page, nil
+}
+
+// ExpirePositions deletes every tag whose position is older than before,
+// rebuilding each index it touches once (not once per tag).
+func (s *Store) ExpirePositions(_ context.Context, before int64) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return 0, ErrClosed
+	}
+	gone := map[string]bool{}
+	levels, rooms := map[string]bool{}, map[string]bool{}
+	for tag, p := range s.pos {
+		if p.TS < before {
+			gone[tag] = true
+			levels[p.Level], rooms[p.Room] = true, true
+			delete(s.pos, tag)
+		}
+	}
+	if len(gone) == 0 {
+		return 0, nil
+	}
+	drop := func(tag string) bool { return gone[tag] }
+	s.all = slices.DeleteFunc(s.all, drop)
+	for _, m := range []struct {
+		idx  map[string]index
+		keys map[string]bool
+	}{{s.levels, levels}, {s.rooms, rooms}} {
+		for k := range m.keys {
+			if x := slices.DeleteFunc(m.idx[k], drop); len(x) == 0 {
+				delete(m.idx, k)
+			} else {
+				m.idx[k] = x
+			}
+		}
+	}
+	return len(gone), nil
 }

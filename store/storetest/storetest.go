@@ -38,6 +38,8 @@ const guard = 10 * time.Second
 func Run(t *testing.T, open Opener) {
 	run(t, open, []named{
 		{"Positions", testPositions},
+		{"Expire", testExpire},
+		{"ExpireMany", testExpireMany},
 		{"Paging", testPaging},
 		{"Invalid", testInvalid},
 		{"Watch", testWatch},
