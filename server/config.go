@@ -86,14 +86,14 @@ func (c *Config) Validate() error {
 	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") && !strings.HasPrefix(c.RedisURL, "unix://") {
 		bad("--redis", "want redis://host:port/db, rediss:// or unix://")
 	}
-	switch {
-	case c.Status.InUseDwell < 0:
-		return fmt.Errorf("%w: --in-use-dwell: must not be negative", ErrConfig)
-	case c.Status.Absence < 0:
-		return fmt.Errorf("%w: --missing-after: must not be negative", ErrConfig)
-	}
 	if strings.ContainsAny(c.Site, "{}") {
 		bad("--site", "must not contain '{' or '}'")
+	}
+	if c.Status.InUseDwell < 0 {
+		bad("--in-use-dwell", "must not be negative")
+	}
+	if c.Status.Absence < 0 {
+		bad("--missing-after", "must not be negative")
 	}
 	if err := c.Readers.validate(c.Insecure || c.Demo); err != nil {
 		errs = append(errs, err)

@@ -6,6 +6,7 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hospitalrtls/rtls/internal/testlog"
 )
@@ -25,6 +26,8 @@ func TestConfigValidateNamesTheFlag(t *testing.T) {
 		{"bad metrics addr", func(c *Config) { c.MetricsAddr = "9464" }, "--metrics-addr"},
 		{"bad redis url", func(c *Config) { c.RedisURL = "127.0.0.1:6379" }, "--redis"},
 		{"site with brace", func(c *Config) { c.Site = "a{b" }, "--site"},
+		{"negative in-use dwell", func(c *Config) { c.Status.InUseDwell = -time.Second }, "--in-use-dwell"},
+		{"negative absence", func(c *Config) { c.Status.Absence = -time.Second }, "--missing-after"},
 		{"no reader keys, not insecure", func(c *Config) { c.Insecure = false }, "--reader-keys"},
 		{"demo implies insecure", func(c *Config) { c.Insecure, c.Demo = false, true }, ""},
 		{"reader keys", func(c *Config) { c.Insecure, c.Readers.Keys, c.Readers.DTLSAddr = false, "keys.jsonl", ":5684" }, ""},
