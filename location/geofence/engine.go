@@ -131,6 +131,7 @@ func New(plan *floorplans.Plan, cfg Config, rules []Rule, reg *Registry) (*Engin
 	e.rebuildGrids()
 	e.reindex()
 	e.warnDangling()
+	e.warnUnits()
 	return e, nil
 }
 

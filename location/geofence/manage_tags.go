@@ -94,3 +94,18 @@ func (e *Engine) Registry() *Registry {
 func (e *Engine) Tag(id string) (Tag, bool) {
 	return e.reg.Get(id)
 }
+
+// warnUnits logs how many registered tags name a unit the plan does not
+// declare (when it declares units). Those are kept, as a plan may lose a
+// unit the registry still names; PutTag refuses new ones.
+func (e *Engine) warnUnits() {
+	n := 0
+	for _, t := range e.reg.Tags() {
+		if e.checkUnit(t.Unit) != nil {
+			n++
+		}
+	}
+	if n > 0 {
+		e.log.Warn("geofence: registered tags name units the floorplan does not declare", "tags", n)
+	}
+}

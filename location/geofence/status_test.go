@@ -1,7 +1,10 @@
 package geofence
 
 import (
+	"bytes"
 	"errors"
+	"log/slog"
+	"strings"
 	"fmt"
 	"slices"
 	"testing"
@@ -137,9 +140,18 @@ func TestPutTagUnitOfThePlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err = New(withUnits, Config{}, nil, nil)
+	// a registry naming an undeclared unit is kept, counted in a warning
+	reg, err := NewRegistry([]Tag{{ID: "PAT-SECRET", Class: ClassPatient, Unit: "4E"}})
 	if err != nil {
 		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	e, err = New(withUnits, Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))}, nil, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := logs.String(); !strings.Contains(out, "units the floorplan does not declare") || !strings.Contains(out, "tags=1") || strings.Contains(out, "SECRET") {
+		t.Fatalf("warning about units: %q", out)
 	}
 	if _, _, err := e.PutTag(Tag{ID: "S9", Class: ClassStaff, Unit: "4W"}, 0); err != nil {
 		t.Fatal(err)
