@@ -3,10 +3,10 @@ package geofence
 import (
 	"bytes"
 	"errors"
-	"log/slog"
-	"strings"
 	"fmt"
+	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
