@@ -41,8 +41,8 @@ type level struct {
 	id, name         string
 	unitID, unitName string
 	ordinal          int
-	elevation    float64
-	south, north []room
+	elevation        float64
+	south, north     []room
 }
 
 var levels = []level{
