@@ -175,7 +175,7 @@ func (a *fenceAdmin) Tag(ctx context.Context, id string) (geofence.Tag, error) {
 	var t geofence.Tag
 	err := a.read(ctx, func() error {
 		var ok bool
-		if t, ok = a.eng.Registry().Get(id); !ok {
+		if t, ok = a.eng.Tag(id); !ok {
 			return geofence.ErrUnknownTag
 		}
 		return nil
@@ -184,7 +184,7 @@ func (a *fenceAdmin) Tag(ctx context.Context, id string) (geofence.Tag, error) {
 }
 
 func (a *fenceAdmin) Tags(ctx context.Context) (tags []geofence.Tag, err error) {
-	err = a.read(ctx, func() error { tags = a.eng.Registry().Tags(); return nil })
+	err = a.read(ctx, func() error { tags = a.eng.Tags(); return nil })
 	return tags, err
 }
 

@@ -230,7 +230,7 @@ func (p *Pipeline) Tag(ctx context.Context, id string) (geofence.Tag, error) {
 	var t geofence.Tag
 	err := p.read(ctx, func() error {
 		var ok bool
-		if t, ok = p.fence.Registry().Get(id); !ok {
+		if t, ok = p.fence.Tag(id); !ok {
 			return fmt.Errorf("%w: %q", geofence.ErrUnknownTag, id)
 		}
 		return nil
@@ -241,7 +241,7 @@ func (p *Pipeline) Tag(ctx context.Context, id string) (geofence.Tag, error) {
 // Tags returns the registry, ordered by id.
 func (p *Pipeline) Tags(ctx context.Context) ([]geofence.Tag, error) {
 	var tags []geofence.Tag
-	err := p.read(ctx, func() error { tags = p.fence.Registry().Tags(); return nil })
+	err := p.read(ctx, func() error { tags = p.fence.Tags(); return nil })
 	slices.SortFunc(tags, func(a, b geofence.Tag) int { return strings.Compare(a.ID, b.ID) })
 	return tags, err
 }

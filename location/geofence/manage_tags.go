@@ -95,6 +95,12 @@ func (e *Engine) Tag(id string) (Tag, bool) {
 	return e.reg.Get(id)
 }
 
+// Tags returns every registered tag, ordered by id, without copying the
+// registry's index.
+func (e *Engine) Tags() []Tag {
+	return e.reg.Tags()
+}
+
 // warnUnits logs how many registered tags name a unit the plan does not
 // declare (when it declares units). Those are kept, as a plan may lose a
 // unit the registry still names; PutTag refuses new ones.

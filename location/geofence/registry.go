@@ -3,7 +3,6 @@ package geofence
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 )
 
@@ -95,12 +94,16 @@ func (r *Registry) Tags() []Tag {
 		return nil
 	}
 	r.mu.RLock()
-	out := make([]Tag, 0, len(r.tags))
-	for _, t := range r.tags {
-		out = append(out, t)
+	defer r.mu.RUnlock()
+	ids := make([]string, 0, len(r.tags))
+	for id := range r.tags {
+		ids = append(ids, id)
 	}
-	r.mu.RUnlock()
-	slices.SortFunc(out, func(a, b Tag) int { return strings.Compare(a.ID, b.ID) })
+	slices.Sort(ids) // ids, not tags: far less to move
+	out := make([]Tag, len(ids))
+	for i, id := range ids {
+		out[i] = r.tags[id]
+	}
 	return out
 }
 
