@@ -48,6 +48,7 @@ const (
 	Rules     Kind = 'r' // geofence rules, by id
 	Zones     Kind = 'z' // geofence zones and rooms, by id
 	Tags      Kind = 't' // registry tags, by id
+	Trails    Kind = 'v' // one tag's trail, by visit entry time
 	Status    Kind = 'h' // one tag's status history, by sequence number
 )
 
