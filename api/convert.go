@@ -99,6 +99,7 @@ func EventToProto(e geofence.Event) *rtlsv1.Event {
 		Trigger:        e.Trigger,
 		TagClass:       TagClassToProto(e.Class),
 		Count:          clampInt32(e.Count),
+		LevelId:        e.Level,
 		Status:         AssetStatusToProto(e.Status),
 		PreviousStatus: AssetStatusToProto(e.Previous),
 	}

@@ -18,6 +18,11 @@ const (
 	// through PutTag or inferred from its location (StatusRules); Trigger
 	// is the StatusChange.Source, Zone the room it was inferred in.
 	StatusChanged EventType = "STATUS_CHANGED"
+	// Duress: a staff tag's button was pressed (package alert).
+	Duress EventType = "DURESS"
+	// LowBattery: a tag's battery fell to or below the threshold (package
+	// alert); Count is the percentage.
+	LowBattery EventType = "LOW_BATTERY"
 )
 
 // Event is one geofence event. ID is assigned by the store when the event is
@@ -31,7 +36,8 @@ type Event struct {
 	Rule    string // id of the rule that fired; empty for the default room rule
 	Trigger string // what caused it: one of the Trigger constants
 	Class   string // tag class of Tag, or the class a count rule counts
-	Count   int    // tags counted, for BELOW_PAR / PAR_RESTORED
+	Count   int    // tags counted, for BELOW_PAR / PAR_RESTORED; percent for LOW_BATTERY
+	Level   string // level of the tag or zone; "" when not known
 	// Status and Previous are an asset's new and former status, for
 	// STATUS_CHANGED.
 	Status   string
@@ -60,4 +66,9 @@ const (
 	TriggerRuleAdded = "rule_added"
 	// TriggerCount: a PAR count crossed the rule's MinCount.
 	TriggerCount = "count"
+	// TriggerButton: a tag reported a new button press (DURESS).
+	TriggerButton = "button"
+	// TriggerBattery: a tag reported a battery level at or below the
+	// threshold (LOW_BATTERY).
+	TriggerBattery = "battery"
 )

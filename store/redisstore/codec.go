@@ -55,6 +55,7 @@ const (
 	fieldTrigger = "trigger"
 	fieldClass   = "class"
 	fieldCount   = "count"
+	fieldLevel   = "level"
 	fieldStatus  = "status"
 	fieldPrev    = "previous"
 )
@@ -66,7 +67,7 @@ func appendEventArgs(args []any, e geofence.Event) []any {
 	args = append(args, 0, fieldType, string(e.Type), fieldTS, strconv.FormatInt(e.TS, 10))
 	for _, f := range [...]struct{ name, value string }{
 		{fieldTag, e.Tag}, {fieldZone, e.Zone}, {fieldRule, e.Rule},
-		{fieldTrigger, e.Trigger}, {fieldClass, e.Class}, {fieldStatus, e.Status}, {fieldPrev, e.Previous},
+		{fieldTrigger, e.Trigger}, {fieldClass, e.Class}, {fieldLevel, e.Level}, {fieldStatus, e.Status}, {fieldPrev, e.Previous},
 	} {
 		if f.value != "" {
 			args = append(args, f.name, f.value)
@@ -105,6 +106,8 @@ func decodeEvent(m redis.XMessage) (geofence.Event, error) {
 			e.Class = s
 		case fieldCount:
 			e.Count, err = strconv.Atoi(s)
+		case fieldLevel:
+			e.Level = s
 		case fieldStatus:
 			e.Status = s
 		case fieldPrev:
