@@ -70,7 +70,8 @@ type Room struct {
 	Name     string
 	Level    string
 	Category string
-	// Unit is the id of the unit the room belongs to, "" when none.
+	// Unit is the id of the hospital unit ("4W") the room belongs to (its
+	// unit property, or the unit feature listing it); "" when none.
 	Unit     string
 	Polygon  orb.Polygon
 	Bound    orb.Bound

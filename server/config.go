@@ -5,10 +5,12 @@ package server
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"strings"
 	"time"
 
+	"github.com/hospitalrtls/rtls/floorplans/route"
 	"github.com/hospitalrtls/rtls/location/geofence"
 )
 
@@ -57,6 +59,9 @@ type Config struct {
 	// store's defaults, 1,000,000 events and 7 days; negative: no limit).
 	EventMaxLen int64
 	EventMaxAge time.Duration
+	// Walk holds the costs of stairs and lifts in the walking distances of
+	// AssetService.FindNearest (zero fields: the route package's defaults).
+	Walk route.Options
 	// NoDefaultEvents turns off the default ENTER/EXIT (no rule) of every
 	// room and zone (--default-events=false); rules' events and the trail
 	// do not depend on it.
@@ -128,6 +133,17 @@ func (c *Config) Validate() error {
 	}
 	if c.Status.Absence < 0 {
 		bad("--missing-after", "must not be negative")
+	}
+	for _, w := range []struct {
+		flag string
+		m    float64
+	}{{"--walk-stairs-m", c.Walk.StairsPerLevelM}, {"--walk-lift-m", c.Walk.LiftM}, {"--walk-lift-per-level-m", c.Walk.LiftPerLevelM}} {
+		if math.IsNaN(w.m) || math.IsInf(w.m, 0) {
+			bad(w.flag, "want a finite number of meters")
+		}
+	}
+	if c.Walk.LiftPerLevelM < 0 {
+		bad("--walk-lift-per-level-m", "must not be negative")
 	}
 	if c.TrailInterval < 0 {
 		bad("--trail-interval", "must not be negative")

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"math"
 	"net"
 	"strings"
 	"testing"
@@ -28,6 +29,10 @@ func TestConfigValidateNamesTheFlag(t *testing.T) {
 		{"site with brace", func(c *Config) { c.Site = "a{b" }, "--site"},
 		{"negative in-use dwell", func(c *Config) { c.Status.InUseDwell = -time.Second }, "--in-use-dwell"},
 		{"negative absence", func(c *Config) { c.Status.Absence = -time.Second }, "--missing-after"},
+		{"no stairs", func(c *Config) { c.Walk.StairsPerLevelM = -1 }, ""},
+		{"stairs not a number", func(c *Config) { c.Walk.StairsPerLevelM = math.NaN() }, "--walk-stairs-m"},
+		{"infinite lift", func(c *Config) { c.Walk.LiftM = math.Inf(1) }, "--walk-lift-m"},
+		{"negative lift per level", func(c *Config) { c.Walk.LiftPerLevelM = -5 }, "--walk-lift-per-level-m"},
 		{"no reader keys, not insecure", func(c *Config) { c.Insecure = false }, "--reader-keys"},
 		{"demo implies insecure", func(c *Config) { c.Insecure, c.Demo = false, true }, ""},
 		{"reader keys", func(c *Config) { c.Insecure, c.Readers.Keys, c.Readers.DTLSAddr = false, "keys.jsonl", ":5684" }, ""},
