@@ -25,7 +25,7 @@ func (s *Store) Apply(ctx context.Context, u store.Update) ([]geofence.Event, er
 		s.keys.fence, s.keys.seq, s.keys.applied}, s.keys.config...)
 	reply, err := applyScript.Run(ctx, s.rdb, keys, s.applyArgs(u, len(keys)-len(s.keys.config))...).StringSlice()
 	if err != nil {
-		return nil, fmt.Errorf("redisstore: apply: %w", err)
+		return nil, wrap("apply", err)
 	}
 	ids, err := appliedIDs(reply)
 	if err != nil {

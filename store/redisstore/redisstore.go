@@ -107,13 +107,13 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 	}
 	ro, err := redis.ParseURL(opts.URL)
 	if err != nil {
-		return nil, fmt.Errorf("redisstore: url: %w", err)
+		return nil, wrap("url", err)
 	}
 	ro.ContextTimeoutEnabled = true
 	rdb := redis.NewClient(ro)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		_ = rdb.Close()
-		return nil, fmt.Errorf("redisstore: cannot reach %s: %w", ro.Addr, err)
+		return nil, fmt.Errorf("redisstore: cannot reach %s: %w", ro.Addr, classify(err))
 	}
 	s, err := NewFromClient(rdb, opts)
 	if err != nil {
