@@ -227,6 +227,7 @@ func openStore(ctx context.Context, cfg Config, log *slog.Logger) (store.Store, 
 	if cfg.RedisURL == "" {
 		return memstore.New(memstore.Options{EventMaxLen: cfg.EventMaxLen, EventMaxAge: cfg.EventMaxAge}), nil
 	}
+	redisstore.SetClientLogger(log.With("part", "redis"))
 	st, err := redisstore.New(ctx, redisstore.Options{URL: cfg.RedisURL, Site: cfg.Site,
 		EventMaxLen: cfg.EventMaxLen, EventMaxAge: cfg.EventMaxAge, Logger: log.With("part", "redis")})
 	if err != nil {
