@@ -81,6 +81,18 @@ func (s *Store) LastEventID(ctx context.Context) (string, error) {
 	return msgs[0].ID, nil
 }
 
+// FirstEventID returns the id of the oldest retained event, "0" when none.
+func (s *Store) FirstEventID(ctx context.Context) (string, error) {
+	msgs, err := s.rdb.XRangeN(ctx, s.keys.events, "-", "+", 1).Result()
+	if err != nil {
+		return "", wrap("first event id", err)
+	}
+	if len(msgs) == 0 {
+		return "0", nil
+	}
+	return msgs[0].ID, nil
+}
+
 // ListEvents pages through retained events whose event time is in the
 // query's range, in stream order. It scans the stream ids of the range
 // widened by EventTimeSlack, in chunks, and keeps events by their own time.
