@@ -19,6 +19,7 @@ import (
 type GRPCServer struct {
 	srv    *grpc.Server
 	health *health.Server
+	drain  *drain
 }
 
 // Option configures NewGRPCServer.
@@ -45,7 +46,8 @@ func NewGRPCServer(opts ...Option) (*GRPCServer, error) {
 	}
 	log := orDiscard(c.log)
 	unary := []grpc.UnaryServerInterceptor{logUnary(log), recoverUnary(log)}
-	stream := []grpc.StreamServerInterceptor{logStream(log), recoverStream(log)}
+	d := newDrain()
+	stream := []grpc.StreamServerInterceptor{logStream(log), recoverStream(log), d.stream}
 	if c.reg != nil {
 		m, err := newMetrics(c.reg)
 		if err != nil {
@@ -57,7 +59,7 @@ func NewGRPCServer(opts ...Option) (*GRPCServer, error) {
 	s := &GRPCServer{srv: grpc.NewServer(
 		grpc.ChainUnaryInterceptor(unary...),
 		grpc.ChainStreamInterceptor(stream...),
-	), health: health.NewServer()}
+	), health: health.NewServer(), drain: d}
 	healthpb.RegisterHealthServer(s.srv, s.health)
 	reflection.Register(s.srv)
 	s.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
@@ -75,11 +77,12 @@ func (s *GRPCServer) Register(desc *grpc.ServiceDesc, impl any) {
 // Serve accepts connections on lis until Shutdown.
 func (s *GRPCServer) Serve(lis net.Listener) error { return s.srv.Serve(lis) }
 
-// Shutdown reports every service NOT_SERVING, then stops gracefully: it
-// waits for running calls until ctx ends, then closes what is left (watch
-// streams run until their clients go away).
+// Shutdown reports every service NOT_SERVING, ends open streams with
+// UNAVAILABLE (clients reconnect and resume), then stops gracefully: it
+// waits for running unary calls until ctx ends, then closes what is left.
 func (s *GRPCServer) Shutdown(ctx context.Context) {
 	s.health.Shutdown()
+	s.drain.start()
 	done := make(chan struct{})
 	go func() {
 		s.srv.GracefulStop()

@@ -152,6 +152,14 @@ func (s *Server) CoAPDTLSAddr() net.Addr {
 	return s.dtlsLis.Addr()
 }
 
+// MetricsAddr returns the bound metrics address, nil when metrics are off.
+func (s *Server) MetricsAddr() net.Addr {
+	if s.metLis == nil {
+		return nil
+	}
+	return s.metLis.Addr()
+}
+
 // GRPCAddr returns the bound gRPC address.
 func (s *Server) GRPCAddr() net.Addr { return s.grpcLis.Addr() }
 
@@ -185,7 +193,7 @@ func (s *Server) Serve(ctx context.Context) error {
 		if pipeErr != nil {
 			s.log.Error("pipeline stopped with unwritten updates", "err", pipeErr)
 		}
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		defer cancel()
 		s.grpc.Shutdown(sctx)
 		if s.metrics != nil {
@@ -199,6 +207,10 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	return err
 }
+
+// shutdownGrace bounds how long shutdown waits for unary calls and metrics
+// scrapes in flight; open streams end at once with UNAVAILABLE.
+const shutdownGrace = time.Second
 
 func (s *Server) close() {
 	if s.coapLis != nil {
