@@ -55,6 +55,10 @@ type Config struct {
 	// ShutdownBudget bounds how long Run keeps retrying writes when
 	// stopping; 0 is 5 s.
 	ShutdownBudget time.Duration
+	// WriteTimeout bounds one store write (Apply, ExpirePositions), so that
+	// a hung store cannot block the engine for ever; a write that times
+	// out is retried, in order and applied once (Update.Seq). 0 is 2 s.
+	WriteTimeout time.Duration
 	// Clock is the wall clock; nil is time.Now.
 	Clock func() time.Time
 	// Logger receives the pipeline's logs; nil discards them.
@@ -105,6 +109,9 @@ func New(cfg Config, eng *location.Engine, fence *geofence.Engine, w Writer, m *
 	if cfg.ShutdownBudget <= 0 {
 		cfg.ShutdownBudget = 5 * time.Second
 	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = 2 * time.Second
+	}
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
@@ -151,6 +158,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		case c := <-p.cmds:
 			p.execute(ctx, c)
 		case <-t.C:
+			// Sightings that queued while a write was slow go in before
+			// the watermark moves on, so that they are not late.
+			p.drainQueue()
 			p.step(ctx, p.eng.Flush(p.watermark()))
 			p.expire(ctx)
 		case <-ctx.Done():
@@ -234,7 +244,9 @@ func (p *Pipeline) expire(ctx context.Context) {
 		return
 	}
 	p.lastExpire = wm
-	n, err := p.w.ExpirePositions(ctx, wm-p.eng.Config().EvictAfterMS)
+	wctx, cancel := context.WithTimeout(ctx, p.cfg.WriteTimeout)
+	n, err := p.w.ExpirePositions(wctx, wm-p.eng.Config().EvictAfterMS)
+	cancel()
 	if err != nil {
 		p.log.Warn("store expiry failed; will retry", "err", err)
 		p.lastExpire = 0
@@ -275,7 +287,9 @@ func (p *Pipeline) commit(ctx context.Context) bool {
 	}
 	for len(p.backlog) > 0 {
 		start := time.Now()
-		evs, err := p.w.Apply(ctx, p.backlog[0])
+		wctx, cancel := context.WithTimeout(ctx, p.cfg.WriteTimeout)
+		evs, err := p.w.Apply(wctx, p.backlog[0])
+		cancel()
 		p.metrics.apply.Observe(time.Since(start).Seconds())
 		if err != nil {
 			p.metrics.applyErrors.Inc()
