@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/hospitalrtls/rtls/location"
@@ -20,8 +21,9 @@ import (
 	"github.com/hospitalrtls/rtls/store"
 )
 
-// ErrBusy is returned by Ingest when the engine cannot take a batch in time;
-// the reader's batch then fails with 5.03 and the reader retries it.
+// ErrBusy is returned by Ingest when the engine cannot take a batch in time,
+// or the store is behind more than Config.MaxBacklogAge; the reader's
+// batch then fails with 5.03 and the reader retries it.
 var ErrBusy = errors.New("pipeline: engine busy")
 
 // ErrStopped is returned by admin calls after the pipeline stopped.
@@ -49,6 +51,9 @@ type Config struct {
 	// beyond it, the positions of queued updates are dropped (never their
 	// events or geofence state).
 	MaxBacklog int
+	// MaxBacklogAge bounds how long updates may wait for the store: while
+	// the oldest waits longer, Ingest answers ErrBusy. 0 is 30 s.
+	MaxBacklogAge time.Duration
 	// FirstSeq is the write sequence number to continue from (the store's
 	// LastSeq after a restart).
 	FirstSeq uint64
@@ -85,6 +90,11 @@ type Pipeline struct {
 	// are owned by Run.
 	seq     uint64
 	backlog []store.Update
+	// queuedAt holds when each backlog update was queued (Clock); owned
+	// by Run. overdue is set by Run while the oldest is older than
+	// MaxBacklogAge and read by Ingest.
+	queuedAt []time.Time
+	overdue  atomic.Bool
 	// pending collects what the next update carries; owned by Run.
 	pending store.Update
 	// newest is the latest event time of a position seen; owned by Run.
@@ -108,6 +118,9 @@ func New(cfg Config, eng *location.Engine, fence *geofence.Engine, w Writer, m *
 	}
 	if cfg.ShutdownBudget <= 0 {
 		cfg.ShutdownBudget = 5 * time.Second
+	}
+	if cfg.MaxBacklogAge <= 0 {
+		cfg.MaxBacklogAge = 30 * time.Second
 	}
 	if cfg.WriteTimeout <= 0 {
 		cfg.WriteTimeout = 2 * time.Second
@@ -133,6 +146,10 @@ func New(cfg Config, eng *location.Engine, fence *geofence.Engine, w Writer, m *
 // Ingest queues one batch of validated sightings for the engine. It
 // implements rfid.Sink.
 func (p *Pipeline) Ingest(ctx context.Context, ss []location.Sighting) error {
+	if p.overdue.Load() {
+		p.metrics.busy.Inc()
+		return ErrBusy
+	}
 	select {
 	case p.in <- ss:
 		return nil
@@ -284,7 +301,9 @@ func (p *Pipeline) commit(ctx context.Context) bool {
 		p.seq++
 		u.Seq = p.seq
 		p.backlog = append(p.backlog, u)
+		p.queuedAt = append(p.queuedAt, p.cfg.Clock())
 	}
+	defer p.noteBacklog()
 	for len(p.backlog) > 0 {
 		start := time.Now()
 		wctx, cancel := context.WithTimeout(ctx, p.cfg.WriteTimeout)
@@ -300,6 +319,7 @@ func (p *Pipeline) commit(ctx context.Context) bool {
 		p.metrics.events.Add(float64(len(evs)))
 		p.backlog[0] = store.Update{}
 		p.backlog = p.backlog[1:]
+		p.queuedAt = p.queuedAt[1:]
 	}
 	return true
 }
