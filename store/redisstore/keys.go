@@ -23,6 +23,7 @@ import (
 //	rtls:{site}:seq           string  Seq of the newest update applied with one
 //	rtls:{site}:applied       list    "seq id id ..." of the newest updates
 //	                                  applied with a Seq, newest first
+//	rtls:{site}:generation    string  random id of the site's data (generation.go)
 //	rtls:{site}:ch:positions  channel JSON array of the positions of each Apply
 //	rtls:{site}:ch:events     channel id of the newest event of each Apply
 //
@@ -39,6 +40,7 @@ type keys struct {
 	fence       string
 	seq         string
 	applied     string
+	generation  string
 	config      []string // by store.ConfigKinds
 	posChannel  string
 	evChannel   string
@@ -57,6 +59,7 @@ func newKeys(site string) keys {
 		fence:       p + "fence",
 		seq:         p + "seq",
 		applied:     p + "applied",
+		generation:  p + "generation",
 		config:      configKeys(p),
 		posChannel:  p + "ch:positions",
 		evChannel:   p + "ch:events",
