@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -64,6 +65,9 @@ type Config struct {
 	// a hung store cannot block the engine for ever; a write that times
 	// out is retried, in order and applied once (Update.Seq). 0 is 2 s.
 	WriteTimeout time.Duration
+	// StoredConfig is the configuration in the store at start, by kind and
+	// id (store.LoadConfig): the start of the copy RestoreConfig writes.
+	StoredConfig map[string]map[string][]byte
 	// Clock is the wall clock; nil is time.Now.
 	Clock func() time.Time
 	// Logger receives the pipeline's logs; nil discards them.
@@ -95,6 +99,9 @@ type Pipeline struct {
 	// MaxBacklogAge and read by Ingest.
 	queuedAt []time.Time
 	overdue  atomic.Bool
+	// config is the copy of the stored configuration (see RestoreConfig);
+	// owned by Run.
+	config map[string]map[string][]byte
 	// pending collects what the next update carries; owned by Run.
 	pending store.Update
 	// newest is the latest event time of a position seen; owned by Run.
@@ -138,9 +145,13 @@ func New(cfg Config, eng *location.Engine, fence *geofence.Engine, w Writer, m *
 	if fence != nil {
 		reg = fence
 	}
-	return &Pipeline{cfg: cfg, eng: eng, fence: fence, w: w, in: make(chan []location.Sighting, cfg.Queue),
+	p := &Pipeline{cfg: cfg, eng: eng, fence: fence, w: w, in: make(chan []location.Sighting, cfg.Queue),
 		cmds: make(chan command), stopped: make(chan struct{}), log: cfg.Logger, metrics: m, seq: cfg.FirstSeq,
-		adm: newAdmission(cfg.Tags, reg, cfg.Clock)}
+		adm: newAdmission(cfg.Tags, reg, cfg.Clock), config: make(map[string]map[string][]byte)}
+	for kind, byID := range cfg.StoredConfig {
+		p.config[kind] = maps.Clone(byID)
+	}
+	return p
 }
 
 // Ingest queues one batch of validated sightings for the engine. It
@@ -302,6 +313,7 @@ func (p *Pipeline) commit(ctx context.Context) bool {
 		u.Seq = p.seq
 		p.backlog = append(p.backlog, u)
 		p.queuedAt = append(p.queuedAt, p.cfg.Clock())
+		p.noteConfig(u.Config)
 	}
 	defer p.noteBacklog()
 	for len(p.backlog) > 0 {

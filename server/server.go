@@ -43,6 +43,7 @@ type Server struct {
 	metrics  *http.Server // nil when --metrics-addr is empty
 	metLis   net.Listener
 	registry *prometheus.Registry
+	guard    *guard // nil for the embedded store
 }
 
 // Start loads the floorplan, opens the store, restores the geofence state
@@ -88,8 +89,15 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 	if err != nil {
 		return nil, fmt.Errorf("server: store: %w", err)
 	}
-	s.pipe = pipeline.New(pipeline.Config{Tick: cfg.Tick, FirstSeq: seq, Clock: cfg.Clock, Logger: log.With("part", "pipeline"), Tags: cfg.Readers.Tags},
-		eng, fence, s.store, pipeline.NewMetrics(s.registry))
+	stored, err := storedConfig(ctx, s.store)
+	if err != nil {
+		return nil, err
+	}
+	s.pipe = pipeline.New(pipeline.Config{Tick: cfg.Tick, FirstSeq: seq, Clock: cfg.Clock, Logger: log.With("part", "pipeline"), Tags: cfg.Readers.Tags,
+		StoredConfig: stored}, eng, fence, s.store, pipeline.NewMetrics(s.registry))
+	if s.guard, err = newGuard(ctx, s.store, s.pipe, log.With("part", "store"), s.registry); err != nil {
+		return nil, err
+	}
 	if err := s.listen(); err != nil {
 		return nil, err
 	}
@@ -181,6 +189,13 @@ func (s *Server) Serve(ctx context.Context) error {
 			}
 			return nil
 		})
+	}
+	if s.guard != nil {
+		every := s.cfg.GenerationCheck
+		if every <= 0 {
+			every = defaultGenerationCheck
+		}
+		g.Go(func() error { s.guard.run(gctx, every); return nil })
 	}
 	if s.cfg.Demo {
 		g.Go(func() error { return runDemo(gctx, s.cfg, s.plan, loopback(s.CoAPAddr()), s.log.With("part", "demo")) })
