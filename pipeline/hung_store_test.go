@@ -56,5 +56,14 @@ func TestHungRedis(t *testing.T) {
 		t.Fatalf("stored events:\n got %s\nwant %s", got, walkEvents)
 	}
 	checkRetries(t, r.w.history(), false)
-	t.Logf("sightings fed %d, taken %d; writes failed while Redis hung: %d", r.fed, r.sightings(), failed())
+	positions := 0.0
+	if mfs, err := r.reg.Gather(); err == nil {
+		for _, mf := range mfs {
+			if mf.GetName() == "rtls_engine_positions_total" {
+				positions = mf.GetMetric()[0].GetCounter().GetValue()
+			}
+		}
+	}
+	t.Logf("sightings offered and acknowledged %d, taken by the engine %d, positions %v, events stored %d of 5; writes timed out while Redis hung: %d",
+		r.fed, r.sightings(), positions, len(r.storedEvents()), failed())
 }
