@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -21,6 +22,8 @@ type LocationServer struct {
 	positions PositionReader
 	plan      PlanLookup // nil: level and room ids are not checked
 	log       *slog.Logger
+	trails    TrailReader      // nil: GetTrail is unimplemented (trail.go)
+	now       func() time.Time // the clock of GetTrail's default range
 }
 
 // NewLocationServer returns a LocationServer reading positions. plan, when

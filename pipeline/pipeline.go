@@ -17,8 +17,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hospitalrtls/rtls/analytics"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
+	"github.com/hospitalrtls/rtls/location/trail"
 	"github.com/hospitalrtls/rtls/store"
 )
 
@@ -58,6 +60,8 @@ type Config struct {
 	// FirstSeq is the write sequence number to continue from (the store's
 	// LastSeq after a restart).
 	FirstSeq uint64
+	// Trail thins the positions kept as trail points.
+	Trail trail.Config
 	// ShutdownBudget bounds how long Run keeps retrying writes when
 	// stopping; 0 is 5 s.
 	ShutdownBudget time.Duration
@@ -68,6 +72,10 @@ type Config struct {
 	// StoredConfig is the configuration in the store at start, by kind and
 	// id (store.LoadConfig): the start of the copy RestoreConfig writes.
 	StoredConfig map[string]map[string][]byte
+	// Analytics, when not nil, aggregates the visits each update closes;
+	// its Ops are written in the same update (Update.Analytics). Run owns
+	// it.
+	Analytics *analytics.Aggregator
 	// Clock is the wall clock; nil is time.Now.
 	Clock func() time.Time
 	// Logger receives the pipeline's logs; nil discards them.
@@ -83,6 +91,7 @@ type Pipeline struct {
 	cfg     Config
 	eng     *location.Engine
 	fence   *geofence.Engine
+	thin    *trail.Thinner // owned by Run
 	w       Writer
 	in      chan []location.Sighting
 	cmds    chan command
@@ -145,7 +154,7 @@ func New(cfg Config, eng *location.Engine, fence *geofence.Engine, w Writer, m *
 	if fence != nil {
 		reg = fence
 	}
-	p := &Pipeline{cfg: cfg, eng: eng, fence: fence, w: w, in: make(chan []location.Sighting, cfg.Queue),
+	p := &Pipeline{cfg: cfg, eng: eng, fence: fence, thin: trail.NewThinner(cfg.Trail), w: w, in: make(chan []location.Sighting, cfg.Queue),
 		cmds: make(chan command), stopped: make(chan struct{}), log: cfg.Logger, metrics: m, seq: cfg.FirstSeq,
 		adm: newAdmission(cfg.Tags, reg, cfg.Clock), config: make(map[string]map[string][]byte)}
 	for kind, byID := range cfg.StoredConfig {
@@ -297,6 +306,9 @@ func (p *Pipeline) step(ctx context.Context, ps []location.Position) {
 	for _, pos := range ps {
 		p.newest = max(p.newest, pos.TS)
 		u.Events = append(u.Events, p.fence.Observe(pos)...)
+		if p.thin.Keep(pos) {
+			u.Trail = append(u.Trail, pos)
+		}
 	}
 	u.Events = append(u.Events, p.fence.Tick(p.watermark())...)
 	p.commit(ctx)
@@ -308,7 +320,14 @@ func (p *Pipeline) commit(ctx context.Context) bool {
 	u := p.pending
 	p.pending = store.Update{}
 	u.Fence = p.fence.TakeDirty()
-	if len(u.Positions) > 0 || len(u.Events) > 0 || len(u.Fence) > 0 || len(u.Config) > 0 {
+	u.Visits = append(u.Visits, p.fence.TakeVisits()...)
+	if a := p.cfg.Analytics; a != nil {
+		a.Visits(u.Visits)
+		a.Advance(p.newest)
+		u.Analytics = append(u.Analytics, a.Take()...)
+	}
+	if len(u.Positions) > 0 || len(u.Events) > 0 || len(u.Fence) > 0 || len(u.Config) > 0 ||
+		len(u.Visits) > 0 || len(u.Trail) > 0 || len(u.Analytics) > 0 {
 		p.seq++
 		u.Seq = p.seq
 		p.backlog = append(p.backlog, u)

@@ -94,7 +94,8 @@ func (w *faultyWriter) history() []attempt {
 }
 
 func cloneUpdate(u store.Update) store.Update {
-	c := store.Update{Seq: u.Seq, Positions: slices.Clone(u.Positions), Events: slices.Clone(u.Events)}
+	c := store.Update{Seq: u.Seq, Positions: slices.Clone(u.Positions), Events: slices.Clone(u.Events),
+		Visits: slices.Clone(u.Visits), Trail: slices.Clone(u.Trail)}
 	if u.Fence != nil {
 		c.Fence = maps.Clone(u.Fence)
 		for k, v := range c.Fence {

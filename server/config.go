@@ -45,6 +45,22 @@ type Config struct {
 	// store's defaults, 1,000,000 events and 7 days; negative: no limit).
 	EventMaxLen int64
 	EventMaxAge time.Duration
+	// NoDefaultEvents turns off the default ENTER/EXIT (no rule) of every
+	// room and zone (--default-events=false); rules' events and the trail
+	// do not depend on it.
+	NoDefaultEvents bool
+	// TrailRetention is how long trails are kept (0: 720h; negative: no
+	// limit); TrailInterval and TrailDistance thin their points within a
+	// room (0: 30s and 5m).
+	TrailRetention time.Duration
+	TrailInterval  time.Duration
+	TrailDistance  float64
+	// AnalyticsMinCount is the fewest distinct tags an AnalyticsService row
+	// needs to be shown (0: analytics.DefaultMinCount, 5); fewer suppress
+	// it. AnalyticsRetention is how long the hourly aggregates are kept
+	// (0: 2232h, 93 days; negative: no limit).
+	AnalyticsMinCount  int
+	AnalyticsRetention time.Duration
 	// Clock is the wall clock of the reader front (its future and age
 	// checks) and of the pipeline (its watermark); nil is time.Now. Tests
 	// set it to drive event time themselves.
@@ -85,6 +101,15 @@ func (c *Config) Validate() error {
 	}
 	if strings.ContainsAny(c.Site, "{}") {
 		bad("--site", "must not contain '{' or '}'")
+	}
+	if c.TrailInterval < 0 {
+		bad("--trail-interval", "must not be negative")
+	}
+	if c.TrailDistance < 0 {
+		bad("--trail-distance", "must not be negative")
+	}
+	if c.AnalyticsMinCount < 0 {
+		bad("--analytics-min-count", "must not be negative")
 	}
 	if err := c.Readers.validate(c.Insecure || c.Demo); err != nil {
 		errs = append(errs, err)

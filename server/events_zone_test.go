@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,11 +23,10 @@ var bay = &rtlsv1.Zone{Id: "BAY-S03", Name: "bed bay", LevelId: "L0", Category: 
 // TestEventsZoneRemoved deletes a drawn zone while a tag is inside: the
 // tag gets EXIT with trigger zone_removed.
 //
-// With an ENTER rule on the zone's category, the EXIT comes under that rule
-// after the tag's ENTER. Without a rule, the EXIT has no rule, as the
-// geofence README says, although no ENTER preceded it (with no ENTER/EXIT rule, drawn
-// zones get the default events like rooms, so the EXIT closes the default
-// ENTER); the tag's room events go on unchanged.
+// Drawn zones get the default ENTER/EXIT (no rule) like rooms, whatever
+// the rules: the deletion closes the default ENTER with an EXIT without
+// rule and, with an ENTER rule on the zone's category, the rule's ENTER
+// with an EXIT under that rule. The tag's room events go on unchanged.
 func TestEventsZoneRemoved(t *testing.T) {
 	cases := []struct {
 		name  string
@@ -36,7 +36,7 @@ func TestEventsZoneRemoved(t *testing.T) {
 	}{
 		{"enter rule", &rtlsv1.Rule{Id: "bay-enter", EventType: rtlsv1.Rule_ENTER, Enabled: true,
 			Target: &rtlsv1.Rule_Group{Group: &rtlsv1.ZoneGroup{Category: "bed_bay"}}},
-			"BAY-S03", "ENTER BAY-S03, EXIT BAY-S03"},
+			"BAY-S03", "ENTER BAY-S03, ENTER BAY-S03 [bay-enter], ENTER L0-S03, EXIT BAY-S03, EXIT BAY-S03 [bay-enter]"},
 		{"no rule", nil, "L0-S03",
 			"ENTER BAY-S03, ENTER L0-S03, EXIT BAY-S03, EXIT L0-S03, ENTER L0-COR, EXIT L0-COR, ENTER L0-S04"},
 	}
@@ -68,23 +68,31 @@ func TestEventsZoneRemoved(t *testing.T) {
 			// has seen (its clock stands still), after the tag's ENTER.
 			f := newFeeder(t, s, plan)
 			f.play(sc, 0, stayEnd)
-			got, err := w.until(t, is(rtlsv1.EventType_ENTER, tc.enter))
+			got, err := w.until(t, func(e *rtlsv1.Event) bool {
+				return is(rtlsv1.EventType_ENTER, tc.enter)(e) && e.RuleId == tc.rule.GetId()
+			})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if _, err := fence.DeleteZone(ctx, &rtlsv1.DeleteZoneRequest{Id: bay.Id}); err != nil {
 				t.Fatalf("DeleteZone: %v", err)
 			}
-			exit, err := w.until(t, func(*rtlsv1.Event) bool { return true })
+			exits, err := w.until(t, func(e *rtlsv1.Event) bool {
+				return e.Type == rtlsv1.EventType_EXIT && e.ZoneId == bay.Id && e.RuleId == tc.rule.GetId()
+			})
 			if err != nil {
 				t.Fatal(err)
 			}
-			e := exit[0]
-			if e.Type != rtlsv1.EventType_EXIT || e.ZoneId != bay.Id || e.Trigger != "zone_removed" || e.RuleId != tc.rule.GetId() {
-				t.Fatalf("after DeleteZone: %s %s trigger %q rule %q, want EXIT %s trigger zone_removed rule %q",
-					e.Type, e.ZoneId, e.Trigger, e.RuleId, bay.Id, tc.rule.GetId())
+			for _, e := range exits {
+				if e.Type == rtlsv1.EventType_ENTER && e.ZoneId != bay.Id { // the room's, before the deletion
+					continue
+				}
+				if e.Type != rtlsv1.EventType_EXIT || e.ZoneId != bay.Id || e.Trigger != "zone_removed" {
+					t.Fatalf("after DeleteZone: %s %s trigger %q rule %q, want EXIT %s trigger zone_removed",
+						e.Type, e.ZoneId, e.Trigger, e.RuleId, bay.Id)
+				}
 			}
-			got = append(got, e)
+			got = append(got, exits...)
 			if tc.rule == nil { // room events go on
 				f.play(sc, stayEnd, len(sc[tag]))
 				rest, err := w.until(t, is(rtlsv1.EventType_ENTER, "L0-S04"))
@@ -94,9 +102,22 @@ func TestEventsZoneRemoved(t *testing.T) {
 				got = append(got, rest...)
 			}
 			checkOrdered(t, got)
-			if all := listAll(t, cc, tagFilter(tag)); describe(all) != tc.want {
-				t.Fatalf("stream for the tag:\n got %s\nwant %s", describe(all), tc.want)
+			if all := listAll(t, cc, tagFilter(tag)); describeRules(all) != tc.want {
+				t.Fatalf("stream for the tag:\n got %s\nwant %s", describeRules(all), tc.want)
 			}
 		})
 	}
+}
+
+// describeRules renders events as describe does, with the rule of rule
+// events: "ENTER BAY-S03, ENTER BAY-S03 [bay-enter]".
+func describeRules(evs []*rtlsv1.Event) string {
+	parts := make([]string, len(evs))
+	for i, e := range evs {
+		parts[i] = describe(evs[i : i+1])
+		if e.RuleId != "" {
+			parts[i] += " [" + e.RuleId + "]"
+		}
+	}
+	return strings.Join(parts, ", ")
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -15,10 +16,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/hospitalrtls/rtls/analytics"
 	"github.com/hospitalrtls/rtls/api"
 	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/internal/demo"
 	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/location/trail"
 	"github.com/hospitalrtls/rtls/pipeline"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
 	"github.com/hospitalrtls/rtls/rfid"
@@ -94,6 +97,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 		return nil, err
 	}
 	s.pipe = pipeline.New(pipeline.Config{Tick: cfg.Tick, FirstSeq: seq, Clock: cfg.Clock, Logger: log.With("part", "pipeline"), Tags: cfg.Readers.Tags,
+		Trail: trail.Config{Interval: cfg.TrailInterval, Distance: cfg.TrailDistance}, Analytics: newAggregator(s.plan),
 		StoredConfig: stored}, eng, fence, s.store, pipeline.NewMetrics(s.registry))
 	if s.guard, err = newGuard(ctx, s.store, s.pipe, log.With("part", "store"), s.registry); err != nil {
 		return nil, err
@@ -113,7 +117,8 @@ func (s *Server) listen() error {
 	if err != nil {
 		return err
 	}
-	s.grpc.Register(&rtlsv1.LocationService_ServiceDesc, api.NewLocationServer(s.store, api.PlanLookupOf(s.plan), s.log))
+	s.grpc.Register(&rtlsv1.LocationService_ServiceDesc, api.NewLocationServer(s.store, api.PlanLookupOf(s.plan), s.log).WithTrails(s.store))
+	s.grpc.Register(&rtlsv1.AnalyticsService_ServiceDesc, api.NewAnalyticsServer(s.store, cmp.Or(s.cfg.AnalyticsMinCount, analytics.DefaultMinCount), s.log))
 	s.grpc.Register(&rtlsv1.EventService_ServiceDesc, api.NewEventServer(s.store, s.pipe, s.log))
 	api.RegisterFence(s.grpc, s.pipe, s.log)
 	if s.grpcLis, err = net.Listen("tcp", s.cfg.GRPCAddr); err != nil {
@@ -252,15 +257,28 @@ func loadPlan(cfg Config) (*floorplans.Plan, error) {
 
 func openStore(ctx context.Context, cfg Config, log *slog.Logger) (store.Store, error) {
 	if cfg.RedisURL == "" {
-		return memstore.New(memstore.Options{EventMaxLen: cfg.EventMaxLen, EventMaxAge: cfg.EventMaxAge}), nil
+		return memstore.New(memstore.Options{EventMaxLen: cfg.EventMaxLen, EventMaxAge: cfg.EventMaxAge,
+			TrailMaxAge: cfg.TrailRetention, AnalyticsMaxAge: cfg.AnalyticsRetention}), nil
 	}
 	redisstore.SetClientLogger(log.With("part", "redis"))
 	st, err := redisstore.New(ctx, redisstore.Options{URL: cfg.RedisURL, Site: cfg.Site,
-		EventMaxLen: cfg.EventMaxLen, EventMaxAge: cfg.EventMaxAge, Logger: log.With("part", "redis")})
+		EventMaxLen: cfg.EventMaxLen, EventMaxAge: cfg.EventMaxAge, TrailMaxAge: cfg.TrailRetention,
+		AnalyticsMaxAge: cfg.AnalyticsRetention, Logger: log.With("part", "redis")})
 	if err != nil {
 		return nil, fmt.Errorf("server: --redis: %w", err)
 	}
 	return st, nil
+}
+
+// newAggregator returns the analytics aggregator over the plan's rooms.
+// Utilization needs the registry's asset types and units (AssetFunc),
+// which come with the registry's status changes.
+func newAggregator(plan *floorplans.Plan) *analytics.Aggregator {
+	rooms := make(map[string]analytics.Room, len(plan.Rooms))
+	for _, r := range plan.Rooms {
+		rooms[r.ID] = analytics.Room{Category: r.Category}
+	}
+	return analytics.NewAggregator(rooms, nil)
 }
 
 func storeName(cfg Config) string {

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/hospitalrtls/rtls/analytics"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
 )
@@ -25,6 +26,10 @@ var ErrBadToken = errors.New("store: invalid page token")
 // ErrBadEventID is returned for an event id that is neither "0" nor of the
 // stream form "<ms>-<seq>" (or "<ms>").
 var ErrBadEventID = errors.New("store: invalid event id")
+
+// ErrBadRange is returned by GetTrail for a range whose start is not
+// before its end.
+var ErrBadRange = errors.New("store: range start not before its end")
 
 // ErrInvalid is returned by Apply for an update that cannot be stored (see
 // Update.Validate); nothing of such an update is written.
@@ -71,6 +76,35 @@ type EventPage struct {
 	NextPageToken string
 }
 
+// DefaultTrailMaxAge is how long the stores keep trails when their option
+// is left zero: 30 days.
+const DefaultTrailMaxAge = 30 * 24 * time.Hour
+
+// DefaultAnalyticsMaxAge is how long the stores keep analytics buckets
+// when their option is left zero: 93 days, so every range the
+// AnalyticsService accepts (at most 92 days) ending now is answerable.
+const DefaultAnalyticsMaxAge = 93 * 24 * time.Hour
+
+// TrailQuery selects one tag's trail for GetTrail.
+type TrailQuery struct {
+	Tag          string
+	FromTS, ToTS int64  // event-time range in epoch ms, [FromTS, ToTS); FromTS < ToTS
+	PageSize     int    // visits per page; <= 0 means 100; at most 1000
+	PageToken    string // "" for the first page
+}
+
+// TrailPage is one page of a tag's trail. Its visits are those overlapping
+// the range, ordered by Enter. Its points are those in its span, ordered by
+// TS: the span starts at FromTS on the first page and at the Enter of the
+// page's first visit on the others, and ends where the next page's span
+// starts (ToTS on the last page), so every point of the range is on exactly
+// one page.
+type TrailPage struct {
+	Visits        []geofence.Visit // Tag, Room, Level, Enter, Exit (0 while open)
+	Points        []location.Position
+	NextPageToken string // "" on the last page
+}
+
 // Update is written atomically: positions, events appended to the stream,
 // geofence state parts and configuration changes. Either all of it is
 // visible or none. Positions are applied in order; a position older (by TS)
@@ -84,6 +118,21 @@ type Update struct {
 	Fence map[string][]byte
 	// Config lists configuration changes, applied in order.
 	Config []ConfigChange
+	// Visits are room visits opened or closed (geofence.Engine.TakeVisits),
+	// in order: each replaces the stored visit of its tag with the same
+	// Enter, so a record written again (a retry, a replay after a restart)
+	// is stored once. They are the trail's visits (GetTrail).
+	Visits []geofence.Visit
+	// Trail holds thinned positions (location/trail) to add to their tags'
+	// trails; one at the time of a stored point of its tag replaces it.
+	Trail []location.Position
+	// Analytics are additions to the de-identified aggregates
+	// (analytics.Aggregator.Take) made by the visits and status changes
+	// this update closes: written in the same atomic write, so the
+	// update's Seq makes a retry count them once. A bucket whose hour is
+	// older than the store's analytics retention before the newest hour
+	// written is dropped (see the stores' Options).
+	Analytics []analytics.Op
 	// Seq, when not 0, makes Apply idempotent. The single writer of a site
 	// numbers its updates with increasing Seq (continuing above LastSeq
 	// after a restart) and retries a failed Apply with the same update. The
@@ -172,6 +221,15 @@ type Store interface {
 	// LastSeq returns the Seq of the newest update applied with one, 0 when
 	// there is none.
 	LastSeq(ctx context.Context) (uint64, error)
+	// GetTrail returns one page of a tag's trail (visits and thinned points
+	// written with Update.Visits and Update.Trail). A tag without visit or
+	// point in the range gets ErrNotFound; FromTS >= ToTS gets ErrBadRange;
+	// a token not issued for this tag's trail gets ErrBadToken. Trails are
+	// kept for the store's trail retention (see the stores' Options).
+	GetTrail(ctx context.Context, q TrailQuery) (TrailPage, error)
+	// ReadAnalytics returns the fields of the named analytics buckets
+	// (written with Update.Analytics) that exist, owned by the caller.
+	ReadAnalytics(ctx context.Context, buckets []string) (analytics.Fields, error)
 	// Close releases the store's resources.
 	Close() error
 }
@@ -196,6 +254,21 @@ func (u Update) Validate() error {
 	for i, e := range u.Events {
 		if err := validateEvent(e); err != nil {
 			return fmt.Errorf("%w: event %d: %s", ErrInvalid, i, err)
+		}
+	}
+	for i, v := range u.Visits {
+		if err := validateVisit(v); err != nil {
+			return fmt.Errorf("%w: visit %d: %s", ErrInvalid, i, err)
+		}
+	}
+	for i, op := range u.Analytics {
+		if err := validateOp(op); err != nil {
+			return fmt.Errorf("%w: analytics op %d: %s", ErrInvalid, i, err)
+		}
+	}
+	for i, p := range u.Trail {
+		if err := validatePosition(p); err != nil {
+			return fmt.Errorf("%w: trail point %d: %s", ErrInvalid, i, err)
 		}
 	}
 	for key, data := range u.Fence {
@@ -244,6 +317,36 @@ func validatePosition(p location.Position) error {
 		}
 	}
 	return validateIDs([]namedID{{"tag", p.Tag}, {"level", p.Level}, {"room", p.Room}})
+}
+
+func validateVisit(v geofence.Visit) error {
+	switch {
+	case v.Tag == "":
+		return errors.New("empty tag")
+	case v.Room == "":
+		return errors.New("empty room")
+	case v.Enter < 0:
+		return errors.New("negative enter")
+	case v.Exit != 0 && v.Exit < v.Enter:
+		return errors.New("exit before enter")
+	}
+	return validateIDs([]namedID{{"tag", v.Tag}, {"room", v.Room}, {"level", v.Level},
+		{"class", v.Class}, {"type", v.Type}, {"unit", v.Unit}})
+}
+
+func validateOp(op analytics.Op) error {
+	if _, ok := analytics.BucketHour(op.Bucket); !ok {
+		return errors.New("bad bucket")
+	}
+	switch {
+	case op.Field == "":
+		return errors.New("empty field")
+	case len(op.Field) > 4*MaxIDLen: // class and two ids
+		return fmt.Errorf("field longer than %d bytes", 4*MaxIDLen)
+	case !utf8.ValidString(op.Field):
+		return errors.New("field not valid UTF-8")
+	}
+	return nil
 }
 
 func validateEvent(e geofence.Event) error {

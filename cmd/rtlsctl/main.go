@@ -1,5 +1,6 @@
 // Command rtlsctl is the command-line tool of the RTLS: plan validation,
-// offline replay of sightings through the engine, scoring, and reader keys.
+// offline replay of sightings through the engine, scoring, reader keys,
+// and the de-identified analytics of a running rtlsd (CSV export).
 package main
 
 import (
@@ -18,10 +19,11 @@ type command struct {
 
 // commands maps a subcommand name to its implementation.
 var commands = map[string]command{
-	"plan":   {"plan validate PATH...   check floorplan files or directories (one merged plan)", runPlan},
-	"replay": {"replay --floorplan F --sightings S [--out P]   run the engine over sightings", func(args []string, _ io.Writer) error { return runReplay(args) }},
-	"keys":   {keysUsage, runKeys},
-	"score":  {"score --floorplan F --truth T --positions P [--sightings S]   score positions against ground truth", runScore},
+	"analytics": {analyticsUsage, runAnalytics},
+	"keys":      {keysUsage, runKeys},
+	"plan":      {"plan validate PATH...   check floorplan files or directories (one merged plan)", runPlan},
+	"replay":    {"replay --floorplan F --sightings S [--out P]   run the engine over sightings", func(args []string, _ io.Writer) error { return runReplay(args) }},
+	"score":     {"score --floorplan F --truth T --positions P [--sightings S]   score positions against ground truth", runScore},
 }
 
 // errUsage marks an error in the command line (exit status 2).
@@ -34,7 +36,7 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || commands[args[0]].run == nil {
 		fmt.Fprintln(stderr, "usage: rtlsctl COMMAND [ARGS]")
-		for _, name := range []string{"plan", "replay", "score", "keys"} {
+		for _, name := range []string{"plan", "replay", "score", "keys", "analytics"} {
 			fmt.Fprintln(stderr, "  rtlsctl "+commands[name].usage)
 		}
 		return 2

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hospitalrtls/rtls/analytics"
 	"github.com/hospitalrtls/rtls/server"
 )
 
@@ -61,6 +62,12 @@ func parseFlags(args []string) (server.Config, slog.Level, error) {
 	fs.DurationVar(&cfg.Debounce, "debounce", 0, "how long a zone change must hold before ENTER/EXIT fire (0: 3s)")
 	fs.Int64Var(&cfg.EventMaxLen, "event-max-len", 0, "events the stream retains (0: 1,000,000; -1: no limit)")
 	fs.DurationVar(&cfg.EventMaxAge, "event-max-age", 0, "how long events are retained (0: 168h; -1ns: no limit)")
+	defaultEvents := fs.Bool("default-events", true, "every room and zone emits ENTER/EXIT without rule for every tag, whatever the rules (false: only rules' events)")
+	fs.DurationVar(&cfg.TrailRetention, "trail-retention", 0, "how long trails (GetTrail) are kept (0: 720h; -1ns: no limit)")
+	fs.DurationVar(&cfg.TrailInterval, "trail-interval", 0, "shortest gap between two trail points within a room (0: 30s)")
+	fs.Float64Var(&cfg.TrailDistance, "trail-distance", 0, "meters a tag moves within a room before another trail point (0: 5)")
+	fs.IntVar(&cfg.AnalyticsMinCount, "analytics-min-count", analytics.DefaultMinCount, "fewest distinct tags an analytics row needs to be shown; fewer suppress it")
+	fs.DurationVar(&cfg.AnalyticsRetention, "analytics-retention", 0, "how long hourly analytics aggregates are kept (0: 2232h; -1ns: no limit)")
 	readerFlags(fs, &cfg)
 	fs.Func("log-level", "debug, info, warn or error", func(v string) error {
 		return level.UnmarshalText([]byte(strings.ToUpper(v)))
@@ -71,5 +78,6 @@ func parseFlags(args []string) (server.Config, slog.Level, error) {
 	if fs.NArg() > 0 {
 		return cfg, level, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	cfg.NoDefaultEvents = !*defaultEvents
 	return cfg, level, cfg.Validate()
 }

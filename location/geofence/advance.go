@@ -35,10 +35,16 @@ func (e *Engine) advanceView(t *tagState, z *zoneState, vi int, v *view, now int
 	if v.in {
 		v.in = false
 		e.exited(t, z, vi, at, trig)
+		if vi == 0 && z.room {
+			e.closeVisit(t, z, v.since, at)
+		}
 		return
 	}
 	v.in, v.since, v.dwellDone = true, at, at
 	e.entered(t, z, vi, at, trig)
+	if vi == 0 && z.room {
+		e.openVisit(t, z, at)
+	}
 	e.dwell(t, z, vi, v, now)
 }
 

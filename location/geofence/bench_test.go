@@ -88,8 +88,9 @@ func BenchmarkObserve(b *testing.B) {
 	})
 }
 
-// benchMoves observes every tag once per second, ticking after each second,
-// for b.N positions, and reports the events emitted.
+// benchMoves observes every tag once per second, ticking after each second
+// and taking the visits as the pipeline does, for b.N positions, and
+// reports the events emitted.
 func benchMoves(b *testing.B, e *Engine, m *mover) {
 	var p location.Position
 	n := len(m.ids)
@@ -99,6 +100,7 @@ func benchMoves(b *testing.B, e *Engine, m *mover) {
 			e.Observe(p)
 		}
 		e.Tick(s * 1000)
+		e.TakeVisits()
 	}
 	events := 0
 	b.ReportAllocs()
@@ -109,6 +111,7 @@ func benchMoves(b *testing.B, e *Engine, m *mover) {
 		events += len(e.Observe(p))
 		if i == n-1 {
 			events += len(e.Tick(s * 1000))
+			e.TakeVisits()
 		}
 	}
 	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")

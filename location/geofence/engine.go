@@ -28,6 +28,10 @@ type Config struct {
 	// judges PAR levels, so that tags beaconing slowly are counted first.
 	// Zero means DefaultWarmup; a negative value means none.
 	Warmup time.Duration
+	// NoDefaultEvents turns off the default ENTER and EXIT (rule "") that
+	// every zone emits for every tag. Rules' events, and the room visits
+	// (TakeVisits), do not depend on it.
+	NoDefaultEvents bool
 	// Zones are zones made through the API, held from the start so that
 	// rules may name them.
 	Zones []Zone
@@ -59,7 +63,7 @@ type Engine struct {
 	rules     map[string]*ruleState
 	absence   []*ruleState // enabled ABSENCE rules, by id
 	par       []*ruleState // enabled PAR rules, by id
-	defaultOn bool         // no ENTER or EXIT rule is configured
+	defaultOn bool         // zones emit default ENTER/EXIT (Config.NoDefaultEvents off)
 	parDirty  bool         // some PAR rule may need judging
 
 	tags    map[string]*tagState
@@ -70,6 +74,7 @@ type Engine struct {
 	scratch []*zoneState // zones of the position being observed
 	popped  []*tagState  // tags due in the tick being run
 	out     []Event      // events of the call being run
+	visits  []Visit      // room visits opened or closed since TakeVisits (visits.go)
 	late    uint64       // positions ignored as replayed or late
 	delta   delta        // state changed since the last TakeDirty (delta.go)
 }
@@ -96,15 +101,16 @@ type orphan struct {
 // do not exist are kept, silent, and logged.
 func New(plan *floorplans.Plan, cfg Config, rules []Rule, reg *Registry) (*Engine, error) {
 	e := &Engine{
-		plan:     plan,
-		debounce: msOrDefault(cfg.Debounce, DefaultDebounce),
-		warmup:   msOrDefault(cfg.Warmup, DefaultWarmup),
-		log:      cfg.Logger,
-		reg:      reg.Clone(),
-		zones:    make(map[string]*zoneState),
-		grids:    make(map[string]*zoneGrid),
-		rules:    make(map[string]*ruleState),
-		tags:     make(map[string]*tagState),
+		plan:      plan,
+		debounce:  msOrDefault(cfg.Debounce, DefaultDebounce),
+		warmup:    msOrDefault(cfg.Warmup, DefaultWarmup),
+		log:       cfg.Logger,
+		reg:       reg.Clone(),
+		defaultOn: !cfg.NoDefaultEvents,
+		zones:     make(map[string]*zoneState),
+		grids:     make(map[string]*zoneGrid),
+		rules:     make(map[string]*ruleState),
+		tags:      make(map[string]*tagState),
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))

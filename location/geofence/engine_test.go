@@ -1,6 +1,7 @@
 package geofence
 
 import (
+	"slices"
 	"testing"
 )
 
@@ -87,34 +88,41 @@ func TestNoDebounce(t *testing.T) {
 	wantEvents(t, brief(got), "ENTER A@0 S1", "EXIT A@1 S1", "ENTER COR@1 S1", "EXIT COR@2 S1", "ENTER A@2 S1")
 }
 
-func TestDefaultRulesOnlyWithoutEnterExitRules(t *testing.T) {
+func TestDefaultEventsWhateverTheRules(t *testing.T) {
+	// Rules add their own events; they never switch the default room events
+	// off. Only Config.NoDefaultEvents does.
 	steps := func() []step { return interleave(walk("S1", "A", 0, 5), walk("S1", "COR", 5, 10), ticks(0, 15)) }
+	def := []string{"ENTER A@0 S1", "EXIT A@5 S1", "ENTER COR@5 S1"}
 	tests := []struct {
 		name  string
+		cfg   Config
 		rules []Rule
 		want  []string
 	}{
-		{"no rules", nil, []string{"ENTER A@0 S1", "EXIT A@5 S1", "ENTER COR@5 S1"}},
-		{"a dwell rule keeps the default", []Rule{{ID: "d", Type: RuleDwell, ZoneID: "B", Duration: minutes(1), Enabled: true}},
-			[]string{"ENTER A@0 S1", "EXIT A@5 S1", "ENTER COR@5 S1"}},
-		{"an enter rule replaces it", []Rule{{ID: "in-cor", Type: RuleEnter, ZoneID: "COR", Enabled: true}},
-			[]string{"ENTER COR@5 S1 [in-cor]"}},
-		{"a disabled exit rule replaces it", []Rule{{ID: "x", Type: RuleExit, ZoneID: "A"}}, nil},
-		{"an exit rule for a class", []Rule{{ID: "x", Type: RuleExit, ZoneID: "A", TagClass: "patient", Enabled: true}}, nil},
-		{"an exit rule for a group", []Rule{{ID: "x", Type: RuleExit, Group: &Group{ZoneIDs: []string{"A", "B"}}, Enabled: true}},
-			[]string{"EXIT A@5 S1 [x]"}},
+		{"no rules", Config{}, nil, def},
+		{"a dwell rule", Config{}, []Rule{{ID: "d", Type: RuleDwell, ZoneID: "B", Duration: minutes(1), Enabled: true}}, def},
+		{"an enter rule adds its event", Config{}, []Rule{{ID: "in-cor", Type: RuleEnter, ZoneID: "COR", Enabled: true}},
+			append(slices.Clone(def), "ENTER COR@5 S1 [in-cor]")},
+		{"a disabled exit rule", Config{}, []Rule{{ID: "x", Type: RuleExit, ZoneID: "A"}}, def},
+		{"an exit rule for another class", Config{}, []Rule{{ID: "x", Type: RuleExit, ZoneID: "A", TagClass: "patient", Enabled: true}}, def},
+		{"an exit rule for a group adds its event", Config{}, []Rule{{ID: "x", Type: RuleExit, Group: &Group{ZoneIDs: []string{"A", "B"}}, Enabled: true}},
+			[]string{"ENTER A@0 S1", "EXIT A@5 S1", "EXIT A@5 S1 [x]", "ENTER COR@5 S1"}},
+		{"default events off", Config{NoDefaultEvents: true}, nil, nil},
+		{"default events off, an exit rule", Config{NoDefaultEvents: true},
+			[]Rule{{ID: "x", Type: RuleExit, ZoneID: "A", Enabled: true}}, []string{"EXIT A@5 S1 [x]"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newTestEngine(t, Config{}, tc.rules...)
+			e := newTestEngine(t, tc.cfg, tc.rules...)
 			wantEvents(t, brief(run(e, steps())), tc.want...)
+			wantVisits(t, e.TakeVisits(), "A[0,0)", "A[0,5)", "COR[5,0)")
 		})
 	}
 }
 
 func TestPlanAndAPIZones(t *testing.T) {
 	// PZ (plan) covers x 0..2 of A; API zone BED covers x 2.5..3.5, y 3..5.
-	e := newTestEngine(t, Config{Zones: []Zone{{ID: "BED", Level: "L0", Category: "bed",
+	e := newTestEngine(t, Config{NoDefaultEvents: true, Zones: []Zone{{ID: "BED", Level: "L0", Category: "bed",
 		Polygon: polygon(2.5, 3, 3.5, 5)}}},
 		Rule{ID: "pz", Type: RuleEnter, ZoneID: "PZ", Enabled: true},
 		Rule{ID: "bed", Type: RuleEnter, Group: &Group{Category: "bed"}, Enabled: true},

@@ -57,7 +57,7 @@ func (e *Engine) reindex() {
 		next[z] = &zoneIndex{debounce: []int64{e.debounce}, rules: [][]*ruleState{nil}}
 	}
 	byCategory := e.zonesByCategory()
-	e.absence, e.par, e.defaultOn = e.absence[:0], e.par[:0], true
+	e.absence, e.par = e.absence[:0], e.par[:0]
 	for _, id := range e.ruleIDs() {
 		r := e.rules[id]
 		e.indexRule(r, next, byCategory)
@@ -75,9 +75,6 @@ func (e *Engine) reindex() {
 
 // indexRule resolves one rule and files it under its zones and lists.
 func (e *Engine) indexRule(r *ruleState, next map[*zoneState]*zoneIndex, byCategory map[string][]*zoneState) {
-	if r.Type == RuleEnter || r.Type == RuleExit {
-		e.defaultOn = false
-	}
 	r.zones = nil
 	if !r.Enabled {
 		r.par = parState{}

@@ -37,10 +37,11 @@ func TestDeleteZone(t *testing.T) {
 		want  []string
 	}{
 		{"no rule", nil, []string{"EXIT BED@20 P1 (zone_removed)", "EXIT BED@20 S1 (zone_removed)"}},
-		{"rules on the category", []Rule{
+		{"rules on the category: the default closure and each rule's", []Rule{
 			{ID: "in", Type: RuleEnter, Group: &Group{Category: "bed"}, Enabled: true},
 			{ID: "staff-out", Type: RuleExit, Group: &Group{Category: "bed"}, TagClass: "staff", Enabled: true}},
-			[]string{"EXIT BED@20 P1 [in] (zone_removed)", "EXIT BED@20 S1 [in] (zone_removed)", "EXIT BED@20 S1 [staff-out] (zone_removed)"}},
+			[]string{"EXIT BED@20 P1 (zone_removed)", "EXIT BED@20 P1 [in] (zone_removed)",
+				"EXIT BED@20 S1 (zone_removed)", "EXIT BED@20 S1 [in] (zone_removed)", "EXIT BED@20 S1 [staff-out] (zone_removed)"}},
 		{"par on the category", []Rule{{ID: "beds", Type: RulePar, Group: &Group{Category: "bed"}, TagClass: "patient", MinCount: 1, Enabled: true}},
 			[]string{"EXIT BED@20 P1 (zone_removed)", "EXIT BED@20 S1 (zone_removed)", "BELOW_PAR @20 [beds] n=0 (zone_removed)"}},
 	}
@@ -84,7 +85,7 @@ func TestDeleteZoneErrors(t *testing.T) {
 }
 
 func TestPutZone(t *testing.T) {
-	e := newTestEngine(t, Config{}, Rule{ID: "in", Type: RuleEnter, Group: &Group{Category: "bed"}, Enabled: true})
+	e := newTestEngine(t, Config{NoDefaultEvents: true}, Rule{ID: "in", Type: RuleEnter, Group: &Group{Category: "bed"}, Enabled: true})
 	if got := run(e, interleave(inBED("S1", 0, 5), ticks(0, 5))); got != nil {
 		t.Fatalf("events before the zone exists: %q", brief(got))
 	}
@@ -116,31 +117,40 @@ func TestPutZone(t *testing.T) {
 }
 
 func TestDeleteRule(t *testing.T) {
+	// Deleting a rule closes only that rule's state (EXIT rule_removed for
+	// the tags an ENTER or EXIT rule watched inside); the default room
+	// events go on: the walk out of A after the deletion gets its default
+	// EXIT and ENTER, and the remaining rules' events.
 	rules := []Rule{
 		{ID: "in-a", Type: RuleEnter, ZoneID: "A", Enabled: true},
 		{ID: "out-a", Type: RuleExit, ZoneID: "A", TagClass: "staff", Enabled: true},
 		{ID: "dwell", Type: RuleDwell, ZoneID: "A", Duration: time.Hour, Enabled: true},
 		{ID: "par", Type: RulePar, ZoneID: "ST", MinCount: 1, Enabled: true},
 	}
+	walkOut := []string{"EXIT A@21 S1", "ENTER COR@21 S1", "EXIT A@21 P1", "ENTER COR@21 P1"}
+	withOutA := []string{"EXIT A@21 S1", "EXIT A@21 S1 [out-a]", "ENTER COR@21 S1", "EXIT A@21 P1", "ENTER COR@21 P1"}
 	tests := []struct {
-		id   string
-		want []string
+		id    string
+		want  []string
+		after []string
 	}{
-		{"in-a", []string{"EXIT A@20 P1 [in-a] (rule_removed)", "EXIT A@20 S1 [in-a] (rule_removed)"}},
-		{"out-a", []string{"EXIT A@20 S1 [out-a] (rule_removed)"}},
-		{"dwell", nil},
-		{"par", []string{"PAR_RESTORED ST@20 [par] n=0 (rule_removed)"}},
+		{"in-a", []string{"EXIT A@20 P1 [in-a] (rule_removed)", "EXIT A@20 S1 [in-a] (rule_removed)"}, withOutA},
+		{"out-a", []string{"EXIT A@20 S1 [out-a] (rule_removed)"}, walkOut},
+		{"dwell", nil, withOutA},
+		{"par", []string{"PAR_RESTORED ST@20 [par] n=0 (rule_removed)"}, withOutA},
 	}
 	for _, tc := range tests {
 		t.Run(tc.id, func(t *testing.T) {
 			e := newTestEngine(t, Config{}, rules...)
 			got := run(e, interleave(walk("S1", "A", 0, 10), walk("P1", "A", 0, 10), ticks(0, 15)))
-			wantEvents(t, brief(got), "BELOW_PAR ST@0 [par] n=0", "ENTER A@0 S1 [in-a]", "ENTER A@0 P1 [in-a]")
+			wantEvents(t, brief(got), "BELOW_PAR ST@0 [par] n=0", "ENTER A@0 S1", "ENTER A@0 S1 [in-a]", "ENTER A@0 P1", "ENTER A@0 P1 [in-a]")
 			got, err := e.DeleteRule(tc.id, sec(20))
 			if err != nil {
 				t.Fatal(err)
 			}
 			wantEvents(t, briefTrig(got), tc.want...)
+			got = run(e, interleave(walk("S1", "COR", 21, 30), walk("P1", "COR", 21, 30), ticks(21, 30)))
+			wantEvents(t, brief(got), tc.after...)
 		})
 	}
 	e := newTestEngine(t, Config{})
@@ -279,7 +289,7 @@ func TestQueries(t *testing.T) {
 func TestNewDebounceViewKeepsState(t *testing.T) {
 	// A rule with its own debounce on a zone with tags inside starts from
 	// the default view's state: no spurious entries, exits follow.
-	e := newTestEngine(t, Config{})
+	e := newTestEngine(t, Config{NoDefaultEvents: true})
 	run(e, interleave(walk("P1", "B", 0, 10), ticks(0, 10)))
 	fast := Rule{ID: "fast-exit", Type: RuleExit, ZoneID: "B", Debounce: time.Second, Enabled: true}
 	if got, err := e.setRule(fast, sec(10)); err != nil || got != nil {

@@ -93,7 +93,9 @@ func (e *Engine) exitRemoved(t *tagState, z *zoneState, now int64) {
 	if m == nil || !m.anyIn() {
 		return
 	}
-	emitted := false
+	if e.defaultOn && m.v0.in { // closes the default ENTER the tag got
+		e.emit(Exit, t, z.z.ID, "", now, TriggerZoneRemoved)
+	}
 	for vi, rules := range z.rules {
 		if !m.view(vi).in {
 			continue
@@ -105,13 +107,9 @@ func (e *Engine) exitRemoved(t *tagState, z *zoneState, now int64) {
 			switch r.Type {
 			case RuleEnter, RuleExit:
 				e.emit(Exit, t, z.z.ID, r.ID, now, TriggerZoneRemoved)
-				emitted = true
 			case RulePar:
 				e.markPar(r, now, TriggerZoneRemoved)
 			}
 		}
-	}
-	if !emitted && e.defaultOn { // closes the default ENTER the tag got
-		e.emit(Exit, t, z.z.ID, "", now, TriggerZoneRemoved)
 	}
 }

@@ -28,7 +28,7 @@ func TestDwell(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newTestEngine(t, Config{}, iso, Rule{ID: "quiet", Type: RuleEnter, ZoneID: "ST", Enabled: true})
+			e := newTestEngine(t, Config{NoDefaultEvents: true}, iso)
 			wantEvents(t, brief(run(e, tc.steps)), tc.want...)
 		})
 	}
@@ -37,7 +37,6 @@ func TestDwell(t *testing.T) {
 func TestAbsence(t *testing.T) {
 	missing := Rule{ID: "missing", Type: RuleAbsence, TagClass: "asset", Duration: time.Minute, Enabled: true}
 	fromST := Rule{ID: "gone", Type: RuleAbsence, ZoneID: "ST", Duration: 2 * time.Minute, Enabled: true}
-	quiet := Rule{ID: "quiet", Type: RuleEnter, ZoneID: "B", Enabled: true}
 	tests := []struct {
 		name  string
 		steps []step
@@ -59,7 +58,7 @@ func TestAbsence(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newTestEngine(t, Config{}, missing, fromST, quiet)
+			e := newTestEngine(t, Config{NoDefaultEvents: true}, missing, fromST)
 			wantEvents(t, brief(run(e, tc.steps)), tc.want...)
 		})
 	}
@@ -69,7 +68,6 @@ func TestRestricted(t *testing.T) {
 	// The tag walks from the corridor into exit room B for ten seconds and
 	// back.
 	exits := Rule{ID: "no-exit", Type: RuleRestricted, Group: &Group{Category: "exit"}, TagClass: "patient", Enabled: true}
-	quiet := Rule{ID: "q", Type: RuleEnter, ZoneID: "ST", Enabled: true}
 	tests := []struct {
 		name string
 		tag  string
@@ -81,7 +79,7 @@ func TestRestricted(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newTestEngine(t, Config{}, exits, quiet)
+			e := newTestEngine(t, Config{NoDefaultEvents: true}, exits)
 			steps := interleave(walk(tc.tag, "COR", 0, 10), walk(tc.tag, "B", 10, 20), walk(tc.tag, "COR", 20, 40), ticks(0, 50))
 			wantEvents(t, brief(run(e, steps)), tc.want...)
 		})
@@ -101,7 +99,6 @@ func TestRestrictedDebounceOverride(t *testing.T) {
 func TestPar(t *testing.T) {
 	// Storage ST should hold two infusion pumps.
 	par := Rule{ID: "pumps", Type: RulePar, ZoneID: "ST", TagClass: "asset", AssetType: "infusion_pump", MinCount: 2, Enabled: true}
-	quiet := Rule{ID: "q", Type: RuleEnter, ZoneID: "B", Enabled: true}
 	start := interleave(walk("PUMP1", "ST", 0, 5), walk("PUMP2", "ST", 0, 5), walk("PUMP3", "ST", 0, 5), walk("WC1", "ST", 0, 5))
 	tests := []struct {
 		name  string
@@ -122,7 +119,7 @@ func TestPar(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newTestEngine(t, Config{Warmup: 5 * time.Second}, par, quiet)
+			e := newTestEngine(t, Config{Warmup: 5 * time.Second, NoDefaultEvents: true}, par)
 			wantEvents(t, brief(run(e, tc.steps)), tc.want...)
 		})
 	}

@@ -39,7 +39,9 @@ func (e *Engine) Tick(now int64) []Event {
 // longer exists.
 func (e *Engine) emitOrphans(now int64) {
 	for _, o := range e.orphans {
-		e.emit(Exit, o.tag, o.zone, "", now, TriggerZoneRemoved)
+		if e.defaultOn {
+			e.emit(Exit, o.tag, o.zone, "", now, TriggerZoneRemoved)
+		}
 	}
 	e.orphans = nil
 }

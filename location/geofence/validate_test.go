@@ -152,7 +152,7 @@ func TestNewRejects(t *testing.T) {
 }
 
 func TestNewKeepsDanglingRules(t *testing.T) {
-	e, err := New(testPlan(t), Config{}, []Rule{{ID: "r", Type: RuleEnter, ZoneID: "GONE", Enabled: true}}, nil)
+	e, err := New(testPlan(t), Config{NoDefaultEvents: true}, []Rule{{ID: "r", Type: RuleEnter, ZoneID: "GONE", Enabled: true}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,6 +46,7 @@ const (
 	Rules     Kind = 'r' // geofence rules, by id
 	Zones     Kind = 'z' // geofence zones and rooms, by id
 	Tags      Kind = 't' // registry tags, by id
+	Trails    Kind = 'v' // one tag's trail, by visit entry time
 )
 
 // version is the first byte of every token: the layout and key it is

@@ -40,6 +40,13 @@ type Options struct {
 	EventTimeSlack time.Duration
 	// WatchBuffer is the per-subscriber buffer of WatchPositions.
 	WatchBuffer int
+	// TrailMaxAge is how long trails are kept, in event time before the
+	// newest written (store.DefaultTrailMaxAge when zero; < 0 keeps them).
+	TrailMaxAge time.Duration
+	// AnalyticsMaxAge is how long analytics buckets are kept, by their hour
+	// before the newest hour written (store.DefaultAnalyticsMaxAge when
+	// zero; < 0 keeps them).
+	AnalyticsMaxAge time.Duration
 	// Now is the clock for stream ids; nil means time.Now.
 	Now func() time.Time
 }
@@ -57,6 +64,12 @@ func (o Options) withDefaults() Options {
 	if o.WatchBuffer <= 0 {
 		o.WatchBuffer = DefaultWatchBuffer
 	}
+	if o.TrailMaxAge == 0 {
+		o.TrailMaxAge = store.DefaultTrailMaxAge
+	}
+	if o.AnalyticsMaxAge == 0 {
+		o.AnalyticsMaxAge = store.DefaultAnalyticsMaxAge
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -70,12 +83,15 @@ type Store struct {
 
 	mu      sync.RWMutex // guards everything below
 	pos     map[string]location.Position
-	all     index            // every tag with a position
-	levels  map[string]index // tags per level
-	rooms   map[string]index // tags per room
-	events  []entry          // retained stream, ascending ids
-	last    cursor.ID        // id of the newest event ever appended
-	durable durable          // fence parts, configuration, sequence numbers
+	all     index             // every tag with a position
+	levels  map[string]index  // tags per level
+	rooms   map[string]index  // tags per room
+	events  []entry           // retained stream, ascending ids
+	last    cursor.ID         // id of the newest event ever appended
+	durable durable           // fence parts, configuration, sequence numbers
+	trails  map[string]*trail // per tag (trail.go)
+	agg     aggregates        // analytics buckets (analytics.go)
+	swept   int64             // event time of the last sweep for idle trails
 	// appended is closed and replaced whenever events are appended (and on
 	// Close), waking blocked readers.
 	appended chan struct{}
@@ -94,6 +110,7 @@ func New(opts Options) *Store {
 		levels:   map[string]index{},
 		rooms:    map[string]index{},
 		durable:  newDurable(),
+		trails:   map[string]*trail{},
 		appended: make(chan struct{}),
 	}
 }
@@ -115,6 +132,8 @@ func (s *Store) Apply(_ context.Context, u store.Update) ([]geofence.Event, erro
 	accepted := s.applyPositions(u.Positions)
 	events := s.appendEvents(u.Events)
 	s.durable.write(u, events)
+	s.applyTrail(u.Visits, u.Trail)
+	s.applyAnalytics(u.Analytics)
 	// Published under the lock so watchers see positions in write order;
 	// Publish never blocks.
 	s.watch.Publish(accepted...)

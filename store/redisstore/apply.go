@@ -18,7 +18,8 @@ func (s *Store) Apply(ctx context.Context, u store.Update) ([]geofence.Event, er
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
-	if len(u.Positions) == 0 && len(u.Events) == 0 && len(u.Fence) == 0 && len(u.Config) == 0 && u.Seq == 0 {
+	if len(u.Positions) == 0 && len(u.Events) == 0 && len(u.Fence) == 0 && len(u.Config) == 0 &&
+		len(u.Visits) == 0 && len(u.Trail) == 0 && len(u.Analytics) == 0 && u.Seq == 0 {
 		return nil, nil
 	}
 	keys := append([]string{s.keys.positions, s.keys.placements, s.keys.tags, s.keys.seen, s.keys.events,
@@ -88,7 +89,7 @@ func (s *Store) applyArgs(u store.Update, cfgKey0 int) []any {
 		args = append(args, cfgKey0+configIndex(c.Kind)+1)
 		args = appendPut(args, c.ID, c.Data)
 	}
-	return args
+	return s.appendAnalyticsArgs(s.appendTrailArgs(args, u), u)
 }
 
 // appendPut appends key, "p" and v, or key, "d" and "" for a nil v.

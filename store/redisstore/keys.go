@@ -24,10 +24,15 @@ import (
 //	rtls:{site}:applied       list    "seq id id ..." of the newest updates
 //	                                  applied with a Seq, newest first
 //	rtls:{site}:generation    string  random id of the site's data (generation.go)
+//	rtls:{site}:trail:v:<tag> zset    the tag's visits, score = entry ms (trail.go)
+//	rtls:{site}:trail:p:<tag> stream  the tag's trail points, id = "<ts>-1" (trail.go)
+//	rtls:{site}:trail:tags    zset    tag id -> newest trail time written (ms)
+//	rtls:{site}:agg:<bucket>  hash    analytics bucket: field -> count (analytics.go)
+//	rtls:{site}:agg:hours     zset    analytics bucket name -> its hour (ms)
 //	rtls:{site}:ch:positions  channel JSON array of the positions of each Apply
 //	rtls:{site}:ch:events     channel id of the newest event of each Apply
 //
-// The level and room sets are created and deleted by the Apply script from
+// The level, room and trail keys are created and deleted by the Apply script from
 // the prefixes below; an empty set does not exist.
 type keys struct {
 	positions   string
@@ -44,6 +49,11 @@ type keys struct {
 	config      []string // by store.ConfigKinds
 	posChannel  string
 	evChannel   string
+	trailVisits string // prefix
+	trailPoints string // prefix
+	trailIndex  string
+	aggPrefix   string
+	aggIndex    string
 }
 
 func newKeys(site string) keys {
@@ -63,6 +73,11 @@ func newKeys(site string) keys {
 		config:      configKeys(p),
 		posChannel:  p + "ch:positions",
 		evChannel:   p + "ch:events",
+		trailVisits: p + "trail:v:",
+		trailPoints: p + "trail:p:",
+		trailIndex:  p + "trail:tags",
+		aggPrefix:   p + "agg:",
+		aggIndex:    p + "agg:hours",
 	}
 }
 

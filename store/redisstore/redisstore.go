@@ -56,6 +56,13 @@ type Options struct {
 	// EventTimeSlack is how far ListEvents looks beyond its event-time range
 	// in arrival time (stream ids), for late or early events.
 	EventTimeSlack time.Duration
+	// TrailMaxAge is how long trails are kept, in event time before the
+	// newest written (store.DefaultTrailMaxAge when zero; < 0 keeps them).
+	TrailMaxAge time.Duration
+	// AnalyticsMaxAge is how long analytics buckets are kept, by their hour
+	// before the newest hour written (store.DefaultAnalyticsMaxAge when
+	// zero; < 0 keeps them).
+	AnalyticsMaxAge time.Duration
 	// WatchBuffer is the per-subscriber buffer of WatchPositions.
 	WatchBuffer int
 	// Logger receives errors that no caller sees (Pub/Sub decoding); nil
@@ -84,6 +91,12 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.WatchBuffer <= 0 {
 		o.WatchBuffer = DefaultWatchBuffer
+	}
+	if o.AnalyticsMaxAge == 0 {
+		o.AnalyticsMaxAge = store.DefaultAnalyticsMaxAge
+	}
+	if o.TrailMaxAge == 0 {
+		o.TrailMaxAge = store.DefaultTrailMaxAge
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()

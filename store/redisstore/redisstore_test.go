@@ -38,7 +38,7 @@ func nextSite() string { return fmt.Sprintf("test-%d", siteSeq.Add(1)) }
 func TestContract(t *testing.T) {
 	url := redistest.StartServer(t).URL()
 	storetest.Run(t, func(t *testing.T, r storetest.Retention) store.Store {
-		return open(t, Options{URL: url, Site: nextSite(), EventMaxLen: r.MaxLen, EventMaxAge: r.MaxAge})
+		return open(t, Options{URL: url, Site: nextSite(), EventMaxLen: r.MaxLen, EventMaxAge: r.MaxAge, TrailMaxAge: r.TrailMaxAge, AnalyticsMaxAge: r.AnalyticsMaxAge})
 	})
 }
 

@@ -17,7 +17,16 @@ import "github.com/redis/go-redis/v9"
 // Seq (decimal, "0" = none), #applied kept, #fence parts, #config changes;
 // then per position: tag, level, room, ts, encoded position; per event: n,
 // then n field names and values; per fence part: key, "p" (put) or "d"
-// (delete), value; per config change: KEYS index, id, "p" or "d", value.
+// (delete), value; per config change: KEYS index, id, "p" or "d", value;
+// then the trail section: visit key prefix, point key prefix, trail index
+// key, trail max age ms (0 = none), #visits, #points; per visit: tag,
+// enter, newest of enter and exit, encoded visit; per point: tag, ts,
+// encoded point (trail.go); then the analytics section (analytics.go):
+// bucket key prefix, bucket index key, max age ms (0 = none), newest hour
+// of the update, #buckets; per bucket: name, hour, #ops, then per op:
+// field, "a" (add) or "s" (set), value. Trails older than the max age (before the
+// newest time of the update) are trimmed for the tags written, and up to 32
+// tags with nothing written since are dropped whole.
 //
 // It returns {"ok", ids...}; for a Seq at or below the stored one it writes
 // nothing and returns {"dup", ids...} with the ids of that update, or
@@ -169,6 +178,95 @@ for c = 1, ncfg do
     redis.call('HDEL', key, ARGV[i + 1])
   end
   i = i + 4
+end
+
+-- Trails: a visit replaces the one with its entry time; a point is
+-- appended to its tag's stream (an id not after the newest fails and is
+-- dropped); the index holds each tag's newest trail time.
+local tvPrefix, tpPrefix, tIndex = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+local maxTrail, nvis, npts = tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4]), tonumber(ARGV[i + 5])
+i = i + 6
+local newest, trailNow = {}, 0
+local function note(tag, ts)
+  if (newest[tag] or -1) < ts then newest[tag] = ts end
+  if ts > trailNow then trailNow = ts end
+end
+for v = 1, nvis do
+  local key, enter = tvPrefix .. ARGV[i], ARGV[i + 1]
+  redis.call('ZREMRANGEBYSCORE', key, enter, enter)
+  redis.call('ZADD', key, enter, ARGV[i + 3])
+  note(ARGV[i], tonumber(ARGV[i + 2]))
+  i = i + 4
+end
+for p = 1, npts do
+  redis.pcall('XADD', tpPrefix .. ARGV[i], ARGV[i + 1] .. '-1', 'p', ARGV[i + 2])
+  note(ARGV[i], tonumber(ARGV[i + 1]))
+  i = i + 3
+end
+for tag, ts in pairs(newest) do
+  redis.call('ZADD', tIndex, 'GT', string.format('%.0f', ts), tag)
+end
+-- trimVisits drops the visits of a trail that ended before cutoff: a prefix,
+-- as a tag's visits are disjoint; never an open one.
+local function trimVisits(key, cutoff, cut)
+  local n = redis.call('ZCOUNT', key, '-inf', '(' .. cut)
+  if n == 0 then return end
+  local last = redis.call('ZRANGE', key, n - 1, n - 1)[1]
+  local exit = tonumber(string.match(last, '^%d+' .. SEP .. '(%d+)'))
+  if exit == 0 or exit >= cutoff then n = n - 1 end
+  if n > 0 then redis.call('ZREMRANGEBYRANK', key, 0, n - 1) end
+end
+if maxTrail > 0 and trailNow > maxTrail then
+  local cutoff = trailNow - maxTrail
+  local cut = string.format('%.0f', cutoff)
+  for tag, _ in pairs(newest) do
+    redis.call('XTRIM', tpPrefix .. tag, 'MINID', cut)
+    trimVisits(tvPrefix .. tag, cutoff, cut)
+  end
+  for _, tag in ipairs(redis.call('ZRANGEBYSCORE', tIndex, '-inf', '(' .. cut, 'LIMIT', 0, 32)) do
+    redis.call('DEL', tvPrefix .. tag, tpPrefix .. tag)
+    redis.call('ZREM', tIndex, tag)
+  end
+end
+
+-- Analytics: counters added (HINCRBY), set members written (HSET 1); the
+-- index holds each bucket's hour, and buckets older than the retention
+-- before the newest hour are dropped (64 at a time) and never written.
+local aggPrefix, aggIndex = ARGV[i], ARGV[i + 1]
+local maxAgg, aggNewest, nbk = tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4])
+i = i + 5
+local aggCut = nil
+if maxAgg > 0 and nbk > 0 then
+  local top = redis.call('ZRANGE', aggIndex, -1, -1, 'WITHSCORES')
+  if top[2] and tonumber(top[2]) > aggNewest then aggNewest = tonumber(top[2]) end
+  aggCut = aggNewest - maxAgg
+end
+for b = 1, nbk do
+  local name, hourArg, nops = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
+  local hour = tonumber(hourArg)
+  i = i + 3
+  local key, sets, live = aggPrefix .. name, {}, aggCut == nil or hour >= aggCut
+  for o = 1, nops do
+    if live then
+      if ARGV[i + 1] == 's' then
+        sets[#sets + 1], sets[#sets + 2] = ARGV[i], '1'
+      else
+        redis.call('HINCRBY', key, ARGV[i], ARGV[i + 2])
+      end
+    end
+    i = i + 3
+  end
+  if live then
+    batched('HSET', key, sets)
+    redis.call('ZADD', aggIndex, hourArg, name)
+  end
+end
+if aggCut then
+  local cut = '(' .. string.format('%.0f', aggCut)
+  for _, name in ipairs(redis.call('ZRANGEBYSCORE', aggIndex, '-inf', cut, 'LIMIT', 0, 64)) do
+    redis.call('DEL', aggPrefix .. name)
+    redis.call('ZREM', aggIndex, name)
+  end
 end
 
 if seq ~= '0' then

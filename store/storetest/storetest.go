@@ -21,8 +21,10 @@ import (
 // Retention is the event retention a test needs. Zero fields mean the
 // store's defaults.
 type Retention struct {
-	MaxLen int64
-	MaxAge time.Duration
+	MaxLen          int64
+	MaxAge          time.Duration
+	TrailMaxAge     time.Duration
+	AnalyticsMaxAge time.Duration
 }
 
 // Opener returns a new, empty store configured with r, closed by the
@@ -52,6 +54,10 @@ func Run(t *testing.T, open Opener) {
 		{"Config", testConfig},
 		{"DurableInvalid", testDurableInvalid},
 		{"Seq", testSeq},
+		{"Trail", testTrail},
+		{"TrailRetention", testTrailRetention},
+		{"Analytics", testAnalytics},
+		{"AnalyticsRetention", testAnalyticsRetention},
 		{"Close", testClose},
 	})
 }

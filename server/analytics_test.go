@@ -1,0 +1,101 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/hospitalrtls/rtls/internal/redistest"
+	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
+)
+
+// TestAnalyticsMatchTrails walks five tags S02 → S05 through the server on
+// a real redis-server and checks that AnalyticsService's dwell and
+// transitions by room equal those computed directly from the tags' closed
+// visits (GetTrail): the pipeline aggregates exactly the visits it closes.
+func TestAnalyticsMatchTrails(t *testing.T) {
+	rs := redistest.StartServer(t)
+	cfg := eventsConfig(rs.URL(), 2*time.Second)
+	s, _ := startWith(t, cfg)
+	cc := dial(t, s)
+	plan := loadClinic(t)
+	var tags []string
+	sc := script{}
+	for i := range 5 {
+		tag := fmt.Sprintf("FLOW-%d", i)
+		tags = append(tags, tag)
+		sc.stay(t, plan, tag, "L0-S02", 5)
+		sc.walk(t, plan, tag, "L0-S02", "L0-S05")
+		sc.stay(t, plan, tag, "L0-S05", 6)
+	}
+	w := watchEvents(t, cc, "0", tagFilter(tags...))
+	longest := 0
+	for _, steps := range sc {
+		longest = max(longest, len(steps))
+	}
+	newFeeder(t, s, plan).play(sc, 0, longest)
+	entered := 0
+	if _, err := w.until(t, func(e *rtlsv1.Event) bool {
+		if defaultEnter("L0-S05")(e) {
+			entered++
+		}
+		return entered == len(tags)
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Brute force over the trails' closed visits.
+	type dwell struct {
+		n   int64
+		sum int64
+	}
+	dwells, moves := map[string]*dwell{}, map[string]int64{}
+	for _, tag := range tags {
+		tr := getTrail(t, cc, tag)
+		for i, v := range tr.Visits {
+			if i > 0 && tr.Visits[i-1].RoomId != v.RoomId {
+				moves[tr.Visits[i-1].RoomId+">"+v.RoomId]++
+			}
+			if v.LeftAt == nil {
+				continue
+			}
+			if dwells[v.RoomId] == nil {
+				dwells[v.RoomId] = &dwell{}
+			}
+			dwells[v.RoomId].n++
+			dwells[v.RoomId].sum += v.LeftAt.AsTime().UnixMilli() - v.EnteredAt.AsTime().UnixMilli()
+		}
+	}
+	c := rtlsv1.NewAnalyticsServiceClient(cc)
+	scope := &rtlsv1.AnalyticsScope{From: timestamppb.New(clockStart.Add(-time.Hour)), To: timestamppb.New(clockStart.Add(time.Hour))}
+	d, err := c.Dwell(context.Background(), &rtlsv1.DwellRequest{Scope: scope})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Rows) != len(dwells) || len(dwells) == 0 {
+		t.Fatalf("dwell rows %v, brute force %d rooms", d.Rows, len(dwells))
+	}
+	for _, r := range d.Rows {
+		b := dwells[r.Key]
+		if b == nil || r.Suppressed || r.Visits != b.n || r.DistinctTags != int64(len(tags)) ||
+			math.Abs(r.MeanS-float64(b.sum)/float64(b.n)/1000) > 1e-9 {
+			t.Errorf("dwell %s: %v, brute force %+v", r.Key, r, b)
+		}
+	}
+	tr, err := c.Transitions(context.Background(), &rtlsv1.TransitionsRequest{Scope: scope})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tr.Rows) != len(moves) {
+		t.Fatalf("transition rows %v, brute force %v", tr.Rows, moves)
+	}
+	for _, r := range tr.Rows {
+		if r.Count != moves[r.FromKey+">"+r.ToKey] || r.Suppressed {
+			t.Errorf("transition %s > %s: %d, brute force %d", r.FromKey, r.ToKey, r.Count, moves[r.FromKey+">"+r.ToKey])
+		}
+	}
+}
