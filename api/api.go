@@ -52,11 +52,18 @@ type PlanLookup interface {
 	HasRoom(id string) bool
 }
 
-// GroupResolver expands a zone group id into the ids of its zones and rooms.
+// GroupResolver expands a zone group id into the ids of its zones and
+// rooms, and tells which zone and group ids exist, so that a filter naming
+// an unknown one fails with INVALID_ARGUMENT instead of selecting nothing.
 // In the server it is the pipeline, which owns the geofence engine.
 type GroupResolver interface {
 	// ZonesOf returns the zone and room ids of group ("category:<category>"
 	// or "rule:<rule id>", as geofence.GroupZones); none for an unknown
 	// group.
 	ZonesOf(ctx context.Context, group string) ([]string, error)
+	// KnownZone reports whether a zone or room with this id exists.
+	KnownZone(ctx context.Context, id string) (bool, error)
+	// KnownGroup reports whether a group id names an existing category or
+	// rule (geofence.KnownGroup).
+	KnownGroup(ctx context.Context, group string) (bool, error)
 }

@@ -100,6 +100,7 @@ func EventToProto(e geofence.Event) *rtlsv1.Event {
 		Trigger:  e.Trigger,
 		TagClass: TagClassToProto(e.Class),
 		Count:    clampInt32(e.Count),
+		LevelId:  e.Level,
 	}
 }
 

@@ -36,6 +36,7 @@ func eventFromProto(e *rtlsv1.Event) geofence.Event {
 		Trigger: e.GetTrigger(),
 		Class:   TagClassFromProto(e.GetTagClass()),
 		Count:   int(e.GetCount()),
+		Level:   e.GetLevelId(),
 	}
 }
 

@@ -53,6 +53,9 @@ func (s *EventServer) ListEvents(ctx context.Context, req *rtlsv1.ListEventsRequ
 	if err := checkFilter(req.GetFilter(), s.groups); err != nil {
 		return nil, err
 	}
+	if err := checkFilterIDs(ctx, req.GetFilter(), s.groups, s.log); err != nil {
+		return nil, err
+	}
 	m, err := newEventMatcher(ctx, req.GetFilter(), s.groups)
 	if err != nil {
 		return nil, toStatus(s.log, err, "filter.group_ids")
@@ -120,6 +123,9 @@ func (s *EventServer) WatchEvents(req *rtlsv1.WatchEventsRequest, stream grpc.Se
 		return err
 	}
 	ctx := stream.Context()
+	if err := checkFilterIDs(ctx, req.GetFilter(), s.groups, s.log); err != nil {
+		return err
+	}
 	after := req.GetAfterId()
 	if err := s.checkRange(ctx, after); err != nil {
 		return err

@@ -36,7 +36,7 @@ var filterCases = []struct {
 	{"none", nil, []int{0, 1, 2, 3, 4, 5, 6, 7}},
 	{"zones", &rtlsv1.EventFilter{ZoneIds: []string{"Z1", "Z2"}}, []int{0, 1, 2, 3}},
 	{"group", &rtlsv1.EventFilter{GroupIds: []string{"storage"}}, []int{2, 3, 4, 5, 7}},
-	{"zones and group", &rtlsv1.EventFilter{ZoneIds: []string{"Z1"}, GroupIds: []string{"storage", "unknown"}}, []int{0, 1, 2, 3, 4, 5, 7}},
+	{"zones and group", &rtlsv1.EventFilter{ZoneIds: []string{"Z1"}, GroupIds: []string{"storage"}}, []int{0, 1, 2, 3, 4, 5, 7}},
 	{"tags", &rtlsv1.EventFilter{TagIds: []string{"STAFF-001", "STAFF-002"}}, []int{2, 3, 6}},
 	{"class", &rtlsv1.EventFilter{TagClasses: []rtlsv1.TagClass{rtlsv1.TagClass_STAFF}}, []int{2, 3, 6}},
 	{"classes", &rtlsv1.EventFilter{TagClasses: []rtlsv1.TagClass{rtlsv1.TagClass_STAFF, rtlsv1.TagClass_PATIENT}}, []int{2, 3, 4, 6}},
@@ -179,6 +179,8 @@ func TestListEventsInvalid(t *testing.T) {
 		{"unknown event type", &rtlsv1.ListEventsRequest{Filter: &rtlsv1.EventFilter{Types: []rtlsv1.EventType{99}}}, "filter.types"},
 		{"unspecified event type", &rtlsv1.ListEventsRequest{Filter: &rtlsv1.EventFilter{Types: []rtlsv1.EventType{0}}}, "filter.types"},
 		{"unknown tag class", &rtlsv1.ListEventsRequest{Filter: &rtlsv1.EventFilter{TagClasses: []rtlsv1.TagClass{42}}}, "filter.tag_classes"},
+		{"unknown zone", &rtlsv1.ListEventsRequest{Filter: &rtlsv1.EventFilter{ZoneIds: []string{"Z1", "nowhere"}}}, "filter.zone_ids[1]"},
+		{"unknown group", &rtlsv1.ListEventsRequest{Filter: &rtlsv1.EventFilter{GroupIds: []string{"storage", "unknown"}}}, "filter.group_ids[1]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

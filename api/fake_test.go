@@ -249,3 +249,14 @@ func (p fakePlan) HasRoom(id string) bool  { return slices.Contains(p.rooms, id)
 type fakeGroups map[string][]string
 
 func (g fakeGroups) ZonesOf(_ context.Context, group string) ([]string, error) { return g[group], nil }
+
+// KnownGroup implements GroupResolver: the groups of the map exist.
+func (g fakeGroups) KnownGroup(_ context.Context, group string) (bool, error) {
+	_, ok := g[group]
+	return ok, nil
+}
+
+// KnownZone implements GroupResolver: the fixtures' zones are Z<n>.
+func (g fakeGroups) KnownZone(_ context.Context, id string) (bool, error) {
+	return strings.HasPrefix(id, "Z"), nil
+}

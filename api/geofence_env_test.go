@@ -192,6 +192,16 @@ func (a *fenceAdmin) ZonesOf(ctx context.Context, group string) (zones []string,
 	return zones, err
 }
 
+func (a *fenceAdmin) KnownZone(ctx context.Context, id string) (ok bool, err error) {
+	err = a.read(ctx, func() error { _, ok = a.eng.Zone(id); return nil })
+	return ok, err
+}
+
+func (a *fenceAdmin) KnownGroup(ctx context.Context, group string) (ok bool, err error) {
+	err = a.read(ctx, func() error { ok = geofence.KnownGroup(group, a.eng.Zones(""), a.eng.Rules()); return nil })
+	return ok, err
+}
+
 // fenceEnv is a real gRPC server on loopback with the GeofenceService, the
 // TagRegistryService and the EventService over one fenceAdmin, and clients.
 type fenceEnv struct {

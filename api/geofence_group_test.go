@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/grpc/codes"
+
 	"github.com/hospitalrtls/rtls/location/geofence"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
 )
@@ -66,7 +68,6 @@ func TestEventFilterGroupsResolvedByAdmin(t *testing.T) {
 		{"rule with a list", &rtlsv1.EventFilter{GroupIds: []string{"rule:watch-list"}}, []string{"TAG-C L0-S02"}},
 		{"group and zone", &rtlsv1.EventFilter{ZoneIds: []string{"L0-S01"}, GroupIds: []string{"category:bay"}},
 			[]string{"TAG-A bay-1", "TAG-B L0-S01", "TAG-D bay-2"}},
-		{"unknown groups", &rtlsv1.EventFilter{GroupIds: []string{"bay", "rule:nope", "category:"}}, nil},
 	}
 	ctx := testContext(t)
 	for _, tt := range tests {
@@ -93,11 +94,16 @@ func TestEventFilterGroupsResolvedByAdmin(t *testing.T) {
 }
 
 // A watch resolves its groups again as events come, so that it follows
-// zones and rules created after it started.
+// zones and rules created after it started. The category must exist when
+// the watch starts (an unknown group is INVALID_ARGUMENT): a first bay, far
+// from every tag, makes it exist.
 func TestWatchEventsFollowsGroups(t *testing.T) {
 	env := startFenceEnv(t)
 	ctx, cancel := context.WithTimeout(testContext(t), 10*time.Second) // fail, not hang
 	defer cancel()
+	if _, err := env.fences.CreateZone(ctx, &rtlsv1.CreateZoneRequest{Zone: bay("bay-0", 16)}); err != nil {
+		t.Fatal(err)
+	}
 	stream, err := env.events.WatchEvents(ctx, &rtlsv1.WatchEventsRequest{
 		Filter: &rtlsv1.EventFilter{GroupIds: []string{"category:bay"}},
 	})
@@ -120,7 +126,37 @@ func TestWatchEventsFollowsGroups(t *testing.T) {
 			t.Fatalf("got %s (rule %q), want %s (rule watch-bay)", got, e.RuleId, want)
 		}
 	}
-	if got := geofence.GroupZones("category:bay", env.admin.eng.Zones(""), nil); !slices.Equal(got, []string{"bay-1", "bay-2"}) {
+	if got := geofence.GroupZones("category:bay", env.admin.eng.Zones(""), nil); !slices.Equal(got, []string{"bay-0", "bay-1", "bay-2"}) {
 		t.Errorf("GroupZones: got %v", got)
+	}
+}
+
+// A filter naming a zone or group that does not exist is INVALID_ARGUMENT
+// naming the field, for lists and watches alike, not an empty selection.
+func TestEventFilterUnknownZoneOrGroup(t *testing.T) {
+	env := startFenceEnv(t)
+	setupGroups(t, env)
+	tests := []struct {
+		name   string
+		filter *rtlsv1.EventFilter
+		field  string
+	}{
+		{"unknown zone", &rtlsv1.EventFilter{ZoneIds: []string{"L0-S01", "L9-NOPE"}}, "filter.zone_ids[1]"},
+		{"prefix-less group", &rtlsv1.EventFilter{GroupIds: []string{"bay"}}, "filter.group_ids[0]"},
+		{"unknown rule", &rtlsv1.EventFilter{GroupIds: []string{"category:bay", "rule:nope"}}, "filter.group_ids[1]"},
+		{"unknown category", &rtlsv1.EventFilter{GroupIds: []string{"category:icu"}}, "filter.group_ids[0]"},
+		{"empty category", &rtlsv1.EventFilter{GroupIds: []string{"category:"}}, "filter.group_ids[0]"},
+	}
+	ctx := testContext(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := env.events.ListEvents(ctx, &rtlsv1.ListEventsRequest{Filter: tt.filter})
+			wantStatus(t, err, codes.InvalidArgument, tt.field)
+			stream, err := env.events.WatchEvents(ctx, &rtlsv1.WatchEventsRequest{Filter: tt.filter})
+			if err == nil {
+				_, err = stream.Recv()
+			}
+			wantStatus(t, err, codes.InvalidArgument, tt.field)
+		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
@@ -29,6 +30,8 @@ type Option func(*config)
 type config struct {
 	log *slog.Logger
 	reg prometheus.Registerer
+	sec *Security // nil: no authentication (--insecure)
+	tls credentials.TransportCredentials
 }
 
 // WithLogger sets the logger of request logs; by default nothing is logged.
@@ -36,6 +39,11 @@ func WithLogger(log *slog.Logger) Option { return func(c *config) { c.log = log 
 
 // WithMetrics registers call counters and durations on reg.
 func WithMetrics(reg prometheus.Registerer) Option { return func(c *config) { c.reg = reg } }
+
+// WithTLS serves over TLS with creds (see NewServerTLS).
+func WithTLS(creds credentials.TransportCredentials) Option {
+	return func(c *config) { c.tls = creds }
+}
 
 // NewGRPCServer builds a server with health and reflection registered.
 // Register the services, then Serve.
@@ -46,8 +54,14 @@ func NewGRPCServer(opts ...Option) (*GRPCServer, error) {
 	}
 	log := orDiscard(c.log)
 	unary := []grpc.UnaryServerInterceptor{logUnary(log), recoverUnary(log)}
+	stream := []grpc.StreamServerInterceptor{logStream(log), recoverStream(log)}
+	if c.sec != nil {
+		g := newGuard(*c.sec, log)
+		unary = append(unary, g.unary)
+		stream = append(stream, g.stream)
+	}
 	d := newDrain()
-	stream := []grpc.StreamServerInterceptor{logStream(log), recoverStream(log), d.stream}
+	stream = append(stream, d.stream)
 	if c.reg != nil {
 		m, err := newMetrics(c.reg)
 		if err != nil {
@@ -56,10 +70,11 @@ func NewGRPCServer(opts ...Option) (*GRPCServer, error) {
 		unary = append([]grpc.UnaryServerInterceptor{m.unary}, unary...)
 		stream = append([]grpc.StreamServerInterceptor{m.stream}, stream...)
 	}
-	s := &GRPCServer{srv: grpc.NewServer(
-		grpc.ChainUnaryInterceptor(unary...),
-		grpc.ChainStreamInterceptor(stream...),
-	), health: health.NewServer(), drain: d}
+	sopts := []grpc.ServerOption{grpc.ChainUnaryInterceptor(unary...), grpc.ChainStreamInterceptor(stream...)}
+	if c.tls != nil {
+		sopts = append(sopts, grpc.Creds(c.tls))
+	}
+	s := &GRPCServer{srv: grpc.NewServer(sopts...), health: health.NewServer(), drain: d}
 	healthpb.RegisterHealthServer(s.srv, s.health)
 	reflection.Register(s.srv)
 	s.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)

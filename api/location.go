@@ -24,6 +24,7 @@ type LocationServer struct {
 	log       *slog.Logger
 	trails    TrailReader      // nil: GetTrail is unimplemented (trail.go)
 	now       func() time.Time // the clock of GetTrail's default range
+	explain   Explainer        // nil: ExplainLocation is UNIMPLEMENTED (location_explain.go)
 }
 
 // NewLocationServer returns a LocationServer reading positions. plan, when

@@ -2,8 +2,6 @@ package api
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 
@@ -59,7 +57,7 @@ func (s *TagRegistryServer) PutTag(ctx context.Context, req *rtlsv1.PutTagReques
 	if err != nil {
 		return nil, toStatus(s.log, err, "tag")
 	}
-	s.log.Info("registry: tag put", "tag_hash", tagHash(stored.ID), "class", stored.Class)
+	s.log.Info("registry: tag put", "class", stored.Class) // which tag: the audit log, not the logs
 	return TagToProto(stored), nil
 }
 
@@ -110,16 +108,9 @@ func (s *TagRegistryServer) DeleteTag(ctx context.Context, req *rtlsv1.DeleteTag
 	if err := s.admin.DeleteTag(ctx, req.GetId()); err != nil {
 		return nil, toStatus(s.log, err, "id")
 	}
-	s.log.Info("registry: tag deleted", "tag_hash", tagHash(req.GetId()))
+	s.log.Info("registry: tag deleted")
 	return &emptypb.Empty{}, nil
 }
 
 // tagID is the key tags are paged by.
 func tagID(t geofence.Tag) string { return t.ID }
-
-// tagHash returns the first 8 hex digits of the SHA-256 of a tag id: enough
-// to follow one tag through the logs, not to name it.
-func tagHash(id string) string {
-	sum := sha256.Sum256([]byte(id))
-	return hex.EncodeToString(sum[:4])
-}

@@ -1,7 +1,9 @@
 package api
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
 	"github.com/hospitalrtls/rtls/store/cursor"
@@ -57,6 +59,35 @@ func checkFilter(f *rtlsv1.EventFilter, groups GroupResolver) error {
 	}
 	if len(f.GetGroupIds()) > 0 && groups == nil {
 		return invalid("filter.group_ids", "this server has no zone groups")
+	}
+	return nil
+}
+
+// checkFilterIDs rejects a filter naming a zone or group that does not
+// exist, naming the field: an unknown id is a caller's mistake, not an
+// empty selection. Without a resolver (no geofence) nothing is checked.
+// An error of the resolver is converted by toStatus.
+func checkFilterIDs(ctx context.Context, f *rtlsv1.EventFilter, groups GroupResolver, log *slog.Logger) error {
+	if groups == nil {
+		return nil
+	}
+	for i, z := range f.GetZoneIds() {
+		ok, err := groups.KnownZone(ctx, z)
+		if err != nil {
+			return toStatus(log, err, "filter.zone_ids")
+		}
+		if !ok {
+			return invalid(fmt.Sprintf("filter.zone_ids[%d]", i), "unknown zone or room")
+		}
+	}
+	for i, g := range f.GetGroupIds() {
+		ok, err := groups.KnownGroup(ctx, g)
+		if err != nil {
+			return toStatus(log, err, "filter.group_ids")
+		}
+		if !ok {
+			return invalid(fmt.Sprintf("filter.group_ids[%d]", i), "unknown group (want category:<category of a zone> or rule:<rule id>)")
+		}
 	}
 	return nil
 }

@@ -97,29 +97,40 @@ func (t *tracker) weigh(e *Engine, ranging []obs) {
 // evidence that keeps a tag out of places where a reader would hear it.
 func (t *tracker) silentReaders(e *Engine, heard []obs, rd []readerTerm) []readerTerm {
 	s := e.site
-	cfg := &e.cfg
-	if !t.hasEst || cfg.MissProb >= 1 {
+	if !t.hasEst || e.cfg.MissProb >= 1 {
 		return rd
 	}
-	const radius = 15.0
-	lv := &s.levels[t.level]
-	for _, ri := range lv.readers {
-		r := &s.readers[ri]
-		dx, dy := r.x-t.estX, r.y-t.estY
-		if !r.ranging || dx*dx+dy*dy > radius*radius || slices.ContainsFunc(heard, func(o obs) bool { return o.reader == ri }) {
-			continue
+	for _, ri := range s.levels[t.level].readers {
+		if term, ok := t.silentTerm(e, ri, heard); ok {
+			rd = append(rd, term)
 		}
-		term := e.term(ri, t.last)
-		dz := r.z - (lv.elev + cfg.TagHeightM)
-		mu := term.a - 5*r.n*math.Log10(math.Max(dx*dx+dy*dy+dz*dz, 0.09))
-		mu -= cfg.WallLossDB * float64(r.wallsBetween(t.level, t.estX, t.estY, t.room))
-		if mu < cfg.SensitivityDBm {
-			continue // would not have heard it anyway: no information
-		}
-		term.silent = true
-		rd = append(rd, term)
 	}
 	return rd
+}
+
+// silentRadius is how near the last estimate (m) a reader must be for its
+// silence to count as evidence.
+const silentRadius = 15.0
+
+// silentTerm returns the term of ranging reader ri of the tag's level when
+// it lies near the tag's last estimate, did not hear the tag (not in
+// heard) and should have heard it there: negative evidence.
+func (t *tracker) silentTerm(e *Engine, ri int, heard []obs) (readerTerm, bool) {
+	cfg := &e.cfg
+	r := &e.site.readers[ri]
+	dx, dy := r.x-t.estX, r.y-t.estY
+	if !r.ranging || dx*dx+dy*dy > silentRadius*silentRadius || slices.ContainsFunc(heard, func(o obs) bool { return o.reader == ri }) {
+		return readerTerm{}, false
+	}
+	term := e.term(ri, t.last)
+	dz := r.z - (e.site.levels[t.level].elev + cfg.TagHeightM)
+	mu := term.a - 5*r.n*math.Log10(math.Max(dx*dx+dy*dy+dz*dz, 0.09))
+	mu -= cfg.WallLossDB * float64(r.wallsBetween(t.level, t.estX, t.estY, t.room))
+	if mu < cfg.SensitivityDBm {
+		return readerTerm{}, false // would not have heard it anyway: no information
+	}
+	term.silent = true
+	return term, true
 }
 
 // term prepares reader ri for the likelihood of an epoch at t: its place,

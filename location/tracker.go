@@ -55,6 +55,10 @@ type tracker struct {
 	// estX, estY is the last reported position (hasEst once there is one).
 	estX, estY float64
 	hasEst     bool
+	// pos is the last position reported and heard the ranging readers of
+	// its epoch (mean RSSI), for Explain.
+	pos   Position
+	heard []obs
 }
 
 func newTracker(tag string, cfg Config, seed uint64) *tracker {
@@ -130,7 +134,9 @@ func (t *tracker) step(e *Engine, end int64, all []obs) (Position, bool) {
 		t.weigh(e, ranging)
 		t.checkLevel(e, end, ranging)
 	}
-	return t.estimate(e, end, portal, ranging), true
+	t.pos = t.estimate(e, end, portal, ranging)
+	t.heard = append(t.heard[:0], ranging...)
+	return t.pos, true
 }
 
 // confineZone moves the tag into the drawn zone an RFID portal covers:

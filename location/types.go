@@ -10,6 +10,12 @@ type Sighting struct {
 	Tag    string
 	RSSI   float64 // dBm
 	Seq    uint64  // the format's optional batch sequence number (0 when unknown); carried by location/jsonl, not used by the engine
+	// Button is true when the tag reported its duress button pressed.
+	Button bool
+	// Battery is the battery level the tag reported, in percent 0..100,
+	// when HasBattery.
+	Battery    uint8
+	HasBattery bool
 }
 
 // Position is the engine's estimate of where a tag is at TS.

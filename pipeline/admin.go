@@ -254,3 +254,24 @@ func (p *Pipeline) ZonesOf(ctx context.Context, group string) ([]string, error) 
 	})
 	return zones, err
 }
+
+// KnownZone reports whether a zone or room with this id exists.
+func (p *Pipeline) KnownZone(ctx context.Context, id string) (bool, error) {
+	var ok bool
+	err := p.read(ctx, func() error {
+		_, ok = p.fence.Zone(id)
+		return nil
+	})
+	return ok, err
+}
+
+// KnownGroup reports whether a group id of an event filter names an
+// existing category or rule (see geofence.KnownGroup).
+func (p *Pipeline) KnownGroup(ctx context.Context, group string) (bool, error) {
+	var ok bool
+	err := p.read(ctx, func() error {
+		ok = geofence.KnownGroup(group, p.fence.Zones(""), p.fence.Rules())
+		return nil
+	})
+	return ok, err
+}

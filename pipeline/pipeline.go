@@ -19,6 +19,7 @@ import (
 
 	"github.com/hospitalrtls/rtls/analytics"
 	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/location/alert"
 	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/location/trail"
 	"github.com/hospitalrtls/rtls/store"
@@ -84,6 +85,9 @@ type Config struct {
 	// engine forgets (location.Config.EvictAfterMS, in event time) are
 	// deleted from the store as well, checked once a minute.
 	Tags TagPolicy
+	// Alerts turns button and battery reports into DURESS and LOW_BATTERY
+	// events (see alerts.go); nil ignores those reports.
+	Alerts *alert.Detector
 }
 
 // Pipeline runs the engines and writes their results.
@@ -191,7 +195,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	for {
 		select {
 		case ss := <-p.in:
-			p.add(ss)
+			if p.add(ss) {
+				p.commit(ctx) // a DURESS does not wait for the tick
+			}
 		case c := <-p.cmds:
 			p.execute(ctx, c)
 		case <-t.C:
@@ -244,15 +250,25 @@ func (p *Pipeline) watermark() int64 {
 	return p.cfg.Clock().UnixMilli() - p.eng.Config().LatenessMS
 }
 
-func (p *Pipeline) add(ss []location.Sighting) {
+// add gives the sightings to the engine and their button and battery
+// reports to the alerts; it reports whether an urgent event is pending.
+func (p *Pipeline) add(ss []location.Sighting) (urgent bool) {
 	for _, s := range ss {
-		if err := p.adm.admit(p.eng, s); err != nil {
-			p.metrics.count(err)
-			continue
+		err := p.adm.admit(p.eng, s)
+		if err == nil {
+			err = p.eng.Add(s)
+		} else {
+			// a tag the policy does not track keeps no battery state, but
+			// its duress button still counts
+			s.HasBattery = false
 		}
-		p.metrics.count(p.eng.Add(s))
+		p.metrics.count(err)
+		if (s.Button || s.HasBattery) && p.cfg.Alerts != nil {
+			urgent = p.alert(s) || urgent
+		}
 	}
 	p.noteCap()
+	return urgent
 }
 
 // noteCap logs once when the engine reaches the tag cap and once when it
@@ -311,6 +327,9 @@ func (p *Pipeline) step(ctx context.Context, ps []location.Position) {
 		}
 	}
 	u.Events = append(u.Events, p.fence.Tick(p.watermark())...)
+	if p.cfg.Alerts != nil {
+		p.cfg.Alerts.Expire(p.watermark())
+	}
 	p.commit(ctx)
 }
 
@@ -326,8 +345,11 @@ func (p *Pipeline) commit(ctx context.Context) bool {
 		a.Advance(p.newest)
 		u.Analytics = append(u.Analytics, a.Take()...)
 	}
+	if p.cfg.Alerts != nil {
+		u.Batteries = append(u.Batteries, p.cfg.Alerts.TakeChanged()...)
+	}
 	if len(u.Positions) > 0 || len(u.Events) > 0 || len(u.Fence) > 0 || len(u.Config) > 0 ||
-		len(u.Visits) > 0 || len(u.Trail) > 0 || len(u.Analytics) > 0 {
+		len(u.Visits) > 0 || len(u.Trail) > 0 || len(u.Analytics) > 0 || len(u.Batteries) > 0 {
 		p.seq++
 		u.Seq = p.seq
 		p.backlog = append(p.backlog, u)

@@ -35,9 +35,11 @@ type inBatch struct {
 }
 
 type inSighting struct {
-	TS   optInt   `json:"ts" cbor:"ts"`
-	Tag  string   `json:"tag" cbor:"tag"`
-	RSSI optFloat `json:"rssi" cbor:"rssi"`
+	TS      optInt   `json:"ts" cbor:"ts"`
+	Tag     string   `json:"tag" cbor:"tag"`
+	RSSI    optFloat `json:"rssi" cbor:"rssi"`
+	Button  bool     `json:"button" cbor:"button"`
+	Battery optFloat `json:"battery" cbor:"battery"`
 }
 
 // decoder decodes batch bodies with the server's limits.
@@ -100,13 +102,17 @@ func (d decoder) finish(in inBatch) (Batch, error) {
 		return Batch{}, fmt.Errorf("%w: %d sightings, at most %d", ErrTooLarge, len(in.Sightings), d.maxSightings)
 	}
 	b := Batch{Reader: in.Reader, Seq: in.Seq, Sightings: make([]WireSighting, len(in.Sightings))}
-	for i, s := range in.Sightings {
-		b.Sightings[i] = WireSighting{TS: tsMissing, Tag: s.Tag, RSSI: rssiMissing}
+	for i := range in.Sightings {
+		s := &in.Sightings[i]
+		b.Sightings[i] = WireSighting{TS: tsMissing, Tag: s.Tag, RSSI: rssiMissing, Button: s.Button}
 		if s.TS.ok {
 			b.Sightings[i].TS = s.TS.v
 		}
 		if s.RSSI.ok {
 			b.Sightings[i].RSSI = s.RSSI.v
+		}
+		if s.Battery.ok {
+			b.Sightings[i].Battery = &s.Battery.v
 		}
 	}
 	return b, nil

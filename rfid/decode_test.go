@@ -162,6 +162,37 @@ func TestDecodeNumbers(t *testing.T) {
 	}
 }
 
+// The optional "button" and "battery" keys decode alike from JSON and CBOR;
+// a button of the wrong type fails the batch like any malformed field.
+func TestDecodeButtonAndBattery(t *testing.T) {
+	d := newDecoder(DefaultMaxSightings)
+	j, err := d.decodeJSON([]byte(`{"reader":"R","sightings":[{"ts":5,"tag":"A","rssi":-70,"button":true,"battery":42},` +
+		`{"ts":6,"tag":"B","rssi":-70,"button":false,"battery":null},{"ts":7,"tag":"C","rssi":-70,"battery":150.5}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := d.decodeCBOR(mustCBOR(t, map[string]any{"reader": "R", "sightings": []any{
+		map[string]any{"ts": 5, "tag": "A", "rssi": -70, "button": true, "battery": 42},
+		map[string]any{"ts": 6, "tag": "B", "rssi": -70, "button": false, "battery": nil},
+		map[string]any{"ts": 7, "tag": "C", "rssi": -70, "battery": float32(150.5)},
+	}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range map[string]Batch{"json": j, "cbor": c} {
+		s := b.Sightings
+		if !s[0].Button || s[1].Button || s[2].Button {
+			t.Errorf("%s: buttons %v %v %v, want true false false", name, s[0].Button, s[1].Button, s[2].Button)
+		}
+		if s[0].Battery == nil || *s[0].Battery != 42 || s[1].Battery != nil || s[2].Battery == nil || *s[2].Battery != 150.5 {
+			t.Errorf("%s: batteries %v %v %v, want 42, none, 150.5 (validation drops it later)", name, s[0].Battery, s[1].Battery, s[2].Battery)
+		}
+	}
+	if _, err := d.decodeJSON([]byte(`{"reader":"R","sightings":[{"ts":5,"tag":"A","rssi":-70,"button":"yes"}]}`)); !errors.Is(err, ErrMalformed) {
+		t.Errorf("string button: err %v, want ErrMalformed", err)
+	}
+}
+
 func TestDecodeCBORIntegerRSSI(t *testing.T) {
 	d := newDecoder(DefaultMaxSightings)
 	body := mustCBOR(t, map[string]any{"reader": "R", "sightings": []any{

@@ -39,7 +39,7 @@ func newMetrics(exchangeLen, seqLen func() int) *metrics {
 		accepted: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub,
 			Name: "sightings_accepted_total", Help: "Sightings handed to the location engine."}),
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub,
-			Name: "sightings_dropped_total", Help: "Invalid sightings dropped from good batches, by reason."}, []string{"reason"}),
+			Name: "sightings_dropped_total", Help: "Invalid sightings dropped from good batches, by reason; battery_out_of_range counts battery fields dropped from sightings that are kept."}, []string{"reason"}),
 		duplicates: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub,
 			Name: "duplicates_total", Help: "Duplicate messages or batches answered without processing, by kind."}, []string{"kind"}),
 		decode: prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: ns, Subsystem: sub,

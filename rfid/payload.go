@@ -16,4 +16,10 @@ type WireSighting struct {
 	TS   int64   `json:"ts" cbor:"ts"`     // epoch milliseconds, reader clock
 	Tag  string  `json:"tag" cbor:"tag"`   // tag id
 	RSSI float64 `json:"rssi" cbor:"rssi"` // dBm, -120..0
+	// Button is true while the tag's duress button is pressed (optional).
+	Button bool `json:"button,omitempty" cbor:"button,omitempty"`
+	// Battery is the tag's battery level in percent, 0..100 (optional; nil
+	// when not reported). A level outside 0..100 is dropped, the sighting
+	// kept.
+	Battery *float64 `json:"battery,omitempty" cbor:"battery,omitempty"`
 }

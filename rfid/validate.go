@@ -22,20 +22,26 @@ const (
 	dropTagInvalid // invalid UTF-8 or control characters
 	dropTSFuture
 	dropTSTooOld
+	// dropBattery: the battery level lies outside 0..100 or is not a
+	// number. Only the field is dropped: the sighting is kept.
+	dropBattery
 	numDropReasons
 )
 
 // dropReasonNames are the metric labels of the reasons.
 var dropReasonNames = [numDropReasons]string{
 	"missing_field", "rssi_out_of_range", "tag_empty", "tag_too_long", "tag_invalid", "ts_future", "ts_too_old",
+	"battery_out_of_range",
 }
 
 func (r dropReason) String() string { return dropReasonNames[r] }
 
-// RSSI bounds in dBm, inclusive.
+// RSSI bounds in dBm and battery bounds in percent, inclusive.
 const (
-	minRSSI = -120
-	maxRSSI = 0
+	minRSSI    = -120
+	maxRSSI    = 0
+	minBattery = 0
+	maxBattery = 100
 )
 
 // limits are the per-sighting checks of one batch.
@@ -59,7 +65,8 @@ func newLimits(cfg Config, now time.Time) limits {
 func normaliseID(id string) string { return strings.TrimSpace(id) }
 
 // convert validates the sightings of b (reader already normalised) and
-// returns the good ones as engine sightings; drop is called once per bad one.
+// returns the good ones as engine sightings; drop is called once per bad one,
+// and once per bad battery field of a good one (dropBattery).
 func (l limits) convert(b Batch, drop func(dropReason)) []location.Sighting {
 	out := make([]location.Sighting, 0, len(b.Sightings))
 	for _, w := range b.Sightings {
@@ -68,7 +75,15 @@ func (l limits) convert(b Batch, drop func(dropReason)) []location.Sighting {
 			drop(r)
 			continue
 		}
-		out = append(out, location.Sighting{TS: w.TS, Reader: b.Reader, Tag: tag, RSSI: w.RSSI})
+		s := location.Sighting{TS: w.TS, Reader: b.Reader, Tag: tag, RSSI: w.RSSI, Button: w.Button}
+		if w.Battery != nil {
+			if v := *w.Battery; v >= minBattery && v <= maxBattery { // NaN fails both
+				s.Battery, s.HasBattery = uint8(math.Round(v)), true
+			} else {
+				drop(dropBattery)
+			}
+		}
+		out = append(out, s)
 	}
 	return out
 }

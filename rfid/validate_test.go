@@ -76,3 +76,43 @@ func TestDropReasonNames(t *testing.T) {
 		seen[name] = true
 	}
 }
+
+// The optional button and battery of a sighting reach the engine; a
+// battery outside 0..100 (or not a number) drops only that field, counted
+// as battery_out_of_range, and keeps the sighting.
+func TestConvertButtonAndBattery(t *testing.T) {
+	now := time.Unix(1_763_719_200, 0)
+	ms := now.UnixMilli()
+	l := newLimits(Config{MaxFuture: time.Minute, MaxAge: time.Hour, MaxTagLen: 64}, now)
+	pct := func(v float64) *float64 { return &v }
+	b := Batch{Reader: "R", Seq: 1, Sightings: []WireSighting{
+		{TS: ms, Tag: "STAFF-1", RSSI: -60, Button: true},
+		{TS: ms, Tag: "PUMP-1", RSSI: -60, Battery: pct(19.6)},
+		{TS: ms, Tag: "PUMP-2", RSSI: -60, Battery: pct(0)},
+		{TS: ms, Tag: "PUMP-3", RSSI: -60, Battery: pct(100)},
+		{TS: ms, Tag: "PUMP-4", RSSI: -60, Battery: pct(100.5)},
+		{TS: ms, Tag: "PUMP-5", RSSI: -60, Battery: pct(-1)},
+		{TS: ms, Tag: "PUMP-6", RSSI: -60, Battery: pct(math.NaN())},
+		{TS: ms, Tag: "PUMP-7", RSSI: -60},
+	}}
+	var drops []dropReason
+	got := l.convert(b, func(r dropReason) { drops = append(drops, r) })
+	if len(got) != len(b.Sightings) {
+		t.Fatalf("kept %d sightings, want all %d", len(got), len(b.Sightings))
+	}
+	if !got[0].Button || got[1].Button {
+		t.Errorf("button: got %v %v, want true false", got[0].Button, got[1].Button)
+	}
+	wantBattery := []struct {
+		pct uint8
+		ok  bool
+	}{{0, false}, {20, true}, {0, true}, {100, true}, {0, false}, {0, false}, {0, false}, {0, false}}
+	for i, w := range wantBattery {
+		if got[i].Battery != w.pct || got[i].HasBattery != w.ok {
+			t.Errorf("sighting %d: battery %d %v, want %d %v", i, got[i].Battery, got[i].HasBattery, w.pct, w.ok)
+		}
+	}
+	if len(drops) != 3 || drops[0] != dropBattery || drops[1] != dropBattery || drops[2] != dropBattery {
+		t.Errorf("drops %v, want three battery_out_of_range", drops)
+	}
+}

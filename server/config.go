@@ -41,6 +41,15 @@ type Config struct {
 	TagsFile  string
 	// Debounce is how long a zone change must hold before it fires.
 	Debounce time.Duration
+	// ParGrace is how long after the first position a fresh site waits
+	// before it judges PAR rules (0: geofence.DefaultWarmup, 10 s).
+	ParGrace time.Duration
+	// LowBattery is the battery percentage at or below which LOW_BATTERY
+	// fires (0: 20); it re-arms at LowBattery+5.
+	LowBattery int
+	// DuressGap is how long a tag's button must go unreported before a
+	// report is a new press (0: 10 s).
+	DuressGap time.Duration
 	// EventMaxLen and EventMaxAge bound the retained event stream (0: the
 	// store's defaults, 1,000,000 events and 7 days; negative: no limit).
 	EventMaxLen int64
@@ -61,6 +70,8 @@ type Config struct {
 	// (0: 2232h, 93 days; negative: no limit).
 	AnalyticsMinCount  int
 	AnalyticsRetention time.Duration
+	// API is the security of the gRPC API: TLS, tokens, limits.
+	API APIConfig
 	// Clock is the wall clock of the reader front (its future and age
 	// checks) and of the pipeline (its watermark); nil is time.Now. Tests
 	// set it to drive event time themselves.
@@ -68,8 +79,9 @@ type Config struct {
 
 	// Readers configures the reader front's security (see readers.go).
 	Readers ReaderConfig
-	// Insecure allows plain, unauthenticated CoAP (and is what --demo
-	// implies); without it rtlsd needs Readers.Keys and serves DTLS only.
+	// Insecure allows plain, unauthenticated CoAP and plaintext,
+	// unauthenticated gRPC (--demo implies it); without it rtlsd needs
+	// Readers.Keys (DTLS only) and TLS material and credentials for the API.
 	Insecure bool
 }
 
@@ -99,6 +111,12 @@ func (c *Config) Validate() error {
 	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") && !strings.HasPrefix(c.RedisURL, "unix://") {
 		bad("--redis", "want redis://host:port/db, rediss:// or unix://")
 	}
+	if c.LowBattery < 0 || c.LowBattery > 100 {
+		return fmt.Errorf("%w: --low-battery: want a percentage 1..100 (0: 20)", ErrConfig)
+	}
+	if c.ParGrace < 0 || c.DuressGap < 0 {
+		return fmt.Errorf("%w: --par-grace and --duress-gap must not be negative", ErrConfig)
+	}
 	if strings.ContainsAny(c.Site, "{}") {
 		bad("--site", "must not contain '{' or '}'")
 	}
@@ -114,5 +132,6 @@ func (c *Config) Validate() error {
 	if err := c.Readers.validate(c.Insecure || c.Demo); err != nil {
 		errs = append(errs, err)
 	}
+	c.API.validate(c.Insecure || c.Demo, bad)
 	return errors.Join(errs...)
 }

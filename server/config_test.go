@@ -54,7 +54,7 @@ func TestConfigValidateNamesTheFlag(t *testing.T) {
 // them all, in flag order, identically on every call.
 func TestConfigValidateOrder(t *testing.T) {
 	c := Config{CoAPAddr: "5683", GRPCAddr: "localhost", MetricsAddr: "9464", RedisURL: "127.0.0.1:6379", Site: "{"}
-	want := []string{"--floorplan", "--coap-addr", "--grpc-addr", "--metrics-addr", "--redis", "--site", "--reader-keys"}
+	want := []string{"--floorplan", "--coap-addr", "--grpc-addr", "--metrics-addr", "--redis", "--site", "--reader-keys", "--tls-cert", "--tokens"}
 	first := c.Validate()
 	if !errors.Is(first, ErrConfig) {
 		t.Fatalf("Validate: %v, want ErrConfig", first)

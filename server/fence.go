@@ -60,7 +60,8 @@ func openFence(ctx context.Context, cfg Config, plan *floorplans.Plan, st store.
 	if err != nil {
 		return nil, fmt.Errorf("server: tag registry: %w", err)
 	}
-	fence, err := geofence.New(plan, geofence.Config{Debounce: cfg.Debounce, NoDefaultEvents: cfg.NoDefaultEvents, Zones: sortedValues(zones), Logger: log},
+	fence, err := geofence.New(plan, geofence.Config{Debounce: cfg.Debounce, Warmup: cfg.ParGrace, NoDefaultEvents: cfg.NoDefaultEvents,
+		Zones: sortedValues(zones), Logger: log},
 		sortedValues(rules), reg)
 	if err != nil {
 		return nil, fmt.Errorf("server: geofence: %w", err)

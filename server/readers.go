@@ -5,9 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/hospitalrtls/rtls/pipeline"
@@ -121,8 +118,8 @@ func (s *Server) listenCoAP() error {
 	return nil
 }
 
-// serveCoAP serves the bound CoAP listeners and reloads the reader keys on
-// SIGHUP until ctx ends.
+// serveCoAP serves the bound CoAP listeners (reloadOnHUP reloads the
+// reader keys).
 func (s *Server) serveCoAP(ctx context.Context) {
 	if s.coapLis != nil {
 		go func() {
@@ -137,19 +134,6 @@ func (s *Server) serveCoAP(ctx context.Context) {
 	go func() {
 		if err := s.coap.ServeDTLS(s.dtlsLis); err != nil && !errors.Is(err, rfid.ErrServerClosed) {
 			s.log.Error("coaps server stopped", "err", err)
-		}
-	}()
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	go func() {
-		defer signal.Stop(hup)
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-hup:
-				_ = s.Reload()
-			}
 		}
 	}()
 }

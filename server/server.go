@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
 	"syscall"
 	"time"
 
@@ -43,10 +45,14 @@ type Server struct {
 	dtlsLis  *coapNet.DTLSListener // nil without reader keys
 	grpc     *api.GRPCServer
 	grpcLis  net.Listener
-	metrics  *http.Server // nil when --metrics-addr is empty
+	sec      *apiSecurity
+	audit    store.AuditLog // the store's audit log
+	metrics  *http.Server   // nil when --metrics-addr is empty
 	metLis   net.Listener
 	registry *prometheus.Registry
-	guard    *guard // nil for the embedded store
+	// lowBattery is the effective LOW_BATTERY threshold (percent).
+	lowBattery int
+	guard      *guard // nil for the embedded store
 }
 
 // Start loads the floorplan, opens the store, restores the geofence state
@@ -92,12 +98,17 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 	if err != nil {
 		return nil, fmt.Errorf("server: store: %w", err)
 	}
+	alerts, err := openAlerts(ctx, cfg, s.store)
+	if err != nil {
+		return nil, err
+	}
+	s.lowBattery = alerts.Config().LowBattery
 	stored, err := storedConfig(ctx, s.store)
 	if err != nil {
 		return nil, err
 	}
 	s.pipe = pipeline.New(pipeline.Config{Tick: cfg.Tick, FirstSeq: seq, Clock: cfg.Clock, Logger: log.With("part", "pipeline"), Tags: cfg.Readers.Tags,
-		Trail: trail.Config{Interval: cfg.TrailInterval, Distance: cfg.TrailDistance}, Analytics: newAggregator(s.plan),
+		Trail: trail.Config{Interval: cfg.TrailInterval, Distance: cfg.TrailDistance}, Analytics: newAggregator(s.plan), Alerts: alerts,
 		StoredConfig: stored}, eng, fence, s.store, pipeline.NewMetrics(s.registry))
 	if s.guard, err = newGuard(ctx, s.store, s.pipe, log.With("part", "store"), s.registry); err != nil {
 		return nil, err
@@ -113,14 +124,24 @@ func (s *Server) listen() error {
 		return err
 	}
 	var err error
-	s.grpc, err = api.NewGRPCServer(api.WithLogger(s.log.With("part", "grpc")), api.WithMetrics(s.registry))
+	var ok bool
+	if s.audit, ok = s.store.(store.AuditLog); !ok {
+		return ErrNoAuditLog
+	}
+	if s.sec, err = newAPISecurity(s.cfg, registryTags{s.pipe}, s.audit); err != nil {
+		return err
+	}
+	s.grpc, err = api.NewGRPCServer(append([]api.Option{api.WithLogger(s.log.With("part", "grpc")), api.WithMetrics(s.registry)}, s.sec.opts...)...)
 	if err != nil {
 		return err
 	}
-	s.grpc.Register(&rtlsv1.LocationService_ServiceDesc, api.NewLocationServer(s.store, api.PlanLookupOf(s.plan), s.log).WithTrails(s.store))
+	s.grpc.Register(&rtlsv1.LocationService_ServiceDesc, api.NewLocationServer(s.store, api.PlanLookupOf(s.plan), s.log).
+		WithTrails(s.store).WithExplainer(s.pipe))
 	s.grpc.Register(&rtlsv1.AnalyticsService_ServiceDesc, api.NewAnalyticsServer(s.store, cmp.Or(s.cfg.AnalyticsMinCount, analytics.DefaultMinCount), s.log))
+	api.RegisterLowBattery(s.grpc, api.NewLowBatteryServer(s.store, s.store, s.pipe, s.lowBattery, s.log))
 	s.grpc.Register(&rtlsv1.EventService_ServiceDesc, api.NewEventServer(s.store, s.pipe, s.log))
 	api.RegisterFence(s.grpc, s.pipe, s.log)
+	s.grpc.Register(&rtlsv1.AuditService_ServiceDesc, api.NewAuditServer(s.audit, s.log))
 	if s.grpcLis, err = net.Listen("tcp", s.cfg.GRPCAddr); err != nil {
 		return bindError("--grpc-addr", s.cfg.GRPCAddr, err)
 	}
@@ -134,6 +155,9 @@ func (s *Server) listen() error {
 	}
 	return nil
 }
+
+// ErrNoAuditLog is returned by Start for a store without an audit log.
+var ErrNoAuditLog = errors.New("server: the store keeps no audit log")
 
 // ErrAddrInUse is returned by Start when a listen address is taken by
 // another process; the message names the flag and the address.
@@ -181,7 +205,12 @@ func (s *Server) GRPCAddr() net.Addr { return s.grpcLis.Addr() }
 func (s *Server) Serve(ctx context.Context) error {
 	s.log.Info("rtlsd serving", "coap", addrString(s.CoAPAddr()), "coaps", addrString(s.CoAPDTLSAddr()), "grpc", s.grpcLis.Addr().String(),
 		"store", storeName(s.cfg), "levels", len(s.plan.Levels), "rooms", len(s.plan.Rooms), "readers", len(s.plan.Readers))
+	if s.cfg.Insecure || s.cfg.Demo {
+		s.log.Warn("insecure mode: gRPC API is " + s.sec.summary + "; do not use with real patients")
+	}
 	g, gctx := errgroup.WithContext(ctx)
+	go s.reloadOnHUP(gctx)
+	go trimAudit(gctx, s.cfg, s.audit, s.log.With("part", "audit"))
 	pipeCtx, stopPipe := context.WithCancel(context.WithoutCancel(ctx))
 	pipeDone := make(chan error, 1)
 	go func() { pipeDone <- s.pipe.Run(pipeCtx) }()
@@ -226,6 +255,29 @@ func (s *Server) Serve(ctx context.Context) error {
 		err = nil
 	}
 	return err
+}
+
+// reloadOnHUP reloads the reader keys and the API's certificate and tokens on each SIGHUP
+// until ctx ends; a reload that fails keeps what was in force.
+func (s *Server) reloadOnHUP(ctx context.Context) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			if s.dtlsLis != nil {
+				_ = s.Reload() // logs its own outcome
+			}
+			if err := s.sec.Reload(); err != nil {
+				s.log.Error("reload failed; keeping the previous certificate and tokens", "err", err)
+				continue
+			}
+			s.log.Info("reloaded API certificate and tokens")
+		}
+	}
 }
 
 // shutdownGrace bounds how long shutdown waits for unary calls and metrics

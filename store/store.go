@@ -14,6 +14,7 @@ import (
 
 	"github.com/hospitalrtls/rtls/analytics"
 	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/location/alert"
 	"github.com/hospitalrtls/rtls/location/geofence"
 )
 
@@ -118,6 +119,9 @@ type Update struct {
 	Fence map[string][]byte
 	// Config lists configuration changes, applied in order.
 	Config []ConfigChange
+	// Batteries are tags' last battery levels (see battery.go), applied in
+	// order; one older (by TS) than the stored level of its tag is skipped.
+	Batteries []alert.Battery
 	// Visits are room visits opened or closed (geofence.Engine.TakeVisits),
 	// in order: each replaces the stored visit of its tag with the same
 	// Enter, so a record written again (a retry, a replay after a restart)
@@ -221,6 +225,9 @@ type Store interface {
 	// LastSeq returns the Seq of the newest update applied with one, 0 when
 	// there is none.
 	LastSeq(ctx context.Context) (uint64, error)
+	// ListBatteries pages through the tags' last battery levels at or below
+	// a percentage, lowest first, then by tag id.
+	ListBatteries(ctx context.Context, q BatteryQuery) (BatteryPage, error)
 	// GetTrail returns one page of a tag's trail (visits and thinned points
 	// written with Update.Visits and Update.Trail). A tag without visit or
 	// point in the range gets ErrNotFound; FromTS >= ToTS gets ErrBadRange;
@@ -274,6 +281,11 @@ func (u Update) Validate() error {
 	for key, data := range u.Fence {
 		if err := validatePart(key, data); err != nil {
 			return fmt.Errorf("%w: fence part: %s", ErrInvalid, err)
+		}
+	}
+	for i, b := range u.Batteries {
+		if err := validateBattery(b); err != nil {
+			return fmt.Errorf("%w: battery %d: %s", ErrInvalid, i, err)
 		}
 	}
 	for i, c := range u.Config {
@@ -359,7 +371,7 @@ func validateEvent(e geofence.Event) error {
 		return errors.New("negative count")
 	}
 	return validateIDs([]namedID{{"type", string(e.Type)}, {"tag", e.Tag},
-		{"zone", e.Zone}, {"rule", e.Rule}, {"trigger", e.Trigger}, {"class", e.Class}})
+		{"zone", e.Zone}, {"rule", e.Rule}, {"trigger", e.Trigger}, {"class", e.Class}, {"level", e.Level}})
 }
 
 // namedID is an id with the name of its field, for error messages.

@@ -17,16 +17,18 @@ import (
 const pskRandomBytes = 24
 
 // keysUsage lists the keys subcommands.
-const keysUsage = "keys reader READER_ID   new reader PSK: prints {\"reader\",\"psk\",\"line\"}, line for --reader-keys"
+const keysUsage = "keys reader READER_ID   new reader PSK: prints {\"reader\",\"psk\",\"line\"}, line for --reader-keys\n  rtlsctl " + tokenUsage
 
-// runKeys makes credentials: `keys reader READER_ID`.
+// runKeys makes credentials: `keys reader READER_ID` or `keys token ...`.
 func runKeys(args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: keys needs a kind (reader)", errUsage)
+		return fmt.Errorf("%w: keys needs a kind (reader or token)", errUsage)
 	}
 	switch args[0] {
 	case "reader":
 		return runKeysReader(args[1:], stdout)
+	case "token":
+		return runKeysToken(args[1:], stdout)
 	}
 	return fmt.Errorf("%w: unknown key kind %q", errUsage, args[0])
 }

@@ -60,6 +60,9 @@ func parseFlags(args []string) (server.Config, slog.Level, error) {
 	fs.StringVar(&cfg.RulesFile, "rules", "", "geofence rules file (YAML or JSON)")
 	fs.StringVar(&cfg.TagsFile, "tags", "", "tag registry file (YAML, JSON or CSV: id,class,type,name)")
 	fs.DurationVar(&cfg.Debounce, "debounce", 0, "how long a zone change must hold before ENTER/EXIT fire (0: 3s)")
+	fs.DurationVar(&cfg.ParGrace, "par-grace", 0, "how long after the first position a fresh site waits before judging PAR rules (0: 10s)")
+	fs.IntVar(&cfg.LowBattery, "low-battery", 20, "battery percent at or below which LOW_BATTERY fires (re-arms 5 above)")
+	fs.DurationVar(&cfg.DuressGap, "duress-gap", 0, "how long a tag's button must go unreported before a report is a new press (0: 10s)")
 	fs.Int64Var(&cfg.EventMaxLen, "event-max-len", 0, "events the stream retains (0: 1,000,000; -1: no limit)")
 	fs.DurationVar(&cfg.EventMaxAge, "event-max-age", 0, "how long events are retained (0: 168h; -1ns: no limit)")
 	defaultEvents := fs.Bool("default-events", true, "every room and zone emits ENTER/EXIT without rule for every tag, whatever the rules (false: only rules' events)")
@@ -69,6 +72,7 @@ func parseFlags(args []string) (server.Config, slog.Level, error) {
 	fs.IntVar(&cfg.AnalyticsMinCount, "analytics-min-count", analytics.DefaultMinCount, "fewest distinct tags an analytics row needs to be shown; fewer suppress it")
 	fs.DurationVar(&cfg.AnalyticsRetention, "analytics-retention", 0, "how long hourly analytics aggregates are kept (0: 2232h; -1ns: no limit)")
 	readerFlags(fs, &cfg)
+	apiFlags(fs, &cfg)
 	fs.Func("log-level", "debug, info, warn or error", func(v string) error {
 		return level.UnmarshalText([]byte(strings.ToUpper(v)))
 	})

@@ -11,7 +11,6 @@ import (
 // readerFlags registers the flags of the reader front's security.
 func readerFlags(fs *flag.FlagSet, cfg *server.Config) {
 	r := &cfg.Readers
-	fs.BoolVar(&cfg.Insecure, "insecure", false, "allow plain, unauthenticated CoAP on --coap-addr (implied by --demo); logs a warning")
 	fs.StringVar(&r.DTLSAddr, "coap-dtls-addr", rfid.DefaultDTLSAddr, "UDP address for CoAP over DTLS (with --reader-keys)")
 	fs.StringVar(&r.Keys, "reader-keys", "", "reader keys file: JSON lines of reader PSKs and/or the readers' CA (see docs/security.md); reread on SIGHUP")
 	fs.DurationVar(&r.IdleTimeout, "dtls-idle-timeout", rfid.DefaultDTLSIdleTimeout, "close DTLS sessions silent this long")

@@ -23,10 +23,15 @@ type Config struct {
 	// time, before it takes effect. Zero means DefaultDebounce; a negative
 	// value means no debounce.
 	Debounce time.Duration
-	// Warmup is how long after the first event time it sees a freshly
-	// started engine (one not restored from a snapshot) waits before it
-	// judges PAR levels, so that tags beaconing slowly are counted first.
-	// Zero means DefaultWarmup; a negative value means none.
+	// Warmup is the PAR grace: how long after the event time of the first
+	// position it observes a freshly started engine (one not restored from
+	// a snapshot) waits before it judges PAR levels, so that the location
+	// engine has placed the tags, slow beaconers included, before they are
+	// counted. Ticks alone do not start it: a fresh site judges nothing
+	// before a tag is placed, unless no position arrives at all for
+	// silentWarmups times the warm-up after the first Tick (a site where no
+	// tag is ever placed still reports BELOW_PAR). Zero means
+	// DefaultWarmup; a negative value means none.
 	Warmup time.Duration
 	// NoDefaultEvents turns off the default ENTER and EXIT (rule "") that
 	// every zone emits for every tag. Rules' events, and the room visits
@@ -83,10 +88,16 @@ type Engine struct {
 type clocks struct {
 	tick    int64 // time of the newest Tick
 	ticked  bool
-	start   int64 // first event time seen
+	start   int64 // event time of the first position observed
 	started bool
-	warm    bool // PAR levels may be judged
+	warm    bool  // PAR levels may be judged
+	first   int64 // time of the first Tick, when no position came before it
+	firstOK bool
 }
+
+// silentWarmups is how many warm-ups after the first Tick PAR levels are
+// judged even though no position was ever observed.
+const silentWarmups = 6
 
 // orphan is a membership, restored from a snapshot, in a zone that no longer
 // exists; the next Tick emits its EXIT.
@@ -241,13 +252,20 @@ func (e *Engine) unknownRef(r Rule) (field, zone string, ok bool) {
 	return "", "", false
 }
 
-// noteTime records an event time the engine has seen and says whether PAR
-// levels may now be judged.
-func (e *Engine) noteTime(ts int64) {
-	if !e.clk.started {
+// noteTime records an event time the engine has seen, of a position or of
+// a Tick, and says whether PAR levels may now be judged (see
+// Config.Warmup).
+func (e *Engine) noteTime(ts int64, position bool) {
+	switch {
+	case position && !e.clk.started:
 		e.clk.started, e.clk.start = true, ts
+	case !position && !e.clk.firstOK:
+		e.clk.firstOK, e.clk.first = true, ts
 	}
-	if !e.clk.warm && ts-e.clk.start >= e.warmup {
+	if e.clk.warm {
+		return
+	}
+	if (e.clk.started && ts-e.clk.start >= e.warmup) || (e.clk.firstOK && ts-e.clk.first >= silentWarmups*e.warmup) {
 		e.clk.warm = true
 		e.parDirty = true
 	}

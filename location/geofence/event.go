@@ -14,6 +14,11 @@ const (
 	Restricted  EventType = "RESTRICTED"
 	BelowPar    EventType = "BELOW_PAR"
 	ParRestored EventType = "PAR_RESTORED"
+	// Duress: a staff tag's button was pressed (package alert).
+	Duress EventType = "DURESS"
+	// LowBattery: a tag's battery fell to or below the threshold (package
+	// alert); Count is the percentage.
+	LowBattery EventType = "LOW_BATTERY"
 )
 
 // Event is one geofence event. ID is assigned by the store when the event is
@@ -27,7 +32,8 @@ type Event struct {
 	Rule    string // id of the rule that fired; empty for the default room rule
 	Trigger string // what caused it: one of the Trigger constants
 	Class   string // tag class of Tag, or the class a count rule counts
-	Count   int    // tags counted, for BELOW_PAR / PAR_RESTORED
+	Count   int    // tags counted, for BELOW_PAR / PAR_RESTORED; percent for LOW_BATTERY
+	Level   string // level of the tag or zone; "" when not known
 }
 
 // Triggers: what caused an event (Event.Trigger).
@@ -52,4 +58,9 @@ const (
 	TriggerRuleAdded = "rule_added"
 	// TriggerCount: a PAR count crossed the rule's MinCount.
 	TriggerCount = "count"
+	// TriggerButton: a tag reported a new button press (DURESS).
+	TriggerButton = "button"
+	// TriggerBattery: a tag reported a battery level at or below the
+	// threshold (LOW_BATTERY).
+	TriggerBattery = "battery"
 )

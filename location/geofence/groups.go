@@ -62,3 +62,15 @@ func zonesOfCategory(cat string, zones []Zone) []string {
 	slices.Sort(out)
 	return out
 }
+
+// KnownGroup reports whether a group id of EventFilter.group_ids names
+// something that exists: a category some room or zone has, or a rule. A
+// known group may still resolve to no zones (an ABSENCE rule without
+// target); an unknown one is a caller's mistake, not an empty selection.
+func KnownGroup(group string, zones []Zone, rules []Rule) bool {
+	if cat, ok := strings.CutPrefix(group, GroupCategoryPrefix); ok {
+		return cat != "" && slices.ContainsFunc(zones, func(z Zone) bool { return z.Category == cat })
+	}
+	id, ok := strings.CutPrefix(group, GroupRulePrefix)
+	return ok && slices.ContainsFunc(rules, func(r Rule) bool { return r.ID == id })
+}

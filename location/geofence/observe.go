@@ -23,7 +23,7 @@ func (e *Engine) Observe(p location.Position) []Event {
 	if t == nil {
 		t = e.tag(p.Tag)
 	}
-	e.noteTime(p.TS)
+	e.noteTime(p.TS, true)
 	reschedule := false
 	if t.hidx >= 0 && t.due <= p.TS {
 		e.advance(t, p.TS, TriggerPosition)

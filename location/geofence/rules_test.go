@@ -142,3 +142,29 @@ func TestParWarmup(t *testing.T) {
 	}
 	wantEvents(t, brief(run(e, steps)), "ENTER ST@0 PUMP1", "BELOW_PAR ST@5 [pumps] n=1", "ENTER ST@4 PUMP2", "PAR_RESTORED ST@5 [pumps] n=2")
 }
+
+func TestParGraceStartsAtFirstPosition(t *testing.T) {
+	// A fresh site ticks for 30 s before the first position (readers
+	// connecting, the location engine waiting out its lateness): the PAR
+	// grace (warm-up 10 s) counts from the first position at 30 s, not from
+	// the first tick, so the empty storage room is not reported below par
+	// before the pumps that are in it could be placed.
+	par := Rule{ID: "pumps", Type: RulePar, ZoneID: "ST", TagClass: "asset", MinCount: 2, Enabled: true}
+	steps := interleave(ticks(0, 50), []step{obs("PUMP1", "ST", 30), obs("PUMP2", "ST", 36), obs("PUMP1", "ST", 41)})
+	e, err := New(testPlan(t), Config{Warmup: 10 * time.Second}, []Rule{par}, testRegistry(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantEvents(t, brief(run(e, steps)), "ENTER ST@30 PUMP1", "ENTER ST@36 PUMP2")
+}
+
+func TestParGraceWithoutAnyPosition(t *testing.T) {
+	// A site where no tag is ever placed still reports below par, once
+	// silentWarmups warm-ups have passed since the first tick.
+	par := Rule{ID: "pumps", Type: RulePar, ZoneID: "ST", TagClass: "asset", MinCount: 2, Enabled: true}
+	e, err := New(testPlan(t), Config{Warmup: 10 * time.Second}, []Rule{par}, testRegistry(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantEvents(t, brief(run(e, ticks(100, 170))), "BELOW_PAR ST@160 [pumps] n=0")
+}

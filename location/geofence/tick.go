@@ -20,7 +20,7 @@ func (e *Engine) Tick(now int64) []Event {
 		return nil
 	}
 	e.clk.tick, e.clk.ticked = now, true
-	e.noteTime(now)
+	e.noteTime(now, false)
 	e.emitOrphans(now)
 	e.popped = e.popped[:0]
 	for len(e.due) > 0 && e.due[0].due <= now {

@@ -46,7 +46,9 @@ const (
 	Rules     Kind = 'r' // geofence rules, by id
 	Zones     Kind = 'z' // geofence zones and rooms, by id
 	Tags      Kind = 't' // registry tags, by id
+	Batteries Kind = 'b' // battery levels, by store.BatteryKey
 	Trails    Kind = 'v' // one tag's trail, by visit entry time
+	Audit     Kind = 'a' // audit records, by log id
 )
 
 // version is the first byte of every token: the layout and key it is

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/location/alert"
 	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/store/cursor"
@@ -83,22 +84,28 @@ type Store struct {
 
 	mu      sync.RWMutex // guards everything below
 	pos     map[string]location.Position
-	all     index             // every tag with a position
-	levels  map[string]index  // tags per level
-	rooms   map[string]index  // tags per room
-	events  []entry           // retained stream, ascending ids
-	last    cursor.ID         // id of the newest event ever appended
-	durable durable           // fence parts, configuration, sequence numbers
-	trails  map[string]*trail // per tag (trail.go)
-	agg     aggregates        // analytics buckets (analytics.go)
-	swept   int64             // event time of the last sweep for idle trails
+	all     index                    // every tag with a position
+	levels  map[string]index         // tags per level
+	rooms   map[string]index         // tags per room
+	events  []entry                  // retained stream, ascending ids
+	last    cursor.ID                // id of the newest event ever appended
+	durable durable                  // fence parts, configuration, sequence numbers
+	trails  map[string]*trail        // per tag (trail.go)
+	agg     aggregates               // analytics buckets (analytics.go)
+	swept   int64                    // event time of the last sweep for idle trails
+	battery map[string]alert.Battery // last battery level per tag
 	// appended is closed and replaced whenever events are appended (and on
 	// Close), waking blocked readers.
 	appended chan struct{}
 	closed   bool
+
+	audit auditLog // the audit log, under its own lock
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store    = (*Store)(nil)
+	_ store.AuditLog = (*Store)(nil)
+)
 
 // New returns an empty store.
 func New(opts Options) *Store {
@@ -110,6 +117,7 @@ func New(opts Options) *Store {
 		levels:   map[string]index{},
 		rooms:    map[string]index{},
 		durable:  newDurable(),
+		battery:  map[string]alert.Battery{},
 		trails:   map[string]*trail{},
 		appended: make(chan struct{}),
 	}
@@ -130,6 +138,7 @@ func (s *Store) Apply(_ context.Context, u store.Update) ([]geofence.Event, erro
 		return s.durable.replay(u)
 	}
 	accepted := s.applyPositions(u.Positions)
+	s.applyBatteries(u.Batteries)
 	events := s.appendEvents(u.Events)
 	s.durable.write(u, events)
 	s.applyTrail(u.Visits, u.Trail)

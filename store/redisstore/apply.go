@@ -19,12 +19,19 @@ func (s *Store) Apply(ctx context.Context, u store.Update) ([]geofence.Event, er
 		return nil, err
 	}
 	if len(u.Positions) == 0 && len(u.Events) == 0 && len(u.Fence) == 0 && len(u.Config) == 0 &&
-		len(u.Visits) == 0 && len(u.Trail) == 0 && len(u.Analytics) == 0 && u.Seq == 0 {
+		len(u.Visits) == 0 && len(u.Trail) == 0 && len(u.Analytics) == 0 && len(u.Batteries) == 0 && u.Seq == 0 {
 		return nil, nil
 	}
 	keys := append([]string{s.keys.positions, s.keys.placements, s.keys.tags, s.keys.seen, s.keys.events,
 		s.keys.fence, s.keys.seq, s.keys.applied}, s.keys.config...)
-	reply, err := applyScript.Run(ctx, s.rdb, keys, s.applyArgs(u, len(keys)-len(s.keys.config))...).StringSlice()
+	args := s.applyArgs(u, len(keys)-len(s.keys.config))
+	var reply []string
+	var err error
+	if len(u.Batteries) == 0 {
+		reply, err = applyScript.Run(ctx, s.rdb, keys, args...).StringSlice()
+	} else {
+		reply, err = s.applyWithBatteries(ctx, keys, args, u)
+	}
 	if err != nil {
 		return nil, wrap("apply", err)
 	}
@@ -67,7 +74,7 @@ func appliedIDs(reply []string) ([]string, error) {
 // are KEYS from index cfgKey0 (0-based) on. The encoded positions share one
 // buffer.
 func (s *Store) applyArgs(u store.Update, cfgKey0 int) []any {
-	args := make([]any, 0, 12+5*len(u.Positions)+16*len(u.Events)+3*len(u.Fence)+4*len(u.Config))
+	args := make([]any, 0, 12+5*len(u.Positions)+19*len(u.Events)+3*len(u.Fence)+4*len(u.Config))
 	args = append(args, s.keys.levelPrefix, s.keys.roomPrefix, s.keys.posChannel, s.keys.evChannel,
 		len(u.Positions), len(u.Events), max(s.opts.EventMaxLen, 0), max(s.opts.EventMaxAge.Milliseconds(), 0),
 		strconv.FormatUint(u.Seq, 10), store.SeqHistory, len(u.Fence), len(u.Config))

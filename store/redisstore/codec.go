@@ -55,6 +55,7 @@ const (
 	fieldTrigger = "trigger"
 	fieldClass   = "class"
 	fieldCount   = "count"
+	fieldLevel   = "level"
 )
 
 // appendEventArgs appends the script arguments of e: the number of fields,
@@ -64,7 +65,7 @@ func appendEventArgs(args []any, e geofence.Event) []any {
 	args = append(args, 0, fieldType, string(e.Type), fieldTS, strconv.FormatInt(e.TS, 10))
 	for _, f := range [...]struct{ name, value string }{
 		{fieldTag, e.Tag}, {fieldZone, e.Zone}, {fieldRule, e.Rule},
-		{fieldTrigger, e.Trigger}, {fieldClass, e.Class},
+		{fieldTrigger, e.Trigger}, {fieldClass, e.Class}, {fieldLevel, e.Level},
 	} {
 		if f.value != "" {
 			args = append(args, f.name, f.value)
@@ -103,6 +104,8 @@ func decodeEvent(m redis.XMessage) (geofence.Event, error) {
 			e.Class = s
 		case fieldCount:
 			e.Count, err = strconv.Atoi(s)
+		case fieldLevel:
+			e.Level = s
 		}
 		if err != nil {
 			return e, fmt.Errorf("%w: event field %q", errCorrupt, name)

@@ -24,6 +24,8 @@ import (
 //	rtls:{site}:applied       list    "seq id id ..." of the newest updates
 //	                                  applied with a Seq, newest first
 //	rtls:{site}:generation    string  random id of the site's data (generation.go)
+//	rtls:{site}:battery       hash    tag id -> "percent ts low" of its last battery level
+//	rtls:{site}:batteries     zset    store.BatteryKey of every tag's level, score 0 (lex order)
 //	rtls:{site}:trail:v:<tag> zset    the tag's visits, score = entry ms (trail.go)
 //	rtls:{site}:trail:p:<tag> stream  the tag's trail points, id = "<ts>-1" (trail.go)
 //	rtls:{site}:trail:tags    zset    tag id -> newest trail time written (ms)
@@ -47,6 +49,8 @@ type keys struct {
 	applied     string
 	generation  string
 	config      []string // by store.ConfigKinds
+	battery     string
+	batteries   string
 	posChannel  string
 	evChannel   string
 	trailVisits string // prefix
@@ -71,6 +75,8 @@ func newKeys(site string) keys {
 		applied:     p + "applied",
 		generation:  p + "generation",
 		config:      configKeys(p),
+		battery:     p + "battery",
+		batteries:   p + "batteries",
 		posChannel:  p + "ch:positions",
 		evChannel:   p + "ch:events",
 		trailVisits: p + "trail:v:",

@@ -54,6 +54,7 @@ func Run(t *testing.T, open Opener) {
 		{"Config", testConfig},
 		{"DurableInvalid", testDurableInvalid},
 		{"Seq", testSeq},
+		{"Batteries", testBatteries},
 		{"Trail", testTrail},
 		{"TrailRetention", testTrailRetention},
 		{"Analytics", testAnalytics},

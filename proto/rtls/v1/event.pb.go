@@ -268,9 +268,12 @@ func (x *Event) GetLevelId() string {
 // An empty filter selects every event.
 type EventFilter struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Only events about these zones or rooms.
+	// Only events about these zones or rooms. An id that names no existing
+	// zone or room is INVALID_ARGUMENT (filter.zone_ids[i]).
 	ZoneIds []string `protobuf:"bytes,1,rep,name=zone_ids,json=zoneIds,proto3" json:"zone_ids,omitempty"`
-	// Only events about the zones of these zone groups.
+	// Only events about the zones of these zone groups: "category:<category>"
+	// (a category some zone or room has) or "rule:<rule id>" (an existing
+	// rule's target). Any other id is INVALID_ARGUMENT (filter.group_ids[i]).
 	GroupIds []string `protobuf:"bytes,2,rep,name=group_ids,json=groupIds,proto3" json:"group_ids,omitempty"`
 	// Only events about these tags.
 	TagIds []string `protobuf:"bytes,3,rep,name=tag_ids,json=tagIds,proto3" json:"tag_ids,omitempty"`
