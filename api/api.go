@@ -1,6 +1,7 @@
 // Package api serves the RTLS over gRPC: the LocationService and the
 // EventService of proto/rtls/v1, backed by the live state store, the
-// GeofenceService and TagRegistryService over the admins of rules, zones
+// AssetService (walking distance over the floorplan's door graph, joined
+// with the registry), the GeofenceService and TagRegistryService over the admins of rules, zones
 // and tags, plus the plumbing every server needs (health, reflection,
 // request logs, metrics).
 //
@@ -20,8 +21,7 @@ import (
 
 // PositionReader reads current positions. store.Store implements it.
 type PositionReader interface {
-	// GetPosition returns the current position of tag, or store.ErrNotFound.
-	GetPosition(ctx context.Context, tag string) (location.Position, error)
+	PositionGetter
 	// ListPositions pages through current positions ordered by tag id.
 	ListPositions(ctx context.Context, q store.Query) (store.Page, error)
 	// WatchPositions delivers positions written after the call until ctx
@@ -43,13 +43,18 @@ type EventReader interface {
 	ListEvents(ctx context.Context, q store.EventQuery) (store.EventPage, error)
 }
 
-// PlanLookup tells which levels and rooms exist, so that requests naming
-// unknown ones fail with INVALID_ARGUMENT instead of returning nothing.
+// PlanLookup tells which levels, rooms and hospital units exist, so that
+// requests naming unknown ones fail with INVALID_ARGUMENT instead of
+// returning nothing, and which unit each room belongs to.
 type PlanLookup interface {
 	// HasLevel reports whether a level with this id exists.
 	HasLevel(id string) bool
 	// HasRoom reports whether a room with this id exists.
 	HasRoom(id string) bool
+	// HasUnit reports whether a unit with this id exists.
+	HasUnit(id string) bool
+	// UnitOf returns the unit of a room; "" when it belongs to none.
+	UnitOf(room string) string
 }
 
 // GroupResolver expands a zone group id into the ids of its zones and

@@ -25,8 +25,8 @@ type TagLookup interface {
 }
 
 // LowBatteryServer answers rtls.v1.AssetService/ListLowBattery. It is one
-// method of the AssetService: the AssetService server delegates to it (see
-// RegisterLowBattery for a server with this method only).
+// method of the AssetService: AssetServer delegates to it
+// (AssetServer.WithLowBattery).
 type LowBatteryServer struct {
 	batteries BatteryReader
 	positions PositionReader
@@ -85,24 +85,4 @@ func (s *LowBatteryServer) ListLowBattery(ctx context.Context, req *rtlsv1.ListL
 		out.Assets = append(out.Assets, entry)
 	}
 	return out, nil
-}
-
-// lowBatteryOnly is an AssetService with ListLowBattery only, until the
-// full AssetService server embeds LowBatteryServer.
-type lowBatteryOnly struct {
-	rtlsv1.UnimplementedAssetServiceServer
-	lb *LowBatteryServer
-}
-
-// ListLowBattery implements rtlsv1.AssetServiceServer.
-func (s lowBatteryOnly) ListLowBattery(ctx context.Context, req *rtlsv1.ListLowBatteryRequest) (*rtlsv1.AssetList, error) {
-	return s.lb.ListLowBattery(ctx, req)
-}
-
-// RegisterLowBattery registers an AssetService on s that answers
-// ListLowBattery (the other methods are UNIMPLEMENTED). A server with the
-// whole AssetService registers that instead, delegating ListLowBattery to
-// lb.
-func RegisterLowBattery(s *GRPCServer, lb *LowBatteryServer) {
-	s.Register(&rtlsv1.AssetService_ServiceDesc, lowBatteryOnly{lb: lb})
 }

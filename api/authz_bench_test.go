@@ -24,7 +24,7 @@ func BenchmarkGuardUnary(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	g := newGuard(Security{Auth: tokenAuth{tokens}, Tags: wardTags{}, Audit: discardAudit{}, Limits: Limits{Rate: 1e9}}, nil)
+	g := newGuard(Security{Auth: tokenAuth{tokens}, Tags: authzWardTags{}, Audit: discardAudit{}, Limits: Limits{Rate: 1e9}}, nil)
 	ctx := incomingBearer(tok)
 	info := &grpc.UnaryServerInfo{FullMethod: "/rtls.v1.LocationService/ListLocations"}
 	for _, tc := range []struct {

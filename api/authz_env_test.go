@@ -74,10 +74,10 @@ func (wardService) GetTrail(context.Context, *rtlsv1.GetTrailRequest) (*rtlsv1.G
 	return &rtlsv1.GetTrailResponse{Visits: []*rtlsv1.Visit{{RoomId: "R1"}}}, nil
 }
 
-// wardTags is the registry of the ward for requests naming a tag.
-type wardTags struct{}
+// authzWardTags is the registry of the ward for requests naming a tag.
+type authzWardTags struct{}
 
-func (wardTags) TagInfo(_ context.Context, tag string) (auth.Class, string, error) {
+func (authzWardTags) TagInfo(_ context.Context, tag string) (auth.Class, string, error) {
 	for _, l := range wardLocations {
 		if l.TagId == tag {
 			return classOf(l.Class), l.UnitId, nil
@@ -156,7 +156,7 @@ func startSecure(t testing.TB, limits Limits) *secureEnv {
 		t.Fatal(err)
 	}
 	srv, err := NewGRPCServer(WithLogger(testlog.Logger()), WithTLS(creds),
-		WithSecurity(Security{Auth: a, Tags: wardTags{}, Audit: env.audit, Limits: limits}))
+		WithSecurity(Security{Auth: a, Tags: authzWardTags{}, Audit: env.audit, Limits: limits}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func (env *secureEnv) as(ctx context.Context, role auth.Role) context.Context {
 }
 
 // tagIDs lists the tag ids of locations.
-func tagIDs(ls []*rtlsv1.Location) []string {
+func locationTagIDs(ls []*rtlsv1.Location) []string {
 	var ids []string
 	for _, l := range ls {
 		ids = append(ids, l.GetTagId())

@@ -88,7 +88,7 @@ func TestAuthRolesSeeTheirTags(t *testing.T) {
 				if status.Code(err) != codes.PermissionDenied {
 					t.Fatalf("ListLocations: %v, want PERMISSION_DENIED", err)
 				}
-			} else if got := tagIDs(list.GetLocations()); err != nil || !slices.Equal(got, tc.sees) {
+			} else if got := locationTagIDs(list.GetLocations()); err != nil || !slices.Equal(got, tc.sees) {
 				t.Errorf("ListLocations: %v, %v; want %v", got, err, tc.sees)
 			}
 			if tc.role != auth.Facilities {

@@ -83,6 +83,18 @@ func (f *fakeStore) GetPosition(_ context.Context, tag string) (location.Positio
 	return p, nil
 }
 
+func (f *fakeStore) GetPositions(_ context.Context, tags []string) ([]location.Position, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []location.Position
+	for _, t := range tags {
+		if p, ok := f.positions[t]; ok {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
 func (f *fakeStore) ListPositions(_ context.Context, q store.Query) (store.Page, error) {
 	after, ok := strings.CutPrefix(q.PageToken, "tag:")
 	if q.PageToken != "" && !ok {
@@ -239,11 +251,23 @@ func (r repeatingReader) ReadEvents(ctx context.Context, afterID string, count i
 	return es, err
 }
 
-// fakePlan is a PlanLookup over fixed ids.
-type fakePlan struct{ levels, rooms []string }
+// fakePlan is a PlanLookup over fixed ids; units maps rooms to their unit.
+type fakePlan struct {
+	levels, rooms []string
+	units         map[string]string
+}
 
-func (p fakePlan) HasLevel(id string) bool { return slices.Contains(p.levels, id) }
-func (p fakePlan) HasRoom(id string) bool  { return slices.Contains(p.rooms, id) }
+func (p fakePlan) HasLevel(id string) bool   { return slices.Contains(p.levels, id) }
+func (p fakePlan) HasRoom(id string) bool    { return slices.Contains(p.rooms, id) }
+func (p fakePlan) UnitOf(room string) string { return p.units[room] }
+func (p fakePlan) HasUnit(id string) bool {
+	for _, u := range p.units {
+		if u == id {
+			return true
+		}
+	}
+	return false
+}
 
 // fakeGroups is a GroupResolver over a fixed map.
 type fakeGroups map[string][]string
@@ -259,4 +283,19 @@ func (g fakeGroups) KnownGroup(_ context.Context, group string) (bool, error) {
 // KnownZone implements GroupResolver: the fixtures' zones are Z<n>.
 func (g fakeGroups) KnownZone(_ context.Context, id string) (bool, error) {
 	return strings.HasPrefix(id, "Z"), nil
+}
+
+// registryTags is a RegistryReader over a geofence registry.
+type registryTags struct{ reg *geofence.Registry }
+
+func (r registryTags) SelectTags(_ context.Context, keep func(geofence.Tag) bool) ([]geofence.Tag, error) {
+	return r.reg.Select(keep), nil
+}
+
+func (r registryTags) SelectTagIDs(_ context.Context, keep func(geofence.Tag) bool) ([]string, error) {
+	return r.reg.SelectIDs(keep), nil
+}
+
+func (r registryTags) LookupTags(_ context.Context, ids []string) (map[string]geofence.Tag, error) {
+	return r.reg.Lookup(ids), nil
 }

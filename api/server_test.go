@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/hospitalrtls/rtls/internal/testlog"
+	"github.com/hospitalrtls/rtls/location/geofence"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
 )
 
@@ -31,6 +32,7 @@ type envConfig struct {
 	positions PositionReader // default: the fakeStore
 	events    EventReader    // default: the fakeStore
 	plan      PlanLookup     // default: levels L0, L1 and rooms R1, R2
+	tags      RegistryReader // default: an empty registry
 	log       *slog.Logger
 	batch     int // events per store read of a watch; default 3
 }
@@ -52,12 +54,15 @@ func startEnv(t testing.TB, cfg envConfig) *testEnv {
 	if cfg.log == nil {
 		cfg.log = testlog.Logger()
 	}
+	if cfg.tags == nil {
+		cfg.tags = registryTags{&geofence.Registry{}}
+	}
 	srv, err := NewGRPCServer(WithLogger(cfg.log), WithMetrics(env.reg))
 	if err != nil {
 		t.Fatal(err)
 	}
 	env.srv = srv
-	srv.Register(&rtlsv1.LocationService_ServiceDesc, NewLocationServer(cfg.positions, cfg.plan, cfg.log))
+	srv.Register(&rtlsv1.LocationService_ServiceDesc, NewLocationServer(cfg.positions, cfg.tags, cfg.plan, cfg.log))
 	es := NewEventServer(cfg.events, fakeGroups{"storage": {"Z2", "Z3"}}, cfg.log)
 	es.block = 20 * time.Millisecond // notice cancellations soon
 	es.batch = 3                     // cross batch boundaries often

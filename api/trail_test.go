@@ -33,7 +33,7 @@ func TestGetTrailRangeDefaultsAndConversion(t *testing.T) {
 			{Tag: "T", Room: "L0-COR", Level: "L0", Enter: 5000}},
 		Points:        []location.Position{{Tag: "T", TS: 1000, Level: "L0", X: 1.5, Y: 2.25, Room: "L0-S01"}},
 		NextPageToken: "next"}}
-	s := NewLocationServer(nil, nil, nil).WithTrails(rec)
+	s := NewLocationServer(nil, nil, nil, nil).WithTrails(rec)
 	s.now = func() time.Time { return now }
 	ctx := context.Background()
 
@@ -76,7 +76,7 @@ func TestGetTrailRangeDefaultsAndConversion(t *testing.T) {
 }
 
 func TestGetTrailUnimplementedWithoutTrails(t *testing.T) {
-	_, err := NewLocationServer(nil, nil, nil).GetTrail(context.Background(), &rtlsv1.GetTrailRequest{TagId: "T"})
+	_, err := NewLocationServer(nil, nil, nil, nil).GetTrail(context.Background(), &rtlsv1.GetTrailRequest{TagId: "T"})
 	if status.Code(err) != codes.Unimplemented {
 		t.Fatalf("got %v, want UNIMPLEMENTED", err)
 	}

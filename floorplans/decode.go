@@ -106,6 +106,7 @@ func decodeRoom(f *features, p *props, geom json.RawMessage) {
 	r := &Room{
 		ID: p.str("id"), Name: p.str("name"),
 		Level: p.str("level"), Category: p.str("category"),
+		Unit: p.str("unit"),
 	}
 	r.Polygon = p.polygon(geom)
 	f.rooms = append(f.rooms, r)

@@ -67,6 +67,9 @@ type Room struct {
 	Name     string
 	Level    string
 	Category string
+	// Unit is the id of the hospital unit ("4W") the room belongs to, from
+	// its unit property; "" when none.
+	Unit     string
 	Polygon  orb.Polygon
 	Bound    orb.Bound
 	Centroid orb.Point

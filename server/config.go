@@ -5,9 +5,12 @@ package server
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"strings"
 	"time"
+
+	"github.com/hospitalrtls/rtls/floorplans/route"
 )
 
 // Config is the whole configuration of rtlsd.
@@ -54,6 +57,9 @@ type Config struct {
 	// store's defaults, 1,000,000 events and 7 days; negative: no limit).
 	EventMaxLen int64
 	EventMaxAge time.Duration
+	// Walk holds the costs of stairs and lifts in the walking distances of
+	// AssetService.FindNearest (zero fields: the route package's defaults).
+	Walk route.Options
 	// NoDefaultEvents turns off the default ENTER/EXIT (no rule) of every
 	// room and zone (--default-events=false); rules' events and the trail
 	// do not depend on it.
@@ -119,6 +125,17 @@ func (c *Config) Validate() error {
 	}
 	if strings.ContainsAny(c.Site, "{}") {
 		bad("--site", "must not contain '{' or '}'")
+	}
+	for _, w := range []struct {
+		flag string
+		m    float64
+	}{{"--walk-stairs-m", c.Walk.StairsPerLevelM}, {"--walk-lift-m", c.Walk.LiftM}, {"--walk-lift-per-level-m", c.Walk.LiftPerLevelM}} {
+		if math.IsNaN(w.m) || math.IsInf(w.m, 0) {
+			bad(w.flag, "want a finite number of meters")
+		}
+	}
+	if c.Walk.LiftPerLevelM < 0 {
+		bad("--walk-lift-per-level-m", "must not be negative")
 	}
 	if c.TrailInterval < 0 {
 		bad("--trail-interval", "must not be negative")

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"math"
 	"net"
 	"strings"
 	"testing"
@@ -25,6 +26,10 @@ func TestConfigValidateNamesTheFlag(t *testing.T) {
 		{"bad metrics addr", func(c *Config) { c.MetricsAddr = "9464" }, "--metrics-addr"},
 		{"bad redis url", func(c *Config) { c.RedisURL = "127.0.0.1:6379" }, "--redis"},
 		{"site with brace", func(c *Config) { c.Site = "a{b" }, "--site"},
+		{"no stairs", func(c *Config) { c.Walk.StairsPerLevelM = -1 }, ""},
+		{"stairs not a number", func(c *Config) { c.Walk.StairsPerLevelM = math.NaN() }, "--walk-stairs-m"},
+		{"infinite lift", func(c *Config) { c.Walk.LiftM = math.Inf(1) }, "--walk-lift-m"},
+		{"negative lift per level", func(c *Config) { c.Walk.LiftPerLevelM = -5 }, "--walk-lift-per-level-m"},
 		{"no reader keys, not insecure", func(c *Config) { c.Insecure = false }, "--reader-keys"},
 		{"demo implies insecure", func(c *Config) { c.Insecure, c.Demo = false, true }, ""},
 		{"reader keys", func(c *Config) { c.Insecure, c.Readers.Keys, c.Readers.DTLSAddr = false, "keys.jsonl", ":5684" }, ""},

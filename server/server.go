@@ -21,6 +21,7 @@ import (
 	"github.com/hospitalrtls/rtls/analytics"
 	"github.com/hospitalrtls/rtls/api"
 	"github.com/hospitalrtls/rtls/floorplans"
+	"github.com/hospitalrtls/rtls/floorplans/route"
 	"github.com/hospitalrtls/rtls/internal/demo"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/trail"
@@ -135,10 +136,16 @@ func (s *Server) listen() error {
 	if err != nil {
 		return err
 	}
-	s.grpc.Register(&rtlsv1.LocationService_ServiceDesc, api.NewLocationServer(s.store, api.PlanLookupOf(s.plan), s.log).
+	router, err := route.New(s.plan, s.cfg.Walk)
+	if err != nil {
+		return fmt.Errorf("server: walking routes: %w", err)
+	}
+	lookup := api.PlanLookupOf(s.plan)
+	s.grpc.Register(&rtlsv1.LocationService_ServiceDesc, api.NewLocationServer(s.store, s.pipe, lookup, s.log).
 		WithTrails(s.store).WithExplainer(s.pipe))
+	s.grpc.Register(&rtlsv1.AssetService_ServiceDesc, api.NewAssetServer(s.store, s.pipe, router, lookup, s.log).
+		WithLowBattery(api.NewLowBatteryServer(s.store, s.store, s.pipe, s.lowBattery, s.log)))
 	s.grpc.Register(&rtlsv1.AnalyticsService_ServiceDesc, api.NewAnalyticsServer(s.store, cmp.Or(s.cfg.AnalyticsMinCount, analytics.DefaultMinCount), s.log))
-	api.RegisterLowBattery(s.grpc, api.NewLowBatteryServer(s.store, s.store, s.pipe, s.lowBattery, s.log))
 	s.grpc.Register(&rtlsv1.EventService_ServiceDesc, api.NewEventServer(s.store, s.pipe, s.log))
 	api.RegisterFence(s.grpc, s.pipe, s.log)
 	s.grpc.Register(&rtlsv1.AuditService_ServiceDesc, api.NewAuditServer(s.audit, s.log))

@@ -189,6 +189,10 @@ type Store interface {
 	Apply(ctx context.Context, u Update) ([]geofence.Event, error)
 	// GetPosition returns the current position of tag, or ErrNotFound.
 	GetPosition(ctx context.Context, tag string) (location.Position, error)
+	// GetPositions returns the current positions of those of tags that have
+	// one, in the order of tags: one read for many tags (a join with the
+	// registry) instead of a GetPosition each.
+	GetPositions(ctx context.Context, tags []string) ([]location.Position, error)
 	// ListPositions pages through current positions.
 	ListPositions(ctx context.Context, q Query) (Page, error)
 	// ExpirePositions deletes every tag whose stored position is older than

@@ -178,6 +178,9 @@ func TestNearestMatchesAll(t *testing.T) {
 				if h.ID != all[i].ID || h.Meters != all[i].Meters || len(h.Rooms) == 0 || h.Rooms[0] != origin {
 					t.Errorf("from %s, k=%d, #%d: %s %v %v, want %s %v", origin, k, i, h.ID, h.Meters, h.Rooms, all[i].ID, all[i].Meters)
 				}
+				if cands[h.Index].ID != h.ID {
+					t.Errorf("from %s, #%d: Index %d is candidate %s, not %s", origin, i, h.Index, cands[h.Index].ID, h.ID)
+				}
 			}
 		}
 	}

@@ -15,7 +15,9 @@ type Candidate struct {
 
 // Hit is a candidate ranked by walking distance.
 type Hit struct {
-	ID     string
+	ID string
+	// Index is the candidate's index in the slice given to Nearest.
+	Index  int
 	Meters float64
 	// Rooms are the ids of the rooms walked through, the origin's first.
 	Rooms []string
@@ -56,7 +58,7 @@ func (f *Field) Nearest(cands []Candidate, limit int) []Hit {
 		c := cands[h.i]
 		// The rooms are looked up for the winners only: To allocates.
 		_, rooms, _ := f.To(c.Place)
-		out[k] = Hit{ID: c.ID, Meters: h.d, Rooms: rooms}
+		out[k] = Hit{ID: c.ID, Index: h.i, Meters: h.d, Rooms: rooms}
 	}
 	return out
 }

@@ -64,7 +64,7 @@ func parseRegistry(data []byte, format Format, source string) (*Registry, error)
 	reg := &Registry{tags: make(map[string]Tag, len(docs))}
 	firstAt := make(map[string]string, len(docs))
 	for i, d := range docs {
-		t := normalizeTag(Tag(d))
+		t := normalizeTag(Tag{ID: d.ID, Class: d.Class, Type: d.Type, Name: d.Name})
 		if err := ValidateTag(t); err != nil {
 			return nil, located(err, joinWhere(source, where[i]))
 		}

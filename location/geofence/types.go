@@ -93,6 +93,14 @@ type Tag struct {
 	Class string // "staff", "asset" or "patient"
 	Type  string // e.g. "infusion_pump" or "nurse"; free text
 	Name  string // display name; never a patient's name
+	// Status is an asset's status, one of the Status constants; "" for
+	// staff and patients.
+	Status string
+	// Role is a staff member's role, e.g. "RN"; "" for others.
+	Role string
+	// MaintenanceDue is when an asset's preventive maintenance is due, in
+	// epoch milliseconds; 0 when unknown.
+	MaintenanceDue int64
 }
 
 // matches reports whether a tag of this class and type is one the rule

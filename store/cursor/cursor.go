@@ -47,6 +47,8 @@ const (
 	Zones     Kind = 'z' // geofence zones and rooms, by id
 	Tags      Kind = 't' // registry tags, by id
 	Batteries Kind = 'b' // battery levels, by store.BatteryKey
+	NotSeen   Kind = 'n' // assets not seen since a time, by last sighting then tag id
+	Due       Kind = 'm' // assets due for maintenance, by due date then tag id
 	Trails    Kind = 'v' // one tag's trail, by visit entry time
 	Audit     Kind = 'a' // audit records, by log id
 )

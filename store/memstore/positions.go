@@ -110,6 +110,23 @@ func (s *Store) ListPositions(_ context.Context, q store.Query) (store.Page, err
 	return page, nil
 }
 
+// GetPositions returns the current positions of those of tags that have
+// one, in the order of tags.
+func (s *Store) GetPositions(_ context.Context, tags []string) ([]location.Position, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return nil, ErrClosed
+	}
+	out := make([]location.Position, 0, len(tags))
+	for _, tag := range tags {
+		if p, ok := s.pos[tag]; ok {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
 // ExpirePositions deletes every tag whose position is older than before,
 // rebuilding each index it touches once (not once per tag).
 func (s *Store) ExpirePositions(_ context.Context, before int64) (int, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/store"
@@ -105,4 +106,40 @@ func (s *Store) page(ctx context.Context, set, after string, n int) ([]string, [
 		ps = append(ps, p)
 	}
 	return tags, ps, nil
+}
+
+// getBatch is how many positions one HMGET of GetPositions asks for; the
+// batches of a call go in one pipeline (one round trip).
+const getBatch = 1000
+
+// GetPositions returns the current positions of those of tags that have
+// one, in the order of tags.
+func (s *Store) GetPositions(ctx context.Context, tags []string) ([]location.Position, error) {
+	if len(tags) == 0 {
+		return nil, nil
+	}
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.SliceCmd, 0, (len(tags)+getBatch-1)/getBatch)
+	for chunk := range slices.Chunk(tags, getBatch) {
+		cmds = append(cmds, pipe.HMGet(ctx, s.keys.positions, chunk...))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, fmt.Errorf("redisstore: get positions: %w", err)
+	}
+	out := make([]location.Position, 0, len(tags))
+	for _, c := range cmds {
+		for _, v := range c.Val() {
+			raw, ok := v.(string)
+			if !ok {
+				continue // no position
+			}
+			p, err := decodePosition([]byte(raw))
+			if err != nil {
+				s.opts.Logger.Error("redisstore: skipping undecodable position", "err", err)
+				continue
+			}
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -16,6 +17,7 @@ func testPositions(t *testing.T, open Opener) {
 		{"OlderSkipped", testOlderSkipped},
 		{"MoveLeavesOldRoom", testMoveLeavesOldRoom},
 		{"Filters", testFilters},
+		{"GetMany", testGetMany},
 	})
 }
 
@@ -169,4 +171,31 @@ func tagsOf(ps []location.Position) []string {
 		tags = append(tags, p.Tag)
 	}
 	return tags
+}
+
+func testGetMany(t *testing.T, open Opener) {
+	s := open(t, Retention{})
+	if got, err := s.GetPositions(ctx(t), nil); err != nil || len(got) != 0 {
+		t.Fatalf("GetPositions(nil) = %v, %v; want none", got, err)
+	}
+	var ps []location.Position
+	var ask []string
+	for i := range 2500 { // more than one batch of a store that batches
+		tag := fmt.Sprintf("T%05d", i)
+		if i%3 != 0 {
+			ps = append(ps, pos(tag, "L0", "R1", int64(1000+i)))
+		}
+		ask = append(ask, tag)
+	}
+	apply(t, s, store.Update{Positions: ps})
+	slices.Reverse(ask) // the answer follows the order asked, not the tag order
+	got, err := s.GetPositions(ctx(t), append(ask, "NOBODY"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := slices.Clone(ps)
+	slices.Reverse(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("GetPositions: got %d positions, want %d in the order asked", len(got), len(want))
+	}
 }

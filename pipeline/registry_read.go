@@ -1,0 +1,31 @@
+package pipeline
+
+import (
+	"context"
+
+	"github.com/hospitalrtls/rtls/location/geofence"
+)
+
+// SelectTags returns the registered tags keep accepts, in no particular
+// order, copying only those (Tags copies the whole registry).
+func (p *Pipeline) SelectTags(ctx context.Context, keep func(geofence.Tag) bool) ([]geofence.Tag, error) {
+	var tags []geofence.Tag
+	err := p.read(ctx, func() error { tags = p.fence.SelectTags(keep); return nil })
+	return tags, err
+}
+
+// SelectTagIDs returns the ids of the registered tags keep accepts, in no
+// particular order.
+func (p *Pipeline) SelectTagIDs(ctx context.Context, keep func(geofence.Tag) bool) ([]string, error) {
+	var ids []string
+	err := p.read(ctx, func() error { ids = p.fence.SelectTagIDs(keep); return nil })
+	return ids, err
+}
+
+// LookupTags returns the registered tags among ids, by id, copying only
+// those.
+func (p *Pipeline) LookupTags(ctx context.Context, ids []string) (map[string]geofence.Tag, error) {
+	var tags map[string]geofence.Tag
+	err := p.read(ctx, func() error { tags = p.fence.LookupTags(ids); return nil })
+	return tags, err
+}
