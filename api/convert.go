@@ -26,6 +26,7 @@ var errorTable = []struct {
 	msg   string
 }{
 	{store.ErrNotFound, codes.NotFound, "", "not found"},
+	{store.ErrUnavailable, codes.Unavailable, "store", "unavailable; retry later"},
 	{store.ErrBadToken, codes.InvalidArgument, "page_token", "invalid page token"},
 	{store.ErrBadEventID, codes.InvalidArgument, "after_id", "invalid event id"},
 	{geofence.ErrUnknownRule, codes.NotFound, "", "not found"},

@@ -30,7 +30,7 @@ type attempt struct {
 // faultyWriter is a memstore behind switchable faults; it records every
 // Apply.
 type faultyWriter struct {
-	st *memstore.Store
+	st store.Store
 
 	mu        sync.Mutex // guards the fields below
 	down      bool       // fail without writing

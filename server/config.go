@@ -36,6 +36,9 @@ type Config struct {
 	EngineConfig string
 	// Tick is how often positions are written.
 	Tick time.Duration
+	// GenerationCheck is how often the Redis store's site generation
+	// marker is checked for data loss (0: 5 s).
+	GenerationCheck time.Duration
 	// RulesFile (YAML or JSON) and TagsFile (YAML, JSON or CSV) configure
 	// geofencing at start; changes made through the API persist in the store.
 	RulesFile string

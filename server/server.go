@@ -53,6 +53,7 @@ type Server struct {
 	registry *prometheus.Registry
 	// lowBattery is the effective LOW_BATTERY threshold (percent).
 	lowBattery int
+	guard      *guard // nil for the embedded store
 }
 
 // Start loads the floorplan, opens the store, restores the geofence state
@@ -103,9 +104,16 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 		return nil, err
 	}
 	s.lowBattery = alerts.Config().LowBattery
+	stored, err := storedConfig(ctx, s.store)
+	if err != nil {
+		return nil, err
+	}
 	s.pipe = pipeline.New(pipeline.Config{Tick: cfg.Tick, FirstSeq: seq, Clock: cfg.Clock, Logger: log.With("part", "pipeline"), Tags: cfg.Readers.Tags,
-		Trail: trail.Config{Interval: cfg.TrailInterval, Distance: cfg.TrailDistance}, Analytics: newAggregator(s.plan), Alerts: alerts},
-		eng, fence, s.store, pipeline.NewMetrics(s.registry))
+		Trail: trail.Config{Interval: cfg.TrailInterval, Distance: cfg.TrailDistance}, Analytics: newAggregator(s.plan), Alerts: alerts,
+		StoredConfig: stored}, eng, fence, s.store, pipeline.NewMetrics(s.registry))
+	if s.guard, err = newGuard(ctx, s.store, s.pipe, log.With("part", "store"), s.registry); err != nil {
+		return nil, err
+	}
 	if err := s.listen(); err != nil {
 		return nil, err
 	}
@@ -188,6 +196,14 @@ func (s *Server) CoAPDTLSAddr() net.Addr {
 	return s.dtlsLis.Addr()
 }
 
+// MetricsAddr returns the bound metrics address, nil when metrics are off.
+func (s *Server) MetricsAddr() net.Addr {
+	if s.metLis == nil {
+		return nil
+	}
+	return s.metLis.Addr()
+}
+
 // GRPCAddr returns the bound gRPC address.
 func (s *Server) GRPCAddr() net.Addr { return s.grpcLis.Addr() }
 
@@ -215,6 +231,13 @@ func (s *Server) Serve(ctx context.Context) error {
 			return nil
 		})
 	}
+	if s.guard != nil {
+		every := s.cfg.GenerationCheck
+		if every <= 0 {
+			every = defaultGenerationCheck
+		}
+		g.Go(func() error { s.guard.run(gctx, every); return nil })
+	}
 	if s.cfg.Demo {
 		g.Go(func() error { return runDemo(gctx, s.cfg, s.plan, loopback(s.CoAPAddr()), s.log.With("part", "demo")) })
 	}
@@ -226,7 +249,7 @@ func (s *Server) Serve(ctx context.Context) error {
 		if pipeErr != nil {
 			s.log.Error("pipeline stopped with unwritten updates", "err", pipeErr)
 		}
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		defer cancel()
 		s.grpc.Shutdown(sctx)
 		if s.metrics != nil {
@@ -264,6 +287,10 @@ func (s *Server) reloadOnHUP(ctx context.Context) {
 	}
 }
 
+// shutdownGrace bounds how long shutdown waits for unary calls and metrics
+// scrapes in flight; open streams end at once with UNAVAILABLE.
+const shutdownGrace = time.Second
+
 func (s *Server) close() {
 	if s.coapLis != nil {
 		s.coapLis.Close()
@@ -292,6 +319,7 @@ func openStore(ctx context.Context, cfg Config, log *slog.Logger) (store.Store, 
 		return memstore.New(memstore.Options{EventMaxLen: cfg.EventMaxLen, EventMaxAge: cfg.EventMaxAge,
 			TrailMaxAge: cfg.TrailRetention, AnalyticsMaxAge: cfg.AnalyticsRetention}), nil
 	}
+	redisstore.SetClientLogger(log.With("part", "redis"))
 	st, err := redisstore.New(ctx, redisstore.Options{URL: cfg.RedisURL, Site: cfg.Site,
 		EventMaxLen: cfg.EventMaxLen, EventMaxAge: cfg.EventMaxAge, TrailMaxAge: cfg.TrailRetention,
 		AnalyticsMaxAge: cfg.AnalyticsRetention, Logger: log.With("part", "redis")})

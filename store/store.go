@@ -214,6 +214,10 @@ type Store interface {
 	ReadEvents(ctx context.Context, afterID string, count int, block time.Duration) ([]geofence.Event, error)
 	// LastEventID returns the id of the newest event, "0" when there is none.
 	LastEventID(ctx context.Context) (string, error)
+	// FirstEventID returns the id of the oldest retained event, "0" when
+	// there is none: a reader resuming after an older id missed events
+	// that retention dropped.
+	FirstEventID(ctx context.Context) (string, error)
 	// ListEvents pages through events in an event-time range. Stream ids are
 	// arrival times, so events that arrive more than a store-defined slack
 	// (default one minute) before or after their event time may be missed.

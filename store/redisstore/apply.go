@@ -33,7 +33,7 @@ func (s *Store) Apply(ctx context.Context, u store.Update) ([]geofence.Event, er
 		reply, err = s.applyWithBatteries(ctx, keys, args, u)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("redisstore: apply: %w", err)
+		return nil, wrap("apply", err)
 	}
 	ids, err := appliedIDs(reply)
 	if err != nil {

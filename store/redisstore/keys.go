@@ -25,6 +25,7 @@ import (
 //	rtls:{site}:seq           string  Seq of the newest update applied with one
 //	rtls:{site}:applied       list    "seq id id ..." of the newest updates
 //	                                  applied with a Seq, newest first
+//	rtls:{site}:generation    string  random id of the site's data (generation.go)
 //	rtls:{site}:battery       hash    tag id -> "percent ts low" of its last battery level
 //	rtls:{site}:batteries     zset    store.BatteryKey of every tag's level, score 0 (lex order)
 //	rtls:{site}:trail:v:<tag> zset    the tag's visits, score = entry ms (trail.go)
@@ -48,6 +49,7 @@ type keys struct {
 	fence       string
 	seq         string
 	applied     string
+	generation  string
 	config      []string // by store.ConfigKinds
 	battery     string
 	batteries   string
@@ -76,6 +78,7 @@ func newKeys(site string) keys {
 		fence:        p + "fence",
 		seq:          p + "seq",
 		applied:      p + "applied",
+		generation:   p + "generation",
 		config:       configKeys(p),
 		battery:      p + "battery",
 		batteries:    p + "batteries",
