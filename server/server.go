@@ -24,6 +24,7 @@ import (
 	"github.com/hospitalrtls/rtls/floorplans/route"
 	"github.com/hospitalrtls/rtls/internal/demo"
 	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/location/trail"
 	"github.com/hospitalrtls/rtls/pipeline"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
@@ -109,7 +110,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 		return nil, err
 	}
 	s.pipe = pipeline.New(pipeline.Config{Tick: cfg.Tick, FirstSeq: seq, Clock: cfg.Clock, Logger: log.With("part", "pipeline"), Tags: cfg.Readers.Tags,
-		Trail: trail.Config{Interval: cfg.TrailInterval, Distance: cfg.TrailDistance}, Analytics: newAggregator(s.plan), Alerts: alerts,
+		Trail: trail.Config{Interval: cfg.TrailInterval, Distance: cfg.TrailDistance}, Analytics: newAggregator(s.plan, fence), Alerts: alerts,
 		StoredConfig: stored}, eng, fence, s.store, pipeline.NewMetrics(s.registry))
 	if s.guard, err = newGuard(ctx, s.store, s.pipe, log.With("part", "store"), s.registry); err != nil {
 		return nil, err
@@ -329,15 +330,22 @@ func openStore(ctx context.Context, cfg Config, log *slog.Logger) (store.Store, 
 	return st, nil
 }
 
-// newAggregator returns the analytics aggregator over the plan's rooms.
-// Utilization needs the registry's asset types and units (AssetFunc),
-// which come with the registry's status changes.
-func newAggregator(plan *floorplans.Plan) *analytics.Aggregator {
+// newAggregator returns the analytics aggregator over the plan's rooms
+// (category and unit) and the registry's assets (type and unit, for
+// utilization). The aggregator and fence are both owned by the pipeline's
+// goroutine, the only one that calls the asset lookup.
+func newAggregator(plan *floorplans.Plan, fence *geofence.Engine) *analytics.Aggregator {
 	rooms := make(map[string]analytics.Room, len(plan.Rooms))
 	for _, r := range plan.Rooms {
-		rooms[r.ID] = analytics.Room{Category: r.Category}
+		rooms[r.ID] = analytics.Room{Category: r.Category, Unit: r.Unit}
 	}
-	return analytics.NewAggregator(rooms, nil)
+	return analytics.NewAggregator(rooms, func(tag string) (analytics.Asset, bool) {
+		t, ok := fence.Tag(tag)
+		if !ok || t.Class != geofence.ClassAsset {
+			return analytics.Asset{}, false
+		}
+		return analytics.Asset{Type: t.Type, Unit: t.Unit}, true
+	})
 }
 
 func storeName(cfg Config) string {
