@@ -37,6 +37,9 @@ type EventReader interface {
 	ReadEvents(ctx context.Context, afterID string, count int, block time.Duration) ([]geofence.Event, error)
 	// LastEventID returns the id of the newest event, "0" when there is none.
 	LastEventID(ctx context.Context) (string, error)
+	// FirstEventID returns the id of the oldest retained event, "0" when
+	// there is none.
+	FirstEventID(ctx context.Context) (string, error)
 	// ListEvents pages through events in an event-time range.
 	ListEvents(ctx context.Context, q store.EventQuery) (store.EventPage, error)
 }

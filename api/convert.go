@@ -26,6 +26,7 @@ var errorTable = []struct {
 	msg   string
 }{
 	{store.ErrNotFound, codes.NotFound, "", "not found"},
+	{store.ErrUnavailable, codes.Unavailable, "store", "unavailable; retry later"},
 	{store.ErrBadToken, codes.InvalidArgument, "page_token", "invalid page token"},
 	{store.ErrBadEventID, codes.InvalidArgument, "after_id", "invalid event id"},
 	{geofence.ErrUnknownRule, codes.NotFound, "", "not found"},
@@ -90,16 +91,18 @@ func LocationToProto(p location.Position) *rtlsv1.Location {
 // or class the protocol does not know becomes UNSPECIFIED.
 func EventToProto(e geofence.Event) *rtlsv1.Event {
 	return &rtlsv1.Event{
-		Id:       e.ID,
-		Type:     EventTypeToProto(e.Type),
-		TagId:    e.Tag,
-		ZoneId:   e.Zone,
-		Time:     msToProto(e.TS),
-		RuleId:   e.Rule,
-		Trigger:  e.Trigger,
-		TagClass: TagClassToProto(e.Class),
-		Count:    clampInt32(e.Count),
-		LevelId:  e.Level,
+		Id:             e.ID,
+		Type:           EventTypeToProto(e.Type),
+		TagId:          e.Tag,
+		ZoneId:         e.Zone,
+		Time:           msToProto(e.TS),
+		RuleId:         e.Rule,
+		Trigger:        e.Trigger,
+		TagClass:       TagClassToProto(e.Class),
+		Count:          clampInt32(e.Count),
+		LevelId:        e.Level,
+		Status:         AssetStatusToProto(e.Status),
+		PreviousStatus: AssetStatusToProto(e.Previous),
 	}
 }
 

@@ -153,19 +153,6 @@ func ZoneFromProto(p *rtlsv1.Zone) geofence.Zone {
 	return z
 }
 
-// TagToProto converts a domain tag to its protobuf form.
-func TagToProto(t geofence.Tag) *rtlsv1.Tag {
-	return &rtlsv1.Tag{Id: t.ID, Class: TagClassToProto(t.Class), Type: t.Type, Name: t.Name,
-		Status: AssetStatusToProto(t.Status), Role: t.Role, MaintenanceDue: msToProto(t.MaintenanceDue)}
-}
-
-// TagFromProto converts a protobuf tag to a domain tag; an unknown class
-// becomes "".
-func TagFromProto(p *rtlsv1.Tag) geofence.Tag {
-	return geofence.Tag{ID: p.GetId(), Class: TagClassFromProto(p.GetClass()), Type: p.GetType(), Name: p.GetName(),
-		Status: AssetStatusFromProto(p.GetStatus()), Role: p.GetRole(), MaintenanceDue: msFromProto(p.GetMaintenanceDue())}
-}
-
 // validationStatus turns a ValidationError into a status naming its field
 // under subject ("rule.group.zone_ids[1]: unknown zone ..."). The code is
 // that of errorTable, except that a field naming an unknown zone is a bad

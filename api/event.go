@@ -32,15 +32,16 @@ type EventServer struct {
 	events EventReader
 	groups GroupResolver // nil: requests with group ids are rejected
 	log    *slog.Logger
-	batch  int           // events per store read of a watch
-	block  time.Duration // wait of one store read of a watch
+	batch  int              // events per store read of a watch
+	block  time.Duration    // wait of one store read of a watch
+	now    func() time.Time // the clock after_id is checked against
 }
 
 // NewEventServer returns an EventServer reading the event stream. groups,
 // when not nil, expands the group ids of filters; log, when not nil,
 // receives store errors (never tag ids).
 func NewEventServer(events EventReader, groups GroupResolver, log *slog.Logger) *EventServer {
-	return &EventServer{events: events, groups: groups, log: orDiscard(log), batch: watchBatch, block: watchBlock}
+	return &EventServer{events: events, groups: groups, log: orDiscard(log), batch: watchBatch, block: watchBlock, now: time.Now}
 }
 
 // ListEvents returns one page of events in an event-time range.
@@ -126,6 +127,9 @@ func (s *EventServer) WatchEvents(req *rtlsv1.WatchEventsRequest, stream grpc.Se
 		return err
 	}
 	after := req.GetAfterId()
+	if err := s.checkRange(ctx, after); err != nil {
+		return err
+	}
 	if after == "" {
 		last, err := s.events.LastEventID(ctx)
 		if err != nil {

@@ -196,6 +196,15 @@ func (f *fakeStore) LastEventID(context.Context) (string, error) {
 	return f.events[len(f.events)-1].ID, nil
 }
 
+func (f *fakeStore) FirstEventID(context.Context) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.events) == 0 {
+		return "0", nil
+	}
+	return f.events[0].ID, nil
+}
+
 func (f *fakeStore) ListEvents(_ context.Context, q store.EventQuery) (store.EventPage, error) {
 	start := 0
 	if q.PageToken != "" {

@@ -63,7 +63,11 @@ func planFeatures(plan *floorplans.Plan, level string) map[string]any {
 		add(l.ID, polygon(l.Outline), map[string]any{"type": "level", "id": l.ID, "name": l.Name, "ordinal": l.Ordinal})
 	}
 	for _, r := range plan.Rooms {
-		add(r.Level, polygon(r.Polygon), map[string]any{"type": "room", "id": r.ID, "name": r.Name, "level": r.Level, "category": r.Category})
+		props := map[string]any{"type": "room", "id": r.ID, "name": r.Name, "level": r.Level, "category": r.Category}
+		if r.Unit != "" {
+			props["unit"] = r.Unit
+		}
+		add(r.Level, polygon(r.Polygon), props)
 	}
 	for _, d := range plan.Doors {
 		add(d.Level, map[string]any{"type": "LineString", "coordinates": points(d.Line)},

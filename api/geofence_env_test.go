@@ -19,6 +19,7 @@ import (
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
+	"github.com/hospitalrtls/rtls/store/memstore"
 )
 
 // clinicPlan loads the synthetic clinic once: one level L0, a corridor
@@ -162,7 +163,7 @@ func (a *fenceAdmin) Zones(ctx context.Context, level string) (zones []geofence.
 }
 
 func (a *fenceAdmin) PutTag(ctx context.Context, t geofence.Tag) (got geofence.Tag, err error) {
-	err = a.read(ctx, func() error { got, err = a.eng.PutTag(t); return err })
+	err = a.read(ctx, func() error { got, _, err = a.eng.PutTag(t, 0); return err })
 	return got, err
 }
 
@@ -174,7 +175,7 @@ func (a *fenceAdmin) Tag(ctx context.Context, id string) (geofence.Tag, error) {
 	var t geofence.Tag
 	err := a.read(ctx, func() error {
 		var ok bool
-		if t, ok = a.eng.Registry().Get(id); !ok {
+		if t, ok = a.eng.Tag(id); !ok {
 			return geofence.ErrUnknownTag
 		}
 		return nil
@@ -183,7 +184,7 @@ func (a *fenceAdmin) Tag(ctx context.Context, id string) (geofence.Tag, error) {
 }
 
 func (a *fenceAdmin) Tags(ctx context.Context) (tags []geofence.Tag, err error) {
-	err = a.read(ctx, func() error { tags = a.eng.Registry().Tags(); return nil })
+	err = a.read(ctx, func() error { tags = a.eng.Tags(); return nil })
 	return tags, err
 }
 
@@ -207,6 +208,7 @@ func (a *fenceAdmin) KnownGroup(ctx context.Context, group string) (ok bool, err
 type fenceEnv struct {
 	admin    *fenceAdmin
 	store    *fakeStore
+	history  *memstore.Store // the status history
 	fences   rtlsv1.GeofenceServiceClient
 	registry rtlsv1.TagRegistryServiceClient
 	events   rtlsv1.EventServiceClient
@@ -216,14 +218,14 @@ type fenceEnv struct {
 // through the admin.
 func startFenceEnv(t testing.TB) *fenceEnv {
 	t.Helper()
-	env := &fenceEnv{store: newFakeStore()}
+	env := &fenceEnv{store: newFakeStore(), history: memstore.New(memstore.Options{})}
 	env.admin = newFenceAdmin(t, env.store)
 	log := testlog.Logger()
 	srv, err := NewGRPCServer(WithLogger(log))
 	if err != nil {
 		t.Fatal(err)
 	}
-	RegisterFence(srv, env.admin, log)
+	RegisterFence(srv, env.admin, env.history, log)
 	es := NewEventServer(env.store, env.admin, log)
 	es.block = 20 * time.Millisecond // notice cancellations soon
 	srv.Register(&rtlsv1.EventService_ServiceDesc, es)

@@ -20,6 +20,7 @@ import (
 type GRPCServer struct {
 	srv    *grpc.Server
 	health *health.Server
+	drain  *drain
 }
 
 // Option configures NewGRPCServer.
@@ -59,6 +60,8 @@ func NewGRPCServer(opts ...Option) (*GRPCServer, error) {
 		unary = append(unary, g.unary)
 		stream = append(stream, g.stream)
 	}
+	d := newDrain()
+	stream = append(stream, d.stream)
 	if c.reg != nil {
 		m, err := newMetrics(c.reg)
 		if err != nil {
@@ -71,7 +74,7 @@ func NewGRPCServer(opts ...Option) (*GRPCServer, error) {
 	if c.tls != nil {
 		sopts = append(sopts, grpc.Creds(c.tls))
 	}
-	s := &GRPCServer{srv: grpc.NewServer(sopts...), health: health.NewServer()}
+	s := &GRPCServer{srv: grpc.NewServer(sopts...), health: health.NewServer(), drain: d}
 	healthpb.RegisterHealthServer(s.srv, s.health)
 	reflection.Register(s.srv)
 	s.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
@@ -89,11 +92,12 @@ func (s *GRPCServer) Register(desc *grpc.ServiceDesc, impl any) {
 // Serve accepts connections on lis until Shutdown.
 func (s *GRPCServer) Serve(lis net.Listener) error { return s.srv.Serve(lis) }
 
-// Shutdown reports every service NOT_SERVING, then stops gracefully: it
-// waits for running calls until ctx ends, then closes what is left (watch
-// streams run until their clients go away).
+// Shutdown reports every service NOT_SERVING, ends open streams with
+// UNAVAILABLE (clients reconnect and resume), then stops gracefully: it
+// waits for running unary calls until ctx ends, then closes what is left.
 func (s *GRPCServer) Shutdown(ctx context.Context) {
 	s.health.Shutdown()
+	s.drain.start()
 	done := make(chan struct{})
 	go func() {
 		s.srv.GracefulStop()

@@ -14,6 +14,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"google.golang.org/grpc/codes"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
 	reflectionpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
 
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
@@ -261,4 +262,30 @@ func TestShutdownEndsWatches(t *testing.T) {
 		t.Error("the watch survived Shutdown")
 	}
 	waitFor(t, "the store watch to end", func() bool { return env.store.watching() == 0 })
+}
+
+// TestShutdownWatchesUnavailable: open watches end with UNAVAILABLE at
+// Shutdown, within its grace, so that clients reconnect and resume.
+func TestShutdownWatchesUnavailable(t *testing.T) {
+	env := startEnv(t, envConfig{})
+	locs, err := env.locations.WatchLocations(testContext(t), &rtlsv1.WatchLocationsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, err := env.events.WatchEvents(testContext(t), &rtlsv1.WatchEventsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []interface{ Header() (metadata.MD, error) }{locs, evs} {
+		if _, err := s.Header(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	env.srv.Shutdown(ctx) // a long grace: the watches must not use it
+	_, err = locs.Recv()
+	wantStatus(t, err, codes.Unavailable, "shutting down")
+	_, err = evs.Recv()
+	wantStatus(t, err, codes.Unavailable, "shutting down")
 }

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"google.golang.org/protobuf/types/known/emptypb"
 
 	"github.com/hospitalrtls/rtls/location/geofence"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
+	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/store/cursor"
 )
 
@@ -27,21 +29,29 @@ type TagAdmin interface {
 	Tags(ctx context.Context) ([]geofence.Tag, error)
 }
 
+// StatusHistory reads the stored status changes of assets; the store
+// implements it.
+type StatusHistory interface {
+	// ListStatusHistory pages through one tag's changes, newest first.
+	ListStatusHistory(ctx context.Context, q store.StatusQuery) (store.StatusPage, error)
+}
+
 // TagRegistryServer implements rtlsv1.TagRegistryServiceServer over a
-// TagAdmin. Tag ids may identify patients: they appear in no log line and
+// TagAdmin and a StatusHistory. Tag ids may identify patients: they appear in no log line and
 // no error message (logs carry a short hash).
 type TagRegistryServer struct {
 	rtlsv1.UnimplementedTagRegistryServiceServer
 
-	admin TagAdmin
-	log   *slog.Logger
+	admin   TagAdmin
+	history StatusHistory
+	log     *slog.Logger
 }
 
-// NewTagRegistryServer returns a TagRegistryServer over admin. log, when
-// not nil, receives the changes made (tag ids hashed) and errors of the
-// admin.
-func NewTagRegistryServer(admin TagAdmin, log *slog.Logger) *TagRegistryServer {
-	return &TagRegistryServer{admin: admin, log: orDiscard(log)}
+// NewTagRegistryServer returns a TagRegistryServer over admin and history.
+// log, when not nil, receives the changes made (tag ids hashed) and errors
+// of the admin.
+func NewTagRegistryServer(admin TagAdmin, history StatusHistory, log *slog.Logger) *TagRegistryServer {
+	return &TagRegistryServer{admin: admin, history: history, log: orDiscard(log)}
 }
 
 // PutTag creates or replaces a tag and returns it as stored.
@@ -52,6 +62,12 @@ func (s *TagRegistryServer) PutTag(ctx context.Context, req *rtlsv1.PutTagReques
 	}
 	if c := p.GetClass(); c != rtlsv1.TagClass_TAG_CLASS_UNSPECIFIED && !knownTagClass(c) {
 		return nil, invalid("tag.class", fmt.Sprintf("unknown value %d", int32(c)))
+	}
+	if st := p.GetStatus(); st != rtlsv1.AssetStatus_ASSET_STATUS_UNSPECIFIED && !knownAssetStatus(st) {
+		return nil, invalid("tag.status", fmt.Sprintf("unknown value %d", int32(st)))
+	}
+	if due := p.GetMaintenanceDue(); due != nil && due.CheckValid() != nil {
+		return nil, invalid("tag.maintenance_due", "not a valid time")
 	}
 	stored, err := s.admin.PutTag(ctx, TagFromProto(p))
 	if err != nil {
@@ -73,12 +89,12 @@ func (s *TagRegistryServer) GetTag(ctx context.Context, req *rtlsv1.GetTagReques
 	return TagToProto(t), nil
 }
 
-// ListTags returns one page of tags, ordered by id, of one class and type
-// when the request names them.
+// ListTags returns one page of tags, ordered by id, that match every
+// filter the request sets.
 func (s *TagRegistryServer) ListTags(ctx context.Context, req *rtlsv1.ListTagsRequest) (*rtlsv1.ListTagsResponse, error) {
-	class := req.GetClass()
-	if class != rtlsv1.TagClass_TAG_CLASS_UNSPECIFIED && !knownTagClass(class) {
-		return nil, invalid("class", fmt.Sprintf("unknown value %d", int32(class)))
+	keep, err := tagFilter(req)
+	if err != nil {
+		return nil, err
 	}
 	pg, err := newPager(cursor.Tags, req.GetPageSize(), req.GetPageToken())
 	if err != nil {
@@ -88,14 +104,58 @@ func (s *TagRegistryServer) ListTags(ctx context.Context, req *rtlsv1.ListTagsRe
 	if err != nil {
 		return nil, toStatus(s.log, err, "request")
 	}
-	want, typ := TagClassFromProto(class), req.GetType()
-	keep := func(t geofence.Tag) bool {
-		return (want == "" || t.Class == want) && (typ == "" || t.Type == typ)
-	}
 	tags, next := pageOf(pg, tags, tagID, keep)
 	resp := &rtlsv1.ListTagsResponse{Tags: make([]*rtlsv1.Tag, len(tags)), NextPageToken: next}
 	for i, t := range tags {
 		resp.Tags[i] = TagToProto(t)
+	}
+	return resp, nil
+}
+
+// tagFilter returns the test of ListTags' filters: class, type, role,
+// unit and serial equal, id by prefix, name contained (case-insensitive),
+// status among those listed.
+func tagFilter(req *rtlsv1.ListTagsRequest) (func(geofence.Tag) bool, error) {
+	class := req.GetClass()
+	if class != rtlsv1.TagClass_TAG_CLASS_UNSPECIFIED && !knownTagClass(class) {
+		return nil, invalid("class", fmt.Sprintf("unknown value %d", int32(class)))
+	}
+	statuses := make(map[string]bool, len(req.GetStatuses()))
+	for i, st := range req.GetStatuses() {
+		if !knownAssetStatus(st) {
+			return nil, invalid(fmt.Sprintf("statuses[%d]", i), fmt.Sprintf("unknown value %d", int32(st)))
+		}
+		statuses[AssetStatusFromProto(st)] = true
+	}
+	want, name := TagClassFromProto(class), strings.ToLower(req.GetName())
+	eq := func(filter, v string) bool { return filter == "" || filter == v }
+	return func(t geofence.Tag) bool {
+		return eq(want, t.Class) && eq(req.GetType(), t.Type) && eq(req.GetRole(), t.Role) &&
+			eq(req.GetUnitId(), t.Unit) && eq(req.GetSerial(), t.Serial) &&
+			strings.HasPrefix(t.ID, req.GetIdPrefix()) &&
+			(name == "" || strings.Contains(strings.ToLower(t.Name), name)) &&
+			(len(statuses) == 0 || statuses[t.Status])
+	}, nil
+}
+
+// ListStatusHistory returns one page of an asset's status changes, newest
+// first.
+func (s *TagRegistryServer) ListStatusHistory(ctx context.Context, req *rtlsv1.ListStatusHistoryRequest) (*rtlsv1.ListStatusHistoryResponse, error) {
+	if req.GetTagId() == "" {
+		return nil, invalid("tag_id", "required")
+	}
+	if err := checkPageSize(req.GetPageSize()); err != nil {
+		return nil, err
+	}
+	page, err := s.history.ListStatusHistory(ctx, store.StatusQuery{Tag: req.GetTagId(),
+		PageSize: int(req.GetPageSize()), PageToken: req.GetPageToken()})
+	if err != nil {
+		return nil, toStatus(s.log, err, "request")
+	}
+	resp := &rtlsv1.ListStatusHistoryResponse{Changes: make([]*rtlsv1.StatusChange, len(page.Changes)),
+		NextPageToken: page.NextPageToken}
+	for i, c := range page.Changes {
+		resp.Changes[i] = StatusChangeToProto(c)
 	}
 	return resp, nil
 }

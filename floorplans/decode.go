@@ -91,6 +91,7 @@ var decoders = map[string]func(f *features, p *props, geom json.RawMessage){
 	"door":   decodeDoor,
 	"reader": decodeReader,
 	"zone":   decodeZone,
+	"unit":   decodeUnit,
 }
 
 func decodeLevel(f *features, p *props, geom json.RawMessage) {

@@ -3,6 +3,7 @@ package floorplans
 import (
 	"errors"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -28,6 +29,10 @@ func FuzzParse(f *testing.F) {
 	for _, c := range problemCases() {
 		f.Add(base(c.extra...))
 	}
+	for _, c := range unitProblemCases() {
+		f.Add(base(c.extra...))
+	}
+	f.Add(base(unitFeat("4W", `["A","B"]`), feat(`"type":"room","id":"E","name":"E","level":"L1","category":"storage","unit":"4E"`, poly(right))))
 	for _, s := range []string{``, `null`, `[1]`, `{"type":"FeatureCollection","features":{}}`} {
 		f.Add([]byte(s))
 	}
@@ -75,6 +80,27 @@ func checkPlan(t *testing.T, p *Plan) {
 	for _, r := range p.Readers {
 		if _, ok := p.Level(r.Level); !ok {
 			t.Fatalf("reader %s on unknown level %s", r.ID, r.Level)
+		}
+	}
+	checkUnits(t, p)
+}
+
+// checkUnits checks that units and rooms agree: a unit's rooms exist and
+// name it, a room's unit lists it.
+func checkUnits(t *testing.T, p *Plan) {
+	for _, u := range p.Units {
+		if got, ok := p.Unit(u.ID); !ok || got != u {
+			t.Fatalf("Unit(%s) = %v, %v", u.ID, got, ok)
+		}
+		for _, id := range u.Rooms {
+			if r, ok := p.Room(id); !ok || r.Unit != u.ID {
+				t.Fatalf("unit %s lists room %s, unknown or of another unit", u.ID, id)
+			}
+		}
+	}
+	for _, r := range p.Rooms {
+		if u, ok := p.Unit(r.Unit); r.Unit != "" && (!ok || !slices.Contains(u.Rooms, r.ID)) {
+			t.Fatalf("room %s in unit %q that does not list it", r.ID, r.Unit)
 		}
 	}
 }

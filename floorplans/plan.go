@@ -37,11 +37,14 @@ type Plan struct {
 	Doors   []*Door
 	Readers []*Reader
 	Zones   []*Zone
+	// Units are the hospital units, sorted by id (unit.go).
+	Units []*Unit
 
 	levels  map[string]*Level
 	rooms   map[string]*Room
 	readers map[string]*Reader
 	zones   map[string]*Zone
+	units   map[string]*Unit
 	// neighbors maps a room id to the ids of rooms a door connects it to.
 	neighbors map[string][]string
 	// byLevel maps a level id to its features and spatial grids.
@@ -67,8 +70,8 @@ type Room struct {
 	Name     string
 	Level    string
 	Category string
-	// Unit is the id of the hospital unit ("4W") the room belongs to, from
-	// its unit property; "" when none.
+	// Unit is the id of the hospital unit ("4W") the room belongs to (its
+	// unit property, or the unit feature listing it); "" when none.
 	Unit     string
 	Polygon  orb.Polygon
 	Bound    orb.Bound

@@ -28,6 +28,7 @@ type features struct {
 	doors   []*Door
 	readers []*Reader
 	zones   []*Zone
+	units   []*Unit
 	// origins maps a feature pointer to where it was read.
 	origins map[any]origin
 	// skip marks a field of a feature that must not be checked further:
@@ -109,6 +110,8 @@ func describe(x any) (typ, id string) {
 		return "reader", v.ID
 	case *Zone:
 		return "zone", v.ID
+	case *Unit:
+		return "unit", v.ID
 	}
 	return "", ""
 }

@@ -12,7 +12,7 @@ import (
 // validate checks the decoded features against each other and FORMATS.md,
 // computes derived fields, and returns the indexed plan, or the problems.
 func (f *features) validate() (*Plan, error) {
-	p := &Plan{Levels: f.levels, Rooms: f.rooms, Doors: f.doors, Readers: f.readers, Zones: f.zones}
+	p := &Plan{Levels: f.levels, Rooms: f.rooms, Doors: f.doors, Readers: f.readers, Zones: f.zones, Units: f.units}
 	f.checkIDs(p)
 	f.checkLevels(p)
 	for _, r := range p.Rooms {
@@ -21,6 +21,7 @@ func (f *features) validate() (*Plan, error) {
 	for _, z := range p.Zones {
 		f.checkZone(p, z)
 	}
+	f.checkUnits(p)
 	for _, d := range p.Doors {
 		f.checkDoor(p, d)
 	}
@@ -66,6 +67,7 @@ func (f *features) checkIDs(p *Plan) {
 	var all []entry
 	p.levels, p.rooms = make(map[string]*Level), make(map[string]*Room)
 	p.readers, p.zones = make(map[string]*Reader), make(map[string]*Zone)
+	p.units = make(map[string]*Unit)
 	for _, l := range f.levels {
 		f.required(l, "id", l.ID)
 		all = append(all, entry{l, l.ID})
@@ -81,6 +83,9 @@ func (f *features) checkIDs(p *Plan) {
 	for _, z := range f.zones {
 		f.required(z, "id", z.ID)
 		all = append(all, entry{z, z.ID})
+	}
+	for _, u := range f.units {
+		all = append(all, entry{u, u.ID})
 	}
 	slices.SortStableFunc(all, func(a, b entry) int {
 		oa, ob := f.origins[a.x], f.origins[b.x]
@@ -111,6 +116,8 @@ func (p *Plan) register(x any) {
 		p.readers[v.ID] = v
 	case *Zone:
 		p.zones[v.ID] = v
+	case *Unit:
+		p.units[v.ID] = v
 	}
 }
 

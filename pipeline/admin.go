@@ -198,16 +198,18 @@ func (p *Pipeline) Zones(ctx context.Context, level string) ([]geofence.Zone, er
 	return zones, err
 }
 
-// PutTag adds or replaces a tag in the registry.
+// PutTag adds or replaces a tag in the registry; a new status is a status
+// change (source "api") stored and emitted with it.
 func (p *Pipeline) PutTag(ctx context.Context, t geofence.Tag) (geofence.Tag, error) {
 	var got geofence.Tag
-	err := p.do(ctx, func(int64) ([]geofence.Event, []store.ConfigChange, error) {
-		var err error
-		if got, err = p.fence.PutTag(t); err != nil {
+	err := p.do(ctx, func(now int64) ([]geofence.Event, []store.ConfigChange, error) {
+		got0, evs, err := p.fence.PutTag(t, now)
+		if err != nil {
 			return nil, nil, err
 		}
+		got = got0
 		cfg, err := configChange(store.ConfigTag, got.ID, got)
-		return nil, cfg, err
+		return evs, cfg, err
 	})
 	return got, err
 }
@@ -228,7 +230,7 @@ func (p *Pipeline) Tag(ctx context.Context, id string) (geofence.Tag, error) {
 	var t geofence.Tag
 	err := p.read(ctx, func() error {
 		var ok bool
-		if t, ok = p.fence.Registry().Get(id); !ok {
+		if t, ok = p.fence.Tag(id); !ok {
 			return fmt.Errorf("%w: %q", geofence.ErrUnknownTag, id)
 		}
 		return nil
@@ -239,7 +241,7 @@ func (p *Pipeline) Tag(ctx context.Context, id string) (geofence.Tag, error) {
 // Tags returns the registry, ordered by id.
 func (p *Pipeline) Tags(ctx context.Context) ([]geofence.Tag, error) {
 	var tags []geofence.Tag
-	err := p.read(ctx, func() error { tags = p.fence.Registry().Tags(); return nil })
+	err := p.read(ctx, func() error { tags = p.fence.Tags(); return nil })
 	slices.SortFunc(tags, func(a, b geofence.Tag) int { return strings.Compare(a.ID, b.ID) })
 	return tags, err
 }

@@ -20,6 +20,8 @@ type Metrics struct {
 	droppedPositions prometheus.Counter
 	tagCap           prometheus.Gauge
 	expired          prometheus.Counter
+	backlogUpdates   prometheus.Gauge
+	backlogAge       prometheus.Gauge
 }
 
 // NewMetrics registers the pipeline's metrics on reg (nil: unregistered).
@@ -32,7 +34,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		tags: prometheus.NewGauge(prometheus.GaugeOpts{Name: "rtls_engine_tags",
 			Help: "Tags the engine tracks."}),
 		busy: prometheus.NewCounter(prometheus.CounterOpts{Name: "rtls_engine_busy_total",
-			Help: "Batches refused because the engine queue was full."}),
+			Help: "Batches refused because the engine queue was full or the store backlog too old."}),
 		apply: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "rtls_store_apply_seconds",
 			Help: "Duration of one atomic store update.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}),
 		applyErrors: prometheus.NewCounter(prometheus.CounterOpts{Name: "rtls_store_apply_errors_total",
@@ -45,10 +47,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "1 while the engine tracks its maximum number of tags (sightings of new tags are dropped), else 0."}),
 		expired: prometheus.NewCounter(prometheus.CounterOpts{Name: "rtls_store_expired_tags_total",
 			Help: "Tags deleted from the store after the tag retention without a new position."}),
+		backlogUpdates: prometheus.NewGauge(prometheus.GaugeOpts{Name: "rtls_store_backlog_updates",
+			Help: "Updates waiting to be written to the store."}),
+		backlogAge: prometheus.NewGauge(prometheus.GaugeOpts{Name: "rtls_store_backlog_age_seconds",
+			Help: "Age of the oldest update waiting to be written to the store (0 when none waits)."}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.sightings, m.positions, m.events, m.tags, m.busy, m.apply, m.applyErrors, m.droppedPositions,
-			m.tagCap, m.expired)
+			m.tagCap, m.expired, m.backlogUpdates, m.backlogAge)
 	}
 	return m
 }

@@ -12,7 +12,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/hospitalrtls/rtls/analytics"
@@ -23,8 +25,9 @@ import (
 	"github.com/hospitalrtls/rtls/store"
 )
 
-// ErrBusy is returned by Ingest when the engine cannot take a batch in time;
-// the reader's batch then fails with 5.03 and the reader retries it.
+// ErrBusy is returned by Ingest when the engine cannot take a batch in time,
+// or the store is behind more than Config.MaxBacklogAge; the reader's
+// batch then fails with 5.03 and the reader retries it.
 var ErrBusy = errors.New("pipeline: engine busy")
 
 // ErrStopped is returned by admin calls after the pipeline stopped.
@@ -52,6 +55,9 @@ type Config struct {
 	// beyond it, the positions of queued updates are dropped (never their
 	// events or geofence state).
 	MaxBacklog int
+	// MaxBacklogAge bounds how long updates may wait for the store: while
+	// the oldest waits longer, Ingest answers ErrBusy. 0 is 30 s.
+	MaxBacklogAge time.Duration
 	// FirstSeq is the write sequence number to continue from (the store's
 	// LastSeq after a restart).
 	FirstSeq uint64
@@ -60,6 +66,13 @@ type Config struct {
 	// ShutdownBudget bounds how long Run keeps retrying writes when
 	// stopping; 0 is 5 s.
 	ShutdownBudget time.Duration
+	// WriteTimeout bounds one store write (Apply, ExpirePositions), so that
+	// a hung store cannot block the engine for ever; a write that times
+	// out is retried, in order and applied once (Update.Seq). 0 is 2 s.
+	WriteTimeout time.Duration
+	// StoredConfig is the configuration in the store at start, by kind and
+	// id (store.LoadConfig): the start of the copy RestoreConfig writes.
+	StoredConfig map[string]map[string][]byte
 	// Analytics, when not nil, aggregates the visits each update closes;
 	// its Ops are written in the same update (Update.Analytics). Run owns
 	// it.
@@ -94,6 +107,14 @@ type Pipeline struct {
 	// are owned by Run.
 	seq     uint64
 	backlog []store.Update
+	// queuedAt holds when each backlog update was queued (Clock); owned
+	// by Run. overdue is set by Run while the oldest is older than
+	// MaxBacklogAge and read by Ingest.
+	queuedAt []time.Time
+	overdue  atomic.Bool
+	// config is the copy of the stored configuration (see RestoreConfig);
+	// owned by Run.
+	config map[string]map[string][]byte
 	// pending collects what the next update carries; owned by Run.
 	pending store.Update
 	// newest is the latest event time of a position seen; owned by Run.
@@ -118,6 +139,12 @@ func New(cfg Config, eng *location.Engine, fence *geofence.Engine, w Writer, m *
 	if cfg.ShutdownBudget <= 0 {
 		cfg.ShutdownBudget = 5 * time.Second
 	}
+	if cfg.MaxBacklogAge <= 0 {
+		cfg.MaxBacklogAge = 30 * time.Second
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = 2 * time.Second
+	}
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
@@ -131,14 +158,22 @@ func New(cfg Config, eng *location.Engine, fence *geofence.Engine, w Writer, m *
 	if fence != nil {
 		reg = fence
 	}
-	return &Pipeline{cfg: cfg, eng: eng, fence: fence, thin: trail.NewThinner(cfg.Trail), w: w, in: make(chan []location.Sighting, cfg.Queue),
+	p := &Pipeline{cfg: cfg, eng: eng, fence: fence, thin: trail.NewThinner(cfg.Trail), w: w, in: make(chan []location.Sighting, cfg.Queue),
 		cmds: make(chan command), stopped: make(chan struct{}), log: cfg.Logger, metrics: m, seq: cfg.FirstSeq,
-		adm: newAdmission(cfg.Tags, reg, cfg.Clock)}
+		adm: newAdmission(cfg.Tags, reg, cfg.Clock), config: make(map[string]map[string][]byte)}
+	for kind, byID := range cfg.StoredConfig {
+		p.config[kind] = maps.Clone(byID)
+	}
+	return p
 }
 
 // Ingest queues one batch of validated sightings for the engine. It
 // implements rfid.Sink.
 func (p *Pipeline) Ingest(ctx context.Context, ss []location.Sighting) error {
+	if p.overdue.Load() {
+		p.metrics.busy.Inc()
+		return ErrBusy
+	}
 	select {
 	case p.in <- ss:
 		return nil
@@ -166,6 +201,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		case c := <-p.cmds:
 			p.execute(ctx, c)
 		case <-t.C:
+			// Sightings that queued while a write was slow go in before
+			// the watermark moves on, so that they are not late.
+			p.drainQueue()
 			p.step(ctx, p.eng.Flush(p.watermark()))
 			p.expire(ctx)
 		case <-ctx.Done():
@@ -259,7 +297,9 @@ func (p *Pipeline) expire(ctx context.Context) {
 		return
 	}
 	p.lastExpire = wm
-	n, err := p.w.ExpirePositions(ctx, wm-p.eng.Config().EvictAfterMS)
+	wctx, cancel := context.WithTimeout(ctx, p.cfg.WriteTimeout)
+	n, err := p.w.ExpirePositions(wctx, wm-p.eng.Config().EvictAfterMS)
+	cancel()
 	if err != nil {
 		p.log.Warn("store expiry failed; will retry", "err", err)
 		p.lastExpire = 0
@@ -299,9 +339,11 @@ func (p *Pipeline) commit(ctx context.Context) bool {
 	u := p.pending
 	p.pending = store.Update{}
 	u.Fence = p.fence.TakeDirty()
+	p.takeStatusChanges(&u)
 	u.Visits = append(u.Visits, p.fence.TakeVisits()...)
 	if a := p.cfg.Analytics; a != nil {
 		a.Visits(u.Visits)
+		a.Statuses(u.StatusChanges)
 		a.Advance(p.newest)
 		u.Analytics = append(u.Analytics, a.Take()...)
 	}
@@ -309,14 +351,19 @@ func (p *Pipeline) commit(ctx context.Context) bool {
 		u.Batteries = append(u.Batteries, p.cfg.Alerts.TakeChanged()...)
 	}
 	if len(u.Positions) > 0 || len(u.Events) > 0 || len(u.Fence) > 0 || len(u.Config) > 0 ||
-		len(u.Visits) > 0 || len(u.Trail) > 0 || len(u.Analytics) > 0 || len(u.Batteries) > 0 {
+		len(u.Visits) > 0 || len(u.Trail) > 0 || len(u.Analytics) > 0 || len(u.Batteries) > 0 || len(u.StatusChanges) > 0 {
 		p.seq++
 		u.Seq = p.seq
 		p.backlog = append(p.backlog, u)
+		p.queuedAt = append(p.queuedAt, p.cfg.Clock())
+		p.noteConfig(u.Config)
 	}
+	defer p.noteBacklog()
 	for len(p.backlog) > 0 {
 		start := time.Now()
-		evs, err := p.w.Apply(ctx, p.backlog[0])
+		wctx, cancel := context.WithTimeout(ctx, p.cfg.WriteTimeout)
+		evs, err := p.w.Apply(wctx, p.backlog[0])
+		cancel()
 		p.metrics.apply.Observe(time.Since(start).Seconds())
 		if err != nil {
 			p.metrics.applyErrors.Inc()
@@ -327,6 +374,7 @@ func (p *Pipeline) commit(ctx context.Context) bool {
 		p.metrics.events.Add(float64(len(evs)))
 		p.backlog[0] = store.Update{}
 		p.backlog = p.backlog[1:]
+		p.queuedAt = p.queuedAt[1:]
 	}
 	return true
 }
@@ -356,5 +404,28 @@ func (p *Pipeline) trimBacklog() {
 		}
 		slices.Reverse(keep)
 		p.backlog[i].Positions = keep
+	}
+}
+
+// takeStatusChanges moves the engine's status changes into u, with the
+// registry entries they changed (stored as configuration, so that a
+// restart keeps the statuses).
+func (p *Pipeline) takeStatusChanges(u *store.Update) {
+	changes := p.fence.TakeStatusChanges()
+	if len(changes) == 0 {
+		return
+	}
+	u.StatusChanges = append(u.StatusChanges, changes...)
+	for _, c := range changes {
+		t, ok := p.fence.Tag(c.Tag)
+		if !ok {
+			continue
+		}
+		cfg, err := configChange(store.ConfigTag, t.ID, t)
+		if err != nil { // a Tag always encodes
+			p.log.Error("cannot encode a tag", "err", err)
+			continue
+		}
+		u.Config = append(u.Config, cfg...)
 	}
 }

@@ -47,6 +47,13 @@ type rig struct {
 
 func newRig(t *testing.T, maxBacklog int) *rig {
 	t.Helper()
+	return newRigOn(t, maxBacklog, newFaultyWriter(t), 0)
+}
+
+// newRigOn is newRig writing through w, each write bounded by
+// writeTimeout (0: the pipeline's default).
+func newRigOn(t *testing.T, maxBacklog int, w *faultyWriter, writeTimeout time.Duration) *rig {
+	t.Helper()
 	plan, err := floorplans.LoadFile(clinicPlan)
 	if err != nil {
 		t.Fatal(err)
@@ -64,13 +71,14 @@ func newRig(t *testing.T, maxBacklog int) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &rig{t: t, w: newFaultyWriter(t), reg: prometheus.NewRegistry(), plan: plan,
+	r := &rig{t: t, w: w, reg: prometheus.NewRegistry(), plan: plan,
 		sim: sc, base: base, done: make(chan error, 1)}
 	clock := func() time.Time {
 		r.reads.Add(1)
 		return time.UnixMilli(base - 10_000)
 	}
-	r.p = pipeline.New(pipeline.Config{Tick: 5 * time.Millisecond, MaxBacklog: maxBacklog, Clock: clock, ShutdownBudget: shutdownBudget},
+	r.p = pipeline.New(pipeline.Config{Tick: 5 * time.Millisecond, MaxBacklog: maxBacklog, Clock: clock, ShutdownBudget: shutdownBudget,
+		WriteTimeout: writeTimeout},
 		eng, fence, r.w, pipeline.NewMetrics(r.reg))
 	ctx, cancel := context.WithCancel(context.Background())
 	r.stop = cancel

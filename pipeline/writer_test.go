@@ -30,7 +30,7 @@ type attempt struct {
 // faultyWriter is a memstore behind switchable faults; it records every
 // Apply.
 type faultyWriter struct {
-	st *memstore.Store
+	st store.Store
 
 	mu        sync.Mutex // guards the fields below
 	down      bool       // fail without writing
@@ -95,7 +95,7 @@ func (w *faultyWriter) history() []attempt {
 
 func cloneUpdate(u store.Update) store.Update {
 	c := store.Update{Seq: u.Seq, Positions: slices.Clone(u.Positions), Events: slices.Clone(u.Events),
-		Visits: slices.Clone(u.Visits), Trail: slices.Clone(u.Trail)}
+		Visits: slices.Clone(u.Visits), Trail: slices.Clone(u.Trail), StatusChanges: slices.Clone(u.StatusChanges)}
 	if u.Fence != nil {
 		c.Fence = maps.Clone(u.Fence)
 		for k, v := range c.Fence {

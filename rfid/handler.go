@@ -214,6 +214,10 @@ func replyFormat(req request) (message.MediaType, error) {
 	return 0, fmt.Errorf("%w: Accept %d, can answer %d (json) or %d (cbor)", ErrNotAcceptable, req.accept, message.AppJSON, message.AppCBOR)
 }
 
+// unavailableMaxAge is the Max-Age (seconds) of a 5.03 answer: when a
+// reader may retry a batch the engine refused (busy, or the store behind).
+const unavailableMaxAge = 5
+
 // errorResponse is the answer for err: its code from errorCodes and a short
 // human-readable reason. Server errors do not reveal their cause.
 func errorResponse(err error) response {
@@ -226,6 +230,7 @@ func errorResponse(err error) response {
 		maxAge = rl.maxAge()
 	case errors.Is(err, ErrUnavailable):
 		reason = "engine unavailable, retry later"
+		maxAge = unavailableMaxAge
 	case code >= codes.InternalServerError:
 		reason = "internal error"
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hospitalrtls/rtls/floorplans/route"
+	"github.com/hospitalrtls/rtls/location/geofence"
 )
 
 // Config is the whole configuration of rtlsd.
@@ -39,12 +40,19 @@ type Config struct {
 	EngineConfig string
 	// Tick is how often positions are written.
 	Tick time.Duration
+	// GenerationCheck is how often the Redis store's site generation
+	// marker is checked for data loss (0: 5 s).
+	GenerationCheck time.Duration
 	// RulesFile (YAML or JSON) and TagsFile (YAML, JSON or CSV) configure
 	// geofencing at start; changes made through the API persist in the store.
 	RulesFile string
 	TagsFile  string
 	// Debounce is how long a zone change must hold before it fires.
 	Debounce time.Duration
+	// Status says how asset statuses are inferred from location
+	// (geofence.StatusRules); the zero value infers none. rtlsd's flags
+	// default to geofence.DefaultStatusRules.
+	Status geofence.StatusRules
 	// ParGrace is how long after the first position a fresh site waits
 	// before it judges PAR rules (0: geofence.DefaultWarmup, 10 s).
 	ParGrace time.Duration
@@ -126,6 +134,12 @@ func (c *Config) Validate() error {
 	}
 	if strings.ContainsAny(c.Site, "{}") {
 		bad("--site", "must not contain '{' or '}'")
+	}
+	if c.Status.InUseDwell < 0 {
+		bad("--in-use-dwell", "must not be negative")
+	}
+	if c.Status.Absence < 0 {
+		bad("--missing-after", "must not be negative")
 	}
 	for _, w := range []struct {
 		flag string

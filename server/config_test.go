@@ -7,6 +7,7 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hospitalrtls/rtls/internal/testlog"
 )
@@ -26,13 +27,18 @@ func TestConfigValidateNamesTheFlag(t *testing.T) {
 		{"bad metrics addr", func(c *Config) { c.MetricsAddr = "9464" }, "--metrics-addr"},
 		{"bad redis url", func(c *Config) { c.RedisURL = "127.0.0.1:6379" }, "--redis"},
 		{"site with brace", func(c *Config) { c.Site = "a{b" }, "--site"},
+		{"negative in-use dwell", func(c *Config) { c.Status.InUseDwell = -time.Second }, "--in-use-dwell"},
+		{"negative absence", func(c *Config) { c.Status.Absence = -time.Second }, "--missing-after"},
 		{"no stairs", func(c *Config) { c.Walk.StairsPerLevelM = -1 }, ""},
 		{"stairs not a number", func(c *Config) { c.Walk.StairsPerLevelM = math.NaN() }, "--walk-stairs-m"},
 		{"infinite lift", func(c *Config) { c.Walk.LiftM = math.Inf(1) }, "--walk-lift-m"},
 		{"negative lift per level", func(c *Config) { c.Walk.LiftPerLevelM = -5 }, "--walk-lift-per-level-m"},
 		{"no reader keys, not insecure", func(c *Config) { c.Insecure = false }, "--reader-keys"},
 		{"demo implies insecure", func(c *Config) { c.Insecure, c.Demo = false, true }, ""},
-		{"reader keys", func(c *Config) { c.Insecure, c.Readers.Keys, c.Readers.DTLSAddr = false, "keys.jsonl", ":5684" }, ""},
+		{"reader keys", func(c *Config) {
+			c.Insecure, c.Readers.Keys, c.Readers.DTLSAddr = false, "keys.jsonl", ":5684"
+			c.API = APIConfig{TLSCert: "cert.pem", TLSKey: "key.pem", Tokens: "tokens.jsonl"}
+		}, ""},
 		{"bad dtls addr", func(c *Config) { c.Readers.Keys, c.Readers.DTLSAddr = "keys.jsonl", "5684" }, "--coap-dtls-addr"},
 		{"bad tag policy", func(c *Config) { c.Readers.Tags.Mode = "some" }, "--tag-policy"},
 		{"budget without a number", func(c *Config) { c.Readers.Tags.Mode = "budget" }, "--new-tags-per-minute"},

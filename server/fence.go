@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/internal/demo"
@@ -43,7 +44,9 @@ func openFence(ctx context.Context, cfg Config, plan *floorplans.Plan, st store.
 	if cfg.Demo && len(cfg.Floorplans) == 0 {
 		for _, t := range demo.Tags() {
 			if _, ok := tags[t.ID]; !ok {
-				tags[t.ID] = geofence.Tag{ID: t.ID, Class: t.Class, Type: t.Type, Name: t.Name}
+				if tags[t.ID], err = demoTag(t); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}
@@ -61,7 +64,7 @@ func openFence(ctx context.Context, cfg Config, plan *floorplans.Plan, st store.
 		return nil, fmt.Errorf("server: tag registry: %w", err)
 	}
 	fence, err := geofence.New(plan, geofence.Config{Debounce: cfg.Debounce, Warmup: cfg.ParGrace, NoDefaultEvents: cfg.NoDefaultEvents,
-		Zones: sortedValues(zones), Logger: log},
+		Zones: sortedValues(zones), Status: &cfg.Status, Logger: log},
 		sortedValues(rules), reg)
 	if err != nil {
 		return nil, fmt.Errorf("server: geofence: %w", err)
@@ -102,4 +105,19 @@ func sortedValues[T any](m map[string]T) []T {
 		out = append(out, m[k])
 	}
 	return out
+}
+
+// demoTag converts a tag of the demo scenario to a registry entry.
+func demoTag(t demo.Tag) (geofence.Tag, error) {
+	tag := geofence.Tag{ID: t.ID, Class: t.Class, Type: t.Type, Name: t.Name, Status: t.Status,
+		Unit: t.Unit, Role: t.Role, Serial: t.Serial, Model: t.Model, Department: t.Department,
+		EncounterRef: t.EncounterRef}
+	if t.MaintenanceDue != "" {
+		due, err := time.Parse(time.DateOnly, t.MaintenanceDue)
+		if err != nil {
+			return tag, fmt.Errorf("server: demo tag maintenance date: %w", err)
+		}
+		tag.MaintenanceDue = due.UnixMilli()
+	}
+	return tag, nil
 }

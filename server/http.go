@@ -72,15 +72,15 @@ func (h *httpFace) serve() error {
 	return nil
 }
 
-// shutdownGrace is how long running requests get to finish at shutdown.
+// httpGrace is how long running requests get to finish at shutdown.
 // Streams never finish on their own: they are closed after it, which
 // cancels their gRPC calls, so the gRPC server can stop gracefully.
-const shutdownGrace = time.Second
+const httpGrace = time.Second
 
 // shutdown stops taking requests, lets unary calls finish within
-// shutdownGrace and then closes every connection, streams included.
+// httpGrace and then closes every connection, streams included.
 func (h *httpFace) shutdown(ctx context.Context) {
-	grace, cancel := context.WithTimeout(ctx, shutdownGrace)
+	grace, cancel := context.WithTimeout(ctx, httpGrace)
 	defer cancel()
 	h.srv.Shutdown(grace)
 	h.srv.Close()

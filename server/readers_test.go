@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hospitalrtls/rtls/auth"
+	"github.com/hospitalrtls/rtls/internal/testpki"
 	"github.com/hospitalrtls/rtls/rfid"
 	"github.com/hospitalrtls/rtls/store"
 )
@@ -51,7 +53,7 @@ func TestReadersOverDTLS(t *testing.T) {
 	}
 	writeKeys(key1)
 	s, _ := startWith(t, Config{Floorplans: []string{clinicPlan}, CoAPAddr: "127.0.0.1:0", GRPCAddr: "127.0.0.1:0",
-		Tick: 50 * time.Millisecond, Readers: ReaderConfig{Keys: keys, DTLSAddr: "127.0.0.1:0"}})
+		Tick: 50 * time.Millisecond, Readers: ReaderConfig{Keys: keys, DTLSAddr: "127.0.0.1:0"}, API: secureAPIConfig(t)})
 	if s.CoAPAddr() != nil {
 		t.Fatalf("plain CoAP listens on %v without --insecure", s.CoAPAddr())
 	}
@@ -102,4 +104,21 @@ func TestReadersOverDTLS(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// secureAPIConfig is TLS material and a tokens file for an rtlsd that runs
+// without --insecure (the API then needs both).
+func secureAPIConfig(t *testing.T) APIConfig {
+	t.Helper()
+	pki := testpki.New(t)
+	cert, key := pki.Issue(t, "rtlsd")
+	_, line, err := auth.NewToken(auth.Principal{Subject: "ada", Role: auth.Admin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := filepath.Join(t.TempDir(), "tokens.jsonl")
+	if err := os.WriteFile(tokens, []byte(line+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return APIConfig{TLSCert: cert, TLSKey: key, Tokens: tokens}
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/hospitalrtls/rtls/floorplans/route"
 	"github.com/hospitalrtls/rtls/internal/demo"
 	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/location/trail"
 	"github.com/hospitalrtls/rtls/pipeline"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
@@ -54,6 +55,7 @@ type Server struct {
 	registry *prometheus.Registry
 	// lowBattery is the effective LOW_BATTERY threshold (percent).
 	lowBattery int
+	guard      *guard // nil for the embedded store
 }
 
 // Start loads the floorplan, opens the store, restores the geofence state
@@ -104,9 +106,16 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 		return nil, err
 	}
 	s.lowBattery = alerts.Config().LowBattery
+	stored, err := storedConfig(ctx, s.store)
+	if err != nil {
+		return nil, err
+	}
 	s.pipe = pipeline.New(pipeline.Config{Tick: cfg.Tick, FirstSeq: seq, Clock: cfg.Clock, Logger: log.With("part", "pipeline"), Tags: cfg.Readers.Tags,
-		Trail: trail.Config{Interval: cfg.TrailInterval, Distance: cfg.TrailDistance}, Analytics: newAggregator(s.plan), Alerts: alerts},
-		eng, fence, s.store, pipeline.NewMetrics(s.registry))
+		Trail: trail.Config{Interval: cfg.TrailInterval, Distance: cfg.TrailDistance}, Analytics: newAggregator(s.plan, fence), Alerts: alerts,
+		StoredConfig: stored}, eng, fence, s.store, pipeline.NewMetrics(s.registry))
+	if s.guard, err = newGuard(ctx, s.store, s.pipe, log.With("part", "store"), s.registry); err != nil {
+		return nil, err
+	}
 	if err := s.listen(); err != nil {
 		return nil, err
 	}
@@ -140,7 +149,7 @@ func (s *Server) listen() error {
 		WithLowBattery(api.NewLowBatteryServer(s.store, s.store, s.pipe, s.lowBattery, s.log)))
 	s.grpc.Register(&rtlsv1.AnalyticsService_ServiceDesc, api.NewAnalyticsServer(s.store, cmp.Or(s.cfg.AnalyticsMinCount, analytics.DefaultMinCount), s.log))
 	s.grpc.Register(&rtlsv1.EventService_ServiceDesc, api.NewEventServer(s.store, s.pipe, s.log))
-	api.RegisterFence(s.grpc, s.pipe, s.log)
+	api.RegisterFence(s.grpc, s.pipe, s.store, s.log)
 	floorplan, err := api.NewFloorplanServer(s.plan)
 	if err != nil {
 		return err
@@ -197,6 +206,14 @@ func (s *Server) CoAPDTLSAddr() net.Addr {
 	return s.dtlsLis.Addr()
 }
 
+// MetricsAddr returns the bound metrics address, nil when metrics are off.
+func (s *Server) MetricsAddr() net.Addr {
+	if s.metLis == nil {
+		return nil
+	}
+	return s.metLis.Addr()
+}
+
 // GRPCAddr returns the bound gRPC address.
 func (s *Server) GRPCAddr() net.Addr { return s.grpcLis.Addr() }
 
@@ -227,6 +244,13 @@ func (s *Server) Serve(ctx context.Context) error {
 	if s.face != nil {
 		g.Go(s.face.serve)
 	}
+	if s.guard != nil {
+		every := s.cfg.GenerationCheck
+		if every <= 0 {
+			every = defaultGenerationCheck
+		}
+		g.Go(func() error { s.guard.run(gctx, every); return nil })
+	}
 	if s.cfg.Demo {
 		g.Go(func() error { return runDemo(gctx, s.cfg, s.plan, loopback(s.CoAPAddr()), s.log.With("part", "demo")) })
 	}
@@ -238,7 +262,7 @@ func (s *Server) Serve(ctx context.Context) error {
 		if pipeErr != nil {
 			s.log.Error("pipeline stopped with unwritten updates", "err", pipeErr)
 		}
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		defer cancel()
 		if s.face != nil {
 			s.face.shutdown(sctx)
@@ -279,6 +303,10 @@ func (s *Server) reloadOnHUP(ctx context.Context) {
 	}
 }
 
+// shutdownGrace bounds how long shutdown waits for unary calls and metrics
+// scrapes in flight; open streams end at once with UNAVAILABLE.
+const shutdownGrace = time.Second
+
 func (s *Server) close() {
 	if s.coapLis != nil {
 		s.coapLis.Close()
@@ -310,6 +338,7 @@ func openStore(ctx context.Context, cfg Config, log *slog.Logger) (store.Store, 
 		return memstore.New(memstore.Options{EventMaxLen: cfg.EventMaxLen, EventMaxAge: cfg.EventMaxAge,
 			TrailMaxAge: cfg.TrailRetention, AnalyticsMaxAge: cfg.AnalyticsRetention}), nil
 	}
+	redisstore.SetClientLogger(log.With("part", "redis"))
 	st, err := redisstore.New(ctx, redisstore.Options{URL: cfg.RedisURL, Site: cfg.Site,
 		EventMaxLen: cfg.EventMaxLen, EventMaxAge: cfg.EventMaxAge, TrailMaxAge: cfg.TrailRetention,
 		AnalyticsMaxAge: cfg.AnalyticsRetention, Logger: log.With("part", "redis")})
@@ -319,15 +348,22 @@ func openStore(ctx context.Context, cfg Config, log *slog.Logger) (store.Store, 
 	return st, nil
 }
 
-// newAggregator returns the analytics aggregator over the plan's rooms.
-// Utilization needs the registry's asset types and units (AssetFunc),
-// which come with the registry's status changes.
-func newAggregator(plan *floorplans.Plan) *analytics.Aggregator {
+// newAggregator returns the analytics aggregator over the plan's rooms
+// (category and unit) and the registry's assets (type and unit, for
+// utilization). The aggregator and fence are both owned by the pipeline's
+// goroutine, the only one that calls the asset lookup.
+func newAggregator(plan *floorplans.Plan, fence *geofence.Engine) *analytics.Aggregator {
 	rooms := make(map[string]analytics.Room, len(plan.Rooms))
 	for _, r := range plan.Rooms {
-		rooms[r.ID] = analytics.Room{Category: r.Category}
+		rooms[r.ID] = analytics.Room{Category: r.Category, Unit: r.Unit}
 	}
-	return analytics.NewAggregator(rooms, nil)
+	return analytics.NewAggregator(rooms, func(tag string) (analytics.Asset, bool) {
+		t, ok := fence.Tag(tag)
+		if !ok || t.Class != geofence.ClassAsset {
+			return analytics.Asset{}, false
+		}
+		return analytics.Asset{Type: t.Type, Unit: t.Unit}, true
+	})
 }
 
 func storeName(cfg Config) string {

@@ -137,6 +137,9 @@ type Update struct {
 	// older than the store's analytics retention before the newest hour
 	// written is dropped (see the stores' Options).
 	Analytics []analytics.Op
+	// StatusChanges are appended, in order, to the status history of
+	// their tags (ListStatusHistory; StatusHistoryLen per tag).
+	StatusChanges []geofence.StatusChange
 	// Seq, when not 0, makes Apply idempotent. The single writer of a site
 	// numbers its updates with increasing Seq (continuing above LastSeq
 	// after a restart) and retries a failed Apply with the same update. The
@@ -211,6 +214,10 @@ type Store interface {
 	ReadEvents(ctx context.Context, afterID string, count int, block time.Duration) ([]geofence.Event, error)
 	// LastEventID returns the id of the newest event, "0" when there is none.
 	LastEventID(ctx context.Context) (string, error)
+	// FirstEventID returns the id of the oldest retained event, "0" when
+	// there is none: a reader resuming after an older id missed events
+	// that retention dropped.
+	FirstEventID(ctx context.Context) (string, error)
 	// ListEvents pages through events in an event-time range. Stream ids are
 	// arrival times, so events that arrive more than a store-defined slack
 	// (default one minute) before or after their event time may be missed.
@@ -222,6 +229,10 @@ type Store interface {
 	// LoadConfig returns every stored configuration item of kind by id. A
 	// kind not in ConfigKinds gets ErrBadKind.
 	LoadConfig(ctx context.Context, kind string) (map[string][]byte, error)
+	// ListStatusHistory pages through the status changes of one tag, newest
+	// first (an unknown tag has none). A token of another tag gets
+	// ErrBadToken.
+	ListStatusHistory(ctx context.Context, q StatusQuery) (StatusPage, error)
 	// LastSeq returns the Seq of the newest update applied with one, 0 when
 	// there is none.
 	LastSeq(ctx context.Context) (uint64, error)
@@ -287,6 +298,9 @@ func (u Update) Validate() error {
 		if err := validateBattery(b); err != nil {
 			return fmt.Errorf("%w: battery %d: %s", ErrInvalid, i, err)
 		}
+	}
+	if err := validateStatusChanges(u.StatusChanges); err != nil {
+		return err
 	}
 	for i, c := range u.Config {
 		if err := CheckKind(c.Kind); err != nil {
@@ -371,7 +385,8 @@ func validateEvent(e geofence.Event) error {
 		return errors.New("negative count")
 	}
 	return validateIDs([]namedID{{"type", string(e.Type)}, {"tag", e.Tag},
-		{"zone", e.Zone}, {"rule", e.Rule}, {"trigger", e.Trigger}, {"class", e.Class}, {"level", e.Level}})
+		{"zone", e.Zone}, {"rule", e.Rule}, {"trigger", e.Trigger}, {"class", e.Class}, {"level", e.Level},
+		{"status", e.Status}, {"previous", e.Previous}})
 }
 
 // namedID is an id with the name of its field, for error messages.

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hospitalrtls/rtls/analytics"
+	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/server"
 )
 
@@ -59,8 +60,19 @@ func parseFlags(args []string) (server.Config, slog.Level, error) {
 	fs.StringVar(&cfg.EngineConfig, "engine-config", "", "JSON file overriding engine settings (see docs/accuracy.md)")
 	fs.DurationVar(&cfg.Tick, "tick", 250*time.Millisecond, "how often positions are written")
 	fs.StringVar(&cfg.RulesFile, "rules", "", "geofence rules file (YAML or JSON)")
-	fs.StringVar(&cfg.TagsFile, "tags", "", "tag registry file (YAML, JSON or CSV: id,class,type,name)")
+	fs.StringVar(&cfg.TagsFile, "tags", "", "tag registry file (YAML, JSON or CSV with a header: id,class,type,name,status,unit_id,role,serial,...)")
 	fs.DurationVar(&cfg.Debounce, "debounce", 0, "how long a zone change must hold before ENTER/EXIT fire (0: 3s)")
+	cfg.Status = geofence.DefaultStatusRules()
+	fs.Func("soiled-categories", "room categories that make an asset entering them SOILED, comma-separated (default "+geofence.DefaultSoiledCategory+"; \"\": none)", func(v string) error {
+		cfg.Status.SoiledCategories = splitList(v)
+		return nil
+	})
+	fs.Func("in-use-categories", "room categories of patient care, comma-separated (default "+strings.Join(geofence.DefaultInUseCategories, ",")+"; \"\": none)", func(v string) error {
+		cfg.Status.InUseCategories = splitList(v)
+		return nil
+	})
+	fs.DurationVar(&cfg.Status.InUseDwell, "in-use-dwell", geofence.DefaultInUseDwell, "stay in a patient-care room after which an asset is IN_USE (0: never)")
+	fs.DurationVar(&cfg.Status.Absence, "missing-after", geofence.DefaultStatusAbsence, "silence after which an asset is MISSING (0: never)")
 	fs.DurationVar(&cfg.ParGrace, "par-grace", 0, "how long after the first position a fresh site waits before judging PAR rules (0: 10s)")
 	fs.IntVar(&cfg.LowBattery, "low-battery", 20, "battery percent at or below which LOW_BATTERY fires (re-arms 5 above)")
 	fs.DurationVar(&cfg.DuressGap, "duress-gap", 0, "how long a tag's button must go unreported before a report is a new press (0: 10s)")
@@ -88,4 +100,15 @@ func parseFlags(args []string) (server.Config, slog.Level, error) {
 	}
 	cfg.NoDefaultEvents = !*defaultEvents
 	return cfg, level, cfg.Validate()
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }

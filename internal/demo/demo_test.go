@@ -25,6 +25,20 @@ func TestFloorplanIsValid(t *testing.T) {
 			t.Errorf("room L0-%s missing", id)
 		}
 	}
+	// two units, one a level: every room but exits, stairs and elevators
+	if len(plan.Units) != 2 || plan.Units[0].ID != "4W" || plan.Units[1].ID != "5W" {
+		t.Fatalf("units %+v, want 4W and 5W", plan.Units)
+	}
+	for _, r := range plan.Rooms {
+		want := map[string]string{"L0": "4W", "L1": "5W"}[r.Level]
+		switch r.Category {
+		case "exit", "stairs", "elevator":
+			want = ""
+		}
+		if r.Unit != want {
+			t.Errorf("room %s in unit %q, want %q", r.ID, r.Unit, want)
+		}
+	}
 }
 
 // checkLevel: one corridor every other room opens on, a BLE reader in
@@ -82,8 +96,17 @@ func TestTags(t *testing.T) {
 	counts := map[string]int{}
 	seen := map[string]bool{}
 	for _, tg := range Tags() {
-		if seen[tg.ID] || tg.Name == "" || tg.Type == "" {
-			t.Errorf("tag %+v: repeated or incomplete", tg)
+		if seen[tg.ID] || tg.Type == "" || (tg.Name == "") != (tg.Class == ClassPatient) {
+			t.Errorf("tag %+v: repeated, incomplete or a named patient", tg)
+		}
+		if tg.Unit != "4W" && tg.Unit != "5W" {
+			t.Errorf("tag %s: unit %q not of the ward", tg.ID, tg.Unit)
+		}
+		if (tg.Class == ClassAsset) != (tg.Serial != "" && tg.Model != "" && tg.Status != "" && tg.MaintenanceDue != "") {
+			t.Errorf("tag %s: asset fields %+v", tg.ID, tg)
+		}
+		if (tg.Class == ClassPatient) != (tg.EncounterRef != "") || (tg.Class == ClassStaff) != (tg.Role != "") {
+			t.Errorf("tag %s: class fields %+v", tg.ID, tg)
 		}
 		seen[tg.ID] = true
 		counts[tg.Class]++

@@ -35,16 +35,19 @@ type room struct {
 	west, east             float64
 }
 
+// level is one storey; its unit (unitID, unitName) holds the rooms of the
+// level that are not corridors, exits, stairs or elevators.
 type level struct {
-	id, name     string
-	ordinal      int
-	elevation    float64
-	south, north []room
+	id, name         string
+	unitID, unitName string
+	ordinal          int
+	elevation        float64
+	south, north     []room
 }
 
 var levels = []level{
 	{
-		id: "L0", name: "Ward level 0", ordinal: 0, elevation: 0,
+		id: "L0", name: "Ward level 0", unitID: "4W", unitName: "4 West", ordinal: 0, elevation: 0,
 		south: []room{
 			{"EXIT", "Main exit", "exit", 0, 5},
 			{"ICU1", "ICU bay 1", "icu", 5, 11},
@@ -69,7 +72,7 @@ var levels = []level{
 		},
 	},
 	{
-		id: "L1", name: "Ward level 1", ordinal: 1, elevation: 4,
+		id: "L1", name: "Ward level 1", unitID: "5W", unitName: "5 West", ordinal: 1, elevation: 4,
 		south: []room{
 			{"P10", "Patient room 110", "patient_room", 0, 5},
 			{"P11", "Patient room 111", "patient_room", 5, 11},
@@ -100,7 +103,7 @@ var corridorReaders = []float64{6.25, 18.75, 31.25, 43.75}
 
 type feature struct {
 	Type       string         `json:"type"`
-	Geometry   geometry       `json:"geometry"`
+	Geometry   any            `json:"geometry"` // a geometry, or nil for null
 	Properties map[string]any `json:"properties"`
 }
 
@@ -159,7 +162,7 @@ func levelFeatures(l level) []feature {
 	for i, x := range corridorReaders {
 		fs = append(fs, bleReader(fmt.Sprintf("R-%s-C%d", l.id, i+1), l.id, x, (southWall+northWall)/2))
 	}
-	fs = append(fs, portal(l.id))
+	fs = append(fs, portal(l.id), unitFeature(l))
 	if l.id == "L0" {
 		fs = append(fs, feature{
 			Type:     "Feature",
@@ -171,6 +174,26 @@ func levelFeatures(l level) []feature {
 		})
 	}
 	return fs
+}
+
+// unitFeature returns the unit of a level: a feature with null geometry
+// listing its rooms.
+func unitFeature(l level) feature {
+	rooms := []string{l.id + "-COR"}
+	for _, row := range [][]room{l.south, l.north} {
+		for _, r := range row {
+			switch r.category {
+			case "exit", "stairs", "elevator":
+			default:
+				rooms = append(rooms, l.id+"-"+r.suffix)
+			}
+		}
+	}
+	return feature{
+		Type:       "Feature",
+		Geometry:   nil,
+		Properties: map[string]any{"type": "unit", "id": l.unitID, "name": l.unitName, "rooms": rooms},
+	}
 }
 
 // rowRoom returns a room, its door on wall doorY and its BLE reader.

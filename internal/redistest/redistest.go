@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -112,6 +113,28 @@ func (s *Server) Stop() {
 	if s.proc != nil {
 		s.proc.stop()
 		s.proc = nil
+	}
+}
+
+// Pause stops the server process with SIGSTOP: it keeps its connections
+// open and answers nothing, like a hung server, until Resume.
+func (s *Server) Pause() { s.signal(syscall.SIGSTOP) }
+
+// Resume continues a paused server with SIGCONT.
+func (s *Server) Resume() { s.signal(syscall.SIGCONT) }
+
+// signal sends sig to the running server; it fails the test when there is
+// none.
+func (s *Server) signal(sig syscall.Signal) {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.proc == nil {
+		s.t.Fatalf("redistest: %v to a stopped server", sig)
+		return
+	}
+	if err := s.proc.cmd.Process.Signal(sig); err != nil {
+		s.t.Fatalf("redistest: %v: %v", sig, err)
 	}
 }
 

@@ -50,6 +50,7 @@ func (e *Engine) advanceView(t *tagState, z *zoneState, vi int, v *view, now int
 
 // entered emits what a tag's entry into z (in view vi) at time at causes.
 func (e *Engine) entered(t *tagState, z *zoneState, vi int, at int64, trig string) {
+	e.statusEntered(t, z, vi, at)
 	if vi == 0 && e.defaultOn {
 		e.emit(Enter, t, z.z.ID, "", at, trig)
 	}
@@ -92,6 +93,7 @@ func (e *Engine) dwell(t *tagState, z *zoneState, vi int, v *view, upper int64) 
 	if upper <= v.dwellDone {
 		return
 	}
+	e.statusDwell(t, z, vi, v, upper)
 	for _, r := range z.rules[vi] {
 		if r.Type != RuleDwell || !r.matches(&t.info) {
 			continue
@@ -106,6 +108,7 @@ func (e *Engine) dwell(t *tagState, z *zoneState, vi int, v *view, upper int64) 
 // checkAbsence fires the ABSENCE rules whose deadline (newest position plus
 // the rule's duration) falls after the tag's clock and at or before now.
 func (e *Engine) checkAbsence(t *tagState, now int64) {
+	e.statusAbsence(t, now)
 	if !t.seen {
 		return
 	}

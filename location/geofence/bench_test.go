@@ -75,6 +75,17 @@ func BenchmarkObserve(b *testing.B) {
 			})
 		}
 	}
+	b.Run("rules=default+status/tags=10000", func(b *testing.B) {
+		// asset statuses inferred too (storage rooms taken as soiled)
+		m := newMover(plan, 10000)
+		rules := DefaultStatusRules()
+		rules.SoiledCategories = []string{"storage"}
+		e, err := New(plan, Config{Zones: []Zone{desk}, Status: &rules}, nil, m.registry(b))
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchMoves(b, e, m)
+	})
 	b.Run("churn/debounce=0/tags=10000", func(b *testing.B) {
 		// Every tag changes rooms every 1 to 40 s and every change takes
 		// effect at once: the event rate the engine sustains.

@@ -116,7 +116,7 @@ func TestTakeDirtyTracksManagement(t *testing.T) {
 		{"PutZone wider", func() error { return e.setZone(wide) }},
 		{"DeleteRule", func() error { _, err := e.DeleteRule("slow", sec(40)); return err }},
 		{"DeleteZone", func() error { _, err := e.DeleteZone("DESK", sec(40)); return err }},
-		{"PutTag", func() error { _, err := e.PutTag(Tag{ID: "WC1", Class: "staff"}); return err }},
+		{"PutTag", func() error { _, _, err := e.PutTag(Tag{ID: "WC1", Class: "staff"}, 0); return err }},
 		{"DeleteTag", func() error { return e.DeleteTag("PUMP1") }},
 		{"SetRegistry", func() error { e.SetRegistry(testRegistry(t)); return nil }},
 		{"ticks", func() error { run(e, ticks(40, 60)); return nil }},

@@ -40,6 +40,9 @@ type Config struct {
 	// Zones are zones made through the API, held from the start so that
 	// rules may name them.
 	Zones []Zone
+	// Status, when not nil, makes the engine infer asset statuses from
+	// location (status.go); nil infers none.
+	Status *StatusRules
 	// Logger receives warnings about the configuration (rules naming
 	// unknown zones). Nil discards them. The engine never logs tag ids.
 	Logger *slog.Logger
@@ -62,6 +65,8 @@ type Engine struct {
 	warmup   int64 // ms
 	log      *slog.Logger
 	reg      *Registry
+	status   statusRules
+	changes  []StatusChange // status changes since TakeStatusChanges
 
 	zones     map[string]*zoneState
 	grids     map[string]*zoneGrid // by level, the zones that are not rooms
@@ -118,6 +123,7 @@ func New(plan *floorplans.Plan, cfg Config, rules []Rule, reg *Registry) (*Engin
 		log:       cfg.Logger,
 		reg:       reg.Clone(),
 		defaultOn: !cfg.NoDefaultEvents,
+		status:    newStatusRules(cfg.Status),
 		zones:     make(map[string]*zoneState),
 		grids:     make(map[string]*zoneGrid),
 		rules:     make(map[string]*ruleState),
@@ -142,6 +148,7 @@ func New(plan *floorplans.Plan, cfg Config, rules []Rule, reg *Registry) (*Engin
 	e.rebuildGrids()
 	e.reindex()
 	e.warnDangling()
+	e.warnUnits()
 	return e, nil
 }
 

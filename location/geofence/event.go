@@ -14,6 +14,10 @@ const (
 	Restricted  EventType = "RESTRICTED"
 	BelowPar    EventType = "BELOW_PAR"
 	ParRestored EventType = "PAR_RESTORED"
+	// StatusChanged: an asset's status changed (Status, Previous), set
+	// through PutTag or inferred from its location (StatusRules); Trigger
+	// is the StatusChange.Source, Zone the room it was inferred in.
+	StatusChanged EventType = "STATUS_CHANGED"
 	// Duress: a staff tag's button was pressed (package alert).
 	Duress EventType = "DURESS"
 	// LowBattery: a tag's battery fell to or below the threshold (package
@@ -34,6 +38,10 @@ type Event struct {
 	Class   string // tag class of Tag, or the class a count rule counts
 	Count   int    // tags counted, for BELOW_PAR / PAR_RESTORED; percent for LOW_BATTERY
 	Level   string // level of the tag or zone; "" when not known
+	// Status and Previous are an asset's new and former status, for
+	// STATUS_CHANGED.
+	Status   string
+	Previous string
 }
 
 // Triggers: what caused an event (Event.Trigger).

@@ -88,9 +88,10 @@ func TestLoadRulesEmpty(t *testing.T) {
 
 func TestLoadRegistryFile(t *testing.T) {
 	want := []Tag{
-		{ID: "PAT-001", Class: "patient"},
-		{ID: "PUMP-008", Class: "asset", Type: "infusion_pump", Name: "IP-8"},
-		{ID: "STAFF-000", Class: "staff", Type: "nurse", Name: "Nurse 0"},
+		{ID: "PAT-001", Class: "patient", Unit: "4E", EncounterRef: "ENC-7001"},
+		{ID: "PUMP-008", Class: "asset", Type: "infusion_pump", Name: "IP-8", Unit: "4W", Status: StatusAvailable,
+			Serial: "SN-1008", Model: "Alaris 8100", Department: "biomed", MaintenanceDue: 1801353600000},
+		{ID: "STAFF-000", Class: "staff", Type: "nurse", Name: "Nurse 0", Role: "RN", Unit: "4W"},
 	}
 	for _, path := range []string{"testdata/tags.csv", "testdata/tags.yaml", "testdata/tags.json"} {
 		t.Run(path, func(t *testing.T) {
@@ -113,8 +114,12 @@ func TestLoadRegistryErrors(t *testing.T) {
 		want   string
 	}{
 		{"csv class", FormatCSV, "id,class\nPAT-SECRET,patient\nPAT-SECRET2,visitor\n", `geofence: line 3: tag: class: unknown class "visitor"`},
-		{"csv fields", FormatCSV, "A\n", "line 1: 1 fields; want id,class[,type[,name]]"},
+		{"csv fields", FormatCSV, "A\n", "line 1: 1 fields; want 2 to 12"},
 		{"csv repeated", FormatCSV, "PAT-SECRET,patient\nPAT-SECRET,patient\n", "geofence: line 2: tag: id: repeats the tag at line 1"},
+		{"csv patient name", FormatCSV, "id,class,name\nPAT-SECRET,patient,Jane Roe\n", "geofence: line 2: tag: name: must be empty for a patient"},
+		{"csv header", FormatCSV, "id,class,colour\n", `line 1: column 3: "colour" is not a tag field`},
+		{"csv due", FormatCSV, "id,class,maintenance_due\nPUMP-SECRET,asset,31/01/2027\n", "geofence: line 2: tag: maintenance_due: \"31/01/2027\" is neither"},
+		{"yaml status", FormatYAML, "- {id: PAT-SECRET, class: patient, status: SOILED}\n", "geofence: line 1: tag: status: only a tag of class asset has one"},
 		{"yaml class", FormatYAML, "- {id: PAT-SECRET}\n", "geofence: line 1: tag: class: required"},
 		{"json class", FormatJSON, `{"tags":[{"id":"PAT-SECRET","class":"x"}]}`, `geofence: tags[0]: tag: class: unknown class "x"`},
 		{"extension", "", "", `format ""`},

@@ -16,15 +16,46 @@ func (e *Engine) SetRegistry(reg *Registry) {
 }
 
 // PutTag validates a tag and stores it in the engine's registry, replacing
-// any with its id, and returns it as stored (class in lower case). Like
-// SetRegistry, it applies to later transitions.
-func (e *Engine) PutTag(t Tag) (Tag, error) {
+// any with its id, and returns it as stored (class in lower case) with the
+// events it causes. Like SetRegistry, it applies to later transitions.
+// When the plan declares units, Unit must be one of them. StatusChangedAt
+// and MissingFrom are the engine's: a status different from the stored one
+// is a change at event time now (a StatusChange with source "api" and a
+// STATUS_CHANGED event), which holds until the next inferred transition.
+func (e *Engine) PutTag(t Tag, now int64) (Tag, []Event, error) {
+	t = normalizeTag(t)
+	old, _ := e.reg.Get(t.ID)
+	t.StatusChangedAt, t.MissingFrom = old.StatusChangedAt, old.MissingFrom
+	changed := t.Status != old.Status
+	if changed {
+		want := t.Status
+		t.Status = old.Status
+		t = withStatus(t, want, now)
+	}
+	if err := e.checkUnit(t.Unit); err != nil {
+		return Tag{}, nil, err
+	}
 	t, err := e.reg.Put(t)
 	if err != nil {
-		return Tag{}, err
+		return Tag{}, nil, err
+	}
+	if changed {
+		e.recordStatus(old, t, SourceAPI, "")
 	}
 	e.retag(t.ID)
-	return t, nil
+	return t, e.result(), nil
+}
+
+// checkUnit checks a tag's unit against the plan's units, when it declares
+// some.
+func (e *Engine) checkUnit(unit string) error {
+	if unit == "" || e.plan == nil || len(e.plan.Units) == 0 {
+		return nil
+	}
+	if _, ok := e.plan.Unit(unit); !ok {
+		return tagError("unit_id", fmt.Sprintf("unknown unit %q (the floorplan declares its units)", unit))
+	}
+	return nil
 }
 
 // DeleteTag removes a tag from the engine's registry: the tag keeps being
@@ -57,4 +88,30 @@ func (e *Engine) Registered(id string) bool {
 // Registry returns a copy of the engine's registry.
 func (e *Engine) Registry() *Registry {
 	return e.reg.Clone()
+}
+
+// Tag returns the registry entry of one tag, without copying the registry.
+func (e *Engine) Tag(id string) (Tag, bool) {
+	return e.reg.Get(id)
+}
+
+// Tags returns every registered tag, ordered by id, without copying the
+// registry's index.
+func (e *Engine) Tags() []Tag {
+	return e.reg.Tags()
+}
+
+// warnUnits logs how many registered tags name a unit the plan does not
+// declare (when it declares units). Those are kept, as a plan may lose a
+// unit the registry still names; PutTag refuses new ones.
+func (e *Engine) warnUnits() {
+	n := 0
+	for _, t := range e.reg.Tags() {
+		if e.checkUnit(t.Unit) != nil {
+			n++
+		}
+	}
+	if n > 0 {
+		e.log.Warn("geofence: registered tags name units the floorplan does not declare", "tags", n)
+	}
 }

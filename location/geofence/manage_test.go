@@ -229,7 +229,7 @@ func TestRegistryChangeRecountsPar(t *testing.T) {
 	e := newTestEngine(t, Config{}, par)
 	got := run(e, interleave(walk("X9", "ST", 0, 10), ticks(0, 10)))
 	wantEvents(t, brief(got), "BELOW_PAR ST@0 [par] n=0", "ENTER ST@0 X9")
-	if _, err := e.PutTag(Tag{ID: "X9", Class: "ASSET", Type: "bed"}); err != nil {
+	if _, _, err := e.PutTag(Tag{ID: "X9", Class: "ASSET", Type: "bed"}, 0); err != nil {
 		t.Fatal(err)
 	}
 	got = e.Tick(sec(11))
@@ -242,7 +242,7 @@ func TestRegistryChangeRecountsPar(t *testing.T) {
 	if err := e.DeleteTag("X9"); !errors.Is(err, ErrUnknownTag) {
 		t.Fatalf("got %v, want ErrUnknownTag", err)
 	}
-	if _, err := e.PutTag(Tag{ID: "X9", Class: "robot"}); !errors.Is(err, ErrInvalidTag) {
+	if _, _, err := e.PutTag(Tag{ID: "X9", Class: "robot"}, 0); !errors.Is(err, ErrInvalidTag) {
 		t.Fatalf("got %v, want ErrInvalidTag", err)
 	}
 }

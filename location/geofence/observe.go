@@ -30,12 +30,13 @@ func (e *Engine) Observe(p location.Position) []Event {
 		reschedule = true
 	}
 	t.seen, t.last, t.clock = true, p.TS, max(t.clock, p.TS)
+	e.statusSeen(t, p.TS, p.Room)
 	e.touch(t)
 	if e.applyRaw(t, p) {
 		e.advance(t, p.TS, TriggerPosition) // debounce 0 takes effect now
 		reschedule = true
 	}
-	if reschedule || (t.hidx < 0 && len(e.absence) > 0) {
+	if reschedule || (t.hidx < 0 && (len(e.absence) > 0 || e.watchesAbsence(t))) {
 		e.schedule(t)
 	}
 	e.judgePar(p.TS)

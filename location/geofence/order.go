@@ -8,7 +8,7 @@ import (
 // typeRank orders events of one tag at one time: a tag leaves before it
 // enters, and a stay's other events follow its entry.
 var typeRank = map[EventType]int{
-	Exit: 0, Enter: 1, Restricted: 2, Dwell: 3, Absence: 4, BelowPar: 5, ParRestored: 6,
+	Exit: 0, Enter: 1, Restricted: 2, Dwell: 3, Absence: 4, BelowPar: 5, ParRestored: 6, StatusChanged: 7,
 }
 
 // compareEvents orders events by time; at one time tag events come before

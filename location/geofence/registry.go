@@ -3,7 +3,6 @@ package geofence
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 )
 
@@ -61,6 +60,13 @@ func (r *Registry) Put(t Tag) (Tag, error) {
 	return t, nil
 }
 
+// set stores a tag known to be valid and normalized.
+func (r *Registry) set(t Tag) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.tags[t.ID] = t
+}
+
 // Delete removes a tag; it returns ErrUnknownTag when there was none.
 func (r *Registry) Delete(id string) error {
 	r.mu.Lock()
@@ -88,12 +94,16 @@ func (r *Registry) Tags() []Tag {
 		return nil
 	}
 	r.mu.RLock()
-	out := make([]Tag, 0, len(r.tags))
-	for _, t := range r.tags {
-		out = append(out, t)
+	defer r.mu.RUnlock()
+	ids := make([]string, 0, len(r.tags))
+	for id := range r.tags {
+		ids = append(ids, id)
 	}
-	r.mu.RUnlock()
-	slices.SortFunc(out, func(a, b Tag) int { return strings.Compare(a.ID, b.ID) })
+	slices.Sort(ids) // ids, not tags: far less to move
+	out := make([]Tag, len(ids))
+	for i, id := range ids {
+		out[i] = r.tags[id]
+	}
 	return out
 }
 

@@ -84,10 +84,11 @@ func (e *Engine) nextDue(t *tagState) int64 {
 			case v.pend:
 				due = min(due, v.pendAt+m.z.debounce[vi])
 			case v.in:
-				due = min(due, e.nextDwell(t, m.z.rules[vi], v))
+				due = min(due, e.nextDwell(t, m.z.rules[vi], v), e.nextStatusDwell(t, m.z, vi, v))
 			}
 		}
 	}
+	due = min(due, e.nextStatusAbsence(t))
 	if t.seen {
 		for _, r := range e.absence {
 			if at := t.last + r.dur; at > t.clock && r.matches(&t.info) {

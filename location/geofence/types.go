@@ -87,20 +87,39 @@ type Rule struct {
 	Enabled bool
 }
 
-// Tag is one registered tag: what its bearer is.
+// Tag is one registered tag: what its bearer is. ValidateTag says which
+// fields each class may carry.
 type Tag struct {
 	ID    string
 	Class string // "staff", "asset" or "patient"
 	Type  string // e.g. "infusion_pump" or "nurse"; free text
 	Name  string // display name; never a patient's name
-	// Status is an asset's status, one of the Status constants; "" for
-	// staff and patients.
-	Status string
-	// Role is a staff member's role, e.g. "RN"; "" for others.
-	Role string
+	// Status is an asset's status (one of the Status constants); "" for
+	// staff, patients and assets never given one.
+	Status string `json:",omitempty"`
+	// Unit is the hospital unit of the bearer (a unit id of the floorplan):
+	// an asset's owning unit, a staff member's home unit, a patient's
+	// admitting unit; "" when none.
+	Unit string `json:",omitempty"`
+	// Role is a staff member's role ("RN", "tech", "physician", ...).
+	Role string `json:",omitempty"`
+	// Serial, Model and Department describe an asset.
+	Serial     string `json:",omitempty"`
+	Model      string `json:",omitempty"`
+	Department string `json:",omitempty"`
 	// MaintenanceDue is when an asset's preventive maintenance is due, in
 	// epoch milliseconds; 0 when unknown.
-	MaintenanceDue int64
+	MaintenanceDue int64 `json:",omitempty"`
+	// EncounterRef is a patient's encounter reference (an opaque id, never
+	// a name).
+	EncounterRef string `json:",omitempty"`
+	// StatusChangedAt is when Status last changed, in epoch milliseconds
+	// (event time); set by the engine, ignored in PutTag.
+	StatusChangedAt int64 `json:",omitempty"`
+	// MissingFrom is, while Status is MISSING, the status the asset had
+	// before it went missing and returns to when seen again; set by the
+	// engine, ignored in PutTag.
+	MissingFrom string `json:",omitempty"`
 }
 
 // matches reports whether a tag of this class and type is one the rule

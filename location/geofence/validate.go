@@ -124,8 +124,14 @@ func validateNumbers(r Rule) error {
 	return nil
 }
 
-// ValidateTag checks a registry entry: an id and a class of staff, asset or
-// patient. Errors never carry the tag id.
+// ValidateTag checks a registry entry on its own: an id; a class of staff,
+// asset or patient; text fields of at most 256 bytes of UTF-8; and fields
+// that fit the class: a patient carries no name (encounter_ref identifies
+// the stay), only assets carry a status (one of the Status constants),
+// serial, model, department and maintenance_due, only staff a role, only
+// patients an encounter_ref. Whether Unit names a unit of the floorplan is
+// the engine's check (Engine.PutTag). Errors name the field by its
+// protocol name and never carry the tag id.
 func ValidateTag(t Tag) error {
 	if msg := idProblem(t.ID); msg != "" {
 		return tagError("id", msg)
@@ -137,12 +143,56 @@ func ValidateTag(t Tag) error {
 	default:
 		return tagError("class", fmt.Sprintf("unknown class %q (want staff, asset or patient)", t.Class))
 	}
-	for _, f := range [...]struct{ name, v string }{{"type", t.Type}, {"name", t.Name}} {
+	for _, f := range tagTexts(t) {
 		if len(f.v) > MaxIDLen || !utf8.ValidString(f.v) {
 			return tagError(f.name, "not valid UTF-8 of at most 256 bytes")
 		}
+		if f.v != "" && f.class != "" && f.class != t.Class {
+			return tagError(f.name, fmt.Sprintf("only a tag of class %s has one", f.class))
+		}
+	}
+	if t.Class == ClassPatient && t.Name != "" {
+		return tagError("name", "must be empty for a patient (patients carry no name; use encounter_ref)")
+	}
+	if t.Status != "" && !knownStatus(t.Status) {
+		return tagError("status", fmt.Sprintf("unknown status %q", t.Status))
+	}
+	if t.MissingFrom != "" && (!knownStatus(t.MissingFrom) || t.Status != StatusMissing) {
+		return tagError("missing_from", "set only on a MISSING asset, to a known status")
+	}
+	switch {
+	case t.MaintenanceDue < 0:
+		return tagError("maintenance_due", "must not be before 1970")
+	case t.MaintenanceDue != 0 && t.Class != ClassAsset:
+		return tagError("maintenance_due", "only a tag of class asset has one")
+	case t.StatusChangedAt < 0:
+		return tagError("status_changed_at", "must not be before 1970")
 	}
 	return nil
+}
+
+// tagText is a text field of a tag with its protocol name and the class
+// that may carry it ("" for any).
+type tagText struct{ name, v, class string }
+
+// tagTexts lists the text fields of a tag.
+func tagTexts(t Tag) []tagText {
+	return []tagText{
+		{"type", t.Type, ""}, {"name", t.Name, ""}, {"unit_id", t.Unit, ""},
+		{"status", t.Status, ClassAsset}, {"role", t.Role, ClassStaff},
+		{"serial", t.Serial, ClassAsset}, {"model", t.Model, ClassAsset},
+		{"department", t.Department, ClassAsset}, {"encounter_ref", t.EncounterRef, ClassPatient},
+	}
+}
+
+// knownStatus reports whether s is one of the Status constants.
+func knownStatus(s string) bool {
+	switch s {
+	case StatusAvailable, StatusInUse, StatusSoiled, StatusCleaning,
+		StatusMaintenance, StatusRecalled, StatusMissing:
+		return true
+	}
+	return false
 }
 
 // ValidateZone checks a zone: an id, a level of the plan (any level when
@@ -178,8 +228,10 @@ func normalizeRule(r Rule) Rule {
 	return r
 }
 
-// normalizeTag returns the tag with its class in lower case.
+// normalizeTag returns the tag with its class in lower case and its status
+// in upper case.
 func normalizeTag(t Tag) Tag {
 	t.Class = strings.ToLower(strings.TrimSpace(t.Class))
+	t.Status = strings.ToUpper(strings.TrimSpace(t.Status))
 	return t
 }

@@ -109,9 +109,22 @@ func TestValidateTag(t *testing.T) {
 		{Tag{ID: "", Class: "staff"}, "geofence: tag: id: required"},
 		{Tag{ID: "PAT-SECRET", Class: "robot"}, `geofence: tag: class: unknown class "robot"`},
 		{Tag{ID: "PAT-SECRET"}, "geofence: tag: class: required"},
+		{Tag{ID: "PAT-SECRET", Class: "patient", Unit: "4W", EncounterRef: "ENC-1"}, ""},
+		{Tag{ID: "PAT-SECRET", Class: "patient", Name: "Jane Roe"}, "geofence: tag: name: must be empty for a patient"},
+		{Tag{ID: "PUMP-SECRET", Class: "asset", Status: StatusSoiled, Serial: "SN", Model: "M", Department: "biomed", MaintenanceDue: 1}, ""},
+		{Tag{ID: "PUMP-SECRET", Class: "asset", Status: "BROKEN"}, `geofence: tag: status: unknown status "BROKEN"`},
+		{Tag{ID: "PUMP-SECRET", Class: "asset", Status: StatusMissing, MissingFrom: StatusSoiled}, ""},
+		{Tag{ID: "PUMP-SECRET", Class: "asset", Status: StatusSoiled, MissingFrom: StatusSoiled}, "geofence: tag: missing_from: set only on a MISSING asset"},
+		{Tag{ID: "PUMP-SECRET", Class: "asset", MaintenanceDue: -1}, "geofence: tag: maintenance_due: must not be before 1970"},
+		{Tag{ID: "S-SECRET", Class: "staff", Role: "RN", Unit: "4W"}, ""},
+		{Tag{ID: "S-SECRET", Class: "staff", Status: StatusAvailable}, "geofence: tag: status: only a tag of class asset has one"},
+		{Tag{ID: "S-SECRET", Class: "staff", MaintenanceDue: 5}, "geofence: tag: maintenance_due: only a tag of class asset has one"},
+		{Tag{ID: "S-SECRET", Class: "staff", EncounterRef: "ENC"}, "geofence: tag: encounter_ref: only a tag of class patient has one"},
+		{Tag{ID: "PUMP-SECRET", Class: "asset", Role: "RN"}, "geofence: tag: role: only a tag of class staff has one"},
+		{Tag{ID: "PUMP-SECRET", Class: "asset", Serial: "\xff"}, "geofence: tag: serial: not valid UTF-8"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.want, func(t *testing.T) {
+		t.Run(tc.want+tc.tag.ID, func(t *testing.T) {
 			err := ValidateTag(tc.tag)
 			switch {
 			case tc.want == "" && err != nil:

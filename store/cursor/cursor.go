@@ -15,6 +15,8 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/hospitalrtls/rtls/store"
 )
@@ -51,6 +53,7 @@ const (
 	Due       Kind = 'm' // assets due for maintenance, by due date then tag id
 	Trails    Kind = 'v' // one tag's trail, by visit entry time
 	Audit     Kind = 'a' // audit records, by log id
+	Status    Kind = 'h' // one tag's status history, by sequence number
 )
 
 // version is the first byte of every token: the layout and key it is
@@ -115,4 +118,25 @@ func ParseEventToken(tok string) (ID, error) {
 		return ID{}, fmt.Errorf("%w: %v", store.ErrBadToken, err)
 	}
 	return id, nil
+}
+
+// StatusToken returns the token for a page of tag's status history that
+// continues after (below) the change numbered seq.
+func StatusToken(tag string, seq uint64) string {
+	return Token(Status, strconv.FormatUint(seq, 10)+" "+tag)
+}
+
+// ParseStatusToken returns the number a StatusToken of tag continues
+// after; a token of another tag is store.ErrBadToken.
+func ParseStatusToken(tag, tok string) (uint64, error) {
+	s, err := ParseToken(Status, tok)
+	if err != nil {
+		return 0, err
+	}
+	num, of, ok := strings.Cut(s, " ")
+	seq, err := strconv.ParseUint(num, 10, 64)
+	if !ok || err != nil || of != tag {
+		return 0, store.ErrBadToken
+	}
+	return seq, nil
 }

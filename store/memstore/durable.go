@@ -16,6 +16,7 @@ type durable struct {
 	config  map[string]map[string][]byte // by kind, then id
 	seq     uint64                       // newest Update.Seq applied
 	applied []applied                    // the newest, at most store.SeqHistory
+	status  map[string]*statusLog        // status history by tag
 }
 
 // applied is an update applied with a Seq: its number and its event ids.
@@ -25,7 +26,7 @@ type applied struct {
 }
 
 func newDurable() durable {
-	d := durable{fence: map[string][]byte{}, config: map[string]map[string][]byte{}}
+	d := durable{fence: map[string][]byte{}, config: map[string]map[string][]byte{}, status: map[string]*statusLog{}}
 	for _, k := range store.ConfigKinds() {
 		d.config[k] = map[string][]byte{}
 	}
@@ -63,6 +64,7 @@ func (d *durable) write(u store.Update, events []geofence.Event) {
 	for _, c := range u.Config {
 		put(d.config[c.Kind], c.ID, c.Data)
 	}
+	d.appendStatus(u.StatusChanges)
 	if u.Seq == 0 {
 		return
 	}

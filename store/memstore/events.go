@@ -102,6 +102,19 @@ func (s *Store) LastEventID(context.Context) (string, error) {
 	return s.events[len(s.events)-1].ev.ID, nil
 }
 
+// FirstEventID returns the id of the oldest retained event, "0" when none.
+func (s *Store) FirstEventID(context.Context) (string, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return "", ErrClosed
+	}
+	if len(s.events) == 0 {
+		return "0", nil
+	}
+	return s.events[0].ev.ID, nil
+}
+
 // ListEvents pages through retained events whose event time is in the
 // query's range, in stream order.
 func (s *Store) ListEvents(_ context.Context, q store.EventQuery) (store.EventPage, error) {

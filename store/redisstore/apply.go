@@ -19,7 +19,7 @@ func (s *Store) Apply(ctx context.Context, u store.Update) ([]geofence.Event, er
 		return nil, err
 	}
 	if len(u.Positions) == 0 && len(u.Events) == 0 && len(u.Fence) == 0 && len(u.Config) == 0 &&
-		len(u.Visits) == 0 && len(u.Trail) == 0 && len(u.Analytics) == 0 && len(u.Batteries) == 0 && u.Seq == 0 {
+		len(u.Visits) == 0 && len(u.Trail) == 0 && len(u.Analytics) == 0 && len(u.Batteries) == 0 && len(u.StatusChanges) == 0 && u.Seq == 0 {
 		return nil, nil
 	}
 	keys := append([]string{s.keys.positions, s.keys.placements, s.keys.tags, s.keys.seen, s.keys.events,
@@ -33,7 +33,7 @@ func (s *Store) Apply(ctx context.Context, u store.Update) ([]geofence.Event, er
 		reply, err = s.applyWithBatteries(ctx, keys, args, u)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("redisstore: apply: %w", err)
+		return nil, wrap("apply", err)
 	}
 	ids, err := appliedIDs(reply)
 	if err != nil {
@@ -96,7 +96,7 @@ func (s *Store) applyArgs(u store.Update, cfgKey0 int) []any {
 		args = append(args, cfgKey0+configIndex(c.Kind)+1)
 		args = appendPut(args, c.ID, c.Data)
 	}
-	return s.appendAnalyticsArgs(s.appendTrailArgs(args, u), u)
+	return s.appendStatusArgs(s.appendAnalyticsArgs(s.appendTrailArgs(args, u), u), u.StatusChanges)
 }
 
 // appendPut appends key, "p" and v, or key, "d" and "" for a nil v.

@@ -56,6 +56,8 @@ const (
 	fieldClass   = "class"
 	fieldCount   = "count"
 	fieldLevel   = "level"
+	fieldStatus  = "status"
+	fieldPrev    = "previous"
 )
 
 // appendEventArgs appends the script arguments of e: the number of fields,
@@ -65,7 +67,7 @@ func appendEventArgs(args []any, e geofence.Event) []any {
 	args = append(args, 0, fieldType, string(e.Type), fieldTS, strconv.FormatInt(e.TS, 10))
 	for _, f := range [...]struct{ name, value string }{
 		{fieldTag, e.Tag}, {fieldZone, e.Zone}, {fieldRule, e.Rule},
-		{fieldTrigger, e.Trigger}, {fieldClass, e.Class}, {fieldLevel, e.Level},
+		{fieldTrigger, e.Trigger}, {fieldClass, e.Class}, {fieldLevel, e.Level}, {fieldStatus, e.Status}, {fieldPrev, e.Previous},
 	} {
 		if f.value != "" {
 			args = append(args, f.name, f.value)
@@ -106,6 +108,10 @@ func decodeEvent(m redis.XMessage) (geofence.Event, error) {
 			e.Count, err = strconv.Atoi(s)
 		case fieldLevel:
 			e.Level = s
+		case fieldStatus:
+			e.Status = s
+		case fieldPrev:
+			e.Previous = s
 		}
 		if err != nil {
 			return e, fmt.Errorf("%w: event field %q", errCorrupt, name)

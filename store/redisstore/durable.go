@@ -15,7 +15,7 @@ import (
 func (s *Store) LoadFence(ctx context.Context) (map[string][]byte, error) {
 	m, err := s.loadHash(ctx, s.keys.fence)
 	if err != nil {
-		return nil, fmt.Errorf("redisstore: load fence: %w", err)
+		return nil, wrap("load fence", err)
 	}
 	return m, nil
 }
@@ -27,7 +27,7 @@ func (s *Store) LoadConfig(ctx context.Context, kind string) (map[string][]byte,
 	}
 	m, err := s.loadHash(ctx, s.keys.config[configIndex(kind)])
 	if err != nil {
-		return nil, fmt.Errorf("redisstore: load config: %w", err)
+		return nil, wrap("load config", err)
 	}
 	return m, nil
 }
@@ -52,7 +52,7 @@ func (s *Store) LastSeq(ctx context.Context) (uint64, error) {
 	case errors.Is(err, redis.Nil):
 		return 0, nil
 	case err != nil:
-		return 0, fmt.Errorf("redisstore: last seq: %w", err)
+		return 0, wrap("last seq", err)
 	}
 	seq, err := strconv.ParseUint(v, 10, 64)
 	if err != nil {

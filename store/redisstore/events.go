@@ -3,7 +3,6 @@ package redisstore
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -47,7 +46,7 @@ func (s *Store) readAfter(ctx context.Context, id cursor.ID, n int) ([]geofence.
 			return nil, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("redisstore: read events: %w", err)
+			return nil, wrap("read events", err)
 		}
 		msgs := res[0].Messages
 		if evs := s.decodeEvents(msgs); len(evs) > 0 || len(msgs) == 0 {
@@ -74,7 +73,19 @@ func (s *Store) decodeEvents(msgs []redis.XMessage) []geofence.Event {
 func (s *Store) LastEventID(ctx context.Context) (string, error) {
 	msgs, err := s.rdb.XRevRangeN(ctx, s.keys.events, "+", "-", 1).Result()
 	if err != nil {
-		return "", fmt.Errorf("redisstore: last event id: %w", err)
+		return "", wrap("last event id", err)
+	}
+	if len(msgs) == 0 {
+		return "0", nil
+	}
+	return msgs[0].ID, nil
+}
+
+// FirstEventID returns the id of the oldest retained event, "0" when none.
+func (s *Store) FirstEventID(ctx context.Context) (string, error) {
+	msgs, err := s.rdb.XRangeN(ctx, s.keys.events, "-", "+", 1).Result()
+	if err != nil {
+		return "", wrap("first event id", err)
 	}
 	if len(msgs) == 0 {
 		return "0", nil
@@ -107,7 +118,7 @@ func (s *Store) ListEvents(ctx context.Context, q store.EventQuery) (store.Event
 	for {
 		msgs, err := s.rdb.XRangeN(ctx, s.keys.events, start, end, chunk).Result()
 		if err != nil {
-			return store.EventPage{}, fmt.Errorf("redisstore: list events: %w", err)
+			return store.EventPage{}, wrap("list events", err)
 		}
 		for _, e := range s.decodeEvents(msgs) {
 			if !w.Holds(e.TS) {

@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -51,7 +50,7 @@ func (s *Store) ExpirePositions(ctx context.Context, before int64) (int, error) 
 	for {
 		n, err := expireScript.Run(ctx, s.rdb, keys, s.keys.levelPrefix, s.keys.roomPrefix, before, expireChunk).Int()
 		if err != nil {
-			return total, fmt.Errorf("redisstore: expire: %w", err)
+			return total, wrap("expire", err)
 		}
 		total += n
 		if n < expireChunk {

@@ -20,9 +20,12 @@ import (
 //	rtls:{site}:fence         hash    geofence state part key -> part (binary)
 //	rtls:{site}:cfg:<kind>    hash    configuration item id -> data, per kind
 //	                                  (rule, zone, tag)
+//	rtls:{site}:status:<tag>  zset    a tag's status history (status.go)
+//	rtls:{site}:statusseq     hash    tag id -> number of its newest status change
 //	rtls:{site}:seq           string  Seq of the newest update applied with one
 //	rtls:{site}:applied       list    "seq id id ..." of the newest updates
 //	                                  applied with a Seq, newest first
+//	rtls:{site}:generation    string  random id of the site's data (generation.go)
 //	rtls:{site}:battery       hash    tag id -> "percent ts low" of its last battery level
 //	rtls:{site}:batteries     zset    store.BatteryKey of every tag's level, score 0 (lex order)
 //	rtls:{site}:trail:v:<tag> zset    the tag's visits, score = entry ms (trail.go)
@@ -46,6 +49,7 @@ type keys struct {
 	fence       string
 	seq         string
 	applied     string
+	generation  string
 	config      []string // by store.ConfigKinds
 	battery     string
 	batteries   string
@@ -56,31 +60,37 @@ type keys struct {
 	trailIndex  string
 	aggPrefix   string
 	aggIndex    string
+	// statusPrefix and statusSeq hold the status history (status.go).
+	statusPrefix string
+	statusSeq    string
 }
 
 func newKeys(site string) keys {
 	p := "rtls:{" + site + "}:"
 	return keys{
-		positions:   p + "pos",
-		placements:  p + "where",
-		tags:        p + "tags",
-		levelPrefix: p + "level:",
-		roomPrefix:  p + "room:",
-		seen:        p + "seen",
-		events:      p + "events",
-		fence:       p + "fence",
-		seq:         p + "seq",
-		applied:     p + "applied",
-		config:      configKeys(p),
-		battery:     p + "battery",
-		batteries:   p + "batteries",
-		posChannel:  p + "ch:positions",
-		evChannel:   p + "ch:events",
-		trailVisits: p + "trail:v:",
-		trailPoints: p + "trail:p:",
-		trailIndex:  p + "trail:tags",
-		aggPrefix:   p + "agg:",
-		aggIndex:    p + "agg:hours",
+		positions:    p + "pos",
+		placements:   p + "where",
+		tags:         p + "tags",
+		levelPrefix:  p + "level:",
+		roomPrefix:   p + "room:",
+		seen:         p + "seen",
+		events:       p + "events",
+		fence:        p + "fence",
+		seq:          p + "seq",
+		applied:      p + "applied",
+		generation:   p + "generation",
+		config:       configKeys(p),
+		battery:      p + "battery",
+		batteries:    p + "batteries",
+		posChannel:   p + "ch:positions",
+		evChannel:    p + "ch:events",
+		trailVisits:  p + "trail:v:",
+		trailPoints:  p + "trail:p:",
+		trailIndex:   p + "trail:tags",
+		aggPrefix:    p + "agg:",
+		aggIndex:     p + "agg:hours",
+		statusPrefix: p + "status:",
+		statusSeq:    p + "statusseq",
 	}
 }
 
@@ -102,3 +112,6 @@ func (k keys) level(id string) string { return k.levelPrefix + id }
 
 // room returns the key of the set of tags in room id.
 func (k keys) room(id string) string { return k.roomPrefix + id }
+
+// status returns the key of the status history of tag id.
+func (k keys) status(id string) string { return k.statusPrefix + id }

@@ -20,7 +20,7 @@ func wrap(what string, err error) error {
 	if errors.Is(err, ErrClosed) {
 		return err
 	}
-	return fmt.Errorf("redisstore: %s: %w", what, err)
+	return fmt.Errorf("redisstore: %s: %w", what, classify(err))
 }
 
 // notifier owns the store's one Pub/Sub connection, opened on first use. It

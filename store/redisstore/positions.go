@@ -19,7 +19,7 @@ func (s *Store) GetPosition(ctx context.Context, tag string) (location.Position,
 	case errors.Is(err, redis.Nil):
 		return location.Position{}, store.ErrNotFound
 	case err != nil:
-		return location.Position{}, fmt.Errorf("redisstore: get position: %w", err)
+		return location.Position{}, wrap("get position", err)
 	}
 	return decodePosition(raw)
 }
@@ -79,7 +79,7 @@ func (s *Store) page(ctx context.Context, set, after string, n int) ([]string, [
 	}
 	res, err := pageScript.Run(ctx, s.rdb, []string{set, s.keys.positions}, lexMin, n).Slice()
 	if err != nil {
-		return nil, nil, fmt.Errorf("redisstore: list positions: %w", err)
+		return nil, nil, wrap("list positions", err)
 	}
 	if len(res) != 2 {
 		return nil, nil, fmt.Errorf("%w: page reply", errCorrupt)

@@ -31,6 +31,11 @@ const (
 	DefaultEventMaxAge    = 7 * 24 * time.Hour
 	DefaultEventTimeSlack = time.Minute
 	DefaultWatchBuffer    = 1024
+	// DefaultIOTimeout bounds dialling and each socket read and write of a
+	// command whose context has no deadline, unless the URL sets
+	// dial_timeout, read_timeout or write_timeout: a hung server fails
+	// calls instead of blocking them.
+	DefaultIOTimeout = 2 * time.Second
 )
 
 // ErrBadSite is returned for a site name that cannot be a Redis hash tag.
@@ -120,13 +125,18 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 	}
 	ro, err := redis.ParseURL(opts.URL)
 	if err != nil {
-		return nil, fmt.Errorf("redisstore: url: %w", err)
+		return nil, wrap("url", err)
 	}
 	ro.ContextTimeoutEnabled = true
+	for _, d := range []*time.Duration{&ro.DialTimeout, &ro.ReadTimeout, &ro.WriteTimeout} {
+		if *d == 0 {
+			*d = DefaultIOTimeout
+		}
+	}
 	rdb := redis.NewClient(ro)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		_ = rdb.Close()
-		return nil, fmt.Errorf("redisstore: cannot reach %s: %w", ro.Addr, err)
+		return nil, fmt.Errorf("redisstore: cannot reach %s: %w", ro.Addr, classify(err))
 	}
 	s, err := NewFromClient(rdb, opts)
 	if err != nil {

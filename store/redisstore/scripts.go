@@ -27,6 +27,9 @@ import "github.com/redis/go-redis/v9"
 // field, "a" (add) or "s" (set), value. Trails older than the max age (before the
 // newest time of the update) are trimmed for the tags written, and up to 32
 // tags with nothing written since are dropped whole.
+// Last, when the update has status changes, the status history key prefix,
+// its counter hash and the changes kept per tag, and per change: tag, JSON
+// (status.go).
 //
 // It returns {"ok", ids...}; for a Seq at or below the stored one it writes
 // nothing and returns {"dup", ids...} with the ids of that update, or
@@ -266,6 +269,15 @@ if aggCut then
   for _, name in ipairs(redis.call('ZRANGEBYSCORE', aggIndex, '-inf', cut, 'LIMIT', 0, 64)) do
     redis.call('DEL', aggPrefix .. name)
     redis.call('ZREM', aggIndex, name)
+  end
+end
+
+if i <= #ARGV then
+  local statusPrefix, statusSeq, keep = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
+  for k = i + 3, #ARGV, 2 do
+    local key, n = statusPrefix .. ARGV[k], redis.call('HINCRBY', statusSeq, ARGV[k], 1)
+    redis.call('ZADD', key, n, n .. ' ' .. ARGV[k + 1])
+    if n > keep then redis.call('ZREMRANGEBYSCORE', key, '-inf', n - keep) end
   end
 end
 

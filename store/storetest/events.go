@@ -18,6 +18,9 @@ func testEvents(t *testing.T, open Opener) {
 	if id, err := s.LastEventID(ctx(t)); err != nil || id != "0" {
 		t.Fatalf("LastEventID of an empty store = %q, %v; want \"0\"", id, err)
 	}
+	if id, err := s.FirstEventID(ctx(t)); err != nil || id != "0" {
+		t.Fatalf("FirstEventID of an empty store = %q, %v; want \"0\"", id, err)
+	}
 	if evs, err := s.ReadEvents(ctx(t), "0", 10, 0); err != nil || len(evs) != 0 {
 		t.Fatalf("ReadEvents of an empty store = %v, %v", evs, err)
 	}
@@ -42,6 +45,9 @@ func testEvents(t *testing.T, open Opener) {
 	t.Run("LastEventID", func(t *testing.T) {
 		if id, err := s.LastEventID(ctx(t)); err != nil || id != got[len(got)-1].ID {
 			t.Errorf("LastEventID = %q, %v; want %q", id, err, got[len(got)-1].ID)
+		}
+		if id, err := s.FirstEventID(ctx(t)); err != nil || id != got[0].ID {
+			t.Errorf("FirstEventID = %q, %v; want %q", id, err, got[0].ID)
 		}
 	})
 	t.Run("ReadAll", func(t *testing.T) {

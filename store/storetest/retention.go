@@ -18,6 +18,9 @@ func testRetention(t *testing.T, open Opener) {
 		}
 		kept := read(t, s, "0", 1000)
 		checkSuffix(t, kept, all)
+		if id, err := s.FirstEventID(ctx(t)); err != nil || id != kept[0].ID {
+			t.Errorf("FirstEventID = %q, %v; want the oldest kept %q", id, err, kept[0].ID)
+		}
 		if len(kept) < 100 {
 			t.Errorf("kept %d events, fewer than MaxLen 100", len(kept))
 		}

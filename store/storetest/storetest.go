@@ -59,6 +59,7 @@ func Run(t *testing.T, open Opener) {
 		{"TrailRetention", testTrailRetention},
 		{"Analytics", testAnalytics},
 		{"AnalyticsRetention", testAnalyticsRetention},
+		{"StatusHistory", testStatusHistory},
 		{"Close", testClose},
 	})
 }

@@ -331,7 +331,7 @@ type StatusChange struct {
 	// When the change took effect (event time for inferred changes).
 	Time *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=time,proto3" json:"time,omitempty"`
 	// What made the change: "api" (PutTag), or the inference rule ("soiled_room",
-	// "in_use_dwell", "absence").
+	// "in_use_dwell", "absence", or "found" when a MISSING asset is seen again).
 	Source string `protobuf:"bytes,4,opt,name=source,proto3" json:"source,omitempty"`
 	// The room the asset was in when the change was inferred; empty for "api".
 	RoomId        string `protobuf:"bytes,5,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
