@@ -121,7 +121,7 @@ func (g *guard) unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, 
 		_ = g.audit(ctx, AuditRecord{Subject: p.Subject, Role: string(p.Role), Method: info.FullMethod, Outcome: OutcomeDenied, Tags: nonEmpty(named)})
 		return nil, err
 	}
-	resp, err := handler(auth.WithPrincipal(ctx, p), req)
+	resp, err := handler(ctx, req)
 	if err != nil {
 		return nil, err
 	}

@@ -39,7 +39,7 @@ func (g *guard) stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInf
 			return err
 		}
 	}
-	w := &guardedStream{ServerStream: ss, ctx: auth.WithPrincipal(ctx, p), p: p, g: g, rec: rec,
+	w := &guardedStream{ServerStream: ss, ctx: ctx, p: p, g: g, rec: rec,
 		persons: map[string]struct{}{}, last: g.now()}
 	defer w.flush(true)
 	w.start()

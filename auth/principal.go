@@ -5,7 +5,6 @@
 package auth
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -107,17 +106,3 @@ func (p *Principal) CanSee(c Class, unit string) bool {
 	return false
 }
 
-// principalKey keys the Principal of a request in its context.
-type principalKey struct{}
-
-// WithPrincipal returns ctx carrying p.
-func WithPrincipal(ctx context.Context, p *Principal) context.Context {
-	return context.WithValue(ctx, principalKey{}, p)
-}
-
-// FromContext returns the Principal of a request, nil when there is none
-// (a public method, or a server running without authentication).
-func FromContext(ctx context.Context) *Principal {
-	p, _ := ctx.Value(principalKey{}).(*Principal)
-	return p
-}

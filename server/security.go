@@ -41,11 +41,6 @@ type APIConfig struct {
 // defaultAuditRetention is six years of 365 days.
 const defaultAuditRetention = 6 * 365 * 24 * time.Hour
 
-// secure reports whether any API security material is configured.
-func (c APIConfig) secure() bool {
-	return c.TLSCert != "" || c.TLSKey != "" || c.Tokens != "" || c.JWT.JWKS != ""
-}
-
 // validate reports the problems of c; insecure allows no material at all.
 func (c APIConfig) validate(insecure bool, bad func(flag, format string, args ...any)) {
 	if (c.TLSCert == "") != (c.TLSKey == "") {
