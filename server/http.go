@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -38,8 +39,12 @@ func (s *Server) listenHTTP() error {
 		gw.Close()
 		return bindError("--http-addr", s.cfg.HTTPAddr, err)
 	}
+	if s.sec != nil && s.sec.httpTLS != nil {
+		lis = tls.NewListener(lis, s.sec.httpTLS) // the same certificate as gRPC, reloaded with it
+	}
 	// No write timeout: location and event streams stay open.
-	s.face = &httpFace{gw: gw, lis: lis, srv: &http.Server{Handler: gw, ReadHeaderTimeout: 5 * time.Second}}
+	s.face = &httpFace{gw: gw, lis: lis, srv: &http.Server{Handler: gw, ReadHeaderTimeout: 5 * time.Second,
+		ErrorLog: slog.NewLogLogger(s.log.With("part", "http").Handler(), slog.LevelWarn)}}
 	return nil
 }
 

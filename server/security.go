@@ -79,7 +79,10 @@ func (r *certReloader) Reload() error {
 // apiSecurity is what listen builds from APIConfig: gRPC options and
 // what SIGHUP reloads.
 type apiSecurity struct {
-	opts    []api.Option
+	opts []api.Option
+	// httpTLS serves the HTTP face with the API's certificate; nil without
+	// one. It asks for no client certificate: browsers sign in with tokens.
+	httpTLS *tls.Config
 	reload  []func() error
 	summary string // for the start log line
 }
@@ -106,6 +109,7 @@ func newAPISecurity(cfg Config, tags api.TagDirectory, audit store.AuditLog) (*a
 			}
 			tc.ClientCAs, tc.ClientAuth = pool, tls.RequireAndVerifyClientCert
 		}
+		sec.httpTLS = &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: tc.GetCertificate}
 		sec.opts = append(sec.opts, api.WithTLS(credentials.NewTLS(tc)))
 		sec.reload = append(sec.reload, r.Reload)
 		sec.summary = "tls"
