@@ -164,6 +164,6 @@ func (c *Config) Validate() error {
 	if err := c.Readers.validate(c.Insecure || c.Demo); err != nil {
 		errs = append(errs, err)
 	}
-	c.API.validate(c.Insecure || c.Demo, bad)
+	c.API.validate(c.Insecure || c.Demo, c.HTTPAddr, bad)
 	return errors.Join(errs...)
 }

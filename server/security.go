@@ -42,12 +42,16 @@ type APIConfig struct {
 const defaultAuditRetention = 6 * 365 * 24 * time.Hour
 
 // validate reports the problems of c; insecure allows no material at all.
-func (c APIConfig) validate(insecure bool, bad func(flag, format string, args ...any)) {
+func (c APIConfig) validate(insecure bool, httpAddr string, bad func(flag, format string, args ...any)) {
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		bad("--tls-cert", "--tls-cert and --tls-key go together")
 	}
 	if c.TLSClientCA != "" && c.TLSCert == "" {
 		bad("--tls-client-ca", "needs --tls-cert and --tls-key")
+	}
+	if c.TLSClientCA != "" && httpAddr != "" {
+		// the gateway dials the gRPC port with no client certificate
+		bad("--http-addr", "the JSON face and web app cannot run with --tls-client-ca; set --http-addr= (empty)")
 	}
 	if insecure {
 		return
