@@ -119,16 +119,24 @@ func httpGet(t *testing.T, url string) (int, []byte) {
 }
 
 // The HTTP face has no authorization of its own: the gRPC server's checks
-// the token the browser sends, over TLS when the API has it.
+// the token the browser sends, over TLS when the API has it. With the API's
+// certificate the HTTP face is served over HTTPS only.
 func TestHTTPFaceTokens(t *testing.T) {
 	ss := startSecure(t)
-	base := "http://" + ss.s.HTTPAddr().String()
+	if resp, err := http.Get("http://" + ss.s.HTTPAddr().String() + "/v1/floorplan"); err == nil {
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK {
+			t.Error("plain HTTP answered 200 beside the API's TLS")
+		}
+	}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: ss.pki.ClientTLS(t, "")}}
+	base := "https://" + ss.s.HTTPAddr().String()
 	call := func(path, subject string) int {
 		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
 		if subject != "" {
 			req.Header.Set("Authorization", "Bearer "+ss.tokens[subject])
 		}
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

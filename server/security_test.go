@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -256,52 +255,5 @@ func TestMutualTLS(t *testing.T) {
 	}
 	if err := call("his-integration"); err != nil {
 		t.Fatalf("with a client certificate: %v", err)
-	}
-}
-
-// TestHTTPFaceServesTLS: with --tls-cert the JSON face and the web app are
-// served over HTTPS with the gRPC API's certificate, and the gateway's calls
-// still need a token.
-func TestHTTPFaceServesTLS(t *testing.T) {
-	pki := testpki.New(t)
-	cert, key := pki.Issue(t, "rtlsd")
-	tok, line, err := auth.NewToken(auth.Principal{Subject: "ada", Role: auth.Admin})
-	if err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(t.TempDir(), "tokens.jsonl")
-	if err := os.WriteFile(file, []byte(line+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	s, _ := startWith(t, Config{Floorplans: []string{clinicPlan}, CoAPAddr: "127.0.0.1:0", GRPCAddr: "127.0.0.1:0",
-		HTTPAddr: "127.0.0.1:0", API: APIConfig{TLSCert: cert, TLSKey: key, Tokens: file}, Insecure: true})
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: pki.ClientTLS(t, "")}}
-	get := func(path, token string) int {
-		req, err := http.NewRequest(http.MethodGet, "https://"+s.HTTPAddr().String()+path, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatalf("GET %s over TLS: %v", path, err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
-	if code := get("/v1/locations", ""); code != http.StatusUnauthorized {
-		t.Errorf("GET /v1/locations without token: %d, want 401", code)
-	}
-	if code := get("/v1/locations", tok); code != http.StatusOK {
-		t.Errorf("GET /v1/locations with an admin token: %d, want 200", code)
-	}
-	plain, err := http.Get("http://" + s.HTTPAddr().String() + "/v1/locations")
-	if err == nil {
-		plain.Body.Close()
-		if plain.StatusCode == http.StatusOK {
-			t.Error("plain HTTP answered 200 on the TLS listener")
-		}
 	}
 }
