@@ -105,4 +105,3 @@ func (p *Principal) CanSee(c Class, unit string) bool {
 	}
 	return false
 }
-
