@@ -125,7 +125,7 @@ func (g *guard) unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, 
 	if err != nil {
 		return nil, err
 	}
-	persons, err := filterResponse(p, resp)
+	persons, err := filterResponse(p, resp, g.unitOf(ctx))
 	if named != "" && !slices.Contains(persons, named) {
 		persons = append(persons, named) // a trail or explanation of a person
 	}
@@ -175,6 +175,18 @@ func (g *guard) checkRequest(ctx context.Context, p *auth.Principal, req any) (p
 		return tag, nil
 	}
 	return "", nil
+}
+
+// unitOf returns the registry unit of a tag, "" when unknown or when the
+// lookup fails (a person then stays hidden from unit-bound roles).
+func (g *guard) unitOf(ctx context.Context) func(tag string) string {
+	return func(tag string) string {
+		_, unit, err := g.sec.Tags.TagInfo(ctx, tag)
+		if err != nil {
+			return ""
+		}
+		return unit
+	}
 }
 
 // nonEmpty returns the one-tag list of tag, none for "".

@@ -24,7 +24,8 @@ func classOf(c rtlsv1.TagClass) auth.Class {
 // the ids of the person tags left in it (for the audit log). A single
 // item p may not see (GetLocation of a patient for biomed) is
 // PERMISSION_DENIED, returned with that item's tag for the audit log.
-func filterResponse(p *auth.Principal, resp any) ([]string, error) {
+// Events carry no unit: unitOf gives a person tag's unit from the registry.
+func filterResponse(p *auth.Principal, resp any, unitOf func(tag string) string) ([]string, error) {
 	var persons []string
 	keep := func(tag string, c auth.Class, unit string) bool {
 		if !p.CanSee(c, unit) {
@@ -45,12 +46,12 @@ func filterResponse(p *auth.Principal, resp any) ([]string, error) {
 			return keep(l.GetTagId(), classOf(l.GetClass()), l.GetUnitId())
 		})
 	case *rtlsv1.Event:
-		if !keep(r.GetTagId(), classOf(r.GetTagClass()), "") {
+		if !keep(r.GetTagId(), classOf(r.GetTagClass()), eventUnit(r, unitOf)) {
 			return []string{r.GetTagId()}, errDenied
 		}
 	case *rtlsv1.ListEventsResponse:
 		r.Events = keepItems(r.Events, func(e *rtlsv1.Event) bool {
-			return eventVisible(p, e, keep)
+			return eventVisible(e, unitOf, keep)
 		})
 	case *rtlsv1.Tag:
 		if !keep(r.GetId(), classOf(r.GetClass()), r.GetUnitId()) {
@@ -66,11 +67,21 @@ func filterResponse(p *auth.Principal, resp any) ([]string, error) {
 
 // eventVisible admits an event: count events (no tag) to every reader of
 // events, tag events as their tag.
-func eventVisible(p *auth.Principal, e *rtlsv1.Event, keep func(string, auth.Class, string) bool) bool {
+func eventVisible(e *rtlsv1.Event, unitOf func(string) string, keep func(string, auth.Class, string) bool) bool {
 	if e.GetTagId() == "" {
 		return true
 	}
-	return keep(e.GetTagId(), classOf(e.GetTagClass()), "")
+	return keep(e.GetTagId(), classOf(e.GetTagClass()), eventUnit(e, unitOf))
+}
+
+// eventUnit is the unit a tag event is judged by: the registry unit of its
+// person tag (a nurse sees the events of their units' staff and patients);
+// "" for assets, which need none.
+func eventUnit(e *rtlsv1.Event, unitOf func(string) string) string {
+	if !classOf(e.GetTagClass()).IsPerson() {
+		return ""
+	}
+	return unitOf(e.GetTagId())
 }
 
 // keepItems keeps the items ok admits, in order, in place.

@@ -120,6 +120,7 @@ func (w *guardedStream) visible(m any) bool {
 			return true
 		}
 		tag, class = r.GetTagId(), classOf(r.GetTagClass())
+		unit = eventUnit(r, w.g.unitOf(w.ctx))
 	default:
 		return true
 	}

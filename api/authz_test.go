@@ -310,3 +310,45 @@ func TestAuthAuditDownFailsClosed(t *testing.T) {
 		t.Fatalf("person lookup with the audit log back: %v", err)
 	}
 }
+
+// TestAuthEventsNurseUnits: a nurse of 4W gets the events of 4W's
+// patients, not 5E's (events carry no unit: the registry's is used), in a
+// list and in a watch.
+func TestAuthEventsNurseUnits(t *testing.T) {
+	env := startSecure(t, Limits{})
+	env.store.appendEvents(
+		geofence.Event{Type: geofence.Enter, Tag: "P1", Zone: "Z1", Class: geofence.ClassPatient, TS: 1000},
+		geofence.Event{Type: geofence.Enter, Tag: "P2", Zone: "Z1", Class: geofence.ClassPatient, TS: 1001},
+		geofence.Event{Type: geofence.Exit, Tag: "A9", Zone: "Z1", Class: geofence.ClassAsset, TS: 1002},
+	)
+	c := rtlsv1.NewEventServiceClient(env.dial(t))
+	ctx := env.as(testContext(t), auth.Nurse)
+	describe := func(e *rtlsv1.Event) string { return e.GetType().String() + " " + e.GetTagId() }
+	want := []string{"ENTER P1", "EXIT A9"}
+	list, err := c.ListEvents(ctx, &rtlsv1.ListEventsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range list.GetEvents() {
+		got = append(got, describe(e))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("ListEvents: %q, want %q", got, want)
+	}
+	w, err := c.WatchEvents(ctx, &rtlsv1.WatchEventsRequest{AfterId: "0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = nil
+	for len(got) < len(want) {
+		e, err := w.Recv()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, describe(e))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("WatchEvents: %q, want %q", got, want)
+	}
+}
