@@ -2,6 +2,7 @@ package analytics
 
 import (
 	"fmt"
+	"github.com/hospitalrtls/rtls/internal/cputime"
 	"testing"
 
 	"github.com/hospitalrtls/rtls/location/geofence"
@@ -57,13 +58,13 @@ func BenchmarkVisits(b *testing.B) {
 // waiting for a core).
 func measure(b *testing.B, query func()) {
 	b.ReportAllocs()
-	start := cpuTime()
+	start := cputime.Process()
 	n := 0
 	for b.Loop() {
 		query()
 		n++
 	}
-	b.ReportMetric(float64(cpuTime()-start)/float64(n)/1e6, "cpu-ms/op")
+	b.ReportMetric(float64(cputime.Process()-start)/float64(n)/1e6, "cpu-ms/op")
 }
 
 // BenchmarkBaseline only iterates over the fields of the 24 dwell buckets

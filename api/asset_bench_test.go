@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"github.com/hospitalrtls/rtls/internal/cputime"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -172,9 +173,9 @@ func benchFind(b *testing.B, s *AssetServer, h benchHospital) {
 			AssetType: "infusion_pump",
 			Statuses:  []rtlsv1.AssetStatus{rtlsv1.AssetStatus_AVAILABLE},
 		}
-		t0, c0 := time.Now(), threadCPU()
+		t0, c0 := time.Now(), cputime.Thread()
 		resp, err := s.FindNearest(ctx, req)
-		times, cpu = append(times, time.Since(t0)), append(cpu, threadCPU()-c0)
+		times, cpu = append(times, time.Since(t0)), append(cpu, cputime.Thread()-c0)
 		if err != nil || len(resp.GetResults()) != defaultNearest {
 			b.Fatalf("FindNearest: %v, %d results", err, len(resp.GetResults()))
 		}

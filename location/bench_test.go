@@ -2,6 +2,7 @@ package location_test
 
 import (
 	"fmt"
+	"github.com/hospitalrtls/rtls/internal/cputime"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -153,13 +154,13 @@ func runRounds(b *testing.B, st *benchState) {
 		b.StopTimer()
 		in, wm := st.world.round()
 		b.StartTimer()
-		start := cpuTime()
+		start := cputime.Process()
 		for _, s := range in {
 			_ = st.tr.Add(s)
 		}
-		mid := cpuTime()
+		mid := cputime.Process()
 		updates += len(st.tr.Flush(wm))
-		flushT += cpuTime() - mid
+		flushT += cputime.Process() - mid
 		addT += mid - start
 		sightings += len(in)
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/hospitalrtls/rtls/internal/cputime"
 	"net"
 	"runtime"
 	"strings"
@@ -196,10 +197,10 @@ func driveLoad(tb testing.TB, addr string, duration, interval time.Duration) loa
 		}()
 	}
 	var run loadRun
-	start, prevCPU, prev := time.Now(), processCPU(), int64(0)
+	start, prevCPU, prev := time.Now(), cputime.Process(), int64(0)
 	for i := 1; i <= int(duration/interval); i++ {
 		time.Sleep(time.Until(start.Add(time.Duration(i) * interval)))
-		n, cpu := c.ok.Load(), processCPU()
+		n, cpu := c.ok.Load(), cputime.Process()
 		run.rate = append(run.rate, float64(n-prev)/interval.Seconds())
 		run.cpuPer = append(run.cpuPer, (cpu-prevCPU)/time.Duration(max(n-prev, 1)))
 		prev, prevCPU = n, cpu

@@ -2,6 +2,7 @@ package route
 
 import (
 	"fmt"
+	"github.com/hospitalrtls/rtls/internal/cputime"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -21,12 +22,12 @@ func cpuPerOp(b *testing.B, op func()) {
 	b.ReportAllocs()
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	t0, n := threadCPU(), 0
+	t0, n := cputime.Thread(), 0
 	for b.Loop() {
 		op()
 		n++
 	}
-	b.ReportMetric(float64(threadCPU()-t0)/float64(n), "cpu-ns/op")
+	b.ReportMetric(float64(cputime.Thread()-t0)/float64(n), "cpu-ns/op")
 }
 
 func BenchmarkNew(b *testing.B) {
@@ -123,7 +124,7 @@ func benchNearest(b *testing.B, r *Router, s *synthetic, cands []Candidate, limi
 	var times []time.Duration
 	i := 0
 	for b.Loop() {
-		t0 := threadCPU()
+		t0 := cputime.Thread()
 		f, err := r.From(Place{Room: s.rooms[i%len(s.rooms)].ID})
 		if err != nil {
 			b.Fatal(err)
@@ -131,7 +132,7 @@ func benchNearest(b *testing.B, r *Router, s *synthetic, cands []Candidate, limi
 		if hits := f.Nearest(cands, limit); len(hits) == 0 {
 			b.Fatal("no hits")
 		}
-		times = append(times, threadCPU()-t0)
+		times = append(times, cputime.Thread()-t0)
 		i += 97
 	}
 	slices.Sort(times)

@@ -1,6 +1,6 @@
 //go:build linux
 
-package api
+package cputime
 
 import (
 	"syscall"
@@ -11,13 +11,13 @@ import (
 // clockThreadCPUTime is Linux's CLOCK_THREAD_CPUTIME_ID.
 const clockThreadCPUTime = 3
 
-// threadCPU returns the CPU time the calling OS thread has used, to the
-// nanosecond (the caller locks its goroutine to the thread). On a shared
-// machine it measures the work, not the wait for a core.
-func threadCPU() time.Duration {
+// Thread returns the CPU time the calling OS thread has used, to the
+// nanosecond; the caller locks its goroutine to the thread
+// (runtime.LockOSThread).
+func Thread() time.Duration {
 	var ts syscall.Timespec
 	if _, _, errno := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTime, uintptr(unsafe.Pointer(&ts)), 0); errno != 0 {
-		return 0
+		return time.Since(start)
 	}
 	return time.Duration(ts.Nano())
 }

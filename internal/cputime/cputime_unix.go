@@ -1,17 +1,17 @@
 //go:build unix
 
-package rfid
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// processCPU is the CPU time (user and system) this process has used.
-func processCPU() time.Duration {
+// Process returns the CPU time (user and system) the process has used.
+func Process() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
+		return time.Since(start)
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
