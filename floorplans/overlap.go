@@ -98,7 +98,7 @@ func splitParams(ts []float64, p, q orb.Point, b orb.Polygon) []float64 {
 	l2 := dx*dx + dy*dy
 	for _, r := range b {
 		for _, v := range r[1:] {
-			if onSegment(p, q, v) {
+			if OnSegment(p, q, v) {
 				t := ((v[0]-p[0])*dx + (v[1]-p[1])*dy) / l2
 				if t > 0 && t < 1 {
 					ts = append(ts, t)
@@ -116,7 +116,7 @@ func alongBoundary(u, v orb.Point, b orb.Polygon) int {
 	for _, r := range b {
 		for j := 1; j < len(r); j++ {
 			c, d := r[j-1], r[j]
-			if onSegment(c, d, u) && onSegment(c, d, v) {
+			if OnSegment(c, d, u) && OnSegment(c, d, v) {
 				if (v[0]-u[0])*(d[0]-c[0])+(v[1]-u[1])*(d[1]-c[1]) > 0 {
 					return 1
 				}

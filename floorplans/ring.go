@@ -134,7 +134,7 @@ func edgesMeet(r orb.Ring, n, i, j int) (orb.Point, bool) {
 // foldsBack reports whether the edges from shared vertex v to p and to q
 // overlap: q lies on the line through v and p, on p's side of v.
 func foldsBack(v, p, q orb.Point) bool {
-	if abs(side(v, p, q)) > tol {
+	if abs(Side(v, p, q)) > tol {
 		return false
 	}
 	return (p[0]-v[0])*(q[0]-v[0])+(p[1]-v[1])*(q[1]-v[1]) > 0
@@ -211,7 +211,7 @@ func holeProblem(poly orb.Polygon, i int) string {
 func ringsCross(a, b orb.Ring) bool {
 	for i := 1; i < len(a); i++ {
 		for j := 1; j < len(b); j++ {
-			if boxesMeet(a[i-1], a[i], b[j-1], b[j]) && properCross(a[i-1], a[i], b[j-1], b[j]) {
+			if boxesMeet(a[i-1], a[i], b[j-1], b[j]) && SegmentsCross(a[i-1], a[i], b[j-1], b[j]) {
 				return true
 			}
 		}

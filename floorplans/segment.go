@@ -11,9 +11,9 @@ import (
 // line are on it.
 const tol = 1e-9
 
-// side is the signed distance of p from the line through a and b:
+// Side is the signed distance of p from the line through a and b:
 // positive to the left of a→b, negative to the right.
-func side(a, b, p orb.Point) float64 {
+func Side(a, b, p orb.Point) float64 {
 	dx, dy := b[0]-a[0], b[1]-a[1]
 	c := dx*(p[1]-a[1]) - dy*(p[0]-a[0])
 	l := math.Hypot(dx, dy)
@@ -23,9 +23,9 @@ func side(a, b, p orb.Point) float64 {
 	return c / l
 }
 
-// onSegment reports whether p lies on the segment ab (within tol).
-func onSegment(a, b, p orb.Point) bool {
-	if math.Abs(side(a, b, p)) > tol {
+// OnSegment reports whether p lies on the segment ab (within 1e-9 m).
+func OnSegment(a, b, p orb.Point) bool {
+	if math.Abs(Side(a, b, p)) > tol {
 		return false
 	}
 	return p[0] >= math.Min(a[0], b[0])-tol && p[0] <= math.Max(a[0], b[0])+tol &&
@@ -37,10 +37,10 @@ func opposite(u, v float64) bool {
 	return (u > tol && v < -tol) || (u < -tol && v > tol)
 }
 
-// properCross reports whether segments ab and cd cross at a single point
+// SegmentsCross reports whether segments ab and cd cross at a single point
 // inside both (not merely touching or overlapping).
-func properCross(a, b, c, d orb.Point) bool {
-	return opposite(side(c, d, a), side(c, d, b)) && opposite(side(a, b, c), side(a, b, d))
+func SegmentsCross(a, b, c, d orb.Point) bool {
+	return opposite(Side(c, d, a), Side(c, d, b)) && opposite(Side(a, b, c), Side(a, b, d))
 }
 
 // SegmentsMeet reports whether segments ab and cd have any point in
@@ -49,8 +49,8 @@ func SegmentsMeet(a, b, c, d orb.Point) bool {
 	if !boxesMeet(a, b, c, d) {
 		return false
 	}
-	return properCross(a, b, c, d) ||
-		onSegment(c, d, a) || onSegment(c, d, b) || onSegment(a, b, c) || onSegment(a, b, d)
+	return SegmentsCross(a, b, c, d) ||
+		OnSegment(c, d, a) || OnSegment(c, d, b) || OnSegment(a, b, c) || OnSegment(a, b, d)
 }
 
 // boxesMeet reports whether the bounding boxes of ab and cd meet (within tol).

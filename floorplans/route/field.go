@@ -4,6 +4,8 @@ import (
 	"container/heap"
 	"math"
 	"slices"
+
+	"github.com/paulmach/orb/planar"
 )
 
 // Field holds the walking distance from one place to every node of the
@@ -41,7 +43,7 @@ func (r *Router) From(p Place) (*Field, error) {
 		if !rm.convex && !visible(rm.Polygon, s.pt, rm.anchors[i]) {
 			continue
 		}
-		if d := dist(s.pt, r.nodes[nd]); d < f.dist[nd] {
+		if d := planar.Distance(s.pt, r.nodes[nd]); d < f.dist[nd] {
 			f.dist[nd], f.via[nd] = d, s.room
 			q = append(q, item{d, nd})
 		}
@@ -151,11 +153,11 @@ func (f *Field) best(s spot) (float64, int32) {
 	rm := &f.r.rooms[s.room]
 	bestD, bestN := math.Inf(1), int32(-1)
 	if s.room == f.from.room && (rm.convex || visible(rm.Polygon, f.from.pt, s.pt)) {
-		bestD = dist(f.from.pt, s.pt)
+		bestD = planar.Distance(f.from.pt, s.pt)
 	}
 	if rm.convex {
 		for _, n := range rm.nodes {
-			if d := f.dist[n] + dist(f.r.nodes[n], s.pt); d < bestD {
+			if d := f.dist[n] + planar.Distance(f.r.nodes[n], s.pt); d < bestD {
 				bestD, bestN = d, n
 			}
 		}
@@ -166,7 +168,7 @@ func (f *Field) best(s spot) (float64, int32) {
 	var buf [32]candidate
 	cs := buf[:0]
 	for i, n := range rm.nodes {
-		if d := f.dist[n] + dist(f.r.nodes[n], s.pt); d < bestD {
+		if d := f.dist[n] + planar.Distance(f.r.nodes[n], s.pt); d < bestD {
 			cs = append(cs, candidate{d: d, n: n, i: int32(i)})
 		}
 	}

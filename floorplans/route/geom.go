@@ -1,7 +1,6 @@
 package route
 
 import (
-	"math"
 	"slices"
 
 	"github.com/hospitalrtls/rtls/floorplans"
@@ -11,43 +10,6 @@ import (
 // tol is the geometric tolerance in meters: a point closer than this to a
 // line is on it.
 const tol = 1e-9
-
-// side is the signed distance of p from the line through a and b:
-// positive to the left of a→b, negative to the right.
-func side(a, b, p orb.Point) float64 {
-	dx, dy := b[0]-a[0], b[1]-a[1]
-	c := dx*(p[1]-a[1]) - dy*(p[0]-a[0])
-	if l := math.Hypot(dx, dy); l > 0 {
-		return c / l
-	}
-	return c
-}
-
-// onSegment reports whether p lies on the segment ab (within tol).
-func onSegment(a, b, p orb.Point) bool {
-	return math.Abs(side(a, b, p)) <= tol &&
-		p[0] >= math.Min(a[0], b[0])-tol && p[0] <= math.Max(a[0], b[0])+tol &&
-		p[1] >= math.Min(a[1], b[1])-tol && p[1] <= math.Max(a[1], b[1])+tol
-}
-
-// opposite reports whether u and v are strictly on opposite sides of 0.
-func opposite(u, v float64) bool {
-	return (u > tol && v < -tol) || (u < -tol && v > tol)
-}
-
-// properCross reports whether segments ab and cd cross at one point inside
-// both (not merely touching or overlapping).
-func properCross(a, b, c, d orb.Point) bool {
-	return opposite(side(c, d, a), side(c, d, b)) && opposite(side(a, b, c), side(a, b, d))
-}
-
-// boxesMeet reports whether the bounding boxes of ab and cd meet (within tol).
-func boxesMeet(a, b, c, d orb.Point) bool {
-	return math.Max(a[0], b[0])+tol >= math.Min(c[0], d[0]) &&
-		math.Max(c[0], d[0])+tol >= math.Min(a[0], b[0]) &&
-		math.Max(a[1], b[1])+tol >= math.Min(c[1], d[1]) &&
-		math.Max(c[1], d[1])+tol >= math.Min(a[1], b[1])
-}
 
 // param returns where p lies along a→b, 0 at a and 1 at b.
 func param(a, b, p orb.Point) float64 {
@@ -72,16 +34,13 @@ func visible(poly orb.Polygon, a, b orb.Point) bool {
 	for _, ring := range poly {
 		for i := 1; i < len(ring); i++ {
 			c, d := ring[i-1], ring[i]
-			if !boxesMeet(a, b, c, d) {
-				continue
-			}
-			if properCross(a, b, c, d) {
+			if floorplans.SegmentsCross(a, b, c, d) {
 				return false
 			}
-			if onSegment(a, b, c) {
+			if floorplans.OnSegment(a, b, c) {
 				ts, touched = append(ts, param(a, b, c)), true
 			}
-			if onSegment(c, d, a) || onSegment(c, d, b) {
+			if floorplans.OnSegment(c, d, a) || floorplans.OnSegment(c, d, b) {
 				touched = true
 			}
 		}
@@ -95,17 +54,11 @@ func visible(poly orb.Polygon, a, b orb.Point) bool {
 			continue
 		}
 		m := (ts[i] + ts[i-1]) / 2
-		if !closedContains(poly, orb.Point{a[0] + m*(b[0]-a[0]), a[1] + m*(b[1]-a[1])}) {
+		if !floorplans.PolygonContains(poly, orb.Point{a[0] + m*(b[0]-a[0]), a[1] + m*(b[1]-a[1])}) {
 			return false
 		}
 	}
 	return true
-}
-
-// closedContains reports whether p is in the polygon or on one of its
-// rings (the kernel's rule, floorplans.PolygonContains).
-func closedContains(poly orb.Polygon, p orb.Point) bool {
-	return floorplans.PolygonContains(poly, p)
 }
 
 // reflexCorners returns the vertices of the polygon where its free space
@@ -126,7 +79,7 @@ func reflexCorners(poly orb.Polygon) []orb.Point {
 		}
 		for j := range n {
 			prev, v, next := ring[(j+n-1)%n], ring[j], ring[(j+1)%n]
-			if sign*side(prev, v, next) < -tol {
+			if sign*floorplans.Side(prev, v, next) < -tol {
 				out = append(out, v)
 			}
 		}
@@ -145,15 +98,4 @@ func isRect(poly orb.Polygon, b orb.Bound) bool {
 		}
 	}
 	return true
-}
-
-// inBound reports whether p is in the bound, its edges included.
-func inBound(b orb.Bound, p orb.Point) bool {
-	return p[0] >= b.Min[0] && p[0] <= b.Max[0] && p[1] >= b.Min[1] && p[1] <= b.Max[1]
-}
-
-// dist is the straight-line distance between two points.
-func dist(a, b orb.Point) float64 {
-	dx, dy := a[0]-b[0], a[1]-b[1]
-	return math.Sqrt(dx*dx + dy*dy)
 }

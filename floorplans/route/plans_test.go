@@ -9,6 +9,7 @@ import (
 	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/internal/demo"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
 )
 
 // realPlans are the demo ward and the shared data sets' floorplans.
@@ -165,7 +166,7 @@ func nearDoor(p *floorplans.Plan, level string, pt orb.Point, d float64) bool {
 		for i := 1; i < len(dr.Line) && dr.Level == level; i++ {
 			a, b := dr.Line[i-1], dr.Line[i]
 			t := math.Max(0, math.Min(1, param(a, b, pt)))
-			if dist(pt, orb.Point{a[0] + t*(b[0]-a[0]), a[1] + t*(b[1]-a[1])}) <= d {
+			if planar.Distance(pt, orb.Point{a[0] + t*(b[0]-a[0]), a[1] + t*(b[1]-a[1])}) <= d {
 				return true
 			}
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
 )
 
 // Router is the door graph of one plan. It is immutable once built and
@@ -129,7 +130,7 @@ func (rm *room) link(adj [][]edge, via int32, nodes []orb.Point) {
 			if !rm.convex && !visible(rm.Polygon, rm.anchors[i], rm.anchors[j]) {
 				continue
 			}
-			w := dist(nodes[a], nodes[b])
+			w := planar.Distance(nodes[a], nodes[b])
 			adj[a] = append(adj[a], edge{to: b, via: via, w: w})
 			adj[b] = append(adj[b], edge{to: a, via: via, w: w})
 		}
@@ -139,9 +140,9 @@ func (rm *room) link(adj [][]edge, via int32, nodes []orb.Point) {
 // contains reports whether p is in the room, its walls included.
 func (rm *room) contains(p orb.Point) bool {
 	if rm.rect {
-		return inBound(rm.Bound, p)
+		return rm.Bound.Contains(p)
 	}
-	return inBound(rm.Bound, p) && floorplans.PolygonContains(rm.Polygon, p)
+	return rm.Bound.Contains(p) && floorplans.PolygonContains(rm.Polygon, p)
 }
 
 // flatten stores the adjacency lists in one slice.
