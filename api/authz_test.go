@@ -318,14 +318,21 @@ func TestAuthAuditDownFailsClosed(t *testing.T) {
 }
 
 // TestAuthEventsNurseUnits: a nurse of 4W gets the events of 4W's
-// patients, not 5E's (events carry no unit: the registry's is used), in a
-// list and in a watch.
+// staff and patients, not 5E's (events carry no unit: the registry's is
+// used), in a list and in a watch, with one lookup of units for the list's
+// page and one for the watch's batch, not one per event.
 func TestAuthEventsNurseUnits(t *testing.T) {
 	env := startSecure(t, Limits{})
 	env.store.appendEvents(
 		geofence.Event{Type: geofence.Enter, Tag: "P1", Zone: "Z1", Class: geofence.ClassPatient, TS: 1000},
 		geofence.Event{Type: geofence.Enter, Tag: "P2", Zone: "Z1", Class: geofence.ClassPatient, TS: 1001},
 		geofence.Event{Type: geofence.Exit, Tag: "A9", Zone: "Z1", Class: geofence.ClassAsset, TS: 1002},
+		geofence.Event{Type: geofence.Exit, Tag: "P1", Zone: "Z1", Class: geofence.ClassPatient, TS: 1003},
+		geofence.Event{Type: geofence.Enter, Tag: "S1", Zone: "Z2", Class: geofence.ClassStaff, TS: 1004},
+		geofence.Event{Type: geofence.Exit, Tag: "P2", Zone: "Z1", Class: geofence.ClassPatient, TS: 1005},
 	)
-	checkEventsSeen(t, env, auth.Nurse, []string{"ENTER P1", "EXIT A9"})
+	checkEventsSeen(t, env, auth.Nurse, []string{"ENTER P1", "EXIT A9", "EXIT P1", "ENTER S1"})
+	if n := env.tags.unitLookups.Load(); n != 2 {
+		t.Errorf("%d lookups of units for one list page and one watch batch, want 2", n)
+	}
 }

@@ -2,9 +2,11 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -22,11 +24,13 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/hospitalrtls/rtls/auth"
 	"github.com/hospitalrtls/rtls/internal/redistest"
 	"github.com/hospitalrtls/rtls/internal/testpki"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
+	"github.com/hospitalrtls/rtls/rfid"
 )
 
 // secureServer is rtlsd with TLS and a tokens file, over Redis.
@@ -41,7 +45,8 @@ func startSecure(t *testing.T) *secureServer {
 	t.Helper()
 	ss := &secureServer{pki: testpki.New(t), tokens: map[string]string{}}
 	ss.file = filepath.Join(t.TempDir(), "tokens.jsonl")
-	for _, p := range []auth.Principal{{Subject: "ada", Role: auth.Admin}, {Subject: "bo", Role: auth.Biomed}, {Subject: "fay", Role: auth.Facilities}} {
+	for _, p := range []auth.Principal{{Subject: "ada", Role: auth.Admin}, {Subject: "bo", Role: auth.Biomed}, {Subject: "fay", Role: auth.Facilities},
+		{Subject: "nia", Role: auth.Nurse, Units: []string{"4W"}}} {
 		ss.addToken(t, p)
 	}
 	cert, key := ss.pki.Issue(t, "rtlsd")
@@ -163,6 +168,102 @@ func TestSecureServer(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("new token after SIGHUP: %v", err)
+		}
+	}
+}
+
+// TestNurseSeesTheirUnit: on a live rtlsd, a nurse of 4W sees the
+// location, trail and events of a patient the registry puts in 4W, and
+// nothing of one in 5E (the units come from the registry: locations carry
+// the tag's, events none); each lookup of the 4W patient is audited.
+func TestNurseSeesTheirUnit(t *testing.T) {
+	ss := startSecure(t)
+	cc := ss.dial(t)
+	reg := rtlsv1.NewTagRegistryServiceClient(cc)
+	for id, unit := range map[string]string{"P-4W": "4W", "P-5E": "5E"} {
+		if _, err := reg.PutTag(ss.as("ada"), &rtlsv1.PutTagRequest{Tag: &rtlsv1.Tag{Id: id, Class: rtlsv1.TagClass_PATIENT, UnitId: unit}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Now()
+	for i, r := range []string{"R-L0-S03", "R-L0-S02", "R-L0-S04"} {
+		b := rfid.Batch{Reader: r, Seq: uint64(i + 1)}
+		for j := range 5 {
+			for _, tag := range []string{"P-4W", "P-5E"} {
+				b.Sightings = append(b.Sightings, rfid.WireSighting{TS: now.Add(time.Duration(j-5) * time.Second).UnixMilli(), Tag: tag, RSSI: -60 - 10*float64(i)})
+			}
+		}
+		body, _ := json.Marshal(b)
+		if code, out := post(t, ss.s, message.AppJSON, body); code != coapcodes.Changed {
+			t.Fatalf("batch: %v %s", code, out)
+		}
+	}
+	// The stays in S03 take effect after the debounce: both ENTERs are
+	// stored.
+	events := rtlsv1.NewEventServiceClient(cc)
+	personEvents := func(who string) []string {
+		t.Helper()
+		page, err := events.ListEvents(ss.as(who), &rtlsv1.ListEventsRequest{})
+		if err != nil {
+			t.Fatalf("%s ListEvents: %v", who, err)
+		}
+		var tags []string
+		for _, e := range page.Events {
+			if e.TagId != "" && !slices.Contains(tags, e.TagId) {
+				tags = append(tags, e.TagId)
+			}
+		}
+		slices.Sort(tags)
+		return tags
+	}
+	for deadline := time.Now().Add(30 * time.Second); !slices.Equal(personEvents("ada"), []string{"P-4W", "P-5E"}); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("admin events: %q, want both patients'", personEvents("ada"))
+		}
+	}
+	if got := personEvents("nia"); !slices.Equal(got, []string{"P-4W"}) {
+		t.Errorf("nurse of 4W sees the events of %q, want [P-4W]", got)
+	}
+	locs := rtlsv1.NewLocationServiceClient(cc)
+	if _, err := locs.GetLocation(ss.as("nia"), &rtlsv1.GetLocationRequest{TagId: "P-4W"}); err != nil {
+		t.Errorf("nurse GetLocation of a 4W patient: %v", err)
+	}
+	if _, err := locs.GetLocation(ss.as("nia"), &rtlsv1.GetLocationRequest{TagId: "P-5E"}); status.Code(err) != codes.PermissionDenied {
+		t.Errorf("nurse GetLocation of a 5E patient: %v, want PERMISSION_DENIED", err)
+	}
+	list, err := locs.ListLocations(ss.as("nia"), &rtlsv1.ListLocationsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listed []string
+	for _, l := range list.Locations {
+		listed = append(listed, l.TagId)
+	}
+	if !slices.Equal(listed, []string{"P-4W"}) {
+		t.Errorf("nurse ListLocations: %q, want [P-4W]", listed)
+	}
+	trail := func(tag string) error {
+		_, err := locs.GetTrail(ss.as("nia"), &rtlsv1.GetTrailRequest{TagId: tag, From: timestamppb.New(now.Add(-time.Hour)), To: timestamppb.New(now.Add(time.Hour))})
+		return err
+	}
+	if err := trail("P-4W"); err != nil {
+		t.Errorf("nurse GetTrail of a 4W patient: %v", err)
+	}
+	if err := trail("P-5E"); status.Code(err) != codes.PermissionDenied {
+		t.Errorf("nurse GetTrail of a 5E patient: %v, want PERMISSION_DENIED", err)
+	}
+	audit, err := rtlsv1.NewAuditServiceClient(cc).ListAudit(ss.as("ada"), &rtlsv1.ListAuditRequest{Subject: "nia", TagId: "P-4W"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	methods := map[string]bool{}
+	for _, r := range audit.Records {
+		methods[r.Method] = true
+	}
+	for _, m := range []string{"/rtls.v1.EventService/ListEvents", "/rtls.v1.LocationService/GetLocation",
+		"/rtls.v1.LocationService/ListLocations", "/rtls.v1.LocationService/GetTrail"} {
+		if !methods[m] {
+			t.Errorf("ListAudit(nia, P-4W) has no record of %s: %v", m, audit.Records)
 		}
 	}
 }
