@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -172,16 +174,15 @@ func TestSecureServer(t *testing.T) {
 	}
 }
 
-// TestNurseSeesTheirUnit: on a live rtlsd, a nurse of 4W sees the
-// location, trail and events of a patient the registry puts in 4W, and
-// nothing of one in 5E (the units come from the registry: locations carry
-// the tag's, events none); each lookup of the 4W patient is audited.
-func TestNurseSeesTheirUnit(t *testing.T) {
-	ss := startSecure(t)
-	cc := ss.dial(t)
+// locateWard registers patients P-4W and P-5E (units 4W and 5E) and the
+// asset PUMP-E2E, posts their sightings in S03 and waits until the
+// three ENTER events are stored; it returns the time of the sightings.
+func locateWard(t *testing.T, ss *secureServer, cc *grpc.ClientConn) time.Time {
+	t.Helper()
 	reg := rtlsv1.NewTagRegistryServiceClient(cc)
-	for id, unit := range map[string]string{"P-4W": "4W", "P-5E": "5E"} {
-		if _, err := reg.PutTag(ss.as("ada"), &rtlsv1.PutTagRequest{Tag: &rtlsv1.Tag{Id: id, Class: rtlsv1.TagClass_PATIENT, UnitId: unit}}); err != nil {
+	for _, tag := range []*rtlsv1.Tag{{Id: "P-4W", Class: rtlsv1.TagClass_PATIENT, UnitId: "4W"},
+		{Id: "P-5E", Class: rtlsv1.TagClass_PATIENT, UnitId: "5E"}, {Id: "PUMP-E2E", Class: rtlsv1.TagClass_ASSET, Type: "infusion_pump"}} {
+		if _, err := reg.PutTag(ss.as("ada"), &rtlsv1.PutTagRequest{Tag: tag}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -189,7 +190,7 @@ func TestNurseSeesTheirUnit(t *testing.T) {
 	for i, r := range []string{"R-L0-S03", "R-L0-S02", "R-L0-S04"} {
 		b := rfid.Batch{Reader: r, Seq: uint64(i + 1)}
 		for j := range 5 {
-			for _, tag := range []string{"P-4W", "P-5E"} {
+			for _, tag := range []string{"P-4W", "P-5E", "PUMP-E2E"} {
 				b.Sightings = append(b.Sightings, rfid.WireSighting{TS: now.Add(time.Duration(j-5) * time.Second).UnixMilli(), Tag: tag, RSSI: -60 - 10*float64(i)})
 			}
 		}
@@ -198,31 +199,44 @@ func TestNurseSeesTheirUnit(t *testing.T) {
 			t.Fatalf("batch: %v %s", code, out)
 		}
 	}
-	// The stays in S03 take effect after the debounce: both ENTERs are
-	// stored.
-	events := rtlsv1.NewEventServiceClient(cc)
-	personEvents := func(who string) []string {
-		t.Helper()
-		page, err := events.ListEvents(ss.as(who), &rtlsv1.ListEventsRequest{})
-		if err != nil {
-			t.Fatalf("%s ListEvents: %v", who, err)
-		}
-		var tags []string
-		for _, e := range page.Events {
-			if e.TagId != "" && !slices.Contains(tags, e.TagId) {
-				tags = append(tags, e.TagId)
-			}
-		}
-		slices.Sort(tags)
-		return tags
-	}
-	for deadline := time.Now().Add(30 * time.Second); !slices.Equal(personEvents("ada"), []string{"P-4W", "P-5E"}); time.Sleep(100 * time.Millisecond) {
+	// The stays in S03 take effect after the debounce.
+	want := []string{"P-4W", "P-5E", "PUMP-E2E"}
+	for deadline := time.Now().Add(30 * time.Second); !slices.Equal(eventTags(t, ss, cc, "ada"), want); time.Sleep(100 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("admin events: %q, want both patients'", personEvents("ada"))
+			t.Fatalf("admin sees the events of %q, want %q", eventTags(t, ss, cc, "ada"), want)
 		}
 	}
-	if got := personEvents("nia"); !slices.Equal(got, []string{"P-4W"}) {
-		t.Errorf("nurse of 4W sees the events of %q, want [P-4W]", got)
+	return now
+}
+
+// eventTags returns the tags of the events subject gets from ListEvents,
+// sorted, each once.
+func eventTags(t *testing.T, ss *secureServer, cc *grpc.ClientConn, subject string) []string {
+	t.Helper()
+	page, err := rtlsv1.NewEventServiceClient(cc).ListEvents(ss.as(subject), &rtlsv1.ListEventsRequest{})
+	if err != nil {
+		t.Fatalf("%s ListEvents: %v", subject, err)
+	}
+	var tags []string
+	for _, e := range page.Events {
+		if e.TagId != "" && !slices.Contains(tags, e.TagId) {
+			tags = append(tags, e.TagId)
+		}
+	}
+	slices.Sort(tags)
+	return tags
+}
+
+// TestNurseSeesTheirUnit: on a live rtlsd, a nurse of 4W sees the
+// location, trail and events of a patient the registry puts in 4W, and
+// nothing of one in 5E (the units come from the registry: locations carry
+// the tag's, events none); each lookup of the 4W patient is audited.
+func TestNurseSeesTheirUnit(t *testing.T) {
+	ss := startSecure(t)
+	cc := ss.dial(t)
+	now := locateWard(t, ss, cc)
+	if got := eventTags(t, ss, cc, "nia"); !slices.Equal(got, []string{"P-4W", "PUMP-E2E"}) {
+		t.Errorf("nurse of 4W sees the events of %q, want [P-4W PUMP-E2E]", got)
 	}
 	locs := rtlsv1.NewLocationServiceClient(cc)
 	if _, err := locs.GetLocation(ss.as("nia"), &rtlsv1.GetLocationRequest{TagId: "P-4W"}); err != nil {
@@ -239,8 +253,8 @@ func TestNurseSeesTheirUnit(t *testing.T) {
 	for _, l := range list.Locations {
 		listed = append(listed, l.TagId)
 	}
-	if !slices.Equal(listed, []string{"P-4W"}) {
-		t.Errorf("nurse ListLocations: %q, want [P-4W]", listed)
+	if !slices.Equal(listed, []string{"P-4W", "PUMP-E2E"}) {
+		t.Errorf("nurse ListLocations: %q, want [P-4W PUMP-E2E]", listed)
 	}
 	trail := func(tag string) error {
 		_, err := locs.GetTrail(ss.as("nia"), &rtlsv1.GetTrailRequest{TagId: tag, From: timestamppb.New(now.Add(-time.Hour)), To: timestamppb.New(now.Add(time.Hour))})
@@ -265,6 +279,85 @@ func TestNurseSeesTheirUnit(t *testing.T) {
 		if !methods[m] {
 			t.Errorf("ListAudit(nia, P-4W) has no record of %s: %v", m, audit.Records)
 		}
+	}
+}
+
+// TestGrpcurlRtlsd is the issue's check with grpcurl against a live
+// rtlsd over Redis, TLS and tokens (-cacert, -H 'authorization: Bearer
+// …'): no token is UNAUTHENTICATED; biomed gets no patient in lists or
+// streams and PERMISSION_DENIED on a patient's GetLocation; a nurse of 4W
+// gets 4W's patient, not 5E's; facilities gets analytics and nothing
+// else; ListAudit shows each person lookup. Skipped when grpcurl is not
+// installed (`make tools` puts it in bin/).
+func TestGrpcurlRtlsd(t *testing.T) {
+	bin, err := exec.LookPath("grpcurl")
+	if err != nil {
+		bin = filepath.Join("..", "bin", "grpcurl")
+		if _, err := os.Stat(bin); err != nil {
+			t.Skip("grpcurl not installed: make tools")
+		}
+	}
+	ss := startSecure(t)
+	now := locateWard(t, ss, ss.dial(t))
+	run := func(who, method, body string, extra ...string) string {
+		args := append([]string{"-cacert", ss.pki.CAFile}, extra...)
+		if who != "" {
+			args = append(args, "-H", "authorization: Bearer "+ss.tokens[who])
+		}
+		args = append(args, "-d", body, ss.s.GRPCAddr().String(), method)
+		out, _ := exec.Command(bin, args...).CombinedOutput()
+		return string(out)
+	}
+	const (
+		get     = "rtls.v1.LocationService/GetLocation"
+		list    = "rtls.v1.LocationService/ListLocations"
+		watch   = "rtls.v1.EventService/WatchEvents"
+		dwell   = "rtls.v1.AnalyticsService/Dwell"
+		p4W     = `{"tag_id":"P-4W"}`
+		p5E     = `{"tag_id":"P-5E"}`
+		audited = "rtls.v1.AuditService/ListAudit"
+	)
+	scope := fmt.Sprintf(`{"scope":{"from":%q,"to":%q}}`, now.Add(-time.Hour).UTC().Format(time.RFC3339), now.Add(time.Hour).UTC().Format(time.RFC3339))
+	for _, tc := range []struct {
+		who, method, body string
+		extra             []string
+		want, not         []string
+	}{
+		{"", list, `{}`, nil, []string{"code = Unauthenticated"}, []string{"P-4W"}},
+		{"bo", list, `{}`, nil, []string{`"tagId": "PUMP-E2E"`}, []string{"P-4W", "P-5E"}},
+		{"bo", get, p4W, nil, []string{"Code: PermissionDenied"}, []string{`"tagId"`}},
+		{"bo", watch, `{"after_id":"0"}`, []string{"-max-time", "3"}, []string{`"tagId": "PUMP-E2E"`}, []string{"P-4W", "P-5E"}},
+		{"nia", get, p4W, nil, []string{`"tagId": "P-4W"`}, nil},
+		{"nia", get, p5E, nil, []string{"Code: PermissionDenied"}, []string{`"tagId"`}},
+		{"nia", list, `{}`, nil, []string{`"tagId": "P-4W"`, `"tagId": "PUMP-E2E"`}, []string{"P-5E"}},
+		{"nia", watch, `{"after_id":"0"}`, []string{"-max-time", "3"}, []string{`"tagId": "P-4W"`}, []string{"P-5E"}},
+		{"fay", dwell, scope, nil, []string{"{"}, []string{"Code:"}},
+		{"fay", list, `{}`, nil, []string{"Code: PermissionDenied"}, []string{"PUMP-E2E"}},
+		{"fay", get, `{"tag_id":"PUMP-E2E"}`, nil, []string{"Code: PermissionDenied"}, []string{`"tagId"`}},
+	} {
+		out := run(tc.who, tc.method, tc.body, tc.extra...)
+		for _, w := range tc.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("grpcurl as %q %s %s: want %q in\n%s", tc.who, tc.method, tc.body, w, out)
+			}
+		}
+		for _, n := range tc.not {
+			if strings.Contains(out, n) {
+				t.Errorf("grpcurl as %q %s %s: %q in\n%s", tc.who, tc.method, tc.body, n, out)
+			}
+		}
+	}
+	// Every lookup of P-4W above is in the audit log: the nurse's reads
+	// and stream, biomed's denied GetLocation.
+	out := run("ada", audited, `{"tag_id":"P-4W","page_size":100}`)
+	for _, w := range []string{`"subject": "nia"`, `"method": "/rtls.v1.LocationService/GetLocation"`, `"method": "/rtls.v1.LocationService/ListLocations"`,
+		`"method": "/rtls.v1.EventService/WatchEvents"`, `"subject": "bo"`, `"outcome": "denied"`, `"outcome": "delivered"`} {
+		if !strings.Contains(out, w) {
+			t.Errorf("ListAudit of P-4W: want %q in\n%s", w, out)
+		}
+	}
+	if strings.Contains(out, `"subject": "fay"`) {
+		t.Errorf("ListAudit of P-4W names facilities, which saw no person:\n%s", out)
 	}
 }
 
