@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -359,6 +361,104 @@ func TestGrpcurlRtlsd(t *testing.T) {
 	if strings.Contains(out, `"subject": "fay"`) {
 		t.Errorf("ListAudit of P-4W names facilities, which saw no person:\n%s", out)
 	}
+}
+
+// TestChangesAreAudited: registry, rule and zone changes are in the
+// audit log with their subject, role, method and outcome, allowed or
+// denied; a change naming a person's tag names it (biomed's attempt to
+// re-register a patient as an asset too).
+func TestChangesAreAudited(t *testing.T) {
+	ss := startSecure(t)
+	cc := ss.dial(t)
+	reg := rtlsv1.NewTagRegistryServiceClient(cc)
+	fence := rtlsv1.NewGeofenceServiceClient(cc)
+	rule := &rtlsv1.Rule{Id: "pumps-par", EventType: rtlsv1.Rule_PAR, Target: &rtlsv1.Rule_ZoneId{ZoneId: "L0-S03"},
+		TagClass: rtlsv1.TagClass_ASSET, MinCount: 1, Enabled: true}
+	if _, err := fence.CreateRule(ss.as("bo"), &rtlsv1.CreateRuleRequest{Rule: rule}); err != nil {
+		t.Fatalf("biomed CreateRule of an asset rule: %v", err)
+	}
+	if _, err := fence.DeleteRule(ss.as("bo"), &rtlsv1.DeleteRuleRequest{Id: "pumps-par"}); status.Code(err) != codes.PermissionDenied {
+		t.Fatalf("biomed DeleteRule: %v, want PERMISSION_DENIED", err)
+	}
+	if _, err := fence.DeleteRule(ss.as("ada"), &rtlsv1.DeleteRuleRequest{Id: "pumps-par"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reg.PutTag(ss.as("ada"), &rtlsv1.PutTagRequest{Tag: &rtlsv1.Tag{Id: "P-4W", Class: rtlsv1.TagClass_PATIENT, UnitId: "4W"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reg.PutTag(ss.as("bo"), &rtlsv1.PutTagRequest{Tag: &rtlsv1.Tag{Id: "P-4W", Class: rtlsv1.TagClass_ASSET}}); status.Code(err) != codes.PermissionDenied {
+		t.Fatalf("biomed re-registering a patient as an asset: %v, want PERMISSION_DENIED", err)
+	}
+	zone := &rtlsv1.Zone{Id: "Z-BAY", LevelId: "L0", Polygon: []*rtlsv1.Point{{X: 1, Y: 1}, {X: 3, Y: 1}, {X: 3, Y: 3}}}
+	if _, err := fence.CreateZone(ss.as("ada"), &rtlsv1.CreateZoneRequest{Zone: zone}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fence.DeleteZone(ss.as("ada"), &rtlsv1.DeleteZoneRequest{Id: "Z-BAY"}); err != nil {
+		t.Fatal(err)
+	}
+	page, err := rtlsv1.NewAuditServiceClient(cc).ListAudit(ss.as("ada"), &rtlsv1.ListAuditRequest{PageSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range page.Records {
+		if strings.Contains(r.Method, "Rule") || strings.Contains(r.Method, "Zone") || strings.Contains(r.Method, "PutTag") {
+			got = append(got, fmt.Sprintf("%s %s %s %s %v", r.Subject, r.Role, r.Method[strings.LastIndex(r.Method, "/")+1:], r.Outcome, r.TagIds))
+		}
+	}
+	want := []string{
+		"bo biomed CreateRule ok []", "bo biomed DeleteRule denied []", "ada admin DeleteRule ok []",
+		"ada admin PutTag ok [P-4W]", "bo biomed PutTag denied [P-4W]", "ada admin CreateZone ok []", "ada admin DeleteZone ok []",
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("audited changes:\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestInsecureWarns: --insecure (the one flag for plain CoAP and
+// plaintext, unauthenticated gRPC) is logged as a warning at start, for
+// both faces.
+func TestInsecureWarns(t *testing.T) {
+	logs := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	s, err := Start(ctx, Config{Floorplans: []string{clinicPlan}, CoAPAddr: "127.0.0.1:0", GRPCAddr: "127.0.0.1:0", Insecure: true},
+		slog.New(slog.NewTextHandler(logs, nil)))
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx) }()
+	defer func() { cancel(); <-done }()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		out := logs.String()
+		if strings.Contains(out, "level=WARN msg=\"INSECURE: plain CoAP") && strings.Contains(out, "level=WARN msg=\"insecure mode: gRPC API is plaintext") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no warnings for --insecure in the log:\n%s", out)
+		}
+	}
+}
+
+// syncBuffer is a log sink safe for the server's goroutines and the test.
+type syncBuffer struct {
+	mu sync.Mutex // guards b
+	b  strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
 
 func hasOutcome(recs []*rtlsv1.AuditRecord, outcome string) bool {
