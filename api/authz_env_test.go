@@ -145,6 +145,13 @@ type secureEnv struct {
 // store, and an unimplemented AnalyticsService behind TLS and tokens.
 func startSecure(t testing.TB, limits Limits) *secureEnv {
 	t.Helper()
+	return startSecureClock(t, limits, nil)
+}
+
+// startSecureClock is startSecure with the security layer's clock (nil:
+// the wall clock).
+func startSecureClock(t testing.TB, limits Limits, clock func() time.Time) *secureEnv {
+	t.Helper()
 	env := &secureEnv{pki: testpki.New(t), tokens: map[auth.Role]string{}, audit: &memAudit{}, store: newFakeStore(), tags: &authzWardTags{}}
 	var lines []byte
 	for _, p := range []auth.Principal{
@@ -172,7 +179,7 @@ func startSecure(t testing.TB, limits Limits) *secureEnv {
 		t.Fatal(err)
 	}
 	srv, err := NewGRPCServer(WithLogger(testlog.Logger()), WithTLS(creds),
-		WithSecurity(Security{Auth: a, Tags: env.tags, Audit: env.audit, Limits: limits}))
+		WithSecurity(Security{Auth: a, Tags: env.tags, Audit: env.audit, Limits: limits, Clock: clock}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,8 +2,10 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -172,6 +174,46 @@ func TestAuthAuditsPersonLookups(t *testing.T) {
 		if r.Subject != w.Subject || r.Role != w.Role || r.Method != w.Method || r.Outcome != w.Outcome || !slices.Equal(r.Tags, w.Tags) || r.Time.IsZero() {
 			t.Errorf("record %d: %+v, want %+v", i, r, w)
 		}
+	}
+}
+
+// TestAuthStreamSummariesPerInterval: an open stream's person deliveries
+// are written per AuditInterval, not only when it ends: with a clock that
+// moves a minute at each read and an interval of 30 s, each person
+// delivered is summarised while the stream is open.
+func TestAuthStreamSummariesPerInterval(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2026, 12, 6, 8, 0, 0, 0, time.UTC)
+	clock := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		now = now.Add(time.Minute)
+		return now
+	}
+	env := startSecureClock(t, Limits{AuditInterval: 30 * time.Second}, clock)
+	c := rtlsv1.NewLocationServiceClient(env.dial(t))
+	ctx, cancel := context.WithCancel(env.as(testContext(t), auth.Nurse))
+	defer cancel()
+	w, err := c.WatchLocations(ctx, &rtlsv1.WatchLocationsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		l, err := w.Recv()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.GetTagId() == "A9" {
+			break
+		}
+	}
+	// The stream is still open: its summaries are already written.
+	var got []string
+	for _, r := range env.audit.records() {
+		got = append(got, fmt.Sprintf("%s %v", r.Outcome, r.Tags))
+	}
+	if want := []string{"opened []", "delivered [P1]", "delivered [S1]"}; !slices.Equal(got, want) {
+		t.Errorf("audit records of the open stream: %q, want %q", got, want)
 	}
 }
 
