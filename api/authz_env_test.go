@@ -134,7 +134,7 @@ func (m *memAudit) records() []AuditRecord {
 type secureEnv struct {
 	addr    string
 	pki     *testpki.PKI
-	tokens  map[auth.Role]string // role → token (the nurse is of unit 4W)
+	tokens  map[auth.Role]string // role → token (the nurse is of unit 4W; the integration sees assets and 4W's staff)
 	audit   *memAudit
 	store   *fakeStore
 	tags    *authzWardTags
@@ -157,6 +157,7 @@ func startSecureClock(t testing.TB, limits Limits, clock func() time.Time) *secu
 	for _, p := range []auth.Principal{
 		{Subject: "ada", Role: auth.Admin}, {Subject: "bo", Role: auth.Biomed},
 		{Subject: "nia", Role: auth.Nurse, Units: []string{"4W"}}, {Subject: "fay", Role: auth.Facilities},
+		{Subject: "his", Role: auth.Integration, Classes: []auth.Class{auth.Asset, auth.Staff}, Units: []string{"4W"}},
 	} {
 		tok, line, err := auth.NewToken(p)
 		if err != nil {

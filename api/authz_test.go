@@ -69,6 +69,7 @@ func TestAuthRolesSeeTheirTags(t *testing.T) {
 		{auth.Biomed, []string{"A1", "A9"}, []string{"P1", "P2", "S1", "U1"}, false},
 		{auth.Nurse, []string{"A1", "P1", "S1", "A9"}, []string{"P2", "U1"}, false},
 		{auth.Facilities, nil, []string{"A1", "P1", "P2", "S1", "U1", "A9"}, true},
+		{auth.Integration, []string{"A1", "S1", "A9"}, []string{"P1", "P2", "U1"}, false},
 	} {
 		t.Run(string(tc.role), func(t *testing.T) {
 			ctx := env.as(testContext(t), tc.role)
