@@ -32,8 +32,9 @@ type Authenticator interface {
 
 // TagDirectory tells the class and unit of a tag for the checks of
 // requests naming one tag (GetTrail, ExplainLocation, GetTag ...), and the
-// units of the person tags of events (which carry none), a page or batch
-// of events at a time.
+// registry units of the people in responses and streams whom a
+// unit-bound role may see by their own unit (events carry none; a
+// location names its room's), a page or batch at a time.
 type TagDirectory interface {
 	// TagInfo returns the class of tag (auth.Unknown when unregistered)
 	// and its unit ("" when none is known).

@@ -58,9 +58,10 @@ type guardedStream struct {
 	g   *guard
 	rec AuditRecord // the stream's audit record, copied per summary
 
-	// units holds the registry units of the tags of the batch of events
-	// being sent ("" for none), looked up in one call (prefetchUnits);
-	// used by the handler's goroutine only.
+	// units holds the registry units of the tags of the batch of
+	// messages being sent ("" for none), looked up in one call
+	// (prefetchEventUnits, prefetchLocationUnits); used by the handler's
+	// goroutine only.
 	units map[string]string
 
 	out   chan any   // messages to the sending goroutine
@@ -162,7 +163,7 @@ func (w *guardedStream) flush(final bool) {
 }
 
 // streamKey is the context key under which a guarded stream's context
-// holds the stream, for prefetchUnits.
+// holds the stream, for prefetchEventUnits and prefetchLocationUnits.
 type streamKey struct{}
 
 // prefetchEventUnits tells the guarded stream of ctx, if any, the batch
