@@ -1,8 +1,11 @@
 package api
 
 import (
+	"context"
 	"slices"
 	"testing"
+
+	"google.golang.org/protobuf/proto"
 
 	"github.com/hospitalrtls/rtls/auth"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
@@ -56,5 +59,43 @@ func TestFilterNurseInOrOfUnit(t *testing.T) {
 	// A single location of a 5E patient in a 5E room is denied.
 	if _, err := filterResponse(nurse, loc("P-OUT", rtlsv1.TagClass_PATIENT, "5E"), units); err != errDenied {
 		t.Errorf("GetLocation of a 5E patient: %v, want denied", err)
+	}
+}
+
+// TestStreamPrefetchOneLookupPerBatch: a batch of locations announced by
+// the handler (prefetchLocationUnits) is judged with one lookup of units;
+// a message outside the batch is looked up alone.
+func TestStreamPrefetchOneLookupPerBatch(t *testing.T) {
+	dir := &authzWardTags{}
+	g := newGuard(Security{Auth: tokenAuth{}, Tags: dir}, nil)
+	nurse := &auth.Principal{Subject: "nia", Role: auth.Nurse, Units: []string{"4W"}}
+	w := &guardedStream{p: nurse, g: g, persons: map[string]struct{}{}}
+	w.ctx = context.WithValue(context.Background(), streamKey{}, w)
+	// The ward's tags, all in ICU rooms: only their registry unit can
+	// admit people.
+	var batch []*rtlsv1.Location
+	for _, l := range wardLocations {
+		moved := proto.Clone(l).(*rtlsv1.Location)
+		moved.UnitId = "ICU"
+		batch = append(batch, moved)
+	}
+	prefetchLocationUnits(w.ctx, batch)
+	var seen []string
+	for _, l := range batch {
+		if w.visible(l) {
+			seen = append(seen, l.TagId)
+		}
+	}
+	if want := []string{"A1", "P1", "S1", "A9"}; !slices.Equal(seen, want) {
+		t.Errorf("visible %q, want %q", seen, want)
+	}
+	if n := dir.unitLookups.Load(); n != 1 {
+		t.Errorf("%d lookups for one batch, want 1", n)
+	}
+	if w.visible(&rtlsv1.Location{TagId: "P9", Class: rtlsv1.TagClass_PATIENT, UnitId: "5E"}) {
+		t.Error("a patient of no unit in a 5E room is visible to a 4W nurse")
+	}
+	if n := dir.unitLookups.Load(); n != 2 {
+		t.Errorf("%d lookups after a message outside the batch, want 2", n)
 	}
 }
