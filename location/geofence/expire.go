@@ -22,7 +22,8 @@ import (
 // is still watched (such a deadline after now) is kept until it has
 // passed. A tag seen again after its expiry is a new tag: its first
 // stay gives a new ENTER and a new visit; a MISSING asset returns to its
-// former status (trigger "found") as before.
+// former status (trigger "found") as before. Expire looks at every tag
+// held (the pipeline calls it once a minute of event time).
 func (e *Engine) Expire(before, now int64) []Event {
 	var gone []*tagState
 	for _, t := range e.tags {
