@@ -125,3 +125,35 @@ func (s *Sentinel) WaitMaster(addr string) {
 		s.Master.t.Fatalf("redistest: %s never became the master (sentinels say %s): %v", addr, a, err)
 	}
 }
+
+// WaitSynced waits until the replica of the master at masterAddr has
+// acknowledged the master's whole replication stream; it fails the test
+// after the setup timeout.
+func (s *Sentinel) WaitSynced(masterAddr string) {
+	s.Master.t.Helper()
+	master, replica := s.Master, s.Replica
+	if s.Replica.Addr() == masterAddr {
+		master, replica = s.Replica, s.Master
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), clusterTimeout)
+	defer cancel()
+	err := waitFor(ctx, func() bool {
+		m, err1 := master.Do("INFO", "replication")
+		r, err2 := replica.Do("INFO", "replication")
+		want, got := infoField(m, "master_repl_offset"), infoField(r, "slave_repl_offset")
+		return err1 == nil && err2 == nil && want != "" && want == got
+	})
+	if err != nil {
+		s.Master.t.Fatalf("redistest: replica %s never caught up with %s: %v", replica.Addr(), masterAddr, err)
+	}
+}
+
+// infoField returns the value of field in INFO output, "" when absent.
+func infoField(info, field string) string {
+	for _, line := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), field+":"); ok {
+			return v
+		}
+	}
+	return ""
+}

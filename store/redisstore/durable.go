@@ -60,3 +60,21 @@ func (s *Store) LastSeq(ctx context.Context) (uint64, error) {
 	}
 	return seq, nil
 }
+
+// RolledBack returns how many times Apply found that Redis had lost
+// updates this Store acknowledged: the Seq stored before an update was
+// below the highest Seq acknowledged before it (checkRollback). Redis
+// replicates asynchronously, so a failover can lose the newest writes even
+// when the replica had the generation marker; the server compares this
+// count with the one it saw last, like the marker.
+func (s *Store) RolledBack() uint64 { return s.rollbacks.Load() }
+
+// noteAcked records that Apply acknowledged seq.
+func (s *Store) noteAcked(seq uint64) {
+	for {
+		old := s.acked.Load()
+		if seq <= old || s.acked.CompareAndSwap(old, seq) {
+			return
+		}
+	}
+}

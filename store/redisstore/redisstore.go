@@ -116,6 +116,9 @@ type Store struct {
 	keys   keys
 	notify *notifier
 	closed atomic.Bool
+	// acked is the highest Seq Apply acknowledged; rollbacks counts the
+	// updates that found a lower one stored (RolledBack).
+	acked, rollbacks atomic.Uint64
 }
 
 var _ store.Store = (*Store)(nil)
