@@ -39,7 +39,9 @@ func (s *Store) Apply(ctx context.Context, u store.Update) ([]geofence.Event, er
 	if err != nil {
 		return nil, wrap("apply", err)
 	}
-	s.checkRollback(prev, acked)
+	if stored, err := parseSeq(prev.Result()); err == nil {
+		s.checkRollback(stored, acked)
+	}
 	ids, err := appliedIDs(reply)
 	if err != nil {
 		return nil, err
@@ -91,19 +93,31 @@ func (s *Store) runApply(ctx context.Context, keys []string, args []any) (*redis
 	return prev, out, err
 }
 
-// checkRollback compares the Seq stored before an update was applied (read
-// on the same connection) with the highest Seq acknowledged before the
-// call: a lower one means Redis lost acknowledged writes (a failover to a
-// replica that had not received them, a flush, a restart from an older
-// copy). It counts them for RolledBack.
-func (s *Store) checkRollback(prev *redis.StringCmd, acked uint64) {
-	v, err := prev.Uint64()
-	if errors.Is(err, redis.Nil) {
-		v, err = 0, nil
-	}
-	if err == nil && v < acked {
+// checkRollback compares the Seq stored before an update was applied (or
+// when the generation was checked) with acked, the highest Seq
+// acknowledged before: a lower one means Redis lost acknowledged writes (a
+// failover to a replica that had not received them, a flush, a restart
+// from an older copy). It counts the loss once for RolledBack and takes
+// the stored Seq as the new reference.
+func (s *Store) checkRollback(stored, acked uint64) {
+	if stored < acked && s.acked.CompareAndSwap(acked, stored) {
 		s.rollbacks.Add(1)
 	}
+}
+
+// parseSeq parses a stored Seq read with err; a missing one is 0.
+func parseSeq(v string, err error) (uint64, error) {
+	switch {
+	case errors.Is(err, redis.Nil) || (err == nil && v == ""):
+		return 0, nil
+	case err != nil:
+		return 0, err
+	}
+	seq, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%w: seq", errCorrupt)
+	}
+	return seq, nil
 }
 
 // appliedIDs returns the event ids of the apply script's reply.
