@@ -32,8 +32,9 @@ const startTimeout = 10 * time.Second
 // ErrNotAnswering is returned when a started redis-server never answers PING.
 var ErrNotAnswering = errors.New("redistest: redis-server did not answer PING")
 
-// Server is one redis-server process. Stop and Start restart it on the same
-// address (with empty data: nothing is persisted).
+// Server is one redis-server process. Stop (SIGKILL) and Start restart it
+// on the same address and directory (with empty data unless it was
+// started with persistence).
 type Server struct {
 	t    testing.TB
 	bin  string
@@ -66,10 +67,15 @@ func Start(t testing.TB) string {
 }
 
 // StartServer starts a redis-server for the test and returns its handle.
-// The server is stopped in t.Cleanup.
-func StartServer(t testing.TB) *Server {
+// The server is stopped in t.Cleanup. args are added to the command line
+// after the defaults (no persistence), which they may override: e.g.
+// "--appendonly", "yes" keeps the data across Stop and Start.
+func StartServer(t testing.TB, args ...string) *Server {
 	t.Helper()
 	s := newServer(t, "redis-server")
+	if len(args) > 0 {
+		s.args = func() []string { return append([]string{"--save", "", "--appendonly", "no"}, args...) }
+	}
 	s.launch()
 	return s
 }
