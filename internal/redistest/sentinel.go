@@ -27,15 +27,17 @@ type Sentinel struct {
 
 // StartSentinel starts the master, its replica and three Sentinels, and
 // waits until the replica is in sync and every Sentinel sees the replica
-// and its two peers (SENTINEL CKQUORUM). Everything stops in t.Cleanup.
-func StartSentinel(t testing.TB) *Sentinel {
+// and its two peers (SENTINEL CKQUORUM). args are added to the command
+// lines of the master and the replica (e.g. "--min-replicas-to-write",
+// "1"). Everything stops in t.Cleanup.
+func StartSentinel(t testing.TB, args ...string) *Sentinel {
 	t.Helper()
 	lookCLI(t)
-	s := &Sentinel{Master: StartServer(t)}
+	s := &Sentinel{Master: StartServer(t, args...)}
 	s.Replica = newServer(t, "redis-server")
 	master := s.Master.port
 	s.Replica.args = func() []string {
-		return []string{"--save", "", "--appendonly", "no", "--replicaof", "127.0.0.1", strconv.Itoa(master)}
+		return append([]string{"--save", "", "--appendonly", "no", "--replicaof", "127.0.0.1", strconv.Itoa(master)}, args...)
 	}
 	s.Replica.launch()
 	ctx, cancel := context.WithTimeout(t.Context(), clusterTimeout)

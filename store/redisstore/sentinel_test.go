@@ -31,31 +31,7 @@ func TestSentinelFailover(t *testing.T) {
 	sn := redistest.StartSentinel(t)
 	s := open(t, Options{URL: sn.URL(), Mode: ModeSentinel, Site: nextSite()})
 	w := &seqWriter{t: t, s: s}
-	for range 10 {
-		w.write()
-	}
-
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-				w.write()
-			}
-		}
-	}()
-	if _, err := sn.Sentinels[0].Do("SENTINEL", "FAILOVER", redistest.SentinelMaster); err != nil {
-		t.Fatal(err)
-	}
-	sn.WaitMaster(sn.Replica.Addr())
-	w.waitAcked(w.acked.Load() + 10) // writes go on after the switch
-	close(stop)
-	<-done
-	lost := w.missing(1, w.acked.Load())
+	lost := failoverUnderLoad(t, sn, w)
 	t.Logf("SENTINEL FAILOVER under continuous writes: %d updates acknowledged, %d lost (%s), longest write %v, rollbacks reported %d",
 		w.acked.Load(), len(lost), span(lost), w.longest.Round(time.Millisecond), s.RolledBack())
 	if (len(lost) > 0) != (s.RolledBack() == 1) {
@@ -107,6 +83,55 @@ func span(seqs []uint64) string {
 		return "none"
 	}
 	return fmt.Sprintf("%d..%d", seqs[0], seqs[len(seqs)-1])
+}
+
+// TestSentinelFailoverMinReplicas repeats SENTINEL FAILOVER under
+// continuous writes with min-replicas-to-write 1 and min-replicas-max-lag 1
+// on both servers: a master without a replica that acknowledged within a
+// second refuses writes (NOREPLICAS, which the store reports as
+// unavailable), so the old master stops taking writes about a second after
+// the promotion, and the new one until the old master replicates from it.
+// The writer waits instead of losing updates; both figures are logged.
+func TestSentinelFailoverMinReplicas(t *testing.T) {
+	sn := redistest.StartSentinel(t, "--min-replicas-to-write", "1", "--min-replicas-max-lag", "1")
+	s := open(t, Options{URL: sn.URL(), Mode: ModeSentinel, Site: nextSite()})
+	w := &seqWriter{t: t, s: s}
+	lost := failoverUnderLoad(t, sn, w)
+	t.Logf("SENTINEL FAILOVER under continuous writes, min-replicas-to-write 1: %d updates acknowledged, %d lost (%s), longest write %v, rollbacks reported %d",
+		w.acked.Load(), len(lost), span(lost), w.longest.Round(time.Millisecond), s.RolledBack())
+	if (len(lost) > 0) != (s.RolledBack() == 1) {
+		t.Errorf("%d updates lost, %d rollbacks reported; want one report of a loss, none without", len(lost), s.RolledBack())
+	}
+}
+
+// failoverUnderLoad writes 10 updates, then runs SENTINEL FAILOVER while
+// w writes continuously, until 10 more updates are acknowledged after the
+// replica became the master. It returns the acknowledged updates missing.
+func failoverUnderLoad(t *testing.T, sn *redistest.Sentinel, w *seqWriter) []uint64 {
+	for range 10 {
+		w.write()
+	}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				w.write()
+			}
+		}
+	}()
+	if _, err := sn.Sentinels[0].Do("SENTINEL", "FAILOVER", redistest.SentinelMaster); err != nil {
+		t.Fatal(err)
+	}
+	sn.WaitMaster(sn.Replica.Addr())
+	w.waitAcked(w.acked.Load() + 10) // writes go on after the switch
+	close(stop)
+	<-done
+	return w.missing(1, w.acked.Load())
 }
 
 // seqWriter applies updates with consecutive Seqs, each with one position
