@@ -43,6 +43,10 @@ func TestSentinelFailover(t *testing.T) {
 	// the master drop its link (a stopped replica still receives what the
 	// master sends, in its socket buffer); then kill the master.
 	master, replica := sn.Replica, sn.Master
+	watch, err := s.WatchPositions(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
 	sn.WaitSynced(master.Addr())
 	before := w.acked.Load()
 	replica.Pause()
@@ -74,6 +78,25 @@ func TestSentinelFailover(t *testing.T) {
 	}
 	if stored != w.acked.Load() {
 		t.Errorf("stored Seq %d, want %d (the write after the promotion)", stored, w.acked.Load())
+	}
+
+	// The store's one Pub/Sub connection follows too: a watcher opened
+	// before the kill sees positions written on the new master (one
+	// published before it re-subscribed may be missed: positions are
+	// best effort; the next ones arrive).
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		w.write()
+		select {
+		case p := <-watch:
+			if uint64(p.TS) > inLag {
+				return
+			}
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the watcher opened before the failover saw no position written after it")
+		}
 	}
 }
 
