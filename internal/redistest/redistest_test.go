@@ -51,7 +51,7 @@ func (r *recorder) Skipf(string, ...any)  { r.skipped = true; runtime.Goexit() }
 func (r *recorder) Fatalf(string, ...any) { r.failed = true; runtime.Goexit() }
 
 func TestMissingBinary(t *testing.T) {
-	t.Setenv("PATH", t.TempDir()) // no redis-server here
+	t.Setenv("PATH", t.TempDir()) // no redis-server, redis-cli or redis-sentinel here
 	tests := []struct {
 		require            string
 		wantSkip, wantFail bool
@@ -60,20 +60,27 @@ func TestMissingBinary(t *testing.T) {
 		{"0", true, false},
 		{"1", false, true},
 	}
-	for _, tt := range tests {
-		t.Run("require="+tt.require, func(t *testing.T) {
-			t.Setenv(RequireEnv, tt.require)
-			r := &recorder{TB: t}
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				StartServer(r)
-			}()
-			<-done
-			if r.skipped != tt.wantSkip || r.failed != tt.wantFail {
-				t.Errorf("skipped %v, failed %v; want %v, %v", r.skipped, r.failed, tt.wantSkip, tt.wantFail)
-			}
-		})
+	starters := map[string]func(testing.TB){
+		"server":   func(t testing.TB) { StartServer(t) },
+		"cluster":  func(t testing.TB) { StartCluster(t, 3) },
+		"sentinel": func(t testing.TB) { StartSentinel(t) },
+	}
+	for name, start := range starters {
+		for _, tt := range tests {
+			t.Run(name+"/require="+tt.require, func(t *testing.T) {
+				t.Setenv(RequireEnv, tt.require)
+				r := &recorder{TB: t}
+				done := make(chan struct{})
+				go func() {
+					defer close(done)
+					start(r)
+				}()
+				<-done
+				if r.skipped != tt.wantSkip || r.failed != tt.wantFail {
+					t.Errorf("skipped %v, failed %v; want %v, %v", r.skipped, r.failed, tt.wantSkip, tt.wantFail)
+				}
+			})
+		}
 	}
 }
 
