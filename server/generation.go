@@ -78,14 +78,15 @@ func (g *guard) run(ctx context.Context, every time.Duration) {
 	}
 }
 
-// check compares the stored marker with the one this server works on. A
-// store that cannot answer is checked again next time.
+// check compares the stored marker with the one this server works on, and
+// the store's RolledBack count with the one handled. A store that cannot
+// answer is checked again next time.
 func (g *guard) check(ctx context.Context) {
-	rolled := g.st.RolledBack()
 	stored, created, err := g.st.Generation(ctx, g.id)
 	if err != nil {
 		return
 	}
+	rolled := g.st.RolledBack() // after Generation, which also compares Seqs
 	changed := created || stored != g.id
 	if !changed && rolled == g.rolled {
 		return
