@@ -13,7 +13,8 @@ import (
 // Redis Cluster allows for keys of the slot the declared keys are in. The
 // channels share the slot too (not needed by PUBLISH, which Cluster
 // broadcasts to every node, but by sharded Pub/Sub should it be used).
-// TestClusterOneSlotPerSite checks every key written and every name below.
+// TestCluster checks the slot of every key its contract run wrote, and
+// TestKeyNamesShareTheSiteSlot every name below.
 //
 //	rtls:{site}:pos           hash    tag id -> position (JSON, see codec.go)
 //	rtls:{site}:where         hash    tag id -> "ts\xffLevel\xffroom" (for the Apply script)
