@@ -34,8 +34,8 @@ func TestSentinelFailover(t *testing.T) {
 	lost := failoverUnderLoad(t, sn, w)
 	t.Logf("SENTINEL FAILOVER under continuous writes: %d updates acknowledged, %d lost (%s), longest write %v, rollbacks reported %d",
 		w.acked.Load(), len(lost), span(lost), w.longest.Round(time.Millisecond), s.RolledBack())
-	if (len(lost) > 0) != (s.RolledBack() == 1) {
-		t.Errorf("%d updates lost, %d rollbacks reported; want one report of a loss, none without", len(lost), s.RolledBack())
+	if (len(lost) > 0) != (s.RolledBack() > 0) {
+		t.Errorf("%d updates lost, %d rollbacks reported; want a report of a loss, none without", len(lost), s.RolledBack())
 	}
 	rolled := s.RolledBack()
 
@@ -122,8 +122,8 @@ func TestSentinelFailoverMinReplicas(t *testing.T) {
 	lost := failoverUnderLoad(t, sn, w)
 	t.Logf("SENTINEL FAILOVER under continuous writes, min-replicas-to-write 1: %d updates acknowledged, %d lost (%s), longest write %v, rollbacks reported %d",
 		w.acked.Load(), len(lost), span(lost), w.longest.Round(time.Millisecond), s.RolledBack())
-	if (len(lost) > 0) != (s.RolledBack() == 1) {
-		t.Errorf("%d updates lost, %d rollbacks reported; want one report of a loss, none without", len(lost), s.RolledBack())
+	if (len(lost) > 0) != (s.RolledBack() > 0) {
+		t.Errorf("%d updates lost, %d rollbacks reported; want a report of a loss, none without", len(lost), s.RolledBack())
 	}
 }
 
