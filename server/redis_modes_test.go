@@ -119,3 +119,50 @@ func TestClusterMode(t *testing.T) {
 		t.Errorf("after a restart: GetTag: %v", err)
 	}
 }
+
+// TestSentinelReplicaWithoutData promotes a replica that never received
+// the site's data: rtlsd starts while the replica is cut off, so the
+// generation marker and a PutTag reach only the master; the master dies.
+// rtlsd finds the marker gone on the new master, counts one loss and
+// writes the tag again.
+func TestSentinelReplicaWithoutData(t *testing.T) {
+	sn := redistest.StartSentinel(t)
+	sn.Replica.Pause()
+	if n, err := sn.Master.Do("CLIENT", "KILL", "TYPE", "replica"); err != nil || n != "1" {
+		t.Fatalf("CLIENT KILL TYPE replica = %q, %v", n, err)
+	}
+	cfg := Config{Floorplans: []string{clinicPlan}, CoAPAddr: "127.0.0.1:0", GRPCAddr: "127.0.0.1:0",
+		RedisURL: sn.URL(), RedisMode: string(redisstore.ModeSentinel), Site: "stale",
+		Tick: 50 * time.Millisecond, Insecure: true, GenerationCheck: 20 * time.Millisecond}
+	s, _ := startWith(t, cfg)
+	tags := rtlsv1.NewTagRegistryServiceClient(dial(t, s))
+	if _, err := tags.PutTag(t.Context(), &rtlsv1.PutTagRequest{Tag: &rtlsv1.Tag{Id: "ONLY-ON-MASTER", Class: rtlsv1.TagClass_ASSET, Type: "pump"}}); err != nil {
+		t.Fatalf("PutTag: %v", err)
+	}
+	sn.Master.Stop()
+	sn.Replica.Resume()
+	sn.WaitMaster(sn.Replica.Addr())
+
+	st, err := redisstore.New(t.Context(), redisstore.Options{URL: sn.URL(), Mode: redisstore.ModeSentinel, Site: "stale", Logger: testlog.Logger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	stored := func() bool {
+		byID, err := st.LoadConfig(t.Context(), store.ConfigTag)
+		return err == nil && byID["ONLY-ON-MASTER"] != nil
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for dataLosses(t, s) == 0 || !stored() {
+		if time.Now().After(deadline) {
+			t.Fatalf("after promoting a replica without the data: data loss counted %v, tag stored again: %v", dataLosses(t, s), stored())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := dataLosses(t, s); n != 1 {
+		t.Errorf("data loss counted %v times for one failover", n)
+	}
+	if _, created, err := st.Generation(t.Context(), "probe"); err != nil || created {
+		t.Errorf("the new master has no generation marker after the loss was handled (created %v, %v)", created, err)
+	}
+}
