@@ -54,6 +54,7 @@ func parseFlags(args []string) (server.Config, slog.Level, error) {
 	fs.StringVar(&cfg.HTTPAddr, "http-addr", ":8080", "HTTP address of the web app, the JSON API and /openapi.json (empty: off)")
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", ":9464", "HTTP address of Prometheus /metrics (empty: off)")
 	fs.StringVar(&cfg.RedisURL, "redis", "", "Redis URL, e.g. redis://127.0.0.1:6379/0 (empty: embedded in-process store)")
+	fs.StringVar(&cfg.RedisMode, "redis-mode", "", "what --redis names: empty one server; cluster: Redis Cluster nodes, redis://host:port?addr=host2:port2; sentinel: Sentinels, redis://host:26379/0?master_name=NAME&addr=host2:26379")
 	fs.StringVar(&cfg.Site, "site", "default", "site name (Redis keys are per site)")
 	fs.BoolVar(&cfg.Demo, "demo", false, "run the built-in simulated ward (uses the demo floorplan unless --floorplan is given)")
 	fs.IntVar(&cfg.DemoTags, "demo-tags", 0, "tags the demo simulates (0: the demo's own set)")

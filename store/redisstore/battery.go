@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -46,7 +47,7 @@ return 1
 // MULTI/EXEC, so that an update with battery levels stays atomic; the
 // scripts are sent whole (EVAL), as a transaction cannot fall back from
 // EVALSHA. Battery levels change rarely: the extra bytes do not matter.
-func (s *Store) applyWithBatteries(ctx context.Context, keys []string, args []any, u store.Update) ([]string, error) {
+func (s *Store) applyWithBatteries(ctx context.Context, keys []string, args []any, u store.Update) (*redis.StringCmd, []string, error) {
 	bargs := make([]any, 0, 4*len(u.Batteries))
 	for _, b := range u.Batteries {
 		low := "0"
@@ -56,15 +57,18 @@ func (s *Store) applyWithBatteries(ctx context.Context, keys []string, args []an
 		bargs = append(bargs, b.Tag, fmt.Sprintf("%03d", b.Percent), strconv.FormatInt(b.TS, 10), low)
 	}
 	var reply *redis.Cmd
+	var prev *redis.StringCmd
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		prev = p.Get(ctx, s.keys.seq) // for checkRollback
 		reply = applyScript.Eval(ctx, p, keys, args...)
 		batteryScript.Eval(ctx, p, []string{s.keys.battery, s.keys.batteries}, bargs...)
 		return nil
 	})
-	if err != nil {
-		return nil, err
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, nil, err
 	}
-	return reply.StringSlice()
+	out, err := reply.StringSlice()
+	return prev, out, err
 }
 
 // ListBatteries pages through the last battery levels at or below
