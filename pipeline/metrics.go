@@ -12,24 +12,24 @@ import (
 
 // Metrics are the pipeline's Prometheus series.
 type Metrics struct {
-	sightings        *prometheus.CounterVec
-	positions        prometheus.Counter
-	events           prometheus.Counter
-	tags             prometheus.Gauge
-	busy             prometheus.Counter
-	apply            prometheus.Histogram
-	applyErrors      prometheus.Counter
+	sightings          *prometheus.CounterVec
+	positions          prometheus.Counter
+	events             prometheus.Counter
+	tags               prometheus.Gauge
+	busy               prometheus.Counter
+	apply              prometheus.Histogram
+	applyErrors        prometheus.Counter
 	coalescedPositions prometheus.Counter
-	tagCap           prometheus.Gauge
-	expired          prometheus.Counter
-	backlogUpdates   prometheus.Gauge
-	backlogBytes     prometheus.Gauge
-	writtenUpdates   prometheus.Histogram
-	ticks            prometheus.Counter
-	queueBatches     prometheus.Gauge
-	queueSightings   prometheus.Gauge
-	refusedBatches   *prometheus.CounterVec
-	refusedSightings *prometheus.CounterVec
+	tagCap             prometheus.Gauge
+	expired            prometheus.Counter
+	backlogUpdates     prometheus.Gauge
+	backlogBytes       prometheus.Gauge
+	writtenUpdates     prometheus.Histogram
+	ticks              prometheus.Counter
+	queueBatches       prometheus.Gauge
+	queueSightings     prometheus.Gauge
+	refusedBatches     *prometheus.CounterVec
+	refusedSightings   *prometheus.CounterVec
 	// ages reads the age of the oldest queued batch and of the oldest
 	// unwritten update, for the gauges computed at scrape time; set by New.
 	ages atomic.Pointer[pipelineAges]

@@ -135,8 +135,8 @@ type Pipeline struct {
 	cmds      chan command // for the geofence stage
 	engReads  chan engRead // for the engine stage
 	stopped   chan struct{}
-	engine    engineState   // owned by the engine stage
-	geofences fenceState    // owned by the geofence stage
+	engine    engineState // owned by the engine stage
+	geofences fenceState  // owned by the geofence stage
 }
 
 // New builds a pipeline around the engines and a store writer.

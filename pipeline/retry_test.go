@@ -3,7 +3,6 @@ package pipeline_test
 import (
 	"reflect"
 	"testing"
-
 )
 
 // TestRetrySameSeqInOrder runs a walk while the store fails and checks

@@ -160,6 +160,29 @@ func (r *rig) eventually(what string, cond func() bool) {
 	}
 }
 
+// metricWith sums the series of a metric whose label has the value given.
+func (r *rig) metricWith(name, label, value string) float64 {
+	r.t.Helper()
+	mfs, err := r.reg.Gather()
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	n := 0.0
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == label && l.GetValue() == value {
+					n += m.GetCounter().GetValue() + m.GetGauge().GetValue()
+				}
+			}
+		}
+	}
+	return n
+}
+
 // storedEvents returns the event stream of the store.
 func (r *rig) storedEvents() []geofence.Event {
 	r.t.Helper()
