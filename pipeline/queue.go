@@ -49,8 +49,8 @@ type intake struct {
 	taken     uint64 // batches taken so far (the last number given)
 	flushed   int64  // the finalised watermark (ms) the engine published
 
-	// costNS is the engine goroutine's time per sighting (ns, moving
-	// average, all its work included), for the wait estimate.
+	// costNS is the engine stage's time to take one queued sighting (ns,
+	// moving average), for the wait estimate.
 	costNS atomic.Int64
 }
 
@@ -116,9 +116,9 @@ func (p *Pipeline) refuse(cause string, sightings int) error {
 
 // admit returns why a batch arriving at now must be refused, or "". The
 // wait of a new batch is estimated twice: by the age of the oldest queued
-// batch (how long batches wait now) and by the queued sightings at the
-// engine's recent cost per sighting (how long the queue takes to drain);
-// the larger counts. Called with mu held.
+// batch (how long batches wait now, a long Flush included) and by the
+// queued sightings at the engine's recent cost of taking one (how long
+// the queue takes to drain); the larger counts. Called with mu held.
 func (q *intake) admit(now time.Time) string {
 	n := len(q.items) - q.head
 	if n == 0 {
@@ -186,8 +186,8 @@ func (q *intake) hold(wm int64) int64 {
 	return wm
 }
 
-// noteCost folds the engine goroutine's busy time for some sightings into
-// the cost per sighting.
+// noteCost folds the time the engine stage took to take some sightings
+// into the cost per sighting.
 func (q *intake) noteCost(busy time.Duration, sightings int) {
 	if sightings == 0 {
 		return

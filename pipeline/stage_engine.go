@@ -35,8 +35,9 @@ type engineState struct {
 	// newest batch known processed.
 	added []addedBatch
 	done  uint64
-	// busy and taken accumulate the stage's working time and the
-	// sightings it took since the last tick (the cost estimate).
+	// busy and taken accumulate the time the stage spent taking queued
+	// batches and the sightings in them since the last tick (the cost
+	// of draining the queue, for the wait estimate).
 	busy  time.Duration
 	taken int
 }
@@ -62,11 +63,9 @@ func (p *Pipeline) runEngine(ctx context.Context, out chan<- stageMsg) {
 	for {
 		select {
 		case <-p.q.ready:
-			start := p.cfg.Clock()
 			if p.take(p.q.depth()) {
 				p.send(out, stageMsg{}) // a DURESS does not wait for the tick
 			}
-			p.engine.busy += p.cfg.Clock().Sub(start)
 		case r := <-p.engReads:
 			r.fn()
 			close(r.done)
@@ -85,7 +84,6 @@ func (p *Pipeline) runEngine(ctx context.Context, out chan<- stageMsg) {
 // tick takes what queued, finalises the epochs the watermark passed
 // (held back for queued batches) and hands the positions on.
 func (p *Pipeline) tick(out chan<- stageMsg) {
-	start := p.cfg.Clock()
 	// Sightings that queued meanwhile go in before the watermark moves on.
 	p.take(p.q.depth())
 	wm := p.q.hold(p.watermark())
@@ -98,7 +96,6 @@ func (p *Pipeline) tick(out chan<- stageMsg) {
 	p.send(out, stageMsg{positions: ps, tick: true, wm: wm, done: p.finished(wm)})
 	p.expire(wm)
 	e := &p.engine
-	e.busy += p.cfg.Clock().Sub(start)
 	p.q.noteCost(e.busy, e.taken)
 	e.busy, e.taken = 0, 0
 }
@@ -116,6 +113,8 @@ func (p *Pipeline) send(out chan<- stageMsg, m stageMsg) {
 // take gives up to n queued batches to the engine; it reports whether an
 // urgent event is pending.
 func (p *Pipeline) take(n int) (urgent bool) {
+	start := p.cfg.Clock()
+	defer func() { p.engine.busy += p.cfg.Clock().Sub(start) }()
 	for range n {
 		b, ok := p.q.pop(p.metrics)
 		if !ok {
