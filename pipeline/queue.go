@@ -48,6 +48,7 @@ type intake struct {
 	sightings int    // sightings in items[head:]
 	taken     uint64 // batches taken so far (the last number given)
 	flushed   int64  // the finalised watermark (ms) the engine published
+	closed    bool   // the engine stage stopped taking batches
 
 	// costNS is the engine stage's time to take one queued sighting (ns,
 	// moving average), for the wait estimate.
@@ -68,7 +69,8 @@ const minWatermark = -1 << 62
 // Max-Age for the reader, which retries) means it was refused because the
 // engine would not take it within Config.MaxQueueWait, the queue is full,
 // or the store is behind more than Config.MaxBacklogAge or
-// Config.MaxBacklogBytes. It never blocks.
+// Config.MaxBacklogBytes; ErrStopped once the pipeline stops. It never
+// blocks.
 func (p *Pipeline) Ingest(_ context.Context, ss []location.Sighting) error {
 	if len(ss) == 0 {
 		return nil
@@ -84,6 +86,10 @@ func (p *Pipeline) Ingest(_ context.Context, ss []location.Sighting) error {
 	}
 	q := p.q
 	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return ErrStopped
+	}
 	if cause := q.admit(now); cause != "" {
 		q.mu.Unlock()
 		return p.refuse(cause, len(ss))
@@ -152,6 +158,14 @@ func (q *intake) pop(m *Metrics) (queued, bool) {
 	m.queueBatches.Set(float64(len(q.items) - q.head))
 	m.queueSightings.Set(float64(q.sightings))
 	return b, true
+}
+
+// close makes Ingest refuse further batches (ErrStopped): the engine stage
+// takes the last ones and stops.
+func (q *intake) close() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.closed = true
 }
 
 // depth is the number of queued batches.

@@ -72,6 +72,7 @@ func (p *Pipeline) runEngine(ctx context.Context, out chan<- stageMsg) {
 		case <-t.C:
 			p.tick(out)
 		case <-ctx.Done():
+			p.q.close()
 			p.take(p.q.depth())
 			ps := p.eng.Drain()
 			p.metrics.positions.Add(float64(len(ps)))
