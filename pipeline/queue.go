@@ -49,6 +49,12 @@ type intake struct {
 	taken     uint64 // batches taken so far (the last number given)
 	flushed   int64  // the finalised watermark (ms) the engine published
 	closed    bool   // the engine stage stopped taking batches
+	// flushAt is when the engine stage began its current Flush (zero
+	// while it is not in one); flushCost is how long a Flush takes
+	// (moving average). A batch arriving during a Flush waits for the
+	// rest of it.
+	flushAt   time.Time
+	flushCost time.Duration
 
 	// costNS is the engine stage's time to take one queued sighting (ns,
 	// moving average), for the wait estimate.
@@ -122,22 +128,47 @@ func (p *Pipeline) refuse(cause string, sightings int) error {
 
 // admit returns why a batch arriving at now must be refused, or "". The
 // wait of a new batch is estimated twice: by the age of the oldest queued
-// batch (how long batches wait now, a long Flush included) and by the
-// queued sightings at the engine's recent cost of taking one (how long
-// the queue takes to drain); the larger counts. Called with mu held.
+// batch (how long batches wait now) and by what the engine stage has to
+// do first: the rest of a Flush under way (at its usual duration) and the
+// queued sightings at its recent cost of taking one. The larger counts.
+// Called with mu held.
 func (q *intake) admit(now time.Time) string {
 	n := len(q.items) - q.head
-	if n == 0 {
-		return ""
-	}
 	if n >= q.limit {
 		return refusedQueueFull
 	}
-	wait := max(now.Sub(q.items[q.head].at), time.Duration(int64(q.sightings)*q.costNS.Load()))
+	ahead := time.Duration(int64(q.sightings) * q.costNS.Load())
+	if !q.flushAt.IsZero() {
+		ahead += max(q.flushCost-now.Sub(q.flushAt), 0)
+	}
+	wait := ahead
+	if n > 0 {
+		wait = max(wait, now.Sub(q.items[q.head].at))
+	}
 	if wait > q.maxWait {
 		return refusedQueueWait
 	}
 	return ""
+}
+
+// flushing notes that the engine stage begins a Flush at now.
+func (q *intake) flushing(now time.Time) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.flushAt = now
+}
+
+// flushDone notes that the Flush begun by flushing ended at now.
+func (q *intake) flushDone(now time.Time) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	d := now.Sub(q.flushAt)
+	q.flushAt = time.Time{}
+	if q.flushCost == 0 {
+		q.flushCost = d
+		return
+	}
+	q.flushCost = (q.flushCost*7 + d) / 8
 }
 
 // pop takes the oldest queued batch; false when none waits.

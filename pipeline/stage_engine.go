@@ -88,7 +88,9 @@ func (p *Pipeline) tick(out chan<- stageMsg) {
 	// Sightings that queued meanwhile go in before the watermark moves on.
 	p.take(p.q.depth())
 	wm := p.q.hold(p.watermark())
+	p.q.flushing(p.cfg.Clock())
 	ps := p.eng.Flush(wm)
+	p.q.flushDone(p.cfg.Clock())
 	if a := p.cfg.Alerts; a != nil {
 		a.Expire(wm)
 	}
