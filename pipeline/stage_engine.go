@@ -35,11 +35,6 @@ type engineState struct {
 	// newest batch known processed.
 	added []addedBatch
 	done  uint64
-	// busy and taken accumulate the time the stage spent taking queued
-	// batches and the sightings in them since the last tick (the cost
-	// of draining the queue, for the wait estimate).
-	busy  time.Duration
-	taken int
 }
 
 type addedBatch struct {
@@ -98,9 +93,6 @@ func (p *Pipeline) tick(out chan<- stageMsg) {
 	p.metrics.tags.Set(float64(p.eng.Stats().Tags))
 	p.send(out, stageMsg{positions: ps, tick: true, wm: wm, done: p.finished(wm)})
 	p.expire(wm)
-	e := &p.engine
-	p.q.noteCost(e.busy, e.taken)
-	e.busy, e.taken = 0, 0
 }
 
 // send hands m, with the alert events and battery changes collected so
@@ -116,8 +108,7 @@ func (p *Pipeline) send(out chan<- stageMsg, m stageMsg) {
 // take gives up to n queued batches to the engine; it reports whether an
 // urgent event is pending.
 func (p *Pipeline) take(n int) (urgent bool) {
-	start := p.cfg.Clock()
-	defer func() { p.engine.busy += p.cfg.Clock().Sub(start) }()
+	start, taken := p.cfg.Clock(), 0
 	for range n {
 		b, ok := p.q.pop(p.metrics)
 		if !ok {
@@ -125,8 +116,9 @@ func (p *Pipeline) take(n int) (urgent bool) {
 		}
 		urgent = p.add(b) || urgent
 		p.engine.added = append(p.engine.added, addedBatch{n: b.n, maxTS: b.maxTS})
-		p.engine.taken += len(b.ss)
+		taken += len(b.ss)
 	}
+	p.q.noteCost(p.cfg.Clock().Sub(start), taken)
 	p.noteCap()
 	return urgent
 }
