@@ -49,12 +49,13 @@ type intake struct {
 	taken     uint64 // batches taken so far (the last number given)
 	flushed   int64  // the finalised watermark (ms) the engine published
 	closed    bool   // the engine stage stopped taking batches
-	// flushAt is when the engine stage began its current Flush (zero
-	// while it is not in one); flushCost is how long a Flush takes
-	// (moving average). A batch arriving during a Flush waits for the
-	// rest of it.
-	flushAt   time.Time
-	flushCost time.Duration
+	// tickAt is when the engine stage began the work of a tick that
+	// takes no batches (zero while it is not in it): Flush, and handing
+	// the positions to the geofence stage, which waits while that stage
+	// is behind. tickCost is how long that work takes (moving average).
+	// A batch arriving meanwhile waits for the rest of it.
+	tickAt   time.Time
+	tickCost time.Duration
 
 	// costNS is the engine stage's time to take one queued sighting (ns,
 	// moving average), for the wait estimate.
@@ -129,8 +130,8 @@ func (p *Pipeline) refuse(cause string, sightings int) error {
 // admit returns why a batch arriving at now must be refused, or "". The
 // wait of a new batch is estimated twice: by the age of the oldest queued
 // batch (how long batches wait now) and by what the engine stage has to
-// do first: the rest of a Flush under way (at its usual duration) and the
-// queued sightings at its recent cost of taking one. The larger counts.
+// do first: the rest of a tick's work under way (at its usual duration)
+// and the queued sightings at its recent cost of taking one. The larger counts.
 // Called with mu held.
 func (q *intake) admit(now time.Time) string {
 	n := len(q.items) - q.head
@@ -138,8 +139,8 @@ func (q *intake) admit(now time.Time) string {
 		return refusedQueueFull
 	}
 	ahead := time.Duration(int64(q.sightings) * q.costNS.Load())
-	if !q.flushAt.IsZero() {
-		ahead += max(q.flushCost-now.Sub(q.flushAt), 0)
+	if !q.tickAt.IsZero() {
+		ahead += max(q.tickCost-now.Sub(q.tickAt), 0)
 	}
 	wait := ahead
 	if n > 0 {
@@ -151,24 +152,24 @@ func (q *intake) admit(now time.Time) string {
 	return ""
 }
 
-// flushing notes that the engine stage begins a Flush at now.
-func (q *intake) flushing(now time.Time) {
+// beginTick notes that the engine stage begins a tick's work at now.
+func (q *intake) beginTick(now time.Time) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.flushAt = now
+	q.tickAt = now
 }
 
-// flushDone notes that the Flush begun by flushing ended at now.
-func (q *intake) flushDone(now time.Time) {
+// endTick notes that the work begun by beginTick ended at now.
+func (q *intake) endTick(now time.Time) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	d := now.Sub(q.flushAt)
-	q.flushAt = time.Time{}
-	if q.flushCost == 0 {
-		q.flushCost = d
+	d := now.Sub(q.tickAt)
+	q.tickAt = time.Time{}
+	if q.tickCost == 0 {
+		q.tickCost = d
 		return
 	}
-	q.flushCost = (q.flushCost*7 + d) / 8
+	q.tickCost = (q.tickCost*3 + d) / 4
 }
 
 // pop takes the oldest queued batch; false when none waits.

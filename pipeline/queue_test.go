@@ -9,7 +9,7 @@ import (
 
 // TestIntakeAdmitsByTime: a batch is refused once the oldest queued one
 // waited longer than the bound, or the queued sightings or the rest of a
-// Flush under way would take longer at the engine's pace; the watermark the engine may finalise stays
+// tick under way would take longer at the engine's pace; the watermark the engine may finalise stays
 // before every queued sighting.
 func TestIntakeAdmitsByTime(t *testing.T) {
 	t0 := time.UnixMilli(1_700_000_000_000)
@@ -57,19 +57,19 @@ func TestIntakeAdmitsByTime(t *testing.T) {
 	}
 	q.pop(m)
 
-	// Flushes take 2 s: a batch arriving 0.4 s into one would wait 1.6 s;
+	// Ticks take 2 s: a batch arriving 0.4 s into one would wait 1.6 s;
 	// one arriving 1.2 s into it 0.8 s.
-	q.flushing(now)
-	q.flushDone(now.Add(2 * time.Second))
+	q.beginTick(now)
+	q.endTick(now.Add(2 * time.Second))
 	now = now.Add(10 * time.Second)
-	q.flushing(now)
+	q.beginTick(now)
 	if cause := q.admit(now.Add(400 * time.Millisecond)); cause != refusedQueueWait {
-		t.Fatalf("0.4 s into a 2 s flush: %q, want %q", cause, refusedQueueWait)
+		t.Fatalf("0.4 s into a 2 s tick: %q, want %q", cause, refusedQueueWait)
 	}
 	if cause := q.admit(now.Add(1200 * time.Millisecond)); cause != "" {
-		t.Fatalf("1.2 s into a 2 s flush: refused (%s)", cause)
+		t.Fatalf("1.2 s into a 2 s tick: refused (%s)", cause)
 	}
-	q.flushDone(now.Add(2 * time.Second))
+	q.endTick(now.Add(2 * time.Second))
 
 	push(10_000, 1)
 	push(10_000, 1)

@@ -82,16 +82,16 @@ func (p *Pipeline) runEngine(ctx context.Context, out chan<- stageMsg) {
 func (p *Pipeline) tick(out chan<- stageMsg) {
 	// Sightings that queued meanwhile go in before the watermark moves on.
 	p.take(p.q.depth())
+	p.q.beginTick(p.cfg.Clock())
 	wm := p.q.hold(p.watermark())
-	p.q.flushing(p.cfg.Clock())
 	ps := p.eng.Flush(wm)
-	p.q.flushDone(p.cfg.Clock())
 	if a := p.cfg.Alerts; a != nil {
 		a.Expire(wm)
 	}
 	p.metrics.positions.Add(float64(len(ps)))
 	p.metrics.tags.Set(float64(p.eng.Stats().Tags))
 	p.send(out, stageMsg{positions: ps, tick: true, wm: wm, done: p.finished(wm)})
+	p.q.endTick(p.cfg.Clock())
 	p.expire(wm)
 }
 
