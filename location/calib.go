@@ -23,7 +23,8 @@ import (
 //
 // It also holds the building's radio model (radio): everything learned
 // across tags lives here, is fed only by observation calls (add,
-// radio.observe) and read only for an epoch time (at, radio.at).
+// radio.observe, radio.observeSilence) and read only for an epoch time
+// (at, radio.at).
 type calibration struct {
 	readers []readerCalib
 	drift   float64 // process noise, dB² per second

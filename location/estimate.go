@@ -209,9 +209,9 @@ func (t *tracker) nearestHeard(e *Engine, ranging []obs, x, y float64) float64 {
 // radiusSpread and radiusShadow scale the two parts of the radius
 // (radius); they were chosen together across the robustness family and
 // both data sets (docs/accuracy.md): the pair that puts the most of them
-// within 0.60-0.76 of true positions inside the radius. radiusFallbackM stands for the
-// nearest reader's distance in an epoch without ranging readings (an
-// RFID portal's read). nominalExponent is the path loss exponent the
+// at 0.60-0.76 of true positions inside the radius. radiusFallbackM stands
+// for the nearest reader's distance in an epoch without ranging readings
+// (an RFID portal's read). nominalExponent is the path loss exponent the
 // radius assumes for the conversion of dB into distance.
 const (
 	radiusSpread    = 0.85

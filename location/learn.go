@@ -35,7 +35,8 @@ func (e *Engine) learn(ranging []obs, end int64, x, y float64, level int) {
 		return
 	}
 	// likelihood of each reading at each grid point, and of all readings
-	eps := cfg.outlierFloor(e.cal.radio.at(end).sigma)
+	rad := e.cal.radio.at(end)
+	eps := cfg.outlierFloor(rad.sigma)
 	cells, lik := e.like.cells[:0], e.like.lik[:0]
 	for _, d := range learnGrid {
 		cx, cy := x+d[0], y+d[1]
@@ -52,7 +53,6 @@ func (e *Engine) learn(ranging []obs, end int64, x, y float64, level int) {
 		cells = append(cells, learnCell{x: cx, y: cy, room: int16(room), l: all})
 	}
 	e.like.cells, e.like.lik = cells, lik
-	rad := e.cal.radio.at(end)
 	pw := e.like.pw[:0]
 	for range rad.WallLossDB {
 		pw = append(pw, 0)
