@@ -80,6 +80,9 @@ type Config struct {
 	EvictAfterMS int64
 	// Seed makes the engine deterministic: same seed and input, same output.
 	Seed uint64
+	// Workers is how many goroutines compute tags during Flush and Drain
+	// (0: GOMAXPROCS). The output does not depend on it.
+	Workers int
 }
 
 // Defaults returns the default configuration.
@@ -177,6 +180,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("%w: outlier_prob: %g outside [0,1)", ErrConfig, c.OutlierProb)
 	case c.StillS <= 0 || c.MovingS <= 0:
 		return fmt.Errorf("%w: still_s, moving_s: must be positive", ErrConfig)
+	case c.Workers < 0 || c.Workers > 1024:
+		return fmt.Errorf("%w: workers: %d outside 0..1024", ErrConfig, c.Workers)
 	case c.CalibrationDrift < 0:
 		return fmt.Errorf("%w: calibration_drift: must not be negative", ErrConfig)
 	case c.RoomSwitchProb <= 0.5 || c.RoomSwitchProb > 1:

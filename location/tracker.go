@@ -1,6 +1,7 @@
 package location
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 
@@ -43,10 +44,15 @@ type tracker struct {
 	pending []pending
 	maxTS   int64 // newest sighting accepted
 	done    int64 // end of the last finalised epoch
-	last    int64 // event time of the last update
-	started bool
-	room    int // reported room, -1 none
-	level   int // reported level
+	// closed is the end of the newest epoch the tag's own watermark (maxTS
+	// minus the lateness) has passed, firstEnd the end of the epoch of
+	// its oldest pending sighting (math.MaxInt64 when none).
+	closed, firstEnd int64
+	inDirty, queued  bool  // in Engine.dirty, in Engine.due or work
+	last             int64 // event time of the last update
+	started          bool
+	room             int // reported room, -1 none
+	level            int // reported level
 	// altLevel is a level the readers have favoured since altSince.
 	altLevel int
 	altSince int64
@@ -62,16 +68,20 @@ type tracker struct {
 }
 
 func newTracker(tag string, cfg Config, seed uint64) *tracker {
-	return &tracker{tag: tag, rng: rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15)), room: -1, altLevel: -1}
+	return &tracker{tag: tag, rng: rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15)), room: -1, altLevel: -1,
+		closed: math.MinInt64, firstEnd: math.MaxInt64}
 }
 
-// take removes the pending sightings up to end and aggregates them per reader.
-func (t *tracker) take(end int64, out []obs) []obs {
+// take removes the pending sightings up to end and aggregates them per
+// reader; epochMS is the epoch length.
+func (t *tracker) take(end, epochMS int64, out []obs) []obs {
 	out = out[:0]
 	keep := t.pending[:0]
+	t.firstEnd = math.MaxInt64
 	for _, p := range t.pending {
 		if p.ts > end {
 			keep = append(keep, p)
+			t.firstEnd = min(t.firstEnd, ceilDiv(p.ts, epochMS)*epochMS)
 			continue
 		}
 		i := slices.IndexFunc(out, func(o obs) bool { return o.reader == int(p.reader) })

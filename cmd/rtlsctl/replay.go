@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"time"
 
@@ -93,14 +92,15 @@ func replay(plan *floorplans.Plan, cfg location.Config, r io.Reader, w io.Writer
 		}
 		return nil
 	}
+	rp := location.NewReplayer(eng)
 	err = jsonl.ReadSightings(r, func(s location.Sighting) error {
-		_ = eng.Add(s) // rejected sightings are counted in the engine's stats
-		return write(eng.Drain())
+		ps, _ := rp.Add(s) // rejected sightings are counted in the engine's stats
+		return write(ps)
 	})
 	if err != nil {
 		return eng.Stats(), err
 	}
-	if err := write(eng.Flush(math.MaxInt64)); err != nil {
+	if err := write(rp.Close()); err != nil {
 		return eng.Stats(), err
 	}
 	return eng.Stats(), bw.Flush()
