@@ -37,7 +37,10 @@ type Stats struct {
 	// calibrate the receiving reader and are not tracked as a tag.
 	ReaderSightings uint64
 	Updates         uint64 // positions computed
-	Tags            int    // tags tracked
+	// StillUpdates of them were reported from a still tag's previous
+	// update, its readings unchanged beyond noise.
+	StillUpdates uint64
+	Tags         int // tags tracked
 }
 
 // Engine turns sightings into positions in event time. Each tag's

@@ -156,6 +156,8 @@ func (e *Engine) run(wm int64) {
 		}
 	}
 	for _, w := range e.workers[:nw] {
+		e.stats.StillUpdates += w.ctx.stats.StillUpdates
+		w.ctx.stats.StillUpdates = 0
 		clear(w.out) // drop the tag strings
 		w.out, w.obs = w.out[:0], w.obs[:0]
 	}

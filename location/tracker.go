@@ -28,7 +28,7 @@ type obs struct {
 // particle is one hypothesis of where a tag is.
 type particle struct {
 	x, y   float32
-	vx, vy float32 // velocity (m/s) while moving
+	vx, vy int16 // velocity (cm/s) while moving: velocity, setVelocity
 	w      float32
 	room   int16 // room index, -1 when the level has no rooms
 	level  int8
@@ -65,6 +65,11 @@ type tracker struct {
 	// its epoch (mean RSSI), for Explain.
 	pos   Position
 	heard []obs
+	// movingW is the share of the weight on walking particles after the
+	// last full update.
+	movingW float32
+	// stillRun counts the last full updates that hardly moved the estimate.
+	stillRun int8
 }
 
 func newTracker(tag string, cfg Config, seed uint64) *tracker {
@@ -121,6 +126,11 @@ func (t *tracker) step(e *Engine, end int64, all []obs) (Position, bool) {
 	if len(ranging) == 0 && portal < 0 && zone == nil {
 		return Position{}, false
 	}
+	if t.started && portal < 0 && zone == nil && t.still(e, end, ranging) {
+		e.stats.StillUpdates++
+		t.pos.TS = end
+		return t.pos, true
+	}
 	dt := float64(min(end-t.last, e.cfg.MaxGapMS)) / 1000
 	t.last = end
 	switch {
@@ -144,9 +154,93 @@ func (t *tracker) step(e *Engine, end int64, all []obs) (Position, bool) {
 		t.weigh(e, ranging)
 		t.checkLevel(e, end, ranging)
 	}
+	px, py, had := t.estX, t.estY, t.hasEst
 	t.pos = t.estimate(e, end, portal, ranging)
 	t.heard = append(t.heard[:0], ranging...)
+	t.movingW = t.movingShare()
+	if had && math.Hypot(t.estX-px, t.estY-py) < stillMoveM {
+		t.stillRun = min(t.stillRun+1, stillRunMin)
+	} else {
+		t.stillRun = 0
+	}
 	return t.pos, true
+}
+
+// Still tags: an epoch is reported from the tag's last full update,
+// without predicting, weighing or learning, when the posterior holds the
+// tag standing still (at most stillMaxMoving of the weight on walking
+// particles), the ranging readers heard are those of the last update
+// (readers within stillStrongDB of the strongest reading must be in both)
+// and their readings differ from it by no more than fading noise (mean
+// squared z-score at most stillChi2), for at most stillMaxSkipMS of event
+// time. The next full update predicts over the whole time skipped.
+const (
+	stillMaxMoving = 0.1
+	stillStrongDB  = 10.0
+	stillChi2      = 1.0
+	stillMaxSkipMS = 3000
+	// stillMoveM and stillRunMin: the estimate must have moved less than
+	// stillMoveM in each of the last stillRunMin full updates.
+	stillMoveM  = 0.75
+	stillRunMin = 3
+	// fadingShare is the part of SigmaDB² that varies from reading to
+	// reading (the rest, shadowing, stays while the tag stays): as in
+	// appendHeard.
+	fadingShare = 0.4
+)
+
+// still reports whether the epoch ending at end, with readings ranging,
+// may be reported from the last full update (see stillMaxMoving).
+func (t *tracker) still(e *Engine, end int64, ranging []obs) bool {
+	if len(t.heard) == 0 || t.stillRun < stillRunMin || t.movingW > stillMaxMoving || end-t.last > stillMaxSkipMS {
+		return false
+	}
+	strongest := math.Inf(-1)
+	for _, o := range ranging {
+		strongest = max(strongest, o.rssi)
+	}
+	for _, o := range t.heard {
+		strongest = max(strongest, o.rssi)
+	}
+	varFade := fadingShare * e.cfg.SigmaDB * e.cfg.SigmaDB
+	sum, k := 0.0, 0
+	i, j := 0, 0 // both sorted by reader (take)
+	for i < len(ranging) || j < len(t.heard) {
+		switch {
+		case j == len(t.heard) || (i < len(ranging) && ranging[i].reader < t.heard[j].reader):
+			if ranging[i].rssi > strongest-stillStrongDB {
+				return false // a strong reader the last update did not hear
+			}
+			i++
+		case i == len(ranging) || t.heard[j].reader < ranging[i].reader:
+			if t.heard[j].rssi > strongest-stillStrongDB {
+				return false // a strong reader of the last update is silent
+			}
+			j++
+		default:
+			d := ranging[i].rssi - t.heard[j].rssi
+			sum += d * d / (varFade * (1/float64(ranging[i].n) + 1/float64(t.heard[j].n)))
+			k++
+			i++
+			j++
+		}
+	}
+	return k > 0 && sum <= stillChi2*float64(k)
+}
+
+// movingShare is the share of the particle weight on walking particles.
+func (t *tracker) movingShare() float32 {
+	var mv, all float32
+	for i := range t.ps {
+		all += t.ps[i].w
+		if t.ps[i].moving {
+			mv += t.ps[i].w
+		}
+	}
+	if !(all > 0) {
+		return 1
+	}
+	return mv / all
 }
 
 // confineZone moves the tag into the drawn zone an RFID portal covers:
