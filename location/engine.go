@@ -74,8 +74,11 @@ type Engine struct {
 	// addObs are the observations Add made (readers hearing readers),
 	// applied at the next barrier before the workers'.
 	addObs []observation
-	out    []Position
-	stats  Stats
+	// solo computes tags read between barriers (settle) into early.
+	solo  *worker
+	early map[*tracker]*stash
+	out   []Position
+	stats Stats
 	// flushed is the newest watermark Flush finalised for every tag.
 	flushed   int64
 	lastEvict int64

@@ -53,20 +53,36 @@ func TestReplayDeterministic(t *testing.T) {
 
 // TestReplaySameWhateverWorkers checks that the engine's output and what
 // it learned are byte-identical whether one, two or four workers compute
-// the tags: the workers read only the learned state committed at the last
-// barrier, and their observations are applied in an order that depends on
-// the input only.
+// the tags, and whether or not the tags' current positions are read
+// between barriers (which computes them early): the workers read only the
+// learned state committed at the last barrier, and their observations are
+// applied in an order that depends on the input only.
 func TestReplaySameWhateverWorkers(t *testing.T) {
 	for _, c := range replayCases(t, location.Defaults()) {
 		t.Run(c.name, func(t *testing.T) {
 			var want []byte
 			var wantCal map[string]float64
-			for _, workers := range []int{1, 2, 4} {
+			for _, run := range []struct {
+				workers int
+				read    bool
+			}{{1, false}, {2, false}, {4, false}, {2, true}} {
 				cfg := location.Defaults()
-				cfg.Workers = workers
+				cfg.Workers = run.workers
 				eng := newEngine(t, c.plan, cfg)
-				got := encode(replay(eng, c.in))
-				if workers == 1 {
+				var got []byte
+				if run.read {
+					r := location.NewReplayer(eng)
+					var ps []location.Position
+					for _, s := range c.in {
+						out, _ := r.Add(s)
+						ps = append(ps, out...)
+						eng.Current(s.Tag)
+					}
+					got = encode(append(ps, r.Close()...))
+				} else {
+					got = encode(replay(eng, c.in))
+				}
+				if want == nil {
 					want, wantCal = got, eng.Calibration()
 					if len(want) == 0 {
 						t.Fatal("no positions")
@@ -78,10 +94,10 @@ func TestReplaySameWhateverWorkers(t *testing.T) {
 					for i < min(len(got), len(want)) && got[i] == want[i] {
 						i++
 					}
-					t.Errorf("%d workers: output differs from one worker's from byte %d (of %d and %d)", workers, i, len(got), len(want))
+					t.Errorf("%d workers (reads %v): output differs from one worker's from byte %d (of %d and %d)", run.workers, run.read, i, len(got), len(want))
 				}
 				if !maps.Equal(eng.Calibration(), wantCal) {
-					t.Errorf("%d workers: learned calibration differs from one worker's", workers)
+					t.Errorf("%d workers (reads %v): learned calibration differs from one worker's", run.workers, run.read)
 				}
 			}
 		})

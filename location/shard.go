@@ -146,7 +146,11 @@ func (e *Engine) run(wm int64) {
 		}
 		wg.Wait()
 	}
-	for i := range work {
+	for i, t := range work {
+		if st, ok := e.early[t]; ok {
+			e.commitStash(st)
+			delete(e.early, t)
+		}
 		sp := &e.spans[i]
 		w := e.workers[sp.w]
 		e.out = append(e.out, w.out[sp.out0:sp.out1]...)
@@ -171,4 +175,55 @@ func (w *worker) compute(k int32, t *tracker, wm int64, sp *span) {
 	*sp = span{w: k, out0: int32(len(w.out)), obs0: int32(len(w.obs))}
 	w.advance(t, max(t.closed, wm))
 	sp.out1, sp.obs1 = int32(len(w.out)), int32(len(w.obs))
+}
+
+// stash holds what settle computed for a tag ahead of a barrier.
+type stash struct {
+	out   []Position
+	obs   []observation
+	still uint64
+}
+
+// settle computes t's epochs that its own watermark has closed ahead of
+// the next barrier, so that Current and Explain answer for them. It reads
+// the learned state as committed, as the barrier would, and keeps the
+// positions and observations aside; the barrier commits them in t's place
+// in its work list. So the output and the learned state are the same
+// whether or not anything read the tag in between.
+func (e *Engine) settle(t *tracker) {
+	if !t.queued || t.firstEnd > t.closed {
+		return
+	}
+	if e.solo == nil {
+		e.solo = newWorker(e)
+	}
+	w := e.solo
+	w.advance(t, t.closed)
+	if len(w.out) == 0 && len(w.obs) == 0 {
+		return
+	}
+	if e.early == nil {
+		e.early = map[*tracker]*stash{}
+	}
+	st := e.early[t]
+	if st == nil {
+		st = &stash{}
+		e.early[t] = st
+	}
+	st.out = append(st.out, w.out...)
+	st.obs = append(st.obs, w.obs...)
+	st.still += w.ctx.stats.StillUpdates
+	w.ctx.stats.StillUpdates = 0
+	clear(w.out)
+	w.out, w.obs = w.out[:0], w.obs[:0]
+}
+
+// commitStash emits and applies what settle kept aside for a tag.
+func (e *Engine) commitStash(st *stash) {
+	e.out = append(e.out, st.out...)
+	e.stats.Updates += uint64(len(st.out))
+	e.stats.StillUpdates += st.still
+	for _, o := range st.obs {
+		e.learned.apply(o)
+	}
 }

@@ -181,7 +181,7 @@ const (
 	stillMaxSkipMS = 3000
 	// stillMoveM and stillRunMin: the estimate must have moved less than
 	// stillMoveM in each of the last stillRunMin full updates.
-	stillMoveM  = 0.75
+	stillMoveM  = 0.5
 	stillRunMin = 3
 	// fadingShare is the part of SigmaDB² that varies from reading to
 	// reading (the rest, shadowing, stays while the tag stays): as in
