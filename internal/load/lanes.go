@@ -117,7 +117,9 @@ func (ls *lanes) work(ctx context.Context, q chan encoded) {
 				ls.reconnects.Add(1)
 			}
 			var err error
-			if cc, err = udp.Dial(ls.addr, options.WithBlockwise(false, blockwise.SZX1024, time.Second)); err != nil {
+			// Errors are counted as outcomes; go-coap would print them.
+			cc, err = udp.Dial(ls.addr, options.WithBlockwise(false, blockwise.SZX1024, time.Second), options.WithErrors(func(error) {}))
+			if err != nil {
 				cc = nil
 				ls.report(outcome{sightings: b.n})
 				continue
