@@ -15,7 +15,7 @@ func TestMixReports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reports := map[string]int{}  // tag -> seconds it was reported, after the ramp
+	reports := map[string]int{}   // tag -> seconds it was reported, after the ramp
 	perReport := map[string]int{} // tag -> sightings of its last report
 	for sec := range ramp + 2*stillPeriod {
 		batches, err := m.second(sec, int64(sec)*1000)
