@@ -46,8 +46,9 @@ try:
 except Exception as e:
     print(f"| {name} | (no report: {e}) |"); sys.exit()
 ms = lambda d: d / 1e6
+kd = f"{s['KernelDrops']:.0f}" if s.get("KernelDropsKnown") else "-"
 print(f"| {name} | {s['Offered']:.0f} | {s['Acked']:.0f} | {s['Refused503']:.0f} | {s['NoAnswer']:.0f} | {s['Dropped']:.0f} | "
-      f"{s['Clean']:.0f} | {s['KernelDrops']:.0f} | {ms(s['Ack']['P50']):.1f}/{ms(s['Ack']['P99']):.1f} | "
+      f"{s['Clean']:.0f} | {kd} | {ms(s['Ack']['P50']):.1f}/{ms(s['Ack']['P99']):.1f} | "
       f"{ms(s['EventBeyond']['P50']):.0f}/{ms(s['EventBeyond']['P99']):.0f} | {s['ServerCores']:.2f} | "
       f"{s['CPUPerSightingMicro']:.1f} | {s['RSSMB']:.0f} |")
 PY

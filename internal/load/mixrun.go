@@ -118,6 +118,7 @@ type Interval struct {
 	Unsent, Other                           float64       // sightings/s not sent (queue full), answered otherwise
 	Late, Dropped, Clean, Positions         float64       // from rtlsd: dropped late, every drop, acked-dropped, positions/s
 	KernelDrops                             float64       // datagrams in the interval
+	KernelDropsKnown                        bool          // rtlsd exports them
 	Ack, EventBeyond                        Quantiles     // ack latency; ENTER latency beyond debounce + lateness
 	RSSMB, ServerCores, CPUPerSightingMicro float64
 	Server                                  bool // rtlsd's metrics were read
@@ -239,7 +240,8 @@ func (r *mixRun) interval(ctx context.Context, end, span time.Duration) Interval
 		Other: float64(t.other) / sec, Ack: quantiles(t.acks), Server: d.ok}
 	if d.ok {
 		iv.Late, iv.Dropped, iv.Positions = d.late/sec, d.dropped/sec, d.positions/sec
-		iv.KernelDrops, iv.RSSMB, iv.ServerCores = d.kernelDrops, d.rss/(1<<20), d.cpu/sec
+		iv.KernelDrops, iv.KernelDropsKnown = d.kernelDrops, d.kernelKnown
+		iv.RSSMB, iv.ServerCores = d.rss/(1<<20), d.cpu/sec
 		if t.acked > 0 {
 			iv.CPUPerSightingMicro = d.cpu / float64(t.acked) * 1e6
 		}
@@ -272,8 +274,9 @@ func steady(ivs []Interval) Interval {
 	}
 	var acks, beyond []time.Duration
 	n := float64(len(ivs))
-	s.Server = true
+	s.Server, s.KernelDropsKnown = true, true
 	for _, iv := range ivs {
+		s.KernelDropsKnown = s.KernelDropsKnown && iv.KernelDropsKnown
 		s.End = iv.End
 		s.Offered += iv.Offered / n
 		s.Acked += iv.Acked / n
@@ -291,9 +294,13 @@ func steady(ivs []Interval) Interval {
 		s.RSSMB = max(s.RSSMB, iv.RSSMB)
 		s.Server = s.Server && iv.Server
 		// Interval quantiles stand in for the samples: the worst p99 and
-		// the median of the p50s are reported.
-		acks = append(acks, iv.Ack.P50)
-		beyond = append(beyond, iv.EventBeyond.P50)
+		// the median of the p50s (of intervals with samples) are reported.
+		if iv.Ack.N > 0 {
+			acks = append(acks, iv.Ack.P50)
+		}
+		if iv.EventBeyond.N > 0 {
+			beyond = append(beyond, iv.EventBeyond.P50)
+		}
 		s.Ack.P99 = max(s.Ack.P99, iv.Ack.P99)
 		s.EventBeyond.P99 = max(s.EventBeyond.P99, iv.EventBeyond.P99)
 		s.Ack.N += iv.Ack.N
@@ -317,9 +324,16 @@ func (iv Interval) write(w io.Writer) {
 	}
 	fmt.Fprintf(w, "%5.0f  %7.0f  %7.0f  %7.0f  %8.0f  %6.0f  %6s  %9s  %7.0f  %11s  %6s  %6.1f/%-7.1f  %8.0f/%-8.0f  %6s  %5s  %11s\n",
 		iv.End.Seconds(), iv.Offered, iv.Acked, iv.Refused503, iv.NoAnswer, iv.Unsent,
-		srv(iv.Late, "%.0f"), srv(iv.Dropped, "%.0f"), iv.Clean, srv(iv.Positions, "%.0f"), srv(iv.KernelDrops, "%.0f"),
+		srv(iv.Late, "%.0f"), srv(iv.Dropped, "%.0f"), iv.Clean, srv(iv.Positions, "%.0f"), kdrops(iv),
 		ms(iv.Ack.P50), ms(iv.Ack.P99), ms(iv.EventBeyond.P50), ms(iv.EventBeyond.P99),
 		srv(iv.RSSMB, "%.0f"), srv(iv.ServerCores, "%.2f"), srv(iv.CPUPerSightingMicro, "%.1f"))
+}
+
+func kdrops(iv Interval) string {
+	if !iv.Server || !iv.KernelDropsKnown {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f", iv.KernelDrops)
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -19,6 +19,7 @@ type serverSample struct {
 	positions   float64
 	busy        float64 // batches refused busy (5.03)
 	kernelDrops float64 // datagrams the kernel dropped on the CoAP socket
+	kernelKnown bool    // rtlsd exports kernel drops (Linux, this build)
 	rss         float64 // bytes
 	cpu         float64 // seconds
 }
@@ -57,7 +58,8 @@ func scrape(ctx context.Context, url string) serverSample {
 	}
 	s.positions = sum(fams["rtls_engine_positions_total"])
 	s.busy = sum(fams["rtls_engine_busy_total"])
-	s.kernelDrops = sum(fams["rtls_rfid_udp_kernel_drops_total"])
+	kd, ok := fams["rtls_rfid_udp_kernel_drops_total"]
+	s.kernelDrops, s.kernelKnown = sum(kd), ok
 	s.rss = sum(fams["process_resident_memory_bytes"])
 	s.cpu = sum(fams["process_cpu_seconds_total"])
 	return s
@@ -95,7 +97,7 @@ func delta(a, b serverSample) serverSample {
 	}
 	return serverSample{ok: a.ok && b.ok, late: d(a.late, b.late), dropped: d(a.dropped, b.dropped),
 		positions: d(a.positions, b.positions), busy: d(a.busy, b.busy), kernelDrops: d(a.kernelDrops, b.kernelDrops),
-		rss: b.rss, cpu: d(a.cpu, b.cpu)}
+		kernelKnown: a.kernelKnown && b.kernelKnown, rss: b.rss, cpu: d(a.cpu, b.cpu)}
 }
 
 // metricsURL turns host:port into rtlsd's /metrics URL.

@@ -30,7 +30,7 @@ func TestScrape(t *testing.T) {
 	}))
 	defer srv.Close()
 	s := scrape(context.Background(), srv.URL)
-	want := serverSample{ok: true, late: 30, dropped: 35, positions: 400, kernelDrops: 7, rss: 104857600, cpu: 12.5}
+	want := serverSample{ok: true, late: 30, dropped: 35, positions: 400, kernelDrops: 7, kernelKnown: true, rss: 104857600, cpu: 12.5}
 	if s != want {
 		t.Errorf("scrape = %+v, want %+v", s, want)
 	}
