@@ -76,7 +76,7 @@ soak: build ## 10-minute hospital-mix soak against rtlsd and a real redis-server
 # capacity runs the capacity curve (cmd/rtlsload/capacity.sh): for each
 # build of CAPACITY_BUILDS ("name=path/to/rtlsd ...", built with -tags
 # pprof for profiles; empty: this tree) and each rate of CAPACITY_RATES, a
-# fresh rtlsd on an emptied redis-server for CAPACITY_POINT seconds.
+# fresh rtlsd on a fresh redis-server for CAPACITY_POINT seconds.
 CAPACITY_BUILDS ?=
 CAPACITY_RATES  ?= 20000 40000 70000 100000 150000
 CAPACITY_POINT  ?= 40

@@ -20,15 +20,21 @@ if [ -z "${BUILDS:-}" ]; then
 fi
 go build -o "$RTLSLOAD" ./cmd/rtlsload
 
-start_redis
 echo "| build | offered/s | acked/s | 5.03 sightings/s | no answer/s | dropped after 2.04/s | clean/s | kernel drops | ack p50/p99 ms | ENTER beyond p50/p99 ms | rtlsd cores | µs CPU/sighting | RSS MB |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for build in $BUILDS; do
 	name=${build%%=*}
 	bin=${build#*=}
 	for rate in $RATES; do
-		redis-cli -p "$REDIS_PORT" flushall >/dev/null
-		start_rtlsd "$bin"
+		# A fresh redis-server each point: an earlier rtlsd may have left it
+		# busy in a long write script.
+		stop_redis
+		start_redis
+		if ! start_rtlsd "$bin"; then
+			echo "| $name | $rate | rtlsd did not start: $(tail -c 300 "$WORK/rtlsd.log") |"
+			stop_rtlsd
+			continue
+		fi
 		json="$RESULTS/$name-$rate.json"
 		# A CPU profile of the middle of the point, if the build serves pprof.
 		( sleep $((POINT / 2 - 5)); curl -sf -o "$RESULTS/$name-$rate.pprof" \

@@ -14,7 +14,13 @@ RTLSD_PID=
 
 stop_all() {
 	stop_rtlsd
-	if [ -n "$REDIS_PID" ]; then kill "$REDIS_PID" 2>/dev/null || true; wait "$REDIS_PID" 2>/dev/null || true; REDIS_PID=; fi
+	stop_redis
+}
+
+# stop_redis kills redis-server outright: it may be busy in a long script
+# (an rtlsd write it gave up on), which would delay a SIGTERM.
+stop_redis() {
+	if [ -n "$REDIS_PID" ]; then kill -9 "$REDIS_PID" 2>/dev/null || true; wait "$REDIS_PID" 2>/dev/null || true; REDIS_PID=; fi
 }
 trap stop_all EXIT INT TERM
 
