@@ -38,7 +38,7 @@ func parseFlags(args []string) (options, error) {
 	fs.Float64Var(&m.Rate, "rate", 0, "with --mix: about this many sightings/s (sets the number of tags; 0: --tags)")
 	fs.IntVar(&m.BatchMin, "batch-min", 50, "with --mix: fewest sightings in a batch (a reader's last batch of a second may be smaller)")
 	fs.IntVar(&m.BatchMax, "batch-max", 200, "with --mix: most sightings in a batch")
-	fs.IntVar(&m.EndpointsPerReader, "endpoints-per-reader", 4, "with --mix: UDP endpoints each reader of the plan posts from (one batch in flight each)")
+	fs.IntVar(&m.EndpointsPerReader, "endpoints-per-reader", 16, "with --mix: UDP endpoints each reader of the plan posts from (one batch in flight each)")
 	fs.StringVar(&m.MetricsAddr, "metrics-addr", "127.0.0.1:9464", "with --mix: rtlsd's --metrics-addr, for dropped late, positions, RSS and CPU (empty: none)")
 	fs.DurationVar(&m.Interval, "interval", 10*time.Second, "with --mix: reporting interval")
 	fs.DurationVar(&m.RampUp, "ramp-up", 10*time.Second, "with --mix: how long the tags take to appear, evenly")

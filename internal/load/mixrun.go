@@ -27,7 +27,7 @@ type MixConfig struct {
 	// BatchMin and BatchMax bound the sightings of one batch (0: 50, 200).
 	BatchMin, BatchMax int
 	// EndpointsPerReader is how many UDP endpoints each reader of the plan
-	// posts from, one batch in flight on each (0: 4).
+	// posts from, one batch in flight on each (0: 16).
 	EndpointsPerReader int
 	// MetricsAddr is rtlsd's --metrics-addr (host:port): dropped late,
 	// positions, RSS and CPU come from there ("" leaves them out).
@@ -49,7 +49,7 @@ func (m *MixConfig) defaults() error {
 	}
 	setIf(&m.BatchMin, 50)
 	setIf(&m.BatchMax, 200)
-	setIf(&m.EndpointsPerReader, 4)
+	setIf(&m.EndpointsPerReader, 16)
 	if m.Interval == 0 {
 		m.Interval = 10 * time.Second
 	}
