@@ -20,7 +20,7 @@ if [ -z "${BUILDS:-}" ]; then
 fi
 go build -o "$RTLSLOAD" ./cmd/rtlsload
 
-echo "| build | offered/s | acked/s | 5.03 sightings/s | no answer/s | dropped after 2.04/s | clean/s | kernel drops | ack p50/p99 ms | ENTER beyond p50/p99 ms | rtlsd cores | µs CPU/sighting | RSS MB |"
+echo "| build | offered/s | acked/s | 5.03 sightings/s | no answer/s | dropped after 2.04/s | clean/s | kernel drops (whole point) | ack p50/p99 ms | ENTER beyond p50/p99 ms | rtlsd cores | µs CPU/sighting | RSS MB |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for build in $BUILDS; do
 	name=${build%%=*}
@@ -43,16 +43,18 @@ for build in $BUILDS; do
 		"$RTLSLOAD" --mix --floorplan "$PLAN" --rate "$rate" --duration "${POINT}s" --coap-addr "$COAP_ADDR" \
 			--grpc-addr "$GRPC_ADDR" --metrics-addr "$METRICS_ADDR" --json "$json" >"$RESULTS/$name-$rate.txt" 2>&1 || true
 		wait "$prof" || true
+		# The kernel's drops on rtlsd's CoAP socket over the whole point,
+		# from /proc/net/udp whatever the build exports.
+		kdrops=$(awk -v port="$(printf ':%04X' "${COAP_ADDR##*:}")" '$2 ~ port"$" { print $NF; exit }' /proc/net/udp 2>/dev/null || true)
 		stop_rtlsd
-		python3 - "$name" "$json" <<'PY'
+		python3 - "$name" "$json" "${kdrops:--}" <<'PY'
 import json, sys
-name, path = sys.argv[1], sys.argv[2]
+name, path, kd = sys.argv[1], sys.argv[2], sys.argv[3]
 try:
     s = json.load(open(path))["Steady"]
 except Exception as e:
     print(f"| {name} | (no report: {e}) |"); sys.exit()
 ms = lambda d: d / 1e6
-kd = f"{s['KernelDrops']:.0f}" if s.get("KernelDropsKnown") else "-"
 print(f"| {name} | {s['Offered']:.0f} | {s['Acked']:.0f} | {s['Refused503']:.0f} | {s['NoAnswer']:.0f} | {s['Dropped']:.0f} | "
       f"{s['Clean']:.0f} | {kd} | {ms(s['Ack']['P50']):.1f}/{ms(s['Ack']['P99']):.1f} | "
       f"{ms(s['EventBeyond']['P50']):.0f}/{ms(s['EventBeyond']['P99']):.0f} | {s['ServerCores']:.2f} | "
