@@ -18,10 +18,10 @@ func TestVisitRecords(t *testing.T) {
 		{Tag: "T", Room: "A", Enter: h0, Exit: h0 + 60_000},
 		{Tag: "T", Room: "B", Enter: h0 + 60_000, Exit: h0 + 180_000},
 	}
-	fs := Fields{}
+	fs, p := Fields{}, NewPacker()
 	for range 2 {
 		a.Visits(recs)
-		fs.Apply(a.Take())
+		p.Apply(fs, a.Take())
 	}
 	s := Scope{From: h0, To: h0 + HourMs, Group: ByCategory}
 	if got := Transitions(fs, s, 1); len(got) != 1 || got[0].From != "icu" || got[0].To != "patient_room" || got[0].Count != 1 {

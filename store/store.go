@@ -360,20 +360,7 @@ func validateVisit(v geofence.Visit) error {
 		{"class", v.Class}, {"type", v.Type}, {"unit", v.Unit}})
 }
 
-func validateOp(op analytics.Op) error {
-	if _, ok := analytics.BucketHour(op.Bucket); !ok {
-		return errors.New("bad bucket")
-	}
-	switch {
-	case op.Field == "":
-		return errors.New("empty field")
-	case len(op.Field) > 4*MaxIDLen: // class and two ids
-		return fmt.Errorf("field longer than %d bytes", 4*MaxIDLen)
-	case !utf8.ValidString(op.Field):
-		return errors.New("field not valid UTF-8")
-	}
-	return nil
-}
+func validateOp(op analytics.Op) error { return op.Validate() }
 
 func validateEvent(e geofence.Event) error {
 	switch {
