@@ -18,27 +18,41 @@ func (r *Registry) Select(keep func(Tag) bool) []Tag {
 	return out
 }
 
-// SelectIDs returns the ids of the tags keep accepts, in no particular
-// order: Select without copying the tags out (for many tags, of which
-// only a few will be looked up).
-func (r *Registry) SelectIDs(keep func(Tag) bool) []string {
+// kind is the class and type a registry indexes its tags by.
+type kind struct{ class, typ string }
+
+func kindOf(t Tag) kind { return kind{t.Class, t.Type} }
+
+// SelectKindIDs returns the ids of the tags of one class and, unless typ
+// is "", one type that keep accepts, in no particular order. It visits
+// only those (the registry indexes its tags by class and type), so that
+// the few infusion pumps among 50,000 tags are found without looking at
+// the others, and copies nothing else out.
+func (r *Registry) SelectKindIDs(class, typ string, keep func(Tag) bool) []string {
 	if r == nil {
 		return nil
 	}
 	var out []string
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	for id, t := range r.tags {
-		if keep(t) {
-			out = append(out, id)
+	for k, ids := range r.kinds {
+		if k.class != class || (typ != "" && k.typ != typ) {
+			continue
+		}
+		for id := range ids {
+			if keep(r.tags[id]) {
+				out = append(out, id)
+			}
 		}
 	}
 	return out
 }
 
-// SelectTagIDs returns the ids of the tags of the engine's registry that
-// keep accepts, in no particular order (see Registry.SelectIDs).
-func (e *Engine) SelectTagIDs(keep func(Tag) bool) []string { return e.reg.SelectIDs(keep) }
+// SelectKindTagIDs returns the ids of the tags of the engine's registry
+// of a class and type that keep accepts (see Registry.SelectKindIDs).
+func (e *Engine) SelectKindTagIDs(class, typ string, keep func(Tag) bool) []string {
+	return e.reg.SelectKindIDs(class, typ, keep)
+}
 
 // SelectTags returns the tags of the engine's registry that keep accepts,
 // in no particular order (see Registry.Select).
