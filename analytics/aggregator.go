@@ -23,8 +23,9 @@ type AssetFunc func(tag string) (a Asset, ok bool)
 // Aggregator turns visits and status changes into Ops. It keeps, in
 // memory, each tag's latest visit (for transitions and to skip records
 // already counted) and each asset's current status (for utilization);
-// after a restart the first transition of each tag and the status interval
-// open at the restart are not counted. It is not safe for concurrent use:
+// after a restart, Restore gives it the visits open in the restored
+// geofence state, so the first move of each tag is counted; the status
+// interval open at the restart is not. It is not safe for concurrent use:
 // the pipeline's goroutine owns it.
 type Aggregator struct {
 	rooms  map[string]Room
@@ -59,6 +60,20 @@ func NewAggregator(rooms map[string]Room, asset AssetFunc) *Aggregator {
 	}
 	return &Aggregator{rooms: rooms, asset: asset, hashes: map[string]string{},
 		tags: map[string]*tagVisit{}, assets: map[string]*usage{}}
+}
+
+// Restore makes open visits (geofence.Engine.OpenVisits after a restart)
+// each tag's latest visit, as if their opening records had been counted:
+// the next visit of the tag counts the move from it, and its closing
+// record its dwell. Call it before Visits; a tag already known is left as
+// it is.
+func (a *Aggregator) Restore(open []geofence.Visit) {
+	for _, v := range open {
+		if !v.Open() || a.tags[v.Tag] != nil {
+			continue
+		}
+		a.tags[v.Tag] = &tagVisit{room: v.Room, unit: v.Unit, enter: v.Enter, closed: -1}
+	}
 }
 
 // Take returns the Ops made since its previous call.

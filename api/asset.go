@@ -169,17 +169,25 @@ func (s *AssetServer) nearest(ctx context.Context, field *route.Field, ids []str
 	if err != nil {
 		return nil, nil, err
 	}
-	type cand struct {
+	type room struct {
 		id    string
 		floor float64
+		tags  []string
 	}
-	order := make([]cand, 0, len(rooms))
+	byID := map[string]*room{}
+	var order []*room
 	for _, r := range rooms {
-		if f := field.Floor(r.Room); !math.IsInf(f, 1) {
-			order = append(order, cand{r.Tag, f})
+		rm := byID[r.Room]
+		if rm == nil {
+			rm = &room{id: r.Room, floor: field.Floor(r.Room)}
+			byID[r.Room] = rm
+			if !math.IsInf(rm.floor, 1) {
+				order = append(order, rm)
+			}
 		}
+		rm.tags = append(rm.tags, r.Tag)
 	}
-	slices.SortFunc(order, func(a, b cand) int { return cmp.Or(cmp.Compare(a.floor, b.floor), strings.Compare(a.id, b.id)) })
+	slices.SortFunc(order, func(a, b *room) int { return cmp.Or(cmp.Compare(a.floor, b.floor), strings.Compare(a.id, b.id)) })
 	var (
 		ps    []location.Position
 		hits  []route.Hit
@@ -189,10 +197,9 @@ func (s *AssetServer) nearest(ctx context.Context, field *route.Field, ids []str
 		if len(hits) == limit && order[i].floor > hits[limit-1].Meters {
 			break
 		}
-		j := min(i+batch, len(order))
-		next := make([]string, j-i)
-		for k := range next {
-			next[k] = order[i+k].id
+		var next []string
+		for ; i < len(order) && len(next) < batch; i++ {
+			next = append(next, order[i].tags...)
 		}
 		got, err := s.positions.GetPositions(ctx, next)
 		if err != nil {
@@ -204,7 +211,6 @@ func (s *AssetServer) nearest(ctx context.Context, field *route.Field, ids []str
 			cands[k] = route.Candidate{ID: p.Tag, Place: placeOf(p)}
 		}
 		hits = field.Nearest(cands, limit)
-		i = j
 	}
 	return ps, hits, nil
 }

@@ -15,7 +15,7 @@ type Registry struct {
 	mu   sync.RWMutex // guards tags and kinds
 	tags map[string]Tag
 	// kinds indexes the tags by class and type (registry_select.go).
-	kinds map[kind]map[string]struct{}
+	kinds map[kind]map[string]Tag
 }
 
 // NewRegistry returns a registry holding tags. It fails on the first invalid
@@ -77,13 +77,13 @@ func (r *Registry) store(t Tag) {
 	}
 	r.tags[t.ID] = t
 	if r.kinds == nil {
-		r.kinds = map[kind]map[string]struct{}{}
+		r.kinds = map[kind]map[string]Tag{}
 	}
 	k := kindOf(t)
 	if r.kinds[k] == nil {
-		r.kinds[k] = map[string]struct{}{}
+		r.kinds[k] = map[string]Tag{}
 	}
-	r.kinds[k][t.ID] = struct{}{}
+	r.kinds[k][t.ID] = t
 }
 
 // unindex removes t from the index. Called with mu held for writing.

@@ -35,12 +35,12 @@ func (r *Registry) SelectKindIDs(class, typ string, keep func(Tag) bool) []strin
 	var out []string
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	for k, ids := range r.kinds {
+	for k, tags := range r.kinds {
 		if k.class != class || (typ != "" && k.typ != typ) {
 			continue
 		}
-		for id := range ids {
-			if keep(r.tags[id]) {
+		for id, t := range tags {
+			if keep(t) {
 				out = append(out, id)
 			}
 		}
