@@ -33,7 +33,8 @@ import (
 //	rtls:{site}:trail:tags    zset    tag id -> newest trail time written (ms)
 //	rtls:{site}:agg:<bucket>  hash    analytics bucket: row part -> packed value (analytics.go)
 //	rtls:{site}:agg:hours     zset    analytics bucket name -> its hour (ms)
-//	rtls:{site}:agg:tags      hash    analytics tag index: tag hash -> number
+//	rtls:{site}:agg:tags      hash    analytics tag index: tag hash -> number (0, 1, ... as
+//	                                  first seen; never trimmed, so numbers keep their meaning)
 //	rtls:{site}:ch:positions  channel JSON array of the positions of each Apply
 //	rtls:{site}:ch:events     channel id of the newest event of each Apply
 //
