@@ -29,9 +29,10 @@ type RegistryReader interface {
 	// SelectTags returns the registered tags keep accepts, in no
 	// particular order.
 	SelectTags(ctx context.Context, keep func(geofence.Tag) bool) ([]geofence.Tag, error)
-	// SelectKindTagIDs returns the ids of the registered tags of a class
-	// and type ("" for any) that keep accepts, in no particular order.
-	SelectKindTagIDs(ctx context.Context, class, typ string, keep func(geofence.Tag) bool) ([]string, error)
+	// SelectKindTagIDs returns the ids of the registered tags of a class,
+	// type ("" for any) and status (status accepts it; nil for any), in no
+	// particular order.
+	SelectKindTagIDs(ctx context.Context, class, typ string, status func(string) bool) ([]string, error)
 }
 
 // PositionGetter reads the current positions of tags by id. store.Store
@@ -114,9 +115,7 @@ func (s *AssetServer) FindNearest(ctx context.Context, req *rtlsv1.FindNearestRe
 		return nil, originError(req.GetFrom(), err)
 	}
 	typ := req.GetAssetType()
-	ids, err := s.tags.SelectKindTagIDs(ctx, geofence.ClassAsset, typ, func(t geofence.Tag) bool {
-		return statuses.allows(t.Status)
-	})
+	ids, err := s.tags.SelectKindTagIDs(ctx, geofence.ClassAsset, typ, statuses.allows)
 	if err != nil {
 		return nil, toStatus(s.log, err, "request")
 	}

@@ -57,9 +57,7 @@ func TestFindNearestFullRanking(t *testing.T) {
 func checkFullRanking(t *testing.T, h benchHospital, router *route.Router, st store.Store, reg *geofence.Registry) {
 	s := NewAssetServer(st, registryTags{reg}, router, PlanLookupOf(h.plan), nil)
 	ctx := context.Background()
-	pumps := reg.SelectKindIDs(geofence.ClassAsset, "infusion_pump", func(t geofence.Tag) bool {
-		return t.Status == geofence.StatusAvailable
-	})
+	pumps := reg.SelectKindIDs(geofence.ClassAsset, "infusion_pump", func(s string) bool { return s == geofence.StatusAvailable })
 	ps, err := st.GetPositions(ctx, pumps)
 	if err != nil {
 		t.Fatal(err)

@@ -304,8 +304,8 @@ func (r registryTags) SelectTags(_ context.Context, keep func(geofence.Tag) bool
 	return r.reg.Select(keep), nil
 }
 
-func (r registryTags) SelectKindTagIDs(_ context.Context, class, typ string, keep func(geofence.Tag) bool) ([]string, error) {
-	return r.reg.SelectKindIDs(class, typ, keep), nil
+func (r registryTags) SelectKindTagIDs(_ context.Context, class, typ string, status func(string) bool) ([]string, error) {
+	return r.reg.SelectKindIDs(class, typ, status), nil
 }
 
 func (r registryTags) LookupTags(_ context.Context, ids []string) (map[string]geofence.Tag, error) {

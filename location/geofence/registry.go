@@ -14,8 +14,9 @@ import (
 type Registry struct {
 	mu   sync.RWMutex // guards tags and kinds
 	tags map[string]Tag
-	// kinds indexes the tags by class and type (registry_select.go).
-	kinds map[kind]map[string]Tag
+	// kinds indexes the tag ids by class, type and status
+	// (registry_select.go).
+	kinds map[kind]map[string]struct{}
 }
 
 // NewRegistry returns a registry holding tags. It fails on the first invalid
@@ -77,13 +78,13 @@ func (r *Registry) store(t Tag) {
 	}
 	r.tags[t.ID] = t
 	if r.kinds == nil {
-		r.kinds = map[kind]map[string]Tag{}
+		r.kinds = map[kind]map[string]struct{}{}
 	}
 	k := kindOf(t)
 	if r.kinds[k] == nil {
-		r.kinds[k] = map[string]Tag{}
+		r.kinds[k] = map[string]struct{}{}
 	}
-	r.kinds[k][t.ID] = t
+	r.kinds[k][t.ID] = struct{}{}
 }
 
 // unindex removes t from the index. Called with mu held for writing.

@@ -18,40 +18,38 @@ func (r *Registry) Select(keep func(Tag) bool) []Tag {
 	return out
 }
 
-// kind is the class and type a registry indexes its tags by.
-type kind struct{ class, typ string }
+// kind is the class, type and status a registry indexes its tags by.
+type kind struct{ class, typ, status string }
 
-func kindOf(t Tag) kind { return kind{t.Class, t.Type} }
+func kindOf(t Tag) kind { return kind{t.Class, t.Type, t.Status} }
 
 // SelectKindIDs returns the ids of the tags of one class and, unless typ
-// is "", one type that keep accepts, in no particular order. It visits
-// only those (the registry indexes its tags by class and type), so that
-// the few infusion pumps among 50,000 tags are found without looking at
-// the others, and copies nothing else out.
-func (r *Registry) SelectKindIDs(class, typ string, keep func(Tag) bool) []string {
+// is "", one type, whose status status accepts (nil: any), in no
+// particular order. It reads only those ids from the registry's index by
+// class, type and status, so that the available infusion pumps among
+// 50,000 tags are found without looking at any other tag.
+func (r *Registry) SelectKindIDs(class, typ string, status func(string) bool) []string {
 	if r == nil {
 		return nil
 	}
 	var out []string
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	for k, tags := range r.kinds {
-		if k.class != class || (typ != "" && k.typ != typ) {
+	for k, ids := range r.kinds {
+		if k.class != class || (typ != "" && k.typ != typ) || (status != nil && !status(k.status)) {
 			continue
 		}
-		for id, t := range tags {
-			if keep(t) {
-				out = append(out, id)
-			}
+		for id := range ids {
+			out = append(out, id)
 		}
 	}
 	return out
 }
 
 // SelectKindTagIDs returns the ids of the tags of the engine's registry
-// of a class and type that keep accepts (see Registry.SelectKindIDs).
-func (e *Engine) SelectKindTagIDs(class, typ string, keep func(Tag) bool) []string {
-	return e.reg.SelectKindIDs(class, typ, keep)
+// of a class, type and statuses (see Registry.SelectKindIDs).
+func (e *Engine) SelectKindTagIDs(class, typ string, status func(string) bool) []string {
+	return e.reg.SelectKindIDs(class, typ, status)
 }
 
 // SelectTags returns the tags of the engine's registry that keep accepts,

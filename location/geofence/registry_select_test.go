@@ -40,9 +40,9 @@ func TestRegistrySelectAndLookup(t *testing.T) {
 	}
 }
 
-// TestRegistrySelectKind: the class and type index follows Put (a type
-// change moves the tag), Delete, Clone and a loaded registry, and agrees
-// with Select.
+// TestRegistrySelectKind: the class, type and status index follows Put (a
+// type or status change moves the tag), Delete, Clone and a loaded
+// registry, and agrees with Select.
 func TestRegistrySelectKind(t *testing.T) {
 	reg, err := LoadRegistry(strings.NewReader("id,class,type,status\nP1,asset,infusion_pump,AVAILABLE\nP2,asset,infusion_pump,IN_USE\n"+
 		"B1,asset,bed,AVAILABLE\nN1,staff,nurse,\n"), FormatCSV)
@@ -50,7 +50,7 @@ func TestRegistrySelectKind(t *testing.T) {
 		t.Fatal(err)
 	}
 	kind := func(r *Registry, class, typ string) []string {
-		got := r.SelectKindIDs(class, typ, func(t Tag) bool { return t.Status != StatusInUse })
+		got := r.SelectKindIDs(class, typ, func(s string) bool { return s != StatusInUse })
 		slices.Sort(got)
 		want := ids(r.Select(func(t Tag) bool {
 			return t.Class == class && (typ == "" || t.Type == typ) && t.Status != StatusInUse
@@ -82,7 +82,16 @@ func TestRegistrySelectKind(t *testing.T) {
 			t.Fatalf("beds after B1 became a pump: %v", got)
 		}
 	}
-	if got := (*Registry)(nil).SelectKindIDs(ClassAsset, "", func(Tag) bool { return true }); got != nil {
+	if _, err := reg.Put(Tag{ID: "P2", Class: ClassAsset, Type: "infusion_pump", Status: StatusAvailable}); err != nil {
+		t.Fatal(err)
+	}
+	if got := kind(reg, ClassAsset, "infusion_pump"); !slices.Equal(got, []string{"B1", "P2"}) {
+		t.Fatalf("after P2 became available: %v", got)
+	}
+	if got := reg.SelectKindIDs(ClassStaff, "", nil); !slices.Equal(got, []string{"N1"}) {
+		t.Fatalf("staff of any status: %v", got)
+	}
+	if got := (*Registry)(nil).SelectKindIDs(ClassAsset, "", nil); got != nil {
 		t.Fatalf("nil registry: %v", got)
 	}
 }
