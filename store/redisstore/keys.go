@@ -38,8 +38,10 @@ import (
 //	rtls:{site}:trail:v:<tag> zset    the tag's visits, score = entry ms (trail.go)
 //	rtls:{site}:trail:p:<tag> stream  the tag's trail points, id = "<ts>-1" (trail.go)
 //	rtls:{site}:trail:tags    zset    tag id -> newest trail time written (ms)
-//	rtls:{site}:agg:<bucket>  hash    analytics bucket: field -> count (analytics.go)
+//	rtls:{site}:agg:<bucket>  hash    analytics bucket: row part -> packed value (analytics.go)
 //	rtls:{site}:agg:hours     zset    analytics bucket name -> its hour (ms)
+//	rtls:{site}:agg:tags      hash    analytics tag index: tag hash -> number (0, 1, ... as
+//	                                  first seen; never trimmed, so numbers keep their meaning)
 //	rtls:{site}:ch:positions  channel JSON array of the positions of each Apply
 //	rtls:{site}:ch:events     channel id of the newest event of each Apply
 //
@@ -68,6 +70,7 @@ type keys struct {
 	trailIndex  string
 	aggPrefix   string
 	aggIndex    string
+	aggTags     string
 	// statusPrefix and statusSeq hold the status history (status.go).
 	statusPrefix string
 	statusSeq    string
@@ -98,6 +101,7 @@ func newKeys(site string) keys {
 		trailIndex:   p + "trail:tags",
 		aggPrefix:    p + "agg:",
 		aggIndex:     p + "agg:hours",
+		aggTags:      p + "agg:tags",
 		statusPrefix: p + "status:",
 		statusSeq:    p + "statusseq",
 	}
