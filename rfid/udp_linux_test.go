@@ -20,13 +20,14 @@ func TestKernelDropsCounted(t *testing.T) {
 		gate = newGatedSink(r)
 		return gate
 	})
-	if granted, _ := gathered(t, ts.reg, "rtls_rfid_udp_read_buffer_bytes"); granted <= 0 || granted > 64<<10 {
-		t.Fatalf("read buffer gauge %v, want the small buffer asked", granted)
-	}
 	p := newRawPeer(t, ts.addr)
 	body := mustCBOR(t, sampleBatch("R-L0-S03", 0, 50, time.Now()))
 	p.send(postMessage(message.Confirmable, 0, "k", int(message.AppCBOR), body))
 	<-gate.entered // the reading goroutine is busy from here on
+	// Serve registers the socket before it reads, so it is registered now.
+	if granted, _ := gathered(t, ts.reg, "rtls_rfid_udp_read_buffer_bytes"); granted <= 0 || granted > 64<<10 {
+		t.Fatalf("read buffer gauge %v, want the small buffer asked", granted)
+	}
 	for i := 1; i < sent; i++ {
 		p.send(postMessage(message.Confirmable, int32(i), "k", int(message.AppCBOR), body))
 	}
