@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -46,7 +47,9 @@ return 1
 // MULTI/EXEC, so that an update with battery levels stays atomic; the
 // scripts are sent whole (EVAL), as a transaction cannot fall back from
 // EVALSHA. Battery levels change rarely: the extra bytes do not matter.
-func (s *Store) applyWithBatteries(ctx context.Context, keys []string, args []any, u store.Update) ([]string, error) {
+// With a fence token the transaction WATCHes the fencing key and runs only
+// while the token is the newest, as the battery script does not check it.
+func (s *Store) applyWithBatteries(ctx context.Context, keys []string, args []any, u store.Update, fence uint64) ([]string, error) {
 	bargs := make([]any, 0, 4*len(u.Batteries))
 	for _, b := range u.Batteries {
 		low := "0"
@@ -55,8 +58,38 @@ func (s *Store) applyWithBatteries(ctx context.Context, keys []string, args []an
 		}
 		bargs = append(bargs, b.Tag, fmt.Sprintf("%03d", b.Percent), strconv.FormatInt(b.TS, 10), low)
 	}
+	if fence == 0 {
+		return s.batteryTx(ctx, s.rdb, keys, args, bargs)
+	}
+	fenced := []string{"fenced"}
+	var out []string
+	err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
+		cur, err := tx.Get(ctx, s.keys.fencing).Result()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return err
+		}
+		if cur != strconv.FormatUint(fence, 10) {
+			out = fenced
+			return nil
+		}
+		out, err = s.batteryTx(ctx, tx, keys, args, bargs)
+		return err
+	}, s.keys.fencing)
+	if errors.Is(err, redis.TxFailedErr) { // the token changed: a newer one was granted
+		return fenced, nil
+	}
+	return out, err
+}
+
+// txPipeliner runs a MULTI/EXEC: a client, or a transaction under WATCH.
+type txPipeliner interface {
+	TxPipelined(ctx context.Context, fn func(redis.Pipeliner) error) ([]redis.Cmder, error)
+}
+
+// batteryTx runs the apply and battery scripts in one MULTI/EXEC on c.
+func (s *Store) batteryTx(ctx context.Context, c txPipeliner, keys []string, args, bargs []any) ([]string, error) {
 	var reply *redis.Cmd
-	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+	_, err := c.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		reply = applyScript.Eval(ctx, p, keys, args...)
 		batteryScript.Eval(ctx, p, []string{s.keys.battery, s.keys.batteries}, bargs...)
 		return nil

@@ -33,6 +33,12 @@ import (
 //	rtls:{site}:trail:tags    zset    tag id -> newest trail time written (ms)
 //	rtls:{site}:agg:<bucket>  hash    analytics bucket: field -> count (analytics.go)
 //	rtls:{site}:agg:hours     zset    analytics bucket name -> its hour (ms)
+//	rtls:{site}:ingest        stream  the ingest log: accepted sighting batches (ingestlog.go)
+//	rtls:{site}:ingest:wm     string  event time (ms) up to which the log is processed
+//	                                  and written (Update.Watermark, set by Apply)
+//	rtls:{site}:lease         string  "owner token" of the instance running the
+//	                                  site's engine, with a TTL (lease.go)
+//	rtls:{site}:fencing       string  the newest fencing token (a counter) granted
 //	rtls:{site}:ch:positions  channel JSON array of the positions of each Apply
 //	rtls:{site}:ch:events     channel id of the newest event of each Apply
 //
@@ -63,6 +69,12 @@ type keys struct {
 	// statusPrefix and statusSeq hold the status history (status.go).
 	statusPrefix string
 	statusSeq    string
+	// ingest, ingestWM, lease and fencing hold the ingest log and the
+	// engine lease (ingestlog.go, lease.go).
+	ingest   string
+	ingestWM string
+	lease    string
+	fencing  string
 }
 
 func newKeys(site string) keys {
@@ -91,6 +103,10 @@ func newKeys(site string) keys {
 		aggIndex:     p + "agg:hours",
 		statusPrefix: p + "status:",
 		statusSeq:    p + "statusseq",
+		ingest:       p + "ingest",
+		ingestWM:     p + "ingest:wm",
+		lease:        p + "lease",
+		fencing:      p + "fencing",
 	}
 }
 

@@ -1,0 +1,142 @@
+package redisstore_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/hospitalrtls/rtls/internal/redistest"
+	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/location/alert"
+	"github.com/hospitalrtls/rtls/store"
+	"github.com/hospitalrtls/rtls/store/redisstore"
+)
+
+func openSite(t *testing.T, url, site string) *redisstore.Store {
+	t.Helper()
+	st, err := redisstore.New(context.Background(), redisstore.Options{URL: url, Site: site})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// TestLeaseFencing: one holder at a time; the tokens increase; once a
+// second owner was granted the lease, every write of the first (apply,
+// apply with battery levels, expiry, log trim) fails with ErrFenced and
+// changes nothing, while the new owner's writes pass.
+func TestLeaseFencing(t *testing.T) {
+	st := openSite(t, redistest.StartServer(t).URL(), "lease")
+	ctx := t.Context()
+	const ttl = 200 * time.Millisecond
+	tokA, ok, err := st.AcquireLease(ctx, "a", ttl)
+	if err != nil || !ok || tokA != 1 {
+		t.Fatalf("AcquireLease(a) = %d, %v, %v; want 1, true", tokA, ok, err)
+	}
+	if _, ok, err := st.AcquireLease(ctx, "b", ttl); err != nil || ok {
+		t.Fatalf("AcquireLease(b) while a holds it = %v, %v; want false", ok, err)
+	}
+	if ok, err := st.RenewLease(ctx, "a", tokA, ttl); err != nil || !ok {
+		t.Fatalf("RenewLease(a) = %v, %v; want true", ok, err)
+	}
+	a := st.Fenced(tokA)
+	pos := func(ts int64) store.Update {
+		return store.Update{Positions: []location.Position{{Tag: "t1", TS: ts, Level: "L0", Room: "R1"}}, Watermark: ts}
+	}
+	if _, err := a.Apply(ctx, pos(1000)); err != nil {
+		t.Fatalf("owner's Apply: %v", err)
+	}
+	// a pauses past its lease; b takes over
+	time.Sleep(2 * ttl)
+	if ok, err := st.RenewLease(ctx, "a", tokA, ttl); err != nil || ok {
+		t.Fatalf("RenewLease(a) after expiry = %v, %v; want false", ok, err)
+	}
+	tokB, ok, err := st.AcquireLease(ctx, "b", ttl)
+	if err != nil || !ok || tokB != 2 {
+		t.Fatalf("AcquireLease(b) = %d, %v, %v; want 2, true", tokB, ok, err)
+	}
+	if _, err := a.Apply(ctx, pos(2000)); !errors.Is(err, redisstore.ErrFenced) {
+		t.Fatalf("stale Apply = %v; want ErrFenced", err)
+	}
+	withBattery := pos(2000)
+	withBattery.Batteries = []alert.Battery{{Tag: "t1", Percent: 5, TS: 2000, Low: true}}
+	if _, err := a.Apply(ctx, withBattery); !errors.Is(err, redisstore.ErrFenced) {
+		t.Fatalf("stale Apply with a battery = %v; want ErrFenced", err)
+	}
+	if _, err := a.ExpirePositions(ctx, 5000); !errors.Is(err, redisstore.ErrFenced) {
+		t.Fatalf("stale ExpirePositions = %v; want ErrFenced", err)
+	}
+	if _, err := st.AppendIngest(ctx, []byte("x"), 10); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.TrimIngest(ctx, "9999999999999-0"); !errors.Is(err, redisstore.ErrFenced) {
+		t.Fatalf("stale TrimIngest = %v; want ErrFenced", err)
+	}
+	if n, err := st.IngestLen(ctx); err != nil || n != 1 {
+		t.Fatalf("IngestLen after a stale trim = %d, %v; want 1", n, err)
+	}
+	p, err := st.GetPosition(ctx, "t1")
+	if err != nil || p.TS != 1000 {
+		t.Fatalf("position after stale writes = %+v, %v; want TS 1000", p, err)
+	}
+	if bs, err := st.ListBatteries(ctx, store.BatteryQuery{MaxPercent: 100}); err != nil || len(bs.Batteries) != 0 {
+		t.Fatalf("batteries after a stale write = %+v, %v; want none", bs, err)
+	}
+	b := st.Fenced(tokB)
+	if _, err := b.Apply(ctx, pos(3000)); err != nil {
+		t.Fatalf("new owner's Apply: %v", err)
+	}
+	if wm, err := st.IngestWatermark(ctx); err != nil || wm != 3000 {
+		t.Fatalf("IngestWatermark = %d, %v; want 3000", wm, err)
+	}
+	if err := st.ReleaseLease(ctx, "b", tokB); err != nil {
+		t.Fatal(err)
+	}
+	if tok, ok, err := st.AcquireLease(ctx, "a", ttl); err != nil || !ok || tok != 3 {
+		t.Fatalf("AcquireLease after release = %d, %v, %v; want 3, true", tok, ok, err)
+	}
+}
+
+// TestIngestLog: appends are read back in order after an id; a full log
+// refuses; the watermark keeps the highest; a trim drops the prefix.
+func TestIngestLog(t *testing.T) {
+	st := openSite(t, redistest.StartServer(t).URL(), "log")
+	ctx := t.Context()
+	var ids []string
+	for _, b := range []string{"a", "b", "c"} {
+		id, err := st.AppendIngest(ctx, []byte(b), 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if _, err := st.AppendIngest(ctx, []byte("d"), 3); !errors.Is(err, redisstore.ErrLogFull) {
+		t.Fatalf("append to a full log = %v; want ErrLogFull", err)
+	}
+	es, err := st.ReadIngest(ctx, ids[0], 10, 0)
+	if err != nil || len(es) != 2 || string(es[0].Data) != "b" || es[1].ID != ids[2] {
+		t.Fatalf("ReadIngest after the first = %+v, %v", es, err)
+	}
+	tok, _, err := st.AcquireLease(ctx, "me", time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := st.Fenced(tok)
+	if err := f.TrimIngest(ctx, ids[2]); err != nil {
+		t.Fatal(err)
+	}
+	es, err = st.ReadIngest(ctx, "0", 10, 0)
+	if err != nil || len(es) != 1 || es[0].ID != ids[2] {
+		t.Fatalf("ReadIngest after the trim = %+v, %v", es, err)
+	}
+	for _, wm := range []int64{500, 300} {
+		if _, err := f.Apply(ctx, store.Update{Watermark: wm}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if wm, err := st.IngestWatermark(ctx); err != nil || wm != 500 {
+		t.Fatalf("IngestWatermark = %d, %v; want 500", wm, err)
+	}
+}
