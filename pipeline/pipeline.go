@@ -123,6 +123,8 @@ type Pipeline struct {
 	// store expiry. Both are owned by Run.
 	adm        *admission
 	lastExpire int64
+	// progressed is the newest Update.Watermark queued; owned by Run.
+	progressed int64
 }
 
 // New builds a pipeline around the engines and a store writer.
@@ -204,7 +206,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			// Sightings that queued while a write was slow go in before
 			// the watermark moves on, so that they are not late.
 			p.drainQueue()
-			p.step(ctx, p.eng.Flush(p.watermark()))
+			wm := p.watermark()
+			p.pending.Watermark = wm // the progress of an ingest log (progress.go)
+			p.step(ctx, p.eng.Flush(wm))
 			p.expire(ctx)
 		case <-ctx.Done():
 			return p.shutdown()
@@ -350,8 +354,9 @@ func (p *Pipeline) commit(ctx context.Context) bool {
 	if p.cfg.Alerts != nil {
 		u.Batteries = append(u.Batteries, p.cfg.Alerts.TakeChanged()...)
 	}
+	progress := p.progressDue(u.Watermark)
 	if len(u.Positions) > 0 || len(u.Events) > 0 || len(u.Fence) > 0 || len(u.Config) > 0 ||
-		len(u.Visits) > 0 || len(u.Trail) > 0 || len(u.Analytics) > 0 || len(u.Batteries) > 0 || len(u.StatusChanges) > 0 {
+		len(u.Visits) > 0 || len(u.Trail) > 0 || len(u.Analytics) > 0 || len(u.Batteries) > 0 || len(u.StatusChanges) > 0 || progress {
 		p.seq++
 		u.Seq = p.seq
 		p.backlog = append(p.backlog, u)
