@@ -94,6 +94,14 @@ type Config struct {
 
 	// Readers configures the reader front's security (see readers.go).
 	Readers ReaderConfig
+	// LeaseTTL is how long the site's engine lease lasts without renewal
+	// (Redis store; 0: DefaultLeaseTTL, 5 s): a standby takes a dead
+	// owner's site over within about LeaseTTL*1.2.
+	LeaseTTL time.Duration
+	// Instance names this rtlsd in the lease and logs (empty:
+	// host-pid-random).
+	Instance string
+
 	// Insecure allows plain, unauthenticated CoAP and plaintext,
 	// unauthenticated gRPC (--demo implies it); without it rtlsd needs
 	// Readers.Keys (DTLS only) and TLS material and credentials for the API.
@@ -160,6 +168,9 @@ func (c *Config) Validate() error {
 	}
 	if c.AnalyticsMinCount < 0 {
 		bad("--analytics-min-count", "must not be negative")
+	}
+	if c.LeaseTTL < 0 || (c.LeaseTTL > 0 && c.LeaseTTL < 300*time.Millisecond) {
+		bad("--lease-ttl", "must be 0 (5s) or at least 300ms")
 	}
 	if err := c.Readers.validate(c.Insecure || c.Demo); err != nil {
 		errs = append(errs, err)

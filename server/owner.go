@@ -1,0 +1,202 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/hospitalrtls/rtls/ingest"
+	"github.com/hospitalrtls/rtls/pipeline"
+	"github.com/hospitalrtls/rtls/store/redisstore"
+)
+
+// DefaultLeaseTTL is how long the site's engine lease lasts without a
+// renewal when Config.LeaseTTL is 0: a standby takes over a dead owner's
+// site within about this plus a fifth of it.
+const DefaultLeaseTTL = 5 * time.Second
+
+// owner runs the site's engine on this instance while it holds the site's
+// lease in Redis: it tries to take the lease every fifth of its TTL,
+// renews it every third, and stops the engine as soon as a renewal says
+// the lease is another's (or none succeeded for a whole TTL). Every write
+// of the engine carries the lease's fencing token, which the store checks:
+// an owner that was paused past its lease cannot write after waking.
+type owner struct {
+	s   *Server
+	st  *redisstore.Store
+	id  string // this instance, unique per process
+	ttl time.Duration
+	log *slog.Logger
+	// running is 1 while this instance runs the engine; takeovers counts
+	// the times it started to.
+	running   prometheus.Gauge
+	takeovers prometheus.Counter
+	// token is the lease held (0: none) and eng the engine built for it,
+	// not yet running; both owned by the caller of tryAcquire and run.
+	token uint64
+	eng   *engineRun
+}
+
+// engineRun is an engine built for a lease: the pipeline, the consumer
+// of the ingest log and what its resume queued.
+type engineRun struct {
+	pipe   *pipeline.Pipeline
+	cons   *ingest.Consumer
+	replay ingest.Replay
+	took   time.Duration // to build and resume
+}
+
+func newOwner(s *Server, st *redisstore.Store) *owner {
+	ttl := s.cfg.LeaseTTL
+	if ttl <= 0 {
+		ttl = DefaultLeaseTTL
+	}
+	id := s.cfg.Instance
+	if id == "" {
+		host, _ := os.Hostname()
+		id = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), rand.Text()[:8])
+	}
+	o := &owner{s: s, st: st, id: id, ttl: ttl, log: s.log.With("part", "owner", "instance", id),
+		running: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "rtls_engine_owner",
+			Help: "1 while this instance holds the site's lease and runs its engine, 0 on a standby.",
+		}),
+		takeovers: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "rtls_engine_takeovers_total",
+			Help: "Times this instance took the site's lease and started its engine.",
+		})}
+	s.registry.MustRegister(o.running, o.takeovers)
+	return o
+}
+
+// tryAcquire takes the lease if no instance holds it and builds the engine
+// from the stored state and the ingest log. Not getting the lease is no
+// error: this instance is a standby.
+func (o *owner) tryAcquire(ctx context.Context) error {
+	tok, ok, err := o.st.AcquireLease(ctx, o.id, o.ttl)
+	if err != nil || !ok {
+		return err
+	}
+	o.token = tok
+	start := time.Now()
+	w := o.st.Fenced(tok)
+	pipe, err := o.s.newPipeline(ctx, w)
+	if err == nil {
+		cons := ingest.NewConsumer(o.st, w, ingest.ConsumerConfig{EpochMS: o.s.engCfg.EpochMS, Logger: o.s.log.With("part", "ingest")})
+		var rep ingest.Replay
+		if rep, err = cons.Resume(ctx, pipe); err == nil {
+			o.eng = &engineRun{pipe: pipe, cons: cons, replay: rep, took: time.Since(start)}
+			return nil
+		}
+	}
+	o.release()
+	return fmt.Errorf("server: taking the site's engine: %w", err)
+}
+
+// release gives the lease up, if held, so that a standby takes over at once.
+func (o *owner) release() {
+	if o.token == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := o.st.ReleaseLease(ctx, o.id, o.token); err != nil {
+		o.log.Warn("cannot release the site's lease; a standby takes over when it expires", "err", err)
+	}
+	o.token, o.eng = 0, nil
+}
+
+// run runs the engine whenever this instance holds the lease, until ctx
+// ends; it returns the error of the last engine's pipeline (unwritten
+// updates at its stop).
+func (o *owner) run(ctx context.Context) error {
+	var last error
+	for {
+		if o.eng == nil {
+			if ctx.Err() != nil {
+				return last
+			}
+			if err := o.tryAcquire(ctx); err != nil {
+				o.log.Warn("cannot take the site's engine; will retry", "err", err)
+			}
+			if o.eng == nil {
+				sleep(ctx, o.ttl/5)
+				continue
+			}
+		}
+		last = o.serve(ctx)
+	}
+}
+
+// serve runs the built engine until ctx ends (then writes what it has and
+// releases the lease) or the lease is lost (then stops at once).
+func (o *owner) serve(ctx context.Context) error {
+	e := o.eng
+	ectx, stop := context.WithCancel(context.Background())
+	pipeDone := make(chan error, 1)
+	consDone := make(chan struct{})
+	go func() { pipeDone <- e.pipe.Run(ectx) }()
+	go func() { _ = e.cons.Run(ectx, e.pipe); close(consDone) }()
+	o.s.eng.set(e.pipe)
+	o.running.Set(1)
+	o.takeovers.Inc()
+	o.log.Info("running the site's engine", "fencing_token", o.token, "log_entries", e.replay.Entries,
+		"requeued_sightings", e.replay.Queued, "logged_sightings", e.replay.Sightings, "resume", e.took)
+	lost := o.hold(ctx, pipeDone)
+	o.s.eng.set(nil)
+	o.running.Set(0)
+	stop()
+	<-consDone
+	err := <-pipeDone
+	if lost {
+		o.log.Error("lost the site's lease: engine stopped; another instance runs it now", "fencing_token", o.token)
+		o.token, o.eng = 0, nil
+		return err
+	}
+	o.release()
+	return err
+}
+
+// hold renews the lease every third of its TTL until ctx ends (false) or
+// the lease is lost (true): a renewal finds it another's, no renewal
+// succeeded for a whole TTL, or the pipeline stopped by itself.
+func (o *owner) hold(ctx context.Context, pipeDone chan error) (lost bool) {
+	t := time.NewTicker(o.ttl / 3)
+	defer t.Stop()
+	lastOK := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case err := <-pipeDone:
+			pipeDone <- err // for serve
+			o.log.Error("the pipeline stopped by itself; giving the lease up", "err", err)
+			return false
+		case <-t.C:
+			ok, err := o.st.RenewLease(ctx, o.id, o.token, o.ttl)
+			switch {
+			case err == nil && ok:
+				lastOK = time.Now()
+			case err == nil || time.Since(lastOK) >= o.ttl:
+				return true
+			default:
+				o.log.Warn("lease renewal failed; will retry", "err", err)
+			}
+		}
+	}
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
