@@ -18,21 +18,38 @@ import (
 var ErrFenced = errors.New("redisstore: fencing token superseded: another instance owns the site's engine")
 
 // acquireScript grants the site's engine lease (KEYS[1]) to ARGV[1] for
-// ARGV[2] ms unless someone holds it, with a fencing token one above the
-// last granted (KEYS[2]). It returns the token, or 0 when the lease is
-// held. The lease's value is "owner token".
+// ARGV[2] ms unless someone holds it, with a fencing token above the last
+// granted (KEYS[2]) and not below the server's clock in ms, so that tokens
+// keep increasing even after the site's keys were lost (a flush, a restart
+// without persistence). It returns the token, or 0 when the lease is held.
+// The lease's value is "owner token".
 var acquireScript = redis.NewScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-local token = redis.call('INCR', KEYS[2])
-redis.call('SET', KEYS[1], ARGV[1] .. ' ' .. token, 'PX', ARGV[2])
+local t = redis.call('TIME')
+local token = math.max(tonumber(redis.call('GET', KEYS[2]) or '0') + 1, tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
+local s = string.format('%.0f', token)
+redis.call('SET', KEYS[2], s)
+redis.call('SET', KEYS[1], ARGV[1] .. ' ' .. s, 'PX', ARGV[2])
 return token
 `)
 
 // renewScript extends the lease (KEYS[1]) by ARGV[2] ms if its value is
-// still ARGV[1] ("owner token"); 1 if it did, 0 otherwise.
+// still ARGV[1] ("owner token"), and returns 1. When the lease and the
+// fencing token (KEYS[2]) were lost together with the rest of the site's
+// keys, or the lease expired and no one was granted it since (the fencing
+// token is still ARGV[3]), it takes the lease again with the same token.
+// Otherwise it returns 0: the lease is another's.
 var renewScript = redis.NewScript(`
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
+local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+if v then return 0 end
+local f = redis.call('GET', KEYS[2])
+if f and f ~= ARGV[3] then return 0 end
+redis.call('SET', KEYS[2], ARGV[3])
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1
 `)
 
@@ -43,9 +60,10 @@ return redis.call('DEL', KEYS[1])
 `)
 
 // AcquireLease takes the site's engine lease (rtls:{site}:lease) for ttl
-// if no instance holds it, and returns its fencing token (1, 2, ... over
-// the site's life); ok is false when another instance holds it. Only the
-// holder of the newest token may write through Fenced.
+// if no instance holds it, and returns its fencing token (increasing over
+// the site's life, also across a loss of its keys); ok is false when
+// another instance holds it. Only the holder of the newest token may write
+// through Fenced.
 func (s *Store) AcquireLease(ctx context.Context, owner string, ttl time.Duration) (token uint64, ok bool, err error) {
 	n, err := acquireScript.Run(ctx, s.rdb, []string{s.keys.lease, s.keys.fencing}, owner, ttl.Milliseconds()).Int64()
 	if err != nil {
@@ -54,11 +72,13 @@ func (s *Store) AcquireLease(ctx context.Context, owner string, ttl time.Duratio
 	return uint64(n), n > 0, nil
 }
 
-// RenewLease extends the lease by ttl if owner still holds it with token;
-// false means it expired (and may be another's now): the owner must stop
-// running the engine.
+// RenewLease extends the lease by ttl if owner still holds it with token
+// (or takes it again with token if no other was granted it since, as after
+// a loss of the site's keys); false means it is another's now: the owner
+// must stop running the engine.
 func (s *Store) RenewLease(ctx context.Context, owner string, token uint64, ttl time.Duration) (bool, error) {
-	n, err := renewScript.Run(ctx, s.rdb, []string{s.keys.lease}, leaseValue(owner, token), ttl.Milliseconds()).Int()
+	n, err := renewScript.Run(ctx, s.rdb, []string{s.keys.lease, s.keys.fencing}, leaseValue(owner, token), ttl.Milliseconds(),
+		strconv.FormatUint(token, 10)).Int()
 	if err != nil {
 		return false, wrap("lease", err)
 	}

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/hospitalrtls/rtls/internal/redistest"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/alert"
@@ -32,8 +34,8 @@ func TestLeaseFencing(t *testing.T) {
 	ctx := t.Context()
 	const ttl = 200 * time.Millisecond
 	tokA, ok, err := st.AcquireLease(ctx, "a", ttl)
-	if err != nil || !ok || tokA != 1 {
-		t.Fatalf("AcquireLease(a) = %d, %v, %v; want 1, true", tokA, ok, err)
+	if err != nil || !ok || tokA == 0 {
+		t.Fatalf("AcquireLease(a) = %d, %v, %v; want a token, true", tokA, ok, err)
 	}
 	if _, ok, err := st.AcquireLease(ctx, "b", ttl); err != nil || ok {
 		t.Fatalf("AcquireLease(b) while a holds it = %v, %v; want false", ok, err)
@@ -50,12 +52,12 @@ func TestLeaseFencing(t *testing.T) {
 	}
 	// a pauses past its lease; b takes over
 	time.Sleep(2 * ttl)
-	if ok, err := st.RenewLease(ctx, "a", tokA, ttl); err != nil || ok {
-		t.Fatalf("RenewLease(a) after expiry = %v, %v; want false", ok, err)
-	}
 	tokB, ok, err := st.AcquireLease(ctx, "b", ttl)
-	if err != nil || !ok || tokB != 2 {
-		t.Fatalf("AcquireLease(b) = %d, %v, %v; want 2, true", tokB, ok, err)
+	if err != nil || !ok || tokB <= tokA {
+		t.Fatalf("AcquireLease(b) = %d, %v, %v; want a token above %d, true", tokB, ok, err, tokA)
+	}
+	if ok, err := st.RenewLease(ctx, "a", tokA, ttl); err != nil || ok {
+		t.Fatalf("RenewLease(a) after b took the lease = %v, %v; want false", ok, err)
 	}
 	if _, err := a.Apply(ctx, pos(2000)); !errors.Is(err, redisstore.ErrFenced) {
 		t.Fatalf("stale Apply = %v; want ErrFenced", err)
@@ -94,8 +96,45 @@ func TestLeaseFencing(t *testing.T) {
 	if err := st.ReleaseLease(ctx, "b", tokB); err != nil {
 		t.Fatal(err)
 	}
-	if tok, ok, err := st.AcquireLease(ctx, "a", ttl); err != nil || !ok || tok != 3 {
-		t.Fatalf("AcquireLease after release = %d, %v, %v; want 3, true", tok, ok, err)
+	tokC, ok, err := st.AcquireLease(ctx, "a", ttl)
+	if err != nil || !ok || tokC <= tokB {
+		t.Fatalf("AcquireLease after release = %d, %v, %v; want a token above %d, true", tokC, ok, err, tokB)
+	}
+}
+
+// TestLeaseAfterWipe: when the site's keys are lost (FLUSHALL), the owner
+// renews by taking the lease again with its token, and a later owner still
+// gets a higher token; an owner whose lease merely expired takes it again
+// if no one was granted it since.
+func TestLeaseAfterWipe(t *testing.T) {
+	rs := redistest.StartServer(t)
+	st := openSite(t, rs.URL(), "wipe")
+	ctx := t.Context()
+	const ttl = 200 * time.Millisecond
+	tok, ok, err := st.AcquireLease(ctx, "a", ttl)
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: rs.Addr()})
+	defer rdb.Close()
+	if err := rdb.FlushAll(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := st.RenewLease(ctx, "a", tok, ttl); err != nil || !ok {
+		t.Fatalf("RenewLease after FLUSHALL = %v, %v; want true", ok, err)
+	}
+	if _, err := st.Fenced(tok).Apply(ctx, store.Update{Watermark: 1}); err != nil {
+		t.Fatalf("owner's Apply after the renewal: %v", err)
+	}
+	time.Sleep(2 * ttl) // expired, no one took it
+	if ok, err := st.RenewLease(ctx, "a", tok, ttl); err != nil || !ok {
+		t.Fatalf("RenewLease after expiry with no new owner = %v, %v; want true", ok, err)
+	}
+	if err := st.ReleaseLease(ctx, "a", tok); err != nil {
+		t.Fatal(err)
+	}
+	if tokB, ok, err := st.AcquireLease(ctx, "b", ttl); err != nil || !ok || tokB <= tok {
+		t.Fatalf("AcquireLease(b) = %d, %v, %v; want a token above %d", tokB, ok, err, tok)
 	}
 }
 
