@@ -146,7 +146,7 @@ func (o *owner) serve(ctx context.Context) error {
 	o.running.Set(1)
 	o.takeovers.Inc()
 	o.log.Info("running the site's engine", "fencing_token", o.token, "log_entries", e.replay.Entries,
-		"requeued_sightings", e.replay.Queued, "logged_sightings", e.replay.Sightings, "resume", e.took)
+		"requeued_sightings", e.replay.Queued, "logged_sightings", e.replay.Sightings, "resume_ms", e.took.Milliseconds())
 	lost := o.hold(ctx, pipeDone)
 	o.s.eng.set(nil)
 	o.running.Set(0)
