@@ -38,10 +38,10 @@ import (
 
 // Server is a running rtlsd: its listeners are bound once Start returns.
 type Server struct {
-	cfg      Config
-	log      *slog.Logger
-	plan     *floorplans.Plan
-	store    store.Store
+	cfg   Config
+	log   *slog.Logger
+	plan  *floorplans.Plan
+	store store.Store
 	// pipe is the embedded store's pipeline; with Redis the owner runs
 	// one while it holds the site's lease. eng is the running one, as the
 	// API sees it; sink takes the reader front's batches (the pipeline, or
@@ -52,17 +52,17 @@ type Server struct {
 	owner       *owner // nil for the embedded store
 	engCfg      location.Config
 	pipeMetrics *pipeline.Metrics
-	coap     *rfid.Server
-	coapLis  *net.UDPConn          // nil unless insecure
-	dtlsLis  *coapNet.DTLSListener // nil without reader keys
-	grpc     *api.GRPCServer
-	grpcLis  net.Listener
-	sec      *apiSecurity
-	audit    store.AuditLog // the store's audit log
-	metrics  *http.Server   // nil when --metrics-addr is empty
-	metLis   net.Listener
-	face     *httpFace // nil when --http-addr is empty
-	registry *prometheus.Registry
+	coap        *rfid.Server
+	coapLis     *net.UDPConn          // nil unless insecure
+	dtlsLis     *coapNet.DTLSListener // nil without reader keys
+	grpc        *api.GRPCServer
+	grpcLis     net.Listener
+	sec         *apiSecurity
+	audit       store.AuditLog // the store's audit log
+	metrics     *http.Server   // nil when --metrics-addr is empty
+	metLis      net.Listener
+	face        *httpFace // nil when --http-addr is empty
+	registry    *prometheus.Registry
 	// lowBattery is the effective LOW_BATTERY threshold (percent).
 	lowBattery int
 	guard      *guard // nil for the embedded store
