@@ -38,34 +38,34 @@ import (
 
 // Server is a running rtlsd: its listeners are bound once Start returns.
 type Server struct {
-	cfg   Config
-	log   *slog.Logger
-	plan  *floorplans.Plan
-	store store.Store
-	// pipe is the embedded store's pipeline; with Redis the owner runs
-	// one while it holds the site's lease. eng is the running one, as the
-	// API sees it; sink takes the reader front's batches (the pipeline, or
-	// the ingest log with Redis).
-	pipe        *pipeline.Pipeline
+	cfg      Config
+	log      *slog.Logger
+	plan     *floorplans.Plan
+	store    store.Store
+	pipe     *pipeline.Pipeline // the embedded store's; nil with Redis (see owner)
+	coap     *rfid.Server
+	coapLis  *net.UDPConn          // nil unless insecure
+	dtlsLis  *coapNet.DTLSListener // nil without reader keys
+	grpc     *api.GRPCServer
+	grpcLis  net.Listener
+	sec      *apiSecurity
+	audit    store.AuditLog // the store's audit log
+	metrics  *http.Server   // nil when --metrics-addr is empty
+	metLis   net.Listener
+	face     *httpFace // nil when --http-addr is empty
+	registry *prometheus.Registry
+	// lowBattery is the effective LOW_BATTERY threshold (percent).
+	lowBattery int
+	guard      *guard // nil for the embedded store
+
+	// eng is the running pipeline as the API sees it (with Redis, the one
+	// the owner runs while it holds the site's lease); sink takes the
+	// reader front's batches (the pipeline, or the ingest log with Redis).
 	eng         engineSwitch
 	sink        rfid.Sink
 	owner       *owner // nil for the embedded store
 	engCfg      location.Config
 	pipeMetrics *pipeline.Metrics
-	coap        *rfid.Server
-	coapLis     *net.UDPConn          // nil unless insecure
-	dtlsLis     *coapNet.DTLSListener // nil without reader keys
-	grpc        *api.GRPCServer
-	grpcLis     net.Listener
-	sec         *apiSecurity
-	audit       store.AuditLog // the store's audit log
-	metrics     *http.Server   // nil when --metrics-addr is empty
-	metLis      net.Listener
-	face        *httpFace // nil when --http-addr is empty
-	registry    *prometheus.Registry
-	// lowBattery is the effective LOW_BATTERY threshold (percent).
-	lowBattery int
-	guard      *guard // nil for the embedded store
 }
 
 // Start loads the floorplan, opens the store, restores the geofence state
