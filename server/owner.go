@@ -112,8 +112,8 @@ func (o *owner) release() {
 }
 
 // run runs the engine whenever this instance holds the lease, until ctx
-// ends; it returns the error of the last engine's pipeline (unwritten
-// updates at its stop).
+// ends; it returns the error of the last engine's pipeline when it
+// stopped at the end (unwritten updates).
 func (o *owner) run(ctx context.Context) error {
 	var last error
 	for {
@@ -154,9 +154,11 @@ func (o *owner) serve(ctx context.Context) error {
 	<-consDone
 	err := <-pipeDone
 	if lost {
-		o.log.Error("lost the site's lease: engine stopped; another instance runs it now", "fencing_token", o.token)
+		// what it had not written is the new owner's to compute again
+		// from the ingest log: not an error of this instance's shutdown
+		o.log.Error("lost the site's lease: engine stopped; another instance runs it now", "fencing_token", o.token, "unwritten", err)
 		o.token, o.eng = 0, nil
-		return err
+		return nil
 	}
 	o.release()
 	return err

@@ -25,12 +25,13 @@ func openSite(t *testing.T, url, site string) *redisstore.Store {
 	return st
 }
 
-// TestLeaseFencing: one holder at a time; the tokens increase; once a
+// TestLeaseFencing: one holder at a time per site; the tokens increase; once a
 // second owner was granted the lease, every write of the first (apply,
 // apply with battery levels, expiry, log trim) fails with ErrFenced and
 // changes nothing, while the new owner's writes pass.
 func TestLeaseFencing(t *testing.T) {
-	st := openSite(t, redistest.StartServer(t).URL(), "lease")
+	url := redistest.StartServer(t).URL()
+	st := openSite(t, url, "lease")
 	ctx := t.Context()
 	const ttl = 200 * time.Millisecond
 	tokA, ok, err := st.AcquireLease(ctx, "a", ttl)
@@ -39,6 +40,9 @@ func TestLeaseFencing(t *testing.T) {
 	}
 	if _, ok, err := st.AcquireLease(ctx, "b", ttl); err != nil || ok {
 		t.Fatalf("AcquireLease(b) while a holds it = %v, %v; want false", ok, err)
+	}
+	if _, ok, err := openSite(t, url, "lease-2").AcquireLease(ctx, "b", ttl); err != nil || !ok {
+		t.Fatalf("AcquireLease(b) of another site = %v, %v; want true: leases are per site", ok, err)
 	}
 	if ok, err := st.RenewLease(ctx, "a", tokA, ttl); err != nil || !ok {
 		t.Fatalf("RenewLease(a) = %v, %v; want true", ok, err)
