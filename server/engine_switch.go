@@ -25,22 +25,48 @@ var errNotOwner = fmt.Errorf("%w: %w", store.ErrUnavailable, ErrNotOwner)
 // this instance runs it, errNotOwner otherwise. With the embedded store it
 // always holds the one pipeline.
 type engineSwitch struct {
-	cur atomic.Pointer[pipeline.Pipeline]
+	cur atomic.Pointer[running]
 }
 
-func (e *engineSwitch) set(p *pipeline.Pipeline) { e.cur.Store(p) }
+// running is the pipeline in use and a channel closed once a write of it
+// was refused because another instance holds the site's lease (nil: never).
+type running struct {
+	pipe       *pipeline.Pipeline
+	superseded <-chan struct{}
+}
 
-// owned reports whether this instance runs the engine now.
-func (e *engineSwitch) owned() bool { return e.cur.Load() != nil }
-
-// on calls f with the running pipeline, or returns errNotOwner.
-func on[T any](e *engineSwitch, f func(*pipeline.Pipeline) (T, error)) (T, error) {
-	p := e.cur.Load()
+// set makes p the pipeline in use (nil: none); superseded as in running.
+func (e *engineSwitch) set(p *pipeline.Pipeline, superseded <-chan struct{}) {
 	if p == nil {
+		e.cur.Store(nil)
+		return
+	}
+	e.cur.Store(&running{pipe: p, superseded: superseded})
+}
+
+// on calls f with the pipeline in use, or returns errNotOwner; a failure
+// after another instance took the site over is errNotOwner too.
+func on[T any](e *engineSwitch, f func(*pipeline.Pipeline) (T, error)) (T, error) {
+	r := e.cur.Load()
+	if r == nil {
 		var zero T
 		return zero, errNotOwner
 	}
-	return f(p)
+	v, err := f(r.pipe)
+	if err != nil && closed(r.superseded) {
+		return v, errNotOwner
+	}
+	return v, err
+}
+
+// closed reports whether c is closed; a nil c never is.
+func closed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return c != nil
+	default:
+		return false
+	}
 }
 
 // onErr is on for calls that return only an error.
@@ -162,8 +188,8 @@ func (e *engineSwitch) LookupTags(ctx context.Context, ids []string) (map[string
 // RestoreConfig forwards to the pipeline; on a standby it does nothing:
 // the owner writes the configuration again.
 func (e *engineSwitch) RestoreConfig(ctx context.Context) error {
-	if p := e.cur.Load(); p != nil {
-		return p.RestoreConfig(ctx)
+	if r := e.cur.Load(); r != nil {
+		return r.pipe.RestoreConfig(ctx)
 	}
 	return nil
 }

@@ -3,15 +3,19 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hospitalrtls/rtls/ingest"
+	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/pipeline"
+	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/store/redisstore"
 )
 
@@ -43,12 +47,53 @@ type owner struct {
 }
 
 // engineRun is an engine built for a lease: the pipeline, the consumer
-// of the ingest log and what its resume queued.
+// of the ingest log and what its resume queued, and its store writer.
 type engineRun struct {
 	pipe   *pipeline.Pipeline
 	cons   *ingest.Consumer
+	w      *fencedWriter
 	replay ingest.Replay
 	took   time.Duration // to build and resume
+}
+
+// fencedWriter is the owner's store writer (redisstore.Fenced): it closes
+// superseded at the first write the fencing check refuses, so the owner
+// stops its engine at once instead of at its next renewal.
+type fencedWriter struct {
+	*redisstore.Fenced
+	once       sync.Once
+	superseded chan struct{}
+}
+
+func newFencedWriter(f *redisstore.Fenced) *fencedWriter {
+	return &fencedWriter{Fenced: f, superseded: make(chan struct{})}
+}
+
+func (w *fencedWriter) note(err error) {
+	if errors.Is(err, redisstore.ErrFenced) {
+		w.once.Do(func() { close(w.superseded) })
+	}
+}
+
+// Apply implements pipeline.Writer.
+func (w *fencedWriter) Apply(ctx context.Context, u store.Update) ([]geofence.Event, error) {
+	evs, err := w.Fenced.Apply(ctx, u)
+	w.note(err)
+	return evs, err
+}
+
+// ExpirePositions implements pipeline.Writer.
+func (w *fencedWriter) ExpirePositions(ctx context.Context, before int64) (int, error) {
+	n, err := w.Fenced.ExpirePositions(ctx, before)
+	w.note(err)
+	return n, err
+}
+
+// TrimIngest implements ingest.Trimmer.
+func (w *fencedWriter) TrimIngest(ctx context.Context, minID string) error {
+	err := w.Fenced.TrimIngest(ctx, minID)
+	w.note(err)
+	return err
 }
 
 func newOwner(s *Server, st *redisstore.Store) *owner {
@@ -84,13 +129,13 @@ func (o *owner) tryAcquire(ctx context.Context) error {
 	}
 	o.token = tok
 	start := time.Now()
-	w := o.st.Fenced(tok)
+	w := newFencedWriter(o.st.Fenced(tok))
 	pipe, err := o.s.newPipeline(ctx, w)
 	if err == nil {
 		cons := ingest.NewConsumer(o.st, w, ingest.ConsumerConfig{EpochMS: o.s.engCfg.EpochMS, Logger: o.s.log.With("part", "ingest")})
 		var rep ingest.Replay
 		if rep, err = cons.Resume(ctx, pipe); err == nil {
-			o.eng = &engineRun{pipe: pipe, cons: cons, replay: rep, took: time.Since(start)}
+			o.eng = &engineRun{pipe: pipe, cons: cons, w: w, replay: rep, took: time.Since(start)}
 			return nil
 		}
 	}
@@ -142,13 +187,13 @@ func (o *owner) serve(ctx context.Context) error {
 	consDone := make(chan struct{})
 	go func() { pipeDone <- e.pipe.Run(ectx) }()
 	go func() { _ = e.cons.Run(ectx, e.pipe); close(consDone) }()
-	o.s.eng.set(e.pipe)
+	o.s.eng.set(e.pipe, e.w.superseded)
 	o.running.Set(1)
 	o.takeovers.Inc()
 	o.log.Info("running the site's engine", "fencing_token", o.token, "log_entries", e.replay.Entries,
 		"requeued_sightings", e.replay.Queued, "logged_sightings", e.replay.Sightings, "resume_ms", e.took.Milliseconds())
-	lost := o.hold(ctx, pipeDone)
-	o.s.eng.set(nil)
+	lost := o.hold(ctx, pipeDone, e.w.superseded)
+	o.s.eng.set(nil, nil)
 	o.running.Set(0)
 	stop()
 	<-consDone
@@ -164,10 +209,11 @@ func (o *owner) serve(ctx context.Context) error {
 	return err
 }
 
-// hold renews the lease every third of its TTL until ctx ends (false) or
-// the lease is lost (true): a renewal finds it another's, no renewal
-// succeeded for a whole TTL, or the pipeline stopped by itself.
-func (o *owner) hold(ctx context.Context, pipeDone chan error) (lost bool) {
+// hold renews the lease every third of its TTL until ctx ends or the
+// pipeline stopped by itself (false), or the lease is lost (true): a
+// write was refused by the fencing check, a renewal finds the lease
+// another's, or no renewal succeeded for a whole TTL.
+func (o *owner) hold(ctx context.Context, pipeDone chan error, superseded <-chan struct{}) (lost bool) {
 	t := time.NewTicker(o.ttl / 3)
 	defer t.Stop()
 	lastOK := time.Now()
@@ -175,6 +221,8 @@ func (o *owner) hold(ctx context.Context, pipeDone chan error) (lost bool) {
 		select {
 		case <-ctx.Done():
 			return false
+		case <-superseded:
+			return true
 		case err := <-pipeDone:
 			pipeDone <- err // for serve
 			o.log.Error("the pipeline stopped by itself; giving the lease up", "err", err)

@@ -119,7 +119,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 		if s.pipe, err = s.newPipeline(ctx, s.store); err != nil {
 			return nil, err
 		}
-		s.eng.set(s.pipe)
+		s.eng.set(s.pipe, nil)
 		s.sink = s.pipe
 	}
 	if s.guard, err = newGuard(ctx, s.store, &s.eng, log.With("part", "store"), s.registry); err != nil {
