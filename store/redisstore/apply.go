@@ -74,6 +74,8 @@ func appliedIDs(reply []string) ([]string, error) {
 		return nil, store.ErrStaleSeq
 	case "fenced":
 		return nil, ErrFenced
+	case "nofence":
+		return nil, ErrFenceLost
 	}
 	return nil, fmt.Errorf("redisstore: apply: unexpected reply %q", reply[0])
 }

@@ -68,7 +68,12 @@ func (s *Store) applyWithBatteries(ctx context.Context, keys []string, args []an
 		if err != nil && !errors.Is(err, redis.Nil) {
 			return err
 		}
-		if cur != strconv.FormatUint(fence, 10) {
+		switch cur {
+		case strconv.FormatUint(fence, 10):
+		case "":
+			out = []string{"nofence"}
+			return nil
+		default:
 			out = fenced
 			return nil
 		}

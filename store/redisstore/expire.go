@@ -13,8 +13,9 @@ const expireChunk = 2000
 
 // expireScript deletes up to ARGV[4] tags whose last-seen time is below
 // ARGV[3]: their position, placement, tag, last-seen and level and room
-// set entries. It returns how many it deleted, or -1 without deleting
-// when the fencing token is not "0" and not the stored one (see Fenced).
+// set entries. It returns how many it deleted, or without deleting -1
+// when the fencing token is not "0" and not the stored one (see Fenced),
+// -2 when none is stored.
 //
 // KEYS: positions hash, placements hash, tags set, seen set, fencing token.
 // ARGV: level set prefix, room set prefix, before (ms), chunk, fencing token.
@@ -22,7 +23,11 @@ var expireScript = redis.NewScript(`
 local posKey, whereKey, tagsKey, seenKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local levelPrefix, roomPrefix = ARGV[1], ARGV[2]
 local SEP = '\255'
-if ARGV[5] ~= '0' and redis.call('GET', KEYS[5]) ~= ARGV[5] then return -1 end
+if ARGV[5] ~= '0' then
+  local cur = redis.call('GET', KEYS[5])
+  if not cur then return -2 end
+  if cur ~= ARGV[5] then return -1 end
+end
 local tags = redis.call('ZRANGEBYSCORE', seenKey, '-inf', '(' .. ARGV[3], 'LIMIT', 0, tonumber(ARGV[4]))
 if #tags == 0 then return 0 end
 local where = redis.call('HMGET', whereKey, unpack(tags))
@@ -62,8 +67,11 @@ func (s *Store) expire(ctx context.Context, before int64, fence uint64) (int, er
 		if err != nil {
 			return total, wrap("expire", err)
 		}
-		if n < 0 {
+		switch n {
+		case -1:
 			return total, ErrFenced
+		case -2:
+			return total, ErrFenceLost
 		}
 		total += n
 		if n < expireChunk {

@@ -29,9 +29,12 @@ return redis.call('XADD', KEYS[1], '*', 'b', ARGV[2])
 `)
 
 // trimScript drops the ingest log's (KEYS[1]) entries before id ARGV[2]
-// if ARGV[1] is the newest fencing token (KEYS[2]); -1 otherwise.
+// if ARGV[1] is the newest fencing token (KEYS[2]); -1 if another is, -2
+// if none is stored.
 var trimScript = redis.NewScript(`
-if redis.call('GET', KEYS[2]) ~= ARGV[1] then return -1 end
+local cur = redis.call('GET', KEYS[2])
+if not cur then return -2 end
+if cur ~= ARGV[1] then return -1 end
 return redis.call('XTRIM', KEYS[1], 'MINID', ARGV[2])
 `)
 
@@ -98,14 +101,17 @@ func (s *Store) IngestWatermark(ctx context.Context) (int64, error) {
 }
 
 // TrimIngest drops the ingest log's entries with ids before minID, under
-// the fencing check (ErrFenced: nothing dropped).
+// the fencing check (ErrFenced or ErrFenceLost: nothing dropped).
 func (f *Fenced) TrimIngest(ctx context.Context, minID string) error {
 	n, err := trimScript.Run(ctx, f.s.rdb, []string{f.s.keys.ingest, f.s.keys.fencing}, strconv.FormatUint(f.token, 10), minID).Int()
 	if err != nil {
 		return wrap("ingest trim", err)
 	}
-	if n < 0 {
+	switch n {
+	case -1:
 		return ErrFenced
+	case -2:
+		return ErrFenceLost
 	}
 	return nil
 }

@@ -98,9 +98,16 @@ func leaseValue(owner string, token uint64) string {
 	return owner + " " + strconv.FormatUint(token, 10)
 }
 
+// ErrFenceLost is returned by the writes of a Fenced store when no fencing
+// token is stored at all: the site's keys were lost (a flush, a restart
+// without persistence). Nothing was written; renewing the lease
+// (RenewLease) stores the holder's token again.
+var ErrFenceLost = errors.New("redisstore: the site's fencing token is gone (its keys were lost); renew the lease")
+
 // Fenced is the store's write path for the holder of a fencing token:
 // every write checks, in the same atomic step, that the token is still
-// the newest granted, and fails with ErrFenced without writing otherwise.
+// the newest granted, and fails with ErrFenced (ErrFenceLost when none is
+// stored) without writing otherwise.
 // An owner that was paused past its lease cannot write after waking.
 type Fenced struct {
 	s     *Store

@@ -106,8 +106,9 @@ func TestLeaseFencing(t *testing.T) {
 	}
 }
 
-// TestLeaseAfterWipe: when the site's keys are lost (FLUSHALL), the owner
-// renews by taking the lease again with its token, and a later owner still
+// TestLeaseAfterWipe: when the site's keys are lost (FLUSHALL), the
+// owner's writes get ErrFenceLost until it renews by taking the lease
+// again with its token, and a later owner still
 // gets a higher token; an owner whose lease merely expired takes it again
 // if no one was granted it since.
 func TestLeaseAfterWipe(t *testing.T) {
@@ -124,10 +125,21 @@ func TestLeaseAfterWipe(t *testing.T) {
 	if err := rdb.FlushAll(ctx).Err(); err != nil {
 		t.Fatal(err)
 	}
+	f := st.Fenced(tok)
+	withBattery := store.Update{Batteries: []alert.Battery{{Tag: "t1", Percent: 5, TS: 2000, Low: true}}}
+	if _, err := f.Apply(ctx, withBattery); !errors.Is(err, redisstore.ErrFenceLost) {
+		t.Fatalf("Apply after FLUSHALL = %v; want ErrFenceLost", err)
+	}
+	if _, err := f.ExpirePositions(ctx, 1); !errors.Is(err, redisstore.ErrFenceLost) {
+		t.Fatalf("ExpirePositions after FLUSHALL = %v; want ErrFenceLost", err)
+	}
+	if err := f.TrimIngest(ctx, "1-0"); !errors.Is(err, redisstore.ErrFenceLost) {
+		t.Fatalf("TrimIngest after FLUSHALL = %v; want ErrFenceLost", err)
+	}
 	if ok, err := st.RenewLease(ctx, "a", tok, ttl); err != nil || !ok {
 		t.Fatalf("RenewLease after FLUSHALL = %v, %v; want true", ok, err)
 	}
-	if _, err := st.Fenced(tok).Apply(ctx, store.Update{Watermark: 1}); err != nil {
+	if _, err := f.Apply(ctx, withBattery); err != nil {
 		t.Fatalf("owner's Apply after the renewal: %v", err)
 	}
 	time.Sleep(2 * ttl) // expired, no one took it

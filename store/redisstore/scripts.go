@@ -34,7 +34,7 @@ import "github.com/redis/go-redis/v9"
 //
 // A fencing token other than "0" that is not the stored one (a newer
 // owner was granted the site's lease) writes nothing and returns
-// {"fenced"}. The watermark is stored when above the stored one.
+// {"fenced"}; {"nofence"} when none is stored (the site's keys were lost). The watermark is stored when above the stored one.
 //
 // It returns {"ok", ids...}; for a Seq at or below the stored one it writes
 // nothing and returns {"dup", ids...} with the ids of that update, or
@@ -57,7 +57,11 @@ local nfence, ncfg = tonumber(ARGV[11]), tonumber(ARGV[12])
 local fencingKey, wmKey, token, wm = KEYS[9], KEYS[10], ARGV[13], ARGV[14]
 local FIRST, SEP, CHUNK = 15, '\255', 1000
 
-if token ~= '0' and redis.call('GET', fencingKey) ~= token then return {'fenced'} end
+if token ~= '0' then
+  local cur = redis.call('GET', fencingKey)
+  if not cur then return {'nofence'} end
+  if cur ~= token then return {'fenced'} end
+end
 
 -- seqAtMost reports a <= b for decimal strings without leading zeros.
 local function seqAtMost(a, b)
