@@ -98,6 +98,9 @@ type Config struct {
 	// (Redis store; 0: DefaultLeaseTTL, 5 s): a standby takes a dead
 	// owner's site over within about LeaseTTL*1.2.
 	LeaseTTL time.Duration
+	// IngestMaxLen bounds the site's ingest log in batches (Redis store;
+	// 0: ingest.DefaultMaxLen): beyond it readers get 5.03.
+	IngestMaxLen int64
 	// Instance names this rtlsd in the lease and logs (empty:
 	// host-pid-random).
 	Instance string
@@ -168,6 +171,9 @@ func (c *Config) Validate() error {
 	}
 	if c.AnalyticsMinCount < 0 {
 		bad("--analytics-min-count", "must not be negative")
+	}
+	if c.IngestMaxLen < 0 {
+		bad("--ingest-max-len", "must not be negative")
 	}
 	if c.LeaseTTL < 0 || (c.LeaseTTL > 0 && c.LeaseTTL < 300*time.Millisecond) {
 		bad("--lease-ttl", "must be 0 (5s) or at least 300ms")

@@ -110,7 +110,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 	s.pipeMetrics = pipeline.NewMetrics(s.registry)
 	if rs, ok := s.store.(*redisstore.Store); ok {
 		// every instance logs the batches it takes; the lease holder runs the engine
-		s.sink = ingest.NewFront(rs, ingest.FrontConfig{}, s.registry)
+		s.sink = ingest.NewFront(rs, ingest.FrontConfig{MaxLen: cfg.IngestMaxLen}, s.registry)
 		s.owner = newOwner(s, rs)
 		if err := s.owner.tryAcquire(ctx); err != nil {
 			return nil, err
