@@ -102,7 +102,9 @@ type Config struct {
 	// 0: ingest.DefaultMaxLen): beyond it readers get 5.03.
 	IngestMaxLen int64
 	// Instance names this rtlsd in the lease and logs (empty:
-	// host-pid-random).
+	// host-pid-random); unique per running process. Restarted under the
+	// same name, it takes its lease back at once instead of waiting for
+	// it to expire.
 	Instance string
 
 	// Insecure allows plain, unauthenticated CoAP and plaintext,

@@ -18,13 +18,15 @@ import (
 var ErrFenced = errors.New("redisstore: fencing token superseded: another instance owns the site's engine")
 
 // acquireScript grants the site's engine lease (KEYS[1]) to ARGV[1] for
-// ARGV[2] ms unless someone holds it, with a fencing token above the last
+// ARGV[2] ms unless another owner holds it (an owner of the same name is
+// a restart of it: it gets the lease back), with a fencing token above the last
 // granted (KEYS[2]) and not below the server's clock in ms, so that tokens
 // keep increasing even after the site's keys were lost (a flush, a restart
 // without persistence). It returns the token, or 0 when the lease is held.
 // The lease's value is "owner token".
 var acquireScript = redis.NewScript(`
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local held = redis.call('GET', KEYS[1])
+if held and string.sub(held, 1, #ARGV[1] + 1) ~= ARGV[1] .. ' ' then return 0 end
 local t = redis.call('TIME')
 local token = math.max(tonumber(redis.call('GET', KEYS[2]) or '0') + 1, tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
 local s = string.format('%.0f', token)
@@ -60,10 +62,12 @@ return redis.call('DEL', KEYS[1])
 `)
 
 // AcquireLease takes the site's engine lease (rtls:{site}:lease) for ttl
-// if no instance holds it, and returns its fencing token (increasing over
+// if no other instance holds it, and returns its fencing token (increasing over
 // the site's life, also across a loss of its keys); ok is false when
-// another instance holds it. Only the holder of the newest token may write
-// through Fenced.
+// another instance holds it. An owner holding it under the same name is
+// taken to be an earlier run of this one (owner names must be unique per
+// process): it gets a new token, which fences the old run out. Only the
+// holder of the newest token may write through Fenced.
 func (s *Store) AcquireLease(ctx context.Context, owner string, ttl time.Duration) (token uint64, ok bool, err error) {
 	n, err := acquireScript.Run(ctx, s.rdb, []string{s.keys.lease, s.keys.fencing}, owner, ttl.Milliseconds()).Int64()
 	if err != nil {

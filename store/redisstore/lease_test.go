@@ -47,6 +47,19 @@ func TestLeaseFencing(t *testing.T) {
 	if ok, err := st.RenewLease(ctx, "a", tokA, ttl); err != nil || !ok {
 		t.Fatalf("RenewLease(a) = %v, %v; want true", ok, err)
 	}
+	// a restarted "a" gets its lease back at once, with a new token that
+	// fences the earlier run out
+	restarted, ok, err := st.AcquireLease(ctx, "a", ttl)
+	if err != nil || !ok || restarted <= tokA {
+		t.Fatalf("AcquireLease(a) again = %d, %v, %v; want a token above %d", restarted, ok, err, tokA)
+	}
+	if _, err := st.Fenced(tokA).Apply(ctx, store.Update{Watermark: 1}); !errors.Is(err, redisstore.ErrFenced) {
+		t.Fatalf("the earlier run's Apply = %v; want ErrFenced", err)
+	}
+	if ok, err := st.RenewLease(ctx, "a", tokA, ttl); err != nil || ok {
+		t.Fatalf("the earlier run's RenewLease = %v, %v; want false", ok, err)
+	}
+	tokA = restarted
 	a := st.Fenced(tokA)
 	pos := func(ts int64) store.Update {
 		return store.Update{Positions: []location.Position{{Tag: "t1", TS: ts, Level: "L0", Room: "R1"}}, Watermark: ts}
