@@ -31,11 +31,17 @@ type Authenticator interface {
 }
 
 // TagDirectory tells the class and unit of a tag for the checks of
-// requests naming one tag (GetTrail, ExplainLocation, GetTag ...).
+// requests naming one tag (GetTrail, ExplainLocation, GetTag ...), and the
+// registry units of the people in responses and streams whom a
+// unit-bound role may see by their own unit (events carry none; a
+// location names its room's), a page or batch at a time.
 type TagDirectory interface {
 	// TagInfo returns the class of tag (auth.Unknown when unregistered)
 	// and its unit ("" when none is known).
 	TagInfo(ctx context.Context, tag string) (auth.Class, string, error)
+	// TagUnits returns the registry unit of those of tags that are
+	// registered with one, in one lookup.
+	TagUnits(ctx context.Context, tags []string) (map[string]string, error)
 }
 
 // Security configures WithSecurity.
@@ -125,7 +131,7 @@ func (g *guard) unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, 
 	if err != nil {
 		return nil, err
 	}
-	persons, err := filterResponse(p, resp, g.unitOf(ctx))
+	persons, err := filterResponse(p, resp, g.unitsOf(ctx))
 	if named != "" && !slices.Contains(persons, named) {
 		persons = append(persons, named) // a trail or explanation of a person
 	}
@@ -177,15 +183,19 @@ func (g *guard) checkRequest(ctx context.Context, p *auth.Principal, req any) (p
 	return "", nil
 }
 
-// unitOf returns the registry unit of a tag, "" when unknown or when the
-// lookup fails (a person then stays hidden from unit-bound roles).
-func (g *guard) unitOf(ctx context.Context) func(tag string) string {
-	return func(tag string) string {
-		_, unit, err := g.sec.Tags.TagInfo(ctx, tag)
-		if err != nil {
-			return ""
+// unitsOf returns a lookup of the registry units of tags, in one call to
+// the directory; a tag without one, or all of them when the lookup fails,
+// get "" (a person then stays hidden from unit-bound roles).
+func (g *guard) unitsOf(ctx context.Context) unitLookup {
+	return func(tags []string) map[string]string {
+		if g.sec.Tags == nil || len(tags) == 0 {
+			return nil
 		}
-		return unit
+		units, err := g.sec.Tags.TagUnits(ctx, tags)
+		if err != nil {
+			return nil
+		}
+		return units
 	}
 }
 

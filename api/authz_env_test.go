@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -74,16 +75,30 @@ func (wardService) GetTrail(context.Context, *rtlsv1.GetTrailRequest) (*rtlsv1.G
 	return &rtlsv1.GetTrailResponse{Visits: []*rtlsv1.Visit{{RoomId: "R1"}}}, nil
 }
 
-// authzWardTags is the registry of the ward for requests naming a tag.
-type authzWardTags struct{}
+// authzWardTags is the registry of the ward for requests naming a tag;
+// it counts the lookups of units.
+type authzWardTags struct {
+	unitLookups atomic.Int64
+}
 
-func (authzWardTags) TagInfo(_ context.Context, tag string) (auth.Class, string, error) {
+func (*authzWardTags) TagInfo(_ context.Context, tag string) (auth.Class, string, error) {
 	for _, l := range wardLocations {
 		if l.TagId == tag {
 			return classOf(l.Class), l.UnitId, nil
 		}
 	}
 	return auth.Unknown, "", nil
+}
+
+func (d *authzWardTags) TagUnits(ctx context.Context, tags []string) (map[string]string, error) {
+	d.unitLookups.Add(1)
+	units := make(map[string]string)
+	for _, tag := range tags {
+		if _, unit, _ := d.TagInfo(ctx, tag); unit != "" {
+			units[tag] = unit
+		}
+	}
+	return units, nil
 }
 
 // memAudit keeps audit records for tests.
@@ -119,9 +134,10 @@ func (m *memAudit) records() []AuditRecord {
 type secureEnv struct {
 	addr    string
 	pki     *testpki.PKI
-	tokens  map[auth.Role]string // role → token (the nurse is of unit 4W)
+	tokens  map[auth.Role]string // role → token (the nurse is of unit 4W; the integration sees assets and 4W's staff)
 	audit   *memAudit
 	store   *fakeStore
+	tags    *authzWardTags
 	tokFile string
 }
 
@@ -129,11 +145,19 @@ type secureEnv struct {
 // store, and an unimplemented AnalyticsService behind TLS and tokens.
 func startSecure(t testing.TB, limits Limits) *secureEnv {
 	t.Helper()
-	env := &secureEnv{pki: testpki.New(t), tokens: map[auth.Role]string{}, audit: &memAudit{}, store: newFakeStore()}
+	return startSecureClock(t, limits, nil)
+}
+
+// startSecureClock is startSecure with the security layer's clock (nil:
+// the wall clock).
+func startSecureClock(t testing.TB, limits Limits, clock func() time.Time) *secureEnv {
+	t.Helper()
+	env := &secureEnv{pki: testpki.New(t), tokens: map[auth.Role]string{}, audit: &memAudit{}, store: newFakeStore(), tags: &authzWardTags{}}
 	var lines []byte
 	for _, p := range []auth.Principal{
 		{Subject: "ada", Role: auth.Admin}, {Subject: "bo", Role: auth.Biomed},
 		{Subject: "nia", Role: auth.Nurse, Units: []string{"4W"}}, {Subject: "fay", Role: auth.Facilities},
+		{Subject: "his", Role: auth.Integration, Classes: []auth.Class{auth.Asset, auth.Staff}, Units: []string{"4W"}},
 	} {
 		tok, line, err := auth.NewToken(p)
 		if err != nil {
@@ -156,7 +180,7 @@ func startSecure(t testing.TB, limits Limits) *secureEnv {
 		t.Fatal(err)
 	}
 	srv, err := NewGRPCServer(WithLogger(testlog.Logger()), WithTLS(creds),
-		WithSecurity(Security{Auth: a, Tags: authzWardTags{}, Audit: env.audit, Limits: limits}))
+		WithSecurity(Security{Auth: a, Tags: env.tags, Audit: env.audit, Limits: limits, Clock: clock}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/hospitalrtls/rtls/auth"
+	"github.com/hospitalrtls/rtls/location/geofence"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
 )
 
@@ -39,8 +40,9 @@ func (g *guard) stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInf
 			return err
 		}
 	}
-	w := &guardedStream{ServerStream: ss, ctx: ctx, p: p, g: g, rec: rec,
+	w := &guardedStream{ServerStream: ss, p: p, g: g, rec: rec,
 		persons: map[string]struct{}{}, last: g.now()}
+	w.ctx = context.WithValue(ctx, streamKey{}, w)
 	defer w.flush(true)
 	w.start()
 	defer close(w.out)
@@ -55,6 +57,12 @@ type guardedStream struct {
 	p   *auth.Principal
 	g   *guard
 	rec AuditRecord // the stream's audit record, copied per summary
+
+	// units holds the registry units of the tags of the batch of
+	// messages being sent ("" for none), looked up in one call
+	// (prefetchEventUnits, prefetchLocationUnits); used by the handler's
+	// goroutine only.
+	units map[string]string
 
 	out   chan any   // messages to the sending goroutine
 	done  chan error // its results
@@ -109,27 +117,24 @@ func (w *guardedStream) SendMsg(m any) error {
 // visible applies the principal's filter to one streamed message and
 // records the person tags among what it lets through.
 func (w *guardedStream) visible(m any) bool {
-	var tag string
-	var class auth.Class
-	var unit string
-	switch r := m.(type) {
+	var r tagRef
+	switch msg := m.(type) {
 	case *rtlsv1.Location:
-		tag, class, unit = r.GetTagId(), classOf(r.GetClass()), r.GetUnitId()
+		r = locationRef(msg)
 	case *rtlsv1.Event:
-		if r.GetTagId() == "" {
+		if msg.GetTagId() == "" {
 			return true
 		}
-		tag, class = r.GetTagId(), classOf(r.GetTagClass())
-		unit = eventUnit(r, w.g.unitOf(w.ctx))
+		r = eventRef(msg)
 	default:
 		return true
 	}
-	if !w.p.CanSee(class, unit) {
+	if !w.p.CanSee(r.class, r.unit) && !(needsUnit(w.p, r) && w.p.CanSee(r.class, w.tagUnit(r))) {
 		return false
 	}
-	if class.IsPerson() {
+	if r.class.IsPerson() {
 		w.mu.Lock()
-		w.persons[tag] = struct{}{}
+		w.persons[r.tag] = struct{}{}
 		w.mu.Unlock()
 		w.flush(false)
 	}
@@ -155,5 +160,56 @@ func (w *guardedStream) flush(final bool) {
 	rec := w.rec
 	rec.Outcome, rec.Tags = OutcomeDelivered, tags
 	_ = w.g.audit(w.ctx, rec) // logged; the deliveries happened
+}
 
+// streamKey is the context key under which a guarded stream's context
+// holds the stream, for prefetchEventUnits and prefetchLocationUnits.
+type streamKey struct{}
+
+// prefetchEventUnits tells the guarded stream of ctx, if any, the batch
+// of events its handler is about to send: the registry units its filter
+// needs are looked up in one call, instead of one per event as they are
+// sent.
+func prefetchEventUnits(ctx context.Context, events []geofence.Event) {
+	if w := unitBoundStream(ctx); w != nil {
+		w.prefetch(refsOf(events, func(e geofence.Event) tagRef { return tagRef{e.Tag, auth.Class(e.Class), ""} }))
+	}
+}
+
+// prefetchLocationUnits is prefetchEventUnits for a batch of locations.
+func prefetchLocationUnits(ctx context.Context, locs []*rtlsv1.Location) {
+	if w := unitBoundStream(ctx); w != nil {
+		w.prefetch(refsOf(locs, locationRef))
+	}
+}
+
+// unitBoundStream returns the guarded stream of ctx when its principal
+// sees people by unit, else nil.
+func unitBoundStream(ctx context.Context) *guardedStream {
+	w, ok := ctx.Value(streamKey{}).(*guardedStream)
+	if !ok || !(w.p.NeedsUnit(auth.Staff) || w.p.NeedsUnit(auth.Patient)) {
+		return nil
+	}
+	return w
+}
+
+// prefetch looks up the registry units of the tags of refs that need one
+// and keeps them for the messages about to be sent.
+func (w *guardedStream) prefetch(refs []tagRef) {
+	found := lookupUnits(w.p, refs, w.g.unitsOf(w.ctx))
+	w.units = make(map[string]string, len(refs))
+	for _, r := range refs {
+		if needsUnit(w.p, r) {
+			w.units[r.tag] = found[r.tag]
+		}
+	}
+}
+
+// tagUnit returns the registry unit of r's tag: from the batch
+// prefetched, or else looked up alone.
+func (w *guardedStream) tagUnit(r tagRef) string {
+	if unit, ok := w.units[r.tag]; ok {
+		return unit
+	}
+	return lookupUnits(w.p, []tagRef{r}, w.g.unitsOf(w.ctx))[r.tag]
 }

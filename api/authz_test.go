@@ -2,8 +2,10 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -67,6 +69,7 @@ func TestAuthRolesSeeTheirTags(t *testing.T) {
 		{auth.Biomed, []string{"A1", "A9"}, []string{"P1", "P2", "S1", "U1"}, false},
 		{auth.Nurse, []string{"A1", "P1", "S1", "A9"}, []string{"P2", "U1"}, false},
 		{auth.Facilities, nil, []string{"A1", "P1", "P2", "S1", "U1", "A9"}, true},
+		{auth.Integration, []string{"A1", "S1", "A9"}, []string{"P1", "P2", "U1"}, false},
 	} {
 		t.Run(string(tc.role), func(t *testing.T) {
 			ctx := env.as(testContext(t), tc.role)
@@ -172,6 +175,46 @@ func TestAuthAuditsPersonLookups(t *testing.T) {
 		if r.Subject != w.Subject || r.Role != w.Role || r.Method != w.Method || r.Outcome != w.Outcome || !slices.Equal(r.Tags, w.Tags) || r.Time.IsZero() {
 			t.Errorf("record %d: %+v, want %+v", i, r, w)
 		}
+	}
+}
+
+// TestAuthStreamSummariesPerInterval: an open stream's person deliveries
+// are written per AuditInterval, not only when it ends: with a clock that
+// moves a minute at each read and an interval of 30 s, each person
+// delivered is summarised while the stream is open.
+func TestAuthStreamSummariesPerInterval(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2026, 12, 6, 8, 0, 0, 0, time.UTC)
+	clock := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		now = now.Add(time.Minute)
+		return now
+	}
+	env := startSecureClock(t, Limits{AuditInterval: 30 * time.Second}, clock)
+	c := rtlsv1.NewLocationServiceClient(env.dial(t))
+	ctx, cancel := context.WithCancel(env.as(testContext(t), auth.Nurse))
+	defer cancel()
+	w, err := c.WatchLocations(ctx, &rtlsv1.WatchLocationsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		l, err := w.Recv()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.GetTagId() == "A9" {
+			break
+		}
+	}
+	// The stream is still open: its summaries are already written.
+	var got []string
+	for _, r := range env.audit.records() {
+		got = append(got, fmt.Sprintf("%s %v", r.Outcome, r.Tags))
+	}
+	if want := []string{"opened []", "delivered [P1]", "delivered [S1]"}; !slices.Equal(got, want) {
+		t.Errorf("audit records of the open stream: %q, want %q", got, want)
 	}
 }
 
@@ -318,14 +361,21 @@ func TestAuthAuditDownFailsClosed(t *testing.T) {
 }
 
 // TestAuthEventsNurseUnits: a nurse of 4W gets the events of 4W's
-// patients, not 5E's (events carry no unit: the registry's is used), in a
-// list and in a watch.
+// staff and patients, not 5E's (events carry no unit: the registry's is
+// used), in a list and in a watch, with one lookup of units for the list's
+// page and one for the watch's batch, not one per event.
 func TestAuthEventsNurseUnits(t *testing.T) {
 	env := startSecure(t, Limits{})
 	env.store.appendEvents(
 		geofence.Event{Type: geofence.Enter, Tag: "P1", Zone: "Z1", Class: geofence.ClassPatient, TS: 1000},
 		geofence.Event{Type: geofence.Enter, Tag: "P2", Zone: "Z1", Class: geofence.ClassPatient, TS: 1001},
 		geofence.Event{Type: geofence.Exit, Tag: "A9", Zone: "Z1", Class: geofence.ClassAsset, TS: 1002},
+		geofence.Event{Type: geofence.Exit, Tag: "P1", Zone: "Z1", Class: geofence.ClassPatient, TS: 1003},
+		geofence.Event{Type: geofence.Enter, Tag: "S1", Zone: "Z2", Class: geofence.ClassStaff, TS: 1004},
+		geofence.Event{Type: geofence.Exit, Tag: "P2", Zone: "Z1", Class: geofence.ClassPatient, TS: 1005},
 	)
-	checkEventsSeen(t, env, auth.Nurse, []string{"ENTER P1", "EXIT A9"})
+	checkEventsSeen(t, env, auth.Nurse, []string{"ENTER P1", "EXIT A9", "EXIT P1", "ENTER S1"})
+	if n := env.tags.unitLookups.Load(); n != 2 {
+		t.Errorf("%d lookups of units for one list page and one watch batch, want 2", n)
+	}
 }

@@ -169,6 +169,7 @@ func (s *EventServer) follow(ctx context.Context, after string, m *eventMatcher,
 				}
 				return toStatus(s.log, err, "filter.group_ids")
 			}
+			prefetchEventUnits(ctx, events)
 		}
 		for _, e := range events {
 			id, err := cursor.ParseID(e.ID)

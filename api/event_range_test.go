@@ -77,7 +77,7 @@ func TestWatchEventsAfterIDRange(t *testing.T) {
 		{"from the oldest", fixed("0"), codes.OK, ""},
 		{"the oldest retained", oldest, codes.OK, ""},
 		{"the newest", fixed(lastID), codes.OK, ""},
-		{"after the newest, not after the clock", fixed(cursor.ID{MS: last.MS, Seq: last.Seq + 1}.String()), codes.OK, ""},
+		{"after the newest, not after the clock: lost", fixed(cursor.ID{MS: last.MS, Seq: last.Seq + 1}.String()), codes.OutOfRange, "lost events"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			after := tc.after()

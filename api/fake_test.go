@@ -140,13 +140,13 @@ func (f *fakeStore) WatchPositions(ctx context.Context) (<-chan location.Positio
 }
 
 // fakeID parses an id of appendEvents, or "0".
-func fakeID(id string) (ms, seq int, err error) {
+func fakeID(id string) (ms, seq uint64, err error) {
 	if id == "0" {
 		return 0, 0, nil
 	}
 	a, b, _ := strings.Cut(id, "-")
-	if ms, err = strconv.Atoi(a); err == nil {
-		seq, err = strconv.Atoi(b)
+	if ms, err = strconv.ParseUint(a, 10, 64); err == nil {
+		seq, err = strconv.ParseUint(b, 10, 64)
 	}
 	return ms, seq, err
 }

@@ -103,6 +103,7 @@ func (s *LocationServer) WatchLocations(req *rtlsv1.WatchLocationsRequest, strea
 		if err != nil {
 			return err
 		}
+		prefetchLocationUnits(ctx, locs)
 		for _, l := range locs {
 			if err := stream.Send(l); err != nil {
 				return err

@@ -52,6 +52,26 @@ func TestCanSee(t *testing.T) {
 	}
 }
 
+// TestNeedsUnit: CanSee depends on the unit exactly where NeedsUnit says
+// so, for every role and class.
+func TestNeedsUnit(t *testing.T) {
+	units := []string{"", "4W", "5E"}
+	for _, p := range []*Principal{{Role: Admin}, {Role: Biomed}, {Role: Facilities},
+		{Role: Nurse, Units: []string{"4W"}}, {Role: Nurse},
+		{Role: Integration}, {Role: Integration, Classes: []Class{Asset, Staff}},
+		{Role: Integration, Classes: []Class{Asset, Staff}, Units: []string{"4W"}}} {
+		for _, c := range []Class{Unknown, Staff, Asset, Patient} {
+			varies := false
+			for _, u := range units {
+				varies = varies || p.CanSee(c, u) != p.CanSee(c, units[0])
+			}
+			if p.NeedsUnit(c) != varies {
+				t.Errorf("%s %v %v NeedsUnit(%q) = %v, but CanSee varies with the unit: %v", p.Role, p.Units, p.Classes, c, p.NeedsUnit(c), varies)
+			}
+		}
+	}
+}
+
 func TestTokensFile(t *testing.T) {
 	tok, line, err := NewToken(Principal{Subject: "nia", Role: Nurse, Units: []string{"4W"}})
 	if err != nil {

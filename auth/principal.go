@@ -105,3 +105,16 @@ func (p *Principal) CanSee(c Class, unit string) bool {
 	}
 	return false
 }
+
+// NeedsUnit reports whether CanSee's answer for a tag of class c depends
+// on the tag's unit, so that a caller looks units up only when they
+// matter (people, for a nurse or a unit-bound integration).
+func (p *Principal) NeedsUnit(c Class) bool {
+	switch p.Role {
+	case Nurse:
+		return (c == Staff || c == Patient) && len(p.Units) > 0
+	case Integration:
+		return c != Asset && len(p.Units) > 0 && p.CanSee(c, p.Units[0])
+	}
+	return false
+}

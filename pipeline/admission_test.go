@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -14,11 +15,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hospitalrtls/rtls/floorplans"
+	"github.com/hospitalrtls/rtls/internal/redistest"
 	"github.com/hospitalrtls/rtls/internal/sim"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/pipeline"
 	"github.com/hospitalrtls/rtls/store"
+	"github.com/hospitalrtls/rtls/store/redisstore"
 )
 
 // manualClock is a wall clock the test moves.
@@ -72,6 +75,12 @@ func (l *lockedBuffer) String() string {
 
 func newPolicyRig(t *testing.T, policy pipeline.TagPolicy, registry []string) *policyRig {
 	t.Helper()
+	return newPolicyRigOn(t, policy, registry, newFaultyWriter(t))
+}
+
+// newPolicyRigOn is newPolicyRig writing through w.
+func newPolicyRigOn(t *testing.T, policy pipeline.TagPolicy, registry []string, w *faultyWriter) *policyRig {
+	t.Helper()
 	plan, err := floorplans.LoadFile(clinicPlan)
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +103,7 @@ func newPolicyRig(t *testing.T, policy pipeline.TagPolicy, registry []string) *p
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &policyRig{t: t, w: newFaultyWriter(t), reg: prometheus.NewRegistry(), plan: plan,
+	r := &policyRig{t: t, w: w, reg: prometheus.NewRegistry(), plan: plan,
 		clock: &manualClock{now: time.UnixMilli(floodBase - 10_000)}, logs: &lockedBuffer{}}
 	r.p = pipeline.New(pipeline.Config{Tick: 5 * time.Millisecond, Clock: r.clock.Now, Tags: policy,
 		Logger: slog.New(slog.NewTextHandler(r.logs, nil))},
@@ -228,8 +237,33 @@ func TestCapReachedMetric(t *testing.T) {
 	}
 }
 
+// TestUnrefreshedTagsExpire stays a pump in L0-S02 for 8 s, then lets
+// the watermark pass the retention: the engine and the store forget it,
+// and so does the geofence: its stay ends with EXIT (trigger expired),
+// its visit is closed at its last position, and its state part is
+// deleted from the store, in memory and in a real redis-server.
 func TestUnrefreshedTagsExpire(t *testing.T) {
-	r := newPolicyRig(t, pipeline.TagPolicy{}, nil)
+	for _, tc := range []struct {
+		name string
+		open func(t *testing.T) *faultyWriter
+	}{
+		{"memstore", newFaultyWriter},
+		{"redis", func(t *testing.T) *faultyWriter {
+			rs := redistest.StartServer(t)
+			st, err := redisstore.New(context.Background(), redisstore.Options{URL: rs.URL(), Site: "expiry"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			return &faultyWriter{st: st}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { testUnrefreshedTagsExpire(t, tc.open(t)) })
+	}
+}
+
+func testUnrefreshedTagsExpire(t *testing.T, w *faultyWriter) {
+	r := newPolicyRigOn(t, pipeline.TagPolicy{}, nil, w)
 	sc, err := sim.NewScripted(r.plan)
 	if err != nil {
 		t.Fatal(err)
@@ -252,20 +286,73 @@ func TestUnrefreshedTagsExpire(t *testing.T) {
 	}
 	r.waitUntil("the engine is offered every sighting", func() bool { return int(r.metric("rtls_engine_sightings_total", "")) == r.fed })
 	// The watermark passes every sighting: the tag's last position is stored.
+	ctx := context.Background()
 	last := floodBase + int64(len(steps)-1)*1000
 	r.clock.set(time.UnixMilli(floodBase + 20_000))
-	r.waitUntil("the tag's last position is stored", func() bool {
-		p, err := r.w.st.GetPosition(context.Background(), "PUMP-001")
-		return err == nil && p.TS >= last
+	r.waitUntil("the tag's last position is stored, its visit open", func() bool {
+		p, err := r.w.st.GetPosition(ctx, "PUMP-001")
+		return err == nil && p.TS >= last && openVisits(t, r.w.st, "PUMP-001") == 1
 	})
+	if _, ok := fenceParts(t, r.w.st)["PUMP-001"]; !ok {
+		t.Fatal("no geofence state stored for the tag before its expiry")
+	}
 	// Past the retention (120 s of event time), the engine and the store forget it.
 	r.clock.set(time.UnixMilli(floodBase + 10*60_000))
 	r.waitUntil("the tag expires from the store", func() bool {
-		_, err := r.w.st.GetPosition(context.Background(), "PUMP-001")
+		_, err := r.w.st.GetPosition(ctx, "PUMP-001")
 		return errors.Is(err, store.ErrNotFound)
 	})
 	r.waitUntil("the engine forgets it", func() bool { return r.metric("rtls_engine_tags", "") == 0 })
 	if got := r.metric("rtls_store_expired_tags_total", ""); got != 1 {
 		t.Errorf("expired tags counter %v, want 1", got)
 	}
+	r.waitUntil("the geofence state is deleted", func() bool {
+		_, ok := fenceParts(t, r.w.st)["PUMP-001"]
+		return !ok
+	})
+	if n := openVisits(t, r.w.st, "PUMP-001"); n != 0 {
+		t.Errorf("%d open visits after expiry, want 0", n)
+	}
+	evs, err := r.w.st.ReadEvents(ctx, "0", 100, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var closing []string
+	for _, ev := range evs {
+		if ev.Type == geofence.Exit {
+			closing = append(closing, ev.Zone+" "+ev.Trigger)
+		}
+	}
+	if len(closing) != 1 || closing[0] != "L0-S02 expired" {
+		t.Errorf("EXIT events %q, want [L0-S02 expired]", closing)
+	}
+}
+
+// fenceParts returns the geofence state parts st holds.
+func fenceParts(t *testing.T, st store.Store) map[string][]byte {
+	t.Helper()
+	parts, err := st.LoadFence(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return parts
+}
+
+// openVisits counts the open visits of tag's trail in st.
+func openVisits(t *testing.T, st store.Store, tag string) int {
+	t.Helper()
+	page, err := st.GetTrail(context.Background(), store.TrailQuery{Tag: tag, FromTS: 0, ToTS: math.MaxInt64})
+	if errors.Is(err, store.ErrNotFound) {
+		return 0
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, v := range page.Visits {
+		if v.Open() {
+			n++
+		}
+	}
+	return n
 }

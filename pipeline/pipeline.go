@@ -294,15 +294,20 @@ func (p *Pipeline) noteCap() {
 }
 
 // expire deletes from the store, once a minute of watermark, the tags the
-// engine forgets: those without a position for EvictAfterMS.
+// engine forgets: those without a position for EvictAfterMS. The geofence
+// engine forgets them too (once their silence has been reported): the
+// closing events and the deletion of their state parts go in the next
+// update.
 func (p *Pipeline) expire(ctx context.Context) {
 	wm := p.watermark()
 	if wm-p.lastExpire < 60_000 {
 		return
 	}
 	p.lastExpire = wm
+	before := wm - p.eng.Config().EvictAfterMS
+	p.pending.Events = append(p.pending.Events, p.fence.Expire(before, wm)...)
 	wctx, cancel := context.WithTimeout(ctx, p.cfg.WriteTimeout)
-	n, err := p.w.ExpirePositions(wctx, wm-p.eng.Config().EvictAfterMS)
+	n, err := p.w.ExpirePositions(wctx, before)
 	cancel()
 	if err != nil {
 		p.log.Warn("store expiry failed; will retry", "err", err)

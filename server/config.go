@@ -13,6 +13,7 @@ import (
 
 	"github.com/hospitalrtls/rtls/floorplans/route"
 	"github.com/hospitalrtls/rtls/location/geofence"
+	"github.com/hospitalrtls/rtls/store/redisstore"
 )
 
 // Config is the whole configuration of rtlsd.
@@ -30,6 +31,10 @@ type Config struct {
 	HTTPAddr string
 	// RedisURL selects the Redis store; empty uses the embedded store.
 	RedisURL string
+	// RedisMode says what RedisURL names: "" one server, "cluster" Redis
+	// Cluster seed nodes, "sentinel" Sentinels and master_name
+	// (redisstore.Mode).
+	RedisMode string
 	// Site names this site's keys in Redis.
 	Site string
 	// Demo runs the simulated ward against the server's own CoAP address.
@@ -138,6 +143,11 @@ func (c *Config) Validate() error {
 	}
 	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") && !strings.HasPrefix(c.RedisURL, "unix://") {
 		bad("--redis", "want redis://host:port/db, rediss:// or unix://")
+	}
+	switch redisstore.Mode(c.RedisMode) {
+	case redisstore.ModeSingle, redisstore.ModeCluster, redisstore.ModeSentinel:
+	default:
+		bad("--redis-mode", "want cluster, sentinel or empty (one server)")
 	}
 	if c.LowBattery < 0 || c.LowBattery > 100 {
 		return fmt.Errorf("%w: --low-battery: want a percentage 1..100 (0: 20)", ErrConfig)

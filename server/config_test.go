@@ -26,6 +26,8 @@ func TestConfigValidateNamesTheFlag(t *testing.T) {
 		{"bad grpc addr", func(c *Config) { c.GRPCAddr = "localhost" }, "--grpc-addr"},
 		{"bad metrics addr", func(c *Config) { c.MetricsAddr = "9464" }, "--metrics-addr"},
 		{"bad redis url", func(c *Config) { c.RedisURL = "127.0.0.1:6379" }, "--redis"},
+		{"bad redis mode", func(c *Config) { c.RedisURL, c.RedisMode = "redis://127.0.0.1:6379", "replica" }, "--redis-mode"},
+		{"redis cluster", func(c *Config) { c.RedisURL, c.RedisMode = "redis://127.0.0.1:7000?addr=127.0.0.1:7001", "cluster" }, ""},
 		{"site with brace", func(c *Config) { c.Site = "a{b" }, "--site"},
 		{"negative in-use dwell", func(c *Config) { c.Status.InUseDwell = -time.Second }, "--in-use-dwell"},
 		{"negative absence", func(c *Config) { c.Status.Absence = -time.Second }, "--missing-after"},

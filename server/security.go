@@ -165,10 +165,10 @@ func trimAudit(ctx context.Context, cfg Config, audit store.AuditLog, log *slog.
 }
 
 // registryTags answers api.TagDirectory from the pipeline's registry.
-// Units of tags come with the registry's unit field; until then "".
 type registryTags struct {
 	reg interface {
 		Tag(ctx context.Context, id string) (geofence.Tag, error)
+		LookupTags(ctx context.Context, ids []string) (map[string]geofence.Tag, error)
 	}
 }
 
@@ -181,5 +181,21 @@ func (r registryTags) TagInfo(ctx context.Context, tag string) (auth.Class, stri
 	if err != nil {
 		return auth.Unknown, "", err
 	}
-	return auth.Class(t.Class), "", nil
+	return auth.Class(t.Class), t.Unit, nil
+}
+
+// TagUnits implements api.TagDirectory: one read of the pipeline's
+// registry for a page or batch of events.
+func (r registryTags) TagUnits(ctx context.Context, tags []string) (map[string]string, error) {
+	found, err := r.reg.LookupTags(ctx, tags)
+	if err != nil {
+		return nil, err
+	}
+	units := make(map[string]string, len(found))
+	for id, t := range found {
+		if t.Unit != "" {
+			units[id] = t.Unit
+		}
+	}
+	return units, nil
 }

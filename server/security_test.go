@@ -2,10 +2,16 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -22,11 +28,13 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/hospitalrtls/rtls/auth"
 	"github.com/hospitalrtls/rtls/internal/redistest"
 	"github.com/hospitalrtls/rtls/internal/testpki"
 	rtlsv1 "github.com/hospitalrtls/rtls/proto/rtls/v1"
+	"github.com/hospitalrtls/rtls/rfid"
 )
 
 // secureServer is rtlsd with TLS and a tokens file, over Redis.
@@ -41,7 +49,8 @@ func startSecure(t *testing.T) *secureServer {
 	t.Helper()
 	ss := &secureServer{pki: testpki.New(t), tokens: map[string]string{}}
 	ss.file = filepath.Join(t.TempDir(), "tokens.jsonl")
-	for _, p := range []auth.Principal{{Subject: "ada", Role: auth.Admin}, {Subject: "bo", Role: auth.Biomed}, {Subject: "fay", Role: auth.Facilities}} {
+	for _, p := range []auth.Principal{{Subject: "ada", Role: auth.Admin}, {Subject: "bo", Role: auth.Biomed}, {Subject: "fay", Role: auth.Facilities},
+		{Subject: "nia", Role: auth.Nurse, Units: []string{"4W"}}} {
 		ss.addToken(t, p)
 	}
 	cert, key := ss.pki.Issue(t, "rtlsd")
@@ -165,6 +174,291 @@ func TestSecureServer(t *testing.T) {
 			t.Fatalf("new token after SIGHUP: %v", err)
 		}
 	}
+}
+
+// locateWard registers patients P-4W and P-5E (units 4W and 5E) and the
+// asset PUMP-E2E, posts their sightings in S03 and waits until the
+// three ENTER events are stored; it returns the time of the sightings.
+func locateWard(t *testing.T, ss *secureServer, cc *grpc.ClientConn) time.Time {
+	t.Helper()
+	reg := rtlsv1.NewTagRegistryServiceClient(cc)
+	for _, tag := range []*rtlsv1.Tag{{Id: "P-4W", Class: rtlsv1.TagClass_PATIENT, UnitId: "4W"},
+		{Id: "P-5E", Class: rtlsv1.TagClass_PATIENT, UnitId: "5E"}, {Id: "PUMP-E2E", Class: rtlsv1.TagClass_ASSET, Type: "infusion_pump"}} {
+		if _, err := reg.PutTag(ss.as("ada"), &rtlsv1.PutTagRequest{Tag: tag}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Now()
+	for i, r := range []string{"R-L0-S03", "R-L0-S02", "R-L0-S04"} {
+		b := rfid.Batch{Reader: r, Seq: uint64(i + 1)}
+		for j := range 5 {
+			for _, tag := range []string{"P-4W", "P-5E", "PUMP-E2E"} {
+				b.Sightings = append(b.Sightings, rfid.WireSighting{TS: now.Add(time.Duration(j-5) * time.Second).UnixMilli(), Tag: tag, RSSI: -60 - 10*float64(i)})
+			}
+		}
+		body, _ := json.Marshal(b)
+		if code, out := post(t, ss.s, message.AppJSON, body); code != coapcodes.Changed {
+			t.Fatalf("batch: %v %s", code, out)
+		}
+	}
+	// The stays in S03 take effect after the debounce.
+	want := []string{"P-4W", "P-5E", "PUMP-E2E"}
+	for deadline := time.Now().Add(30 * time.Second); !slices.Equal(eventTags(t, ss, cc, "ada"), want); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("admin sees the events of %q, want %q", eventTags(t, ss, cc, "ada"), want)
+		}
+	}
+	return now
+}
+
+// eventTags returns the tags of the events subject gets from ListEvents,
+// sorted, each once.
+func eventTags(t *testing.T, ss *secureServer, cc *grpc.ClientConn, subject string) []string {
+	t.Helper()
+	page, err := rtlsv1.NewEventServiceClient(cc).ListEvents(ss.as(subject), &rtlsv1.ListEventsRequest{})
+	if err != nil {
+		t.Fatalf("%s ListEvents: %v", subject, err)
+	}
+	var tags []string
+	for _, e := range page.Events {
+		if e.TagId != "" && !slices.Contains(tags, e.TagId) {
+			tags = append(tags, e.TagId)
+		}
+	}
+	slices.Sort(tags)
+	return tags
+}
+
+// TestNurseSeesTheirUnit: on a live rtlsd, a nurse of 4W sees the
+// location, trail and events of a patient the registry puts in 4W, and
+// nothing of one in 5E (the units come from the registry: locations carry
+// the tag's, events none); each lookup of the 4W patient is audited.
+func TestNurseSeesTheirUnit(t *testing.T) {
+	ss := startSecure(t)
+	cc := ss.dial(t)
+	now := locateWard(t, ss, cc)
+	if got := eventTags(t, ss, cc, "nia"); !slices.Equal(got, []string{"P-4W", "PUMP-E2E"}) {
+		t.Errorf("nurse of 4W sees the events of %q, want [P-4W PUMP-E2E]", got)
+	}
+	locs := rtlsv1.NewLocationServiceClient(cc)
+	if _, err := locs.GetLocation(ss.as("nia"), &rtlsv1.GetLocationRequest{TagId: "P-4W"}); err != nil {
+		t.Errorf("nurse GetLocation of a 4W patient: %v", err)
+	}
+	if _, err := locs.GetLocation(ss.as("nia"), &rtlsv1.GetLocationRequest{TagId: "P-5E"}); status.Code(err) != codes.PermissionDenied {
+		t.Errorf("nurse GetLocation of a 5E patient: %v, want PERMISSION_DENIED", err)
+	}
+	list, err := locs.ListLocations(ss.as("nia"), &rtlsv1.ListLocationsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listed []string
+	for _, l := range list.Locations {
+		listed = append(listed, l.TagId)
+	}
+	if !slices.Equal(listed, []string{"P-4W", "PUMP-E2E"}) {
+		t.Errorf("nurse ListLocations: %q, want [P-4W PUMP-E2E]", listed)
+	}
+	trail := func(tag string) error {
+		_, err := locs.GetTrail(ss.as("nia"), &rtlsv1.GetTrailRequest{TagId: tag, From: timestamppb.New(now.Add(-time.Hour)), To: timestamppb.New(now.Add(time.Hour))})
+		return err
+	}
+	if err := trail("P-4W"); err != nil {
+		t.Errorf("nurse GetTrail of a 4W patient: %v", err)
+	}
+	if err := trail("P-5E"); status.Code(err) != codes.PermissionDenied {
+		t.Errorf("nurse GetTrail of a 5E patient: %v, want PERMISSION_DENIED", err)
+	}
+	audit, err := rtlsv1.NewAuditServiceClient(cc).ListAudit(ss.as("ada"), &rtlsv1.ListAuditRequest{Subject: "nia", TagId: "P-4W"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	methods := map[string]bool{}
+	for _, r := range audit.Records {
+		methods[r.Method] = true
+	}
+	for _, m := range []string{"/rtls.v1.EventService/ListEvents", "/rtls.v1.LocationService/GetLocation",
+		"/rtls.v1.LocationService/ListLocations", "/rtls.v1.LocationService/GetTrail"} {
+		if !methods[m] {
+			t.Errorf("ListAudit(nia, P-4W) has no record of %s: %v", m, audit.Records)
+		}
+	}
+}
+
+// TestGrpcurlRtlsd is the issue's check with grpcurl against a live
+// rtlsd over Redis, TLS and tokens (-cacert, -H 'authorization: Bearer
+// …'): no token is UNAUTHENTICATED; biomed gets no patient in lists or
+// streams and PERMISSION_DENIED on a patient's GetLocation; a nurse of 4W
+// gets 4W's patient, not 5E's; facilities gets analytics and nothing
+// else; ListAudit shows each person lookup. Skipped when grpcurl is not
+// installed (`make tools` puts it in bin/).
+func TestGrpcurlRtlsd(t *testing.T) {
+	bin, err := exec.LookPath("grpcurl")
+	if err != nil {
+		bin = filepath.Join("..", "bin", "grpcurl")
+		if _, err := os.Stat(bin); err != nil {
+			t.Skip("grpcurl not installed: make tools")
+		}
+	}
+	ss := startSecure(t)
+	now := locateWard(t, ss, ss.dial(t))
+	run := func(who, method, body string, extra ...string) string {
+		args := append([]string{"-cacert", ss.pki.CAFile}, extra...)
+		if who != "" {
+			args = append(args, "-H", "authorization: Bearer "+ss.tokens[who])
+		}
+		args = append(args, "-d", body, ss.s.GRPCAddr().String(), method)
+		out, _ := exec.Command(bin, args...).CombinedOutput()
+		return string(out)
+	}
+	const (
+		get     = "rtls.v1.LocationService/GetLocation"
+		list    = "rtls.v1.LocationService/ListLocations"
+		watch   = "rtls.v1.EventService/WatchEvents"
+		dwell   = "rtls.v1.AnalyticsService/Dwell"
+		p4W     = `{"tag_id":"P-4W"}`
+		p5E     = `{"tag_id":"P-5E"}`
+		audited = "rtls.v1.AuditService/ListAudit"
+	)
+	scope := fmt.Sprintf(`{"scope":{"from":%q,"to":%q}}`, now.Add(-time.Hour).UTC().Format(time.RFC3339), now.Add(time.Hour).UTC().Format(time.RFC3339))
+	for _, tc := range []struct {
+		who, method, body string
+		extra             []string
+		want, not         []string
+	}{
+		{"", list, `{}`, nil, []string{"code = Unauthenticated"}, []string{"P-4W"}},
+		{"bo", list, `{}`, nil, []string{`"tagId": "PUMP-E2E"`}, []string{"P-4W", "P-5E"}},
+		{"bo", get, p4W, nil, []string{"Code: PermissionDenied"}, []string{`"tagId"`}},
+		{"bo", watch, `{"after_id":"0"}`, []string{"-max-time", "3"}, []string{`"tagId": "PUMP-E2E"`}, []string{"P-4W", "P-5E"}},
+		{"nia", get, p4W, nil, []string{`"tagId": "P-4W"`}, nil},
+		{"nia", get, p5E, nil, []string{"Code: PermissionDenied"}, []string{`"tagId"`}},
+		{"nia", list, `{}`, nil, []string{`"tagId": "P-4W"`, `"tagId": "PUMP-E2E"`}, []string{"P-5E"}},
+		{"nia", watch, `{"after_id":"0"}`, []string{"-max-time", "3"}, []string{`"tagId": "P-4W"`}, []string{"P-5E"}},
+		{"fay", dwell, scope, nil, []string{"{"}, []string{"Code:"}},
+		{"fay", list, `{}`, nil, []string{"Code: PermissionDenied"}, []string{"PUMP-E2E"}},
+		{"fay", get, `{"tag_id":"PUMP-E2E"}`, nil, []string{"Code: PermissionDenied"}, []string{`"tagId"`}},
+	} {
+		out := run(tc.who, tc.method, tc.body, tc.extra...)
+		for _, w := range tc.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("grpcurl as %q %s %s: want %q in\n%s", tc.who, tc.method, tc.body, w, out)
+			}
+		}
+		for _, n := range tc.not {
+			if strings.Contains(out, n) {
+				t.Errorf("grpcurl as %q %s %s: %q in\n%s", tc.who, tc.method, tc.body, n, out)
+			}
+		}
+	}
+	// Every lookup of P-4W above is in the audit log: the nurse's reads
+	// and stream, biomed's denied GetLocation.
+	out := run("ada", audited, `{"tag_id":"P-4W","page_size":100}`)
+	for _, w := range []string{`"subject": "nia"`, `"method": "/rtls.v1.LocationService/GetLocation"`, `"method": "/rtls.v1.LocationService/ListLocations"`,
+		`"method": "/rtls.v1.EventService/WatchEvents"`, `"subject": "bo"`, `"outcome": "denied"`, `"outcome": "delivered"`} {
+		if !strings.Contains(out, w) {
+			t.Errorf("ListAudit of P-4W: want %q in\n%s", w, out)
+		}
+	}
+	if strings.Contains(out, `"subject": "fay"`) {
+		t.Errorf("ListAudit of P-4W names facilities, which saw no person:\n%s", out)
+	}
+}
+
+// TestChangesAreAudited: registry, rule and zone changes are in the
+// audit log with their subject, role, method and outcome, allowed or
+// denied; a change naming a person's tag names it (biomed's attempt to
+// re-register a patient as an asset too).
+func TestChangesAreAudited(t *testing.T) {
+	ss := startSecure(t)
+	cc := ss.dial(t)
+	reg := rtlsv1.NewTagRegistryServiceClient(cc)
+	fence := rtlsv1.NewGeofenceServiceClient(cc)
+	rule := &rtlsv1.Rule{Id: "pumps-par", EventType: rtlsv1.Rule_PAR, Target: &rtlsv1.Rule_ZoneId{ZoneId: "L0-S03"},
+		TagClass: rtlsv1.TagClass_ASSET, MinCount: 1, Enabled: true}
+	if _, err := fence.CreateRule(ss.as("bo"), &rtlsv1.CreateRuleRequest{Rule: rule}); err != nil {
+		t.Fatalf("biomed CreateRule of an asset rule: %v", err)
+	}
+	if _, err := fence.DeleteRule(ss.as("bo"), &rtlsv1.DeleteRuleRequest{Id: "pumps-par"}); status.Code(err) != codes.PermissionDenied {
+		t.Fatalf("biomed DeleteRule: %v, want PERMISSION_DENIED", err)
+	}
+	if _, err := fence.DeleteRule(ss.as("ada"), &rtlsv1.DeleteRuleRequest{Id: "pumps-par"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reg.PutTag(ss.as("ada"), &rtlsv1.PutTagRequest{Tag: &rtlsv1.Tag{Id: "P-4W", Class: rtlsv1.TagClass_PATIENT, UnitId: "4W"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reg.PutTag(ss.as("bo"), &rtlsv1.PutTagRequest{Tag: &rtlsv1.Tag{Id: "P-4W", Class: rtlsv1.TagClass_ASSET}}); status.Code(err) != codes.PermissionDenied {
+		t.Fatalf("biomed re-registering a patient as an asset: %v, want PERMISSION_DENIED", err)
+	}
+	zone := &rtlsv1.Zone{Id: "Z-BAY", LevelId: "L0", Polygon: []*rtlsv1.Point{{X: 1, Y: 1}, {X: 3, Y: 1}, {X: 3, Y: 3}}}
+	if _, err := fence.CreateZone(ss.as("ada"), &rtlsv1.CreateZoneRequest{Zone: zone}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fence.DeleteZone(ss.as("ada"), &rtlsv1.DeleteZoneRequest{Id: "Z-BAY"}); err != nil {
+		t.Fatal(err)
+	}
+	page, err := rtlsv1.NewAuditServiceClient(cc).ListAudit(ss.as("ada"), &rtlsv1.ListAuditRequest{PageSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range page.Records {
+		if strings.Contains(r.Method, "Rule") || strings.Contains(r.Method, "Zone") || strings.Contains(r.Method, "PutTag") {
+			got = append(got, fmt.Sprintf("%s %s %s %s %v", r.Subject, r.Role, r.Method[strings.LastIndex(r.Method, "/")+1:], r.Outcome, r.TagIds))
+		}
+	}
+	want := []string{
+		"bo biomed CreateRule ok []", "bo biomed DeleteRule denied []", "ada admin DeleteRule ok []",
+		"ada admin PutTag ok [P-4W]", "bo biomed PutTag denied [P-4W]", "ada admin CreateZone ok []", "ada admin DeleteZone ok []",
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("audited changes:\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestInsecureWarns: --insecure (the one flag for plain CoAP and
+// plaintext, unauthenticated gRPC) is logged as a warning at start, for
+// both faces.
+func TestInsecureWarns(t *testing.T) {
+	logs := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	s, err := Start(ctx, Config{Floorplans: []string{clinicPlan}, CoAPAddr: "127.0.0.1:0", GRPCAddr: "127.0.0.1:0", Insecure: true},
+		slog.New(slog.NewTextHandler(logs, nil)))
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx) }()
+	defer func() { cancel(); <-done }()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		out := logs.String()
+		if strings.Contains(out, "level=WARN msg=\"INSECURE: plain CoAP") && strings.Contains(out, "level=WARN msg=\"insecure mode: gRPC API is plaintext") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no warnings for --insecure in the log:\n%s", out)
+		}
+	}
+}
+
+// syncBuffer is a log sink safe for the server's goroutines and the test.
+type syncBuffer struct {
+	mu sync.Mutex // guards b
+	b  strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
 
 func hasOutcome(recs []*rtlsv1.AuditRecord, outcome string) bool {

@@ -355,7 +355,7 @@ func openStore(ctx context.Context, cfg Config, log *slog.Logger) (store.Store, 
 			TrailMaxAge: cfg.TrailRetention, AnalyticsMaxAge: cfg.AnalyticsRetention}), nil
 	}
 	redisstore.SetClientLogger(log.With("part", "redis"))
-	st, err := redisstore.New(ctx, redisstore.Options{URL: cfg.RedisURL, Site: cfg.Site,
+	st, err := redisstore.New(ctx, redisstore.Options{URL: cfg.RedisURL, Mode: redisstore.Mode(cfg.RedisMode), Site: cfg.Site,
 		EventMaxLen: cfg.EventMaxLen, EventMaxAge: cfg.EventMaxAge, TrailMaxAge: cfg.TrailRetention,
 		AnalyticsMaxAge: cfg.AnalyticsRetention, Logger: log.With("part", "redis")})
 	if err != nil {

@@ -55,6 +55,7 @@ func parseFlags(args []string) (server.Config, slog.Level, error) {
 	fs.StringVar(&cfg.HTTPAddr, "http-addr", ":8080", "HTTP address of the web app, the JSON API and /openapi.json (empty: off)")
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", ":9464", "HTTP address of Prometheus /metrics (empty: off)")
 	fs.StringVar(&cfg.RedisURL, "redis", "", "Redis URL, e.g. redis://127.0.0.1:6379/0 (empty: embedded in-process store)")
+	fs.StringVar(&cfg.RedisMode, "redis-mode", "", "what --redis names: empty one server; cluster: Redis Cluster nodes, redis://host:port?addr=host2:port2; sentinel: Sentinels, redis://host:26379/0?master_name=NAME&addr=host2:26379")
 	fs.StringVar(&cfg.Site, "site", "default", "site name (Redis keys are per site)")
 	fs.DurationVar(&cfg.LeaseTTL, "lease-ttl", server.DefaultLeaseTTL, "with --redis: how long the site's engine lease lasts unrenewed; a standby takes a dead owner's site over within about 1.2x this")
 	fs.Int64Var(&cfg.IngestMaxLen, "ingest-max-len", ingest.DefaultMaxLen, "with --redis: most batches the site's ingest log holds unprocessed; beyond it readers get 5.03")

@@ -32,13 +32,17 @@ const startTimeout = 10 * time.Second
 // ErrNotAnswering is returned when a started redis-server never answers PING.
 var ErrNotAnswering = errors.New("redistest: redis-server did not answer PING")
 
-// Server is one redis-server process. Stop and Start restart it on the same
-// address (with empty data: nothing is persisted).
+// Server is one redis-server process. Stop (SIGKILL) and Start restart it
+// on the same address and directory (with empty data unless it was
+// started with persistence).
 type Server struct {
 	t    testing.TB
 	bin  string
 	dir  string
 	port int
+	// args returns the arguments of the process after the port ones; nil
+	// means a standalone server without persistence.
+	args func() []string
 
 	mu   sync.Mutex // guards proc
 	proc *process   // nil while stopped
@@ -63,31 +67,53 @@ func Start(t testing.TB) string {
 }
 
 // StartServer starts a redis-server for the test and returns its handle.
-// The server is stopped in t.Cleanup.
-func StartServer(t testing.TB) *Server {
+// The server is stopped in t.Cleanup. args are added to the command line
+// after the defaults (no persistence), which they may override: e.g.
+// "--appendonly", "yes" keeps the data across Stop and Start.
+func StartServer(t testing.TB, args ...string) *Server {
 	t.Helper()
-	bin, err := exec.LookPath("redis-server")
+	s := newServer(t, "redis-server")
+	if len(args) > 0 {
+		s.args = func() []string { return append([]string{"--save", "", "--appendonly", "no"}, args...) }
+	}
+	s.launch()
+	return s
+}
+
+// newServer returns a stopped server of the binary name in its own
+// temporary directory, stopped in t.Cleanup once started. A missing binary
+// skips the test, or fails it when RequireEnv is "1".
+func newServer(t testing.TB, name string) *Server {
+	t.Helper()
+	bin, err := exec.LookPath(name)
 	if err != nil {
 		if os.Getenv(RequireEnv) == "1" {
-			t.Fatalf("redistest: redis-server not found and %s=1: %v", RequireEnv, err)
+			t.Fatalf("redistest: %s not found and %s=1: %v", name, RequireEnv, err)
 		} else {
-			t.Skipf("redistest: redis-server not found (%v); set %s=1 to fail instead", err, RequireEnv)
+			t.Skipf("redistest: %s not found (%v); set %s=1 to fail instead", name, err, RequireEnv)
 		}
 		return nil
 	}
 	s := &Server{t: t, bin: bin, dir: t.TempDir()}
 	t.Cleanup(s.Stop)
+	return s
+}
+
+// launch starts the server on a free port; it fails the test if it cannot.
+func (s *Server) launch() {
+	s.t.Helper()
 	var lastErr error
 	for range 5 { // a free port can be taken between probing and binding
-		if s.port, err = freePort(); err != nil {
-			t.Fatalf("redistest: %v", err)
+		port, err := freePort()
+		if err != nil {
+			s.t.Fatalf("redistest: %v", err)
 		}
+		s.port = port
 		if lastErr = s.start(); lastErr == nil {
-			return s
+			return
 		}
 	}
-	t.Fatalf("redistest: cannot start redis-server: %v", lastErr)
-	return nil
+	s.t.Fatalf("redistest: cannot start %s: %v", filepath.Base(s.bin), lastErr)
 }
 
 // Addr returns "127.0.0.1:port".
@@ -145,10 +171,13 @@ func (s *Server) start() error {
 		return errors.New("already running")
 	}
 	logPath := filepath.Join(s.dir, "redis.log")
-	cmd := exec.Command(s.bin,
-		"--bind", "127.0.0.1", "--port", strconv.Itoa(s.port),
-		"--save", "", "--appendonly", "no", "--dir", s.dir,
-		"--logfile", logPath, "--daemonize", "no")
+	extra := []string{"--save", "", "--appendonly", "no"}
+	if s.args != nil {
+		extra = s.args()
+	}
+	cmd := exec.Command(s.bin, append(extra,
+		"--bind", "127.0.0.1", "--port", strconv.Itoa(s.port), "--dir", s.dir,
+		"--logfile", logPath, "--daemonize", "no")...)
 	if err := cmd.Start(); err != nil {
 		return err
 	}

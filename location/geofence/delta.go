@@ -10,7 +10,7 @@ const GlobalPart = ""
 // delta tracks what changed since the last TakeDirty.
 type delta struct {
 	dirty  []*tagState // tags changed, each once (tagState.dirty is set)
-	gone   []string    // ids of tags a Restore dropped
+	gone   []string    // ids of tags forgotten (Expire)
 	global []byte      // the global part as last returned or restored; nil: freshGlobal
 	force  bool        // report the global part even when unchanged
 	buf    []byte      // scratch for encoding the global part

@@ -61,6 +61,9 @@ const (
 	// TriggerRuleRemoved: the rule was deleted, disabled or narrowed with
 	// tags inside its target, or a PAR rule below par was.
 	TriggerRuleRemoved = "rule_removed"
+	// TriggerExpired: the tag was not seen within the retention and is
+	// forgotten (Engine.Expire): its stays are closed, it did not move.
+	TriggerExpired = "expired"
 	// TriggerRuleAdded: a DWELL or ABSENCE rule was added (or widened)
 	// while a tag already exceeded its duration.
 	TriggerRuleAdded = "rule_added"

@@ -2,12 +2,14 @@ package redisstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
 	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/location/jsonl"
 	"github.com/hospitalrtls/rtls/store"
+	"github.com/redis/go-redis/v9"
 )
 
 // Apply writes u with one script call: atomic and one round trip. An
@@ -31,15 +33,20 @@ func (s *Store) apply(ctx context.Context, u store.Update, fence uint64) ([]geof
 	keys := append([]string{s.keys.positions, s.keys.placements, s.keys.tags, s.keys.seen, s.keys.events,
 		s.keys.fence, s.keys.seq, s.keys.applied, s.keys.fencing, s.keys.ingestWM}, s.keys.config...)
 	args := s.applyArgs(u, len(keys)-len(s.keys.config), fence)
+	acked := s.acked.Load()
 	var reply []string
+	var prev *redis.StringCmd
 	var err error
 	if len(u.Batteries) == 0 {
-		reply, err = applyScript.Run(ctx, s.rdb, keys, args...).StringSlice()
+		prev, reply, err = s.runApply(ctx, keys, args)
 	} else {
-		reply, err = s.applyWithBatteries(ctx, keys, args, u, fence)
+		prev, reply, err = s.applyWithBatteries(ctx, keys, args, u, fence)
 	}
 	if err != nil {
 		return nil, wrap("apply", err)
+	}
+	if stored, err := parseSeq(prev.Result()); err == nil {
+		s.checkRollback(stored, acked)
 	}
 	ids, err := appliedIDs(reply)
 	if err != nil {
@@ -51,6 +58,7 @@ func (s *Store) apply(ctx context.Context, u store.Update, fence uint64) ([]geof
 		}
 		return nil, fmt.Errorf("redisstore: apply: %d ids for %d events", len(ids), len(u.Events))
 	}
+	s.noteAcked(u.Seq)
 	var out []geofence.Event
 	if len(ids) > 0 {
 		out = make([]geofence.Event, len(ids))
@@ -60,6 +68,62 @@ func (s *Store) apply(ctx context.Context, u store.Update, fence uint64) ([]geof
 		}
 	}
 	return out, nil
+}
+
+// runApply runs the apply script in one pipeline after a GET of the stored
+// Seq: both on one connection, so the GET reads the server that applies
+// the update (checkRollback). EVALSHA first; the whole script when the
+// server does not have it cached (a new master after a failover).
+func (s *Store) runApply(ctx context.Context, keys []string, args []any) (*redis.StringCmd, []string, error) {
+	var prev *redis.StringCmd
+	var reply *redis.Cmd
+	for _, cached := range []bool{true, false} {
+		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			prev = p.Get(ctx, s.keys.seq)
+			if cached {
+				reply = applyScript.EvalSha(ctx, p, keys, args...)
+			} else {
+				reply = applyScript.Eval(ctx, p, keys, args...)
+			}
+			return nil
+		})
+		if cached && redis.HasErrorPrefix(reply.Err(), "NOSCRIPT") {
+			continue
+		}
+		if err != nil && !errors.Is(err, redis.Nil) { // a missing Seq is no error
+			return nil, nil, err
+		}
+		break
+	}
+	out, err := reply.StringSlice()
+	return prev, out, err
+}
+
+// checkRollback compares the Seq stored before an update was applied (or
+// when the generation was checked) with acked, the highest Seq
+// acknowledged before: a lower one means Redis lost acknowledged writes (a
+// failover to a replica that had not received them, a flush, a restart
+// from an older copy). It counts the loss once for RolledBack and takes
+// the stored Seq as the new reference.
+func (s *Store) checkRollback(stored, acked uint64) {
+	if stored < acked && s.acked.CompareAndSwap(acked, stored) {
+		s.rollbacks.Add(1)
+	}
+}
+
+// parseSeq parses a stored Seq read with err; a missing one is 0.
+func parseSeq(v string, err error) (uint64, error) {
+	switch {
+	case errors.Is(err, redis.Nil) || (err == nil && v == ""):
+		return 0, nil
+	case err != nil:
+		return 0, err
+	}
+	seq, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%w: seq", errCorrupt)
+	}
+	return seq, nil
 }
 
 // appliedIDs returns the event ids of the apply script's reply.

@@ -22,7 +22,7 @@ import (
 const auditReads = 10
 
 // auditKey is the key of the site's audit stream.
-func (s *Store) auditKey() string { return strings.TrimSuffix(s.keys.events, "events") + "audit" }
+func (s *Store) auditKey() string { return s.keys.audit }
 
 // AppendAudit implements store.AuditLog.
 func (s *Store) AppendAudit(ctx context.Context, rec store.AuditRecord) (string, error) {

@@ -49,7 +49,9 @@ return 1
 // EVALSHA. Battery levels change rarely: the extra bytes do not matter.
 // With a fence token the transaction WATCHes the fencing key and runs only
 // while the token is the newest, as the battery script does not check it.
-func (s *Store) applyWithBatteries(ctx context.Context, keys []string, args []any, u store.Update, fence uint64) ([]string, error) {
+// It returns the Seq stored before (for checkRollback) and the apply
+// script's reply.
+func (s *Store) applyWithBatteries(ctx context.Context, keys []string, args []any, u store.Update, fence uint64) (*redis.StringCmd, []string, error) {
 	bargs := make([]any, 0, 4*len(u.Batteries))
 	for _, b := range u.Batteries {
 		low := "0"
@@ -61,7 +63,8 @@ func (s *Store) applyWithBatteries(ctx context.Context, keys []string, args []an
 	if fence == 0 {
 		return s.batteryTx(ctx, s.rdb, keys, args, bargs)
 	}
-	fenced := []string{"fenced"}
+	unread := redis.NewStringResult("", errSeqUnread)
+	var prev *redis.StringCmd
 	var out []string
 	err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
 		cur, err := tx.Get(ctx, s.keys.fencing).Result()
@@ -71,38 +74,46 @@ func (s *Store) applyWithBatteries(ctx context.Context, keys []string, args []an
 		switch cur {
 		case strconv.FormatUint(fence, 10):
 		case "":
-			out = []string{"nofence"}
+			prev, out = unread, []string{"nofence"}
 			return nil
 		default:
-			out = fenced
+			prev, out = unread, []string{"fenced"}
 			return nil
 		}
-		out, err = s.batteryTx(ctx, tx, keys, args, bargs)
+		prev, out, err = s.batteryTx(ctx, tx, keys, args, bargs)
 		return err
 	}, s.keys.fencing)
 	if errors.Is(err, redis.TxFailedErr) { // the token changed: a newer one was granted
-		return fenced, nil
+		return unread, []string{"fenced"}, nil
 	}
-	return out, err
+	return prev, out, err
 }
+
+// errSeqUnread stands for the stored Seq of an update refused before it
+// was read: checkRollback skips it.
+var errSeqUnread = errors.New("redisstore: seq not read")
 
 // txPipeliner runs a MULTI/EXEC: a client, or a transaction under WATCH.
 type txPipeliner interface {
 	TxPipelined(ctx context.Context, fn func(redis.Pipeliner) error) ([]redis.Cmder, error)
 }
 
-// batteryTx runs the apply and battery scripts in one MULTI/EXEC on c.
-func (s *Store) batteryTx(ctx context.Context, c txPipeliner, keys []string, args, bargs []any) ([]string, error) {
+// batteryTx runs a GET of the stored Seq, the apply and the battery
+// scripts in one MULTI/EXEC on c.
+func (s *Store) batteryTx(ctx context.Context, c txPipeliner, keys []string, args, bargs []any) (*redis.StringCmd, []string, error) {
 	var reply *redis.Cmd
+	var prev *redis.StringCmd
 	_, err := c.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		prev = p.Get(ctx, s.keys.seq) // for checkRollback
 		reply = applyScript.Eval(ctx, p, keys, args...)
 		batteryScript.Eval(ctx, p, []string{s.keys.battery, s.keys.batteries}, bargs...)
 		return nil
 	})
-	if err != nil {
-		return nil, err
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, nil, err
 	}
-	return reply.StringSlice()
+	out, err := reply.StringSlice()
+	return prev, out, err
 }
 
 // ListBatteries pages through the last battery levels at or below

@@ -3,11 +3,8 @@ package redisstore
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strconv"
 
 	"github.com/hospitalrtls/rtls/store"
-	"github.com/redis/go-redis/v9"
 )
 
 // LoadFence returns every stored geofence state part, read in one command
@@ -47,16 +44,27 @@ func (s *Store) loadHash(ctx context.Context, key string) (map[string][]byte, er
 
 // LastSeq returns the Seq of the newest update applied with one.
 func (s *Store) LastSeq(ctx context.Context) (uint64, error) {
-	v, err := s.rdb.Get(ctx, s.keys.seq).Result()
-	switch {
-	case errors.Is(err, redis.Nil):
-		return 0, nil
-	case err != nil:
+	seq, err := parseSeq(s.rdb.Get(ctx, s.keys.seq).Result())
+	if err != nil && !errors.Is(err, errCorrupt) {
 		return 0, wrap("last seq", err)
 	}
-	seq, err := strconv.ParseUint(v, 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("%w: seq", errCorrupt)
+	return seq, err
+}
+
+// RolledBack returns how many times Apply found that Redis had lost
+// updates this Store acknowledged: the Seq stored before an update was
+// below the highest Seq acknowledged before it (checkRollback). Redis
+// replicates asynchronously, so a failover can lose the newest writes even
+// when the replica had the generation marker; the server compares this
+// count with the one it saw last, like the marker.
+func (s *Store) RolledBack() uint64 { return s.rollbacks.Load() }
+
+// noteAcked records that Apply acknowledged seq.
+func (s *Store) noteAcked(seq uint64) {
+	for {
+		old := s.acked.Load()
+		if seq <= old || s.acked.CompareAndSwap(old, seq) {
+			return
+		}
 	}
-	return seq, nil
 }

@@ -8,7 +8,13 @@ import (
 
 // Every Redis key and channel the store uses, all of one site. The site is
 // a hash tag ({site}) so a site's keys share one Cluster slot: the Lua
-// scripts touch several of them atomically.
+// scripts touch several of them atomically, some (level, room, trail,
+// analytics and status keys) named inside the script from a prefix, which
+// Redis Cluster allows for keys of the slot the declared keys are in. The
+// channels share the slot too (not needed by PUBLISH, which Cluster
+// broadcasts to every node, but by sharded Pub/Sub should it be used).
+// TestCluster checks the slot of every key its contract run wrote, and
+// TestKeyNamesShareTheSiteSlot every name below.
 //
 //	rtls:{site}:pos           hash    tag id -> position (JSON, see codec.go)
 //	rtls:{site}:where         hash    tag id -> "ts\xffLevel\xffroom" (for the Apply script)
@@ -17,6 +23,7 @@ import (
 //	rtls:{site}:room:<id>     zset    tags in a room, score 0
 //	rtls:{site}:seen          zset    tag id -> TS of its position (last seen, ms)
 //	rtls:{site}:events        stream  geofence events (fields in codec.go)
+//	rtls:{site}:audit         stream  audit records (audit.go)
 //	rtls:{site}:fence         hash    geofence state part key -> part (binary)
 //	rtls:{site}:cfg:<kind>    hash    configuration item id -> data, per kind
 //	                                  (rule, zone, tag)
@@ -52,6 +59,7 @@ type keys struct {
 	roomPrefix  string
 	seen        string
 	events      string
+	audit       string
 	fence       string
 	seq         string
 	applied     string
@@ -87,6 +95,7 @@ func newKeys(site string) keys {
 		roomPrefix:   p + "room:",
 		seen:         p + "seen",
 		events:       p + "events",
+		audit:        p + "audit",
 		fence:        p + "fence",
 		seq:          p + "seq",
 		applied:      p + "applied",

@@ -26,6 +26,11 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		{"bad scheme", Options{URL: "http://127.0.0.1:1/0"}, nil},
 		{"bad database", Options{URL: "redis://127.0.0.1:1/x"}, nil},
 		{"nobody listening", Options{URL: "redis://127.0.0.1:1/0"}, nil},
+		{"unknown mode", Options{URL: url, Mode: "replica"}, ErrBadMode},
+		{"sentinel without master name", Options{URL: url, Mode: ModeSentinel}, ErrNoMaster},
+		{"cluster bad scheme", Options{URL: "http://127.0.0.1:1", Mode: ModeCluster}, nil},
+		{"cluster nobody listening", Options{URL: "redis://127.0.0.1:1", Mode: ModeCluster}, store.ErrUnavailable},
+		{"sentinel nobody listening", Options{URL: "redis://127.0.0.1:1/0?master_name=m", Mode: ModeSentinel}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

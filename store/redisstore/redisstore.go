@@ -43,8 +43,12 @@ var ErrBadSite = errors.New("redisstore: site must not contain '{' or '}'")
 
 // Options configure a Store. Zero values take the defaults above.
 type Options struct {
-	// URL of the Redis server, e.g. redis://127.0.0.1:6379/0 (New only).
+	// URL of the Redis server, e.g. redis://127.0.0.1:6379/0, or of the
+	// Cluster nodes or Sentinels as Mode says (New only).
 	URL string
+	// Mode says what URL names: one server (the default), a Redis Cluster
+	// or Sentinels (New only; client.go).
+	Mode Mode
 	// Site whose state the store holds; each site has its own keys.
 	Site string
 	// EventMaxLen is about how many events the stream retains (trimmed
@@ -112,31 +116,28 @@ type Store struct {
 	keys   keys
 	notify *notifier
 	closed atomic.Bool
+	// acked is the highest Seq Apply acknowledged; rollbacks counts the
+	// updates that found a lower one stored (RolledBack).
+	acked, rollbacks atomic.Uint64
 }
 
 var _ store.Store = (*Store)(nil)
 
-// New connects to opts.URL, checks the server answers and returns the
-// store. Its client honours context deadlines on every command.
+// New connects to opts.URL as opts.Mode says, checks the server answers
+// and returns the store. Its client honours context deadlines on every
+// command.
 func New(ctx context.Context, opts Options) (*Store, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	ro, err := redis.ParseURL(opts.URL)
+	rdb, addr, err := newClient(opts)
 	if err != nil {
-		return nil, wrap("url", err)
+		return nil, err
 	}
-	ro.ContextTimeoutEnabled = true
-	for _, d := range []*time.Duration{&ro.DialTimeout, &ro.ReadTimeout, &ro.WriteTimeout} {
-		if *d == 0 {
-			*d = DefaultIOTimeout
-		}
-	}
-	rdb := redis.NewClient(ro)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		_ = rdb.Close()
-		return nil, fmt.Errorf("redisstore: cannot reach %s: %w", ro.Addr, classify(err))
+		return nil, fmt.Errorf("redisstore: cannot reach %s: %w", addr, classify(err))
 	}
 	s, err := NewFromClient(rdb, opts)
 	if err != nil {

@@ -25,7 +25,8 @@ func unavailable(err error) bool {
 		return true
 	}
 	return redis.IsLoadingError(err) || redis.IsReadOnlyError(err) || redis.IsMasterDownError(err) ||
-		redis.IsClusterDownError(err) || redis.IsTryAgainError(err) || redis.IsMaxClientsError(err)
+		redis.IsClusterDownError(err) || redis.IsTryAgainError(err) || redis.IsMaxClientsError(err) ||
+		redis.HasErrorPrefix(err, "NOREPLICAS") // min-replicas-to-write not met
 }
 
 // classify marks an error of Redis that means unavailability with
