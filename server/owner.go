@@ -119,9 +119,9 @@ func newOwner(s *Server, st *redisstore.Store) *owner {
 	return o
 }
 
-// tryAcquire takes the lease if no instance holds it and builds the engine
-// from the stored state and the ingest log. Not getting the lease is no
-// error: this instance is a standby.
+// tryAcquire takes the lease if no instance holds it, builds the engine
+// from the stored state and the ingest log, and hands it to the API (serve
+// runs it). Not getting the lease is no error: this instance is a standby.
 func (o *owner) tryAcquire(ctx context.Context) error {
 	tok, ok, err := o.st.AcquireLease(ctx, o.id, o.ttl)
 	if err != nil || !ok {
@@ -136,6 +136,9 @@ func (o *owner) tryAcquire(ctx context.Context) error {
 		var rep ingest.Replay
 		if rep, err = cons.Resume(ctx, pipe); err == nil {
 			o.eng = &engineRun{pipe: pipe, cons: cons, w: w, replay: rep, took: time.Since(start)}
+			// API calls from now on wait for the pipeline to run, as
+			// with the embedded store, rather than fail
+			o.s.eng.set(pipe, w.superseded)
 			return nil
 		}
 	}
@@ -148,6 +151,7 @@ func (o *owner) release() {
 	if o.token == 0 {
 		return
 	}
+	o.s.eng.set(nil, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	if err := o.st.ReleaseLease(ctx, o.id, o.token); err != nil {
@@ -187,7 +191,6 @@ func (o *owner) serve(ctx context.Context) error {
 	consDone := make(chan struct{})
 	go func() { pipeDone <- e.pipe.Run(ectx) }()
 	go func() { _ = e.cons.Run(ectx, e.pipe); close(consDone) }()
-	o.s.eng.set(e.pipe, e.w.superseded)
 	o.running.Set(1)
 	o.takeovers.Inc()
 	o.log.Info("running the site's engine", "fencing_token", o.token, "log_entries", e.replay.Entries,
