@@ -15,14 +15,17 @@ import (
 	"github.com/hospitalrtls/rtls/location"
 )
 
-// floors are the worst results the guard accepts: a few percent below
-// what the engine reached when they were set (measured values in comments).
+// floors are the worst results the guard accepts: the targets
+// where the engine meets them, else what it reached with a few percent of
+// slack (measured values in comments).
 type floors struct {
 	coverage       float64 // at least
 	medianM, p90M  float64 // at most
 	roomAccuracy   float64 // at least (0: not measured)
 	roomChangesMax float64 // at most this times the truth's room changes (0: not measured)
-	withinMin      float64 // at least this share of true positions within accuracy_m (it claims 0.68)
+	// withinMin..withinMax is the share of true positions within accuracy_m
+	// (it claims 0.68)
+	withinMin, withinMax float64
 }
 
 func TestAccuracy(t *testing.T) {
@@ -30,13 +33,16 @@ func TestAccuracy(t *testing.T) {
 		dataset string
 		floors  floors
 	}{
-		// measured: coverage 0.999, median 1.30 m, p90 2.90 m, room 0.975, 42.2 room changes/tag-h (truth 33.6), within 0.804
-		{"synthetic-clinic", floors{coverage: 0.99, medianM: 1.38, p90M: 3.05, roomAccuracy: 0.96, roomChangesMax: 1.5, withinMin: 0.6}},
-		// measured (seed 1; seeds 1-6: 1.81-1.89 m / 3.67-3.80 m): coverage 1.000, median 1.81 m, p90 3.77 m, within 0.745 (no rooms)
-		{"danis-tetam", floors{coverage: 0.99, medianM: 1.95, p90M: 3.95, withinMin: 0.6}},
+		// measured: coverage 0.999, median 1.12 m, p90 2.93 m, room 0.975, 38.1 room changes/tag-h (truth 33.6, 1.13x), within 0.854
+		// targets: median 1.2 m, 1.2x (met); p90 2.8 m, room 0.98, within 0.60-0.76 (missed)
+		{"synthetic-clinic", floors{coverage: 0.99, medianM: 1.2, p90M: 3.05, roomAccuracy: 0.965, roomChangesMax: 1.2, withinMin: 0.6, withinMax: 0.9}},
+		// measured: coverage 1.000, median 1.81 m, p90 3.77 m, within 0.622 (no rooms)
+		// targets: within 0.60-0.76 (met); median 1.6 m, p90 3.4 m (missed)
+		{"danis-tetam", floors{coverage: 0.99, medianM: 1.95, p90M: 3.95, withinMin: 0.6, withinMax: 0.76}},
 	}
 	for _, c := range cases {
 		t.Run(c.dataset, func(t *testing.T) {
+			t.Parallel()
 			plan := datasetPlan(t, c.dataset)
 			sightings := datasetSightings(t, c.dataset)
 			truth := datasetTruth(t, c.dataset)
@@ -44,13 +50,16 @@ func TestAccuracy(t *testing.T) {
 			positions := replay(eng, sightings)
 			got := score.Score(plan, truth, positions)
 			base := score.Baseline(plan, sightings, truth)
+			strongest := score.BaselineStrongest(plan, sightings, truth)
 			t.Logf("%s", got.Line("engine"))
 			t.Logf("%s", base.Line("baseline_centroid"))
+			t.Logf("%s", strongest.Line("baseline_strongest"))
 			t.Logf("engine stats: %+v", eng.Stats())
+			t.Logf("learned radio: %+v", eng.LearnedRadio())
 			checkFloors(t, got, c.floors)
-			if !(got.MedianM < base.MedianM && got.P90M < base.P90M) {
-				t.Errorf("engine median %.2f m / p90 %.2f m does not beat the baseline's %.2f m / %.2f m",
-					got.MedianM, got.P90M, base.MedianM, base.P90M)
+			if med, p90 := math.Min(base.MedianM, strongest.MedianM), math.Min(base.P90M, strongest.P90M); !(got.MedianM <= med && got.P90M <= p90) {
+				t.Errorf("engine median %.2f m / p90 %.2f m is worse than the better baseline's %.2f m / %.2f m",
+					got.MedianM, got.P90M, med, p90)
 			}
 			if c.dataset == "synthetic-clinic" {
 				checkInRooms(t, plan, positions)
@@ -79,7 +88,7 @@ func checkFloors(t *testing.T, got score.Result, f floors) {
 	}
 	if math.IsNaN(got.WithinAccuracy) {
 		t.Error("no position carried an accuracy radius")
-	} else if got.WithinAccuracy < f.withinMin {
-		t.Errorf("%.3f of true positions within accuracy_m, want >= %.2f (the radius claims 0.68)", got.WithinAccuracy, f.withinMin)
+	} else if got.WithinAccuracy < f.withinMin || got.WithinAccuracy > f.withinMax {
+		t.Errorf("%.3f of true positions within accuracy_m, want %.2f-%.2f (the radius claims 0.68)", got.WithinAccuracy, f.withinMin, f.withinMax)
 	}
 }

@@ -20,10 +20,16 @@ import (
 // offset moves fast where it is uncertain (a reader's first buckets, or
 // the first after a long silence, when the tag or the surroundings may
 // have changed) and settles where it has been measured continuously.
+//
+// It also holds the building's radio model (radio): everything learned
+// across tags lives here, is fed only by observation calls (add,
+// radio.observe, radio.observeSilence) and read only for an epoch time
+// (at, radio.at).
 type calibration struct {
 	readers []readerCalib
 	drift   float64 // process noise, dB² per second
 	meas    float64 // σ², dB²
+	radio   *radioLearner
 }
 
 // readerCalib holds one reader's buckets, sorted by start time.
@@ -58,10 +64,12 @@ const (
 	calCorrFrac = 0.4
 )
 
-// newCalibration returns an empty calibration for readers with
-// per-reading residual spread sigma (dB) and offset drift (dB²/s).
-func newCalibration(readers int, sigma, drift float64) *calibration {
-	return &calibration{readers: make([]readerCalib, readers), drift: drift, meas: sigma * sigma}
+// newCalibration returns an empty calibration for readers with the
+// configuration's prior radio: per-reading residual spread SigmaDB, offset
+// drift CalibrationDrift (dB²/s), WallLossDB per wall up to MaxWalls.
+func newCalibration(readers int, cfg *Config) *calibration {
+	return &calibration{readers: make([]readerCalib, readers), drift: cfg.CalibrationDrift, meas: cfg.SigmaDB * cfg.SigmaDB,
+		radio: newRadioLearner(cfg.MaxWalls, cfg.WallLossDB, cfg.SigmaDB, cfg.MissProb, cfg.LearnExponent)}
 }
 
 // at returns the offset of reader r for an epoch ending at t: the result of

@@ -27,27 +27,28 @@ type Config struct {
 	// TagHeightM is the assumed height of a tag above the floor.
 	TagHeightM float64
 	// SigmaDB is the standard deviation of one reader's RSSI around the
-	// path-loss model (shadowing and fading).
+	// path-loss model (shadowing and fading) before the building's own is
+	// learned, and the least the likelihood assumes afterwards (Radio).
 	SigmaDB float64
 	// OutlierProb is the prior probability that a reading is unrelated to
 	// the distance (multipath, a body in the way): a robust likelihood floor.
 	OutlierProb float64
-	// WallLossDB is the loss per wall on the straight line between tag and
-	// reader (crossings through a door opening are free; default 4 dB, a
-	// light interior wall: over-estimating it costs more than under-estimating,
-	// since every wall of a distant reader adds it); FloorLossDB per level
-	// between them.
+	// WallLossDB is the prior loss per wall on the straight line between
+	// tag and reader (crossings through a door opening are free; default
+	// 4 dB, a light interior wall); the loss through 1..MaxWalls walls is
+	// learned online from there (Radio). FloorLossDB per level between them.
 	WallLossDB  float64
 	FloorLossDB float64
-	// MaxWalls caps the walls counted on one line (default 2): signals to a
-	// reader several rooms away also arrive around the walls (doors,
-	// corridors), so the loss does not keep growing per wall, and an
-	// over-estimated WallLossDB must not add up over many walls.
+	// MaxWalls caps the walls counted on one line (default 3, at most 8):
+	// signals to a reader several rooms away also arrive around the walls
+	// (doors, corridors), so the loss does not keep growing per wall. The
+	// loss through each count up to it is learned separately.
 	MaxWalls int
 	// SensitivityDBm is the weakest RSSI a reader reports; MissProb the
 	// chance that a reader in range reports nothing for an epoch anyway.
 	// Together they turn "reader R did not hear the tag" into evidence.
-	// MissProb 1 turns that evidence off.
+	// MissProb 1 turns that evidence off; below 1 it is the least miss
+	// probability the likelihood assumes once the building's is learned.
 	SensitivityDBm float64
 	MissProb       float64
 	// LevelHeightM separates levels whose plan gives no elevation.
@@ -75,6 +76,17 @@ type Config struct {
 	// follows changes faster, smaller averages more.
 	Calibrate        bool
 	CalibrationDrift float64
+	// FixedRadio keeps the radio model at its prior (SigmaDB, WallLossDB
+	// per wall, the plan's exponents, MissProb) instead of learning the
+	// building's wall loss, path loss exponent, σ and miss probability
+	// online (see Radio).
+	FixedRadio bool
+	// LearnExponent lets the likelihood use the learned change of the path
+	// loss exponent (it is learned and reported either way). Off by
+	// default: learned from estimated positions it is biased (on the
+	// family and synthetic-clinic it moved away from the true value), see
+	// docs/accuracy.md.
+	LearnExponent bool
 	// EvictAfterMS is how long a tag may stay silent before the engine
 	// forgets it (its last position stays in the store).
 	EvictAfterMS int64
@@ -94,7 +106,7 @@ func Defaults() Config {
 		OutlierProb:      0.05,
 		WallLossDB:       4,
 		FloorLossDB:      18,
-		MaxWalls:         2,
+		MaxWalls:         3,
 		LevelHeightM:     4,
 		SensitivityDBm:   -95,
 		MissProb:         0.3,
@@ -113,9 +125,9 @@ func Defaults() Config {
 
 // outlierFloor is the likelihood a reading keeps however far it lies from
 // the model: OutlierProb spread uniformly over a 60 dB range, on the scale
-// of the Gaussian's density times SigmaDB·√(2π).
-func (c *Config) outlierFloor() float64 {
-	return c.OutlierProb * c.SigmaDB * math.Sqrt(2*math.Pi) / 60
+// of the Gaussian's density times sigma·√(2π).
+func (c *Config) outlierFloor(sigma float64) float64 {
+	return c.OutlierProb * sigma * math.Sqrt(2*math.Pi) / 60
 }
 
 // ErrConfig is returned for an invalid configuration.
@@ -167,8 +179,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("%w: epoch_ms: %d is below 100", ErrConfig, c.EpochMS)
 	case c.LatenessMS < 0:
 		return fmt.Errorf("%w: lateness_ms: %d is negative", ErrConfig, c.LatenessMS)
-	case c.MaxWalls < 1 || c.MaxWalls > 255:
-		return fmt.Errorf("%w: max_walls: %d outside 1..255", ErrConfig, c.MaxWalls)
+	case c.MaxWalls < 1 || c.MaxWalls > 8:
+		return fmt.Errorf("%w: max_walls: %d outside 1..8", ErrConfig, c.MaxWalls)
 	case c.Particles < 16 || c.Particles > 10000:
 		return fmt.Errorf("%w: particles: %d outside 16..10000", ErrConfig, c.Particles)
 	case c.SigmaDB <= 0:

@@ -71,7 +71,7 @@ func New(plan *floorplans.Plan, cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("%w: plan has no levels", ErrConfig)
 	}
 	s := newSite(plan, cfg)
-	return &Engine{cfg: cfg, site: s, tags: map[string]*tracker{}, cal: newCalibration(len(s.readers), cfg.SigmaDB, cfg.CalibrationDrift), flushed: math.MinInt64}, nil
+	return &Engine{cfg: cfg, site: s, tags: map[string]*tracker{}, cal: newCalibration(len(s.readers), &cfg), flushed: math.MinInt64}, nil
 }
 
 // Config returns the effective configuration.

@@ -55,13 +55,17 @@ func (t *tracker) estimate(e *Engine, end int64, portal int, ranging []obs) Posi
 		t.room = portal
 	case t.room < 0 || s.rooms[t.room].level != t.level:
 		t.room = best.room
-	case best.room != t.room && (best.w >= e.cfg.RoomSwitchProb*total || cur < keepRoomProb*total):
+	case best.room != t.room && (best.w >= e.cfg.RoomSwitchProb*total || (cur < keepRoomProb*total && best.w >= switchOverCurrent*cur)):
 		t.room = best.room
 	}
 	x, y, acc, prob := t.centre(t.room, t.level, total)
+	if round2(prob) < levelMeanBelow { // as reported
+		// the room is a guess: the mean of the whole level errs less
+		x, y, acc, _ = t.centre(-1, t.level, total)
+	}
 	t.estX, t.estY, t.hasEst = x, y, true
 	pos := Position{TS: end, Tag: t.tag, Level: s.levels[t.level].id, X: round2(x), Y: round2(y),
-		AccuracyM: round2(radiusInflation * acc), RoomProb: round2(prob)}
+		AccuracyM: round2(e.radius(acc, end, t.nearestHeard(e, ranging, x, y))), RoomProb: round2(prob)}
 	if t.room >= 0 {
 		pos.Room = s.rooms[t.room].id
 	}
@@ -129,7 +133,7 @@ func (t *tracker) centre(room, level int, total float64) (x, y, acc, prob float6
 	// mean squared distance of all particles on the level from the estimate:
 	// for a 2-D Gaussian, sqrt of it is the ~63% radius and 1.07x gives 68%.
 	// The particle spread ignores what the radio model gets wrong (static
-	// shadowing), so the radius is widened by radiusInflation.
+	// shadowing): radius adds that.
 	var msd, lw float64
 	for i := range t.ps {
 		p := &t.ps[i]
@@ -148,14 +152,70 @@ func (t *tracker) centre(room, level int, total float64) (x, y, acc, prob float6
 }
 
 // keepRoomProb is the probability below which the reported room is given
-// up for the most likely one even before that one reaches RoomSwitchProb:
-// hysteresis must not hold a room the evidence has left, or a tag
+// up for the most likely one even before that one reaches RoomSwitchProb,
+// provided that one holds switchOverCurrent times the current room's
+// mass: hysteresis must not hold a room the evidence has left, or a tag
 // alternating at a door would be reported in slow multi-second swings that
-// outlast the geofence debounce.
-const keepRoomProb = 0.35
+// outlast the geofence debounce; but where the particles are spread over
+// many rooms (few readers, heavy shadowing) no room is clear, and swapping
+// one 20% room for another is flapping, not following evidence.
+const (
+	keepRoomProb      = 0.35
+	switchOverCurrent = 3.0
+)
 
-// radiusInflation widens the particle spread into an honest 68% error
-// radius (measured: without it about 60% of true errors fall inside).
-const radiusInflation = 1.2
+// levelMeanBelow is the room probability below which the position is the
+// weighted mean of all particles of the level instead of those in the
+// reported room: when the room is a guess, the mean of everything the
+// filter believes errs less than the centre of one of the guesses.
+const levelMeanBelow = 0.5
 
 func round2(v float64) float64 { return math.Round(v*100) / 100 }
+
+// radius turns the particles' own 68% radius (their spread) into the
+// reported one. The spread says how well this epoch's readings and the
+// motion pin the tag down under the model; it misses what the model gets
+// wrong for a while at one place (shadowing that does not average out).
+// An error of σ dB in a reading is a relative error of ln10·σ/(10 n) in
+// its distance, so that part grows with the building's learned σ and with
+// the distance to the nearest reader that heard the tag (near is where the
+// position comes from). The two add as independent errors.
+func (e *Engine) radius(spread float64, t int64, near float64) float64 {
+	rad := e.cal.radio.at(t)
+	m := radiusShadow * rad.SigmaDB * math.Ln10 / (10 * (nominalExponent + rad.dn)) * near
+	k := radiusSpread * spread
+	return math.Sqrt(k*k + m*m)
+}
+
+// nearestHeard returns the distance (m, 3-D) from (x, y) on the tag's
+// level to the nearest ranging reader of that level that heard it this
+// epoch, or radiusFallbackM when none did.
+func (t *tracker) nearestHeard(e *Engine, ranging []obs, x, y float64) float64 {
+	s := e.site
+	tz := s.levels[t.level].elev + e.cfg.TagHeightM
+	best := math.Inf(1)
+	for _, o := range ranging {
+		r := &s.readers[o.reader]
+		if r.level == t.level {
+			best = math.Min(best, (r.x-x)*(r.x-x)+(r.y-y)*(r.y-y)+(r.z-tz)*(r.z-tz))
+		}
+	}
+	if math.IsInf(best, 1) {
+		return radiusFallbackM
+	}
+	return math.Sqrt(best)
+}
+
+// radiusSpread and radiusShadow scale the two parts of the radius
+// (radius); they were chosen together across the robustness family and
+// both data sets (docs/accuracy.md): the pair that puts the most of them
+// at 0.60-0.76 of true positions inside the radius. radiusFallbackM stands
+// for the nearest reader's distance in an epoch without ranging readings
+// (an RFID portal's read). nominalExponent is the path loss exponent the
+// radius assumes for the conversion of dB into distance.
+const (
+	radiusSpread    = 0.85
+	radiusShadow    = 0.9
+	radiusFallbackM = 3.0
+	nominalExponent = 2.0
+)

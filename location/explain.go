@@ -87,7 +87,7 @@ func (e *Engine) evidence(t *tracker, o obs) ReaderEvidence {
 	walls := 0
 	if r.room >= 0 {
 		walls = r.wallsBetween(t.level, t.estX, t.estY, t.room)
-		mu -= cfg.WallLossDB * float64(walls)
+		mu -= term.wl[walls]
 	}
 	if r.level != t.level {
 		mu -= cfg.FloorLossDB * math.Abs(float64(s.levels[r.level].ordinal-s.levels[t.level].ordinal))

@@ -15,6 +15,7 @@ type likeScratch struct {
 	// grid points scored by learn and seedGrid, and learn's per-reading likelihoods
 	cells []learnCell
 	lik   []float64
+	pw    []float64 // learn's wall-count probabilities
 }
 
 // surprise tracks how well the particles explain the readings (short and

@@ -161,13 +161,14 @@ func (r *radio) hear(tag string, ms int64, level string, x, y float64, max int, 
 }
 
 // checkInRooms checks that every position on a level with rooms names a
-// room of that level and lies inside it (floorplans.RoomAt).
+// room of that level and, when its room probability is at least 0.5, lies
+// inside it (floorplans.RoomAt).
 func checkInRooms(t *testing.T, plan *floorplans.Plan, ps []location.Position) {
 	t.Helper()
 	bad := 0
 	for i, p := range ps {
-		if len(plan.RoomsOn(p.Level)) == 0 {
-			continue
+		if len(plan.RoomsOn(p.Level)) == 0 || p.RoomProb < 0.5 {
+			continue // below 0.5 the position is the level's mean (docs/accuracy.md)
 		}
 		r, ok := plan.Room(p.Room)
 		at := plan.RoomAt(p.Level, orb.Point{p.X, p.Y})

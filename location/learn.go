@@ -1,6 +1,9 @@
 package location
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // learn nudges each reader's RSSI offset towards what it reported
 // (online self-calibration). Reader j's residual (observed minus modelled
@@ -32,7 +35,8 @@ func (e *Engine) learn(ranging []obs, end int64, x, y float64, level int) {
 		return
 	}
 	// likelihood of each reading at each grid point, and of all readings
-	eps := cfg.outlierFloor()
+	rad := e.cal.radio.at(end)
+	eps := cfg.outlierFloor(rad.sigma)
 	cells, lik := e.like.cells[:0], e.like.lik[:0]
 	for _, d := range learnGrid {
 		cx, cy := x+d[0], y+d[1]
@@ -49,25 +53,116 @@ func (e *Engine) learn(ranging []obs, end int64, x, y float64, level int) {
 		cells = append(cells, learnCell{x: cx, y: cy, room: int16(room), l: all})
 	}
 	e.like.cells, e.like.lik = cells, lik
+	pw := e.like.pw[:0]
+	for range rad.WallLossDB {
+		pw = append(pw, 0)
+	}
+	e.like.pw = pw
 	for j := range rd {
 		r := &rd[j]
-		var sw, sx, sy, swall float64
+		var sw, sx, sy, s2 float64
+		clear(pw)
 		for c := range cells {
 			w := cells[c].l / lik[c*len(rd)+j] // every reading but j's
 			sw += w
 			sx += w * cells[c].x
 			sy += w * cells[c].y
-			swall += w * float64(r.sr.wallsBetween(level, cells[c].x, cells[c].y, int(cells[c].room)))
+			s2 += w * (cells[c].x*cells[c].x + cells[c].y*cells[c].y)
+			pw[r.sr.wallsBetween(level, cells[c].x, cells[c].y, int(cells[c].room))] += w
 		}
 		if !(sw > 0) {
 			continue
 		}
 		fx, fy := sx/sw, sy/sw
 		dx, dy, dz := fx-r.x, fy-r.y, tz-r.z
-		mu := r.a - r.n5*math.Log10(math.Max(dx*dx+dy*dy+dz*dz, 0.09)) - cfg.WallLossDB*swall/sw // swall/sw: expected walls
-		e.cal.add(r.reader, end, math.Max(-2*cfg.SigmaDB, math.Min(2*cfg.SigmaDB, r.rssi-mu)))
+		walls := 0.0 // expected loss over the walls the fix may lie behind
+		for k := range pw {
+			pw[k] /= sw
+			walls += pw[k] * r.wl[k]
+		}
+		spread2 := math.Max(0, s2/sw-fx*fx-fy*fy)
+		e.observe(r, end, math.Max(dx*dx+dy*dy+dz*dz, 0.09), spread2, pw, walls, rad)
+	}
+	e.learnSilences(ranging, end, x, y, level, rad)
+}
+
+// learnSilences judges, for a confidently placed tag at (x, y), every
+// ranging reader of its level near it that the model expects to hear
+// it: heard or silent, against the chance the model gives its signal of
+// falling below the sensitivity. They teach the radio its miss probability.
+func (e *Engine) learnSilences(ranging []obs, end int64, x, y float64, level int, rad *Radio) {
+	s := e.site
+	cfg := &e.cfg
+	if cfg.FixedRadio {
+		return
+	}
+	room, ok := s.walkable(level, x, y)
+	if !ok {
+		return
+	}
+	tz := s.levels[level].elev + cfg.TagHeightM
+	for _, ri := range s.levels[level].readers {
+		r := &s.readers[ri]
+		dx, dy, dz := r.x-x, r.y-y, r.z-tz
+		if !r.ranging || dx*dx+dy*dy > silentRadius*silentRadius {
+			continue
+		}
+		term := e.term(ri, end)
+		mu := term.a - term.n5*math.Log10(math.Max(dx*dx+dy*dy+dz*dz, 0.09)) - term.wl[r.wallsBetween(level, x, y, room)]
+		if mu < cfg.SensitivityDBm {
+			continue // the likelihood takes no evidence from its silence either
+		}
+		silent := !slices.ContainsFunc(ranging, func(o obs) bool { return o.reader == ri })
+		e.cal.radio.observeSilence(end, silent, normalCDF((cfg.SensitivityDBm-mu)/rad.sigma))
 	}
 }
+
+// observe feeds one reading of reader term r, judged at squared distance
+// d2 from the reader with pw[k] the probability of k walls between them
+// (expected loss walls), to what is learned: the reader's offset and the
+// building's radio.
+func (e *Engine) observe(r *readerTerm, t int64, d2, spread2 float64, pw []float64, walls float64, rad *Radio) {
+	cfg := &e.cfg
+	sigma := rad.sigma
+	mu := r.a - r.n5*math.Log10(d2) - walls
+	res := r.rssi - mu
+	e.cal.add(r.reader, t, math.Max(-2*sigma, math.Min(2*sigma, res)))
+	// The radio learns only from readings the model expects well above the
+	// receiver's sensitivity: near it, only the readings that happened to
+	// be strong are heard, and learning from them would flatten the
+	// exponent and the wall loss.
+	if cfg.FixedRadio || mu < cfg.SensitivityDBm+radioMarginSigmas*sigma || math.Abs(res) > radioClipSigmas*sigma {
+		return
+	}
+	l10 := 0.5 * math.Log10(d2)
+	u := -10 * (l10 - radioLogD0)
+	// A loose fix, or one near the reader, makes the log distance a poor
+	// regressor: its error flattens the learned exponent (regression
+	// dilution). Such readings still teach the walls and σ.
+	if spread2 > radioTightFixM*radioTightFixM || d2 < radioMinDistM*radioMinDistM {
+		u = 0
+	}
+	e.cal.radio.observe(t, radioObs{
+		y:  r.rssi - r.a + 10*r.sr.n*l10,
+		u:  u,
+		pw: pw,
+		w:  1 / readingVar(r.samples),
+	})
+}
+
+const (
+	// radioMarginSigmas: a reading teaches the radio model only where the
+	// model expects it this many σ above the receiver's sensitivity.
+	radioMarginSigmas = 1.5
+	// radioClipSigmas: readings further than this from the model are
+	// outliers, not evidence about the building.
+	radioClipSigmas = 3.0
+	// radioTightFixM and radioMinDistM: the exponent is learned from fixes
+	// whose spread (RMS, m) is below radioTightFixM, at least radioMinDistM
+	// from the reader.
+	radioTightFixM = 1.5
+	radioMinDistM  = 3.0
+)
 
 // learnFromReader calibrates reader rx from its sighting of reader tx, a
 // fixed transmitter at a known place (a gateway that also beacons, or a
@@ -82,9 +177,13 @@ func (e *Engine) learnFromReader(rx, tx int, ts int64, rssi float64) {
 		return
 	}
 	d2 := math.Max((f.x-r.x)*(f.x-r.x)+(f.y-r.y)*(f.y-r.y)+(f.z-r.z)*(f.z-r.z), 0.09)
-	mu := r.rssi1m + e.cal.at(rx, ts) - 5*r.n*math.Log10(d2)
-	mu -= e.cfg.WallLossDB * float64(r.wallsBetween(f.level, f.x, f.y, f.room))
-	e.cal.add(rx, ts, math.Max(-2*e.cfg.SigmaDB, math.Min(2*e.cfg.SigmaDB, rssi-mu)))
+	rad := e.cal.radio.at(ts)
+	term := e.term(rx, ts)
+	term.rssi, term.samples = rssi, 1
+	pw := make([]float64, len(rad.WallLossDB))
+	w := r.wallsBetween(f.level, f.x, f.y, f.room)
+	pw[w] = 1
+	e.observe(&term, ts, d2, 0, pw, rad.WallLossDB[w], rad)
 }
 
 // learnCell is one point of the grid learn scores: its position, room and
@@ -125,6 +224,13 @@ var learnGrid = func() [][2]float64 {
 // maxOffsetDB bounds the learned offset: a reader further off than this
 // from its nominal calibration is broken, not miscalibrated.
 const maxOffsetDB = 10
+
+// LearnedRadio returns the building's radio model as learned so far.
+func (e *Engine) LearnedRadio() Radio {
+	r := *e.cal.radio.latest()
+	r.WallLossDB = slices.Clone(r.WallLossDB)
+	return r
+}
 
 // Calibration returns the learned RSSI offset of each reader from its
 // nominal model, in dB.

@@ -9,12 +9,14 @@ import (
 type readerTerm struct {
 	reader  int // index in site.readers
 	x, y, z float64
-	a       float64 // rssi at 1 m incl. learned offset
-	n5      float64 // 5 * path loss exponent (for log10 of a squared distance)
+	a       float64   // rssi at 1 m incl. learned offset
+	n5      float64   // 5 * path loss exponent incl. the learned change (for log10 of a squared distance)
+	wl      []float64 // learned loss through k walls (Radio.WallLossDB)
 	room    int16
 	level   int8
 	rssi    float64
 	inv2s2  float64
+	samples int  // readings averaged into rssi
 	silent  bool // the reader did not hear the tag this epoch
 	sr      *siteReader
 }
@@ -24,6 +26,7 @@ type readerTerm struct {
 func (t *tracker) weigh(e *Engine, ranging []obs) {
 	s := e.site
 	cfg := &e.cfg
+	rad := e.cal.radio.at(t.last)
 	rd := e.appendHeard(e.like.rd[:0], ranging, -1, t.last)
 	rd = t.silentReaders(e, ranging, rd)
 	e.like.rd = rd
@@ -32,7 +35,7 @@ func (t *tracker) weigh(e *Engine, ranging []obs) {
 	// the Gaussian's exponent and qFloor where the Gaussian meets the floor
 	// (within a factor 2 of the mixture), so that one exp per particle
 	// serves all its readers.
-	eps := cfg.outlierFloor()
+	eps := cfg.outlierFloor(rad.sigma)
 	qFloor := math.Log((1 - cfg.OutlierProb) / eps)
 	heard := 0
 	for j := range rd {
@@ -41,7 +44,14 @@ func (t *tracker) weigh(e *Engine, ranging []obs) {
 		}
 	}
 	scale := math.Pow(1-cfg.OutlierProb, float64(heard))
-	invSigma := 1 / cfg.SigmaDB
+	invSigma := 1 / rad.sigma
+	// the learned miss probability weakens negative evidence, never
+	// strengthens it (it is learned where tags are placed confidently,
+	// which is where the silences agreed with the model)
+	miss := cfg.MissProb
+	if miss < 1 {
+		miss = math.Max(miss, rad.MissProb)
+	}
 	total := 0.0
 	for i := range t.ps {
 		p := &t.ps[i]
@@ -53,7 +63,7 @@ func (t *tracker) weigh(e *Engine, ranging []obs) {
 			d2 := max(dx*dx+dy*dy+dz*dz, 0.09)
 			mu := r.a - r.n5*log10Fast(d2)
 			if r.room >= 0 {
-				mu -= cfg.WallLossDB * float64(r.sr.wallsBetween(int(p.level), px, py, int(p.room)))
+				mu -= r.wl[r.sr.wallsBetween(int(p.level), px, py, int(p.room))]
 			}
 			if r.level != p.level {
 				mu -= cfg.FloorLossDB * math.Abs(float64(s.levels[r.level].ordinal-s.levels[p.level].ordinal))
@@ -61,7 +71,7 @@ func (t *tracker) weigh(e *Engine, ranging []obs) {
 			if r.silent {
 				// heard nothing: likely only if the signal fell below the
 				// receiver's sensitivity there, or the reading was lost
-				l *= cfg.MissProb + (1-cfg.MissProb)*normalCDF((cfg.SensitivityDBm-mu)*invSigma)
+				l *= miss + (1-miss)*normalCDF((cfg.SensitivityDBm-mu)*invSigma)
 				continue
 			}
 			res := r.rssi - mu
@@ -124,8 +134,8 @@ func (t *tracker) silentTerm(e *Engine, ri int, heard []obs) (readerTerm, bool) 
 	}
 	term := e.term(ri, t.last)
 	dz := r.z - (e.site.levels[t.level].elev + cfg.TagHeightM)
-	mu := term.a - 5*r.n*math.Log10(math.Max(dx*dx+dy*dy+dz*dz, 0.09))
-	mu -= cfg.WallLossDB * float64(r.wallsBetween(t.level, t.estX, t.estY, t.room))
+	mu := term.a - term.n5*math.Log10(math.Max(dx*dx+dy*dy+dz*dz, 0.09))
+	mu -= term.wl[r.wallsBetween(t.level, t.estX, t.estY, t.room)]
 	if mu < cfg.SensitivityDBm {
 		return readerTerm{}, false // would not have heard it anyway: no information
 	}
@@ -134,25 +144,27 @@ func (t *tracker) silentTerm(e *Engine, ri int, heard []obs) (readerTerm, bool) 
 }
 
 // term prepares reader ri for the likelihood of an epoch at t: its place,
-// room and level, and its model with the offset learned by then.
+// room and level, and its model with the offset and the building's radio
+// learned by then.
 func (e *Engine) term(ri int, t int64) readerTerm {
 	r := &e.site.readers[ri]
-	return readerTerm{reader: ri, x: r.x, y: r.y, z: r.z, a: r.rssi1m + e.cal.at(ri, t), n5: 5 * r.n,
-		room: int16(r.room), level: int8(r.level), sr: r}
+	rad := e.cal.radio.at(t)
+	return readerTerm{reader: ri, x: r.x, y: r.y, z: r.z, a: r.rssi1m + e.cal.at(ri, t), n5: 5 * (r.n + rad.dn),
+		wl: rad.WallLossDB, room: int16(r.room), level: int8(r.level), sr: r}
 }
 
 // appendHeard appends the terms of the readings in ranging (only those of
 // readers on level, or all when level is -1) for an epoch at t.
 func (e *Engine) appendHeard(rd []readerTerm, ranging []obs, level int, t int64) []readerTerm {
-	cfg := &e.cfg
+	sigma := e.cal.radio.at(t).sigma
 	for _, o := range ranging {
 		if level >= 0 && e.site.readers[o.reader].level != level {
 			continue
 		}
 		term := e.term(o.reader, t)
 		// shadowing does not average out over repeated samples; fading does.
-		v := cfg.SigmaDB * cfg.SigmaDB * (0.6 + 0.4/float64(o.n))
-		term.rssi, term.inv2s2 = o.rssi, 1/(2*v)
+		v := sigma * sigma * readingVar(o.n)
+		term.rssi, term.inv2s2, term.samples = o.rssi, 1/(2*v), o.n
 		rd = append(rd, term)
 	}
 	return rd
@@ -166,7 +178,12 @@ func (e *Engine) readingLik(r *readerTerm, x, y, z float64, room int, eps float6
 	cfg := &e.cfg
 	dx, dy, dz := x-r.x, y-r.y, z-r.z
 	mu := r.a - r.n5*log10Fast(max(dx*dx+dy*dy+dz*dz, 0.09))
-	mu -= cfg.WallLossDB * float64(r.sr.wallsBetween(int(r.level), x, y, room))
+	mu -= r.wl[r.sr.wallsBetween(int(r.level), x, y, room)]
 	res := r.rssi - mu
 	return (1-cfg.OutlierProb)*expNeg(-res*res*r.inv2s2) + eps
 }
+
+// readingVar is the variance of the mean of n samples of one reader, in
+// units of a single sample's: shadowing does not average out over repeated
+// samples, fading does.
+func readingVar(n int) float64 { return 0.6 + 0.4/float64(n) }

@@ -73,7 +73,7 @@ func (d *drawer) reset(e *Engine, t int64, ranging []obs, lv int) *drawer {
 			continue
 		}
 		d.sum += math.Pow(10, (o.rssi-best)/10)
-		dist := math.Pow(10, (r.rssi1m+e.cal.at(o.reader, t)-o.rssi)/(10*r.n))
+		dist := math.Pow(10, (r.rssi1m+e.cal.at(o.reader, t)-o.rssi)/(10*(r.n+e.cal.radio.at(t).dn)))
 		dz := r.z - (s.levels[lv].elev + e.cfg.TagHeightM)
 		h := math.Min(math.Sqrt(math.Max(0, dist*dist-dz*dz)), 15) + 1.5
 		d.readers = append(d.readers, drawReader{reader: o.reader, cum: d.sum, h: h})
@@ -192,7 +192,7 @@ func (t *tracker) seedGrid(e *Engine, ranging []obs, d *drawer) bool {
 	rd := e.appendHeard(e.like.rd[:0], ranging, lv, t.last)
 	e.like.rd = rd
 	tz := l.elev + cfg.TagHeightM
-	eps := cfg.outlierFloor()
+	eps := cfg.outlierFloor(e.cal.radio.at(t.last).sigma)
 	// cells holds the walkable grid points, l the cumulative likelihood
 	cells, sum := e.like.cells[:0], 0.0
 	for cx := minX + seedStepM/2; cx < maxX; cx += seedStepM {

@@ -17,7 +17,8 @@ import (
 var ErrNotStored = errors.New("pipeline: change applied but not yet stored; retrying")
 
 // command is a change to the geofence configuration, or a read of it, run
-// by Run's goroutine (the engine's only user) at the current watermark. A
+// by the geofence stage (the geofence engine's only user) at the current
+// watermark. A
 // change returns the events it causes and the configuration to persist with
 // them; a read returns neither and writes nothing.
 type command struct {
@@ -26,20 +27,20 @@ type command struct {
 	done chan error
 }
 
-// do runs a change on the pipeline goroutine and waits until its effects
-// are in the store.
+// do runs a change on the geofence stage and waits until its effects are
+// in the store.
 func (p *Pipeline) do(ctx context.Context, fn func(now int64) ([]geofence.Event, []store.ConfigChange, error)) error {
 	return p.run(ctx, command{fn: fn, done: make(chan error, 1)})
 }
 
-// read runs fn, which only reads the geofence engine, on the pipeline
-// goroutine.
+// read runs fn, which only reads the geofence engine, on the geofence
+// stage.
 func (p *Pipeline) read(ctx context.Context, fn func() error) error {
 	return p.run(ctx, command{read: true, done: make(chan error, 1),
 		fn: func(int64) ([]geofence.Event, []store.ConfigChange, error) { return nil, nil, fn() }})
 }
 
-// run hands c to the pipeline goroutine and waits for its result.
+// run hands c to the geofence stage and waits for its result.
 func (p *Pipeline) run(ctx context.Context, c command) error {
 	select {
 	case p.cmds <- c:
@@ -56,23 +57,22 @@ func (p *Pipeline) run(ctx context.Context, c command) error {
 	}
 }
 
-// execute runs a command; a change is written at once, together with
-// whatever positions and events were pending.
-func (p *Pipeline) execute(ctx context.Context, c command) {
+// execute runs a command on the geofence stage; a change is handed to the
+// writer at once, together with whatever positions and events were
+// pending, and c.done is told when it is written (ErrNotStored when the
+// first write attempt failed: the writer keeps retrying).
+func (p *Pipeline) execute(c command) {
 	// a change takes effect at the watermark, but never before an event
 	// already emitted (reader clocks may run ahead of the server's)
-	evs, cfg, err := c.fn(max(p.watermark(), p.newest))
+	f := &p.geofences
+	evs, cfg, err := c.fn(max(p.watermark(), f.newest))
 	if err != nil || c.read {
 		c.done <- err
 		return
 	}
-	p.pending.Events = append(p.pending.Events, evs...)
-	p.pending.Config = append(p.pending.Config, cfg...)
-	if !p.commit(ctx) {
-		c.done <- ErrNotStored
-		return
-	}
-	c.done <- nil
+	f.pending.Events = append(f.pending.Events, evs...)
+	f.pending.Config = append(f.pending.Config, cfg...)
+	p.commit(c.done, 0)
 }
 
 // configChange is the stored form of an item of kind; a nil v deletes it.

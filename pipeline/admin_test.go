@@ -22,7 +22,7 @@ import (
 // the store works again, the configuration it leads to is persisted, in
 // order (a rule put then deleted is gone), and later changes return nil.
 func TestAdminWhileStoreDown(t *testing.T) {
-	r := newRig(t, 0)
+	r := newRig(t)
 	ctx := context.Background()
 	r.w.setDown(true)
 	zone := geofence.Zone{ID: "BAY", Level: "L0", Category: "bed_bay",
@@ -96,7 +96,7 @@ func TestAdminWhileStoreDown(t *testing.T) {
 // goroutine, so exactly one create of each succeeds and the others get
 // geofence.ErrExists, and the one that won is what is stored.
 func TestCreateConcurrent(t *testing.T) {
-	r := newRig(t, 0)
+	r := newRig(t)
 	ctx := context.Background()
 	const n = 16
 	errs := make(chan error, 2*n)

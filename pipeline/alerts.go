@@ -17,37 +17,32 @@ import (
 func (p *Pipeline) alert(s location.Sighting) (urgent bool) {
 	a := p.cfg.Alerts
 	if s.Button && a.Press(s.Tag, s.TS) {
-		p.pending.Events = append(p.pending.Events, p.tagEvent(geofence.Duress, s, geofence.TriggerButton, 0))
+		p.engine.events = append(p.engine.events, p.tagEvent(geofence.Duress, s, geofence.TriggerButton, 0))
 		urgent = true
 	}
 	if s.HasBattery && a.Level(s.Tag, int(s.Battery), s.TS) {
-		p.pending.Events = append(p.pending.Events, p.tagEvent(geofence.LowBattery, s, geofence.TriggerBattery, int(s.Battery)))
+		p.engine.events = append(p.engine.events, p.tagEvent(geofence.LowBattery, s, geofence.TriggerBattery, int(s.Battery)))
 	}
 	return urgent
 }
 
 // tagEvent is an event about the tag of s at its event time, in the tag's
-// current room and level, with its registry class.
+// current room and level; the geofence stage adds its registry class
+// (absorb).
 func (p *Pipeline) tagEvent(typ geofence.EventType, s location.Sighting, trigger string, count int) geofence.Event {
 	e := geofence.Event{Type: typ, Tag: s.Tag, TS: s.TS, Trigger: trigger, Count: count}
 	if pos, ok := p.eng.Current(s.Tag); ok {
 		e.Zone, e.Level = pos.Room, pos.Level
 	}
-	if t, ok := p.fence.Registry().Get(s.Tag); ok {
-		e.Class = t.Class
-	}
 	return e
 }
 
 // Explain returns the engine's evidence behind the current position of
-// tag (location.Engine.Explain), read on the pipeline goroutine; false
-// when the engine tracks no position of the tag.
+// tag (location.Engine.Explain), read on the engine stage; false when the
+// engine tracks no position of the tag.
 func (p *Pipeline) Explain(ctx context.Context, tag string) (location.Explanation, bool, error) {
 	var x location.Explanation
 	var ok bool
-	err := p.read(ctx, func() error {
-		x, ok = p.eng.Explain(tag)
-		return nil
-	})
+	err := p.readEngine(ctx, func() { x, ok = p.eng.Explain(tag) })
 	return x, ok, err
 }

@@ -54,6 +54,43 @@ func TestBacklogAgeRefusesSightings(t *testing.T) {
 	eventually(t, "Ingest takes batches again", func() bool { return ingest() == nil })
 }
 
+// TestBacklogBytesRefusesSightings: while the unwritten updates are larger
+// than MaxBacklogBytes, Ingest answers ErrBusy; once the store takes them,
+// Ingest takes batches again.
+func TestBacklogBytesRefusesSightings(t *testing.T) {
+	plan, err := floorplans.LoadFile(clinicPlan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := location.New(plan, location.Defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fence, err := geofence.New(plan, geofence.Config{}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newFaultyWriter(t)
+	w.setDown(true)
+	p := pipeline.New(pipeline.Config{Tick: 5 * time.Millisecond, MaxBacklogBytes: 1,
+		Clock: func() time.Time { return time.UnixMilli(1_700_000_000_000) }}, eng, fence, w, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	ingest := func() error {
+		return p.Ingest(context.Background(), []location.Sighting{{TS: 1_700_000_000_000, Reader: plan.Readers[0].ID, Tag: "T1", RSSI: -50}})
+	}
+	// The geofence's initial state waits unwritten: more than one byte.
+	eventually(t, "a write fails", func() bool { return len(w.history()) > 0 })
+	if err := ingest(); !errors.Is(err, pipeline.ErrBusy) {
+		t.Fatalf("Ingest over the byte bound: %v, want ErrBusy", err)
+	}
+	w.setDown(false)
+	eventually(t, "Ingest takes batches again", func() bool { return ingest() == nil })
+}
+
 // eventually polls cond until it holds, failing the test after waitFor.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()

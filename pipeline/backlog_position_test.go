@@ -15,7 +15,7 @@ import (
 // (or older than its events). The reference is the same input through a
 // pipeline whose store never fails.
 func TestBacklogKeepsLastPosition(t *testing.T) {
-	ref := newRig(t, 1)
+	ref := newRig(t)
 	quietThenBusy(t, ref)
 	ref.eventually("the reference stores the events", func() bool { return len(ref.storedEvents()) >= 6 })
 	want, err := ref.w.st.GetPosition(context.Background(), "QUIET")
@@ -23,7 +23,7 @@ func TestBacklogKeepsLastPosition(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	r := newRig(t, 1)
+	r := newRig(t)
 	r.w.setDown(true)
 	quietThenBusy(t, r)
 	r.w.setDown(false)

@@ -12,11 +12,11 @@ import (
 	"github.com/hospitalrtls/rtls/pipeline"
 )
 
-// TestProgressWatermark: each update written carries the watermark its
-// positions were flushed at (the injected clock minus the lateness), never
-// decreasing; with no sightings at all the pipeline still writes the
-// watermark once per 5 s of clock, so an ingest log can be trimmed.
-func TestProgressWatermark(t *testing.T) {
+// TestProgressAfterWrite: Config.Progress counts an ingested batch only
+// once the watermark passed its sightings and the update with their
+// results is in the store: not while the store is down, and all of them
+// once it is back.
+func TestProgressAfterWrite(t *testing.T) {
 	plan, err := floorplans.LoadFile(clinicPlan)
 	if err != nil {
 		t.Fatal(err)
@@ -29,39 +29,32 @@ func TestProgressWatermark(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lateness := eng.Config().LatenessMS
-	var nowMS atomic.Int64
-	start := int64(1_700_000_000_000)
-	nowMS.Store(start)
+	clock := &manualClock{now: time.UnixMilli(floodBase)}
+	var progress atomic.Uint64
 	w := newFaultyWriter(t)
-	p := pipeline.New(pipeline.Config{Tick: 5 * time.Millisecond, Clock: func() time.Time { return time.UnixMilli(nowMS.Load()) }},
-		eng, fence, w, nil)
+	p := pipeline.New(pipeline.Config{Tick: 5 * time.Millisecond, Clock: clock.Now,
+		Progress: func(n uint64) { progress.Store(n) }}, eng, fence, w, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
 	defer func() { cancel(); <-done }()
 
-	progress := func() []int64 {
-		var wms []int64
-		for _, a := range w.history() {
-			if a.err == nil && a.u.Watermark != 0 {
-				wms = append(wms, a.u.Watermark)
-			}
-		}
-		return wms
-	}
-	eventually(t, "the first progress update", func() bool { return len(progress()) == 1 })
-	for i := 1; i <= 3; i++ {
-		nowMS.Add(6_000)
-		eventually(t, "a progress update per 5 s", func() bool { return len(progress()) == i+1 })
-	}
-	wms := progress()
-	if wms[0] != start-lateness || wms[3] != start+18_000-lateness {
-		t.Fatalf("watermarks %v; want from %d to %d", wms, start-lateness, start+18_000-lateness)
-	}
-	for i := 1; i < len(wms); i++ {
-		if wms[i]-wms[i-1] < 5_000 {
-			t.Fatalf("watermarks %v: two progress updates less than 5 s apart", wms)
+	const batches = 5
+	for i := range batches {
+		ss := []location.Sighting{{TS: floodBase + int64(i)*100, Reader: plan.Readers[0].ID, Tag: "T1", RSSI: -60}}
+		if err := p.Ingest(context.Background(), ss); err != nil {
+			t.Fatal(err)
 		}
 	}
+	w.setDown(true)
+	writes := len(w.history())
+	eventually(t, "a write fails", func() bool { return len(w.history()) > writes })
+	// The watermark passes every sighting; the store is still down.
+	clock.set(time.UnixMilli(floodBase + 10_000))
+	eventually(t, "failed writes of the update", func() bool { return len(w.history()) > writes+3 })
+	if n := progress.Load(); n != 0 {
+		t.Fatalf("progress %d while no update with the batches' results was written", n)
+	}
+	w.setDown(false)
+	eventually(t, "progress covers every batch", func() bool { return progress.Load() == batches })
 }

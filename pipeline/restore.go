@@ -10,13 +10,13 @@ import (
 )
 
 // noteConfig keeps the pipeline's copy of the stored configuration up to
-// date with changes queued for the store. Called by Run.
+// date with changes queued for the store. Called by the geofence stage.
 func (p *Pipeline) noteConfig(changes []store.ConfigChange) {
 	for _, c := range changes {
-		byID := p.config[c.Kind]
+		byID := p.geofences.config[c.Kind]
 		if byID == nil {
 			byID = make(map[string][]byte)
-			p.config[c.Kind] = byID
+			p.geofences.config[c.Kind] = byID
 		}
 		if c.Data == nil {
 			delete(byID, c.ID)
@@ -35,8 +35,8 @@ func (p *Pipeline) RestoreConfig(ctx context.Context) error {
 	return p.do(ctx, func(int64) ([]geofence.Event, []store.ConfigChange, error) {
 		var all []store.ConfigChange
 		for _, kind := range store.ConfigKinds() {
-			for _, id := range slices.Sorted(maps.Keys(p.config[kind])) {
-				all = append(all, store.ConfigChange{Kind: kind, ID: id, Data: p.config[kind][id]})
+			for _, id := range slices.Sorted(maps.Keys(p.geofences.config[kind])) {
+				all = append(all, store.ConfigChange{Kind: kind, ID: id, Data: p.geofences.config[kind][id]})
 			}
 		}
 		return nil, all, nil

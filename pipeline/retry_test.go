@@ -3,8 +3,6 @@ package pipeline_test
 import (
 	"reflect"
 	"testing"
-
-	"github.com/hospitalrtls/rtls/location"
 )
 
 // TestRetrySameSeqInOrder runs a walk while the store fails and checks
@@ -23,7 +21,7 @@ func TestRetrySameSeqInOrder(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r := newRig(t, 0)
+			r := newRig(t)
 			tc.fault(r.w)
 			sc := walkS02toS05(t, r.plan, "T1")
 			n := len(sc["T1"])
@@ -39,16 +37,17 @@ func TestRetrySameSeqInOrder(t *testing.T) {
 			if got := describe(r.storedEvents()); got != walkEvents {
 				t.Fatalf("stored events:\n got %s\nwant %s", got, walkEvents)
 			}
-			checkRetries(t, r.w.history(), false)
+			checkRetries(t, r.w.history())
 		})
 	}
 }
 
-// TestBacklogKeepsEvents lets the store fail with a backlog of one update:
-// the positions of older queued updates are dropped, never their events or
-// geofence state.
-func TestBacklogKeepsEvents(t *testing.T) {
-	r := newRig(t, 1)
+// TestBacklogCoalescesPositions lets the store fail through a walk while
+// ticks keep coming: the updates that wait are merged, each tag's
+// positions coalesced to its newest, never the events or the geofence
+// state; no write carries two positions of one tag.
+func TestBacklogCoalescesPositions(t *testing.T) {
+	r := newRig(t)
 	// The first tick writes the geofence's initial state alone; the outage
 	// starts after it, so that the first queued update carries positions.
 	r.eventually("the initial state is written", func() bool { return len(r.w.history()) > 0 })
@@ -67,17 +66,25 @@ func TestBacklogKeepsEvents(t *testing.T) {
 	if got := describe(r.storedEvents()); got != walkEvents {
 		t.Fatalf("stored events:\n got %s\nwant %s", got, walkEvents)
 	}
-	if trimmed := checkRetries(t, r.w.history(), true); trimmed == 0 {
-		t.Fatal("no queued update lost its positions: the backlog limit was not exercised")
+	checkRetries(t, r.w.history())
+	for i, a := range r.w.history() {
+		tags := map[string]bool{}
+		for _, p := range a.u.Positions {
+			if tags[p.Tag] {
+				t.Fatalf("call %d: update %d carries two positions of one tag", i, a.u.Seq)
+			}
+			tags[p.Tag] = true
+		}
+	}
+	if r.metric("rtls_store_coalesced_positions_total") == 0 {
+		t.Fatal("no position was coalesced: the outage did not merge updates")
 	}
 }
 
 // checkRetries checks a history of Apply calls: each call carries the
 // update after the newest one written (by Seq, from 1); a retry equals
-// the first try, except that with trim it may have lost some of its
-// positions (those kept in their order). It returns how many retries had
-// lost positions, and fails unless some update was retried.
-func checkRetries(t *testing.T, hist []attempt, trim bool) (trimmed int) {
+// the first try. It fails unless some update was retried.
+func checkRetries(t *testing.T, hist []attempt) {
 	t.Helper()
 	first := map[uint64]attempt{}
 	var written uint64
@@ -91,12 +98,7 @@ func checkRetries(t *testing.T, hist []attempt, trim bool) (trimmed int) {
 			first[a.u.Seq] = a
 		} else {
 			retries++
-			want := f.u
-			if trim && len(a.u.Positions) < len(f.u.Positions) && isSubsequence(a.u.Positions, f.u.Positions) {
-				trimmed++
-				want.Positions = a.u.Positions
-			}
-			if !reflect.DeepEqual(want, a.u) {
+			if !reflect.DeepEqual(f.u, a.u) {
 				t.Fatalf("call %d: retry of update %d differs from its first try", i, a.u.Seq)
 			}
 		}
@@ -107,16 +109,4 @@ func checkRetries(t *testing.T, hist []attempt, trim bool) (trimmed int) {
 	if retries == 0 || len(first) < 2 {
 		t.Fatalf("%d updates, %d retries: the faults were not exercised", len(first), retries)
 	}
-	return trimmed
-}
-
-// isSubsequence reports whether sub is s with some elements left out.
-func isSubsequence(sub, s []location.Position) bool {
-	i := 0
-	for _, p := range s {
-		if i < len(sub) && sub[i] == p {
-			i++
-		}
-	}
-	return i == len(sub)
 }

@@ -3,7 +3,6 @@ package pipeline_test
 import (
 	"bytes"
 	"context"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -37,22 +36,21 @@ type rig struct {
 	reg   *prometheus.Registry
 	plan  *floorplans.Plan
 	sim   *sim.Scripted
-	base  int64        // event time of second 0 of the scripts
-	fed   int          // sightings handed to Ingest
-	reads atomic.Int64 // reads of the clock: two per tick
+	base  int64 // event time of second 0 of the scripts
+	fed   int   // sightings handed to Ingest
 	stop  context.CancelFunc
 	done  chan error
 	ended bool
 }
 
-func newRig(t *testing.T, maxBacklog int) *rig {
+func newRig(t *testing.T) *rig {
 	t.Helper()
-	return newRigOn(t, maxBacklog, newFaultyWriter(t), 0)
+	return newRigOn(t, newFaultyWriter(t), 0)
 }
 
 // newRigOn is newRig writing through w, each write bounded by
 // writeTimeout (0: the pipeline's default).
-func newRigOn(t *testing.T, maxBacklog int, w *faultyWriter, writeTimeout time.Duration) *rig {
+func newRigOn(t *testing.T, w *faultyWriter, writeTimeout time.Duration) *rig {
 	t.Helper()
 	plan, err := floorplans.LoadFile(clinicPlan)
 	if err != nil {
@@ -73,11 +71,8 @@ func newRigOn(t *testing.T, maxBacklog int, w *faultyWriter, writeTimeout time.D
 	}
 	r := &rig{t: t, w: w, reg: prometheus.NewRegistry(), plan: plan,
 		sim: sc, base: base, done: make(chan error, 1)}
-	clock := func() time.Time {
-		r.reads.Add(1)
-		return time.UnixMilli(base - 10_000)
-	}
-	r.p = pipeline.New(pipeline.Config{Tick: 5 * time.Millisecond, MaxBacklog: maxBacklog, Clock: clock, ShutdownBudget: shutdownBudget,
+	clock := func() time.Time { return time.UnixMilli(base - 10_000) }
+	r.p = pipeline.New(pipeline.Config{Tick: 5 * time.Millisecond, Clock: clock, ShutdownBudget: shutdownBudget,
 		WriteTimeout: writeTimeout},
 		eng, fence, r.w, pipeline.NewMetrics(r.reg))
 	ctx, cancel := context.WithCancel(context.Background())
@@ -122,32 +117,35 @@ func (r *rig) feed(sc map[string][]sim.Step, from, to int) {
 	r.eventually("the engine takes every sighting", func() bool { return r.sightings() == r.fed })
 }
 
-// settle waits until the pipeline has run two whole ticks since the call,
-// each writing (or trying to write) what it computed from the sightings
-// fed so far. A tick reads the clock twice (engine flush, geofence tick)
-// and nothing else reads it meanwhile, so six reads from now span two
-// whole ticks, whatever tick was under way.
+// settle waits until the geofence stage has handed the writer the
+// updates of two whole ticks since the call: the second began after the
+// call, so it carries what the engine computed from the sightings fed so
+// far.
 func (r *rig) settle() {
 	r.t.Helper()
-	n := r.reads.Load()
-	r.eventually("two ticks", func() bool { return r.reads.Load() >= n+6 })
+	n := r.metric("rtls_pipeline_ticks_total")
+	r.eventually("two ticks", func() bool { return r.metric("rtls_pipeline_ticks_total") >= n+2 })
 }
 
 // sightings counts the sightings the engine was offered.
-func (r *rig) sightings() int {
+func (r *rig) sightings() int { return int(r.metric("rtls_engine_sightings_total")) }
+
+// metric sums the series of a metric.
+func (r *rig) metric(name string) float64 {
+	r.t.Helper()
 	mfs, err := r.reg.Gather()
 	if err != nil {
 		r.t.Fatal(err)
 	}
 	n := 0.0
 	for _, mf := range mfs {
-		if mf.GetName() == "rtls_engine_sightings_total" {
+		if mf.GetName() == name {
 			for _, m := range mf.GetMetric() {
-				n += m.GetCounter().GetValue()
+				n += m.GetCounter().GetValue() + m.GetGauge().GetValue()
 			}
 		}
 	}
-	return int(n)
+	return n
 }
 
 // eventually polls cond until it holds, failing the test after waitFor.
@@ -160,6 +158,29 @@ func (r *rig) eventually(what string, cond func() bool) {
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
+}
+
+// metricWith sums the series of a metric whose label has the value given.
+func (r *rig) metricWith(name, label, value string) float64 {
+	r.t.Helper()
+	mfs, err := r.reg.Gather()
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	n := 0.0
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == label && l.GetValue() == value {
+					n += m.GetCounter().GetValue() + m.GetGauge().GetValue()
+				}
+			}
+		}
+	}
+	return n
 }
 
 // storedEvents returns the event stream of the store.

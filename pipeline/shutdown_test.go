@@ -21,7 +21,7 @@ func TestShutdownWritesBacklog(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r := newRig(t, 0)
+			r := newRig(t)
 			r.w.setDown(true)
 			sc := walkS02toS05(t, r.plan, "T1")
 			r.feed(sc, 0, len(sc["T1"]))

@@ -13,7 +13,7 @@ import (
 // update with its STATUS_CHANGED event, the asset's history and the tag
 // as changed.
 func TestStatusChangesStored(t *testing.T) {
-	r := newRig(t, 0)
+	r := newRig(t)
 	ctx := context.Background()
 	tag := geofence.Tag{ID: "PUMP-9", Class: geofence.ClassAsset, Type: "infusion_pump", Status: geofence.StatusAvailable}
 	if _, err := r.p.PutTag(ctx, tag); err != nil {

@@ -16,7 +16,7 @@ import (
 // that carries its room event (same time), trimming the backlog keeps
 // them, and the stored trail has the walk's visits and points.
 func TestVisitsWithTheirEvents(t *testing.T) {
-	r := newRig(t, 1)
+	r := newRig(t)
 	r.w.setDown(true)
 	sc := walkS02toS05(t, r.plan, "WALKER")
 	for i := range len(sc["WALKER"]) {

@@ -44,6 +44,10 @@ type Config struct {
 	// drawn once per reader: real readers deviate from the plan's nominal.
 	CalibSigmaDB  float64
 	ExponentSigma float64
+	// PathLossExponent, when positive, is the true path loss exponent of
+	// every ranging reader (before ExponentSigma) in place of the plan's
+	// nominal one: a building whose radio differs from what was installed.
+	PathLossExponent float64
 	// TxSigmaDB is the per-tag transmit power deviation, dB (default 1.5).
 	TxSigmaDB float64
 	// WallLossDB is lost per wall the straight line crosses (default 4);
@@ -122,6 +126,7 @@ func (c Config) Validate() error {
 		{"ShadowCorrM", !(c.ShadowCorrM > 0) || math.IsInf(c.ShadowCorrM, 0)},
 		{"CalibSigmaDB", !nonNeg(c.CalibSigmaDB)},
 		{"ExponentSigma", !nonNeg(c.ExponentSigma)},
+		{"PathLossExponent", !nonNeg(c.PathLossExponent)},
 		{"TxSigmaDB", !nonNeg(c.TxSigmaDB)},
 		{"WallLossDB", !nonNeg(c.WallLossDB)},
 		{"FloorLossDB", !nonNeg(c.FloorLossDB)},

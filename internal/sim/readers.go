@@ -54,6 +54,9 @@ func newReaders(w *world, cfg Config, levelOf map[string]int) []readerState {
 			if st.exp <= 0 {
 				st.exp = fallbackExp
 			}
+			if cfg.PathLossExponent > 0 {
+				st.exp = cfg.PathLossExponent
+			}
 			st.at1m += rng.NormFloat64() * cfg.CalibSigmaDB
 			st.exp = math.Max(1.2, st.exp+rng.NormFloat64()*cfg.ExponentSigma)
 		} else if !st.setZone(w.plan, r) {

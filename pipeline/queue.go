@@ -1,0 +1,255 @@
+package pipeline
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hospitalrtls/rtls/location"
+)
+
+// Causes of a refused batch (ErrBusy): labels of rtls_pipeline_refused_*.
+const (
+	refusedQueueWait    = "queue_wait"          // the engine would not take it within MaxQueueWait
+	refusedQueueFull    = "queue_full"          // Config.Queue batches wait already
+	refusedBacklogAge   = "store_backlog_age"   // the store is behind more than MaxBacklogAge
+	refusedBacklogBytes = "store_backlog_bytes" // the unwritten updates exceed MaxBacklogBytes
+)
+
+// queued is one batch Ingest took, waiting for the engine.
+type queued struct {
+	ss []location.Sighting
+	at time.Time // when Ingest took it (Clock)
+	// minTS and maxTS bound the batch's event times; behind is the
+	// engine's finalised watermark when Ingest took it: a sighting at or
+	// before it was late on arrival.
+	minTS, maxTS, behind int64
+	n                    uint64 // the batch's number: 1, 2, ... in the order Ingest took them
+}
+
+// intake is the queue between Ingest and the engine goroutine. Admission
+// is by time: Ingest refuses a batch (ErrBusy) when the engine would not
+// take it within the wait bound, so every batch it accepts reaches the
+// engine in time; and the engine never finalises an epoch while a queued
+// batch has a sighting in it (see hold), so a batch that waits longer than
+// estimated is late for nobody. Together no sighting is acknowledged and
+// then dropped as late because of the queue.
+type intake struct {
+	maxWait time.Duration
+	limit   int
+	epochMS int64
+	clock   func() time.Time
+	ready   chan struct{} // signalled when a batch is queued
+
+	mu        sync.Mutex // guards the fields below
+	items     []queued   // FIFO from head
+	head      int
+	sightings int    // sightings in items[head:]
+	taken     uint64 // batches taken so far (the last number given)
+	flushed   int64  // the finalised watermark (ms) the engine published
+	closed    bool   // the engine stage stopped taking batches
+	// tickAt is when the engine stage began the work of a tick that
+	// takes no batches (zero while it is not in it): Flush, and handing
+	// the positions to the geofence stage, which waits while that stage
+	// is behind. tickCost is how long that work takes (moving average).
+	// A batch arriving meanwhile waits for the rest of it.
+	tickAt   time.Time
+	tickCost time.Duration
+
+	// costNS is the engine stage's time to take one queued sighting (ns,
+	// moving average), for the wait estimate.
+	costNS atomic.Int64
+}
+
+func newIntake(limit int, maxWait time.Duration, epochMS int64, clock func() time.Time) *intake {
+	return &intake{limit: limit, maxWait: maxWait, epochMS: epochMS, clock: clock, ready: make(chan struct{}, 1),
+		flushed: minWatermark}
+}
+
+// minWatermark is the finalised watermark before the first flush.
+const minWatermark = -1 << 62
+
+// Ingest queues one batch of validated sightings for the engine. It
+// implements rfid.Sink: nil means the batch will be given to the engine
+// before any epoch of its sightings is finalised; ErrBusy (5.03 with
+// Max-Age for the reader, which retries) means it was refused because the
+// engine would not take it within Config.MaxQueueWait, the queue is full,
+// or the store is behind more than Config.MaxBacklogAge or
+// Config.MaxBacklogBytes; ErrStopped once the pipeline stops. It never
+// blocks.
+func (p *Pipeline) Ingest(_ context.Context, ss []location.Sighting) error {
+	if len(ss) == 0 {
+		return nil
+	}
+	select {
+	case <-p.stopped:
+		return ErrStopped
+	default:
+	}
+	now := p.cfg.Clock()
+	if cause := p.wr.refusal(now); cause != "" {
+		return p.refuse(cause, len(ss))
+	}
+	q := p.q
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return ErrStopped
+	}
+	if cause := q.admit(now); cause != "" {
+		q.mu.Unlock()
+		return p.refuse(cause, len(ss))
+	}
+	b := queued{ss: ss, at: now, minTS: ss[0].TS, maxTS: ss[0].TS, behind: q.flushed}
+	for _, s := range ss[1:] {
+		b.minTS, b.maxTS = min(b.minTS, s.TS), max(b.maxTS, s.TS)
+	}
+	q.taken++
+	b.n = q.taken
+	q.items = append(q.items, b)
+	q.sightings += len(ss)
+	p.metrics.queueBatches.Set(float64(len(q.items) - q.head))
+	p.metrics.queueSightings.Set(float64(q.sightings))
+	q.mu.Unlock()
+	select {
+	case q.ready <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// refuse counts a refused batch and returns ErrBusy.
+func (p *Pipeline) refuse(cause string, sightings int) error {
+	p.metrics.busy.Inc()
+	p.metrics.refusedBatches.WithLabelValues(cause).Inc()
+	p.metrics.refusedSightings.WithLabelValues(cause).Add(float64(sightings))
+	return ErrBusy
+}
+
+// admit returns why a batch arriving at now must be refused, or "". The
+// wait of a new batch is estimated twice: by the age of the oldest queued
+// batch (how long batches wait now) and by what the engine stage has to
+// do first: the rest of a tick's work under way (at its usual duration)
+// and the queued sightings at its recent cost of taking one. The larger counts.
+// Called with mu held.
+func (q *intake) admit(now time.Time) string {
+	n := len(q.items) - q.head
+	if n >= q.limit {
+		return refusedQueueFull
+	}
+	ahead := time.Duration(int64(q.sightings) * q.costNS.Load())
+	if !q.tickAt.IsZero() {
+		ahead += max(q.tickCost-now.Sub(q.tickAt), 0)
+	}
+	wait := ahead
+	if n > 0 {
+		wait = max(wait, now.Sub(q.items[q.head].at))
+	}
+	if wait > q.maxWait {
+		return refusedQueueWait
+	}
+	return ""
+}
+
+// beginTick notes that the engine stage begins a tick's work at now.
+func (q *intake) beginTick(now time.Time) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.tickAt = now
+}
+
+// endTick notes that the work begun by beginTick ended at now.
+func (q *intake) endTick(now time.Time) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	d := now.Sub(q.tickAt)
+	q.tickAt = time.Time{}
+	if q.tickCost == 0 {
+		q.tickCost = d
+		return
+	}
+	q.tickCost = (q.tickCost*3 + d) / 4
+}
+
+// pop takes the oldest queued batch; false when none waits.
+func (q *intake) pop(m *Metrics) (queued, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.head == len(q.items) {
+		return queued{}, false
+	}
+	b := q.items[q.head]
+	q.items[q.head] = queued{}
+	q.head++
+	q.sightings -= len(b.ss)
+	if q.head == len(q.items) || q.head > 1024 && q.head*2 > len(q.items) {
+		q.items = append(q.items[:0], q.items[q.head:]...)
+		q.head = 0
+	}
+	m.queueBatches.Set(float64(len(q.items) - q.head))
+	m.queueSightings.Set(float64(q.sightings))
+	return b, true
+}
+
+// close makes Ingest refuse further batches (ErrStopped): the engine stage
+// takes the last ones and stops.
+func (q *intake) close() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.closed = true
+}
+
+// depth is the number of queued batches.
+func (q *intake) depth() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.items) - q.head
+}
+
+// oldestAge is the age of the oldest queued batch, 0 when none waits.
+func (q *intake) oldestAge() time.Duration {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.head == len(q.items) {
+		return 0
+	}
+	return q.clock().Sub(q.items[q.head].at)
+}
+
+// hold returns the watermark the engine may finalise: wm, or less while
+// a queued batch has a sighting at or before it, so that no accepted
+// sighting turns late while it waits. It publishes the finalised
+// watermark (epoch-aligned, as the engine rounds it) for the next batches'
+// late-on-arrival count.
+func (q *intake) hold(wm int64) int64 {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, b := range q.items[q.head:] {
+		wm = min(wm, b.minTS-1)
+	}
+	q.flushed = max(q.flushed, floorDiv(wm, q.epochMS)*q.epochMS)
+	return wm
+}
+
+// noteCost folds the time the engine stage took to take some sightings
+// into the cost per sighting.
+func (q *intake) noteCost(busy time.Duration, sightings int) {
+	if sightings == 0 {
+		return
+	}
+	cost := int64(busy) / int64(sightings)
+	old := q.costNS.Load()
+	if old != 0 {
+		cost = (old*7 + cost) / 8
+	}
+	q.costNS.Store(cost)
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}

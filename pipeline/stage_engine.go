@@ -1,0 +1,215 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/location/alert"
+	"github.com/hospitalrtls/rtls/location/geofence"
+)
+
+// stageMsg is what the engine stage hands the geofence stage, in order.
+type stageMsg struct {
+	positions []location.Position
+	// events are DURESS and LOW_BATTERY events (their Class is filled by
+	// the geofence stage); batteries the changed battery levels.
+	events    []geofence.Event
+	batteries []alert.Battery
+	// tick is set for a tick: wm is its watermark and done the number of
+	// ingested batches processed once its update is written. Otherwise
+	// the message carries urgent events to write at once.
+	tick bool
+	wm   int64
+	done uint64
+	// flushed is the watermark the engine was flushed at (0: none, as at
+	// a stop): stored with the update as store.Update.Watermark, the
+	// progress an ingest log is resumed from.
+	flushed int64
+}
+
+// engineState is the engine stage's.
+type engineState struct {
+	adm        *admission
+	lastExpire int64 // watermark of the last store expiry
+	events     []geofence.Event
+	// added lists the batches given to the engine whose sightings may not
+	// all be finalised yet, oldest first; done is the number of the
+	// newest batch known processed.
+	added []addedBatch
+	done  uint64
+}
+
+type addedBatch struct {
+	n     uint64
+	maxTS int64
+}
+
+// engRead is a read of the location engine run by the engine stage.
+type engRead struct {
+	fn   func()
+	done chan struct{}
+}
+
+// runEngine is the engine stage: it owns the location engine, the tag
+// policy and the alert detector until ctx ends, then hands over what the
+// engine computed and closes out.
+func (p *Pipeline) runEngine(ctx context.Context, out chan<- stageMsg) {
+	defer close(out)
+	t := time.NewTicker(p.cfg.Tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.q.ready:
+			if p.take(p.q.depth()) {
+				p.send(out, stageMsg{}) // a DURESS does not wait for the tick
+			}
+		case r := <-p.engReads:
+			r.fn()
+			close(r.done)
+		case <-t.C:
+			p.tick(out)
+		case <-ctx.Done():
+			p.q.close()
+			p.take(p.q.depth())
+			ps := p.eng.Drain()
+			p.metrics.positions.Add(float64(len(ps)))
+			p.send(out, stageMsg{positions: ps, tick: true, wm: p.watermark(), done: p.engine.done})
+			return
+		}
+	}
+}
+
+// tick takes what queued, finalises the epochs the watermark passed
+// (held back for queued batches) and hands the positions on.
+func (p *Pipeline) tick(out chan<- stageMsg) {
+	// Sightings that queued meanwhile go in before the watermark moves on.
+	p.take(p.q.depth())
+	p.q.beginTick(p.cfg.Clock())
+	wm := p.q.hold(p.watermark())
+	ps := p.eng.Flush(wm)
+	if a := p.cfg.Alerts; a != nil {
+		a.Expire(wm)
+	}
+	p.metrics.positions.Add(float64(len(ps)))
+	p.metrics.tags.Set(float64(p.eng.Stats().Tags))
+	p.send(out, stageMsg{positions: ps, tick: true, wm: wm, done: p.finished(wm), flushed: wm})
+	p.q.endTick(p.cfg.Clock())
+	p.expire(wm)
+}
+
+// send hands m, with the alert events and battery changes collected so
+// far, to the geofence stage.
+func (p *Pipeline) send(out chan<- stageMsg, m stageMsg) {
+	m.events, p.engine.events = p.engine.events, nil
+	if a := p.cfg.Alerts; a != nil {
+		m.batteries = a.TakeChanged()
+	}
+	out <- m
+}
+
+// take gives up to n queued batches to the engine; it reports whether an
+// urgent event is pending.
+func (p *Pipeline) take(n int) (urgent bool) {
+	start, taken := p.cfg.Clock(), 0
+	for range n {
+		b, ok := p.q.pop(p.metrics)
+		if !ok {
+			break
+		}
+		urgent = p.add(b) || urgent
+		p.engine.added = append(p.engine.added, addedBatch{n: b.n, maxTS: b.maxTS})
+		taken += len(b.ss)
+	}
+	p.q.noteCost(p.cfg.Clock().Sub(start), taken)
+	p.noteCap()
+	return urgent
+}
+
+// add gives a batch's sightings to the engine and their button and
+// battery reports to the alerts; it reports whether an urgent event is
+// pending.
+func (p *Pipeline) add(b queued) (urgent bool) {
+	for _, s := range b.ss {
+		err := p.engine.adm.admit(p.eng, s)
+		if err == nil {
+			err = p.eng.Add(s)
+			if errors.Is(err, location.ErrLate) && s.TS <= b.behind {
+				err = errLateOnArrival
+			}
+		} else {
+			// a tag the policy does not track keeps no battery state, but
+			// its duress button still counts
+			s.HasBattery = false
+		}
+		p.metrics.count(err)
+		if (s.Button || s.HasBattery) && p.cfg.Alerts != nil {
+			urgent = p.alert(s) || urgent
+		}
+	}
+	return urgent
+}
+
+// finished returns the number of the newest batch whose sightings are all
+// at or before the finalised watermark wm (and of every batch before it).
+func (p *Pipeline) finished(wm int64) uint64 {
+	e := &p.engine
+	limit := floorDiv(wm, p.epochMS) * p.epochMS
+	i := 0
+	for i < len(e.added) && e.added[i].maxTS <= limit {
+		e.done = e.added[i].n
+		i++
+	}
+	e.added = append(e.added[:0], e.added[i:]...)
+	return e.done
+}
+
+// noteCap logs once when the engine reaches the tag cap and once when it
+// leaves it; no tag ids.
+func (p *Pipeline) noteCap() {
+	tags := p.eng.Stats().Tags
+	adm := p.engine.adm
+	reached, changed := adm.capReached(tags)
+	if !changed {
+		return
+	}
+	if reached {
+		p.metrics.tagCap.Set(1)
+		p.log.Warn("tracked tag cap reached: sightings of new tags are dropped until tags expire",
+			"max_tags", adm.policy.MaxTags, "retention", time.Duration(p.evictMS)*time.Millisecond)
+		return
+	}
+	p.metrics.tagCap.Set(0)
+	p.log.Info("tracked tags below the cap again: new tags are taken", "tags", tags, "max_tags", adm.policy.MaxTags)
+}
+
+// expire asks the writer, once a minute of watermark, to delete from the
+// store the tags the engine forgets: those without a position for
+// EvictAfterMS.
+func (p *Pipeline) expire(wm int64) {
+	if wm-p.engine.lastExpire < 60_000 {
+		return
+	}
+	p.engine.lastExpire = wm
+	p.wr.expireBefore(wm - p.evictMS)
+}
+
+// readEngine runs fn, which only reads the location engine, on the
+// engine stage.
+func (p *Pipeline) readEngine(ctx context.Context, fn func()) error {
+	r := engRead{fn: fn, done: make(chan struct{})}
+	select {
+	case p.engReads <- r:
+	case <-p.stopped:
+		return ErrStopped
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-r.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
