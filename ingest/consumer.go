@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hospitalrtls/rtls/location"
@@ -46,7 +47,7 @@ type ConsumerConfig struct {
 	// when 0): Resume queues the replay in at most half of it, before the
 	// pipeline runs.
 	Queue int
-	// TrimEvery is how often the log is trimmed; 0 is 1 s.
+	// TrimEvery is how often the log is trimmed behind Progress; 0 is 1 s.
 	TrimEvery time.Duration
 	// Logger receives the consumer's logs (no tag ids); nil discards them.
 	Logger *slog.Logger
@@ -60,18 +61,36 @@ type Consumer struct {
 	trim Trimmer
 	cfg  ConsumerConfig
 	log  *slog.Logger
-	// last is the id of the newest entry handed on ("0": none); marks are
-	// the entries handed on and not trimmed yet, in log order. Owned by
-	// the caller of Resume and Run.
+	// last is the id of the newest entry read ("0": none); handed counts
+	// the batches the sink accepted, and cuts says up to which entry the
+	// log may be trimmed once that many are processed. Owned by the
+	// caller of Resume and Run.
 	last     string
-	marks    []mark
+	handed   uint64
+	cuts     []cut
 	lastTrim time.Time
+	// progress is the pipeline's count of processed and written batches
+	// (Progress).
+	progress atomic.Uint64
 }
 
-// mark is a consumed entry: its id and the newest event time in it.
-type mark struct {
-	id    string
-	maxTS int64
+// cut: once the sink's first n accepted batches are processed and
+// written, every entry up to id is.
+type cut struct {
+	n  uint64
+	id string
+}
+
+// Progress is the pipeline's Config.Progress: its first n accepted
+// batches are processed and their results written. It only notes n; Run
+// trims the log behind it.
+func (c *Consumer) Progress(n uint64) {
+	for {
+		old := c.progress.Load()
+		if n <= old || c.progress.CompareAndSwap(old, n) {
+			return
+		}
+	}
 }
 
 // NewConsumer returns a consumer of src trimming through trim.
@@ -152,7 +171,13 @@ func (c *Consumer) Resume(ctx context.Context, sink Sink) (Replay, error) {
 		if err := sink.Ingest(ctx, todo[:n:n]); err != nil {
 			return r, err
 		}
+		c.handed++
 		todo = todo[n:]
+	}
+	if r.Entries > 0 {
+		// the replayed entries are processed once the last chunk is (or
+		// at once when nothing of them needed queueing)
+		c.cuts = append(c.cuts, cut{n: c.handed, id: c.last})
 	}
 	return r, nil
 }
@@ -186,28 +211,21 @@ func (c *Consumer) written(ctx context.Context, batches [][]location.Sighting) (
 	return out, nil
 }
 
-// take decodes entry e and notes it as consumed; a corrupt entry is
-// logged and skipped.
+// take decodes entry e; a corrupt entry is logged and skipped.
 func (c *Consumer) take(e redisstore.IngestEntry) []location.Sighting {
 	c.last = e.ID
 	ss, err := decode(e.Data)
 	if err != nil {
 		c.log.Error("skipping a corrupt ingest log entry", "id", e.ID, "err", err)
-		c.marks = append(c.marks, mark{id: e.ID, maxTS: math.MinInt64})
 		return nil
 	}
-	m := mark{id: e.ID, maxTS: math.MinInt64}
-	for _, s := range ss {
-		m.maxTS = max(m.maxTS, s.TS)
-	}
-	c.marks = append(c.marks, m)
 	return ss
 }
 
 // Run hands the log's new entries to sink, in order, until ctx ends, and
-// trims the log behind the written watermark every TrimEvery. A batch the
-// sink refuses (the engine busy or the store behind) is offered again: an
-// entry is never skipped.
+// trims the log every TrimEvery behind the batches the pipeline reported
+// processed and written (Progress). A batch the sink refuses (the engine
+// busy or the store behind) is offered again: an entry is never skipped.
 func (c *Consumer) Run(ctx context.Context, sink Sink) error {
 	for ctx.Err() == nil {
 		es, err := c.src.ReadIngest(ctx, c.last, 256, 500*time.Millisecond)
@@ -220,13 +238,17 @@ func (c *Consumer) Run(ctx context.Context, sink Sink) error {
 		}
 		for _, e := range es {
 			ss := c.take(e)
-			if len(ss) > 0 && !c.hand(ctx, sink, ss) {
-				return nil
+			if len(ss) > 0 {
+				if !c.hand(ctx, sink, ss) {
+					return nil
+				}
+				c.handed++
 			}
+			c.cuts = append(c.cuts, cut{n: c.handed, id: e.ID})
 		}
 		if time.Since(c.lastTrim) >= c.cfg.TrimEvery {
 			c.lastTrim = time.Now()
-			c.trimWritten(ctx)
+			c.trimProcessed(ctx)
 		}
 	}
 	return nil
@@ -253,22 +275,18 @@ func (c *Consumer) hand(ctx context.Context, sink Sink, ss []location.Sighting) 
 	}
 }
 
-// trimWritten drops the consumed entries whose sightings are all in epochs
-// finalised at the written watermark.
-func (c *Consumer) trimWritten(ctx context.Context) {
-	wm, err := c.src.IngestWatermark(ctx)
-	if err != nil || wm <= 0 {
-		return
-	}
-	done := floorDiv(wm, c.cfg.EpochMS) * c.cfg.EpochMS
+// trimProcessed drops the entries whose batches the pipeline reported
+// processed and written.
+func (c *Consumer) trimProcessed(ctx context.Context) {
+	done := c.progress.Load()
 	k := 0
-	for k < len(c.marks) && c.marks[k].maxTS <= done {
+	for k < len(c.cuts) && c.cuts[k].n <= done {
 		k++
 	}
 	if k == 0 {
 		return
 	}
-	minID, err := nextID(c.marks[k-1].id)
+	minID, err := nextID(c.cuts[k-1].id)
 	if err != nil {
 		c.log.Error("cannot trim the ingest log", "err", err)
 		return
@@ -279,7 +297,7 @@ func (c *Consumer) trimWritten(ctx context.Context) {
 		}
 		return
 	}
-	c.marks = slices.Delete(c.marks, 0, k)
+	c.cuts = slices.Delete(c.cuts, 0, k)
 }
 
 // nextID returns the stream id right after id ("<ms>-<seq>").

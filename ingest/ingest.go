@@ -2,14 +2,15 @@
 // front and the pipeline: the front appends every accepted batch to the
 // log (a Redis Stream) before the reader gets its 2.04, and the instance
 // that owns the site's engine consumes the log into the pipeline. The log
-// is trimmed behind what the engine has processed and written
-// (store.Update.Watermark), so a restarted or standby engine resumes from
-// it: the sightings inside the lateness window at a crash are processed,
-// not lost.
+// is trimmed behind what the pipeline reports processed and written
+// (pipeline.Config.Progress), and a restarted or standby engine resumes
+// from it, judged by the watermark written with the updates
+// (store.Update.Watermark): the sightings inside the lateness window at a
+// crash are processed, not lost.
 //
 //	rfid ──Ingest──▶ Front ──append──▶ log ──read──▶ Consumer ──Ingest──▶ pipeline
 //	                                     ▲                 │
-//	                                     └──── trim ◀──────┘ (watermark written)
+//	                                     └──── trim ◀──────┘ (Progress)
 //
 // The embedded single-process mode keeps the pipeline's in-process queue
 // and does not use this package.

@@ -2,6 +2,7 @@ package ingest_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"sync"
@@ -91,8 +92,9 @@ func TestResume(t *testing.T) {
 	}
 }
 
-// TestRunTrims: Run hands new entries on in order and trims those whose
-// sightings are all finalised at the written watermark, not the others.
+// TestRunTrims: Run hands new entries on in order, one batch each, and
+// trims the log behind the batches the pipeline reports processed and
+// written (Progress), never further.
 func TestRunTrims(t *testing.T) {
 	st, f := open(t)
 	ctx, cancel := context.WithCancel(t.Context())
@@ -108,16 +110,24 @@ func TestRunTrims(t *testing.T) {
 		}
 	}
 	eventually(t, "every entry handed on", func() bool { return len(rec.sightings()) == 4 })
-	if _, err := f.Apply(ctx, store.Update{Watermark: 3_999}); err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, "the log trimmed to the last entry", func() bool {
+	logLen := func() int64 {
 		n, err := st.IngestLen(ctx)
-		return err == nil && n == 1
-	})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := logLen(); n != 4 {
+		t.Fatalf("log before any progress: %d entries; want 4", n)
+	}
+	c.Progress(3)
+	eventually(t, "the log trimmed to the last entry", func() bool { return logLen() == 1 })
 	es, err := st.ReadIngest(ctx, "0", 10, 0)
 	if err != nil || len(es) != 1 {
 		t.Fatalf("log after the trim: %+v, %v", es, err)
+	}
+	if got, err := decodeTS(es[0].Data); err != nil || got != 4_500 {
+		t.Fatalf("entry left: ts %d, %v; want 4500", got, err)
 	}
 }
 
@@ -137,6 +147,17 @@ func TestFrontRefuses(t *testing.T) {
 	if err := front.Ingest(ctx, []location.Sighting{sight(3, "a")}); !errors.Is(err, ingest.ErrNotLogged) {
 		t.Fatalf("Ingest with the store closed = %v; want ErrNotLogged", err)
 	}
+}
+
+// decodeTS returns the time of the first sighting of a logged batch.
+func decodeTS(data []byte) (int64, error) {
+	var ss []struct {
+		TS int64 `json:"t"`
+	}
+	if err := json.Unmarshal(data, &ss); err != nil || len(ss) == 0 {
+		return 0, errors.Join(err, errors.New("no sighting"))
+	}
+	return ss[0].TS, nil
 }
 
 // eventually polls cond until it holds, failing after 10 s.

@@ -130,9 +130,9 @@ func (o *owner) tryAcquire(ctx context.Context) error {
 	o.token = tok
 	start := time.Now()
 	w := newFencedWriter(o.st.Fenced(tok))
-	pipe, err := o.s.newPipeline(ctx, w)
+	cons := ingest.NewConsumer(o.st, w, ingest.ConsumerConfig{EpochMS: o.s.engCfg.EpochMS, Logger: o.s.log.With("part", "ingest")})
+	pipe, err := o.s.newPipeline(ctx, w, cons.Progress)
 	if err == nil {
-		cons := ingest.NewConsumer(o.st, w, ingest.ConsumerConfig{EpochMS: o.s.engCfg.EpochMS, Logger: o.s.log.With("part", "ingest")})
 		var rep ingest.Replay
 		if rep, err = cons.Resume(ctx, pipe); err == nil {
 			o.eng = &engineRun{pipe: pipe, cons: cons, w: w, replay: rep, took: time.Since(start)}

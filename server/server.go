@@ -116,7 +116,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 			return nil, err
 		}
 	} else {
-		if s.pipe, err = s.newPipeline(ctx, s.store); err != nil {
+		if s.pipe, err = s.newPipeline(ctx, s.store, nil); err != nil {
 			return nil, err
 		}
 		s.eng.set(s.pipe, nil)
@@ -401,8 +401,9 @@ func loopback(a net.Addr) string {
 }
 
 // newPipeline builds the site's engines from the stored state (geofence
-// state, configuration, battery levels, LastSeq), writing through w.
-func (s *Server) newPipeline(ctx context.Context, w pipeline.Writer) (*pipeline.Pipeline, error) {
+// state, configuration, battery levels, LastSeq), writing through w and
+// reporting its progress (pipeline.Config.Progress) to progress.
+func (s *Server) newPipeline(ctx context.Context, w pipeline.Writer, progress func(uint64)) (*pipeline.Pipeline, error) {
 	eng, err := location.New(s.plan, s.engCfg)
 	if err != nil {
 		return nil, err
@@ -426,7 +427,7 @@ func (s *Server) newPipeline(ctx context.Context, w pipeline.Writer) (*pipeline.
 	cfg := s.cfg
 	return pipeline.New(pipeline.Config{Tick: cfg.Tick, FirstSeq: seq, Clock: cfg.Clock, Logger: s.log.With("part", "pipeline"), Tags: cfg.Readers.Tags,
 		Trail: trail.Config{Interval: cfg.TrailInterval, Distance: cfg.TrailDistance}, Analytics: newAggregator(s.plan, fence), Alerts: alerts,
-		StoredConfig: stored}, eng, fence, w, s.pipeMetrics), nil
+		StoredConfig: stored, Progress: progress}, eng, fence, w, s.pipeMetrics), nil
 }
 
 // readerDirectory lets the CoAP front know the plan's readers.
