@@ -60,6 +60,31 @@ test: ## vet; tests with the race detector, then the single-goroutine code (and 
 bench: ## run the benchmarks
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 
+# soak runs rtlsload's hospital mix for SOAK_DURATION at SOAK_RATE
+# sightings/s against rtlsd with a real redis-server on loopback (both
+# started by cmd/rtlsload/soak.sh), a row every 10 s; the report's JSON goes
+# to soak.json. SOAK_RESTART_EVERY=120 restarts rtlsd that often.
+SOAK_DURATION      ?= 10m
+SOAK_RATE          ?= 50000
+SOAK_RESTART_EVERY ?= 0
+
+.PHONY: soak
+soak: build ## 10-minute hospital-mix soak against rtlsd and a real redis-server (SOAK_RATE, SOAK_DURATION)
+	DURATION=$(SOAK_DURATION) RATE=$(SOAK_RATE) RESTART_EVERY=$(SOAK_RESTART_EVERY) \
+		RTLSD=$(BIN)/rtlsd RTLSLOAD=$(BIN)/rtlsload cmd/rtlsload/soak.sh
+
+# capacity runs the capacity curve (cmd/rtlsload/capacity.sh): for each
+# build of CAPACITY_BUILDS ("name=path/to/rtlsd ...", built with -tags
+# pprof for profiles; empty: this tree) and each rate of CAPACITY_RATES, a
+# fresh rtlsd on a fresh redis-server for CAPACITY_POINT seconds.
+CAPACITY_BUILDS ?=
+CAPACITY_RATES  ?= 20000 40000 70000 100000 150000
+CAPACITY_POINT  ?= 40
+
+.PHONY: capacity
+capacity: ## capacity curve: offered vs clean sightings/s, 5.03, dropped, CPU per sighting (a markdown table)
+	BUILDS="$(CAPACITY_BUILDS)" RATES="$(CAPACITY_RATES)" POINT=$(CAPACITY_POINT) cmd/rtlsload/capacity.sh
+
 # fuzz runs every Fuzz target of every package for FUZZTIME each
 # (go test -fuzz takes one target of one package at a time).
 .PHONY: fuzz

@@ -1,8 +1,6 @@
 package analytics
 
 import (
-	"strconv"
-
 	"github.com/hospitalrtls/rtls/location/geofence"
 )
 
@@ -25,8 +23,9 @@ type AssetFunc func(tag string) (a Asset, ok bool)
 // Aggregator turns visits and status changes into Ops. It keeps, in
 // memory, each tag's latest visit (for transitions and to skip records
 // already counted) and each asset's current status (for utilization);
-// after a restart the first transition of each tag and the status interval
-// open at the restart are not counted. It is not safe for concurrent use:
+// after a restart, Restore gives it the visits open in the restored
+// geofence state, so the first move of each tag is counted; the status
+// interval open at the restart is not. It is not safe for concurrent use:
 // the pipeline's goroutine owns it.
 type Aggregator struct {
 	rooms  map[string]Room
@@ -61,6 +60,20 @@ func NewAggregator(rooms map[string]Room, asset AssetFunc) *Aggregator {
 	}
 	return &Aggregator{rooms: rooms, asset: asset, hashes: map[string]string{},
 		tags: map[string]*tagVisit{}, assets: map[string]*usage{}}
+}
+
+// Restore makes open visits (geofence.Engine.OpenVisits after a restart)
+// each tag's latest visit, as if their opening records had been counted:
+// the next visit of the tag counts the move from it, and its closing
+// record its dwell. Call it before Visits; a tag already known is left as
+// it is.
+func (a *Aggregator) Restore(open []geofence.Visit) {
+	for _, v := range open {
+		if !v.Open() || a.tags[v.Tag] != nil {
+			continue
+		}
+		a.tags[v.Tag] = &tagVisit{room: v.Room, unit: v.Unit, enter: v.Enter, closed: -1}
+	}
 }
 
 // Take returns the Ops made since its previous call.
@@ -129,10 +142,8 @@ func (a *Aggregator) move(v geofence.Visit, room, unit string) {
 		if from == "" || to == "" || from == to {
 			continue
 		}
-		cell := v.Class + sep + from + sep + to + sep
-		b := Bucket(KindTransitions, g, Hour(v.Enter))
-		a.ops = append(a.ops, Op{Bucket: b, Field: cell + "n", Add: 1},
-			Op{Bucket: b, Field: cell + "t" + h, Set: true})
+		a.ops = append(a.ops, Op{Bucket: Bucket(KindTransitions, g, Hour(v.Enter)),
+			Row: v.Class + sep + from, Set: SetMoves, Tag: h, To: to})
 	}
 }
 
@@ -145,15 +156,15 @@ func (a *Aggregator) stay(v geofence.Visit) {
 		if k == "" {
 			continue
 		}
-		cell := v.Class + sep + k + sep
+		row := v.Class + sep + k
 		b := Bucket(KindDwell, g, Hour(v.Exit))
-		a.ops = append(a.ops, Op{Bucket: b, Field: cell + "n", Add: 1},
-			Op{Bucket: b, Field: cell + "s", Add: dur},
-			Op{Bucket: b, Field: cell + "b" + strconv.Itoa(bin(dur)), Add: 1},
-			Op{Bucket: b, Field: cell + "t" + h, Set: true})
+		a.ops = append(a.ops, Op{Bucket: b, Row: row, Counter: CountVisits, Add: 1},
+			Op{Bucket: b, Row: row, Counter: CountMs, Add: dur},
+			Op{Bucket: b, Row: row, Counter: FirstBin + Counter(bin(dur)), Add: 1},
+			Op{Bucket: b, Row: row, Set: SetTags, Tag: h})
 		last := Hour(max(v.Exit-1, v.Enter))
 		for hour := Hour(v.Enter); hour <= last; hour += HourMs {
-			a.ops = append(a.ops, Op{Bucket: Bucket(KindOccupancy, g, hour), Field: cell + "t" + h, Set: true})
+			a.ops = append(a.ops, Op{Bucket: Bucket(KindOccupancy, g, hour), Row: row, Set: SetTags, Tag: h})
 		}
 	}
 }
@@ -199,23 +210,23 @@ func (a *Aggregator) Advance(now int64) {
 // use counts u's status from u.since to end, hour by hour, and moves
 // u.since to end.
 func (a *Aggregator) use(tag string, u *usage, end int64) {
-	field := "ot"
+	counter := CountOtherMs
 	switch u.status {
 	case geofence.StatusInUse:
-		field = "in"
+		counter = CountInUseMs
 	case geofence.StatusAvailable:
-		field = "av"
+		counter = CountAvailableMs
 	}
 	h := a.hash(tag)
-	cell := sep + u.Type + sep + u.Unit + sep
+	row := sep + u.Type + sep + u.Unit
 	for start := u.since; start < end; {
 		hour := Hour(start)
 		stop := min(hour+HourMs, end)
 		b := Bucket(KindUtilization, 0, hour)
-		a.ops = append(a.ops, Op{Bucket: b, Field: cell + field, Add: stop - start},
-			Op{Bucket: b, Field: cell + "t" + h, Set: true})
-		if field == "in" {
-			a.ops = append(a.ops, Op{Bucket: b, Field: cell + "u" + h, Set: true})
+		a.ops = append(a.ops, Op{Bucket: b, Row: row, Counter: counter, Add: stop - start},
+			Op{Bucket: b, Row: row, Set: SetTags, Tag: h})
+		if counter == CountInUseMs {
+			a.ops = append(a.ops, Op{Bucket: b, Row: row, Set: SetInUse, Tag: h})
 		}
 		start = stop
 	}

@@ -14,19 +14,22 @@
 // Utilization) read the buckets of the range, never positions or visits.
 //
 // Bucket layout: a bucket is named "<kind><grouping>:<hour ms>" (Bucket)
-// and holds fields "<class>\x1f<key>[\x1f<key2>]\x1f<suffix>":
+// and holds, per row "<class>\x1f<key>[\x1f<key2>]", packed counters and
+// tag sets (see pack.go):
 //
-//	d (dwell, by visit end):      n count, s sum ms, b<i> histogram bin, t<h> tag
-//	t (transitions, by 2nd start): n count, t<h> tag; keys from, to
-//	o (occupancy, every hour of the visit): t<h> tag
-//	u (utilization, no grouping): in/av/ot ms, t<h> asset, u<h> asset in use;
-//	                               keys asset type, unit; class empty
+//	d (dwell, by visit end):      visits, summed ms, histogram bins; tags
+//	t (transitions, by 2nd start): moves, row key from
+//	o (occupancy, every hour of the visit): tags
+//	u (utilization, no grouping): in use/available/other ms; assets,
+//	                               assets in use; keys asset type, unit;
+//	                               class empty
 //
-// <h> is a 64-bit hash of the tag id (16 hex digits), so that distinct
-// tags can be counted exactly across buckets without a tag id in the
-// aggregates. It is a compact identifier, not a secret: the store holds tag
-// ids elsewhere anyway, and no response carries either. Collisions among
-// 5,000 tags have a probability below 1e-12.
+// Ops name a tag by TagHash, a 64-bit hash of its id (16 hex digits); the
+// store numbers the hashes and keeps the numbers in its sets, so that
+// distinct tags can be counted exactly across buckets without a tag id in
+// the aggregates. The hash is a compact identifier, not a secret: the store
+// holds tag ids elsewhere anyway, and no response carries either.
+// Collisions among 5,000 tags have a probability below 1e-12.
 package analytics
 
 import (
@@ -77,13 +80,17 @@ const DefaultMinCount = 5
 // sep separates the parts of a field.
 const sep = "\x1f"
 
-// Op is one change to an aggregate bucket: Add to the integer field, or,
-// with Set, make the field a member (value 1) whatever it was.
+// Op is one change to a row of an aggregate bucket: add Add to the row's
+// Counter or, when Set is not zero, put Tag (a TagHash) in the row's set
+// Set (SetTags or SetInUse), or record a move of Tag to key To (SetMoves).
 type Op struct {
-	Bucket string
-	Field  string
-	Add    int64
-	Set    bool
+	Bucket  string
+	Row     string
+	Counter Counter
+	Add     int64
+	Set     byte
+	Tag     string
+	To      string
 }
 
 // Hour returns the start of the hour bucket of ts (epoch ms).

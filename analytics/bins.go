@@ -1,6 +1,9 @@
 package analytics
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // Dwell histogram: fixed log-spaced bins, mergeable by adding counts. Bin
 // 0 holds visits shorter than a second; bin i >= 1 holds lengths in
@@ -25,8 +28,16 @@ func binValue(i int) float64 {
 	return math.Exp2((float64(i) - 0.5) / binsPerOctave)
 }
 
-// histogram is a merged dwell histogram.
-type histogram map[int]int64
+// histogram is a merged dwell histogram: counts by bin.
+type histogram []int64
+
+// add adds n visits to bin i.
+func (h *histogram) add(i int, n int64) {
+	if i >= len(*h) {
+		*h = slices.Grow(*h, i+1-len(*h))[:i+1]
+	}
+	(*h)[i] += n
+}
 
 // quantile returns the nearest-rank q-quantile (the ceil(q*n)-th smallest
 // length) of n counted lengths, in seconds.
@@ -35,16 +46,12 @@ func (h histogram) quantile(q float64, n int64) float64 {
 		return 0
 	}
 	rank := max(int64(math.Ceil(q*float64(n))), 1)
-	top := 0
-	for i := range h {
-		top = max(top, i)
-	}
 	var seen int64
-	for i := 0; i <= top; i++ {
-		seen += h[i]
+	for i, c := range h {
+		seen += c
 		if seen >= rank {
 			return binValue(i)
 		}
 	}
-	return binValue(top)
+	return binValue(len(h) - 1)
 }

@@ -53,10 +53,10 @@ func newDay(nTags, nRooms int, seed uint64, start int64) day {
 // fields aggregates the day as the pipeline and a store would.
 func (d day) fields() Fields {
 	a := NewAggregator(d.rooms, nil)
-	fs := Fields{}
+	fs, p := Fields{}, NewPacker()
 	for i := 0; i < len(d.visits); i += 100 {
 		a.Visits(d.visits[i:min(i+100, len(d.visits))])
-		fs.Apply(a.Take())
+		p.Apply(fs, a.Take())
 	}
 	return fs
 }

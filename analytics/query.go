@@ -2,7 +2,6 @@ package analytics
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -16,25 +15,9 @@ type Scope struct {
 }
 
 // Fields is what a store returns for a list of buckets: each bucket's
-// fields and values (a bucket that does not exist is absent).
-type Fields map[string]map[string]int64
-
-// Apply applies ops to fs, creating buckets as needed: what a store does
-// with them (memstore keeps its aggregates this way).
-func (fs Fields) Apply(ops []Op) {
-	for _, op := range ops {
-		b := fs[op.Bucket]
-		if b == nil {
-			b = map[string]int64{}
-			fs[op.Bucket] = b
-		}
-		if op.Set {
-			b[op.Field] = 1
-		} else {
-			b[op.Field] += op.Add
-		}
-	}
-}
+// fields and their packed values (see pack.go; a bucket that does not
+// exist is absent).
+type Fields map[string]map[string]string
 
 // DwellRow is one row of Dwell.
 type DwellRow struct {
@@ -74,23 +57,24 @@ type UtilizationRow struct {
 }
 
 // cell is a field split into its parts: class, the row keys joined by
-// sep, and the suffix.
+// sep, and the part (partCounters, SetTags or SetInUse).
 type cell struct {
-	class, keys, suffix string
+	class, keys string
+	part        byte
 }
 
 // splitField splits a field; ok is false for one not of this package.
 func splitField(f string) (c cell, ok bool) {
 	i := strings.IndexByte(f, sep[0])
 	j := strings.LastIndexByte(f, sep[0])
-	if i < 0 || j <= i || j == len(f)-1 {
+	if i < 0 || j <= i || j != len(f)-2 {
 		return cell{}, false
 	}
-	return cell{class: f[:i], keys: f[i+1 : j], suffix: f[j+1:]}, true
+	return cell{class: f[:i], keys: f[i+1 : j], part: f[j+1]}, true
 }
 
 // each calls fn for every field of the named buckets whose class matches.
-func each(fs Fields, buckets []string, class string, fn func(bucket string, c cell, v int64)) {
+func each(fs Fields, buckets []string, class string, fn func(bucket string, c cell, v string)) {
 	for _, b := range buckets {
 		for f, v := range fs[b] {
 			c, ok := splitField(f)
@@ -98,17 +82,6 @@ func each(fs Fields, buckets []string, class string, fn func(bucket string, c ce
 				fn(b, c, v)
 			}
 		}
-	}
-}
-
-// tagSet collects distinct tag hashes.
-type tagSet map[uint64]struct{}
-
-// add adds the hash of a "t<hex>" (or "u<hex>") suffix; a malformed one
-// is skipped.
-func (s tagSet) add(suffix string) {
-	if h, err := strconv.ParseUint(suffix[1:], 16, 64); err == nil {
-		s[h] = struct{}{}
 	}
 }
 
@@ -120,35 +93,39 @@ func Dwell(fs Fields, s Scope, minCount int) []DwellRow {
 	type acc struct {
 		n, sum int64
 		hist   histogram
-		tags   tagSet
+		tags   []string
 	}
 	rows := map[string]*acc{}
-	each(fs, Buckets(KindDwell, s.Group, s.From, s.To), s.Class, func(_ string, c cell, v int64) {
+	each(fs, Buckets(KindDwell, s.Group, s.From, s.To), s.Class, func(_ string, c cell, v string) {
 		r := rows[c.keys]
 		if r == nil {
-			r = &acc{hist: histogram{}, tags: tagSet{}}
+			r = &acc{}
 			rows[c.keys] = r
 		}
-		switch c.suffix[0] {
-		case 'n':
-			r.n += v
-		case 's':
-			r.sum += v
-		case 'b':
-			if i, err := strconv.Atoi(c.suffix[1:]); err == nil {
-				r.hist[i] += v
-			}
-		case 't':
-			r.tags.add(c.suffix)
+		switch c.part {
+		case partCounters:
+			eachCounter(v, func(k Counter, x uint64) {
+				switch {
+				case k == CountVisits:
+					r.n += int64(x)
+				case k == CountMs:
+					r.sum += int64(x)
+				case k >= FirstBin:
+					r.hist.add(int(k-FirstBin), int64(x))
+				}
+			})
+		case SetTags:
+			r.tags = append(r.tags, v)
 		}
 	})
+	var d distinct
 	out := make([]DwellRow, 0, len(rows))
 	for k, r := range rows {
 		row := DwellRow{Key: k}
-		if len(r.tags) < minCount || r.n == 0 {
+		if tags := d.count(r.tags); tags < minCount || r.n == 0 {
 			row.Suppressed = true
 		} else {
-			row.Visits, row.DistinctTags = r.n, int64(len(r.tags))
+			row.Visits, row.DistinctTags = r.n, int64(tags)
 			row.MeanS = float64(r.sum) / float64(r.n) / 1000
 			row.P50S, row.P90S = r.hist.quantile(0.5, r.n), r.hist.quantile(0.9, r.n)
 		}
@@ -163,34 +140,50 @@ func Dwell(fs Fields, s Scope, minCount int) []DwellRow {
 // its next visit at another key of the grouping (staying within a
 // category or unit is not a move).
 func Transitions(fs Fields, s Scope, minCount int) []TransitionRow {
-	type acc struct {
-		n    int64
-		tags tagSet
-	}
-	rows := map[string]*acc{}
-	each(fs, Buckets(KindTransitions, s.Group, s.From, s.To), s.Class, func(_ string, c cell, v int64) {
-		r := rows[c.keys]
-		if r == nil {
-			r = &acc{tags: tagSet{}}
-			rows[c.keys] = r
-		}
-		switch c.suffix[0] {
-		case 'n':
-			r.n += v
-		case 't':
-			r.tags.add(c.suffix)
+	froms := map[string][]string{} // from -> its moves fields
+	each(fs, Buckets(KindTransitions, s.Group, s.From, s.To), s.Class, func(_ string, c cell, v string) {
+		if c.part == SetMoves {
+			froms[c.keys] = append(froms[c.keys], v)
 		}
 	})
-	out := make([]TransitionRow, 0, len(rows))
-	for k, r := range rows {
-		from, to, _ := strings.Cut(k, sep)
-		row := TransitionRow{From: from, To: to}
-		if len(r.tags) < minCount {
-			row.Suppressed = true
-		} else {
-			row.Count, row.DistinctTags = r.n, int64(len(r.tags))
+	var (
+		out  []TransitionRow
+		ids  = map[string]int{}
+		tos  []string
+		sets []distinct // per to: the tags seen moving there
+		n, m []int      // per to: moves, distinct tags
+	)
+	for from, vs := range froms {
+		clear(ids)
+		tos = tos[:0]
+		for _, v := range vs {
+			eachMove(v, func(to string, tag uint32) {
+				i, ok := ids[to]
+				if !ok {
+					i = len(tos)
+					ids[to] = i
+					tos = append(tos, to)
+					if i == len(sets) {
+						sets, n, m = append(sets, distinct{}), append(n, 0), append(m, 0)
+					}
+					n[i], m[i] = 0, 0
+				}
+				n[i]++
+				if sets[i].set(tag) {
+					m[i]++
+				}
+			})
 		}
-		out = append(out, row)
+		for i, to := range tos {
+			sets[i].reset()
+			row := TransitionRow{From: from, To: to}
+			if m[i] < minCount {
+				row.Suppressed = true
+			} else {
+				row.Count, row.DistinctTags = int64(n[i]), int64(m[i])
+			}
+			out = append(out, row)
+		}
 	}
 	slices.SortFunc(out, func(a, b TransitionRow) int {
 		return cmp2(a.From, b.From, a.To, b.To)
@@ -216,8 +209,10 @@ func Occupancy(fs Fields, s Scope, minCount int) []OccupancyRow {
 		bucket string
 	}
 	rows := map[rowKey]int64{}
-	each(fs, Buckets(KindOccupancy, s.Group, s.From, s.To), s.Class, func(b string, c cell, _ int64) {
-		rows[rowKey{c.keys, b}]++
+	each(fs, Buckets(KindOccupancy, s.Group, s.From, s.To), s.Class, func(b string, c cell, v string) {
+		if c.part == SetTags {
+			rows[rowKey{c.keys, b}] += int64(members(v))
+		}
 	})
 	out := make([]OccupancyRow, 0, len(rows))
 	for k, n := range rows {
@@ -254,43 +249,47 @@ type UtilizationScope struct {
 func Utilization(fs Fields, s UtilizationScope, minCount int) []UtilizationRow {
 	type acc struct {
 		in, av, ot   int64
-		assets, used tagSet
+		assets, used []string
 	}
 	rows := map[string]*acc{}
-	each(fs, Buckets(KindUtilization, 0, s.From, s.To), "", func(_ string, c cell, v int64) {
+	each(fs, Buckets(KindUtilization, 0, s.From, s.To), "", func(_ string, c cell, v string) {
 		typ, unit, _ := strings.Cut(c.keys, sep)
 		if (s.Type != "" && typ != s.Type) || (s.Unit != "" && unit != s.Unit) {
 			return
 		}
 		r := rows[c.keys]
 		if r == nil {
-			r = &acc{assets: tagSet{}, used: tagSet{}}
+			r = &acc{}
 			rows[c.keys] = r
 		}
-		switch c.suffix {
-		case "in":
-			r.in += v
-		case "av":
-			r.av += v
-		case "ot":
-			r.ot += v
-		default:
-			if c.suffix[0] == 't' {
-				r.assets.add(c.suffix)
-			} else if c.suffix[0] == 'u' {
-				r.used.add(c.suffix)
-			}
+		switch c.part {
+		case partCounters:
+			eachCounter(v, func(k Counter, x uint64) {
+				switch k {
+				case CountInUseMs:
+					r.in += int64(x)
+				case CountAvailableMs:
+					r.av += int64(x)
+				case CountOtherMs:
+					r.ot += int64(x)
+				}
+			})
+		case SetTags:
+			r.assets = append(r.assets, v)
+		case SetInUse:
+			r.used = append(r.used, v)
 		}
 	})
+	var d distinct
 	out := make([]UtilizationRow, 0, len(rows))
 	for k, r := range rows {
 		typ, unit, _ := strings.Cut(k, sep)
 		row := UtilizationRow{AssetType: typ, Unit: unit}
 		total := float64(r.in + r.av + r.ot)
-		if len(r.assets) < minCount || total == 0 {
+		if assets := d.count(r.assets); assets < minCount || total == 0 {
 			row.Suppressed = true
 		} else {
-			row.Assets, row.Idle = int64(len(r.assets)), int64(len(r.assets)-len(r.used))
+			row.Assets, row.Idle = int64(assets), int64(assets-d.count(r.used))
 			row.InUse, row.Available, row.Other = float64(r.in)/total, float64(r.av)/total, float64(r.ot)/total
 		}
 		out = append(out, row)

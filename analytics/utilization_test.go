@@ -19,7 +19,7 @@ func TestUtilization(t *testing.T) {
 	a := NewAggregator(nil, func(tag string) (Asset, bool) {
 		return Asset{Type: "pump", Unit: "U1"}, tag != "staff"
 	})
-	fs := Fields{}
+	fs, p := Fields{}, NewPacker()
 	var cs []geofence.StatusChange
 	for i := range 6 {
 		cs = append(cs, geofence.StatusChange{Tag: fmt.Sprint("pump", i), Status: geofence.StatusAvailable, TS: h0})
@@ -30,7 +30,7 @@ func TestUtilization(t *testing.T) {
 	a.Advance(h0 + HourMs + 1) // closes hour 0 for every pump
 	a.Statuses([]geofence.StatusChange{{Tag: "pump0", Status: geofence.StatusAvailable, TS: h0 + 3*HourMs/2}})
 	a.Advance(h0 + 2*HourMs)
-	fs.Apply(a.Take())
+	p.Apply(fs, a.Take())
 
 	rows := Utilization(fs, UtilizationScope{From: h0, To: h0 + 2*HourMs}, 5)
 	if len(rows) != 1 {

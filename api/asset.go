@@ -1,10 +1,14 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -25,9 +29,10 @@ type RegistryReader interface {
 	// SelectTags returns the registered tags keep accepts, in no
 	// particular order.
 	SelectTags(ctx context.Context, keep func(geofence.Tag) bool) ([]geofence.Tag, error)
-	// SelectTagIDs returns the ids of the registered tags keep accepts,
-	// in no particular order.
-	SelectTagIDs(ctx context.Context, keep func(geofence.Tag) bool) ([]string, error)
+	// SelectKindTagIDs returns the ids of the registered tags of a class,
+	// type ("" for any) and status (status accepts it; nil for any), in no
+	// particular order.
+	SelectKindTagIDs(ctx context.Context, class, typ string, status func(string) bool) ([]string, error)
 }
 
 // PositionGetter reads the current positions of tags by id. store.Store
@@ -38,6 +43,10 @@ type PositionGetter interface {
 	// GetPositions returns the current positions of those of tags that
 	// have one, in the order of tags.
 	GetPositions(ctx context.Context, tags []string) ([]location.Position, error)
+	// GetRooms returns the level and room of the current positions of
+	// those of tags that have one, in the order of tags, without the
+	// positions.
+	GetRooms(ctx context.Context, tags []string) ([]store.TagRoom, error)
 }
 
 // Limits of FindNearest.
@@ -106,21 +115,14 @@ func (s *AssetServer) FindNearest(ctx context.Context, req *rtlsv1.FindNearestRe
 		return nil, originError(req.GetFrom(), err)
 	}
 	typ := req.GetAssetType()
-	ids, err := s.tags.SelectTagIDs(ctx, func(t geofence.Tag) bool {
-		return t.Class == geofence.ClassAsset && (typ == "" || t.Type == typ) && statuses.allows(t.Status)
-	})
+	ids, err := s.tags.SelectKindTagIDs(ctx, geofence.ClassAsset, typ, statuses.allows)
 	if err != nil {
 		return nil, toStatus(s.log, err, "request")
 	}
-	ps, err := s.positions.GetPositions(ctx, ids)
+	ps, hits, err := s.nearest(ctx, field, ids, limit)
 	if err != nil {
 		return nil, toStatus(s.log, err, "request")
 	}
-	cands := make([]route.Candidate, len(ps))
-	for i, p := range ps {
-		cands[i] = route.Candidate{ID: p.Tag, Place: placeOf(p)}
-	}
-	hits := field.Nearest(cands, limit)
 	// Only the winners' registry entries are read.
 	hitIDs := make([]string, len(hits))
 	for i, h := range hits {
@@ -147,6 +149,69 @@ func (s *AssetServer) FindNearest(ctx context.Context, req *rtlsv1.FindNearestRe
 		}
 	}
 	return resp, nil
+}
+
+// nearestBatch is the fewest candidate positions FindNearest reads at a
+// time.
+const nearestBatch = 64
+
+// nearest ranks the candidates ids by walking distance from field's
+// origin and returns the positions it read and the limit nearest hits
+// (Hit.Index indexes the positions). It reads the candidates' rooms
+// first, then their positions in batches by the floor of their rooms
+// (Field.Floor: no walk into a room is shorter), nearest rooms first, and
+// stops once the limit-th hit is nearer than the floor of every room left:
+// typically a batch or two, not every candidate. A candidate that moved
+// between the two reads is ranked where its position is.
+func (s *AssetServer) nearest(ctx context.Context, field *route.Field, ids []string, limit int) ([]location.Position, []route.Hit, error) {
+	rooms, err := s.positions.GetRooms(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	type room struct {
+		id    string
+		floor float64
+		tags  []string
+	}
+	byID := map[string]*room{}
+	var order []*room
+	for _, r := range rooms {
+		rm := byID[r.Room]
+		if rm == nil {
+			rm = &room{id: r.Room, floor: field.Floor(r.Room)}
+			byID[r.Room] = rm
+			if !math.IsInf(rm.floor, 1) {
+				order = append(order, rm)
+			}
+		}
+		rm.tags = append(rm.tags, r.Tag)
+	}
+	slices.SortFunc(order, func(a, b *room) int { return cmp.Or(cmp.Compare(a.floor, b.floor), strings.Compare(a.id, b.id)) })
+	var (
+		ps    []location.Position
+		hits  []route.Hit
+		batch = max(nearestBatch, 4*limit)
+	)
+	for i := 0; i < len(order); {
+		if len(hits) == limit && order[i].floor > hits[limit-1].Meters {
+			break
+		}
+		var next []string
+		for ; i < len(order) && len(next) < batch; i++ {
+			next = append(next, order[i].tags...)
+		}
+		got, err := s.positions.GetPositions(ctx, next)
+		if err != nil {
+			return nil, nil, err
+		}
+		ps = append(ps, got...)
+		cands := make([]route.Candidate, len(ps))
+		for k, p := range ps {
+			cands[k] = route.Candidate{ID: p.Tag, Place: placeOf(p)}
+		}
+		hits = field.Nearest(cands, limit)
+	}
+	return ps, hits, nil
 }
 
 // origin resolves the place a search starts from; errors name the field.

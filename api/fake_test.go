@@ -95,6 +95,18 @@ func (f *fakeStore) GetPositions(_ context.Context, tags []string) ([]location.P
 	return out, nil
 }
 
+func (f *fakeStore) GetRooms(_ context.Context, tags []string) ([]store.TagRoom, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []store.TagRoom
+	for _, t := range tags {
+		if p, ok := f.positions[t]; ok {
+			out = append(out, store.TagRoom{Tag: t, Level: p.Level, Room: p.Room})
+		}
+	}
+	return out, nil
+}
+
 func (f *fakeStore) ListPositions(_ context.Context, q store.Query) (store.Page, error) {
 	after, ok := strings.CutPrefix(q.PageToken, "tag:")
 	if q.PageToken != "" && !ok {
@@ -292,8 +304,8 @@ func (r registryTags) SelectTags(_ context.Context, keep func(geofence.Tag) bool
 	return r.reg.Select(keep), nil
 }
 
-func (r registryTags) SelectTagIDs(_ context.Context, keep func(geofence.Tag) bool) ([]string, error) {
-	return r.reg.SelectIDs(keep), nil
+func (r registryTags) SelectKindTagIDs(_ context.Context, class, typ string, status func(string) bool) ([]string, error) {
+	return r.reg.SelectKindIDs(class, typ, status), nil
 }
 
 func (r registryTags) LookupTags(_ context.Context, ids []string) (map[string]geofence.Tag, error) {

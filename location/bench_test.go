@@ -28,10 +28,16 @@ import (
 //	ns/sighting  CPU time in Add per sighting
 //	ns/update    CPU time in Flush per position computed
 //	sightings/s  sightings per CPU second of Add and Flush together
-//	bytes/tag    live heap per tracked tag after warm-up
+//	bytes/tag    live heap per tracked tag after warm-up (8 s: still tags
+//	             have settled to their adaptive particle count)
+//	still/update share of the positions reported from a still tag's last
+//	             update (the engine only)
 //
-// BenchmarkEngine measures the engine with its defaults, BenchmarkCentroid
-// a plain weighted centroid (strongest 4 readers over 3 s) for comparison.
+// BenchmarkEngine measures the engine with its defaults on one worker,
+// BenchmarkEngineWalking the same with every tag walking (each epoch a
+// full update), BenchmarkEngineWorkers the engine on GOMAXPROCS workers
+// (wall-clock ns/op only) and BenchmarkCentroid a plain weighted centroid
+// (strongest 4 readers over 3 s) for comparison.
 
 // benchSizes are the numbers of live tags.
 var benchSizes = []int{1_000, 10_000, 100_000}
@@ -39,30 +45,42 @@ var benchSizes = []int{1_000, 10_000, 100_000}
 const (
 	benchReadersPerTag = 5
 	benchStart         = 1_763_719_200_000
-	benchWarmRounds    = 2
+	benchWarmRounds    = 8
 )
 
-// benchTag is a tag of the benchmark world: its readers and their mean RSSI.
+// benchTag is a tag of the benchmark world: its readers and their mean
+// RSSI, and where it is (for walking tags).
 type benchTag struct {
 	id      string
 	readers [benchReadersPerTag]string
 	rssi    [benchReadersPerTag]float64
+	room    *floorplans.Room
+	x, y    float64
+	vx, vy  float64
 }
 
 // benchWorld generates the sightings of every tag, one second at a time,
 // into a buffer it reuses.
 type benchWorld struct {
-	tags []benchTag
-	rng  *rand.Rand
-	sec  int64
-	buf  []location.Sighting
+	tags    []benchTag
+	rng     *rand.Rand
+	sec     int64
+	buf     []location.Sighting
+	walking bool
+	plan    *floorplans.Plan
+	radio   *radio
+	readers map[string]*floorplans.Reader
 }
 
-func newBenchWorld(b *testing.B, plan *floorplans.Plan, n int) *benchWorld {
+func newBenchWorld(b *testing.B, plan *floorplans.Plan, n int, walking bool) *benchWorld {
 	rng := rand.New(rand.NewPCG(42, uint64(n)))
 	r := newRadio(plan, 42)
 	r.noiseDB, r.minRSSI = 0, -120
-	w := &benchWorld{tags: make([]benchTag, n), rng: rng, buf: make([]location.Sighting, 0, n*benchReadersPerTag)}
+	w := &benchWorld{tags: make([]benchTag, n), rng: rng, buf: make([]location.Sighting, 0, n*benchReadersPerTag),
+		walking: walking, plan: plan, radio: r, readers: map[string]*floorplans.Reader{}}
+	for _, rd := range plan.Readers {
+		w.readers[rd.ID] = rd
+	}
 	for i := range w.tags {
 		room := plan.Rooms[rng.IntN(len(plan.Rooms))]
 		x, y := randomIn(rng, plan, room)
@@ -72,6 +90,9 @@ func newBenchWorld(b *testing.B, plan *floorplans.Plan, n int) *benchWorld {
 		}
 		t := &w.tags[i]
 		t.id = "TAG-" + strconv.Itoa(i)
+		t.room, t.x, t.y = room, x, y
+		ang := rng.Float64() * 2 * math.Pi
+		t.vx, t.vy = 1.2*math.Cos(ang), 1.2*math.Sin(ang)
 		for k, h := range hs {
 			t.readers[k], t.rssi[k] = h.Reader, h.RSSI
 		}
@@ -96,6 +117,9 @@ func (w *benchWorld) round() ([]location.Sighting, int64) {
 	base := benchStart + w.sec*1000
 	w.sec++
 	w.buf = w.buf[:0]
+	if w.walking {
+		w.walk()
+	}
 	for k := range benchReadersPerTag {
 		for i := range w.tags {
 			t := &w.tags[i]
@@ -104,6 +128,26 @@ func (w *benchWorld) round() ([]location.Sighting, int64) {
 		}
 	}
 	return w.buf, base + 1000
+}
+
+// walk moves every tag by a second of walking inside its room (turning
+// where it would leave it) and updates the mean RSSI of its readers.
+func (w *benchWorld) walk() {
+	for i := range w.tags {
+		t := &w.tags[i]
+		for try := 0; try < 8; try++ {
+			x, y := t.x+t.vx, t.y+t.vy
+			if w.plan.RoomAt(t.room.Level, orb.Point{x, y}) == t.room {
+				t.x, t.y = x, y
+				break
+			}
+			ang := w.rng.Float64() * 2 * math.Pi
+			t.vx, t.vy = 1.2*math.Cos(ang), 1.2*math.Sin(ang)
+		}
+		for k, id := range t.readers {
+			t.rssi[k] = w.radio.rssi(w.readers[id], t.room.Level, t.x, t.y)
+		}
+	}
 }
 
 // tracker is what the benchmarks drive: the engine or the baseline.
@@ -119,9 +163,9 @@ type benchState struct {
 	bytesPerTag float64
 }
 
-func newBenchState(b *testing.B, n int, build func(*floorplans.Plan) tracker) *benchState {
+func newBenchState(b *testing.B, n int, walking bool, build func(*floorplans.Plan) tracker) *benchState {
 	plan := datasetPlan(b, "synthetic-clinic")
-	st := &benchState{world: newBenchWorld(b, plan, n)}
+	st := &benchState{world: newBenchWorld(b, plan, n, walking)}
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
@@ -143,13 +187,21 @@ func newBenchState(b *testing.B, n int, build func(*floorplans.Plan) tracker) *b
 	return st
 }
 
-// runRounds times b.N simulated seconds of st on one core.
-func runRounds(b *testing.B, st *benchState) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+// runRounds times b.N simulated seconds of st, on one core unless
+// allCores.
+func runRounds(b *testing.B, st *benchState, allCores bool) {
+	if !allCores {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	var addT, flushT time.Duration
 	sightings, updates := 0, 0
+	eng, _ := st.tr.(*location.Engine)
+	var still0 uint64
+	if eng != nil {
+		still0 = eng.Stats().StillUpdates
+	}
 	for range b.N {
 		b.StopTimer()
 		in, wm := st.world.round()
@@ -169,33 +221,50 @@ func runRounds(b *testing.B, st *benchState) {
 	b.ReportMetric(float64(flushT.Nanoseconds())/float64(max(updates, 1)), "ns/update")
 	b.ReportMetric(float64(sightings)/(addT+flushT).Seconds(), "sightings/s")
 	b.ReportMetric(st.bytesPerTag, "bytes/tag")
+	if eng != nil {
+		b.ReportMetric(float64(eng.Stats().StillUpdates-still0)/float64(max(updates, 1)), "still/update")
+	}
 }
 
-func benchTracker(b *testing.B, build func(*floorplans.Plan) tracker) {
+func benchTracker(b *testing.B, walking, allCores bool, build func(*floorplans.Plan) tracker) {
 	for _, n := range benchSizes {
 		var st *benchState // kept across the runs of one size, dropped after it
 		b.Run(fmt.Sprintf("tags=%d", n), func(b *testing.B) {
 			if st == nil {
-				st = newBenchState(b, n, build)
+				st = newBenchState(b, n, walking, build)
 			}
-			runRounds(b, st)
+			runRounds(b, st, allCores)
 		})
 		st = nil
 	}
 }
 
-func BenchmarkEngine(b *testing.B) {
-	benchTracker(b, func(plan *floorplans.Plan) tracker {
-		eng, err := location.New(plan, location.Defaults())
+// engineOn builds engines with the defaults on the given number of
+// workers (0: GOMAXPROCS).
+func engineOn(b *testing.B, workers int) func(*floorplans.Plan) tracker {
+	return func(plan *floorplans.Plan) tracker {
+		cfg := location.Defaults()
+		cfg.Workers = workers
+		eng, err := location.New(plan, cfg)
 		if err != nil {
 			b.Fatal(err)
 		}
 		return eng
+	}
+}
+
+func BenchmarkEngine(b *testing.B) { benchTracker(b, false, false, engineOn(b, 1)) }
+
+func BenchmarkEngineWalking(b *testing.B) { benchTracker(b, true, false, engineOn(b, 1)) }
+
+func BenchmarkEngineWorkers(b *testing.B) {
+	b.Run(fmt.Sprintf("workers=%d", runtime.GOMAXPROCS(0)), func(b *testing.B) {
+		benchTracker(b, true, true, engineOn(b, 0))
 	})
 }
 
 func BenchmarkCentroid(b *testing.B) {
-	benchTracker(b, func(plan *floorplans.Plan) tracker { return newCentroid(plan) })
+	benchTracker(b, false, false, func(plan *floorplans.Plan) tracker { return newCentroid(plan) })
 }
 
 // centroid is the plain weighted-centroid baseline of tools/rtls-score in

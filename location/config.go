@@ -92,6 +92,9 @@ type Config struct {
 	EvictAfterMS int64
 	// Seed makes the engine deterministic: same seed and input, same output.
 	Seed uint64
+	// Workers is how many goroutines compute tags during Flush and Drain
+	// (0: GOMAXPROCS). The output does not depend on it.
+	Workers int
 }
 
 // Defaults returns the default configuration.
@@ -179,8 +182,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("%w: epoch_ms: %d is below 100", ErrConfig, c.EpochMS)
 	case c.LatenessMS < 0:
 		return fmt.Errorf("%w: lateness_ms: %d is negative", ErrConfig, c.LatenessMS)
-	case c.MaxWalls < 1 || c.MaxWalls > 8:
-		return fmt.Errorf("%w: max_walls: %d outside 1..8", ErrConfig, c.MaxWalls)
+	case c.MaxWalls < 1 || c.MaxWalls > maxWallsLimit:
+		return fmt.Errorf("%w: max_walls: %d outside 1..%d", ErrConfig, c.MaxWalls, maxWallsLimit)
 	case c.Particles < 16 || c.Particles > 10000:
 		return fmt.Errorf("%w: particles: %d outside 16..10000", ErrConfig, c.Particles)
 	case c.SigmaDB <= 0:
@@ -189,6 +192,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("%w: outlier_prob: %g outside [0,1)", ErrConfig, c.OutlierProb)
 	case c.StillS <= 0 || c.MovingS <= 0:
 		return fmt.Errorf("%w: still_s, moving_s: must be positive", ErrConfig)
+	case c.Workers < 0 || c.Workers > 1024:
+		return fmt.Errorf("%w: workers: %d outside 0..1024", ErrConfig, c.Workers)
 	case c.CalibrationDrift < 0:
 		return fmt.Errorf("%w: calibration_drift: must not be negative", ErrConfig)
 	case c.RoomSwitchProb <= 0.5 || c.RoomSwitchProb > 1:
@@ -213,3 +218,6 @@ func ReadConfigFile(path string) (Config, error) {
 	}
 	return cfg, cfg.withDefaults().validate()
 }
+
+// maxWallsLimit is the most walls Config.MaxWalls may count on one line.
+const maxWallsLimit = 8

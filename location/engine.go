@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"runtime"
 	"slices"
 
 	"github.com/hospitalrtls/rtls/floorplans"
@@ -36,26 +37,48 @@ type Stats struct {
 	// calibrate the receiving reader and are not tracked as a tag.
 	ReaderSightings uint64
 	Updates         uint64 // positions computed
-	Tags            int    // tags tracked
+	// StillUpdates of them were reported from a still tag's previous
+	// update, its readings unchanged beyond noise.
+	StillUpdates uint64
+	Tags         int // tags tracked
 }
 
 // Engine turns sightings into positions in event time. Each tag's
 // sightings are buffered until its watermark (the newest sighting of the
 // tag, or the watermark given to Flush, minus the configured lateness)
-// passes the end of an epoch; the epoch is then computed from sightings up
-// to its end only, and never revised. Same configuration and input order
-// give the same output.
+// passes the end of an epoch; the epoch is then computed, at the next
+// barrier (Flush or Drain), from sightings up to its end only, and never
+// revised. Same configuration and input order (including where the
+// barriers fall in it) give the same output, whatever the number of
+// workers (Config.Workers): see shard.go.
 //
-// An Engine is not safe for concurrent use: one goroutine owns it.
+// An Engine is not safe for concurrent use: one goroutine owns it and
+// calls Add, Flush and Drain; Flush and Drain compute on the workers.
 type Engine struct {
-	cfg   Config
-	site  *site
+	cfg  Config
+	site *site
+	// learned is the state learned across tags; cal is this goroutine's
+	// view of it (workers have their own).
+	learned *learned
+	cal     calView
+	like    likeScratch
+
 	tags  map[string]*tracker
 	dirty []*tracker // tags with pending sightings, for Flush
+	// due are the tags whose own watermark closed a pending epoch since
+	// the last barrier, in the order it happened.
+	due     []*tracker
+	work    []*tracker // the tags a barrier computes, in commit order
+	spans   []span
+	workers []*worker
+	// addObs are the observations Add made (readers hearing readers),
+	// applied at the next barrier before the workers'.
+	addObs []observation
+	// solo computes tags read between barriers (settle) into early.
+	solo  *worker
+	early map[*tracker]*stash
 	out   []Position
-	cal   *calibration
 	stats Stats
-	like  likeScratch
 	// flushed is the newest watermark Flush finalised for every tag.
 	flushed   int64
 	lastEvict int64
@@ -71,7 +94,17 @@ func New(plan *floorplans.Plan, cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("%w: plan has no levels", ErrConfig)
 	}
 	s := newSite(plan, cfg)
-	return &Engine{cfg: cfg, site: s, tags: map[string]*tracker{}, cal: newCalibration(len(s.readers), &cfg), flushed: math.MinInt64}, nil
+	e := &Engine{cfg: cfg, site: s, tags: map[string]*tracker{}, flushed: math.MinInt64,
+		learned: &learned{cal: newCalibration(len(s.readers), &cfg)}}
+	e.cal = newCalView(e.learned, &e.addObs)
+	n := cfg.Workers
+	if n == 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	for range n {
+		e.workers = append(e.workers, newWorker(e))
+	}
+	return e, nil
 }
 
 // Config returns the effective configuration.
@@ -124,7 +157,7 @@ func (e *Engine) Add(s Sighting) error {
 		t = newTracker(s.Tag, e.cfg, tagSeed(e.cfg.Seed, s.Tag))
 		e.tags[s.Tag] = t
 	}
-	if s.TS <= max(t.done, e.flushed) {
+	if s.TS <= max(t.done, t.closed, e.flushed) {
 		e.stats.Late++
 		return ErrLate
 	}
@@ -133,36 +166,82 @@ func (e *Engine) Add(s Sighting) error {
 		e.stats.Duplicates++
 		return ErrDuplicate
 	}
-	if len(t.pending) == 0 {
+	if !t.inDirty {
+		t.inDirty = true
 		e.dirty = append(e.dirty, t)
 	}
 	t.pending = append(t.pending, p)
+	t.firstEnd = min(t.firstEnd, ceilDiv(s.TS, e.cfg.EpochMS)*e.cfg.EpochMS)
 	e.stats.Accepted++
 	if s.TS > t.maxTS {
 		t.maxTS = s.TS
-		e.advance(t, s.TS-e.cfg.LatenessMS)
+		t.closed = max(t.closed, floorDiv(s.TS-e.cfg.LatenessMS, e.cfg.EpochMS)*e.cfg.EpochMS)
+	}
+	if !t.queued && t.firstEnd <= t.closed {
+		t.queued = true
+		e.due = append(e.due, t)
 	}
 	return nil
 }
 
 // Flush finalises every epoch that ends at or before watermark (epoch ms)
-// for all tags, and returns the positions computed since the last Flush, in
-// the order they were computed. Live servers call it with the wall clock
-// minus the lateness; replay calls it with math.MaxInt64 at the end of input.
+// for all tags, and returns the positions computed since the last Flush or
+// Drain: per tag in time order, tags in an order that depends on the input
+// only. Live servers call it with the wall clock minus the lateness;
+// replay calls it with math.MaxInt64 at the end of input.
 func (e *Engine) Flush(watermark int64) []Position {
 	if watermark != math.MaxInt64 {
 		e.flushed = max(e.flushed, floorDiv(watermark, e.cfg.EpochMS)*e.cfg.EpochMS)
-		e.evict(watermark)
 	}
+	e.work = append(e.work, e.due...)
 	keep := e.dirty[:0]
 	for _, t := range e.dirty {
-		e.advance(t, watermark)
-		if len(t.pending) > 0 {
-			keep = append(keep, t)
+		if len(t.pending) == 0 {
+			t.inDirty = false
+			continue
+		}
+		keep = append(keep, t)
+		if !t.queued && (watermark == math.MaxInt64 || t.firstEnd <= e.flushed) {
+			e.work = append(e.work, t)
 		}
 	}
 	clear(e.dirty[len(keep):])
 	e.dirty = keep
+	e.barrier(watermark)
+	if watermark != math.MaxInt64 {
+		e.evict(watermark)
+	}
+	return e.take()
+}
+
+// Drain finalises the epochs the tags' own sightings have closed (their
+// newest sighting minus the lateness passed their end), without moving
+// the watermark of Flush, and returns the positions computed since the
+// last Flush or Drain. Replays call it as event time moves on (Replayer),
+// so that what is learned across tags takes effect.
+func (e *Engine) Drain() []Position {
+	e.work = append(e.work, e.due...)
+	e.barrier(math.MinInt64)
+	return e.take()
+}
+
+// barrier computes the tags of e.work (each up to max(its own watermark,
+// wm)) and commits what was learned since the last barrier.
+func (e *Engine) barrier(wm int64) {
+	clear(e.due)
+	e.due = e.due[:0]
+	for _, t := range e.work {
+		t.queued = false
+	}
+	for _, o := range e.addObs {
+		e.learned.apply(o)
+	}
+	e.addObs = e.addObs[:0]
+	e.learned.settle()
+	e.run(wm)
+}
+
+func (e *Engine) take() []Position {
 	out := e.out
 	e.out = nil
 	return out
@@ -182,35 +261,20 @@ func (e *Engine) evict(wm int64) {
 	}
 }
 
-// Drain returns the positions computed since the last call without moving
-// any watermark.
-func (e *Engine) Drain() []Position {
-	out := e.out
-	e.out = nil
-	return out
-}
-
 // advance computes every epoch of t that ends at or before wm.
-func (e *Engine) advance(t *tracker, wm int64) {
+func (w *worker) advance(t *tracker, wm int64) {
+	e := &w.ctx
 	ep := e.cfg.EpochMS
-	limit := floorDiv(wm, ep) * ep
-	if wm == math.MaxInt64 {
-		limit = wm
+	limit := wm
+	if wm != math.MaxInt64 {
+		limit = floorDiv(wm, ep) * ep
 	}
-	for len(t.pending) > 0 {
-		first := t.pending[0].ts
-		for _, p := range t.pending[1:] {
-			first = min(first, p.ts)
-		}
-		end := ceilDiv(first, ep) * ep
-		if end > limit {
-			break
-		}
-		obs := t.take(end, e.like.obs)
+	for len(t.pending) > 0 && t.firstEnd <= limit {
+		end := t.firstEnd
+		obs := t.take(end, ep, e.like.obs)
 		e.like.obs = obs
 		if pos, ok := t.step(e, end, obs); ok {
-			e.out = append(e.out, pos)
-			e.stats.Updates++
+			w.out = append(w.out, pos)
 		}
 		t.done = end
 	}

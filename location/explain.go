@@ -54,6 +54,9 @@ const MaxExplainedRooms = 5
 // from the goroutine that owns the engine.
 func (e *Engine) Explain(tag string) (Explanation, bool) {
 	t := e.tags[tag]
+	if t != nil {
+		e.settle(t)
+	}
 	if t == nil || !t.hasEst {
 		return Explanation{}, false
 	}
@@ -131,9 +134,13 @@ func (t *tracker) beliefs(e *Engine) (rooms, levels []Belief) {
 }
 
 // Current returns the last position the engine computed for tag, false
-// when it tracks none (never placed, or forgotten after EvictAfterMS).
+// when it tracks none (never placed, or forgotten after EvictAfterMS). The
+// epochs the tag's own sightings have closed are computed first (settle).
 func (e *Engine) Current(tag string) (Position, bool) {
 	t := e.tags[tag]
+	if t != nil {
+		e.settle(t)
+	}
 	if t == nil || !t.hasEst {
 		return Position{}, false
 	}

@@ -12,6 +12,7 @@ type likeScratch struct {
 	ranging []obs
 	drawer  drawer
 	power   []float64
+	bins    kldBins
 	// grid points scored by learn and seedGrid, and learn's per-reading likelihoods
 	cells []learnCell
 	lik   []float64
@@ -44,17 +45,29 @@ const resampleESS = 0.5
 const minInjectFrac = 0.02
 
 // resample draws a new, equally weighted particle set (systematic
-// resampling) and jitters copies slightly so they do not collapse.
+// resampling) and jitters copies slightly so they do not collapse. While
+// the tag stands still (its estimate hardly moved in the last updates,
+// see stillRunMin) the set's size adapts to the posterior (particleCount):
+// fewer particles where it is tight; a walking tag keeps them all.
 func (t *tracker) resample(e *Engine) {
-	n := len(t.ps)
 	tmp := append(e.like.tmp[:0], t.ps...)
 	e.like.tmp = tmp
+	n := e.cfg.Particles
+	if t.stillRun >= stillRunMin {
+		n = e.like.bins.particleCount(tmp, n)
+	}
+	// the set keeps some room to grow, and gives memory back only when it
+	// is much too large, so that its size settling does not allocate
+	if n > cap(t.ps) || cap(t.ps) > n+n/2+16 {
+		t.ps = make([]particle, n, min(e.cfg.Particles, (n+n/4+15)&^15))
+	}
+	t.ps = t.ps[:n]
 	step := 1.0 / float64(n)
 	u := t.rng.Float64() * step
 	c := float64(tmp[0].w)
 	j := 0
 	for i := 0; i < n; i++ {
-		for u > c && j < n-1 {
+		for u > c && j < len(tmp)-1 {
 			j++
 			c += float64(tmp[j].w)
 		}
@@ -67,6 +80,71 @@ func (t *tracker) resample(e *Engine) {
 	for i := range t.ps {
 		t.jitter(e.site, &t.ps[i], 0.15)
 	}
+}
+
+// Adaptive particle count (KLD-sampling, Fox 2003): a particle set that
+// approximates a posterior occupying k bins to within kldEps (Kullback-
+// Leibler divergence, with probability given by kldZ) needs about
+// kldCount(k) particles. The bins are kldBinM squares per level; a bin
+// counts when it holds at least the weight one particle would carry.
+const (
+	kldBinM = 1.0
+	kldEps  = 0.1
+	kldZ    = 2.33 // upper 1% quantile of the standard normal
+	// minParticles is the fewest particles a tag keeps, however tight its
+	// posterior: enough to hold a second hypothesis (the next room).
+	minParticles = 64
+)
+
+// kldBins is a small open-addressing table of the occupied bins.
+type kldBins struct {
+	keys []uint64
+	w    []float32
+}
+
+// particleCount returns how many particles the posterior ps (weights
+// summing to 1) needs, within [minParticles, max].
+func (b *kldBins) particleCount(ps []particle, max int) int {
+	size := 1
+	for size < 2*len(ps) {
+		size *= 2
+	}
+	if len(b.keys) != size {
+		b.keys, b.w = make([]uint64, size), make([]float32, size)
+	} else {
+		clear(b.keys)
+		clear(b.w)
+	}
+	floor := float32(1 / float64(len(ps)))
+	k := 0
+	for i := range ps {
+		p := &ps[i]
+		ix := uint64(int64(math.Floor(float64(p.x)/kldBinM))) & 0xfffff
+		iy := uint64(int64(math.Floor(float64(p.y)/kldBinM))) & 0xfffff
+		key := uint64(uint8(p.level))<<40 | ix<<20 | iy | 1<<63
+		h := int((key * 0x9e3779b97f4a7c15) >> 40 & uint64(size-1))
+		for b.keys[h] != 0 && b.keys[h] != key {
+			h = (h + 1) & (size - 1)
+		}
+		b.keys[h] = key
+		before := b.w[h]
+		b.w[h] += p.w
+		if before < floor && b.w[h] >= floor {
+			k++
+		}
+	}
+	return min(max, kldCount(k))
+}
+
+// kldCount is the number of particles for a posterior over k bins (the
+// Wilson-Hilferty approximation of the chi-square quantile).
+func kldCount(k int) int {
+	if k < 2 {
+		return minParticles
+	}
+	a := 2 / (9 * float64(k-1))
+	c := 1 - a + math.Sqrt(a)*kldZ
+	return max(minParticles, int(math.Ceil(float64(k-1)/(2*kldEps)*c*c*c)))
 }
 
 // checkLevel re-seeds the tag on another level when the strongest readers

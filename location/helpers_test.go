@@ -64,15 +64,21 @@ func newEngine(t testing.TB, plan *floorplans.Plan, cfg location.Config) *locati
 	return eng
 }
 
-// replay feeds ss to eng as cmd/rtlsctl replay does: Add each sighting in
-// order, Drain after each, Flush(math.MaxInt64) at the end.
+// replay feeds ss to eng as cmd/rtlsctl replay does (location.Replayer).
 func replay(eng *location.Engine, ss []location.Sighting) []location.Position {
+	r := location.NewReplayer(eng)
+	out := replayPrefix(r, ss)
+	return append(out, r.Close()...)
+}
+
+// replayPrefix adds ss to r and returns what its barriers emitted.
+func replayPrefix(r *location.Replayer, ss []location.Sighting) []location.Position {
 	var out []location.Position
 	for _, s := range ss {
-		_ = eng.Add(s) // rejections are counted in Stats
-		out = append(out, eng.Drain()...)
+		ps, _ := r.Add(s) // rejections are counted in Stats
+		out = append(out, ps...)
 	}
-	return append(out, eng.Flush(math.MaxInt64)...)
+	return out
 }
 
 // encode is the replay output of ps, byte for byte.

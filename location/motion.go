@@ -34,25 +34,26 @@ func (t *tracker) predict(e *Engine, dt float64) {
 			p.moving = true
 			ang := t.rng.Float64() * 2 * math.Pi
 			sp := cfg.WalkSpeed * (0.5 + t.rng.Float64())
-			p.vx, p.vy = float32(sp*math.Cos(ang)), float32(sp*math.Sin(ang))
+			p.setVelocity(sp*math.Cos(ang), sp*math.Sin(ang))
 		case p.moving && u < toStill:
 			p.moving = false
-			p.vx, p.vy = 0, 0
+			p.setVelocity(0, 0)
 		}
 		if !p.moving {
 			continue
 		}
-		vx := float64(p.vx) + t.rng.NormFloat64()*acc
-		vy := float64(p.vy) + t.rng.NormFloat64()*acc
+		vx, vy := p.velocity()
+		vx += t.rng.NormFloat64() * acc
+		vy += t.rng.NormFloat64() * acc
 		if sp := math.Hypot(vx, vy); sp > cfg.MaxSpeed {
 			vx, vy = vx*cfg.MaxSpeed/sp, vy*cfg.MaxSpeed/sp
 		}
-		p.vx, p.vy = float32(vx), float32(vy)
+		p.setVelocity(vx, vy)
 		if !t.move(e.site, p, vx*dt, vy*dt) {
 			// blocked by a wall: turn somewhere else
 			ang := t.rng.Float64() * 2 * math.Pi
 			sp := math.Hypot(vx, vy)
-			p.vx, p.vy = float32(sp*math.Cos(ang)), float32(sp*math.Sin(ang))
+			p.setVelocity(sp*math.Cos(ang), sp*math.Sin(ang))
 		}
 	}
 }
@@ -108,4 +109,14 @@ func (t *tracker) jitter(s *site, p *particle, sigma float64) {
 	if in {
 		p.x, p.y = float32(x), float32(y)
 	}
+}
+
+// velocity returns the particle's velocity in m/s.
+func (p *particle) velocity() (vx, vy float64) { return float64(p.vx) / 100, float64(p.vy) / 100 }
+
+// setVelocity sets the particle's velocity (m/s, at most 327 in each
+// axis; the motion model caps it at Config.MaxSpeed).
+func (p *particle) setVelocity(vx, vy float64) {
+	p.vx = int16(max(-32767, min(32767, math.Round(vx*100))))
+	p.vy = int16(max(-32767, min(32767, math.Round(vy*100))))
 }

@@ -224,7 +224,9 @@ func (l *radioLearner) at(t int64) *Radio {
 	if i == 0 {
 		return l.prio
 	}
-	l.solveTo(i - 1)
+	if l.dirty <= i-1 {
+		l.solveTo(i - 1)
+	}
 	return &l.buckets[i-1].solved
 }
 
@@ -233,8 +235,16 @@ func (l *radioLearner) latest() *Radio {
 	if len(l.buckets) == 0 {
 		return l.prio
 	}
-	l.solveTo(len(l.buckets) - 1)
+	l.settle()
 	return &l.buckets[len(l.buckets)-1].solved
+}
+
+// settle solves every bucket changed since the last solve: afterwards
+// at and latest only read (the engine settles before its workers read).
+func (l *radioLearner) settle() {
+	if n := len(l.buckets); n > 0 && l.dirty < n {
+		l.solveTo(n - 1)
+	}
 }
 
 func (l *radioLearner) priorRadio() *Radio {

@@ -3,9 +3,11 @@ package location_test
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 
+	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/jsonl"
 )
@@ -13,6 +15,7 @@ import (
 // replayCase is an input and a constructor of fresh engines for it.
 type replayCase struct {
 	name string
+	plan *floorplans.Plan
 	eng  func() *location.Engine
 	in   []location.Sighting
 }
@@ -24,8 +27,8 @@ func replayCases(t *testing.T, cfg location.Config) []replayCase {
 	clinic := datasetPlan(t, "synthetic-clinic")
 	danis := datasetPlan(t, "danis-tetam")
 	return []replayCase{
-		{"synthetic-clinic", func() *location.Engine { return newEngine(t, clinic, cfg) }, prefixUntil(datasetSightings(t, "synthetic-clinic"), 120_000)},
-		{"danis-tetam", func() *location.Engine { return newEngine(t, danis, cfg) }, datasetSightings(t, "danis-tetam")},
+		{"synthetic-clinic", clinic, func() *location.Engine { return newEngine(t, clinic, cfg) }, prefixUntil(datasetSightings(t, "synthetic-clinic"), 120_000)},
+		{"danis-tetam", danis, func() *location.Engine { return newEngine(t, danis, cfg) }, datasetSightings(t, "danis-tetam")},
 	}
 }
 
@@ -48,6 +51,59 @@ func TestReplayDeterministic(t *testing.T) {
 	}
 }
 
+// TestReplaySameWhateverWorkers checks that the engine's output and what
+// it learned are byte-identical whether one, two or four workers compute
+// the tags, and whether or not the tags' current positions are read
+// between barriers (which computes them early): the workers read only the
+// learned state committed at the last barrier, and their observations are
+// applied in an order that depends on the input only.
+func TestReplaySameWhateverWorkers(t *testing.T) {
+	for _, c := range replayCases(t, location.Defaults()) {
+		t.Run(c.name, func(t *testing.T) {
+			var want []byte
+			var wantCal map[string]float64
+			for _, run := range []struct {
+				workers int
+				read    bool
+			}{{1, false}, {2, false}, {4, false}, {2, true}} {
+				cfg := location.Defaults()
+				cfg.Workers = run.workers
+				eng := newEngine(t, c.plan, cfg)
+				var got []byte
+				if run.read {
+					r := location.NewReplayer(eng)
+					var ps []location.Position
+					for _, s := range c.in {
+						out, _ := r.Add(s)
+						ps = append(ps, out...)
+						eng.Current(s.Tag)
+					}
+					got = encode(append(ps, r.Close()...))
+				} else {
+					got = encode(replay(eng, c.in))
+				}
+				if want == nil {
+					want, wantCal = got, eng.Calibration()
+					if len(want) == 0 {
+						t.Fatal("no positions")
+					}
+					continue
+				}
+				if !bytes.Equal(got, want) {
+					i := 0
+					for i < min(len(got), len(want)) && got[i] == want[i] {
+						i++
+					}
+					t.Errorf("%d workers (reads %v): output differs from one worker's from byte %d (of %d and %d)", run.workers, run.read, i, len(got), len(want))
+				}
+				if !maps.Equal(eng.Calibration(), wantCal) {
+					t.Errorf("%d workers (reads %v): learned calibration differs from one worker's", run.workers, run.read)
+				}
+			}
+		})
+	}
+}
+
 // TestReplayNeverRevises checks that what the engine emits while it reads
 // a prefix of the input is exactly the start of what it emits for the
 // whole input, and that it never emits a tag's epoch twice or out of order.
@@ -63,12 +119,7 @@ func TestReplayNeverRevises(t *testing.T) {
 				last[p.Tag] = p.TS
 			}
 			for _, k := range []int{len(c.in) / 3, len(c.in) / 2, len(c.in) - 1} {
-				eng := c.eng()
-				var got []location.Position
-				for _, s := range c.in[:k] {
-					_ = eng.Add(s)
-					got = append(got, eng.Drain()...)
-				}
+				got := replayPrefix(location.NewReplayer(c.eng()), c.in[:k])
 				if len(got) == 0 || len(got) > len(full) || !bytes.Equal(encode(got), encode(full[:len(got)])) {
 					t.Errorf("prefix of %d sightings: its %d positions are not the first of the full replay's %d", k, len(got), len(full))
 				}

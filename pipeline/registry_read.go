@@ -14,11 +14,12 @@ func (p *Pipeline) SelectTags(ctx context.Context, keep func(geofence.Tag) bool)
 	return tags, err
 }
 
-// SelectTagIDs returns the ids of the registered tags keep accepts, in no
-// particular order.
-func (p *Pipeline) SelectTagIDs(ctx context.Context, keep func(geofence.Tag) bool) ([]string, error) {
+// SelectKindTagIDs returns the ids of the registered tags of a class, type
+// ("" for any) and status (status accepts it; nil for any), reading only
+// those.
+func (p *Pipeline) SelectKindTagIDs(ctx context.Context, class, typ string, status func(string) bool) ([]string, error) {
 	var ids []string
-	err := p.read(ctx, func() error { ids = p.fence.SelectTagIDs(keep); return nil })
+	err := p.read(ctx, func() error { ids = p.fence.SelectKindTagIDs(class, typ, status); return nil })
 	return ids, err
 }
 

@@ -37,6 +37,7 @@ type writer struct {
 
 	mu     sync.Mutex // guards the fields below
 	acc    batch      // merged updates not sealed yet
+	full   []batch    // earlier unsealed batches that reached maxWriteBytes, oldest first
 	sealed *batch     // the update being written (retried until it is)
 	expire int64      // ExpirePositions(before) to run; 0 for none
 	closed bool       // no more puts: write what is left, then stop
@@ -77,6 +78,10 @@ func (b *batch) empty() bool {
 // processed once u is written.
 func (w *writer) put(u store.Update, done chan<- error, progress uint64) {
 	w.mu.Lock()
+	if w.acc.bytes >= maxWriteBytes {
+		w.full = append(w.full, w.acc)
+		w.acc = batch{}
+	}
 	b := &w.acc
 	before := b.bytes
 	b.merge(u, w.m)
@@ -150,10 +155,15 @@ func (w *writer) backlogAge() time.Duration {
 func (w *writer) publish() {
 	var since time.Time
 	updates := w.acc.updates
+	for _, b := range w.full {
+		updates += b.updates
+	}
 	switch {
 	case w.sealed != nil:
 		since = w.sealed.since
 		updates += w.sealed.updates
+	case len(w.full) > 0:
+		since = w.full[0].since
 	case w.acc.updates > 0:
 		since = w.acc.since
 	}
@@ -213,12 +223,19 @@ func (w *writer) run() error {
 	}
 }
 
-// seal makes the unsealed batch the next to write. A batch with no
+// seal makes the oldest unsealed batch the next to write. A batch with no
 // content only has waiters or progress: everything put before it is
 // written, so they are told so. Called with mu held.
 func (w *writer) seal() {
-	b := w.acc
-	w.acc = batch{}
+	var b batch
+	if len(w.full) > 0 {
+		b = w.full[0]
+		w.full[0] = batch{}
+		w.full = w.full[1:]
+	} else {
+		b = w.acc
+		w.acc = batch{}
+	}
 	if b.updates == 0 && b.progress == 0 {
 		return
 	}
@@ -254,12 +271,12 @@ func (w *writer) write(ctx context.Context, b *batch) bool {
 			w.log.Warn("store write failed; retrying in order until it is written", "updates", b.updates, "err", err)
 		}
 		w.failing++
-		for _, waiters := range [][]chan<- error{b.waiters, w.acc.waiters} {
-			for _, c := range waiters {
+		for _, u := range w.unsealed(b) {
+			for _, c := range u.waiters {
 				c <- ErrNotStored
 			}
+			u.waiters = nil
 		}
-		b.waiters, w.acc.waiters = nil, nil
 		return false
 	}
 	if w.failing > 0 {
@@ -305,21 +322,29 @@ func (w *writer) expirePositions(ctx context.Context, before int64) bool {
 func (w *writer) unwritten() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	updates, events := w.acc.updates, len(w.acc.u.Events)
-	if w.sealed != nil {
-		updates += w.sealed.updates
-		events += len(w.sealed.u.Events)
-	}
-	for _, b := range []*batch{&w.acc, w.sealed} {
-		if b == nil {
-			continue
-		}
+	updates, events := 0, 0
+	for _, b := range w.unsealed(w.sealed) {
+		updates += b.updates
+		events += len(b.u.Events)
 		for _, c := range b.waiters {
 			c <- ErrNotStored
 		}
 		b.waiters = nil
 	}
 	return fmt.Errorf("%w: %d updates with %d events", ErrUnwritten, updates, events)
+}
+
+// unsealed returns sealed (when not nil) and every batch after it, in
+// order. Called with mu held.
+func (w *writer) unsealed(sealed *batch) []*batch {
+	var out []*batch
+	if sealed != nil {
+		out = append(out, sealed)
+	}
+	for i := range w.full {
+		out = append(out, &w.full[i])
+	}
+	return append(out, &w.acc)
 }
 
 // merge adds u to b: positions coalesced per tag (a newer or equal TS
@@ -375,6 +400,12 @@ const (
 	itemBytes  = 96
 	eventBytes = 256
 )
+
+// maxWriteBytes bounds the estimated size of one Apply: a store that was
+// slow gets its backlog in writes of about this size, each well inside
+// the write deadline, rather than one script so large that Redis is busy
+// with it for longer than the deadline (and for every other client).
+const maxWriteBytes = 1 << 20
 
 func positionBytes(p location.Position) int64 {
 	return int64(itemBytes + len(p.Tag) + len(p.Room) + len(p.Level))

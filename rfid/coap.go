@@ -14,15 +14,16 @@ import (
 	"github.com/plgd-dev/go-coap/v3/udp/coder"
 )
 
-// messageLayer is the seam into go-coap: it replaces the library's handling
-// of every received message that is not a ping. The library's own request
+// messageLayer is the seam into go-coap's DTLS server: it replaces the
+// library's handling of every received message that is not a ping (plain
+// CoAP does not use go-coap's server at all: udp.go). The library's own request
 // path keeps each confirmable answer for 247 s and scans that cache on
 // every datagram (upstream issue #586), so the rate of a busy endpoint
 // decays; this path never touches that cache and deduplicates with
 // Server.exchanges instead.
 //
-// The option applies to go-coap's UDP and DTLS servers alike (both serve
-// *udp/client.Conn), so a DTLS listener gets the same message layer.
+// Both paths end in Server.answer, so plain and secure CoAP share the
+// message layer.
 func (s *Server) messageLayer() options.ProcessReceivedMessageOpt[*client.Conn] {
 	return options.WithProcessReceivedMessageFunc[*client.Conn](s.processReceived)
 }

@@ -22,6 +22,8 @@ func TestConfigInvalid(t *testing.T) {
 		{"negative body", Config{MaxBodyBytes: -1}, "max_body_bytes"},
 		{"negative sightings", Config{MaxSightings: -1}, "max_sightings"},
 		{"negative timeout", Config{IngestTimeout: -1}, "ingest_timeout"},
+		{"negative read buffer", Config{ReadBuffer: -1}, "read_buffer"},
+		{"negative read goroutines", Config{ReadGoroutines: -1}, "read_goroutines"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -39,7 +41,8 @@ func TestConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.ExchangeLifetime != 247*time.Second || cfg.SeqWindow != cfg.ExchangeLifetime || cfg.MaxFuture != time.Minute ||
-		cfg.MaxAge != time.Hour || cfg.Addr != ":5683" || cfg.Logger == nil || cfg.Clock == nil {
+		cfg.MaxAge != time.Hour || cfg.Addr != ":5683" || cfg.Logger == nil || cfg.Clock == nil ||
+		cfg.ReadBuffer != DefaultReadBuffer || cfg.ReadGoroutines < 16 {
 		t.Errorf("defaults not applied: %+v", cfg)
 	}
 }

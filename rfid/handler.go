@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"hash/maphash"
 	"log/slog"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/plgd-dev/go-coap/v3/message"
 	"github.com/plgd-dev/go-coap/v3/message/codes"
@@ -59,6 +62,11 @@ type ingest struct {
 	seed    maphash.Seed
 	m       *metrics
 	log     *slog.Logger
+	// refusals counts the sink's refusals since the last log line about
+	// them; refusedLog keeps those lines to one per interval (under
+	// overload every batch is refused, and the metric has the detail).
+	refusals   atomic.Int64
+	refusedLog rate.Sometimes
 }
 
 func newIngest(cfg Config, sink Sink, readers ReaderDirectory, seqs *ttlCache[seqKey, seqResult], m *metrics, limits *readerLimits) *ingest {
@@ -72,6 +80,8 @@ func newIngest(cfg Config, sink Sink, readers ReaderDirectory, seqs *ttlCache[se
 		seed:    maphash.MakeSeed(),
 		m:       m,
 		log:     cfg.Logger,
+		// one line per 10 s about refused batches
+		refusedLog: rate.Sometimes{Interval: 10 * time.Second},
 	}
 }
 
@@ -180,7 +190,11 @@ func (in *ingest) take(ctx context.Context, b Batch, bodyHash uint64) (Result, e
 		err := in.sink.Ingest(ictx, sightings)
 		cancel()
 		if err != nil {
-			in.log.Warn("rfid: sink refused batch", "reader", b.Reader, "seq", b.Seq, "sightings", len(sightings), "err", err)
+			in.refusals.Add(1)
+			in.refusedLog.Do(func() {
+				in.log.Warn("rfid: sink refused batches (5.03); one line per 10 s", "refused_batches", in.refusals.Swap(0),
+					"last_reader", b.Reader, "err", err)
+			})
 			return Result{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
 		}
 	}

@@ -81,11 +81,18 @@ type testServer struct {
 
 func startServer(t testing.TB, cfg Config) *testServer {
 	t.Helper()
+	return startServerWith(t, cfg, func(r *recordingSink) Sink { return r })
+}
+
+// startServerWith starts a test server whose Sink is wrap's, built around
+// the recording sink the test server keeps.
+func startServerWith(t testing.TB, cfg Config, wrap func(*recordingSink) Sink) *testServer {
+	t.Helper()
 	if cfg.Logger == nil {
 		cfg.Logger = testlog.Logger()
 	}
 	ts := &testServer{reg: prometheus.NewRegistry(), sink: &recordingSink{}}
-	srv, err := NewServer(cfg, ts.sink, testReaders, ts.reg)
+	srv, err := NewServer(cfg, wrap(ts.sink), testReaders, ts.reg)
 	if err != nil {
 		t.Fatalf("NewServer: %v", err)
 	}
@@ -182,4 +189,24 @@ func metricValue(t testing.TB, m prometheus.Metric) float64 {
 	}
 	t.Fatalf("metric %v is neither counter nor gauge", m.Desc())
 	return 0
+}
+
+// gathered sums every series of the metric family name in reg; ok is false
+// when reg has no such family.
+func gathered(t testing.TB, reg *prometheus.Registry, name string) (v float64, ok bool) {
+	t.Helper()
+	fams, err := reg.Gather()
+	if err != nil {
+		t.Fatalf("gather: %v", err)
+	}
+	for _, f := range fams {
+		if f.GetName() != name {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			v += m.GetCounter().GetValue() + m.GetGauge().GetValue()
+		}
+		return v, true
+	}
+	return 0, false
 }

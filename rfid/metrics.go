@@ -2,6 +2,7 @@ package rfid
 
 import (
 	"fmt"
+	"log/slog"
 
 	"github.com/plgd-dev/go-coap/v3/message/codes"
 	"github.com/prometheus/client_golang/prometheus"
@@ -22,6 +23,8 @@ type metrics struct {
 	duplicates *prometheus.CounterVec   // duplicates detected, by kind
 	decode     *prometheus.HistogramVec // decode latency, by format
 	entries    []prometheus.Collector   // dedupe cache sizes
+	invalid    prometheus.Counter       // datagrams that are not CoAP messages
+	sockets    *udpSockets              // kernel counters of the UDP listeners
 
 	forbidden         *prometheus.CounterVec // batches naming another reader, by session reader
 	rateLimited       *prometheus.CounterVec // batches refused 4.29, by reader and limit
@@ -31,7 +34,7 @@ type metrics struct {
 	handshakeFailures *prometheus.CounterVec // DTLS handshakes refused by our callbacks, by reason
 }
 
-func newMetrics(exchangeLen, seqLen func() int) *metrics {
+func newMetrics(exchangeLen, seqLen func() int, log *slog.Logger) *metrics {
 	const ns, sub = "rtls", "rfid"
 	m := &metrics{
 		batches: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub,
@@ -46,6 +49,9 @@ func newMetrics(exchangeLen, seqLen func() int) *metrics {
 			Name: "decode_seconds", Help: "Time to decode one batch body, by format.",
 			Buckets: prometheus.ExponentialBuckets(1e-6, 4, 10)}, []string{"format"}),
 	}
+	m.invalid = prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub,
+		Name: "invalid_datagrams_total", Help: "Datagrams on plain CoAP listeners ignored because they are not CoAP messages (too short, wrong version, bad token length or options)."})
+	m.sockets = newUDPSockets(log)
 	m.forbidden = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub,
 		Name: "forbidden_total", Help: "Batches answered 4.03 because they named another reader than the DTLS session's, by the session's reader."}, []string{"reader"})
 	m.rateLimited = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub,
@@ -95,6 +101,7 @@ func (m *metrics) register(reg prometheus.Registerer) error {
 		return nil
 	}
 	all := append([]prometheus.Collector{m.batches, m.accepted, m.dropped, m.duplicates, m.decode,
+		m.invalid, m.sockets,
 		m.forbidden, m.rateLimited, m.sessions, m.sessionsIdle, m.sessionsRevoked, m.handshakeFailures}, m.entries...)
 	for _, c := range all {
 		if err := reg.Register(c); err != nil {

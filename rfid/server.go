@@ -8,12 +8,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
-	"time"
 
-	coapNet "github.com/plgd-dev/go-coap/v3/net"
-	"github.com/plgd-dev/go-coap/v3/net/blockwise"
-	"github.com/plgd-dev/go-coap/v3/options"
-	"github.com/plgd-dev/go-coap/v3/udp"
 	"github.com/plgd-dev/go-coap/v3/udp/client"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -32,6 +27,9 @@ type Server struct {
 	exchanges *exchanges
 	metrics   *metrics
 
+	ctx  context.Context    // of every batch; cancelled by Close
+	stop context.CancelFunc // cancels ctx
+
 	limits *readerLimits
 	creds  atomic.Pointer[Credentials] // reader keys and CA for DTLS; nil for none
 
@@ -44,7 +42,7 @@ type Server struct {
 	closed  bool
 }
 
-// stopper is a go-coap server (UDP or DTLS).
+// stopper is a plain UDP listener or a go-coap DTLS server.
 type stopper interface{ Stop() }
 
 // NewServer builds a server; its metrics are registered on reg (nil for
@@ -57,7 +55,10 @@ func NewServer(cfg Config, sink Sink, readers ReaderDirectory, reg prometheus.Re
 	if err != nil {
 		return nil, err
 	}
+	ctx, stop := context.WithCancel(context.Background())
 	s := &Server{
+		ctx:       ctx,
+		stop:      stop,
 		cfg:       cfg,
 		log:       cfg.Logger,
 		exchanges: newExchanges(cfg.ExchangeLifetime, cfg.DedupeMaxEntries),
@@ -65,38 +66,13 @@ func NewServer(cfg Config, sink Sink, readers ReaderDirectory, reg prometheus.Re
 	}
 	s.creds.Store(cfg.Credentials)
 	seqs := newTTLCache[seqKey, seqResult](cfg.SeqWindow, cfg.SeqMaxEntries)
-	s.metrics = newMetrics(s.exchanges.len, seqs.len)
+	s.metrics = newMetrics(s.exchanges.len, seqs.len, cfg.Logger)
 	if err := s.metrics.register(reg); err != nil {
 		return nil, err
 	}
 	s.limits = newReaderLimits(cfg)
 	s.ingest = newIngest(cfg, sink, readers, seqs, s.metrics, s.limits)
 	return s, nil
-}
-
-// Serve answers CoAP requests arriving on l until Close; it then returns
-// ErrServerClosed. It may be called for several listeners (say IPv4 and
-// IPv6); they share the dedupe caches.
-func (s *Server) Serve(l *net.UDPConn) error {
-	if l == nil {
-		return errors.New("rfid: serve: nil listener")
-	}
-	defer l.Close() // also when Close came before the library took l
-	srv := udp.NewServer(
-		s.messageLayer(),
-		options.WithBlockwise(false, blockwise.SZX1024, time.Second),
-		options.WithMaxMessageSize(maxDatagram),
-		options.WithErrors(func(err error) { s.log.Debug("rfid: coap", "err", err) }),
-	)
-	if err := s.track(srv, l.LocalAddr()); err != nil {
-		return err
-	}
-	s.log.Info("rfid: serving CoAP", "addr", l.LocalAddr().String())
-	err := srv.Serve(coapNet.NewUDPConn("udp", l))
-	if s.isClosed() {
-		return ErrServerClosed
-	}
-	return err
 }
 
 // ListenAndServe listens on Config.Addr and serves until ctx is done
@@ -130,12 +106,14 @@ func (s *Server) Addr() net.Addr {
 }
 
 // Close stops every listener; Serve calls then return ErrServerClosed.
-// It does not wait for batches being processed (a Sink call may still run).
+// It cancels the context of batches being processed and does not wait for
+// them (a Sink call may still run).
 func (s *Server) Close() error {
 	s.mu.Lock()
 	servers := s.servers
 	s.servers, s.closed = nil, true
 	s.mu.Unlock()
+	s.stop()
 	for _, srv := range servers {
 		srv.Stop()
 	}

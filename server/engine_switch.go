@@ -175,9 +175,9 @@ func (e *engineSwitch) SelectTags(ctx context.Context, keep func(geofence.Tag) b
 	return on(e, func(p *pipeline.Pipeline) ([]geofence.Tag, error) { return p.SelectTags(ctx, keep) })
 }
 
-// SelectTagIDs forwards to the pipeline.
-func (e *engineSwitch) SelectTagIDs(ctx context.Context, keep func(geofence.Tag) bool) ([]string, error) {
-	return on(e, func(p *pipeline.Pipeline) ([]string, error) { return p.SelectTagIDs(ctx, keep) })
+// SelectKindTagIDs forwards to the pipeline.
+func (e *engineSwitch) SelectKindTagIDs(ctx context.Context, class, typ string, status func(string) bool) ([]string, error) {
+	return on(e, func(p *pipeline.Pipeline) ([]string, error) { return p.SelectKindTagIDs(ctx, class, typ, status) })
 }
 
 // LookupTags forwards to the pipeline.

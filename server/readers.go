@@ -28,6 +28,11 @@ type ReaderConfig struct {
 	SightingRate float64
 	// Tags is the policy for new tags and the bound on tracked tags.
 	Tags pipeline.TagPolicy
+	// ReadBuffer is the plain CoAP socket's receive buffer in bytes
+	// (--coap-read-buffer; 0: rfid.DefaultReadBuffer) and ReadGoroutines
+	// the goroutines reading it (--coap-read-goroutines; 0: the default).
+	ReadBuffer     int
+	ReadGoroutines int
 }
 
 // validate checks the reader settings; insecure allows plain CoAP.
@@ -47,6 +52,10 @@ func (r ReaderConfig) validate(insecure bool) error {
 		return fmt.Errorf("%w: --reader-batch-rate: must not be negative", ErrConfig)
 	case r.SightingRate < 0:
 		return fmt.Errorf("%w: --reader-sighting-rate: must not be negative", ErrConfig)
+	case r.ReadBuffer < 0:
+		return fmt.Errorf("%w: --coap-read-buffer: must not be negative", ErrConfig)
+	case r.ReadGoroutines < 0:
+		return fmt.Errorf("%w: --coap-read-goroutines: must not be negative", ErrConfig)
 	}
 	if err := r.Tags.Validate(); err != nil {
 		return fmt.Errorf("%w: %w", ErrConfig, err)
@@ -64,6 +73,8 @@ func (r ReaderConfig) rfidConfig(creds *rfid.Credentials) rfid.Config {
 		ReaderBatchBurst:    int(2 * r.BatchRate),
 		ReaderSightingRate:  r.SightingRate,
 		ReaderSightingBurst: max(int(2*r.SightingRate), rfid.DefaultMaxSightings),
+		ReadBuffer:          r.ReadBuffer,
+		ReadGoroutines:      r.ReadGoroutines,
 	}
 }
 

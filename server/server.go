@@ -366,20 +366,23 @@ func openStore(ctx context.Context, cfg Config, log *slog.Logger) (store.Store, 
 
 // newAggregator returns the analytics aggregator over the plan's rooms
 // (category and unit) and the registry's assets (type and unit, for
-// utilization). The aggregator and fence are both owned by the pipeline's
+// utilization), carrying on from the visits open in the fence's restored
+// state. The aggregator and fence are both owned by the pipeline's
 // goroutine, the only one that calls the asset lookup.
 func newAggregator(plan *floorplans.Plan, fence *geofence.Engine) *analytics.Aggregator {
 	rooms := make(map[string]analytics.Room, len(plan.Rooms))
 	for _, r := range plan.Rooms {
 		rooms[r.ID] = analytics.Room{Category: r.Category, Unit: r.Unit}
 	}
-	return analytics.NewAggregator(rooms, func(tag string) (analytics.Asset, bool) {
+	a := analytics.NewAggregator(rooms, func(tag string) (analytics.Asset, bool) {
 		t, ok := fence.Tag(tag)
 		if !ok || t.Class != geofence.ClassAsset {
 			return analytics.Asset{}, false
 		}
 		return analytics.Asset{Type: t.Type, Unit: t.Unit}, true
 	})
+	a.Restore(fence.OpenVisits())
+	return a
 }
 
 func storeName(cfg Config) string {

@@ -202,6 +202,11 @@ type Store interface {
 	// one, in the order of tags: one read for many tags (a join with the
 	// registry) instead of a GetPosition each.
 	GetPositions(ctx context.Context, tags []string) ([]location.Position, error)
+	// GetRooms returns the level and room of the current positions of
+	// those of tags that have one, in the order of tags: GetPositions
+	// without decoding the positions, to narrow a search before reading
+	// them.
+	GetRooms(ctx context.Context, tags []string) ([]TagRoom, error)
 	// ListPositions pages through current positions.
 	ListPositions(ctx context.Context, q Query) (Page, error)
 	// ExpirePositions deletes every tag whose stored position is older than
@@ -256,6 +261,12 @@ type Store interface {
 	ReadAnalytics(ctx context.Context, buckets []string) (analytics.Fields, error)
 	// Close releases the store's resources.
 	Close() error
+}
+
+// TagRoom is where a tag's current position is: its level and room ("" when
+// in none).
+type TagRoom struct {
+	Tag, Level, Room string
 }
 
 // MaxIDLen is the longest tag, level, room, zone or rule id Apply accepts, in bytes.
@@ -366,20 +377,7 @@ func validateVisit(v geofence.Visit) error {
 		{"class", v.Class}, {"type", v.Type}, {"unit", v.Unit}})
 }
 
-func validateOp(op analytics.Op) error {
-	if _, ok := analytics.BucketHour(op.Bucket); !ok {
-		return errors.New("bad bucket")
-	}
-	switch {
-	case op.Field == "":
-		return errors.New("empty field")
-	case len(op.Field) > 4*MaxIDLen: // class and two ids
-		return fmt.Errorf("field longer than %d bytes", 4*MaxIDLen)
-	case !utf8.ValidString(op.Field):
-		return errors.New("field not valid UTF-8")
-	}
-	return nil
-}
+func validateOp(op analytics.Op) error { return op.Validate() }
 
 func validateEvent(e geofence.Event) error {
 	switch {

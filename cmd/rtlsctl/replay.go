@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"time"
 
@@ -69,14 +68,17 @@ func runReplay(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "replay: %d sightings used, %d positions, %d tags in %v; rejected: %d impossible rssi, %d unknown reader, %d late, %d duplicate; %d reader-to-reader (calibration)\n",
-		stats.Accepted, stats.Updates, stats.Tags, time.Since(start).Round(time.Millisecond),
+	elapsed := time.Since(start)
+	read := stats.Accepted + stats.ImpossibleRSSI + stats.UnknownReader + stats.Late + stats.Duplicates + stats.EmptyTag + stats.ReaderSightings
+	fmt.Fprintf(os.Stderr, "replay: %d sightings used, %d positions (%d still), %d tags in %v (%.0f sightings/s); rejected: %d impossible rssi, %d unknown reader, %d late, %d duplicate; %d reader-to-reader (calibration)\n",
+		stats.Accepted, stats.Updates, stats.StillUpdates, stats.Tags, elapsed.Round(time.Millisecond), float64(read)/elapsed.Seconds(),
 		stats.ImpossibleRSSI, stats.UnknownReader, stats.Late, stats.Duplicates, stats.ReaderSightings)
 	return nil
 }
 
 // replay feeds every sighting to a fresh engine and writes each position as
-// soon as the engine finalises it.
+// soon as the engine finalises it. Decoding runs on its own goroutine, a
+// batch ahead of the engine.
 func replay(plan *floorplans.Plan, cfg location.Config, r io.Reader, w io.Writer) (location.Stats, error) {
 	eng, err := location.New(plan, cfg)
 	if err != nil {
@@ -93,18 +95,67 @@ func replay(plan *floorplans.Plan, cfg location.Config, r io.Reader, w io.Writer
 		}
 		return nil
 	}
-	err = jsonl.ReadSightings(r, func(s location.Sighting) error {
-		_ = eng.Add(s) // rejected sightings are counted in the engine's stats
-		return write(eng.Drain())
-	})
-	if err != nil {
+	batches, free := make(chan []location.Sighting, 4), make(chan []location.Sighting, 4)
+	for range cap(free) {
+		free <- make([]location.Sighting, 0, replayBatch)
+	}
+	stop := make(chan struct{})
+	decoded := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		b := <-free
+		err := jsonl.ReadSightings(r, func(s location.Sighting) error {
+			if b = append(b, s); len(b) < replayBatch {
+				return nil
+			}
+			batches <- b
+			select {
+			case b = <-free:
+				b = b[:0]
+				return nil
+			case <-stop:
+				return errStopped
+			}
+		})
+		if len(b) > 0 && err == nil {
+			batches <- b
+		}
+		decoded <- err
+	}()
+	rp := location.NewReplayer(eng)
+	var werr error
+	for b := range batches {
+		for _, s := range b {
+			ps, _ := rp.Add(s) // rejected sightings are counted in the engine's stats
+			if werr == nil {
+				werr = write(ps)
+			}
+		}
+		if werr != nil {
+			close(stop)
+			for range batches {
+			}
+			break
+		}
+		free <- b
+	}
+	if err := <-decoded; err != nil && !errors.Is(err, errStopped) {
 		return eng.Stats(), err
 	}
-	if err := write(eng.Flush(math.MaxInt64)); err != nil {
+	if werr != nil {
+		return eng.Stats(), werr
+	}
+	if err := write(rp.Close()); err != nil {
 		return eng.Stats(), err
 	}
 	return eng.Stats(), bw.Flush()
 }
+
+// replayBatch is how many sightings the decoder hands over at a time.
+const replayBatch = 4096
+
+// errStopped stops the decoder when writing failed.
+var errStopped = errors.New("replay: stopped")
 
 type nopCloser struct{ io.Writer }
 

@@ -1,7 +1,9 @@
-// Command rtlsload drives tags through room changes against a running
-// rtlsd with real CoAP batches, watches its event stream over gRPC and
-// reports the event rate and the latency from the batches that complete a
-// room change to its ENTER event.
+// Command rtlsload drives load against a running rtlsd with real CoAP
+// batches and watches its event stream over gRPC. By default it moves tags
+// through room changes and reports the latency from a change's batches to
+// its ENTER; with --mix it plays the hospital mix (moving and still tags,
+// synchronised readers, CBOR batches) and reports every interval what was
+// offered, acknowledged, refused and dropped, latencies and rtlsd's RSS.
 package main
 
 import (
@@ -16,18 +18,44 @@ import (
 )
 
 func main() {
-	cfg, err := parseFlags(os.Args[1:])
+	o, err := parseFlags(os.Args[1:])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "rtlsload:", err)
 		os.Exit(2)
 	}
-	cfg.Log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	o.Log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	rep, err := load.Run(ctx, cfg)
-	if err != nil {
-		cfg.Log.Error("rtlsload failed", "err", err)
+	if err := run(ctx, o); err != nil {
+		o.Log.Error("rtlsload failed", "err", err)
 		os.Exit(1)
 	}
+}
+
+func run(ctx context.Context, o options) error {
+	if !o.mix {
+		rep, err := load.Run(ctx, o.Config)
+		if err != nil {
+			return err
+		}
+		rep.Write(os.Stdout)
+		return nil
+	}
+	o.Mix.Out = os.Stdout
+	rep, err := load.RunMix(ctx, o.Config)
+	if err != nil && len(rep.Intervals) == 0 {
+		return err
+	}
 	rep.Write(os.Stdout)
+	if o.jsonPath != "" {
+		f, ferr := os.Create(o.jsonPath)
+		if ferr != nil {
+			return ferr
+		}
+		defer f.Close()
+		if ferr := rep.WriteJSON(f); ferr != nil {
+			return ferr
+		}
+	}
+	return err
 }

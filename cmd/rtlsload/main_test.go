@@ -8,7 +8,8 @@ import (
 
 func TestParseFlags(t *testing.T) {
 	plan := "--floorplan=../../floorplans/testdata/synthetic-clinic.geojson"
-	cfg, err := parseFlags([]string{plan, "--tags=7", "--duration=5s", "--debounce-known=2s"})
+	o, err := parseFlags([]string{plan, "--tags=7", "--duration=5s", "--debounce-known=2s"})
+	cfg := o.Config
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -129,6 +129,18 @@ func (f *Field) Distance(to Place) (float64, bool) {
 	return d, !math.IsInf(d, 1)
 }
 
+// Floor returns a bound no walk from the field's origin into a room beats:
+// the least distance to its doors, 0 for the origin's room. A room that
+// cannot be reached gets +Inf; a room not in the plan (or "") gets 0, so
+// that a place without a known room is never ruled out by it.
+func (f *Field) Floor(room string) float64 {
+	i, ok := f.r.roomOf[room]
+	if !ok {
+		return 0
+	}
+	return f.floor[i]
+}
+
 // To returns the walking distance in meters from the field's origin to a
 // place and the ids of the rooms walked through, the origin's room first
 // and the place's last; false as for Distance.

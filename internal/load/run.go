@@ -53,13 +53,15 @@ type Config struct {
 	Conns int
 	// Log receives progress (never tag ids); nil discards it.
 	Log *slog.Logger
+	// Mix configures RunMix, the hospital mix; Run ignores it.
+	Mix MixConfig
 }
 
 func (c *Config) validate() error {
 	switch {
 	case c.Plan == nil:
 		return fmt.Errorf("%w: floorplan: required", ErrConfig)
-	case c.Tags <= 0:
+	case c.Tags <= 0 && c.Mix.Rate <= 0:
 		return fmt.Errorf("%w: tags: must be > 0", ErrConfig)
 	case c.Duration < time.Second:
 		return fmt.Errorf("%w: duration: at least 1s", ErrConfig)

@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -70,4 +71,30 @@ func (w *watcher) snapshot() ([]received, int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return append([]received(nil), w.events...), w.others
+}
+
+// watchAlways follows WatchEvents like watch, and opens the stream again
+// (new events only) a second after it ends, until ctx is done: rtlsd may
+// restart during a soak.
+func watchAlways(ctx context.Context, cc *grpc.ClientConn, prefix string, log *slog.Logger) *watcher {
+	w := &watcher{prefix: prefix, done: make(chan error, 1)}
+	go func() {
+		for ctx.Err() == nil {
+			stream, err := rtlsv1.NewEventServiceClient(cc).WatchEvents(ctx, &rtlsv1.WatchEventsRequest{})
+			for err == nil {
+				var e *rtlsv1.Event
+				if e, err = stream.Recv(); err == nil {
+					w.add(e, time.Now())
+				}
+			}
+			if ctx.Err() == nil {
+				log.Warn("load: event watch ended; reconnecting", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
+		}
+	}()
+	return w
 }

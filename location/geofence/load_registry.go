@@ -111,7 +111,7 @@ func parseRegistry(data []byte, format Format, source string) (*Registry, error)
 			return nil, located(tagError("id", "repeats the tag at "+first), joinWhere(source, where[i]))
 		}
 		firstAt[t.ID] = where[i]
-		reg.tags[t.ID] = t
+		reg.store(t)
 	}
 	return reg, nil
 }

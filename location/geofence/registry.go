@@ -12,8 +12,11 @@ import (
 // own copy: change the engine's registry through Engine.PutTag,
 // Engine.DeleteTag and Engine.SetRegistry.
 type Registry struct {
-	mu   sync.RWMutex // guards tags
+	mu   sync.RWMutex // guards tags and kinds
 	tags map[string]Tag
+	// kinds indexes the tag ids by class, type and status
+	// (registry_select.go).
+	kinds map[kind]map[string]struct{}
 }
 
 // NewRegistry returns a registry holding tags. It fails on the first invalid
@@ -28,7 +31,7 @@ func NewRegistry(tags []Tag) (*Registry, error) {
 		if _, dup := r.tags[t.ID]; dup {
 			return nil, located(tagError("id", "repeats an earlier tag"), fmt.Sprintf("tags[%d]", i))
 		}
-		r.tags[t.ID] = t
+		r.store(t)
 	}
 	return r, nil
 }
@@ -53,10 +56,7 @@ func (r *Registry) Put(t Tag) (Tag, error) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.tags == nil {
-		r.tags = make(map[string]Tag)
-	}
-	r.tags[t.ID] = t
+	r.store(t)
 	return t, nil
 }
 
@@ -64,16 +64,47 @@ func (r *Registry) Put(t Tag) (Tag, error) {
 func (r *Registry) set(t Tag) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.store(t)
+}
+
+// store puts t in the tags and the index, replacing the tag of its id.
+// Called with mu held for writing.
+func (r *Registry) store(t Tag) {
+	if r.tags == nil {
+		r.tags = make(map[string]Tag)
+	}
+	if old, ok := r.tags[t.ID]; ok {
+		r.unindex(old)
+	}
 	r.tags[t.ID] = t
+	if r.kinds == nil {
+		r.kinds = map[kind]map[string]struct{}{}
+	}
+	k := kindOf(t)
+	if r.kinds[k] == nil {
+		r.kinds[k] = map[string]struct{}{}
+	}
+	r.kinds[k][t.ID] = struct{}{}
+}
+
+// unindex removes t from the index. Called with mu held for writing.
+func (r *Registry) unindex(t Tag) {
+	k := kindOf(t)
+	delete(r.kinds[k], t.ID)
+	if len(r.kinds[k]) == 0 {
+		delete(r.kinds, k)
+	}
 }
 
 // Delete removes a tag; it returns ErrUnknownTag when there was none.
 func (r *Registry) Delete(id string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if _, ok := r.tags[id]; !ok {
+	t, ok := r.tags[id]
+	if !ok {
 		return ErrUnknownTag
 	}
+	r.unindex(t)
 	delete(r.tags, id)
 	return nil
 }
@@ -115,8 +146,8 @@ func (r *Registry) Clone() *Registry {
 	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	for id, t := range r.tags {
-		c.tags[id] = t
+	for _, t := range r.tags {
+		c.store(t)
 	}
 	return c
 }

@@ -1,5 +1,11 @@
 package geofence
 
+import (
+	"cmp"
+	"slices"
+	"strings"
+)
+
 // Room visits: every tag's debounced stays in the rooms of the plan, kept
 // apart from the rules. A room's view 0 (the engine's default debounce)
 // exists whatever rules watch the room, so rules never change visits:
@@ -21,6 +27,24 @@ func (e *Engine) TakeVisits() []Visit {
 	}
 	out := e.visits
 	e.visits = nil
+	return out
+}
+
+// OpenVisits returns the room visits open now (Exit 0), by tag then
+// room: after a restart from a snapshot, what the records already stored
+// left open, so that whoever follows the records (the analytics of moves)
+// can carry on from them instead of starting blind.
+func (e *Engine) OpenVisits() []Visit {
+	var out []Visit
+	for _, t := range e.tags {
+		for i := range t.members {
+			m := &t.members[i]
+			if m.z.room && m.v0.in {
+				out = append(out, e.visit(t, m.z, m.v0.since, 0))
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b Visit) int { return cmp.Or(strings.Compare(a.Tag, b.Tag), strings.Compare(a.Room, b.Room)) })
 	return out
 }
 

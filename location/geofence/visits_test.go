@@ -89,3 +89,28 @@ func TestVisitsIgnoreRuleChanges(t *testing.T) {
 		t.Fatalf("visits with rule changes:\n  got  %q\n  want %q", b, want)
 	}
 }
+
+// TestOpenVisitsAfterRestore: a tag in COR starts into A (pending, within
+// the debounce) when the engine's state is saved; the restored engine
+// reports COR as the open visit, and carries the walk on to the records
+// of A opening and COR closing. Its members come back ordered by zone id,
+// so A's opening is recorded before COR's closing: whoever follows the
+// records (analytics.Aggregator) learns of COR only from OpenVisits.
+func TestOpenVisitsAfterRestore(t *testing.T) {
+	e := newTestEngine(t, Config{})
+	run(e, interleave(walk("S1", "COR", 0, 10), walk("S1", "A", 10, 11), ticks(0, 11)))
+	wantVisits(t, e.TakeVisits(), "COR[0,0)")
+	wantVisits(t, e.OpenVisits(), "COR[0,0)")
+	data, err := e.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e2 := newTestEngine(t, Config{})
+	if err := e2.Restore(data); err != nil {
+		t.Fatal(err)
+	}
+	wantVisits(t, e2.OpenVisits(), "COR[0,0)")
+	run(e2, interleave(walk("S1", "A", 11, 20), ticks(11, 20)))
+	wantVisits(t, e2.TakeVisits(), "A[10,0)", "COR[0,10)")
+	wantVisits(t, e2.OpenVisits(), "A[10,0)")
+}

@@ -9,6 +9,7 @@ import (
 
 // aggregates are the analytics buckets, with their hours for retention.
 type aggregates struct {
+	packer *analytics.Packer
 	fields analytics.Fields
 	hours  map[int64][]string // hour -> its buckets
 	newest int64              // the newest hour written
@@ -22,7 +23,7 @@ func (s *Store) applyAnalytics(ops []analytics.Op) {
 	}
 	a := &s.agg
 	if a.fields == nil {
-		a.fields, a.hours = analytics.Fields{}, map[int64][]string{}
+		a.packer, a.fields, a.hours = analytics.NewPacker(), analytics.Fields{}, map[int64][]string{}
 	}
 	newest := a.newest
 	for _, op := range ops {
@@ -39,7 +40,7 @@ func (s *Store) applyAnalytics(ops []analytics.Op) {
 		if a.fields[op.Bucket] == nil {
 			a.hours[hour] = append(a.hours[hour], op.Bucket)
 		}
-		a.fields.Apply([]analytics.Op{op})
+		a.packer.Apply(a.fields, []analytics.Op{op})
 	}
 	if newest > a.newest && !keep {
 		for hour, buckets := range a.hours {

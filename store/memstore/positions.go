@@ -127,6 +127,23 @@ func (s *Store) GetPositions(_ context.Context, tags []string) ([]location.Posit
 	return out, nil
 }
 
+// GetRooms returns the level and room of the current positions of those of
+// tags that have one, in the order of tags.
+func (s *Store) GetRooms(_ context.Context, tags []string) ([]store.TagRoom, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return nil, ErrClosed
+	}
+	out := make([]store.TagRoom, 0, len(tags))
+	for _, tag := range tags {
+		if p, ok := s.pos[tag]; ok {
+			out = append(out, store.TagRoom{Tag: tag, Level: p.Level, Room: p.Room})
+		}
+	}
+	return out, nil
+}
+
 // ExpirePositions deletes every tag whose position is older than before,
 // rebuilding each index it touches once (not once per tag).
 func (s *Store) ExpirePositions(_ context.Context, before int64) (int, error) {

@@ -3,7 +3,6 @@ package redisstore
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"github.com/hospitalrtls/rtls/analytics"
 	"github.com/hospitalrtls/rtls/store"
@@ -11,31 +10,48 @@ import (
 )
 
 // appendAnalyticsArgs appends the analytics section of applyScript's ARGV:
-// the ops grouped by bucket, in the order their buckets first occur.
+// the ops grouped by bucket, then by field, in the order each first occurs.
 func (s *Store) appendAnalyticsArgs(args []any, u store.Update) []any {
+	type field struct {
+		name  string
+		items int
+		args  []any
+	}
 	var order []string
-	byBucket := map[string][]analytics.Op{}
+	buckets := map[string][]*field{}
+	fields := map[[2]string]*field{}
 	var newest int64
 	for _, op := range u.Analytics {
-		if byBucket[op.Bucket] == nil {
+		if buckets[op.Bucket] == nil {
 			order = append(order, op.Bucket)
 		}
-		byBucket[op.Bucket] = append(byBucket[op.Bucket], op)
+		name := op.Field()
+		f := fields[[2]string{op.Bucket, name}]
+		if f == nil {
+			f = &field{name: name}
+			fields[[2]string{op.Bucket, name}] = f
+			buckets[op.Bucket] = append(buckets[op.Bucket], f)
+		}
+		f.items++
+		switch op.Set {
+		case 0:
+			f.args = append(f.args, int(op.Counter), op.Add)
+		case analytics.SetMoves:
+			f.args = append(f.args, op.To, op.Tag)
+		default:
+			f.args = append(f.args, op.Tag)
+		}
 		hour, _ := analytics.BucketHour(op.Bucket) // checked by Validate
 		newest = max(newest, hour)
 	}
-	args = append(args, s.keys.aggPrefix, s.keys.aggIndex, max(s.opts.AnalyticsMaxAge.Milliseconds(), 0),
-		newest, len(order))
+	args = append(args, s.keys.aggPrefix, s.keys.aggIndex, s.keys.aggTags,
+		max(s.opts.AnalyticsMaxAge.Milliseconds(), 0), newest, len(order))
 	for _, b := range order {
 		hour, _ := analytics.BucketHour(b)
-		ops := byBucket[b]
-		args = append(args, b, hour, len(ops))
-		for _, op := range ops {
-			if op.Set {
-				args = append(args, op.Field, "s", 1)
-			} else {
-				args = append(args, op.Field, "a", op.Add)
-			}
+		args = append(args, b, hour, len(buckets[b]))
+		for _, f := range buckets[b] {
+			args = append(args, f.name, f.items)
+			args = append(args, f.args...)
 		}
 	}
 	return args
@@ -59,15 +75,7 @@ func (s *Store) ReadAnalytics(ctx context.Context, buckets []string) (analytics.
 		if len(m) == 0 {
 			continue
 		}
-		f := make(map[string]int64, len(m))
-		for k, v := range m {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return nil, fmt.Errorf("redisstore: read analytics: bucket %s: %w", buckets[i], err)
-			}
-			f[k] = n
-		}
-		out[buckets[i]] = f
+		out[buckets[i]] = m
 	}
 	return out, nil
 }

@@ -38,14 +38,16 @@ import (
 //	rtls:{site}:trail:v:<tag> zset    the tag's visits, score = entry ms (trail.go)
 //	rtls:{site}:trail:p:<tag> stream  the tag's trail points, id = "<ts>-1" (trail.go)
 //	rtls:{site}:trail:tags    zset    tag id -> newest trail time written (ms)
-//	rtls:{site}:agg:<bucket>  hash    analytics bucket: field -> count (analytics.go)
+//	rtls:{site}:agg:<bucket>  hash    analytics bucket: row part -> packed value (analytics.go)
 //	rtls:{site}:agg:hours     zset    analytics bucket name -> its hour (ms)
+//	rtls:{site}:agg:tags      hash    analytics tag index: tag hash -> number (0, 1, ... as
+//	                                  first seen; never trimmed, so numbers keep their meaning)
 //	rtls:{site}:ingest        stream  the ingest log: accepted sighting batches (ingestlog.go)
 //	rtls:{site}:ingest:wm     string  event time (ms) up to which the log is processed
 //	                                  and written (Update.Watermark, set by Apply)
 //	rtls:{site}:lease         string  "owner token" of the instance running the
 //	                                  site's engine, with a TTL (lease.go)
-//	rtls:{site}:fencing       string  the newest fencing token (a counter) granted
+//	rtls:{site}:fencing       string  the newest fencing token granted (lease.go)
 //	rtls:{site}:ch:positions  channel JSON array of the positions of each Apply
 //	rtls:{site}:ch:events     channel id of the newest event of each Apply
 //
@@ -74,6 +76,7 @@ type keys struct {
 	trailIndex  string
 	aggPrefix   string
 	aggIndex    string
+	aggTags     string
 	// statusPrefix and statusSeq hold the status history (status.go).
 	statusPrefix string
 	statusSeq    string
@@ -110,6 +113,7 @@ func newKeys(site string) keys {
 		trailIndex:   p + "trail:tags",
 		aggPrefix:    p + "agg:",
 		aggIndex:     p + "agg:hours",
+		aggTags:      p + "agg:tags",
 		statusPrefix: p + "status:",
 		statusSeq:    p + "statusseq",
 		ingest:       p + "ingest",

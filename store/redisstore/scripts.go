@@ -23,9 +23,11 @@ import "github.com/redis/go-redis/v9"
 // key, trail max age ms (0 = none), #visits, #points; per visit: tag,
 // enter, newest of enter and exit, encoded visit; per point: tag, ts,
 // encoded point (trail.go); then the analytics section (analytics.go):
-// bucket key prefix, bucket index key, max age ms (0 = none), newest hour
-// of the update, #buckets; per bucket: name, hour, #ops, then per op:
-// field, "a" (add) or "s" (set), value. Trails older than the max age (before the
+// bucket key prefix, bucket index key, tag index key, max age ms (0 =
+// none), newest hour of the update, #buckets; per bucket: name, hour,
+// #fields, then per field: name, #items, then per item a counter and the
+// value to add (a field ending in "c"), a tag hash ("t", "u") or the key
+// moved to and a tag hash ("m"). Trails older than the max age (before the
 // newest time of the update) are trimmed for the tags written, and up to 32
 // tags with nothing written since are dropped whole.
 // Last, when the update has status changes, the status history key prefix,
@@ -244,34 +246,124 @@ if maxTrail > 0 and trailNow > maxTrail then
   end
 end
 
--- Analytics: counters added (HINCRBY), set members written (HSET 1); the
--- index holds each bucket's hour, and buckets older than the retention
--- before the newest hour are dropped (64 at a time) and never written.
-local aggPrefix, aggIndex = ARGV[i], ARGV[i + 1]
-local maxAgg, aggNewest, nbk = tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4])
-i = i + 5
+-- Analytics (analytics/pack.go): per bucket, per field, the ops of one
+-- part of a row. Counters ('c') are (counter, value) varint pairs by
+-- counter; tag sets ('t', 'u') 4-byte tag numbers, each once; moves ('m')
+-- one entry per move: the length of the key moved to as a varint, the key,
+-- the tag number. Tags are numbered in the tag index as first seen. The
+-- hours index holds each bucket's hour, and buckets older than the
+-- retention before the newest hour are dropped (64 at a time) and never
+-- written.
+local aggPrefix, aggIndex, aggTags = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+local maxAgg, aggNewest, nbk = tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4]), tonumber(ARGV[i + 5])
+i = i + 6
 local aggCut = nil
 if maxAgg > 0 and nbk > 0 then
   local top = redis.call('ZRANGE', aggIndex, -1, -1, 'WITHSCORES')
   if top[2] and tonumber(top[2]) > aggNewest then aggNewest = tonumber(top[2]) end
   aggCut = aggNewest - maxAgg
 end
-for b = 1, nbk do
-  local name, hourArg, nops = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
-  local hour = tonumber(hourArg)
-  i = i + 3
-  local key, sets, live = aggPrefix .. name, {}, aggCut == nil or hour >= aggCut
-  for o = 1, nops do
-    if live then
-      if ARGV[i + 1] == 's' then
-        sets[#sets + 1], sets[#sets + 2] = ARGV[i], '1'
-      else
-        redis.call('HINCRBY', key, ARGV[i], ARGV[i + 2])
-      end
-    end
-    i = i + 3
+
+local function uvarint(s, p)
+  local v, mul = 0, 1
+  while true do
+    local b = string.byte(s, p)
+    p = p + 1
+    if b < 128 then return v + b * mul, p end
+    v, mul = v + (b - 128) * mul, mul * 128
   end
-  if live then
+end
+
+local function putUvarint(out, v)
+  while v >= 128 do
+    out[#out + 1] = string.char(v % 128 + 128)
+    v = math.floor(v / 128)
+  end
+  out[#out + 1] = string.char(v)
+end
+
+local tagNos = {}
+local function tagNo(h)
+  local n = tagNos[h]
+  if n then return n end
+  local v = redis.call('HGET', aggTags, h)
+  if v then
+    v = tonumber(v)
+  else
+    v = redis.call('HLEN', aggTags)
+    redis.call('HSET', aggTags, h, v)
+  end
+  n = string.char(math.floor(v / 16777216) % 256, math.floor(v / 65536) % 256, math.floor(v / 256) % 256, v % 256)
+  tagNos[h] = n
+  return n
+end
+
+local function hasMember(s, m)
+  local from = 1
+  while true do
+    local p = string.find(s, m, from, true)
+    if not p then return false end
+    if p % 4 == 1 then return true end
+    from = p + 1
+  end
+end
+
+local function addCounters(v, j, nit)
+  local cs, p = {}, 1
+  while p <= #v do
+    local c, x
+    c, p = uvarint(v, p)
+    x, p = uvarint(v, p)
+    cs[c] = x
+  end
+  for k = 0, nit - 1 do
+    local c = tonumber(ARGV[j + 2 * k])
+    cs[c] = (cs[c] or 0) + tonumber(ARGV[j + 2 * k + 1])
+  end
+  local ids, out = {}, {}
+  for c, _ in pairs(cs) do ids[#ids + 1] = c end
+  table.sort(ids)
+  for _, c in ipairs(ids) do
+    putUvarint(out, c)
+    putUvarint(out, cs[c])
+  end
+  return table.concat(out)
+end
+
+for b = 1, nbk do
+  local name, hourArg, nf = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
+  local key, live = aggPrefix .. name, aggCut == nil or tonumber(hourArg) >= aggCut
+  i = i + 3
+  local names, starts = {}, {}
+  for f = 1, nf do
+    local part, nit = string.sub(ARGV[i], -1), tonumber(ARGV[i + 1])
+    names[f], starts[f] = ARGV[i], i + 2
+    i = i + 2 + nit * ((part == 't' or part == 'u') and 1 or 2)
+  end
+  if live and nf > 0 then
+    local olds, sets = batched('HMGET', key, names), {}
+    for f = 1, nf do
+      local part, j = string.sub(names[f], -1), starts[f]
+      local nit, v = tonumber(ARGV[j - 1]), olds[f] or ''
+      if part == 'c' then
+        v = addCounters(v, j, nit)
+      elseif part == 'm' then
+        local out = {v}
+        for k = 0, nit - 1 do
+          local to = ARGV[j + 2 * k]
+          putUvarint(out, #to)
+          out[#out + 1] = to
+          out[#out + 1] = tagNo(ARGV[j + 2 * k + 1])
+        end
+        v = table.concat(out)
+      else
+        for k = 0, nit - 1 do
+          local m = tagNo(ARGV[j + k])
+          if not hasMember(v, m) then v = v .. m end
+        end
+      end
+      sets[#sets + 1], sets[#sets + 2] = names[f], v
+    end
     batched('HSET', key, sets)
     redis.call('ZADD', aggIndex, hourArg, name)
   end

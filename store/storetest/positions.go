@@ -183,7 +183,7 @@ func testGetMany(t *testing.T, open Opener) {
 	for i := range 2500 { // more than one batch of a store that batches
 		tag := fmt.Sprintf("T%05d", i)
 		if i%3 != 0 {
-			ps = append(ps, pos(tag, "L0", "R1", int64(1000+i)))
+			ps = append(ps, pos(tag, fmt.Sprint("L", i%2), []string{"", "R1", "R2"}[i%3], int64(1000+i)))
 		}
 		ask = append(ask, tag)
 	}
@@ -197,5 +197,20 @@ func testGetMany(t *testing.T, open Opener) {
 	slices.Reverse(want)
 	if !slices.Equal(got, want) {
 		t.Fatalf("GetPositions: got %d positions, want %d in the order asked", len(got), len(want))
+	}
+	rooms, err := s.GetRooms(ctx(t), append(ask, "NOBODY"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRooms := make([]store.TagRoom, len(want))
+	for i, p := range want {
+		wantRooms[i] = store.TagRoom{Tag: p.Tag, Level: p.Level, Room: p.Room}
+	}
+	if !slices.Equal(rooms, wantRooms) {
+		t.Fatalf("GetRooms: got %d rooms, want %d in the order asked", len(rooms), len(wantRooms))
+	}
+	apply(t, s, store.Update{Positions: []location.Position{pos(ask[0], "L1", "", 9000)}}) // left its room
+	if rooms, err := s.GetRooms(ctx(t), ask[:1]); err != nil || len(rooms) != 1 || rooms[0].Room != "" || rooms[0].Level != "L1" {
+		t.Fatalf("GetRooms after a move out of rooms: %v, %v", rooms, err)
 	}
 }

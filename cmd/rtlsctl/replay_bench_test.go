@@ -1,0 +1,48 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/hospitalrtls/rtls/floorplans"
+	"github.com/hospitalrtls/rtls/location"
+)
+
+// BenchmarkReplay runs `rtlsctl replay`'s loop (decode, engine, encode)
+// over the synthetic clinic's sightings held in memory, on GOMAXPROCS
+// workers, and reports sightings per second of wall clock.
+func BenchmarkReplay(b *testing.B) {
+	const dir = "../../testdata/datasets/synthetic-clinic"
+	plan, err := floorplans.LoadFile(filepath.Join(dir, "floorplan.geojson"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(dir, "sightings.jsonl.gz"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		b.Fatal(err)
+	}
+	in, err := io.ReadAll(zr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	lines := bytes.Count(in, []byte("\n"))
+	b.Run(fmt.Sprintf("sightings=%d", lines), func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := replay(plan, location.Defaults(), bytes.NewReader(in), io.Discard); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(lines*b.N)/b.Elapsed().Seconds(), "sightings/s")
+	})
+}

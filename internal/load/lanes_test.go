@@ -1,0 +1,97 @@
+package load
+
+import (
+	"context"
+	"errors"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/plgd-dev/go-coap/v3/message/codes"
+
+	"github.com/hospitalrtls/rtls/internal/testlog"
+	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/rfid"
+)
+
+type anyReader struct{}
+
+func (anyReader) Known(string) bool { return true }
+
+type nopSink struct{}
+
+func (nopSink) Ingest(context.Context, []location.Sighting) error { return nil }
+
+// serveCoAP serves rfid on addr (":0" for any port) until stop is called.
+func serveCoAP(t *testing.T, addr string) (bound string, stop func()) {
+	t.Helper()
+	srv, err := rfid.NewServer(rfid.Config{Logger: testlog.Logger()}, nopSink{}, anyReader{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ua, err := net.ResolveUDPAddr("udp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.ListenUDP("udp", ua)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(l) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			_ = srv.Close()
+			if err := <-done; !errors.Is(err, rfid.ErrServerClosed) {
+				t.Errorf("Serve: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return l.LocalAddr().String(), stop
+}
+
+// TestLanesReconnect: an endpoint keeps posting across a restart of the
+// server on the same port: while it is away batches get no answer, and
+// once it is back an endpoint dialled again is answered 2.04.
+func TestLanesReconnect(t *testing.T) {
+	addr, stop := serveCoAP(t, "127.0.0.1:0")
+	out := make(chan outcome, 64)
+	ls := newLanes(addr, 1, func(o outcome) { out <- o })
+	defer ls.close()
+	ctx := context.Background()
+	now := time.Now().UnixMilli()
+	batch := func(seq uint64) rfid.Batch {
+		return rfid.Batch{Reader: "R1", Seq: seq, Sightings: []rfid.WireSighting{{TS: now, Tag: "T1", RSSI: -60}}}
+	}
+	seq := uint64(0)
+	post := func() outcome {
+		seq++
+		if err := ls.send(ctx, batch(seq), 0); err != nil {
+			t.Fatal(err)
+		}
+		return <-out
+	}
+	if o := post(); o.code != codes.Changed {
+		t.Fatalf("before the restart: %+v, want 2.04", o)
+	}
+	stop()
+	// The server is away: the next batches get no answer (ICMP port
+	// unreachable closes go-coap's connection, or the post times out).
+	if o := post(); o.code != 0 {
+		t.Fatalf("server away: %+v, want no answer", o)
+	}
+	serveCoAP(t, addr)
+	deadline := time.Now().Add(20 * time.Second)
+	for o := post(); o.code != codes.Changed; o = post() {
+		if time.Now().After(deadline) {
+			t.Fatalf("no 2.04 within 20 s of the restart (last %+v)", o)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if n := ls.reconnects.Load(); n < 1 {
+		t.Errorf("reconnects %d, want at least 1", n)
+	}
+}

@@ -1,0 +1,281 @@
+package location
+
+import (
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
+// The engine computes tags on several workers. Tags are independent of
+// each other except through what is learned across them (the per-reader
+// calibration), so a barrier (Flush or Drain) runs like this:
+//
+//  1. The engine lists the tags with an epoch to finalise, in an order
+//     that depends on the input only (the order their sightings closed
+//     the epoch, or the order they became pending).
+//  2. Workers take the tags of the list in chunks and compute them. The
+//     learned state is read-only meanwhile: every worker reads what was
+//     committed at the previous barrier (through calView.at), and what it
+//     learns is buffered as observations (calView.add), as are the
+//     positions it computes.
+//  3. After all workers are done the engine walks the list in order and,
+//     per tag, appends its positions to the output and applies its
+//     observations to the learned state.
+//
+// So the output and the learned state are byte-identical whatever the
+// number of workers, and no lock is taken on the hot path.
+//
+// New kinds of learned state plug in the same way: a read accessor for an
+// epoch time on calView, an observation kind, and a case in apply.
+
+// observation is one piece of evidence for the learned state, buffered
+// during a barrier and applied after it in a deterministic order.
+type observation struct {
+	kind   obsKind
+	reader int32
+	t      int64
+	v      float64
+	// the rest of a radio observation (radioObs; v is its y) or of a
+	// silence (silent; v is its phi)
+	u, w   float64
+	pw     [maxWallsLimit + 1]float64
+	npw    uint8
+	silent bool
+}
+
+// obsKind says which learned state an observation is for.
+type obsKind uint8
+
+const (
+	// obsReaderOffset is a residual (observed minus modelled RSSI, dB) of
+	// one reader at event time t: calibration.add.
+	obsReaderOffset obsKind = iota
+	// obsRadio is one reading judged at a placed tag: radioLearner.observe.
+	obsRadio
+	// obsSilence is one ranging reader judged at a confidently placed
+	// tag: radioLearner.observeSilence.
+	obsSilence
+)
+
+// learned is the state learned across tags, shared by all workers.
+type learned struct {
+	cal *calibration
+}
+
+// apply commits one observation. Only the goroutine that owns the engine
+// calls it, outside of the workers' part of a barrier.
+func (l *learned) apply(o observation) {
+	switch o.kind {
+	case obsReaderOffset:
+		l.cal.add(int(o.reader), o.t, o.v)
+	case obsRadio:
+		l.cal.radio.observe(o.t, radioObs{y: o.v, u: o.u, pw: o.pw[:o.npw], w: o.w})
+	case obsSilence:
+		l.cal.radio.observeSilence(o.t, o.silent, o.v)
+	}
+}
+
+// settle solves what the observations applied since the last settle
+// changed, so that the workers' reads during the next barrier only read.
+func (l *learned) settle() { l.cal.radio.settle() }
+
+// calView is how the filter sees the learned state: reads of the
+// committed state, and observations buffered for the next commit.
+type calView struct {
+	l     *learned
+	obs   *[]observation
+	radio radioView
+}
+
+// newCalView returns the view of l buffering observations into obs.
+func newCalView(l *learned, obs *[]observation) calView {
+	return calView{l: l, obs: obs, radio: radioView{l: l.cal.radio, obs: obs}}
+}
+
+// radioView is how the filter sees the learned radio model: reads of the
+// committed model, observations buffered like calView's.
+type radioView struct {
+	l   *radioLearner
+	obs *[]observation
+}
+
+// at returns the committed model for an epoch ending at t.
+func (v radioView) at(t int64) *Radio { return v.l.at(t) }
+
+// latest returns the newest committed model.
+func (v radioView) latest() *Radio { return v.l.latest() }
+
+// observe buffers one reading's observation at t (radioLearner.observe).
+func (v radioView) observe(t int64, o radioObs) {
+	ob := observation{kind: obsRadio, t: t, v: o.y, u: o.u, w: o.w, npw: uint8(len(o.pw))}
+	copy(ob.pw[:], o.pw)
+	*v.obs = append(*v.obs, ob)
+}
+
+// observeSilence buffers one silence judgement at t
+// (radioLearner.observeSilence).
+func (v radioView) observeSilence(t int64, silent bool, phi float64) {
+	*v.obs = append(*v.obs, observation{kind: obsSilence, t: t, v: phi, silent: silent})
+}
+
+// at returns reader r's offset for an epoch ending at t, as committed.
+func (v calView) at(r int, t int64) float64 { return v.l.cal.at(r, t) }
+
+// latest returns reader r's newest committed offset.
+func (v calView) latest(r int) float64 { return v.l.cal.latest(r) }
+
+// add buffers a residual of reader r at t (see calibration.add).
+func (v calView) add(r int, t int64, res float64) {
+	*v.obs = append(*v.obs, observation{kind: obsReaderOffset, reader: int32(r), t: t, v: res})
+}
+
+// worker computes tags during a barrier. ctx is the Engine value the
+// filter and the radio model run with: it shares the configuration, the
+// site and the learned state, and holds the worker's own scratch buffers
+// and a calView buffering into obs.
+type worker struct {
+	ctx Engine
+	out []Position
+	obs []observation
+}
+
+func newWorker(e *Engine) *worker {
+	w := &worker{}
+	w.ctx = Engine{cfg: e.cfg, site: e.site, learned: e.learned}
+	w.ctx.cal = newCalView(e.learned, &w.obs)
+	return w
+}
+
+// span locates the positions and observations a worker produced for one
+// tag of the work list.
+type span struct {
+	w          int32
+	out0, out1 int32
+	obs0, obs1 int32
+}
+
+// minParallel is the work list length below which the calling goroutine
+// computes it alone: starting goroutines would cost more than it saves.
+const minParallel = 4
+
+// run computes every tag of e.work up to max(its own watermark, wm) on the
+// workers and commits the results in list order.
+func (e *Engine) run(wm int64) {
+	work := e.work
+	if len(work) == 0 {
+		return
+	}
+	e.spans = slices.Grow(e.spans[:0], len(work))[:len(work)]
+	nw := min(len(e.workers), len(work))
+	if len(work) < minParallel {
+		nw = 1
+	}
+	// chunks small enough to balance the workers, large enough to keep
+	// them off the shared counter
+	chunk := max(1, min(64, len(work)/(4*nw)))
+	if nw == 1 {
+		for i, t := range work {
+			e.workers[0].compute(0, t, wm, &e.spans[i])
+		}
+	} else {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for k := range nw {
+			w := e.workers[k]
+			wg.Go(func() {
+				for {
+					hi := int(next.Add(int64(chunk)))
+					lo := hi - chunk
+					if lo >= len(work) {
+						return
+					}
+					for i := lo; i < min(hi, len(work)); i++ {
+						w.compute(int32(k), work[i], wm, &e.spans[i])
+					}
+				}
+			})
+		}
+		wg.Wait()
+	}
+	for i, t := range work {
+		if st, ok := e.early[t]; ok {
+			e.commitStash(st)
+			delete(e.early, t)
+		}
+		sp := &e.spans[i]
+		w := e.workers[sp.w]
+		e.out = append(e.out, w.out[sp.out0:sp.out1]...)
+		e.stats.Updates += uint64(sp.out1 - sp.out0)
+		for _, o := range w.obs[sp.obs0:sp.obs1] {
+			e.learned.apply(o)
+		}
+	}
+	e.learned.settle()
+	for _, w := range e.workers[:nw] {
+		e.stats.StillUpdates += w.ctx.stats.StillUpdates
+		w.ctx.stats.StillUpdates = 0
+		clear(w.out) // drop the tag strings
+		w.out, w.obs = w.out[:0], w.obs[:0]
+	}
+	clear(work)
+	e.work = work[:0]
+}
+
+// compute finalises t's epochs up to max(its own watermark, wm) and
+// records where its results are in sp.
+func (w *worker) compute(k int32, t *tracker, wm int64, sp *span) {
+	*sp = span{w: k, out0: int32(len(w.out)), obs0: int32(len(w.obs))}
+	w.advance(t, max(t.closed, wm))
+	sp.out1, sp.obs1 = int32(len(w.out)), int32(len(w.obs))
+}
+
+// stash holds what settle computed for a tag ahead of a barrier.
+type stash struct {
+	out   []Position
+	obs   []observation
+	still uint64
+}
+
+// settle computes t's epochs that its own watermark has closed ahead of
+// the next barrier, so that Current and Explain answer for them. It reads
+// the learned state as committed, as the barrier would, and keeps the
+// positions and observations aside; the barrier commits them in t's place
+// in its work list. So the output and the learned state are the same
+// whether or not anything read the tag in between.
+func (e *Engine) settle(t *tracker) {
+	if !t.queued || t.firstEnd > t.closed {
+		return
+	}
+	if e.solo == nil {
+		e.solo = newWorker(e)
+	}
+	w := e.solo
+	w.advance(t, t.closed)
+	if len(w.out) == 0 && len(w.obs) == 0 {
+		return
+	}
+	if e.early == nil {
+		e.early = map[*tracker]*stash{}
+	}
+	st := e.early[t]
+	if st == nil {
+		st = &stash{}
+		e.early[t] = st
+	}
+	st.out = append(st.out, w.out...)
+	st.obs = append(st.obs, w.obs...)
+	st.still += w.ctx.stats.StillUpdates
+	w.ctx.stats.StillUpdates = 0
+	clear(w.out)
+	w.out, w.obs = w.out[:0], w.obs[:0]
+}
+
+// commitStash emits and applies what settle kept aside for a tag.
+func (e *Engine) commitStash(st *stash) {
+	e.out = append(e.out, st.out...)
+	e.stats.Updates += uint64(len(st.out))
+	e.stats.StillUpdates += st.still
+	for _, o := range st.obs {
+		e.learned.apply(o)
+	}
+}
