@@ -23,6 +23,10 @@ type stageMsg struct {
 	tick bool
 	wm   int64
 	done uint64
+	// flushed is the watermark the engine was flushed at (0: none, as at
+	// a stop): stored with the update as store.Update.Watermark, the
+	// progress an ingest log is resumed from.
+	flushed int64
 }
 
 // engineState is the engine stage's.
@@ -90,7 +94,7 @@ func (p *Pipeline) tick(out chan<- stageMsg) {
 	}
 	p.metrics.positions.Add(float64(len(ps)))
 	p.metrics.tags.Set(float64(p.eng.Stats().Tags))
-	p.send(out, stageMsg{positions: ps, tick: true, wm: wm, done: p.finished(wm)})
+	p.send(out, stageMsg{positions: ps, tick: true, wm: wm, done: p.finished(wm), flushed: wm})
 	p.q.endTick(p.cfg.Clock())
 	p.expire(wm)
 }

@@ -50,6 +50,7 @@ func (p *Pipeline) absorb(m stageMsg) {
 	if m.tick {
 		p.step(m.positions, m.wm)
 	}
+	f.pending.Watermark = m.flushed
 	p.commit(nil, m.done)
 	if m.tick {
 		p.metrics.ticks.Inc()

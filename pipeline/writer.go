@@ -351,6 +351,7 @@ func (w *writer) unsealed(sealed *batch) []*batch {
 // replaces the queued one, as the store would), geofence parts by key,
 // the rest appended in order.
 func (b *batch) merge(u store.Update, m *Metrics) {
+	b.u.Watermark = max(b.u.Watermark, u.Watermark)
 	if b.at == nil {
 		b.at = make(map[string]int)
 	}

@@ -94,7 +94,7 @@ func (w *faultyWriter) history() []attempt {
 }
 
 func cloneUpdate(u store.Update) store.Update {
-	c := store.Update{Seq: u.Seq, Positions: slices.Clone(u.Positions), Events: slices.Clone(u.Events),
+	c := store.Update{Seq: u.Seq, Watermark: u.Watermark, Positions: slices.Clone(u.Positions), Events: slices.Clone(u.Events),
 		Visits: slices.Clone(u.Visits), Trail: slices.Clone(u.Trail), StatusChanges: slices.Clone(u.StatusChanges)}
 	if u.Fence != nil {
 		c.Fence = maps.Clone(u.Fence)

@@ -30,3 +30,12 @@ func openAlerts(ctx context.Context, cfg Config, st store.Store) (*alert.Detecto
 		q.PageToken = page.NextPageToken
 	}
 }
+
+// lowBattery returns the effective LOW_BATTERY threshold of cfg (percent).
+func lowBattery(cfg Config) (int, error) {
+	d, err := alert.New(alert.Config{LowBattery: cfg.LowBattery, PressGap: cfg.DuressGap})
+	if err != nil {
+		return 0, fmt.Errorf("server: --low-battery/--duress-gap: %w", err)
+	}
+	return d.Config().LowBattery, nil
+}

@@ -99,6 +99,19 @@ type Config struct {
 
 	// Readers configures the reader front's security (see readers.go).
 	Readers ReaderConfig
+	// LeaseTTL is how long the site's engine lease lasts without renewal
+	// (Redis store; 0: DefaultLeaseTTL, 5 s): a standby takes a dead
+	// owner's site over within about LeaseTTL*1.2.
+	LeaseTTL time.Duration
+	// IngestMaxLen bounds the site's ingest log in batches (Redis store;
+	// 0: ingest.DefaultMaxLen): beyond it readers get 5.03.
+	IngestMaxLen int64
+	// Instance names this rtlsd in the lease and logs (empty:
+	// host-pid-random); unique per running process. Restarted under the
+	// same name, it takes its lease back at once instead of waiting for
+	// it to expire.
+	Instance string
+
 	// Insecure allows plain, unauthenticated CoAP and plaintext,
 	// unauthenticated gRPC (--demo implies it); without it rtlsd needs
 	// Readers.Keys (DTLS only) and TLS material and credentials for the API.
@@ -170,6 +183,12 @@ func (c *Config) Validate() error {
 	}
 	if c.AnalyticsMinCount < 0 {
 		bad("--analytics-min-count", "must not be negative")
+	}
+	if c.IngestMaxLen < 0 {
+		bad("--ingest-max-len", "must not be negative")
+	}
+	if c.LeaseTTL < 0 || (c.LeaseTTL > 0 && c.LeaseTTL < 300*time.Millisecond) {
+		bad("--lease-ttl", "must be 0 (5s) or at least 300ms")
 	}
 	if err := c.Readers.validate(c.Insecure || c.Demo); err != nil {
 		errs = append(errs, err)

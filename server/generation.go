@@ -9,7 +9,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/hospitalrtls/rtls/pipeline"
 	"github.com/hospitalrtls/rtls/store"
 )
 
@@ -29,6 +28,12 @@ type generationStore interface {
 	RolledBack() uint64
 }
 
+// configRestorer writes the configuration again from memory
+// (pipeline.RestoreConfig through the engine switch).
+type configRestorer interface {
+	RestoreConfig(ctx context.Context) error
+}
+
 // guard notices that the store lost the site's data (a flushed Redis, one
 // restarted without persistence, a failover to a replica that never had
 // the data): the generation marker it saw at start is gone or another; or
@@ -38,7 +43,7 @@ type generationStore interface {
 // copy; events and positions written before the loss stay lost.
 type guard struct {
 	st     generationStore
-	pipe   *pipeline.Pipeline
+	pipe   configRestorer
 	log    *slog.Logger
 	lost   prometheus.Counter
 	id     string // the marker of the data this server works on; owned by run
@@ -47,7 +52,7 @@ type guard struct {
 
 // newGuard reads (or creates) the site's marker; nil for a store without
 // one.
-func newGuard(ctx context.Context, st store.Store, pipe *pipeline.Pipeline, log *slog.Logger, reg prometheus.Registerer) (*guard, error) {
+func newGuard(ctx context.Context, st store.Store, pipe configRestorer, log *slog.Logger, reg prometheus.Registerer) (*guard, error) {
 	gs, ok := st.(generationStore)
 	if !ok {
 		return nil, nil

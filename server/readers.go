@@ -106,7 +106,7 @@ func (s *Server) listenCoAP() error {
 	rcfg := s.cfg.Readers.rfidConfig(creds)
 	rcfg.Addr, rcfg.Clock, rcfg.Logger = s.cfg.CoAPAddr, s.cfg.Clock, s.log.With("part", "coap")
 	var err error
-	if s.coap, err = rfid.NewServer(rcfg, s.pipe, readerDirectory{s.plan}, s.registry); err != nil {
+	if s.coap, err = rfid.NewServer(rcfg, s.sink, readerDirectory{s.plan}, s.registry); err != nil {
 		return err
 	}
 	if creds != nil {

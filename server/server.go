@@ -22,6 +22,7 @@ import (
 	"github.com/hospitalrtls/rtls/api"
 	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/floorplans/route"
+	"github.com/hospitalrtls/rtls/ingest"
 	"github.com/hospitalrtls/rtls/internal/demo"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
@@ -41,7 +42,7 @@ type Server struct {
 	log      *slog.Logger
 	plan     *floorplans.Plan
 	store    store.Store
-	pipe     *pipeline.Pipeline
+	pipe     *pipeline.Pipeline // the embedded store's; nil with Redis (see owner)
 	coap     *rfid.Server
 	coapLis  *net.UDPConn          // nil unless insecure
 	dtlsLis  *coapNet.DTLSListener // nil without reader keys
@@ -56,6 +57,15 @@ type Server struct {
 	// lowBattery is the effective LOW_BATTERY threshold (percent).
 	lowBattery int
 	guard      *guard // nil for the embedded store
+
+	// eng is the running pipeline as the API sees it (with Redis, the one
+	// the owner runs while it holds the site's lease); sink takes the
+	// reader front's batches (the pipeline, or the ingest log with Redis).
+	eng         engineSwitch
+	sink        rfid.Sink
+	owner       *owner // nil for the embedded store
+	engCfg      location.Config
+	pipeMetrics *pipeline.Metrics
 }
 
 // Start loads the floorplan, opens the store, restores the geofence state
@@ -93,27 +103,26 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 	if err != nil {
 		return nil, err
 	}
-	fence, err := openFence(ctx, cfg, s.plan, s.store, log.With("part", "geofence"))
-	if err != nil {
+	s.engCfg = eng.Config()
+	if s.lowBattery, err = lowBattery(cfg); err != nil {
 		return nil, err
 	}
-	seq, err := s.store.LastSeq(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("server: store: %w", err)
+	s.pipeMetrics = pipeline.NewMetrics(s.registry)
+	if rs, ok := s.store.(*redisstore.Store); ok {
+		// every instance logs the batches it takes; the lease holder runs the engine
+		s.sink = ingest.NewFront(rs, ingest.FrontConfig{MaxLen: cfg.IngestMaxLen}, s.registry)
+		s.owner = newOwner(s, rs)
+		if err := s.owner.tryAcquire(ctx); err != nil {
+			return nil, err
+		}
+	} else {
+		if s.pipe, err = s.newPipeline(ctx, s.store, nil); err != nil {
+			return nil, err
+		}
+		s.eng.set(s.pipe, nil)
+		s.sink = s.pipe
 	}
-	alerts, err := openAlerts(ctx, cfg, s.store)
-	if err != nil {
-		return nil, err
-	}
-	s.lowBattery = alerts.Config().LowBattery
-	stored, err := storedConfig(ctx, s.store)
-	if err != nil {
-		return nil, err
-	}
-	s.pipe = pipeline.New(pipeline.Config{Tick: cfg.Tick, FirstSeq: seq, Clock: cfg.Clock, Logger: log.With("part", "pipeline"), Tags: cfg.Readers.Tags,
-		Trail: trail.Config{Interval: cfg.TrailInterval, Distance: cfg.TrailDistance}, Analytics: newAggregator(s.plan, fence), Alerts: alerts,
-		StoredConfig: stored}, eng, fence, s.store, pipeline.NewMetrics(s.registry))
-	if s.guard, err = newGuard(ctx, s.store, s.pipe, log.With("part", "store"), s.registry); err != nil {
+	if s.guard, err = newGuard(ctx, s.store, &s.eng, log.With("part", "store"), s.registry); err != nil {
 		return nil, err
 	}
 	if err := s.listen(); err != nil {
@@ -131,7 +140,7 @@ func (s *Server) listen() error {
 	if s.audit, ok = s.store.(store.AuditLog); !ok {
 		return ErrNoAuditLog
 	}
-	if s.sec, err = newAPISecurity(s.cfg, registryTags{s.pipe}, s.audit); err != nil {
+	if s.sec, err = newAPISecurity(s.cfg, registryTags{&s.eng}, s.audit); err != nil {
 		return err
 	}
 	s.grpc, err = api.NewGRPCServer(append([]api.Option{api.WithLogger(s.log.With("part", "grpc")), api.WithMetrics(s.registry)}, s.sec.opts...)...)
@@ -143,13 +152,13 @@ func (s *Server) listen() error {
 		return fmt.Errorf("server: walking routes: %w", err)
 	}
 	lookup := api.PlanLookupOf(s.plan)
-	s.grpc.Register(&rtlsv1.LocationService_ServiceDesc, api.NewLocationServer(s.store, s.pipe, lookup, s.log).
-		WithTrails(s.store).WithExplainer(s.pipe))
-	s.grpc.Register(&rtlsv1.AssetService_ServiceDesc, api.NewAssetServer(s.store, s.pipe, router, lookup, s.log).
-		WithLowBattery(api.NewLowBatteryServer(s.store, s.store, s.pipe, s.lowBattery, s.log)))
+	s.grpc.Register(&rtlsv1.LocationService_ServiceDesc, api.NewLocationServer(s.store, &s.eng, lookup, s.log).
+		WithTrails(s.store).WithExplainer(&s.eng))
+	s.grpc.Register(&rtlsv1.AssetService_ServiceDesc, api.NewAssetServer(s.store, &s.eng, router, lookup, s.log).
+		WithLowBattery(api.NewLowBatteryServer(s.store, s.store, &s.eng, s.lowBattery, s.log)))
 	s.grpc.Register(&rtlsv1.AnalyticsService_ServiceDesc, api.NewAnalyticsServer(s.store, cmp.Or(s.cfg.AnalyticsMinCount, analytics.DefaultMinCount), s.log))
-	s.grpc.Register(&rtlsv1.EventService_ServiceDesc, api.NewEventServer(s.store, s.pipe, s.log))
-	api.RegisterFence(s.grpc, s.pipe, s.store, s.log)
+	s.grpc.Register(&rtlsv1.EventService_ServiceDesc, api.NewEventServer(s.store, &s.eng, s.log))
+	api.RegisterFence(s.grpc, &s.eng, s.store, s.log)
 	floorplan, err := api.NewFloorplanServer(s.plan)
 	if err != nil {
 		return err
@@ -228,9 +237,13 @@ func (s *Server) Serve(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
 	go s.reloadOnHUP(gctx)
 	go trimAudit(gctx, s.cfg, s.audit, s.log.With("part", "audit"))
-	pipeCtx, stopPipe := context.WithCancel(context.WithoutCancel(ctx))
-	pipeDone := make(chan error, 1)
-	go func() { pipeDone <- s.pipe.Run(pipeCtx) }()
+	engCtx, stopEngine := context.WithCancel(context.WithoutCancel(ctx))
+	engDone := make(chan error, 1)
+	if s.owner != nil {
+		go func() { engDone <- s.owner.run(engCtx) }()
+	} else {
+		go func() { engDone <- s.pipe.Run(engCtx) }()
+	}
 	g.Go(func() error { return s.grpc.Serve(s.grpcLis) })
 	s.serveCoAP(gctx)
 	if s.metrics != nil {
@@ -257,8 +270,8 @@ func (s *Server) Serve(ctx context.Context) error {
 	g.Go(func() error {
 		<-gctx.Done()
 		s.coap.Close()
-		stopPipe()
-		pipeErr := <-pipeDone
+		stopEngine()
+		pipeErr := <-engDone
 		if pipeErr != nil {
 			s.log.Error("pipeline stopped with unwritten updates", "err", pipeErr)
 		}
@@ -323,6 +336,9 @@ func (s *Server) close() {
 	if s.face != nil {
 		s.face.close()
 	}
+	if s.owner != nil {
+		s.owner.release()
+	}
 	s.store.Close()
 }
 
@@ -385,6 +401,36 @@ func loopback(a net.Addr) string {
 		return net.JoinHostPort("127.0.0.1", port)
 	}
 	return u.String()
+}
+
+// newPipeline builds the site's engines from the stored state (geofence
+// state, configuration, battery levels, LastSeq), writing through w and
+// reporting its progress (pipeline.Config.Progress) to progress.
+func (s *Server) newPipeline(ctx context.Context, w pipeline.Writer, progress func(uint64)) (*pipeline.Pipeline, error) {
+	eng, err := location.New(s.plan, s.engCfg)
+	if err != nil {
+		return nil, err
+	}
+	fence, err := openFence(ctx, s.cfg, s.plan, s.store, s.log.With("part", "geofence"))
+	if err != nil {
+		return nil, err
+	}
+	seq, err := s.store.LastSeq(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("server: store: %w", err)
+	}
+	alerts, err := openAlerts(ctx, s.cfg, s.store)
+	if err != nil {
+		return nil, err
+	}
+	stored, err := storedConfig(ctx, s.store)
+	if err != nil {
+		return nil, err
+	}
+	cfg := s.cfg
+	return pipeline.New(pipeline.Config{Tick: cfg.Tick, FirstSeq: seq, Clock: cfg.Clock, Logger: s.log.With("part", "pipeline"), Tags: cfg.Readers.Tags,
+		Trail: trail.Config{Interval: cfg.TrailInterval, Distance: cfg.TrailDistance}, Analytics: newAggregator(s.plan, fence), Alerts: alerts,
+		StoredConfig: stored, Progress: progress}, eng, fence, w, s.pipeMetrics), nil
 }
 
 // readerDirectory lets the CoAP front know the plan's readers.

@@ -149,6 +149,12 @@ type Update struct {
 	// SeqHistory newest updates; older ones get ErrStaleSeq). 0 means no
 	// check: every Apply appends its events.
 	Seq uint64
+	// Watermark, when not 0, is the event time (epoch ms) up to which the
+	// writer has turned its input into this and earlier updates. A store
+	// that keeps an ingest log records the highest one in the same atomic
+	// write, so that a writer taking over knows which logged sightings are
+	// processed (redisstore: the ingest log); others ignore it.
+	Watermark int64
 }
 
 // Configuration kinds: what ConfigChange.Kind names.

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hospitalrtls/rtls/analytics"
+	"github.com/hospitalrtls/rtls/ingest"
 	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/server"
 )
@@ -56,6 +57,9 @@ func parseFlags(args []string) (server.Config, slog.Level, error) {
 	fs.StringVar(&cfg.RedisURL, "redis", "", "Redis URL, e.g. redis://127.0.0.1:6379/0 (empty: embedded in-process store)")
 	fs.StringVar(&cfg.RedisMode, "redis-mode", "", "what --redis names: empty one server; cluster: Redis Cluster nodes, redis://host:port?addr=host2:port2; sentinel: Sentinels, redis://host:26379/0?master_name=NAME&addr=host2:26379")
 	fs.StringVar(&cfg.Site, "site", "default", "site name (Redis keys are per site)")
+	fs.DurationVar(&cfg.LeaseTTL, "lease-ttl", server.DefaultLeaseTTL, "with --redis: how long the site's engine lease lasts unrenewed; a standby takes a dead owner's site over within about 1.2x this")
+	fs.Int64Var(&cfg.IngestMaxLen, "ingest-max-len", ingest.DefaultMaxLen, "with --redis: most batches the site's ingest log holds unprocessed; beyond it readers get 5.03")
+	fs.StringVar(&cfg.Instance, "instance", "", "with --redis: this instance's name in the site's lease and logs, unique per running process; restarted under the same name it takes its lease back at once (empty: host-pid-random)")
 	fs.BoolVar(&cfg.Demo, "demo", false, "run the built-in simulated ward (uses the demo floorplan unless --floorplan is given)")
 	fs.IntVar(&cfg.DemoTags, "demo-tags", 0, "tags the demo simulates (0: the demo's own set)")
 	fs.StringVar(&cfg.EngineConfig, "engine-config", "", "JSON file overriding engine settings (see docs/accuracy.md)")

@@ -17,16 +17,22 @@ import (
 // store.Update), so a retry after an error that left the outcome unknown
 // (a timeout, a lost connection) is safe.
 func (s *Store) Apply(ctx context.Context, u store.Update) ([]geofence.Event, error) {
+	return s.apply(ctx, u, 0)
+}
+
+// apply writes u; a fence token other than 0 must be the newest granted
+// (see Fenced), or nothing is written and the error is ErrFenced.
+func (s *Store) apply(ctx context.Context, u store.Update, fence uint64) ([]geofence.Event, error) {
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
 	if len(u.Positions) == 0 && len(u.Events) == 0 && len(u.Fence) == 0 && len(u.Config) == 0 &&
-		len(u.Visits) == 0 && len(u.Trail) == 0 && len(u.Analytics) == 0 && len(u.Batteries) == 0 && len(u.StatusChanges) == 0 && u.Seq == 0 {
+		len(u.Visits) == 0 && len(u.Trail) == 0 && len(u.Analytics) == 0 && len(u.Batteries) == 0 && len(u.StatusChanges) == 0 && u.Seq == 0 && u.Watermark == 0 {
 		return nil, nil
 	}
 	keys := append([]string{s.keys.positions, s.keys.placements, s.keys.tags, s.keys.seen, s.keys.events,
-		s.keys.fence, s.keys.seq, s.keys.applied}, s.keys.config...)
-	args := s.applyArgs(u, len(keys)-len(s.keys.config))
+		s.keys.fence, s.keys.seq, s.keys.applied, s.keys.fencing, s.keys.ingestWM}, s.keys.config...)
+	args := s.applyArgs(u, len(keys)-len(s.keys.config), fence)
 	acked := s.acked.Load()
 	var reply []string
 	var prev *redis.StringCmd
@@ -34,7 +40,7 @@ func (s *Store) Apply(ctx context.Context, u store.Update) ([]geofence.Event, er
 	if len(u.Batteries) == 0 {
 		prev, reply, err = s.runApply(ctx, keys, args)
 	} else {
-		prev, reply, err = s.applyWithBatteries(ctx, keys, args, u)
+		prev, reply, err = s.applyWithBatteries(ctx, keys, args, u, fence)
 	}
 	if err != nil {
 		return nil, wrap("apply", err)
@@ -130,18 +136,23 @@ func appliedIDs(reply []string) ([]string, error) {
 		return reply[1:], nil
 	case "stale":
 		return nil, store.ErrStaleSeq
+	case "fenced":
+		return nil, ErrFenced
+	case "nofence":
+		return nil, ErrFenceLost
 	}
 	return nil, fmt.Errorf("redisstore: apply: unexpected reply %q", reply[0])
 }
 
-// applyArgs returns the ARGV of applyScript for u; the configuration hashes
-// are KEYS from index cfgKey0 (0-based) on. The encoded positions share one
-// buffer.
-func (s *Store) applyArgs(u store.Update, cfgKey0 int) []any {
-	args := make([]any, 0, 12+5*len(u.Positions)+19*len(u.Events)+3*len(u.Fence)+4*len(u.Config))
+// applyArgs returns the ARGV of applyScript for u and a fence token (0:
+// none); the configuration hashes are KEYS from index cfgKey0 (0-based)
+// on. The encoded positions share one buffer.
+func (s *Store) applyArgs(u store.Update, cfgKey0 int, fence uint64) []any {
+	args := make([]any, 0, 14+5*len(u.Positions)+19*len(u.Events)+3*len(u.Fence)+4*len(u.Config))
 	args = append(args, s.keys.levelPrefix, s.keys.roomPrefix, s.keys.posChannel, s.keys.evChannel,
 		len(u.Positions), len(u.Events), max(s.opts.EventMaxLen, 0), max(s.opts.EventMaxAge.Milliseconds(), 0),
-		strconv.FormatUint(u.Seq, 10), store.SeqHistory, len(u.Fence), len(u.Config))
+		strconv.FormatUint(u.Seq, 10), store.SeqHistory, len(u.Fence), len(u.Config),
+		strconv.FormatUint(fence, 10), strconv.FormatInt(max(u.Watermark, 0), 10))
 	buf := make([]byte, 0, 128*len(u.Positions))
 	for _, p := range u.Positions {
 		start := len(buf)

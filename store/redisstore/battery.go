@@ -47,7 +47,11 @@ return 1
 // MULTI/EXEC, so that an update with battery levels stays atomic; the
 // scripts are sent whole (EVAL), as a transaction cannot fall back from
 // EVALSHA. Battery levels change rarely: the extra bytes do not matter.
-func (s *Store) applyWithBatteries(ctx context.Context, keys []string, args []any, u store.Update) (*redis.StringCmd, []string, error) {
+// With a fence token the transaction WATCHes the fencing key and runs only
+// while the token is the newest, as the battery script does not check it.
+// It returns the Seq stored before (for checkRollback) and the apply
+// script's reply.
+func (s *Store) applyWithBatteries(ctx context.Context, keys []string, args []any, u store.Update, fence uint64) (*redis.StringCmd, []string, error) {
 	bargs := make([]any, 0, 4*len(u.Batteries))
 	for _, b := range u.Batteries {
 		low := "0"
@@ -56,9 +60,50 @@ func (s *Store) applyWithBatteries(ctx context.Context, keys []string, args []an
 		}
 		bargs = append(bargs, b.Tag, fmt.Sprintf("%03d", b.Percent), strconv.FormatInt(b.TS, 10), low)
 	}
+	if fence == 0 {
+		return s.batteryTx(ctx, s.rdb, keys, args, bargs)
+	}
+	unread := redis.NewStringResult("", errSeqUnread)
+	var prev *redis.StringCmd
+	var out []string
+	err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
+		cur, err := tx.Get(ctx, s.keys.fencing).Result()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return err
+		}
+		switch cur {
+		case strconv.FormatUint(fence, 10):
+		case "":
+			prev, out = unread, []string{"nofence"}
+			return nil
+		default:
+			prev, out = unread, []string{"fenced"}
+			return nil
+		}
+		prev, out, err = s.batteryTx(ctx, tx, keys, args, bargs)
+		return err
+	}, s.keys.fencing)
+	if errors.Is(err, redis.TxFailedErr) { // the token changed: a newer one was granted
+		return unread, []string{"fenced"}, nil
+	}
+	return prev, out, err
+}
+
+// errSeqUnread stands for the stored Seq of an update refused before it
+// was read: checkRollback skips it.
+var errSeqUnread = errors.New("redisstore: seq not read")
+
+// txPipeliner runs a MULTI/EXEC: a client, or a transaction under WATCH.
+type txPipeliner interface {
+	TxPipelined(ctx context.Context, fn func(redis.Pipeliner) error) ([]redis.Cmder, error)
+}
+
+// batteryTx runs a GET of the stored Seq, the apply and the battery
+// scripts in one MULTI/EXEC on c.
+func (s *Store) batteryTx(ctx context.Context, c txPipeliner, keys []string, args, bargs []any) (*redis.StringCmd, []string, error) {
 	var reply *redis.Cmd
 	var prev *redis.StringCmd
-	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+	_, err := c.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		prev = p.Get(ctx, s.keys.seq) // for checkRollback
 		reply = applyScript.Eval(ctx, p, keys, args...)
 		batteryScript.Eval(ctx, p, []string{s.keys.battery, s.keys.batteries}, bargs...)

@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -12,14 +13,21 @@ const expireChunk = 2000
 
 // expireScript deletes up to ARGV[4] tags whose last-seen time is below
 // ARGV[3]: their position, placement, tag, last-seen and level and room
-// set entries. It returns how many it deleted.
+// set entries. It returns how many it deleted, or without deleting -1
+// when the fencing token is not "0" and not the stored one (see Fenced),
+// -2 when none is stored.
 //
-// KEYS: positions hash, placements hash, tags set, seen set.
-// ARGV: level set prefix, room set prefix, before (ms), chunk.
+// KEYS: positions hash, placements hash, tags set, seen set, fencing token.
+// ARGV: level set prefix, room set prefix, before (ms), chunk, fencing token.
 var expireScript = redis.NewScript(`
 local posKey, whereKey, tagsKey, seenKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local levelPrefix, roomPrefix = ARGV[1], ARGV[2]
 local SEP = '\255'
+if ARGV[5] ~= '0' then
+  local cur = redis.call('GET', KEYS[5])
+  if not cur then return -2 end
+  if cur ~= ARGV[5] then return -1 end
+end
 local tags = redis.call('ZRANGEBYSCORE', seenKey, '-inf', '(' .. ARGV[3], 'LIMIT', 0, tonumber(ARGV[4]))
 if #tags == 0 then return 0 end
 local where = redis.call('HMGET', whereKey, unpack(tags))
@@ -45,12 +53,25 @@ return #tags
 // ExpirePositions deletes every tag whose position is older than before,
 // a chunk of tags per script call.
 func (s *Store) ExpirePositions(ctx context.Context, before int64) (int, error) {
-	keys := []string{s.keys.positions, s.keys.placements, s.keys.tags, s.keys.seen}
+	return s.expire(ctx, before, 0)
+}
+
+// expire deletes as ExpirePositions does, if fence is 0 or the newest
+// fencing token (ErrFenced otherwise).
+func (s *Store) expire(ctx context.Context, before int64, fence uint64) (int, error) {
+	keys := []string{s.keys.positions, s.keys.placements, s.keys.tags, s.keys.seen, s.keys.fencing}
 	total := 0
 	for {
-		n, err := expireScript.Run(ctx, s.rdb, keys, s.keys.levelPrefix, s.keys.roomPrefix, before, expireChunk).Int()
+		n, err := expireScript.Run(ctx, s.rdb, keys, s.keys.levelPrefix, s.keys.roomPrefix, before, expireChunk,
+			strconv.FormatUint(fence, 10)).Int()
 		if err != nil {
 			return total, wrap("expire", err)
+		}
+		switch n {
+		case -1:
+			return total, ErrFenced
+		case -2:
+			return total, ErrFenceLost
 		}
 		total += n
 		if n < expireChunk {

@@ -42,6 +42,12 @@ import (
 //	rtls:{site}:agg:hours     zset    analytics bucket name -> its hour (ms)
 //	rtls:{site}:agg:tags      hash    analytics tag index: tag hash -> number (0, 1, ... as
 //	                                  first seen; never trimmed, so numbers keep their meaning)
+//	rtls:{site}:ingest        stream  the ingest log: accepted sighting batches (ingestlog.go)
+//	rtls:{site}:ingest:wm     string  event time (ms) up to which the log is processed
+//	                                  and written (Update.Watermark, set by Apply)
+//	rtls:{site}:lease         string  "owner token" of the instance running the
+//	                                  site's engine, with a TTL (lease.go)
+//	rtls:{site}:fencing       string  the newest fencing token granted (lease.go)
 //	rtls:{site}:ch:positions  channel JSON array of the positions of each Apply
 //	rtls:{site}:ch:events     channel id of the newest event of each Apply
 //
@@ -74,6 +80,12 @@ type keys struct {
 	// statusPrefix and statusSeq hold the status history (status.go).
 	statusPrefix string
 	statusSeq    string
+	// ingest, ingestWM, lease and fencing hold the ingest log and the
+	// engine lease (ingestlog.go, lease.go).
+	ingest   string
+	ingestWM string
+	lease    string
+	fencing  string
 }
 
 func newKeys(site string) keys {
@@ -104,6 +116,10 @@ func newKeys(site string) keys {
 		aggTags:      p + "agg:tags",
 		statusPrefix: p + "status:",
 		statusSeq:    p + "statusseq",
+		ingest:       p + "ingest",
+		ingestWM:     p + "ingest:wm",
+		lease:        p + "lease",
+		fencing:      p + "fencing",
 	}
 }
 

@@ -10,11 +10,12 @@ import "github.com/redis/go-redis/v9"
 // of the per-tag hashes and sets are batched into variadic commands.
 //
 // KEYS: positions hash, placements hash, tags set, seen set, event stream,
-// fence hash, seq string, applied list, then the configuration hashes by
-// store.ConfigKinds.
+// fence hash, seq string, applied list, fencing token string, ingest
+// watermark string, then the configuration hashes by store.ConfigKinds.
 // ARGV: level set prefix, room set prefix, position channel, event channel,
 // #positions, #events, max stream length (0 = none), max age ms (0 = none),
-// Seq (decimal, "0" = none), #applied kept, #fence parts, #config changes;
+// Seq (decimal, "0" = none), #applied kept, #fence parts, #config changes,
+// fencing token (decimal, "0" = no check), watermark ms ("0" = none);
 // then per position: tag, level, room, ts, encoded position; per event: n,
 // then n field names and values; per fence part: key, "p" (put) or "d"
 // (delete), value; per config change: KEYS index, id, "p" or "d", value;
@@ -32,6 +33,10 @@ import "github.com/redis/go-redis/v9"
 // Last, when the update has status changes, the status history key prefix,
 // its counter hash and the changes kept per tag, and per change: tag, JSON
 // (status.go).
+//
+// A fencing token other than "0" that is not the stored one (a newer
+// owner was granted the site's lease) writes nothing and returns
+// {"fenced"}; {"nofence"} when none is stored (the site's keys were lost). The watermark is stored when above the stored one.
 //
 // It returns {"ok", ids...}; for a Seq at or below the stored one it writes
 // nothing and returns {"dup", ids...} with the ids of that update, or
@@ -51,7 +56,14 @@ local npos, nev = tonumber(ARGV[5]), tonumber(ARGV[6])
 local maxlen, maxage = tonumber(ARGV[7]), tonumber(ARGV[8])
 local seq, history = ARGV[9], tonumber(ARGV[10])
 local nfence, ncfg = tonumber(ARGV[11]), tonumber(ARGV[12])
-local FIRST, SEP, CHUNK = 13, '\255', 1000
+local fencingKey, wmKey, token, wm = KEYS[9], KEYS[10], ARGV[13], ARGV[14]
+local FIRST, SEP, CHUNK = 15, '\255', 1000
+
+if token ~= '0' then
+  local cur = redis.call('GET', fencingKey)
+  if not cur then return {'nofence'} end
+  if cur ~= token then return {'fenced'} end
+end
 
 -- seqAtMost reports a <= b for decimal strings without leading zeros.
 local function seqAtMost(a, b)
@@ -379,6 +391,9 @@ if seq ~= '0' then
   if nev > 0 then entry = seq .. ' ' .. table.concat(ids, ' ') end
   redis.call('LPUSH', appliedKey, entry)
   redis.call('LTRIM', appliedKey, 0, history - 1)
+end
+if wm ~= '0' and tonumber(wm) > tonumber(redis.call('GET', wmKey) or '0') then
+  redis.call('SET', wmKey, wm)
 end
 if nev > 0 then redis.call('PUBLISH', ARGV[4], ids[nev]) end
 if #accepted > 0 then

@@ -1,0 +1,329 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/store/redisstore"
+)
+
+// Source is the log's read end and the store's record of what is written
+// (redisstore.Store).
+type Source interface {
+	// ReadIngest returns up to count entries after afterID ("0": from the
+	// oldest), waiting up to block for one.
+	ReadIngest(ctx context.Context, afterID string, count int, block time.Duration) ([]redisstore.IngestEntry, error)
+	// IngestWatermark returns the highest store.Update.Watermark written.
+	IngestWatermark(ctx context.Context) (int64, error)
+	// GetPositions returns the stored positions of those of tags that have one.
+	GetPositions(ctx context.Context, tags []string) ([]location.Position, error)
+}
+
+// Trimmer drops the log's entries before an id, under the owner's
+// fencing token (redisstore.Fenced).
+type Trimmer interface {
+	TrimIngest(ctx context.Context, minID string) error
+}
+
+// Sink takes the consumed batches: the pipeline.
+type Sink interface {
+	Ingest(ctx context.Context, ss []location.Sighting) error
+}
+
+// ConsumerConfig tunes a Consumer.
+type ConsumerConfig struct {
+	// EpochMS is the engine's epoch (location.Config.EpochMS): a sighting
+	// is processed once an epoch ending at or after it is finalised.
+	EpochMS int64
+	// Queue is the pipeline's queue length (pipeline.Config.Queue, 4096
+	// when 0): Resume queues the replay in at most half of it, before the
+	// pipeline runs.
+	Queue int
+	// TrimEvery is how often the log is trimmed behind Progress; 0 is 1 s.
+	TrimEvery time.Duration
+	// Logger receives the consumer's logs (no tag ids); nil discards them.
+	Logger *slog.Logger
+}
+
+// Consumer feeds the log to the pipeline on the instance that owns the
+// site's engine, and trims the log behind what is written. One goroutine
+// calls Resume, then Run.
+type Consumer struct {
+	src  Source
+	trim Trimmer
+	cfg  ConsumerConfig
+	log  *slog.Logger
+	// last is the id of the newest entry read ("0": none); handed counts
+	// the batches the sink accepted, and cuts says up to which entry the
+	// log may be trimmed once that many are processed. Owned by the
+	// caller of Resume and Run.
+	last     string
+	handed   uint64
+	cuts     []cut
+	lastTrim time.Time
+	// progress is the pipeline's count of processed and written batches
+	// (Progress).
+	progress atomic.Uint64
+}
+
+// cut: once the sink's first n accepted batches are processed and
+// written, every entry up to id is.
+type cut struct {
+	n  uint64
+	id string
+}
+
+// Progress is the pipeline's Config.Progress: its first n accepted
+// batches are processed and their results written. It only notes n; Run
+// trims the log behind it.
+func (c *Consumer) Progress(n uint64) {
+	for {
+		old := c.progress.Load()
+		if n <= old || c.progress.CompareAndSwap(old, n) {
+			return
+		}
+	}
+}
+
+// NewConsumer returns a consumer of src trimming through trim.
+func NewConsumer(src Source, trim Trimmer, cfg ConsumerConfig) *Consumer {
+	if cfg.EpochMS <= 0 {
+		cfg.EpochMS = location.Defaults().EpochMS
+	}
+	if cfg.Queue <= 0 {
+		cfg.Queue = 4096
+	}
+	if cfg.TrimEvery <= 0 {
+		cfg.TrimEvery = time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Consumer{src: src, trim: trim, cfg: cfg, log: cfg.Logger, last: "0"}
+}
+
+// Replay says what Resume found in the log.
+type Replay struct {
+	Entries   int   // entries in the log
+	Sightings int   // sightings in them
+	Queued    int   // of which queued again: not yet processed and written
+	Watermark int64 // the written watermark (ms) they were judged by
+}
+
+// Resume reads the whole log, the written watermark and the stored
+// positions of the tags in it, and queues into sink, in log order, the
+// sightings not yet processed: those after the last finalised epoch of
+// the watermark and after their tag's stored position. Call it before the
+// pipeline runs, on a fresh engine restored from the store: the queued
+// sightings then all reach the engine before its first flush, so none is
+// late. Already written sightings are not queued again, so their
+// positions and events are not repeated.
+func (c *Consumer) Resume(ctx context.Context, sink Sink) (Replay, error) {
+	wm, err := c.src.IngestWatermark(ctx)
+	if err != nil {
+		return Replay{}, err
+	}
+	done := int64(math.MinInt64)
+	if wm > 0 {
+		done = floorDiv(wm, c.cfg.EpochMS) * c.cfg.EpochMS
+	}
+	r := Replay{Watermark: wm}
+	var batches [][]location.Sighting
+	for {
+		es, err := c.src.ReadIngest(ctx, c.last, 1000, 0)
+		if err != nil {
+			return r, err
+		}
+		for _, e := range es {
+			ss := c.take(e)
+			r.Entries++
+			r.Sightings += len(ss)
+			batches = append(batches, ss)
+		}
+		if len(es) < 1000 {
+			break
+		}
+	}
+	after, err := c.written(ctx, batches)
+	if err != nil {
+		return r, err
+	}
+	var todo []location.Sighting
+	for _, ss := range batches {
+		for _, s := range ss {
+			if s.TS > done && s.TS > after[s.Tag] {
+				todo = append(todo, s)
+			}
+		}
+	}
+	r.Queued = len(todo)
+	size := max(256, (len(todo)+c.cfg.Queue/2-1)/max(1, c.cfg.Queue/2))
+	for len(todo) > 0 {
+		n := min(size, len(todo))
+		if err := sink.Ingest(ctx, todo[:n:n]); err != nil {
+			return r, err
+		}
+		c.handed++
+		todo = todo[n:]
+	}
+	if r.Entries > 0 {
+		// the replayed entries are processed once the last chunk is (or
+		// at once when nothing of them needed queueing)
+		c.cuts = append(c.cuts, cut{n: c.handed, id: c.last})
+	}
+	return r, nil
+}
+
+// written returns, by tag, the time of its stored position: its sightings
+// up to then are processed.
+func (c *Consumer) written(ctx context.Context, batches [][]location.Sighting) (map[string]int64, error) {
+	seen := make(map[string]bool)
+	var tags []string
+	for _, ss := range batches {
+		for _, s := range ss {
+			if !seen[s.Tag] {
+				seen[s.Tag] = true
+				tags = append(tags, s.Tag)
+			}
+		}
+	}
+	out := make(map[string]int64, len(tags))
+	for _, t := range tags {
+		out[t] = math.MinInt64
+	}
+	for chunk := range slices.Chunk(tags, 1000) {
+		ps, err := c.src.GetPositions(ctx, chunk)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			out[p.Tag] = p.TS
+		}
+	}
+	return out, nil
+}
+
+// take decodes entry e; a corrupt entry is logged and skipped.
+func (c *Consumer) take(e redisstore.IngestEntry) []location.Sighting {
+	c.last = e.ID
+	ss, err := decode(e.Data)
+	if err != nil {
+		c.log.Error("skipping a corrupt ingest log entry", "id", e.ID, "err", err)
+		return nil
+	}
+	return ss
+}
+
+// Run hands the log's new entries to sink, in order, until ctx ends, and
+// trims the log every TrimEvery behind the batches the pipeline reported
+// processed and written (Progress). A batch the sink refuses (the engine
+// busy or the store behind) is offered again: an entry is never skipped.
+func (c *Consumer) Run(ctx context.Context, sink Sink) error {
+	for ctx.Err() == nil {
+		es, err := c.src.ReadIngest(ctx, c.last, 256, 500*time.Millisecond)
+		if err != nil {
+			if ctx.Err() == nil {
+				c.log.Warn("ingest log read failed; will retry", "err", err)
+				sleep(ctx, 200*time.Millisecond)
+			}
+			continue
+		}
+		for _, e := range es {
+			ss := c.take(e)
+			if len(ss) > 0 {
+				if !c.hand(ctx, sink, ss) {
+					return nil
+				}
+				c.handed++
+			}
+			c.cuts = append(c.cuts, cut{n: c.handed, id: e.ID})
+		}
+		if time.Since(c.lastTrim) >= c.cfg.TrimEvery {
+			c.lastTrim = time.Now()
+			c.trimProcessed(ctx)
+		}
+	}
+	return nil
+}
+
+// hand offers ss to sink until it takes it; false when ctx ended first.
+func (c *Consumer) hand(ctx context.Context, sink Sink, ss []location.Sighting) bool {
+	warned := false
+	for {
+		actx, cancel := context.WithTimeout(ctx, time.Second)
+		err := sink.Ingest(actx, ss)
+		cancel()
+		if err == nil {
+			return true
+		}
+		if ctx.Err() != nil {
+			return false
+		}
+		if !warned {
+			c.log.Warn("pipeline refuses logged sightings; offering them again", "err", err)
+			warned = true
+		}
+		sleep(ctx, 100*time.Millisecond)
+	}
+}
+
+// trimProcessed drops the entries whose batches the pipeline reported
+// processed and written.
+func (c *Consumer) trimProcessed(ctx context.Context) {
+	done := c.progress.Load()
+	k := 0
+	for k < len(c.cuts) && c.cuts[k].n <= done {
+		k++
+	}
+	if k == 0 {
+		return
+	}
+	minID, err := nextID(c.cuts[k-1].id)
+	if err != nil {
+		c.log.Error("cannot trim the ingest log", "err", err)
+		return
+	}
+	if err := c.trim.TrimIngest(ctx, minID); err != nil {
+		if ctx.Err() == nil {
+			c.log.Warn("ingest log trim failed; will retry", "err", err)
+		}
+		return
+	}
+	c.cuts = slices.Delete(c.cuts, 0, k)
+}
+
+// nextID returns the stream id right after id ("<ms>-<seq>").
+func nextID(id string) (string, error) {
+	ms, seq, ok := strings.Cut(id, "-")
+	n, err := strconv.ParseUint(seq, 10, 64)
+	if !ok || err != nil {
+		return "", fmt.Errorf("%w: id %q", ErrCorrupt, id)
+	}
+	return ms + "-" + strconv.FormatUint(n+1, 10), nil
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}

@@ -1,0 +1,77 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/hospitalrtls/rtls/location"
+)
+
+// Appender is the log's write end (redisstore.Store).
+type Appender interface {
+	// AppendIngest appends one batch unless the log holds maxLen entries.
+	AppendIngest(ctx context.Context, data []byte, maxLen int64) (string, error)
+}
+
+// DefaultMaxLen bounds the log when FrontConfig.MaxLen is 0: about five
+// minutes of a 200-reader site's batches. A longer log means the engine
+// is far behind: readers get 5.03 rather than a 2.04 for a batch that
+// would wait that long.
+const DefaultMaxLen = 50_000
+
+// DefaultAppendTimeout bounds one append when FrontConfig.AppendTimeout
+// is 0.
+const DefaultAppendTimeout = 2 * time.Second
+
+// FrontConfig tunes a Front.
+type FrontConfig struct {
+	MaxLen        int64         // most entries the log may hold; 0 is DefaultMaxLen
+	AppendTimeout time.Duration // bound of one append; 0 is DefaultAppendTimeout
+}
+
+// Front appends every accepted batch to the log. It implements rfid.Sink
+// on every instance of a site, whether or not it runs the engine.
+type Front struct {
+	log     Appender
+	cfg     FrontConfig
+	refused prometheus.Counter
+}
+
+// NewFront returns a front appending to log; its refusal counter is
+// registered with reg (nil: not registered).
+func NewFront(log Appender, cfg FrontConfig, reg prometheus.Registerer) *Front {
+	if cfg.MaxLen <= 0 {
+		cfg.MaxLen = DefaultMaxLen
+	}
+	if cfg.AppendTimeout <= 0 {
+		cfg.AppendTimeout = DefaultAppendTimeout
+	}
+	f := &Front{log: log, cfg: cfg, refused: prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "rtls_ingest_log_refused_total",
+		Help: "Batches answered 5.03 because they could not be appended to the ingest log (full or store unreachable).",
+	})}
+	if reg != nil {
+		reg.MustRegister(f.refused)
+	}
+	return f
+}
+
+// Ingest appends the batch to the log; once it returns nil the batch
+// survives a crash of any instance. It implements rfid.Sink: an error
+// (wrapping ErrNotLogged) makes the reader's batch fail with 5.03.
+func (f *Front) Ingest(ctx context.Context, ss []location.Sighting) error {
+	data, err := encode(ss)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrNotLogged, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, f.cfg.AppendTimeout)
+	defer cancel()
+	if _, err := f.log.AppendIngest(ctx, data, f.cfg.MaxLen); err != nil {
+		f.refused.Inc()
+		return fmt.Errorf("%w: %w", ErrNotLogged, err)
+	}
+	return nil
+}

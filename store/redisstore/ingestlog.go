@@ -1,0 +1,117 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// ErrLogFull is returned by AppendIngest when the site's ingest log holds
+// its maximum number of entries: the engine is behind, and a batch that
+// cannot be logged must not be acknowledged.
+var ErrLogFull = errors.New("redisstore: ingest log full")
+
+// IngestEntry is one batch of the ingest log: its stream id and the bytes
+// appended.
+type IngestEntry struct {
+	ID   string
+	Data []byte
+}
+
+// appendScript appends ARGV[2] to the ingest log (KEYS[1]) unless it has
+// ARGV[1] entries or more; it returns the new id, or false when full.
+var appendScript = redis.NewScript(`
+if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then return false end
+return redis.call('XADD', KEYS[1], '*', 'b', ARGV[2])
+`)
+
+// trimScript drops the ingest log's (KEYS[1]) entries before id ARGV[2]
+// if ARGV[1] is the newest fencing token (KEYS[2]); -1 if another is, -2
+// if none is stored.
+var trimScript = redis.NewScript(`
+local cur = redis.call('GET', KEYS[2])
+if not cur then return -2 end
+if cur ~= ARGV[1] then return -1 end
+return redis.call('XTRIM', KEYS[1], 'MINID', ARGV[2])
+`)
+
+// AppendIngest appends one batch to the site's ingest log
+// (rtls:{site}:ingest) and returns its id; ErrLogFull when the log holds
+// maxLen entries. Once it returns, the batch survives a crash of any rtlsd.
+func (s *Store) AppendIngest(ctx context.Context, data []byte, maxLen int64) (string, error) {
+	id, err := appendScript.Run(ctx, s.rdb, []string{s.keys.ingest}, maxLen, data).Text()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return "", ErrLogFull
+	case err != nil:
+		return "", wrap("ingest append", err)
+	}
+	return id, nil
+}
+
+// ReadIngest returns up to count entries of the ingest log after id
+// afterID ("0": from the oldest), waiting up to block for one (0: no
+// wait); none on a timeout.
+func (s *Store) ReadIngest(ctx context.Context, afterID string, count int, block time.Duration) ([]IngestEntry, error) {
+	args := &redis.XReadArgs{Streams: []string{s.keys.ingest, afterID}, Count: int64(count), Block: -1}
+	if block > 0 {
+		args.Block = block
+	}
+	res, err := s.rdb.XRead(ctx, args).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, wrap("ingest read", err)
+	}
+	var out []IngestEntry
+	for _, st := range res {
+		for _, m := range st.Messages {
+			b, _ := m.Values["b"].(string)
+			out = append(out, IngestEntry{ID: m.ID, Data: []byte(b)})
+		}
+	}
+	return out, nil
+}
+
+// IngestLen returns how many entries the ingest log holds.
+func (s *Store) IngestLen(ctx context.Context) (int64, error) {
+	n, err := s.rdb.XLen(ctx, s.keys.ingest).Result()
+	if err != nil {
+		return 0, wrap("ingest len", err)
+	}
+	return n, nil
+}
+
+// IngestWatermark returns the event time (ms) up to which the ingest log
+// is processed and written (the highest store.Update.Watermark applied),
+// 0 when none was.
+func (s *Store) IngestWatermark(ctx context.Context) (int64, error) {
+	v, err := s.rdb.Get(ctx, s.keys.ingestWM).Int64()
+	if errors.Is(err, redis.Nil) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, wrap("ingest watermark", err)
+	}
+	return v, nil
+}
+
+// TrimIngest drops the ingest log's entries with ids before minID, under
+// the fencing check (ErrFenced or ErrFenceLost: nothing dropped).
+func (f *Fenced) TrimIngest(ctx context.Context, minID string) error {
+	n, err := trimScript.Run(ctx, f.s.rdb, []string{f.s.keys.ingest, f.s.keys.fencing}, strconv.FormatUint(f.token, 10), minID).Int()
+	if err != nil {
+		return wrap("ingest trim", err)
+	}
+	switch n {
+	case -1:
+		return ErrFenced
+	case -2:
+		return ErrFenceLost
+	}
+	return nil
+}

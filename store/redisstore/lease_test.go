@@ -1,0 +1,210 @@
+package redisstore_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hospitalrtls/rtls/internal/redistest"
+	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/location/alert"
+	"github.com/hospitalrtls/rtls/store"
+	"github.com/hospitalrtls/rtls/store/redisstore"
+)
+
+func openSite(t *testing.T, url, site string) *redisstore.Store {
+	t.Helper()
+	st, err := redisstore.New(context.Background(), redisstore.Options{URL: url, Site: site})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// TestLeaseFencing: one holder at a time per site; the tokens increase; once a
+// second owner was granted the lease, every write of the first (apply,
+// apply with battery levels, expiry, log trim) fails with ErrFenced and
+// changes nothing, while the new owner's writes pass.
+func TestLeaseFencing(t *testing.T) {
+	url := redistest.StartServer(t).URL()
+	st := openSite(t, url, "lease")
+	ctx := t.Context()
+	const ttl = 200 * time.Millisecond
+	tokA, ok, err := st.AcquireLease(ctx, "a", ttl)
+	if err != nil || !ok || tokA == 0 {
+		t.Fatalf("AcquireLease(a) = %d, %v, %v; want a token, true", tokA, ok, err)
+	}
+	if _, ok, err := st.AcquireLease(ctx, "b", ttl); err != nil || ok {
+		t.Fatalf("AcquireLease(b) while a holds it = %v, %v; want false", ok, err)
+	}
+	if _, ok, err := openSite(t, url, "lease-2").AcquireLease(ctx, "b", ttl); err != nil || !ok {
+		t.Fatalf("AcquireLease(b) of another site = %v, %v; want true: leases are per site", ok, err)
+	}
+	if ok, err := st.RenewLease(ctx, "a", tokA, ttl); err != nil || !ok {
+		t.Fatalf("RenewLease(a) = %v, %v; want true", ok, err)
+	}
+	// a restarted "a" gets its lease back at once, with a new token that
+	// fences the earlier run out
+	restarted, ok, err := st.AcquireLease(ctx, "a", ttl)
+	if err != nil || !ok || restarted <= tokA {
+		t.Fatalf("AcquireLease(a) again = %d, %v, %v; want a token above %d", restarted, ok, err, tokA)
+	}
+	if _, err := st.Fenced(tokA).Apply(ctx, store.Update{Watermark: 1}); !errors.Is(err, redisstore.ErrFenced) {
+		t.Fatalf("the earlier run's Apply = %v; want ErrFenced", err)
+	}
+	if ok, err := st.RenewLease(ctx, "a", tokA, ttl); err != nil || ok {
+		t.Fatalf("the earlier run's RenewLease = %v, %v; want false", ok, err)
+	}
+	tokA = restarted
+	a := st.Fenced(tokA)
+	pos := func(ts int64) store.Update {
+		return store.Update{Positions: []location.Position{{Tag: "t1", TS: ts, Level: "L0", Room: "R1"}}, Watermark: ts}
+	}
+	if _, err := a.Apply(ctx, pos(1000)); err != nil {
+		t.Fatalf("owner's Apply: %v", err)
+	}
+	// a pauses past its lease; b takes over
+	time.Sleep(2 * ttl)
+	tokB, ok, err := st.AcquireLease(ctx, "b", ttl)
+	if err != nil || !ok || tokB <= tokA {
+		t.Fatalf("AcquireLease(b) = %d, %v, %v; want a token above %d, true", tokB, ok, err, tokA)
+	}
+	if ok, err := st.RenewLease(ctx, "a", tokA, ttl); err != nil || ok {
+		t.Fatalf("RenewLease(a) after b took the lease = %v, %v; want false", ok, err)
+	}
+	if _, err := a.Apply(ctx, pos(2000)); !errors.Is(err, redisstore.ErrFenced) {
+		t.Fatalf("stale Apply = %v; want ErrFenced", err)
+	}
+	withBattery := pos(2000)
+	withBattery.Batteries = []alert.Battery{{Tag: "t1", Percent: 5, TS: 2000, Low: true}}
+	if _, err := a.Apply(ctx, withBattery); !errors.Is(err, redisstore.ErrFenced) {
+		t.Fatalf("stale Apply with a battery = %v; want ErrFenced", err)
+	}
+	if _, err := a.ExpirePositions(ctx, 5000); !errors.Is(err, redisstore.ErrFenced) {
+		t.Fatalf("stale ExpirePositions = %v; want ErrFenced", err)
+	}
+	if _, err := st.AppendIngest(ctx, []byte("x"), 10); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.TrimIngest(ctx, "9999999999999-0"); !errors.Is(err, redisstore.ErrFenced) {
+		t.Fatalf("stale TrimIngest = %v; want ErrFenced", err)
+	}
+	if n, err := st.IngestLen(ctx); err != nil || n != 1 {
+		t.Fatalf("IngestLen after a stale trim = %d, %v; want 1", n, err)
+	}
+	p, err := st.GetPosition(ctx, "t1")
+	if err != nil || p.TS != 1000 {
+		t.Fatalf("position after stale writes = %+v, %v; want TS 1000", p, err)
+	}
+	if bs, err := st.ListBatteries(ctx, store.BatteryQuery{MaxPercent: 100}); err != nil || len(bs.Batteries) != 0 {
+		t.Fatalf("batteries after a stale write = %+v, %v; want none", bs, err)
+	}
+	b := st.Fenced(tokB)
+	if _, err := b.Apply(ctx, pos(3000)); err != nil {
+		t.Fatalf("new owner's Apply: %v", err)
+	}
+	if wm, err := st.IngestWatermark(ctx); err != nil || wm != 3000 {
+		t.Fatalf("IngestWatermark = %d, %v; want 3000", wm, err)
+	}
+	if err := st.ReleaseLease(ctx, "b", tokB); err != nil {
+		t.Fatal(err)
+	}
+	tokC, ok, err := st.AcquireLease(ctx, "a", ttl)
+	if err != nil || !ok || tokC <= tokB {
+		t.Fatalf("AcquireLease after release = %d, %v, %v; want a token above %d, true", tokC, ok, err, tokB)
+	}
+}
+
+// TestLeaseAfterWipe: when the site's keys are lost (FLUSHALL), the
+// owner's writes get ErrFenceLost until it renews by taking the lease
+// again with its token, and a later owner still
+// gets a higher token; an owner whose lease merely expired takes it again
+// if no one was granted it since.
+func TestLeaseAfterWipe(t *testing.T) {
+	rs := redistest.StartServer(t)
+	st := openSite(t, rs.URL(), "wipe")
+	ctx := t.Context()
+	const ttl = 200 * time.Millisecond
+	tok, ok, err := st.AcquireLease(ctx, "a", ttl)
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: rs.Addr()})
+	defer rdb.Close()
+	if err := rdb.FlushAll(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	f := st.Fenced(tok)
+	withBattery := store.Update{Batteries: []alert.Battery{{Tag: "t1", Percent: 5, TS: 2000, Low: true}}}
+	if _, err := f.Apply(ctx, withBattery); !errors.Is(err, redisstore.ErrFenceLost) {
+		t.Fatalf("Apply after FLUSHALL = %v; want ErrFenceLost", err)
+	}
+	if _, err := f.ExpirePositions(ctx, 1); !errors.Is(err, redisstore.ErrFenceLost) {
+		t.Fatalf("ExpirePositions after FLUSHALL = %v; want ErrFenceLost", err)
+	}
+	if err := f.TrimIngest(ctx, "1-0"); !errors.Is(err, redisstore.ErrFenceLost) {
+		t.Fatalf("TrimIngest after FLUSHALL = %v; want ErrFenceLost", err)
+	}
+	if ok, err := st.RenewLease(ctx, "a", tok, ttl); err != nil || !ok {
+		t.Fatalf("RenewLease after FLUSHALL = %v, %v; want true", ok, err)
+	}
+	if _, err := f.Apply(ctx, withBattery); err != nil {
+		t.Fatalf("owner's Apply after the renewal: %v", err)
+	}
+	time.Sleep(2 * ttl) // expired, no one took it
+	if ok, err := st.RenewLease(ctx, "a", tok, ttl); err != nil || !ok {
+		t.Fatalf("RenewLease after expiry with no new owner = %v, %v; want true", ok, err)
+	}
+	if err := st.ReleaseLease(ctx, "a", tok); err != nil {
+		t.Fatal(err)
+	}
+	if tokB, ok, err := st.AcquireLease(ctx, "b", ttl); err != nil || !ok || tokB <= tok {
+		t.Fatalf("AcquireLease(b) = %d, %v, %v; want a token above %d", tokB, ok, err, tok)
+	}
+}
+
+// TestIngestLog: appends are read back in order after an id; a full log
+// refuses; the watermark keeps the highest; a trim drops the prefix.
+func TestIngestLog(t *testing.T) {
+	st := openSite(t, redistest.StartServer(t).URL(), "log")
+	ctx := t.Context()
+	var ids []string
+	for _, b := range []string{"a", "b", "c"} {
+		id, err := st.AppendIngest(ctx, []byte(b), 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if _, err := st.AppendIngest(ctx, []byte("d"), 3); !errors.Is(err, redisstore.ErrLogFull) {
+		t.Fatalf("append to a full log = %v; want ErrLogFull", err)
+	}
+	es, err := st.ReadIngest(ctx, ids[0], 10, 0)
+	if err != nil || len(es) != 2 || string(es[0].Data) != "b" || es[1].ID != ids[2] {
+		t.Fatalf("ReadIngest after the first = %+v, %v", es, err)
+	}
+	tok, _, err := st.AcquireLease(ctx, "me", time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := st.Fenced(tok)
+	if err := f.TrimIngest(ctx, ids[2]); err != nil {
+		t.Fatal(err)
+	}
+	es, err = st.ReadIngest(ctx, "0", 10, 0)
+	if err != nil || len(es) != 1 || es[0].ID != ids[2] {
+		t.Fatalf("ReadIngest after the trim = %+v, %v", es, err)
+	}
+	for _, wm := range []int64{500, 300} {
+		if _, err := f.Apply(ctx, store.Update{Watermark: wm}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if wm, err := st.IngestWatermark(ctx); err != nil || wm != 500 {
+		t.Fatalf("IngestWatermark = %d, %v; want 500", wm, err)
+	}
+}
