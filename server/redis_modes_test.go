@@ -21,6 +21,7 @@ import (
 // is gone (the stored Seq went back), counts one data loss and writes the
 // configuration again from memory, so the tag is back.
 func TestSentinelFailoverFollowed(t *testing.T) {
+	t.Parallel() // its own Redis processes; slow, so overlapped with the rest
 	sn := redistest.StartSentinel(t)
 	cfg := Config{Floorplans: []string{clinicPlan}, CoAPAddr: "127.0.0.1:0", GRPCAddr: "127.0.0.1:0",
 		RedisURL: sn.URL(), RedisMode: string(redisstore.ModeSentinel), Site: "sentinel",
@@ -126,6 +127,7 @@ func TestClusterMode(t *testing.T) {
 // rtlsd finds the marker gone on the new master, counts one loss and
 // writes the tag again.
 func TestSentinelReplicaWithoutData(t *testing.T) {
+	t.Parallel() // its own Redis processes; slow, so overlapped with the rest
 	sn := redistest.StartSentinel(t)
 	sn.Replica.Pause()
 	if n, err := sn.Master.Do("CLIENT", "KILL", "TYPE", "replica"); err != nil || n != "1" {

@@ -22,6 +22,7 @@ import (
 // 320 bytes a visit, a guard against a layout that grows (one hash field
 // per tag took 890 B/visit at 1,000 tags).
 func TestAnalyticsMemory(t *testing.T) {
+	t.Parallel() // its own Redis processes; slow, so overlapped with the rest
 	s := open(t, Options{URL: redistest.StartServer(t).URL(), Site: nextSite(), AnalyticsMaxAge: -1})
 	const tags, rooms = 300, 300
 	start := int64(1_780_000_000_000 / analytics.HourMs * analytics.HourMs)

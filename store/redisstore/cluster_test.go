@@ -17,6 +17,7 @@ import (
 // TestCluster runs the store contract on a 3-master Redis Cluster, then
 // checks that every key the suite wrote is in its site's hash slot.
 func TestCluster(t *testing.T) {
+	t.Parallel() // its own Redis processes; slow, so overlapped with the rest
 	c := redistest.StartCluster(t, 3)
 	opener := func(t *testing.T) Options {
 		return Options{URL: c.URL(), Mode: ModeCluster, Site: nextSite()}

@@ -28,6 +28,7 @@ import (
 // Each loss is reported by the first write on the new master, which finds
 // a Seq stored below the ones acknowledged (Store.RolledBack).
 func TestSentinelFailover(t *testing.T) {
+	t.Parallel() // its own Redis processes; slow, so overlapped with the rest
 	sn := redistest.StartSentinel(t)
 	s := open(t, Options{URL: sn.URL(), Mode: ModeSentinel, Site: nextSite()})
 	w := &seqWriter{t: t, s: s}
@@ -116,6 +117,7 @@ func span(seqs []uint64) string {
 // the promotion, and the new one until the old master replicates from it.
 // The writer waits instead of losing updates; both figures are logged.
 func TestSentinelFailoverMinReplicas(t *testing.T) {
+	t.Parallel() // its own Redis processes; slow, so overlapped with the rest
 	sn := redistest.StartSentinel(t, "--min-replicas-to-write", "1", "--min-replicas-max-lag", "1")
 	s := open(t, Options{URL: sn.URL(), Mode: ModeSentinel, Site: nextSite()})
 	w := &seqWriter{t: t, s: s}
