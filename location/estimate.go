@@ -4,6 +4,9 @@ import (
 	"math"
 )
 
+// DebugMoving is temporary.
+var DebugMoving func(tag string, ts int64, m float64)
+
 // roomMass is the probability mass of one room in the particle set.
 type roomMass struct {
 	room int
@@ -18,6 +21,7 @@ func (t *tracker) estimate(e *Engine, end int64, portal int, ranging []obs) Posi
 	t.level = t.pickLevel(len(s.levels))
 	var masses [16]roomMass
 	rooms := masses[:0]
+	var moving float64
 	for i := range t.ps {
 		p := &t.ps[i]
 		if int(p.level) != t.level {
@@ -35,28 +39,20 @@ func (t *tracker) estimate(e *Engine, end int64, portal int, ranging []obs) Posi
 			k = len(rooms) - 1
 		}
 		rooms[k].w += float64(p.w)
+		if p.moving {
+			moving += float64(p.w)
+		}
 	}
 	total := 0.0
 	for _, m := range rooms {
 		total += m.w
 	}
-	best := roomMass{room: -1}
-	cur := 0.0
-	for _, m := range rooms {
-		if m.w > best.w || (m.w == best.w && m.room < best.room) {
-			best = m
-		}
-		if m.room == t.room {
-			cur = m.w
-		}
+	if total > 0 {
+		moving /= total
 	}
-	switch {
-	case portal >= 0:
-		t.room = portal
-	case t.room < 0 || s.rooms[t.room].level != t.level:
-		t.room = best.room
-	case best.room != t.room && (best.w >= e.cfg.RoomSwitchProb*total || (cur < keepRoomProb*total && best.w >= switchOverCurrent*cur)):
-		t.room = best.room
+	t.room = t.decideRoom(s, end, rooms, total, moving, portal)
+	if DebugMoving != nil {
+		DebugMoving(t.tag, end, moving)
 	}
 	x, y, acc, prob := t.centre(t.room, t.level, total)
 	if round2(prob) < levelMeanBelow { // as reported
