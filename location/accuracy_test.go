@@ -8,6 +8,8 @@
 package location_test
 
 import (
+	"os"
+	"strconv"
 	"math"
 	"testing"
 
@@ -46,7 +48,11 @@ func TestAccuracy(t *testing.T) {
 			plan := datasetPlan(t, c.dataset)
 			sightings := datasetSightings(t, c.dataset)
 			truth := datasetTruth(t, c.dataset)
-			eng := newEngine(t, plan, location.Defaults())
+			cfg := location.Defaults()
+			if v, err := strconv.ParseUint(os.Getenv("ZZSEED"), 10, 64); err == nil {
+				cfg.Seed = v
+			}
+			eng := newEngine(t, plan, cfg)
 			positions := replay(eng, sightings)
 			got := score.Score(plan, truth, positions)
 			base := score.Baseline(plan, sightings, truth)

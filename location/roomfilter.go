@@ -52,8 +52,10 @@ var (
 	roomEvidencePower = envf("roomEvidencePower", 1.0)
 	// roomSwitchMargin: the report moves to the most probable room only
 	// when that room holds this many times the reported room's belief.
-	roomDegPow = envf("roomDegPow", 1)
-	roomSwitchMargin = envf("roomSwitchMargin", 1.5)
+	roomDegPow             = envf("roomDegPow", 1)
+	roomSwitchMarginMoving = envf("roomSwitchMarginMoving", 1.5)
+	roomMovingFull         = envf("roomMovingFull", 0.3)
+	roomSwitchMargin       = envf("roomSwitchMargin", 1.5)
 )
 
 // buildRoomGraph indexes the rooms within their level and lists each
@@ -133,6 +135,31 @@ func (t *tracker) decideRoom(s *site, now int64, rooms []roomMass, total, moving
 		}
 		sum = 1
 	}
+	bestMass := roomMass{room: -1}
+	for _, m := range rooms {
+		if m.room >= 0 && m.w > bestMass.w {
+			bestMass = m
+		}
+	}
+	if envf("roomOld", 0) == 1 {
+		cur := 0.0
+		for _, m := range rooms {
+			if m.room == t.room {
+				cur = m.w
+			}
+		}
+		if t.room < 0 || s.rooms[t.room].level != t.level || (bestMass.room != t.room && (bestMass.w >= 0.65*total || (cur < 0.35*total && bestMass.w >= 3*cur))) {
+			return bestMass.room
+		}
+		return t.room
+	}
+	if fast := envf("roomFast", 2); total > 0 && bestMass.w >= fast*total && bestMass.room != t.room && moving >= envf("roomFastMoving", 0.2) && (envf("roomFastAdj", 1) == 0 || t.adjacent(s, bestMass.room)) {
+		for i := range b.p {
+			b.p[i] *= 0.1
+		}
+		b.p[s.roomLocal[bestMass.room]] += 0.9
+		return bestMass.room
+	}
 	best, cur := 0, -1
 	for i := range b.p {
 		b.p[i] = float32(float64(b.p[i]) / sum)
@@ -143,7 +170,9 @@ func (t *tracker) decideRoom(s *site, now int64, rooms []roomMass, total, moving
 	if t.room >= 0 && s.rooms[t.room].level == t.level {
 		cur = s.roomLocal[t.room]
 	}
-	if cur < 0 || (best != cur && float64(b.p[best]) >= roomSwitchMargin*float64(b.p[cur])) {
+	f := math.Min(1, moving/roomMovingFull)
+	margin := math.Exp((1-f)*math.Log(roomSwitchMargin) + f*math.Log(roomSwitchMarginMoving))
+	if cur < 0 || (best != cur && float64(b.p[best]) >= margin*float64(b.p[cur])) {
 		return lv.rooms[best]
 	}
 	return t.room
@@ -186,3 +215,16 @@ func (t *tracker) predictRooms(s *site, dt, moving float64) {
 	}
 }
 
+// adjacent reports whether room is joined to the reported room by a door.
+func (t *tracker) adjacent(s *site, room int) bool {
+	if t.room < 0 || s.rooms[t.room].level != s.rooms[room].level {
+		return false
+	}
+	k := int32(s.roomLocal[room])
+	for _, j := range s.roomAdj[t.room] {
+		if j == k {
+			return true
+		}
+	}
+	return false
+}
