@@ -8,8 +8,6 @@
 package location_test
 
 import (
-	"os"
-	"strconv"
 	"math"
 	"testing"
 
@@ -48,11 +46,7 @@ func TestAccuracy(t *testing.T) {
 			plan := datasetPlan(t, c.dataset)
 			sightings := datasetSightings(t, c.dataset)
 			truth := datasetTruth(t, c.dataset)
-			cfg := location.Defaults()
-			if v, err := strconv.ParseUint(os.Getenv("ZZSEED"), 10, 64); err == nil {
-				cfg.Seed = v
-			}
-			eng := newEngine(t, plan, cfg)
+			eng := newEngine(t, plan, location.Defaults())
 			positions := replay(eng, sightings)
 			got := score.Score(plan, truth, positions)
 			base := score.Baseline(plan, sightings, truth)

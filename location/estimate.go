@@ -4,17 +4,14 @@ import (
 	"math"
 )
 
-// DebugMoving is temporary.
-var DebugMoving func(tag string, ts int64, m float64)
-
 // roomMass is the probability mass of one room in the particle set.
 type roomMass struct {
 	room int
 	w    float64
 }
 
-// estimate turns the particle set into the reported position: the level
-// and room with hysteresis, the weighted mean of the particles in that
+// estimate turns the particle set into the reported position: the level,
+// the room from the room filter (decideRoom), the weighted mean of the particles in that
 // room, and an error radius from their spread.
 func (t *tracker) estimate(e *Engine, end int64, portal int, ranging []obs) Position {
 	s := e.site
@@ -50,10 +47,7 @@ func (t *tracker) estimate(e *Engine, end int64, portal int, ranging []obs) Posi
 	if total > 0 {
 		moving /= total
 	}
-	t.room = t.decideRoom(s, end, rooms, total, moving, portal)
-	if DebugMoving != nil {
-		DebugMoving(t.tag, end, moving)
-	}
+	t.room = t.decideRoom(s, end, rooms, total, moving, e.cfg.RoomSwitchProb, portal)
 	x, y, acc, prob := t.centre(t.room, t.level, total)
 	if round2(prob) < levelMeanBelow { // as reported
 		// the room is a guess: the mean of the whole level errs less
@@ -146,19 +140,6 @@ func (t *tracker) centre(room, level int, total float64) (x, y, acc, prob float6
 	}
 	return x, y, acc, math.Min(prob, 1)
 }
-
-// keepRoomProb is the probability below which the reported room is given
-// up for the most likely one even before that one reaches RoomSwitchProb,
-// provided that one holds switchOverCurrent times the current room's
-// mass: hysteresis must not hold a room the evidence has left, or a tag
-// alternating at a door would be reported in slow multi-second swings that
-// outlast the geofence debounce; but where the particles are spread over
-// many rooms (few readers, heavy shadowing) no room is clear, and swapping
-// one 20% room for another is flapping, not following evidence.
-const (
-	keepRoomProb      = 0.35
-	switchOverCurrent = 3.0
-)
 
 // levelMeanBelow is the room probability below which the position is the
 // weighted mean of all particles of the level instead of those in the

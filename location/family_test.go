@@ -3,8 +3,6 @@
 package location_test
 
 import (
-	"os"
-	"strconv"
 	"fmt"
 	"math"
 	"slices"
@@ -98,9 +96,6 @@ func runMember(t *testing.T, m sim.Member, cfg location.Config) memberRun {
 	plan, ss, truth, err := m.Run()
 	if err != nil {
 		t.Fatal(err)
-	}
-	if v, err := strconv.ParseUint(os.Getenv("ZZSEED"), 10, 64); err == nil {
-		cfg.Seed = v
 	}
 	eng := newEngine(t, plan, cfg)
 	positions := replay(eng, ss)
