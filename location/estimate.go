@@ -52,6 +52,10 @@ func (t *tracker) estimate(e *Engine, end int64, portal int, ranging []obs) Posi
 	if round2(prob) < levelMeanBelow { // as reported
 		// the room is a guess: the mean of the whole level errs less
 		x, y, acc, _ = t.centre(-1, t.level, total)
+	} else if t.room >= 0 && !s.rooms[t.room].contains(x, y) {
+		// the mean of a room that is not convex (a corridor with a bend)
+		// can lie outside it: report its particle nearest to the mean
+		x, y = t.nearestIn(t.room, x, y)
 	}
 	t.estX, t.estY, t.hasEst = x, y, true
 	pos := Position{TS: end, Tag: t.tag, Level: s.levels[t.level].id, X: round2(x), Y: round2(y),
@@ -90,7 +94,8 @@ func (t *tracker) pickLevel(nLevels int) int {
 }
 
 // centre returns the weighted mean of the particles in room (on level),
-// the radius within which about 68% of them lie, and the room's probability.
+// the radius within which about 68% of them lie, and the room's probability
+// (its share of the particle weight).
 // The radius is the particles' own: estimate widens it for reporting.
 func (t *tracker) centre(room, level int, total float64) (x, y, acc, prob float64) {
 	var sw float64
@@ -104,7 +109,8 @@ func (t *tracker) centre(room, level int, total float64) (x, y, acc, prob float6
 		y += w * float64(p.y)
 		sw += w
 	}
-	if sw == 0 { // the room kept by hysteresis holds no particle: use the whole level
+	inRoom := sw
+	if sw == 0 { // the room the filter keeps holds no particle: use the whole level
 		for i := range t.ps {
 			p := &t.ps[i]
 			if int(p.level) == level {
@@ -136,7 +142,7 @@ func (t *tracker) centre(room, level int, total float64) (x, y, acc, prob float6
 	}
 	acc = math.Max(0.5, 1.07*math.Sqrt(msd/lw))
 	if total > 0 {
-		prob = sw / total
+		prob = inRoom / total
 	}
 	return x, y, acc, math.Min(prob, 1)
 }
@@ -196,3 +202,19 @@ const (
 	radiusFallbackM = 3.0
 	nominalExponent = 2.0
 )
+
+// nearestIn returns the position of the particle in room nearest to (x, y),
+// or (x, y) when the room holds none.
+func (t *tracker) nearestIn(room int, x, y float64) (float64, float64) {
+	bx, by, best := x, y, math.Inf(1)
+	for i := range t.ps {
+		p := &t.ps[i]
+		if int(p.room) != room {
+			continue
+		}
+		if d := (float64(p.x)-x)*(float64(p.x)-x) + (float64(p.y)-y)*(float64(p.y)-y); d < best {
+			bx, by, best = float64(p.x), float64(p.y), d
+		}
+	}
+	return bx, by
+}
