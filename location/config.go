@@ -61,8 +61,10 @@ type Config struct {
 	// and of walking in the motion model.
 	StillS  float64
 	MovingS float64
-	// RoomSwitchProb is the room probability a new room needs before the
-	// reported room changes (hysteresis against flapping).
+	// RoomSwitchProb is the share a new room needs of its own and the
+	// reported room's belief in the room filter (roomfilter.go) before the
+	// reported room changes: switching costs, against flapping (0.83: the
+	// new room holds about 5x the reported one's belief).
 	RoomSwitchProb float64
 	// LevelSwitchMS is how long the evidence must favour another level
 	// before a tag outside a lift or stairs is moved there.
@@ -117,7 +119,7 @@ func Defaults() Config {
 		MaxSpeed:         3,
 		StillS:           60,
 		MovingS:          15,
-		RoomSwitchProb:   0.65,
+		RoomSwitchProb:   0.83,
 		LevelSwitchMS:    8000,
 		Calibrate:        true,
 		CalibrationDrift: 0.05,

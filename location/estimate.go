@@ -10,14 +10,15 @@ type roomMass struct {
 	w    float64
 }
 
-// estimate turns the particle set into the reported position: the level
-// and room with hysteresis, the weighted mean of the particles in that
+// estimate turns the particle set into the reported position: the level,
+// the room from the room filter (decideRoom), the weighted mean of the particles in that
 // room, and an error radius from their spread.
 func (t *tracker) estimate(e *Engine, end int64, portal int, ranging []obs) Position {
 	s := e.site
 	t.level = t.pickLevel(len(s.levels))
 	var masses [16]roomMass
 	rooms := masses[:0]
+	var moving float64
 	for i := range t.ps {
 		p := &t.ps[i]
 		if int(p.level) != t.level {
@@ -35,33 +36,26 @@ func (t *tracker) estimate(e *Engine, end int64, portal int, ranging []obs) Posi
 			k = len(rooms) - 1
 		}
 		rooms[k].w += float64(p.w)
+		if p.moving {
+			moving += float64(p.w)
+		}
 	}
 	total := 0.0
 	for _, m := range rooms {
 		total += m.w
 	}
-	best := roomMass{room: -1}
-	cur := 0.0
-	for _, m := range rooms {
-		if m.w > best.w || (m.w == best.w && m.room < best.room) {
-			best = m
-		}
-		if m.room == t.room {
-			cur = m.w
-		}
+	if total > 0 {
+		moving /= total
 	}
-	switch {
-	case portal >= 0:
-		t.room = portal
-	case t.room < 0 || s.rooms[t.room].level != t.level:
-		t.room = best.room
-	case best.room != t.room && (best.w >= e.cfg.RoomSwitchProb*total || (cur < keepRoomProb*total && best.w >= switchOverCurrent*cur)):
-		t.room = best.room
-	}
+	t.room = t.decideRoom(s, end, rooms, total, moving, e.cfg.RoomSwitchProb, portal)
 	x, y, acc, prob := t.centre(t.room, t.level, total)
 	if round2(prob) < levelMeanBelow { // as reported
 		// the room is a guess: the mean of the whole level errs less
 		x, y, acc, _ = t.centre(-1, t.level, total)
+	} else if t.room >= 0 && !s.rooms[t.room].contains(x, y) {
+		// the mean of a room that is not convex (a corridor with a bend)
+		// can lie outside it: report its particle nearest to the mean
+		x, y = t.nearestIn(t.room, x, y)
 	}
 	t.estX, t.estY, t.hasEst = x, y, true
 	pos := Position{TS: end, Tag: t.tag, Level: s.levels[t.level].id, X: round2(x), Y: round2(y),
@@ -100,7 +94,8 @@ func (t *tracker) pickLevel(nLevels int) int {
 }
 
 // centre returns the weighted mean of the particles in room (on level),
-// the radius within which about 68% of them lie, and the room's probability.
+// the radius within which about 68% of them lie, and the room's probability
+// (its share of the particle weight).
 // The radius is the particles' own: estimate widens it for reporting.
 func (t *tracker) centre(room, level int, total float64) (x, y, acc, prob float64) {
 	var sw float64
@@ -114,7 +109,8 @@ func (t *tracker) centre(room, level int, total float64) (x, y, acc, prob float6
 		y += w * float64(p.y)
 		sw += w
 	}
-	if sw == 0 { // the room kept by hysteresis holds no particle: use the whole level
+	inRoom := sw
+	if sw == 0 { // the room the filter keeps holds no particle: use the whole level
 		for i := range t.ps {
 			p := &t.ps[i]
 			if int(p.level) == level {
@@ -146,23 +142,10 @@ func (t *tracker) centre(room, level int, total float64) (x, y, acc, prob float6
 	}
 	acc = math.Max(0.5, 1.07*math.Sqrt(msd/lw))
 	if total > 0 {
-		prob = sw / total
+		prob = inRoom / total
 	}
 	return x, y, acc, math.Min(prob, 1)
 }
-
-// keepRoomProb is the probability below which the reported room is given
-// up for the most likely one even before that one reaches RoomSwitchProb,
-// provided that one holds switchOverCurrent times the current room's
-// mass: hysteresis must not hold a room the evidence has left, or a tag
-// alternating at a door would be reported in slow multi-second swings that
-// outlast the geofence debounce; but where the particles are spread over
-// many rooms (few readers, heavy shadowing) no room is clear, and swapping
-// one 20% room for another is flapping, not following evidence.
-const (
-	keepRoomProb      = 0.35
-	switchOverCurrent = 3.0
-)
 
 // levelMeanBelow is the room probability below which the position is the
 // weighted mean of all particles of the level instead of those in the
@@ -219,3 +202,19 @@ const (
 	radiusFallbackM = 3.0
 	nominalExponent = 2.0
 )
+
+// nearestIn returns the position of the particle in room nearest to (x, y),
+// or (x, y) when the room holds none.
+func (t *tracker) nearestIn(room int, x, y float64) (float64, float64) {
+	bx, by, best := x, y, math.Inf(1)
+	for i := range t.ps {
+		p := &t.ps[i]
+		if int(p.room) != room {
+			continue
+		}
+		if d := (float64(p.x)-x)*(float64(p.x)-x) + (float64(p.y)-y)*(float64(p.y)-y); d < best {
+			bx, by, best = float64(p.x), float64(p.y), d
+		}
+	}
+	return bx, by
+}

@@ -19,6 +19,10 @@ type site struct {
 	readerOf map[string]int
 	// doors maps an ordered room pair (lo, hi) to the door openings between them.
 	doors map[[2]int32][]segment
+	// roomLocal is each room's index within its level's rooms, roomAdj the
+	// local indices of the rooms joined to it by a door (roomfilter.go).
+	roomLocal []int
+	roomAdj   [][]int32
 }
 
 type siteLevel struct {
@@ -109,6 +113,7 @@ func newSite(p *floorplans.Plan, cfg Config) *site {
 			s.doors[k] = append(s.doors[k], segment{d.Line[i-1], d.Line[i]})
 		}
 	}
+	s.buildRoomGraph()
 	for _, r := range p.Readers {
 		li, ok := s.levelOf[r.Level]
 		if !ok {

@@ -39,6 +39,7 @@ type particle struct {
 // map, plus the room and level it reports (with hysteresis).
 type tracker struct {
 	tag     string
+	rooms   roomBelief // the room decision's filter (roomfilter.go)
 	rng     *rand.Rand
 	ps      []particle
 	pending []pending

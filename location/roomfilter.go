@@ -1,0 +1,163 @@
+package location
+
+import (
+	"math"
+)
+
+// roomBelief is a forward filter (a small hidden Markov model) over the
+// rooms of the tag's level that decides the reported room. The particles'
+// mass per room is its evidence each epoch; between epochs the tag stays
+// in its room or moves to a room joined to it by a door (a jump to any
+// other room is improbable: it stands for the particle filter recovering
+// from a wrong room), and a tag whose particles stand still is expected to
+// stay much longer than a walking one. Unlike a threshold on one epoch's
+// mass, the filter weighs how long the evidence has favoured a room: a
+// short swing of the particles towards a neighbour does not move the
+// report, a lasting one does.
+type roomBelief struct {
+	level int       // level the belief is over
+	p     []float32 // by the room's index within its level (site.roomLocal)
+	last  int64     // event time of the last update
+}
+
+// Parameters of the room filter, chosen across the robustness family and
+// both data sets (docs/accuracy.md).
+const (
+	// roomDwellMovingS and roomDwellStillS are the mean times (s) a walking
+	// and a still tag stay in a room; the leaving rate mixes them by the
+	// share of the weight on walking particles.
+	roomDwellMovingS = 8.0
+	roomDwellStillS  = 600.0
+	// roomJumpShare is the share of the leaving probability that goes to
+	// any room of the level (not only through a door).
+	roomJumpShare = 0.05
+	// roomEvidenceFloor is added to every room's particle mass, so a room
+	// without particles this epoch is unlikely, not impossible.
+	roomEvidenceFloor = 0.02
+)
+
+// buildRoomGraph indexes the rooms within their level and lists each
+// room's neighbours through doors on the same level.
+func (s *site) buildRoomGraph() {
+	s.roomLocal = make([]int, len(s.rooms))
+	for _, l := range s.levels {
+		for k, ri := range l.rooms {
+			s.roomLocal[ri] = k
+		}
+	}
+	s.roomAdj = make([][]int32, len(s.rooms))
+	for k := range s.doors {
+		a, b := int(k[0]), int(k[1])
+		if a == b || s.rooms[a].level != s.rooms[b].level {
+			continue
+		}
+		s.roomAdj[a] = append(s.roomAdj[a], int32(s.roomLocal[b]))
+		s.roomAdj[b] = append(s.roomAdj[b], int32(s.roomLocal[a]))
+	}
+}
+
+// decideRoom updates the tag's room belief with this epoch's particle mass
+// per room (rooms, summing to total on the tag's level) at event time now,
+// with moving the share of the weight on walking particles, and returns
+// the room to report: an RFID portal's room (portal, -1 when none) at
+// once, else the most probable room once it holds switch/(1-switch) times
+// the reported room's belief (switch = RoomSwitchProb).
+func (t *tracker) decideRoom(s *site, now int64, rooms []roomMass, total, moving, switchProb float64, portal int) int {
+	b := &t.rooms
+	dt := float64(now-b.last) / 1000
+	b.last = now
+	lv := &s.levels[t.level]
+	n := len(lv.rooms)
+	if n == 0 {
+		return -1
+	}
+	if b.level != t.level || len(b.p) != n {
+		b.level = t.level
+		b.p = make([]float32, n)
+		for i := range b.p {
+			b.p[i] = 1 / float32(n)
+		}
+		t.room = -1
+	} else if dt > 0 {
+		t.predictRooms(s, dt, moving)
+	}
+	if portal >= 0 && s.rooms[portal].level == t.level {
+		clear(b.p)
+		b.p[s.roomLocal[portal]] = 1
+		return portal
+	}
+	// evidence: each room's share of the particle mass, plus a floor
+	for i := range b.p {
+		b.p[i] *= roomEvidenceFloor
+	}
+	if total > 0 {
+		for _, m := range rooms {
+			if m.room >= 0 {
+				b.p[s.roomLocal[m.room]] *= float32((m.w/total + roomEvidenceFloor) / roomEvidenceFloor)
+			}
+		}
+	}
+	var sum float64
+	for _, v := range b.p {
+		sum += float64(v)
+	}
+	if !(sum > 0) || math.IsInf(sum, 0) {
+		for i := range b.p {
+			b.p[i] = 1
+		}
+		sum = float64(n)
+	}
+	best := 0
+	for i := range b.p {
+		b.p[i] = float32(float64(b.p[i]) / sum)
+		if b.p[i] > b.p[best] {
+			best = i
+		}
+	}
+	if t.room < 0 || s.rooms[t.room].level != t.level {
+		return lv.rooms[best]
+	}
+	cur := s.roomLocal[t.room]
+	if best != cur && float64(b.p[best])*(1-switchProb) >= switchProb*float64(b.p[cur]) {
+		return lv.rooms[best]
+	}
+	return t.room
+}
+
+// predictRooms moves the belief over dt seconds: a tag leaves its room at
+// a rate between a walking and a still tag's (by the share moving of the
+// weight on walking particles), to the rooms joined to it by a door and,
+// rarely, to any room of the level.
+func (t *tracker) predictRooms(s *site, dt, moving float64) {
+	b := &t.rooms
+	lv := &s.levels[t.level]
+	n := len(b.p)
+	rate := moving/roomDwellMovingS + (1-moving)/roomDwellStillS
+	leave := 1 - math.Exp(-dt*rate)
+	var buf [64]float64
+	next := buf[:0]
+	if n > len(buf) {
+		next = make([]float64, 0, n)
+	}
+	next = next[:n]
+	var jump float64
+	for i, v := range b.p {
+		p := float64(v)
+		adj := s.roomAdj[lv.rooms[i]]
+		out := p * leave
+		next[i] += p - out
+		if len(adj) == 0 {
+			jump += out
+			continue
+		}
+		jump += out * roomJumpShare
+		each := out * (1 - roomJumpShare) / float64(len(adj))
+		for _, j := range adj {
+			next[j] += each
+		}
+	}
+	jump /= float64(n)
+	for i := range b.p {
+		b.p[i] = float32(next[i] + jump)
+	}
+}
