@@ -22,20 +22,20 @@ import (
 // (just beside the door opening, so that the engine's walls separate c and
 // r for the readers of S03 and the corridor).
 //
-// The location engine follows the jitter (room decision S03, COR, S03, ...
-// each second); with a debounce of 2 s the geofence emits nothing during it,
-// and the walk after it gives exactly its own events. Without debounce the
-// same input gives transitions inside the jitter: the control that shows
-// the jitter reached the geofence.
+// The location engine's room filter (location/roomfilter.go) holds a
+// one-second jitter at a door itself: with or without the geofence's
+// debounce, nothing is emitted during it, and the walk after it gives
+// exactly its own events. (The debounce itself is tested on positions, in
+// location/geofence; before the room filter, the case without debounce
+// showed transitions inside the jitter.)
 func TestEventsJitter(t *testing.T) {
 	const jitterS = 12
 	cases := []struct {
 		name     string
 		debounce time.Duration
-		quiet    bool // no event inside the jitter
 	}{
-		{"debounce=2s", 2 * time.Second, true},
-		{"debounce=none", -1, false},
+		{"debounce=2s", 2 * time.Second},
+		{"debounce=none", -1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -72,12 +72,6 @@ func TestEventsJitter(t *testing.T) {
 				if ts := e.Time.AsTime().UnixMilli(); ts > f.epoch(jitterFrom-1) && ts <= f.epoch(jitterTo) {
 					inside = append(inside, e)
 				}
-			}
-			if !tc.quiet {
-				if len(inside) == 0 {
-					t.Fatalf("no transition inside the jitter without debounce (events: %s): the jitter does not reach the geofence", describe(got))
-				}
-				return
 			}
 			if len(inside) > 0 {
 				t.Errorf("events inside the jitter: %s", describe(inside))
