@@ -13,6 +13,7 @@ import (
 // every batch is taken, every tag's first ENTER arrives and is matched to
 // the second whose batches carried it, and no other tag's event shows up.
 func TestLoadRun(t *testing.T) {
+	t.Parallel() // its own processes and ports; slow, so overlapped with the rest
 	rs := redistest.StartServer(t)
 	cfg := eventsConfig(rs.URL(), time.Second)
 	cfg.Clock = nil // the driver stamps and measures in wall-clock time

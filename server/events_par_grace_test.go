@@ -16,6 +16,7 @@ import (
 // ENTER is the event time of the first position) plus the grace. Before
 // the fix it came 3 s after the first tick, before any tag was placed.
 func TestParGraceAtDemoStart(t *testing.T) {
+	t.Parallel() // its own processes and ports; slow, so overlapped with the rest
 	rules := filepath.Join(t.TempDir(), "rules.yaml")
 	err := os.WriteFile(rules, []byte(`rules:
   - id: storage-par

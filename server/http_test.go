@@ -13,6 +13,7 @@ import (
 // The README's curl examples against the demo: a location, a list, the
 // event stream, the OpenAPI document.
 func TestHTTPFace(t *testing.T) {
+	t.Parallel() // its own processes and ports; slow, so overlapped with the rest
 	s, _ := startWith(t, Config{Demo: true, CoAPAddr: "127.0.0.1:0", GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", Tick: 100 * time.Millisecond})
 	base := "http://" + s.HTTPAddr().String()
 

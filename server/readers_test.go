@@ -43,6 +43,7 @@ func coapClient(t *testing.T, bin string, args ...string) string {
 // TestReadersOverDTLS runs rtlsd without --insecure: readers post with
 // libcoap's client over DTLS with their PSK; there is no plain CoAP.
 func TestReadersOverDTLS(t *testing.T) {
+	t.Parallel() // its own processes and ports; slow, so overlapped with the rest
 	bin := coapClientBin(t)
 	const key1, key2 = "s3cr3t-psk-of-R-L0-S03-0123456789", "r0tat3d-psk-of-R-L0-S03-987654321"
 	keys := filepath.Join(t.TempDir(), "reader-keys.jsonl")

@@ -292,6 +292,7 @@ func TestNurseSeesTheirUnit(t *testing.T) {
 // else; ListAudit shows each person lookup. Skipped when grpcurl is not
 // installed (`make tools` puts it in bin/).
 func TestGrpcurlRtlsd(t *testing.T) {
+	t.Parallel() // its own processes and ports; slow, so overlapped with the rest
 	bin, err := exec.LookPath("grpcurl")
 	if err != nil {
 		bin = filepath.Join("..", "bin", "grpcurl")

@@ -27,6 +27,7 @@ import (
 // when its renewal finds the lease another's. The
 // standby, before the takeover, answers geofence calls with UNAVAILABLE.
 func TestPausedOwnerCannotWrite(t *testing.T) {
+	t.Parallel() // its own processes and ports; slow, so overlapped with the rest
 	if testing.Short() {
 		t.Skip("builds rtlsd and runs two instances for about 30 s")
 	}

@@ -157,6 +157,7 @@ func (w *resumingWatcher) events() []*rtlsv1.Event {
 // ingest log holds), and a watcher that resumes on the standby with the
 // last id it got loses and duplicates no event.
 func TestTakeoverKill9(t *testing.T) {
+	t.Parallel() // its own processes and ports; slow, so overlapped with the rest
 	if testing.Short() {
 		t.Skip("builds rtlsd and runs two instances for about 40 s")
 	}
