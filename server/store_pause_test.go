@@ -14,6 +14,8 @@ import (
 
 	"github.com/plgd-dev/go-coap/v3/message"
 	coapcodes "github.com/plgd-dev/go-coap/v3/message/codes"
+	"github.com/plgd-dev/go-coap/v3/net/blockwise"
+	"github.com/plgd-dev/go-coap/v3/options"
 	"github.com/plgd-dev/go-coap/v3/udp"
 
 	"github.com/hospitalrtls/rtls/floorplans"
@@ -136,7 +138,7 @@ type pauseTally struct {
 
 // post sends b until it is acknowledged.
 func (pt *pauseTally) post(ctx context.Context, t *testing.T, addr string, q <-chan rfid.Batch, paused func() bool) {
-	co, err := udp.Dial(addr)
+	co, err := udp.Dial(addr, options.WithBlockwise(false, blockwise.SZX1024, time.Second)) // a batch is one datagram, as from sim.Sender
 	if err != nil {
 		t.Error(err)
 		return
@@ -157,6 +159,9 @@ func (pt *pauseTally) post(ctx context.Context, t *testing.T, addr string, q <-c
 			switch {
 			case err != nil:
 				pt.other++
+				if pt.other <= 5 {
+					t.Logf("%s: %v", b.Reader, err)
+				}
 			case resp.Code() == coapcodes.Changed:
 				pt.acked++
 				pt.ackedS += len(b.Sightings)
@@ -176,6 +181,9 @@ func (pt *pauseTally) post(ctx context.Context, t *testing.T, addr string, q <-c
 				}
 			default:
 				pt.other++
+				if pt.other <= 5 {
+					t.Logf("%s: answer %v", b.Reader, resp.Code())
+				}
 			}
 			pt.mu.Unlock()
 			if wait == 0 {
