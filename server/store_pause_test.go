@@ -345,12 +345,12 @@ func TestRedisSIGSTOPUnderLoad(t *testing.T) {
 
 	<-fed
 	<-resumed
-	resumedAt := time.Now()
+	fedAt := time.Now()
 	for _, q := range readers {
 		close(q)
 	}
 	rwg.Wait()
-	drained := time.Since(resumedAt)
+	drained := time.Since(fedAt)
 	pos, evs := run.settle(t, rs)
 	stopSampling()
 	<-sampled
@@ -362,7 +362,7 @@ func TestRedisSIGSTOPUnderLoad(t *testing.T) {
 	es := engineSightings(t, run.s)
 	t.Logf("readers: %d batches (%d sightings) answered 2.04, %d answered 5.03 (%d without Max-Age), %d other answers or no answer; %d readers",
 		pt.acked, pt.ackedS, pt.unavail, pt.noMaxAge, pt.other, len(readers))
-	t.Logf("Redis stopped %s after the feed began, for %s; readers' queues drained %s after SIGCONT; feed and recovery took %s",
+	t.Logf("Redis stopped %s after the feed began, for %s; readers' queues drained %s after the feed's last second; feed and recovery took %s",
 		pauseAfter, pauseFor, drained.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 	t.Logf("backlog peak: %.0f bytes, %.0f updates, age %.1f s (pipeline clock); ingest log refusals %.0f; pipeline refusals %.0f; engine takeovers %.0f",
 		peakBytes, peakUpdates, peakAge, m["rtls_ingest_log_refused_total"], m["rtls_pipeline_refused_batches_total"], m["rtls_engine_takeovers_total"])
