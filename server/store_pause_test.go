@@ -44,7 +44,6 @@ type pauseRun struct {
 	clk  *testClock
 	sc   script
 	f    *feeder
-	plan *floorplans.Plan
 }
 
 // pauseScriptFor is the script of the SIGSTOP test: tag i stays in a south
@@ -74,7 +73,7 @@ func startPauseRun(t *testing.T, plan *floorplans.Plan, sc script) (*pauseRun, *
 	clk := newTestClock()
 	cfg.Clock, cfg.Site = clk.Now, "sigstop"
 	s, stop := startWith(t, cfg)
-	return &pauseRun{s: s, stop: stop, clk: clk, sc: sc, f: newFeeder(t, s, plan), plan: plan}, rs
+	return &pauseRun{s: s, stop: stop, clk: clk, sc: sc, f: newFeeder(t, s, plan)}, rs
 }
 
 // settle moves the clock past every script second (the engine finalises
@@ -119,13 +118,6 @@ func (r *pauseRun) settle(t *testing.T, rs *redistest.Server) (map[string]int64,
 	return pos, evs
 }
 
-// pauseReader is one reader of the paused run: it posts its batches in
-// order, keeps a batch answered 5.03 and posts it again after its
-// Max-Age, and one that got no answer after a second.
-type pauseReader struct {
-	q chan rfid.Batch
-}
-
 // pauseTally counts the readers' outcomes.
 type pauseTally struct {
 	mu        sync.Mutex       // guards the fields below
@@ -140,7 +132,10 @@ type pauseTally struct {
 	firstAfter map[string]time.Time
 }
 
-// post sends b until it is acknowledged.
+// post plays one reader: it posts the batches of q in order over its own
+// CoAP connection, keeps a batch answered 5.03 and posts it again after
+// its Max-Age (one that got no answer, after a second), and counts the
+// outcomes.
 func (pt *pauseTally) post(ctx context.Context, t *testing.T, addr string, q <-chan rfid.Batch, continued func() bool) {
 	co, err := udp.Dial(addr, options.WithBlockwise(false, blockwise.SZX1024, time.Second)) // a batch is one datagram, as from sim.Sender
 	if err != nil {
@@ -241,6 +236,7 @@ func engineSightings(t *testing.T, s *Server) map[string]float64 {
 	return out
 }
 
+// heapMiB returns the test process's live heap after a collection.
 func heapMiB() float64 {
 	runtime.GC()
 	var m runtime.MemStats
