@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/alert"
 	"github.com/hospitalrtls/rtls/location/geofence"
@@ -25,22 +24,11 @@ type alertRig struct {
 
 func newAlertRig(t *testing.T) *alertRig {
 	t.Helper()
-	plan, err := floorplans.LoadFile(clinicPlan)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := location.New(plan, location.Defaults())
-	if err != nil {
-		t.Fatal(err)
-	}
 	reg, err := geofence.NewRegistry([]geofence.Tag{{ID: "STAFF-1", Class: "staff", Type: "nurse"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	fence, err := geofence.New(plan, geofence.Config{}, nil, reg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, eng, fence := clinicEngines(t, geofence.Config{}, reg)
 	alerts, err := alert.New(alert.Config{})
 	if err != nil {
 		t.Fatal(err)

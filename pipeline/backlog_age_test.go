@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/pipeline"
@@ -18,18 +17,7 @@ import (
 // Ingest answers ErrBusy; once the store takes the backlog, Ingest takes
 // batches again.
 func TestBacklogAgeRefusesSightings(t *testing.T) {
-	plan, err := floorplans.LoadFile(clinicPlan)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := location.New(plan, location.Defaults())
-	if err != nil {
-		t.Fatal(err)
-	}
-	fence, err := geofence.New(plan, geofence.Config{}, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan, eng, fence := clinicEngines(t, geofence.Config{}, nil)
 	var nowMS atomic.Int64
 	nowMS.Store(1_700_000_000_000)
 	w := newFaultyWriter(t)
@@ -58,18 +46,7 @@ func TestBacklogAgeRefusesSightings(t *testing.T) {
 // than MaxBacklogBytes, Ingest answers ErrBusy; once the store takes them,
 // Ingest takes batches again.
 func TestBacklogBytesRefusesSightings(t *testing.T) {
-	plan, err := floorplans.LoadFile(clinicPlan)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := location.New(plan, location.Defaults())
-	if err != nil {
-		t.Fatal(err)
-	}
-	fence, err := geofence.New(plan, geofence.Config{}, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan, eng, fence := clinicEngines(t, geofence.Config{}, nil)
 	w := newFaultyWriter(t)
 	w.setDown(true)
 	p := pipeline.New(pipeline.Config{Tick: 5 * time.Millisecond, MaxBacklogBytes: 1,

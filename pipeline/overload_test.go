@@ -9,7 +9,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/pipeline"
@@ -24,22 +23,11 @@ import (
 // accepted reaches the engine in time: none is dropped after its
 // acknowledgement.
 func TestOverloadRefusesInsteadOfDropping(t *testing.T) {
-	plan, err := floorplans.LoadFile(clinicPlan)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := location.New(plan, location.Defaults())
-	if err != nil {
-		t.Fatal(err)
-	}
 	reg, err := geofence.NewRegistry([]geofence.Tag{{ID: "HOLD", Class: "asset"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	fence, err := geofence.New(plan, geofence.Config{}, nil, reg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan, eng, fence := clinicEngines(t, geofence.Config{}, reg)
 	clock := &manualClock{now: time.UnixMilli(floodBase)}
 	metrics := prometheus.NewRegistry()
 	w := newFaultyWriter(t)

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/pipeline"
@@ -17,18 +16,7 @@ import (
 // results is in the store: not while the store is down, and all of them
 // once it is back.
 func TestProgressAfterWrite(t *testing.T) {
-	plan, err := floorplans.LoadFile(clinicPlan)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := location.New(plan, location.Defaults())
-	if err != nil {
-		t.Fatal(err)
-	}
-	fence, err := geofence.New(plan, geofence.Config{}, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan, eng, fence := clinicEngines(t, geofence.Config{}, nil)
 	clock := &manualClock{now: time.UnixMilli(floodBase)}
 	var progress atomic.Uint64
 	w := newFaultyWriter(t)

@@ -52,18 +52,7 @@ func newRig(t *testing.T) *rig {
 // writeTimeout (0: the pipeline's default).
 func newRigOn(t *testing.T, w *faultyWriter, writeTimeout time.Duration) *rig {
 	t.Helper()
-	plan, err := floorplans.LoadFile(clinicPlan)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := location.New(plan, location.Defaults())
-	if err != nil {
-		t.Fatal(err)
-	}
-	fence, err := geofence.New(plan, geofence.Config{Debounce: 2 * time.Second}, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan, eng, fence := clinicEngines(t, geofence.Config{Debounce: 2 * time.Second}, nil)
 	base := int64(1_700_000_000_000)
 	sc, err := sim.NewScripted(plan)
 	if err != nil {
@@ -229,4 +218,24 @@ func describe(evs []geofence.Event) string {
 		b.WriteString(string(e.Type) + " " + e.Zone)
 	}
 	return b.String()
+}
+
+// clinicEngines builds the location engine (default configuration) and
+// the geofence engine (fcfg, registry reg; nil for none) on the synthetic
+// clinic.
+func clinicEngines(t *testing.T, fcfg geofence.Config, reg *geofence.Registry) (*floorplans.Plan, *location.Engine, *geofence.Engine) {
+	t.Helper()
+	plan, err := floorplans.LoadFile(clinicPlan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := location.New(plan, location.Defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fence, err := geofence.New(plan, fcfg, nil, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plan, eng, fence
 }

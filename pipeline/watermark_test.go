@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/pipeline"
@@ -16,18 +15,7 @@ import (
 // watermark the engine was flushed at (the injected clock minus the
 // lateness), which a store with an ingest log records as its progress.
 func TestUpdateWatermark(t *testing.T) {
-	plan, err := floorplans.LoadFile(clinicPlan)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := location.New(plan, location.Defaults())
-	if err != nil {
-		t.Fatal(err)
-	}
-	fence, err := geofence.New(plan, geofence.Config{}, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan, eng, fence := clinicEngines(t, geofence.Config{}, nil)
 	lateness := eng.Config().LatenessMS
 	start := int64(1_700_000_000_000)
 	var nowMS atomic.Int64
