@@ -1,6 +1,7 @@
 package location
 
 import (
+	"cmp"
 	"math"
 	"slices"
 )
@@ -76,7 +77,7 @@ func newCalibration(readers int, cfg *Config) *calibration {
 // every bucket that ended at or before t.
 func (c *calibration) at(r int, t int64) float64 {
 	b := c.readers[r].buckets
-	i, _ := slices.BinarySearchFunc(b, t-calBucketMS+1, func(x calBucket, v int64) int { return cmpInt(x.start, v) })
+	i, _ := slices.BinarySearchFunc(b, t-calBucketMS+1, func(x calBucket, v int64) int { return cmp.Compare(x.start, v) })
 	if i == 0 {
 		return 0
 	}
@@ -87,7 +88,7 @@ func (c *calibration) at(r int, t int64) float64 {
 func (c *calibration) add(r int, t int64, res float64) {
 	rc := &c.readers[r]
 	start := floorDiv(t, calBucketMS) * calBucketMS
-	i, found := slices.BinarySearchFunc(rc.buckets, start, func(x calBucket, v int64) int { return cmpInt(x.start, v) })
+	i, found := slices.BinarySearchFunc(rc.buckets, start, func(x calBucket, v int64) int { return cmp.Compare(x.start, v) })
 	if !found {
 		rc.buckets = slices.Insert(rc.buckets, i, calBucket{start: start})
 	}
@@ -128,14 +129,4 @@ func (c *calibration) latest(r int) float64 {
 		return 0
 	}
 	return b[len(b)-1].cum
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -1,6 +1,7 @@
 package location
 
 import (
+	"cmp"
 	"math"
 	"slices"
 )
@@ -187,7 +188,7 @@ func (l *radioLearner) observe(t int64, o radioObs) {
 // folding the oldest away when there are too many) when needed.
 func (l *radioLearner) bucket(t int64) int {
 	start := floorDiv(t, radioBucketMS) * radioBucketMS
-	i, found := slices.BinarySearchFunc(l.buckets, start, func(b radioBucket, v int64) int { return cmpInt(b.start, v) })
+	i, found := slices.BinarySearchFunc(l.buckets, start, func(b radioBucket, v int64) int { return cmp.Compare(b.start, v) })
 	if found {
 		return i
 	}
@@ -220,7 +221,7 @@ func (l *radioLearner) observeSilence(t int64, silent bool, phi float64) {
 // that ended at or before t (the prior before any). The result must not
 // be modified.
 func (l *radioLearner) at(t int64) *Radio {
-	i, _ := slices.BinarySearchFunc(l.buckets, t-radioBucketMS+1, func(b radioBucket, v int64) int { return cmpInt(b.start, v) })
+	i, _ := slices.BinarySearchFunc(l.buckets, t-radioBucketMS+1, func(b radioBucket, v int64) int { return cmp.Compare(b.start, v) })
 	if i == 0 {
 		return l.prio
 	}
