@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -129,9 +128,9 @@ func (s *Server) listenCoAP() error {
 	return nil
 }
 
-// serveCoAP serves the bound CoAP listeners (reloadOnHUP reloads the
-// reader keys).
-func (s *Server) serveCoAP(ctx context.Context) {
+// serveCoAP serves the bound CoAP listeners until close shuts the front
+// down (reloadOnHUP reloads the reader keys).
+func (s *Server) serveCoAP() {
 	if s.coapLis != nil {
 		go func() {
 			if err := s.coap.Serve(s.coapLis); err != nil && !errors.Is(err, rfid.ErrServerClosed) {

@@ -245,7 +245,7 @@ func (s *Server) Serve(ctx context.Context) error {
 		go func() { engDone <- s.pipe.Run(engCtx) }()
 	}
 	g.Go(func() error { return s.grpc.Serve(s.grpcLis) })
-	s.serveCoAP(gctx)
+	s.serveCoAP()
 	if s.metrics != nil {
 		g.Go(func() error {
 			if err := s.metrics.Serve(s.metLis); !errors.Is(err, http.ErrServerClosed) {
