@@ -138,6 +138,17 @@ func (c *Config) outlierFloor(sigma float64) float64 {
 // ErrConfig is returned for an invalid configuration.
 var ErrConfig = errors.New("location: invalid config")
 
+// Resolved returns c with Defaults filled in for the fields left zero,
+// or ErrConfig when the result is not valid: the configuration New runs
+// with.
+func (c Config) Resolved() (Config, error) {
+	c = c.withDefaults()
+	if err := c.validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
 func (c Config) withDefaults() Config {
 	d := Defaults()
 	set := func(v *int64, dv int64) {

@@ -86,8 +86,8 @@ type Engine struct {
 
 // New builds an engine for a validated plan.
 func New(plan *floorplans.Plan, cfg Config) (*Engine, error) {
-	cfg = cfg.withDefaults()
-	if err := cfg.validate(); err != nil {
+	cfg, err := cfg.Resolved()
+	if err != nil {
 		return nil, err
 	}
 	if plan == nil || len(plan.Levels) == 0 {

@@ -99,11 +99,9 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 	if r := cfg.Readers.Tags.Retention; r > 0 {
 		engCfg.EvictAfterMS = r.Milliseconds()
 	}
-	eng, err := location.New(s.plan, engCfg)
-	if err != nil {
+	if s.engCfg, err = engCfg.Resolved(); err != nil {
 		return nil, err
 	}
-	s.engCfg = eng.Config()
 	if s.lowBattery, err = lowBattery(cfg); err != nil {
 		return nil, err
 	}
