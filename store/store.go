@@ -157,6 +157,15 @@ type Update struct {
 	Watermark int64
 }
 
+// NoItems reports whether u carries no positions, events, fence parts,
+// configuration changes, batteries, visits, trail points, analytics ops or
+// status changes (Seq and Watermark aside).
+func (u Update) NoItems() bool {
+	return len(u.Positions) == 0 && len(u.Events) == 0 && len(u.Fence) == 0 && len(u.Config) == 0 &&
+		len(u.Visits) == 0 && len(u.Trail) == 0 && len(u.Analytics) == 0 && len(u.Batteries) == 0 &&
+		len(u.StatusChanges) == 0
+}
+
 // Configuration kinds: what ConfigChange.Kind names.
 const (
 	ConfigRule = "rule" // a geofence rule

@@ -1,6 +1,7 @@
 package memstore
 
 import (
+	"cmp"
 	"context"
 	"slices"
 
@@ -74,7 +75,7 @@ func (s *Store) trailOf(tag string) *trail {
 // putVisit inserts v, replacing the visit with its Enter.
 func putVisit(tr *trail, v geofence.Visit) {
 	i, found := slices.BinarySearchFunc(tr.visits, v.Enter, func(a geofence.Visit, enter int64) int {
-		return cmpInt(a.Enter, enter)
+		return cmp.Compare(a.Enter, enter)
 	})
 	if found {
 		tr.visits[i] = v
@@ -95,7 +96,7 @@ func putPoint(tr *trail, p location.Position) {
 // trimTrail drops the points before cutoff and the visits that ended
 // before it (never an open one).
 func trimTrail(tr *trail, cutoff int64) {
-	i, _ := slices.BinarySearchFunc(tr.points, cutoff, func(p location.Position, ts int64) int { return cmpInt(p.TS, ts) })
+	i, _ := slices.BinarySearchFunc(tr.points, cutoff, func(p location.Position, ts int64) int { return cmp.Compare(p.TS, ts) })
 	tr.points = slices.Delete(tr.points, 0, i)
 	j := 0
 	for j < len(tr.visits) && !tr.visits[j].Open() && tr.visits[j].Exit < cutoff {
@@ -161,15 +162,4 @@ func trailPage(tr *trail, q store.TrailQuery, first bool, after int64) (store.Tr
 		return store.TrailPage{}, store.ErrNotFound
 	}
 	return page, nil
-}
-
-// cmpInt compares two int64.
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -26,8 +26,7 @@ func (s *Store) apply(ctx context.Context, u store.Update, fence uint64) ([]geof
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
-	if len(u.Positions) == 0 && len(u.Events) == 0 && len(u.Fence) == 0 && len(u.Config) == 0 &&
-		len(u.Visits) == 0 && len(u.Trail) == 0 && len(u.Analytics) == 0 && len(u.Batteries) == 0 && len(u.StatusChanges) == 0 && u.Seq == 0 && u.Watermark == 0 {
+	if u.NoItems() && u.Seq == 0 && u.Watermark == 0 {
 		return nil, nil
 	}
 	keys := append([]string{s.keys.positions, s.keys.placements, s.keys.tags, s.keys.seen, s.keys.events,

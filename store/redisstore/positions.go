@@ -108,9 +108,28 @@ func (s *Store) page(ctx context.Context, set, after string, n int) ([]string, [
 	return tags, ps, nil
 }
 
-// getBatch is how many positions one HMGET of GetPositions asks for; the
-// batches of a call go in one pipeline (one round trip).
+// getBatch is how many fields one HMGET of hmget asks for; the batches of
+// a call go in one pipeline (one round trip).
 const getBatch = 1000
+
+// hmget returns the values of fields in the hash key, in the order of
+// fields (nil where a field is absent), with HMGETs of getBatch fields in
+// one pipeline. what names the caller in errors.
+func (s *Store) hmget(ctx context.Context, what, key string, fields []string) ([]any, error) {
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.SliceCmd, 0, (len(fields)+getBatch-1)/getBatch)
+	for chunk := range slices.Chunk(fields, getBatch) {
+		cmds = append(cmds, pipe.HMGet(ctx, key, chunk...))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, fmt.Errorf("redisstore: %s: %w", what, err)
+	}
+	vals := make([]any, 0, len(fields))
+	for _, c := range cmds {
+		vals = append(vals, c.Val()...)
+	}
+	return vals, nil
+}
 
 // GetPositions returns the current positions of those of tags that have
 // one, in the order of tags.
@@ -118,28 +137,22 @@ func (s *Store) GetPositions(ctx context.Context, tags []string) ([]location.Pos
 	if len(tags) == 0 {
 		return nil, nil
 	}
-	pipe := s.rdb.Pipeline()
-	cmds := make([]*redis.SliceCmd, 0, (len(tags)+getBatch-1)/getBatch)
-	for chunk := range slices.Chunk(tags, getBatch) {
-		cmds = append(cmds, pipe.HMGet(ctx, s.keys.positions, chunk...))
-	}
-	if _, err := pipe.Exec(ctx); err != nil {
-		return nil, fmt.Errorf("redisstore: get positions: %w", err)
+	vals, err := s.hmget(ctx, "get positions", s.keys.positions, tags)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]location.Position, 0, len(tags))
-	for _, c := range cmds {
-		for _, v := range c.Val() {
-			raw, ok := v.(string)
-			if !ok {
-				continue // no position
-			}
-			p, err := decodePosition([]byte(raw))
-			if err != nil {
-				s.opts.Logger.Error("redisstore: skipping undecodable position", "err", err)
-				continue
-			}
-			out = append(out, p)
+	for _, v := range vals {
+		raw, ok := v.(string)
+		if !ok {
+			continue // no position
 		}
+		p, err := decodePosition([]byte(raw))
+		if err != nil {
+			s.opts.Logger.Error("redisstore: skipping undecodable position", "err", err)
+			continue
+		}
+		out = append(out, p)
 	}
 	return out, nil
 }
