@@ -65,12 +65,7 @@ type batch struct {
 	progress uint64         // batches processed and written once this is (see Config.Progress)
 }
 
-func (b *batch) empty() bool {
-	u := &b.u
-	return len(u.Positions) == 0 && len(u.Events) == 0 && len(u.Fence) == 0 && len(u.Config) == 0 &&
-		len(u.Visits) == 0 && len(u.Trail) == 0 && len(u.Analytics) == 0 && len(u.Batteries) == 0 &&
-		len(u.StatusChanges) == 0
-}
+func (b *batch) empty() bool { return b.u.NoItems() }
 
 // put merges u into the unsealed batch. done, when not nil, is told nil
 // once a write carrying u succeeded, or ErrNotStored at the first failed
