@@ -82,6 +82,9 @@ type Engine struct {
 	// flushed is the newest watermark Flush finalised for every tag.
 	flushed   int64
 	lastEvict int64
+	// hold is the event time from which a tag's own sightings finalise
+	// nothing (HoldFrom); math.MaxInt64: none.
+	hold int64
 }
 
 // New builds an engine for a validated plan.
@@ -94,7 +97,7 @@ func New(plan *floorplans.Plan, cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("%w: plan has no levels", ErrConfig)
 	}
 	s := newSite(plan, cfg)
-	e := &Engine{cfg: cfg, site: s, tags: map[string]*tracker{}, flushed: math.MinInt64,
+	e := &Engine{cfg: cfg, site: s, tags: map[string]*tracker{}, flushed: math.MinInt64, hold: math.MaxInt64,
 		learned: &learned{cal: newCalibration(len(s.readers), &cfg)}}
 	e.cal = newCalView(e.learned, &e.addObs)
 	n := cfg.Workers
@@ -175,13 +178,43 @@ func (e *Engine) Add(s Sighting) error {
 	e.stats.Accepted++
 	if s.TS > t.maxTS {
 		t.maxTS = s.TS
-		t.closed = max(t.closed, floorDiv(s.TS-e.cfg.LatenessMS, e.cfg.EpochMS)*e.cfg.EpochMS)
+		e.close(t)
 	}
+	return nil
+}
+
+// close moves t's own watermark to its newest sighting minus the
+// lateness, short of the hold, and queues t when that closes a pending
+// epoch.
+func (e *Engine) close(t *tracker) {
+	to := floorDiv(t.maxTS-e.cfg.LatenessMS, e.cfg.EpochMS) * e.cfg.EpochMS
+	if e.hold != math.MaxInt64 {
+		to = min(to, floorDiv(e.hold-1, e.cfg.EpochMS)*e.cfg.EpochMS)
+	}
+	t.closed = max(t.closed, to)
 	if !t.queued && t.firstEnd <= t.closed {
 		t.queued = true
 		e.due = append(e.due, t)
 	}
-	return nil
+}
+
+// HoldFrom keeps the tags' own sightings from finalising any epoch that a
+// sighting stamped ts or later would fall in, until HoldFrom is called
+// again (math.MaxInt64 lifts the hold): the live server holds while
+// sightings it refused are on their way back (a reader retrying a batch
+// answered 5.03), so that they are not late when they come. Epochs
+// already finalised stay so; Flush's watermark is the caller's to hold
+// likewise. Moving the hold later closes what the tags' sightings
+// closed meanwhile.
+func (e *Engine) HoldFrom(ts int64) {
+	later := ts > e.hold
+	e.hold = ts
+	if !later {
+		return
+	}
+	for _, t := range e.dirty {
+		e.close(t)
+	}
 }
 
 // Flush finalises every epoch that ends at or before watermark (epoch ms)

@@ -243,3 +243,43 @@ func TestFlushWatermarkIsFinal(t *testing.T) {
 		})
 	}
 }
+
+// TestHoldFrom: while the engine is held from ts, a tag's newer sightings
+// do not finalise the epochs of a sighting stamped ts or later, so such a
+// sighting arriving after them (a reader retrying a refused batch) is
+// taken, not late; without the hold it is late. Lifting the hold closes
+// what the newer sightings closed meanwhile.
+func TestHoldFrom(t *testing.T) {
+	plan := twoRoomsPlan(t)
+	for _, held := range []bool{false, true} {
+		eng := newEngine(t, plan, location.Defaults())
+		if held {
+			eng.HoldFrom(10_000)
+		}
+		// one reader comes back first with 20 s of buffered seconds
+		for ts := int64(10_100); ts < 30_000; ts += 1000 {
+			if err := eng.Add(sighting(ts, "R1", -60)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// the other reader's seconds of the same span come after
+		err := eng.Add(sighting(10_200, "R2", -70))
+		switch {
+		case held && err != nil:
+			t.Errorf("held engine: Add of the retried sighting: %v, want nil", err)
+		case !held && !errors.Is(err, location.ErrLate):
+			t.Errorf("engine without a hold: Add of the retried sighting: %v, want ErrLate", err)
+		}
+		if !held {
+			continue
+		}
+		if ps := eng.Drain(); len(ps) != 0 {
+			t.Errorf("held engine finalised %d positions (first at %d), want none", len(ps), ps[0].TS)
+		}
+		eng.HoldFrom(math.MaxInt64)
+		ps := eng.Drain()
+		if len(ps) == 0 || ps[0].TS != 11_000 || ps[len(ps)-1].TS != 26_000 {
+			t.Errorf("after lifting the hold: %d positions %v, want the epochs ending 11000..26000", len(ps), ps)
+		}
+	}
+}

@@ -30,6 +30,8 @@ type Metrics struct {
 	queueSightings     prometheus.Gauge
 	refusedBatches     *prometheus.CounterVec
 	refusedSightings   *prometheus.CounterVec
+	expected           prometheus.Gauge
+	held               prometheus.Gauge
 	// ages reads the age of the oldest queued batch and of the oldest
 	// unwritten update, for the gauges computed at scrape time; set by New.
 	ages atomic.Pointer[pipelineAges]
@@ -87,6 +89,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Batches refused with ErrBusy (the reader gets 5.03 with Max-Age and retries), by cause."}, []string{"cause"}),
 		refusedSightings: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rtls_pipeline_refused_sightings_total",
 			Help: "Sightings in batches refused with ErrBusy, by cause."}, []string{"cause"}),
+		expected: prometheus.NewGauge(prometheus.GaugeOpts{Name: "rtls_pipeline_expected_sources",
+			Help: "Readers whose refused batches are expected back (and the ingest log while unreadable): the engine holds its finalisation for them."}),
+		held: prometheus.NewGauge(prometheus.GaugeOpts{Name: "rtls_pipeline_hold_seconds",
+			Help: "How far the engine's finalisation is held behind the wall clock's watermark for expected sightings (0: not held)."}),
 	}
 	queueAge := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "rtls_pipeline_queue_oldest_age_seconds",
 		Help: "Age of the oldest batch waiting for the engine (0 when none waits)."},
@@ -97,7 +103,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	if reg != nil {
 		reg.MustRegister(m.sightings, m.positions, m.events, m.tags, m.busy, m.apply, m.applyErrors, m.coalescedPositions,
 			m.tagCap, m.expired, m.backlogUpdates, m.backlogBytes, m.writtenUpdates, m.ticks, m.queueBatches, m.queueSightings,
-			m.refusedBatches, m.refusedSightings, queueAge, backlogAge)
+			m.refusedBatches, m.refusedSightings, m.expected, m.held, queueAge, backlogAge)
 	}
 	return m
 }

@@ -22,6 +22,7 @@ import (
 	"errors"
 	"log/slog"
 	"maps"
+	"math"
 	"time"
 
 	"github.com/hospitalrtls/rtls/analytics"
@@ -108,6 +109,12 @@ type Config struct {
 	// Alerts turns button and battery reports into DURESS and LOW_BATTERY
 	// events (see alerts.go); nil ignores those reports.
 	Alerts *alert.Detector
+	// RetryWindow is how long a reader whose batch was refused is
+	// expected to send it again (see Expect); 0 is DefaultRetryWindow.
+	RetryWindow time.Duration
+	// MaxHold bounds how far behind the wall clock's watermark the engine
+	// is held for expected sightings; 0 is DefaultMaxHold.
+	MaxHold time.Duration
 	// Progress, when not nil, is told how far ingestion is durable: it is
 	// called on the writer goroutine after a store write with n, meaning
 	// that the first n batches Ingest accepted (numbered 1, 2, ... in the
@@ -131,6 +138,7 @@ type Pipeline struct {
 	epochMS   int64 // the engine's, ms
 	evictMS   int64 // the engine's, ms
 	q         *intake
+	expect    *expected
 	wr        *writer
 	cmds      chan command // for the geofence stage
 	engReads  chan engRead // for the engine stage
@@ -160,6 +168,12 @@ func New(cfg Config, eng *location.Engine, fence *geofence.Engine, w Writer, m *
 	if cfg.MaxBacklogBytes <= 0 {
 		cfg.MaxBacklogBytes = 64 << 20
 	}
+	if cfg.RetryWindow <= 0 {
+		cfg.RetryWindow = DefaultRetryWindow
+	}
+	if cfg.MaxHold <= 0 {
+		cfg.MaxHold = DefaultMaxHold
+	}
 	if cfg.WriteTimeout <= 0 {
 		cfg.WriteTimeout = 2 * time.Second
 	}
@@ -180,12 +194,13 @@ func New(cfg Config, eng *location.Engine, fence *geofence.Engine, w Writer, m *
 	}
 	p := &Pipeline{cfg: cfg, eng: eng, fence: fence, log: cfg.Logger, metrics: m,
 		lateness: ecfg.LatenessMS, epochMS: ecfg.EpochMS, evictMS: ecfg.EvictAfterMS,
-		q:    newIntake(cfg.Queue, cfg.MaxQueueWait, ecfg.EpochMS, cfg.Clock),
+		q: newIntake(cfg.Queue, cfg.MaxQueueWait, ecfg.EpochMS, cfg.Clock), expect: newExpected(cfg.RetryWindow),
 		cmds: make(chan command), engReads: make(chan engRead), stopped: make(chan struct{})}
 	p.wr = &writer{w: w, clock: cfg.Clock, log: cfg.Logger, m: m, timeout: cfg.WriteTimeout, pause: cfg.Tick,
 		budget: cfg.ShutdownBudget, maxAge: cfg.MaxBacklogAge, maxBytes: cfg.MaxBacklogBytes, progress: cfg.Progress,
 		kick: make(chan struct{}, 1), seq: cfg.FirstSeq}
 	p.engine.adm = newAdmission(cfg.Tags, reg, cfg.Clock)
+	p.engine.hold = math.MaxInt64
 	p.geofences = fenceState{thin: trail.NewThinner(cfg.Trail), config: make(map[string]map[string][]byte)}
 	for kind, byID := range cfg.StoredConfig {
 		p.geofences.config[kind] = maps.Clone(byID)

@@ -89,7 +89,7 @@ func (p *Pipeline) Ingest(_ context.Context, ss []location.Sighting) error {
 	}
 	now := p.cfg.Clock()
 	if cause := p.wr.refusal(now); cause != "" {
-		return p.refuse(cause, len(ss))
+		return p.refuse(cause, ss, now)
 	}
 	q := p.q
 	q.mu.Lock()
@@ -99,7 +99,7 @@ func (p *Pipeline) Ingest(_ context.Context, ss []location.Sighting) error {
 	}
 	if cause := q.admit(now); cause != "" {
 		q.mu.Unlock()
-		return p.refuse(cause, len(ss))
+		return p.refuse(cause, ss, now)
 	}
 	b := queued{ss: ss, at: now, minTS: ss[0].TS, maxTS: ss[0].TS, behind: q.flushed}
 	for _, s := range ss[1:] {
@@ -119,11 +119,17 @@ func (p *Pipeline) Ingest(_ context.Context, ss []location.Sighting) error {
 	return nil
 }
 
-// refuse counts a refused batch and returns ErrBusy.
-func (p *Pipeline) refuse(cause string, sightings int) error {
+// refuse counts a refused batch, expects it back from its reader (which
+// retries it after the 5.03's Max-Age) and returns ErrBusy.
+func (p *Pipeline) refuse(cause string, ss []location.Sighting, now time.Time) error {
 	p.metrics.busy.Inc()
 	p.metrics.refusedBatches.WithLabelValues(cause).Inc()
-	p.metrics.refusedSightings.WithLabelValues(cause).Add(float64(sightings))
+	p.metrics.refusedSightings.WithLabelValues(cause).Add(float64(len(ss)))
+	oldest := ss[0].TS
+	for _, s := range ss[1:] {
+		oldest = min(oldest, s.TS)
+	}
+	p.expect.add(ss[0].Reader, oldest, now)
 	return ErrBusy
 }
 

@@ -39,6 +39,8 @@ type engineState struct {
 	// newest batch known processed.
 	added []addedBatch
 	done  uint64
+	// hold is the engine's hold (Engine.HoldFrom; math.MaxInt64: none).
+	hold int64
 }
 
 type addedBatch struct {
@@ -62,6 +64,7 @@ func (p *Pipeline) runEngine(ctx context.Context, out chan<- stageMsg) {
 	for {
 		select {
 		case <-p.q.ready:
+			p.holdFrom(p.cfg.Clock())
 			if p.take(p.q.depth()) {
 				p.send(out, stageMsg{}) // a DURESS does not wait for the tick
 			}
@@ -82,12 +85,17 @@ func (p *Pipeline) runEngine(ctx context.Context, out chan<- stageMsg) {
 }
 
 // tick takes what queued, finalises the epochs the watermark passed
-// (held back for queued batches) and hands the positions on.
+// (held back for queued batches and expected sightings) and hands the
+// positions on.
 func (p *Pipeline) tick(out chan<- stageMsg) {
+	now := p.cfg.Clock()
+	p.expect.expire(now)
+	h := p.holdFrom(now)
+	p.noteHold(now, h)
 	// Sightings that queued meanwhile go in before the watermark moves on.
 	p.take(p.q.depth())
 	p.q.beginTick(p.cfg.Clock())
-	wm := p.q.hold(p.watermark())
+	wm := p.q.hold(min(p.watermark(), h-1))
 	ps := p.eng.Flush(wm)
 	if a := p.cfg.Alerts; a != nil {
 		a.Expire(wm)
@@ -119,6 +127,9 @@ func (p *Pipeline) take(n int) (urgent bool) {
 			break
 		}
 		urgent = p.add(b) || urgent
+		// what its reader retried is in the engine now: the next
+		// holdFrom lifts its hold
+		p.expect.arrived(b.ss[0].Reader)
 		p.engine.added = append(p.engine.added, addedBatch{n: b.n, maxTS: b.maxTS})
 		taken += len(b.ss)
 	}

@@ -1,0 +1,95 @@
+package pipeline_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/location/geofence"
+	"github.com/hospitalrtls/rtls/pipeline"
+)
+
+// TestExpectedSightingsAreNotLate: a reader's batch refused before the
+// pipeline (the ingest log could not take it: Expect) comes back after
+// the 5.03's Max-Age, when the wall clock's watermark has passed it and
+// another reader's newer seconds of the same tag were taken. It is taken
+// and used, not dropped as late; without the expectation it is dropped
+// (the control). The hold lifts once the batch came, and an expectation
+// that never comes lapses after the retry window.
+func TestExpectedSightingsAreNotLate(t *testing.T) {
+	for _, expect := range []bool{false, true} {
+		plan, eng, fence := clinicEngines(t, geofence.Config{}, nil)
+		clock := &manualClock{now: time.UnixMilli(floodBase)}
+		metrics := prometheus.NewRegistry()
+		p := pipeline.New(pipeline.Config{Tick: 5 * time.Millisecond, Clock: clock.Now, RetryWindow: 10 * time.Second},
+			eng, fence, newFaultyWriter(t), pipeline.NewMetrics(metrics))
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- p.Run(ctx) }()
+		r := &rig{t: t, reg: metrics}
+		a, b := plan.Readers[0].ID, plan.Readers[1].ID
+		at := func(ts int64, reader string) []location.Sighting {
+			return []location.Sighting{{TS: ts, Reader: reader, Tag: "PUMP", RSSI: -60}}
+		}
+		// a tick at the clock's time has run
+		ticked := func() {
+			n := r.metric("rtls_pipeline_ticks_total")
+			r.eventually("a tick", func() bool { return r.metric("rtls_pipeline_ticks_total") >= n+2 })
+		}
+
+		refusedTS := floodBase - 200
+		if expect {
+			p.Expect(b, refusedTS) // the ingest log refused b's batch
+		}
+		// reader a goes on for 6 s of event and wall time
+		for i := range int64(6) {
+			if err := p.Ingest(context.Background(), at(floodBase+i*1000, a)); err != nil {
+				t.Fatal(err)
+			}
+			clock.set(time.UnixMilli(floodBase + (i+1)*1000))
+			ticked()
+		}
+		if expect && r.metric("rtls_pipeline_hold_seconds") == 0 {
+			t.Error("rtls_pipeline_hold_seconds is 0 while a batch is expected")
+		}
+		// b retries its batch after the Max-Age (5 s)
+		if err := p.Ingest(context.Background(), at(refusedTS, b)); err != nil {
+			t.Fatal(err)
+		}
+		clock.set(time.UnixMilli(floodBase + 10_000))
+		ticked()
+		late := r.metricWith("rtls_engine_sightings_total", "result", "late_on_arrival") +
+			r.metricWith("rtls_engine_sightings_total", "result", "late")
+		t.Logf("expect %v: accepted %v late %v on arrival %v", expect, r.metricWith("rtls_engine_sightings_total", "result", "accepted"),
+			r.metricWith("rtls_engine_sightings_total", "result", "late"), r.metricWith("rtls_engine_sightings_total", "result", "late_on_arrival"))
+		switch {
+		case expect && late != 0:
+			t.Errorf("expected batch: %v sightings dropped as late, want 0", late)
+		case !expect && late != 1:
+			t.Errorf("control without Expect: %v sightings dropped as late, want 1", late)
+		}
+		if expect {
+			if got := r.metric("rtls_pipeline_hold_seconds"); got != 0 {
+				t.Errorf("hold %v s after the expected batch came, want 0", got)
+			}
+			r.eventually("positions up to the clock", func() bool { return r.metric("rtls_engine_positions_total") >= 6 })
+			// an expectation that never comes lapses after the window
+			p.Expect(b, floodBase+5_000)
+			clock.set(time.UnixMilli(floodBase + 12_000))
+			ticked()
+			if r.metric("rtls_pipeline_hold_seconds") == 0 {
+				t.Error("not held for a new expectation")
+			}
+			clock.set(time.UnixMilli(floodBase + 23_000))
+			ticked()
+			if got := r.metric("rtls_pipeline_hold_seconds"); got != 0 {
+				t.Errorf("hold %v s after the retry window passed, want 0", got)
+			}
+		}
+		cancel()
+		<-done
+	}
+}
