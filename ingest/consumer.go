@@ -51,7 +51,17 @@ type ConsumerConfig struct {
 	TrimEvery time.Duration
 	// Logger receives the consumer's logs (no tag ids); nil discards them.
 	Logger *slog.Logger
+	// Expect, when not nil, is told (source LogSource, math.MinInt64) at
+	// every failed read: while the log cannot be read, and for the
+	// readers' retry window after, the engine finalises nothing more
+	// (pipeline.Pipeline.Expect), so that neither the logged batches
+	// waiting in it nor the batches readers were refused meanwhile on any
+	// instance are late when they come. It must not block.
+	Expect func(source string, ts int64)
 }
+
+// LogSource is the source name the consumer gives ConsumerConfig.Expect.
+const LogSource = "ingest log"
 
 // Consumer feeds the log to the pipeline on the instance that owns the
 // site's engine, and trims the log behind what is written. One goroutine
@@ -231,6 +241,9 @@ func (c *Consumer) Run(ctx context.Context, sink Sink) error {
 		es, err := c.src.ReadIngest(ctx, c.last, 256, 500*time.Millisecond)
 		if err != nil {
 			if ctx.Err() == nil {
+				if c.cfg.Expect != nil {
+					c.cfg.Expect(LogSource, math.MinInt64)
+				}
 				c.log.Warn("ingest log read failed; will retry", "err", err)
 				sleep(ctx, 200*time.Millisecond)
 			}

@@ -30,6 +30,11 @@ const DefaultAppendTimeout = 2 * time.Second
 type FrontConfig struct {
 	MaxLen        int64         // most entries the log may hold; 0 is DefaultMaxLen
 	AppendTimeout time.Duration // bound of one append; 0 is DefaultAppendTimeout
+	// Expect, when not nil, is told the reader and oldest stamp of every
+	// batch the log could not take: the reader retries it after the
+	// 5.03's Max-Age, and the engine (pipeline.Pipeline.Expect) waits for
+	// it rather than find it late. It must not block.
+	Expect func(reader string, ts int64)
 }
 
 // Front appends every accepted batch to the log. It implements rfid.Sink
@@ -71,6 +76,13 @@ func (f *Front) Ingest(ctx context.Context, ss []location.Sighting) error {
 	defer cancel()
 	if _, err := f.log.AppendIngest(ctx, data, f.cfg.MaxLen); err != nil {
 		f.refused.Inc()
+		if f.cfg.Expect != nil {
+			oldest := ss[0].TS
+			for _, s := range ss[1:] {
+				oldest = min(oldest, s.TS)
+			}
+			f.cfg.Expect(ss[0].Reader, oldest)
+		}
 		return fmt.Errorf("%w: %w", ErrNotLogged, err)
 	}
 	return nil

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Defaults of Config.RetryWindow and Config.MaxHold.
+// Defaults of NewExpected's window and Config.MaxHold.
 const (
 	// DefaultRetryWindow is twice the Max-Age of the reader front's 5.03
 	// (rfid: 5 s): a reader retries a refused batch after the Max-Age,
@@ -19,15 +19,21 @@ const (
 	DefaultMaxHold = time.Minute
 )
 
-// expected are the sources whose sightings are on their way back: readers
+// Expected are the sources whose sightings are on their way back: readers
 // whose batches were refused with 5.03 and which retry them, or the
 // ingest log while it cannot be read. While any is expected, the engine
 // finalises no epoch their sightings fall in (Engine.HoldFrom and the
 // watermark), so a retried batch that Ingest accepts is not dropped as
 // late: without that, every batch a reader retries after a 5.03's Max-Age
 // is behind the watermark when it comes, acknowledged and then lost.
-type expected struct {
+//
+// A server keeps one Expected across the pipelines it runs (Config.Expected):
+// what the ingest front refused while no engine ran here, or before the
+// lease was lost and taken again, is still expected by the next one.
+// It is safe for concurrent use.
+type Expected struct {
 	window time.Duration
+	clock  func() time.Time
 	mu     sync.Mutex // guards by
 	by     map[string]expectation
 	n      atomic.Int64 // len(by), read without mu on Ingest's path
@@ -41,15 +47,33 @@ type expectation struct {
 	until time.Time
 }
 
-func newExpected(window time.Duration) *expected {
-	x := &expected{window: window, by: map[string]expectation{}}
+// NewExpected returns an empty set whose expectations last window
+// (0: DefaultRetryWindow) after the last news of their source, by clock
+// (nil: time.Now).
+func NewExpected(window time.Duration, clock func() time.Time) *Expected {
+	if window <= 0 {
+		window = DefaultRetryWindow
+	}
+	if clock == nil {
+		clock = time.Now
+	}
+	x := &Expected{window: window, clock: clock, by: map[string]expectation{}}
 	x.floor.Store(math.MaxInt64)
 	return x
 }
 
-// add expects source's sightings stamped ts or later for the window from
-// now (an earlier expectation keeps its older ts).
-func (x *expected) add(source string, ts int64, now time.Time) {
+// Expect notes that sightings stamped ts or later are still to come from
+// source: a reader whose batch was refused before it reached a pipeline
+// (the ingest log could not take it) and which retries it after the
+// 5.03's Max-Age, or the ingest log while it cannot be read (source
+// ingest.LogSource, ts math.MinInt64: whatever is not final yet). Until
+// that reader's batches have caught up with the others' (see took), or
+// the window passes without news of the source, the pipelines using x
+// finalise no epoch such a sighting falls in, at most Config.MaxHold
+// behind the wall clock's watermark. Batches a pipeline itself refuses
+// are expected without a call. It must not block, and does not.
+func (x *Expected) Expect(source string, ts int64) {
+	now := x.clock()
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if e, ok := x.by[source]; ok {
@@ -59,26 +83,36 @@ func (x *expected) add(source string, ts int64, now time.Time) {
 	x.update()
 }
 
-// arrived notes that the engine took a batch of source: what it retried
-// has come.
-func (x *expected) arrived(source string) {
+// took notes that the engine took a batch of source whose newest
+// sighting is at maxTS: a reader sends what it kept in order, so what is
+// still to come from it is stamped maxTS or later; once its batches are
+// no more than the lateness behind the newest event time (caughtUp),
+// nothing of it can be late any more and it is no longer expected.
+func (x *Expected) took(source string, maxTS int64, caughtUp bool) {
 	if x.n.Load() == 0 {
 		return
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if _, ok := x.by[source]; ok {
-		delete(x.by, source)
-		x.update()
+	e, ok := x.by[source]
+	if !ok {
+		return
 	}
+	if caughtUp {
+		delete(x.by, source)
+	} else {
+		x.by[source] = expectation{ts: max(e.ts, maxTS), until: x.clock().Add(x.window)}
+	}
+	x.update()
 }
 
 // expire forgets the sources not heard of for the window: a reader that
 // gave its batch up, or the log once readable again for the window.
-func (x *expected) expire(now time.Time) {
+func (x *Expected) expire() {
 	if x.n.Load() == 0 {
 		return
 	}
+	now := x.clock()
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	for k, e := range x.by {
@@ -90,27 +124,13 @@ func (x *expected) expire(now time.Time) {
 }
 
 // update recomputes n and floor; called with mu held.
-func (x *expected) update() {
+func (x *Expected) update() {
 	floor := int64(math.MaxInt64)
 	for _, e := range x.by {
 		floor = min(floor, e.ts)
 	}
 	x.n.Store(int64(len(x.by)))
 	x.floor.Store(floor)
-}
-
-// Expect tells the pipeline that sightings stamped ts or later are still
-// to come from source: a reader whose batch was refused before it reached
-// the pipeline (the ingest log could not take it) and which retries it
-// after the 5.03's Max-Age, or the ingest log while it cannot be read
-// (math.MinInt64: whatever is not final yet). Until a batch of that
-// reader reaches the engine or Config.RetryWindow passes without a new
-// Expect, the engine finalises no epoch such a sighting falls in, at most
-// Config.MaxHold behind the wall clock's watermark. Batches Ingest itself
-// refuses are expected without a call. Safe for concurrent use.
-func (p *Pipeline) Expect(source string, ts int64) {
-	p.expect.add(source, ts, p.cfg.Clock())
-	p.metrics.expected.Set(float64(p.expect.n.Load()))
 }
 
 // holdFrom returns the event time from which the engine may finalise

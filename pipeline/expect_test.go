@@ -17,14 +17,16 @@ import (
 // the 5.03's Max-Age, when the wall clock's watermark has passed it and
 // another reader's newer seconds of the same tag were taken. It is taken
 // and used, not dropped as late; without the expectation it is dropped
-// (the control). The hold lifts once the batch came, and an expectation
-// that never comes lapses after the retry window.
+// (the control). The hold lasts while the reader's batches are behind,
+// lifts once they caught up, and an expectation that never comes lapses
+// after the retry window.
 func TestExpectedSightingsAreNotLate(t *testing.T) {
 	for _, expect := range []bool{false, true} {
 		plan, eng, fence := clinicEngines(t, geofence.Config{}, nil)
 		clock := &manualClock{now: time.UnixMilli(floodBase)}
 		metrics := prometheus.NewRegistry()
-		p := pipeline.New(pipeline.Config{Tick: 5 * time.Millisecond, Clock: clock.Now, RetryWindow: 10 * time.Second},
+		expected := pipeline.NewExpected(10*time.Second, clock.Now)
+		p := pipeline.New(pipeline.Config{Tick: 5 * time.Millisecond, Clock: clock.Now, Expected: expected},
 			eng, fence, newFaultyWriter(t), pipeline.NewMetrics(metrics))
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
@@ -42,7 +44,7 @@ func TestExpectedSightingsAreNotLate(t *testing.T) {
 
 		refusedTS := floodBase - 200
 		if expect {
-			p.Expect(b, refusedTS) // the ingest log refused b's batch
+			expected.Expect(b, refusedTS) // the ingest log refused b's batch
 		}
 		// reader a goes on for 6 s of event and wall time
 		for i := range int64(6) {
@@ -72,13 +74,22 @@ func TestExpectedSightingsAreNotLate(t *testing.T) {
 			t.Errorf("control without Expect: %v sightings dropped as late, want 1", late)
 		}
 		if expect {
+			// b is still catching up: held for its next batches
+			if r.metric("rtls_pipeline_hold_seconds") == 0 {
+				t.Error("hold lifted while b's batches are still behind")
+			}
+			if err := p.Ingest(context.Background(), at(floodBase+9_500, b)); err != nil {
+				t.Fatal(err)
+			}
+			clock.set(time.UnixMilli(floodBase + 10_500))
+			ticked()
 			if got := r.metric("rtls_pipeline_hold_seconds"); got != 0 {
-				t.Errorf("hold %v s after the expected batch came, want 0", got)
+				t.Errorf("hold %v s after b caught up, want 0", got)
 			}
 			r.eventually("positions up to the clock", func() bool { return r.metric("rtls_engine_positions_total") >= 6 })
 			// an expectation that never comes lapses after the window
-			p.Expect(b, floodBase+5_000)
-			clock.set(time.UnixMilli(floodBase + 12_000))
+			expected.Expect(b, floodBase+5_000)
+			clock.set(time.UnixMilli(floodBase + 12_500))
 			ticked()
 			if r.metric("rtls_pipeline_hold_seconds") == 0 {
 				t.Error("not held for a new expectation")

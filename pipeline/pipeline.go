@@ -109,9 +109,10 @@ type Config struct {
 	// Alerts turns button and battery reports into DURESS and LOW_BATTERY
 	// events (see alerts.go); nil ignores those reports.
 	Alerts *alert.Detector
-	// RetryWindow is how long a reader whose batch was refused is
-	// expected to send it again (see Expect); 0 is DefaultRetryWindow.
-	RetryWindow time.Duration
+	// Expected are the sightings on their way back, for which the engine
+	// waits (see Expected); nil is a set of the pipeline's own, with the
+	// default window.
+	Expected *Expected
 	// MaxHold bounds how far behind the wall clock's watermark the engine
 	// is held for expected sightings; 0 is DefaultMaxHold.
 	MaxHold time.Duration
@@ -138,7 +139,7 @@ type Pipeline struct {
 	epochMS   int64 // the engine's, ms
 	evictMS   int64 // the engine's, ms
 	q         *intake
-	expect    *expected
+	expect    *Expected
 	wr        *writer
 	cmds      chan command // for the geofence stage
 	engReads  chan engRead // for the engine stage
@@ -168,9 +169,6 @@ func New(cfg Config, eng *location.Engine, fence *geofence.Engine, w Writer, m *
 	if cfg.MaxBacklogBytes <= 0 {
 		cfg.MaxBacklogBytes = 64 << 20
 	}
-	if cfg.RetryWindow <= 0 {
-		cfg.RetryWindow = DefaultRetryWindow
-	}
 	if cfg.MaxHold <= 0 {
 		cfg.MaxHold = DefaultMaxHold
 	}
@@ -179,6 +177,9 @@ func New(cfg Config, eng *location.Engine, fence *geofence.Engine, w Writer, m *
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
+	}
+	if cfg.Expected == nil {
+		cfg.Expected = NewExpected(0, cfg.Clock)
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -194,7 +195,7 @@ func New(cfg Config, eng *location.Engine, fence *geofence.Engine, w Writer, m *
 	}
 	p := &Pipeline{cfg: cfg, eng: eng, fence: fence, log: cfg.Logger, metrics: m,
 		lateness: ecfg.LatenessMS, epochMS: ecfg.EpochMS, evictMS: ecfg.EvictAfterMS,
-		q: newIntake(cfg.Queue, cfg.MaxQueueWait, ecfg.EpochMS, cfg.Clock), expect: newExpected(cfg.RetryWindow),
+		q: newIntake(cfg.Queue, cfg.MaxQueueWait, ecfg.EpochMS, cfg.Clock), expect: cfg.Expected,
 		cmds: make(chan command), engReads: make(chan engRead), stopped: make(chan struct{})}
 	p.wr = &writer{w: w, clock: cfg.Clock, log: cfg.Logger, m: m, timeout: cfg.WriteTimeout, pause: cfg.Tick,
 		budget: cfg.ShutdownBudget, maxAge: cfg.MaxBacklogAge, maxBytes: cfg.MaxBacklogBytes, progress: cfg.Progress,

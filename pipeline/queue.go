@@ -89,7 +89,7 @@ func (p *Pipeline) Ingest(_ context.Context, ss []location.Sighting) error {
 	}
 	now := p.cfg.Clock()
 	if cause := p.wr.refusal(now); cause != "" {
-		return p.refuse(cause, ss, now)
+		return p.refuse(cause, ss)
 	}
 	q := p.q
 	q.mu.Lock()
@@ -99,7 +99,7 @@ func (p *Pipeline) Ingest(_ context.Context, ss []location.Sighting) error {
 	}
 	if cause := q.admit(now); cause != "" {
 		q.mu.Unlock()
-		return p.refuse(cause, ss, now)
+		return p.refuse(cause, ss)
 	}
 	b := queued{ss: ss, at: now, minTS: ss[0].TS, maxTS: ss[0].TS, behind: q.flushed}
 	for _, s := range ss[1:] {
@@ -121,7 +121,7 @@ func (p *Pipeline) Ingest(_ context.Context, ss []location.Sighting) error {
 
 // refuse counts a refused batch, expects it back from its reader (which
 // retries it after the 5.03's Max-Age) and returns ErrBusy.
-func (p *Pipeline) refuse(cause string, ss []location.Sighting, now time.Time) error {
+func (p *Pipeline) refuse(cause string, ss []location.Sighting) error {
 	p.metrics.busy.Inc()
 	p.metrics.refusedBatches.WithLabelValues(cause).Inc()
 	p.metrics.refusedSightings.WithLabelValues(cause).Add(float64(len(ss)))
@@ -129,7 +129,7 @@ func (p *Pipeline) refuse(cause string, ss []location.Sighting, now time.Time) e
 	for _, s := range ss[1:] {
 		oldest = min(oldest, s.TS)
 	}
-	p.expect.add(ss[0].Reader, oldest, now)
+	p.expect.Expect(ss[0].Reader, oldest)
 	return ErrBusy
 }
 

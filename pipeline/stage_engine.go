@@ -39,8 +39,9 @@ type engineState struct {
 	// newest batch known processed.
 	added []addedBatch
 	done  uint64
-	// hold is the engine's hold (Engine.HoldFrom; math.MaxInt64: none).
-	hold int64
+	// hold is the engine's hold (Engine.HoldFrom; math.MaxInt64: none);
+	// newest the newest event time taken.
+	hold, newest int64
 }
 
 type addedBatch struct {
@@ -89,7 +90,7 @@ func (p *Pipeline) runEngine(ctx context.Context, out chan<- stageMsg) {
 // positions on.
 func (p *Pipeline) tick(out chan<- stageMsg) {
 	now := p.cfg.Clock()
-	p.expect.expire(now)
+	p.expect.expire()
 	h := p.holdFrom(now)
 	p.noteHold(now, h)
 	// Sightings that queued meanwhile go in before the watermark moves on.
@@ -127,9 +128,8 @@ func (p *Pipeline) take(n int) (urgent bool) {
 			break
 		}
 		urgent = p.add(b) || urgent
-		// what its reader retried is in the engine now: the next
-		// holdFrom lifts its hold
-		p.expect.arrived(b.ss[0].Reader)
+		p.engine.newest = max(p.engine.newest, b.maxTS)
+		p.expect.took(b.ss[0].Reader, b.maxTS, b.maxTS >= max(p.engine.newest, start.UnixMilli())-p.lateness)
 		p.engine.added = append(p.engine.added, addedBatch{n: b.n, maxTS: b.maxTS})
 		taken += len(b.ss)
 	}

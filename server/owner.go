@@ -27,7 +27,11 @@ const DefaultLeaseTTL = 5 * time.Second
 // owner runs the site's engine on this instance while it holds the site's
 // lease in Redis: it tries to take the lease every fifth of its TTL,
 // renews it every third, and stops the engine as soon as a renewal says
-// the lease is another's (or none succeeded for a whole TTL). Every write
+// the lease is another's. A renewal that fails (Redis down or hung) is
+// retried and the engine keeps running: the fencing token keeps it safe
+// (if another instance was granted the lease meanwhile, the first write
+// is refused and the engine stops then), and a Redis outage longer than
+// the TTL does not restart the engine and lose its filters. Every write
 // of the engine carries the lease's fencing token, which the store checks:
 // an owner that was paused past its lease cannot write after waking.
 type owner struct {
@@ -130,7 +134,8 @@ func (o *owner) tryAcquire(ctx context.Context) error {
 	o.token = tok
 	start := time.Now()
 	w := newFencedWriter(o.st.Fenced(tok))
-	cons := ingest.NewConsumer(o.st, w, ingest.ConsumerConfig{EpochMS: o.s.engCfg.EpochMS, Logger: o.s.log.With("part", "ingest")})
+	cons := ingest.NewConsumer(o.st, w, ingest.ConsumerConfig{EpochMS: o.s.engCfg.EpochMS,
+		Logger: o.s.log.With("part", "ingest"), Expect: o.s.expected.Expect})
 	pipe, err := o.s.newPipeline(ctx, w, cons.Progress)
 	if err == nil {
 		var rep ingest.Replay
@@ -214,12 +219,11 @@ func (o *owner) serve(ctx context.Context) error {
 
 // hold renews the lease every third of its TTL until ctx ends or the
 // pipeline stopped by itself (false), or the lease is lost (true): a
-// write was refused by the fencing check, a renewal finds the lease
-// another's, or no renewal succeeded for a whole TTL.
+// write was refused by the fencing check, or a renewal finds the lease
+// another's. Failed renewals are retried (see owner).
 func (o *owner) hold(ctx context.Context, pipeDone chan error, superseded <-chan struct{}) (lost bool) {
 	t := time.NewTicker(o.ttl / 3)
 	defer t.Stop()
-	lastOK := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
@@ -234,8 +238,7 @@ func (o *owner) hold(ctx context.Context, pipeDone chan error, superseded <-chan
 			ok, err := o.st.RenewLease(ctx, o.id, o.token, o.ttl)
 			switch {
 			case err == nil && ok:
-				lastOK = time.Now()
-			case err == nil || time.Since(lastOK) >= o.ttl:
+			case err == nil:
 				return true
 			default:
 				o.log.Warn("lease renewal failed; will retry", "err", err)

@@ -66,6 +66,9 @@ type Server struct {
 	owner       *owner // nil for the embedded store
 	engCfg      location.Config
 	pipeMetrics *pipeline.Metrics
+	// expected are the readers' refused batches on their way back, kept
+	// across the pipelines this instance runs (pipeline.Expected).
+	expected *pipeline.Expected
 }
 
 // Start loads the floorplan, opens the store, restores the geofence state
@@ -106,9 +109,10 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 		return nil, err
 	}
 	s.pipeMetrics = pipeline.NewMetrics(s.registry)
+	s.expected = pipeline.NewExpected(0, cfg.Clock)
 	if rs, ok := s.store.(*redisstore.Store); ok {
 		// every instance logs the batches it takes; the lease holder runs the engine
-		s.sink = ingest.NewFront(rs, ingest.FrontConfig{MaxLen: cfg.IngestMaxLen}, s.registry)
+		s.sink = ingest.NewFront(rs, ingest.FrontConfig{MaxLen: cfg.IngestMaxLen, Expect: s.expected.Expect}, s.registry)
 		s.owner = newOwner(s, rs)
 		if err := s.owner.tryAcquire(ctx); err != nil {
 			return nil, err
@@ -428,7 +432,7 @@ func (s *Server) newPipeline(ctx context.Context, w pipeline.Writer, progress fu
 	cfg := s.cfg
 	return pipeline.New(pipeline.Config{Tick: cfg.Tick, FirstSeq: seq, Clock: cfg.Clock, Logger: s.log.With("part", "pipeline"), Tags: cfg.Readers.Tags,
 		Trail: trail.Config{Interval: cfg.TrailInterval, Distance: cfg.TrailDistance}, Analytics: newAggregator(s.plan, fence), Alerts: alerts,
-		StoredConfig: stored, Progress: progress}, eng, fence, w, s.pipeMetrics), nil
+		StoredConfig: stored, Progress: progress, Expected: s.expected}, eng, fence, w, s.pipeMetrics), nil
 }
 
 // readerDirectory lets the CoAP front know the plan's readers.
