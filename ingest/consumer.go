@@ -27,11 +27,22 @@ type Source interface {
 	GetPositions(ctx context.Context, tags []string) ([]location.Position, error)
 }
 
-// Trimmer drops the log's entries before an id, under the owner's
-// fencing token (redisstore.Fenced).
+// Trimmer is the owner's side of the log, under its fencing token
+// (redisstore.Fenced): it drops the entries before an id, and records how
+// far the engine took the log (the front's admission by lag).
 type Trimmer interface {
 	TrimIngest(ctx context.Context, minID string) error
+	SetIngestCursor(ctx context.Context, id string, ttl time.Duration) error
 }
+
+// Cursor timing: the consumer records how far it took the log every
+// cursorEvery, for cursorTTL, so that the front's lag check measures the
+// consumer within cursorEvery, and a dead consumer's cursor lapses before
+// a standby takes over (the lease's TTL is 5 s by default).
+const (
+	cursorEvery = 250 * time.Millisecond
+	cursorTTL   = 2 * time.Second
+)
 
 // Sink takes the consumed batches: the pipeline.
 type Sink interface {
@@ -79,6 +90,10 @@ type Consumer struct {
 	handed   uint64
 	cuts     []cut
 	lastTrim time.Time
+	// taken is the id of the newest entry the sink took (or Resume
+	// read), cursorAt when it was last recorded (SetIngestCursor).
+	taken    string
+	cursorAt time.Time
 	// progress is the pipeline's count of processed and written batches
 	// (Progress).
 	progress atomic.Uint64
@@ -189,6 +204,7 @@ func (c *Consumer) Resume(ctx context.Context, sink Sink) (Replay, error) {
 		// at once when nothing of them needed queueing)
 		c.cuts = append(c.cuts, cut{n: c.handed, id: c.last})
 	}
+	c.taken = c.last
 	return r, nil
 }
 
@@ -257,8 +273,11 @@ func (c *Consumer) Run(ctx context.Context, sink Sink) error {
 				}
 				c.handed++
 			}
+			c.taken = e.ID
 			c.cuts = append(c.cuts, cut{n: c.handed, id: e.ID})
+			c.recordCursor(ctx)
 		}
+		c.recordCursor(ctx)
 		if time.Since(c.lastTrim) >= c.cfg.TrimEvery {
 			c.lastTrim = time.Now()
 			c.trimProcessed(ctx)
@@ -284,7 +303,24 @@ func (c *Consumer) hand(ctx context.Context, sink Sink, ss []location.Sighting) 
 			c.log.Warn("pipeline refuses logged sightings; offering them again", "err", err)
 			warned = true
 		}
+		c.recordCursor(ctx) // still here, not moving: the front refuses by lag
 		sleep(ctx, 100*time.Millisecond)
+	}
+}
+
+// recordCursor records, every cursorEvery, how far the sink took the log,
+// for the front's admission by lag.
+func (c *Consumer) recordCursor(ctx context.Context) {
+	if time.Since(c.cursorAt) < cursorEvery {
+		return
+	}
+	c.cursorAt = time.Now()
+	id := c.taken
+	if id == "0" || id == "" {
+		id = "0-0"
+	}
+	if err := c.trim.SetIngestCursor(ctx, id, cursorTTL); err != nil && ctx.Err() == nil {
+		c.log.Warn("cannot record the ingest log cursor; will retry", "err", err)
 	}
 }
 

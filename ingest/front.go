@@ -12,8 +12,10 @@ import (
 
 // Appender is the log's write end (redisstore.Store).
 type Appender interface {
-	// AppendIngest appends one batch unless the log holds maxLen entries.
-	AppendIngest(ctx context.Context, data []byte, maxLen int64) (string, error)
+	// AppendIngest appends one batch unless the log holds maxLen entries
+	// or, maxLag > 0, the engine consuming it has not taken an entry
+	// older than maxLag.
+	AppendIngest(ctx context.Context, data []byte, maxLen int64, maxLag time.Duration) (string, error)
 }
 
 // DefaultMaxLen bounds the log when FrontConfig.MaxLen is 0: about five
@@ -26,10 +28,21 @@ const DefaultMaxLen = 50_000
 // is 0.
 const DefaultAppendTimeout = 2 * time.Second
 
+// DefaultMaxLag is FrontConfig.MaxLag when 0: half the engine's default
+// lateness (location.Defaults), as the pipeline's own MaxQueueWait.
+const DefaultMaxLag = 1500 * time.Millisecond
+
 // FrontConfig tunes a Front.
 type FrontConfig struct {
 	MaxLen        int64         // most entries the log may hold; 0 is DefaultMaxLen
 	AppendTimeout time.Duration // bound of one append; 0 is DefaultAppendTimeout
+	// MaxLag is admission by time: a batch is refused (5.03) while the
+	// engine consuming the log has not taken an entry older than this,
+	// since a batch appended now would not reach it within the lateness;
+	// 0 is DefaultMaxLag, negative none. While no engine consumes (a
+	// takeover), the log takes batches up to MaxLen: the new owner
+	// resumes from it.
+	MaxLag time.Duration
 	// Expect, when not nil, is told the reader and oldest stamp of every
 	// batch the log could not take: the reader retries it after the
 	// 5.03's Max-Age, and the engine (pipeline.Pipeline.Expect) waits for
@@ -54,9 +67,12 @@ func NewFront(log Appender, cfg FrontConfig, reg prometheus.Registerer) *Front {
 	if cfg.AppendTimeout <= 0 {
 		cfg.AppendTimeout = DefaultAppendTimeout
 	}
+	if cfg.MaxLag == 0 {
+		cfg.MaxLag = DefaultMaxLag
+	}
 	f := &Front{log: log, cfg: cfg, refused: prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "rtls_ingest_log_refused_total",
-		Help: "Batches answered 5.03 because they could not be appended to the ingest log (full or store unreachable).",
+		Help: "Batches answered 5.03 because they could not be appended to the ingest log (full, its engine behind more than the lag bound, or the store unreachable).",
 	})}
 	if reg != nil {
 		reg.MustRegister(f.refused)
@@ -74,7 +90,7 @@ func (f *Front) Ingest(ctx context.Context, ss []location.Sighting) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.cfg.AppendTimeout)
 	defer cancel()
-	if _, err := f.log.AppendIngest(ctx, data, f.cfg.MaxLen); err != nil {
+	if _, err := f.log.AppendIngest(ctx, data, f.cfg.MaxLen, max(f.cfg.MaxLag, 0)); err != nil {
 		f.refused.Inc()
 		if f.cfg.Expect != nil {
 			oldest := ss[0].TS

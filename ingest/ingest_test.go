@@ -171,3 +171,72 @@ func eventually(t *testing.T, what string, cond func() bool) {
 		time.Sleep(2 * time.Millisecond)
 	}
 }
+
+// gate is a Sink that refuses (as a busy pipeline) until opened.
+type gate struct {
+	recorder
+	open chan struct{}
+}
+
+func (g *gate) Ingest(ctx context.Context, ss []location.Sighting) error {
+	select {
+	case <-g.open:
+		return g.recorder.Ingest(ctx, ss)
+	default:
+		return errors.New("busy")
+	}
+}
+
+// TestFrontRefusesWhileConsumerBehind: admission by time across the log.
+// While the engine refuses what the consumer hands it, the consumer does
+// not move on, and once the oldest entry it has not taken is older than
+// the front's MaxLag the front refuses batches (ErrLogBehind: 5.03)
+// instead of acknowledging sightings that would wait past the lateness,
+// and tells Expect the reader and oldest stamp of each (it retries them);
+// once the engine takes again, the front does too, and every batch
+// acknowledged reaches the engine.
+func TestFrontRefusesWhileConsumerBehind(t *testing.T) {
+	st, f := open(t)
+	var mu sync.Mutex
+	expected := map[string]int64{}
+	front := ingest.NewFront(st, ingest.FrontConfig{MaxLag: 50 * time.Millisecond, Expect: func(reader string, ts int64) {
+		mu.Lock()
+		defer mu.Unlock()
+		expected[reader] = ts
+	}}, nil)
+	sink := &gate{open: make(chan struct{})}
+	c := ingest.NewConsumer(st, f, ingest.ConsumerConfig{EpochMS: 1_000})
+	if _, err := c.Resume(t.Context(), sink); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = c.Run(ctx, sink) }()
+	defer func() { cancel(); <-done }()
+
+	acked := 0
+	var refused error
+	eventually(t, "the front refuses for the consumer's lag", func() bool {
+		err := front.Ingest(ctx, []location.Sighting{sight(int64(1000+acked), "a")})
+		if err == nil {
+			acked++
+			return false
+		}
+		refused = err
+		return true
+	})
+	if !errors.Is(refused, ingest.ErrNotLogged) || !errors.Is(refused, redisstore.ErrLogBehind) {
+		t.Fatalf("refusal = %v; want ErrNotLogged and ErrLogBehind", refused)
+	}
+	mu.Lock()
+	if got, ok := expected["R1"]; !ok || got != int64(1000+acked) {
+		t.Errorf("Expect got %v (%v); want R1's refused stamp %d", got, ok, 1000+acked)
+	}
+	mu.Unlock()
+	close(sink.open)
+	eventually(t, "the front takes batches again", func() bool {
+		return front.Ingest(ctx, []location.Sighting{sight(int64(1000+acked), "b")}) == nil
+	})
+	acked++
+	eventually(t, "every acknowledged batch reaches the engine", func() bool { return len(sink.sightings()) == acked })
+}

@@ -112,7 +112,8 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 	s.expected = pipeline.NewExpected(0, cfg.Clock)
 	if rs, ok := s.store.(*redisstore.Store); ok {
 		// every instance logs the batches it takes; the lease holder runs the engine
-		s.sink = ingest.NewFront(rs, ingest.FrontConfig{MaxLen: cfg.IngestMaxLen, Expect: s.expected.Expect}, s.registry)
+		s.sink = ingest.NewFront(rs, ingest.FrontConfig{MaxLen: cfg.IngestMaxLen,
+			MaxLag: time.Duration(s.engCfg.LatenessMS) * time.Millisecond / 2, Expect: s.expected.Expect}, s.registry)
 		s.owner = newOwner(s, rs)
 		if err := s.owner.tryAcquire(ctx); err != nil {
 			return nil, err

@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -14,6 +15,12 @@ import (
 // cannot be logged must not be acknowledged.
 var ErrLogFull = errors.New("redisstore: ingest log full")
 
+// ErrLogBehind is returned by AppendIngest when the engine consuming the
+// ingest log is further behind than the bound given: the oldest entry it
+// has not taken is older than that. A batch appended now would not reach
+// the engine within the lateness; the reader gets 5.03 and retries.
+var ErrLogBehind = errors.New("redisstore: ingest log consumer behind")
+
 // IngestEntry is one batch of the ingest log: its stream id and the bytes
 // appended.
 type IngestEntry struct {
@@ -22,10 +29,37 @@ type IngestEntry struct {
 }
 
 // appendScript appends ARGV[2] to the ingest log (KEYS[1]) unless it has
-// ARGV[1] entries or more; it returns the new id, or false when full.
+// ARGV[1] entries or more (it returns false), or, when ARGV[3] > 0 and an
+// engine consumes the log (its cursor, KEYS[2], is set), the oldest entry
+// after the cursor is more than ARGV[3] ms old by the server's clock (it
+// returns that age). Otherwise it returns the new id. Entry ids are the
+// server's clock in ms, so the age needs no clock of rtlsd's.
 var appendScript = redis.NewScript(`
 if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then return false end
+local maxLag = tonumber(ARGV[3])
+if maxLag > 0 then
+  local cur = redis.call('GET', KEYS[2])
+  if cur then
+    local nxt = redis.call('XRANGE', KEYS[1], '(' .. cur, '+', 'COUNT', 1)
+    if #nxt > 0 then
+      local t = redis.call('TIME')
+      local age = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(string.match(nxt[1][1], '^%d+'))
+      if age > maxLag then return age end
+    end
+  end
+end
 return redis.call('XADD', KEYS[1], '*', 'b', ARGV[2])
+`)
+
+// cursorScript sets the consumer's cursor (KEYS[1]) to ARGV[2] for
+// ARGV[3] ms if ARGV[1] is the newest fencing token (KEYS[2]); -1 if
+// another is, -2 if none is stored.
+var cursorScript = redis.NewScript(`
+local cur = redis.call('GET', KEYS[2])
+if not cur then return -2 end
+if cur ~= ARGV[1] then return -1 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 0
 `)
 
 // trimScript drops the ingest log's (KEYS[1]) entries before id ARGV[2]
@@ -40,16 +74,43 @@ return redis.call('XTRIM', KEYS[1], 'MINID', ARGV[2])
 
 // AppendIngest appends one batch to the site's ingest log
 // (rtls:{site}:ingest) and returns its id; ErrLogFull when the log holds
-// maxLen entries. Once it returns, the batch survives a crash of any rtlsd.
-func (s *Store) AppendIngest(ctx context.Context, data []byte, maxLen int64) (string, error) {
-	id, err := appendScript.Run(ctx, s.rdb, []string{s.keys.ingest}, maxLen, data).Text()
+// maxLen entries, ErrLogBehind when maxLag > 0 and the engine consuming
+// the log (SetIngestCursor) has not taken an entry older than maxLag.
+// Once it returns, the batch survives a crash of any rtlsd.
+func (s *Store) AppendIngest(ctx context.Context, data []byte, maxLen int64, maxLag time.Duration) (string, error) {
+	res, err := appendScript.Run(ctx, s.rdb, []string{s.keys.ingest, s.keys.ingestCursor}, maxLen, data, maxLag.Milliseconds()).Result()
 	switch {
 	case errors.Is(err, redis.Nil):
 		return "", ErrLogFull
 	case err != nil:
 		return "", wrap("ingest append", err)
 	}
-	return id, nil
+	switch v := res.(type) {
+	case string:
+		return v, nil
+	case int64:
+		return "", fmt.Errorf("%w: oldest entry not taken is %d ms old, bound %s", ErrLogBehind, v, maxLag)
+	}
+	return "", fmt.Errorf("redisstore: ingest append: unexpected reply %T", res)
+}
+
+// SetIngestCursor records, under the fencing check, that the engine took
+// the log's entries up to id; the record lapses after ttl, so that a
+// dead engine's cursor does not make AppendIngest refuse (a new owner
+// resumes from the log instead).
+func (f *Fenced) SetIngestCursor(ctx context.Context, id string, ttl time.Duration) error {
+	n, err := cursorScript.Run(ctx, f.s.rdb, []string{f.s.keys.ingestCursor, f.s.keys.fencing},
+		strconv.FormatUint(f.token, 10), id, ttl.Milliseconds()).Int()
+	if err != nil {
+		return wrap("ingest cursor", err)
+	}
+	switch n {
+	case -1:
+		return ErrFenced
+	case -2:
+		return ErrFenceLost
+	}
+	return nil
 }
 
 // ReadIngest returns up to count entries of the ingest log after id

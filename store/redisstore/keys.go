@@ -45,6 +45,8 @@ import (
 //	rtls:{site}:ingest        stream  the ingest log: accepted sighting batches (ingestlog.go)
 //	rtls:{site}:ingest:wm     string  event time (ms) up to which the log is processed
 //	                                  and written (Update.Watermark, set by Apply)
+//	rtls:{site}:ingest:cursor string  id of the newest log entry the owner's engine took,
+//	                                  with a short TTL (absent: no engine consuming)
 //	rtls:{site}:lease         string  "owner token" of the instance running the
 //	                                  site's engine, with a TTL (lease.go)
 //	rtls:{site}:fencing       string  the newest fencing token granted (lease.go)
@@ -82,9 +84,10 @@ type keys struct {
 	statusSeq    string
 	// ingest, ingestWM, lease and fencing hold the ingest log and the
 	// engine lease (ingestlog.go, lease.go).
-	ingest   string
-	ingestWM string
-	lease    string
+	ingest       string
+	ingestWM     string
+	ingestCursor string
+	lease        string
 	fencing  string
 }
 
@@ -118,6 +121,7 @@ func newKeys(site string) keys {
 		statusSeq:    p + "statusseq",
 		ingest:       p + "ingest",
 		ingestWM:     p + "ingest:wm",
+		ingestCursor: p + "ingest:cursor",
 		lease:        p + "lease",
 		fencing:      p + "fencing",
 	}

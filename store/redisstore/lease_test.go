@@ -3,6 +3,8 @@ package redisstore_test
 import (
 	"context"
 	"errors"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,7 +89,7 @@ func TestLeaseFencing(t *testing.T) {
 	if _, err := a.ExpirePositions(ctx, 5000); !errors.Is(err, redisstore.ErrFenced) {
 		t.Fatalf("stale ExpirePositions = %v; want ErrFenced", err)
 	}
-	if _, err := st.AppendIngest(ctx, []byte("x"), 10); err != nil {
+	if _, err := st.AppendIngest(ctx, []byte("x"), 10, 0); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.TrimIngest(ctx, "9999999999999-0"); !errors.Is(err, redisstore.ErrFenced) {
@@ -174,13 +176,13 @@ func TestIngestLog(t *testing.T) {
 	ctx := t.Context()
 	var ids []string
 	for _, b := range []string{"a", "b", "c"} {
-		id, err := st.AppendIngest(ctx, []byte(b), 3)
+		id, err := st.AppendIngest(ctx, []byte(b), 3, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, id)
 	}
-	if _, err := st.AppendIngest(ctx, []byte("d"), 3); !errors.Is(err, redisstore.ErrLogFull) {
+	if _, err := st.AppendIngest(ctx, []byte("d"), 3, 0); !errors.Is(err, redisstore.ErrLogFull) {
 		t.Fatalf("append to a full log = %v; want ErrLogFull", err)
 	}
 	es, err := st.ReadIngest(ctx, ids[0], 10, 0)
@@ -206,5 +208,66 @@ func TestIngestLog(t *testing.T) {
 	}
 	if wm, err := st.IngestWatermark(ctx); err != nil || wm != 500 {
 		t.Fatalf("IngestWatermark = %d, %v; want 500", wm, err)
+	}
+}
+
+// TestIngestLogBehind: with a bound, an append is refused (ErrLogBehind)
+// once the oldest entry after the consumer's cursor is older than the
+// bound, and taken again once the cursor moves past it; without a
+// cursor (no engine consuming: a new owner will resume from the log) or
+// with a stale token's cursor nothing is refused for lag.
+func TestIngestLogBehind(t *testing.T) {
+	srv := redistest.StartServer(t)
+	st := openSite(t, srv.URL(), "lag")
+	ctx := t.Context()
+	const bound = 50 * time.Millisecond
+	first, err := st.AppendIngest(ctx, []byte("a"), 100, bound)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Redis's clock moves on: the entry gets older than the bound
+	for {
+		id, err := st.AppendIngest(ctx, []byte("b"), 100, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms := func(id string) int64 { n, _ := strconv.ParseInt(strings.Split(id, "-")[0], 10, 64); return n }
+		if ms(id)-ms(first) > 2*bound.Milliseconds() {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, err := st.AppendIngest(ctx, []byte("c"), 100, bound); err != nil {
+		t.Fatalf("append with no engine consuming = %v; want it taken", err)
+	}
+	tok, _, err := st.AcquireLease(ctx, "me", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := st.Fenced(tok)
+	if err := f.SetIngestCursor(ctx, "0-1", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AppendIngest(ctx, []byte("d"), 100, bound); !errors.Is(err, redisstore.ErrLogBehind) {
+		t.Fatalf("append while the oldest untaken entry is older than the bound = %v; want ErrLogBehind", err)
+	}
+	es, err := st.ReadIngest(ctx, "0", 100, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetIngestCursor(ctx, es[len(es)-1].ID, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AppendIngest(ctx, []byte("e"), 100, bound); err != nil {
+		t.Fatalf("append once the engine took every entry = %v; want it taken", err)
+	}
+	if err := st.ReleaseLease(ctx, "me", tok); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := st.AcquireLease(ctx, "other", time.Minute); err != nil || !ok {
+		t.Fatalf("AcquireLease(other) = %v, %v", ok, err)
+	}
+	if err := f.SetIngestCursor(ctx, "0-1", time.Minute); !errors.Is(err, redisstore.ErrFenced) {
+		t.Fatalf("cursor of a stale token = %v; want ErrFenced", err)
 	}
 }
