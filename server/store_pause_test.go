@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -28,9 +30,10 @@ import (
 
 // Redis SIGSTOP run: pauseTags tags walk between rooms for pauseScript
 // seconds of script, played at one second per wall second; Redis is
-// stopped pauseAfter into the feed for pauseFor.
+// stopped pauseAfter into the feed for pauseFor. RTLS_SIGSTOP_TAGS sets
+// another number of tags for a measurement at the load (200 tags:
+// about 3,500 sightings/s).
 const (
-	pauseTags   = 24
 	pauseScript = 40
 	pauseAfter  = 5 * time.Second
 	pauseFor    = 30 * time.Second
@@ -50,8 +53,12 @@ type pauseRun struct {
 func pauseScriptFor(t *testing.T, plan *floorplans.Plan) script {
 	t.Helper()
 	sc := script{}
+	pauseTags := 24
+	if n, err := strconv.Atoi(os.Getenv("RTLS_SIGSTOP_TAGS")); err == nil && n > 0 {
+		pauseTags = n
+	}
 	for i := range pauseTags {
-		tag := fmt.Sprintf("SIG-%02d", i)
+		tag := fmt.Sprintf("SIG-%03d", i)
 		from, to := fmt.Sprintf("L0-S%02d", i%8), fmt.Sprintf("L0-N%02d", (i*3)%8)
 		sc.stay(t, plan, tag, from, 4+i%6)
 		sc.walk(t, plan, tag, from, to)
