@@ -2,12 +2,14 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/store/redisstore"
 )
 
 // Appender is the log's write end (redisstore.Store).
@@ -44,9 +46,11 @@ type FrontConfig struct {
 	// resumes from it.
 	MaxLag time.Duration
 	// Expect, when not nil, is told the reader and oldest stamp of every
-	// batch the log could not take: the reader retries it after the
-	// 5.03's Max-Age, and the engine (pipeline.Pipeline.Expect) waits for
-	// it rather than find it late. It must not block.
+	// batch the log could not take because the store failed (not for a
+	// full log or a consumer behind: the engine is then behind itself):
+	// the reader retries it after the 5.03's Max-Age, and the engine
+	// (pipeline.Expected) waits for it rather than find it late. It must
+	// not block.
 	Expect func(reader string, ts int64)
 }
 
@@ -92,7 +96,7 @@ func (f *Front) Ingest(ctx context.Context, ss []location.Sighting) error {
 	defer cancel()
 	if _, err := f.log.AppendIngest(ctx, data, f.cfg.MaxLen, max(f.cfg.MaxLag, 0)); err != nil {
 		f.refused.Inc()
-		if f.cfg.Expect != nil {
+		if f.cfg.Expect != nil && !errors.Is(err, redisstore.ErrLogFull) && !errors.Is(err, redisstore.ErrLogBehind) {
 			oldest := ss[0].TS
 			for _, s := range ss[1:] {
 				oldest = min(oldest, s.TS)

@@ -119,17 +119,23 @@ func (p *Pipeline) Ingest(_ context.Context, ss []location.Sighting) error {
 	return nil
 }
 
-// refuse counts a refused batch, expects it back from its reader (which
-// retries it after the 5.03's Max-Age) and returns ErrBusy.
+// refuse counts a refused batch and returns ErrBusy. A batch refused
+// because the store is behind is expected back from its reader (which
+// retries it after the 5.03's Max-Age): the engine waits for it, as the
+// outage is the store's and the engine is idle. One refused because the
+// engine itself is behind is not: holding the engine back for its retry
+// would only make every position later.
 func (p *Pipeline) refuse(cause string, ss []location.Sighting) error {
 	p.metrics.busy.Inc()
 	p.metrics.refusedBatches.WithLabelValues(cause).Inc()
 	p.metrics.refusedSightings.WithLabelValues(cause).Add(float64(len(ss)))
-	oldest := ss[0].TS
-	for _, s := range ss[1:] {
-		oldest = min(oldest, s.TS)
+	if cause == refusedBacklogAge || cause == refusedBacklogBytes {
+		oldest := ss[0].TS
+		for _, s := range ss[1:] {
+			oldest = min(oldest, s.TS)
+		}
+		p.expect.Expect(ss[0].Reader, oldest)
 	}
-	p.expect.Expect(ss[0].Reader, oldest)
 	return ErrBusy
 }
 
