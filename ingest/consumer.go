@@ -62,17 +62,32 @@ type ConsumerConfig struct {
 	TrimEvery time.Duration
 	// Logger receives the consumer's logs (no tag ids); nil discards them.
 	Logger *slog.Logger
-	// Expect, when not nil, is told (source LogSource, math.MinInt64) at
-	// every failed read: while the log cannot be read, and for the
-	// readers' retry window after, the engine finalises nothing more
-	// (pipeline.Pipeline.Expect), so that neither the logged batches
-	// waiting in it nor the batches readers were refused meanwhile on any
-	// instance are late when they come. It must not block.
-	Expect func(source string, ts int64)
+	// Expected, when not nil, is where the consumer tells the engine what
+	// is still to come (pipeline.Expected). It holds the engine at the
+	// oldest stamp of the entries read and not yet handed over (source
+	// LogBacklog), released once it reached the log's end, so that no
+	// logged sighting is late when it comes. At every failed read it
+	// expects (LogOutage, math.MinInt64): while the log cannot be read,
+	// and for the readers' retry window after, the engine finalises
+	// nothing more, so that neither the logged batches waiting in it nor
+	// the batches readers were refused meanwhile on any instance are late
+	// when they come.
+	Expected Waiter
 }
 
-// LogSource is the source name the consumer gives ConsumerConfig.Expect.
-const LogSource = "ingest log"
+// Waiter is the engine's wait for sightings on their way
+// (pipeline.Expected).
+type Waiter interface {
+	Expect(source string, ts int64)
+	Hold(source string, ts int64)
+	Release(source string)
+}
+
+// Sources the consumer names to ConsumerConfig.Expected.
+const (
+	LogOutage  = "ingest log outage"
+	LogBacklog = "ingest log backlog"
+)
 
 // Consumer feeds the log to the pipeline on the instance that owns the
 // site's engine, and trims the log behind what is written. One goroutine
@@ -98,6 +113,9 @@ type Consumer struct {
 	// (Progress).
 	progress atomic.Uint64
 }
+
+// runCount is how many entries Run reads at a time.
+const runCount = 256
 
 // cut: once the sink's first n accepted batches are processed and
 // written, every entry up to id is.
@@ -254,21 +272,31 @@ func (c *Consumer) take(e redisstore.IngestEntry) []location.Sighting {
 // busy or the store behind) is offered again: an entry is never skipped.
 func (c *Consumer) Run(ctx context.Context, sink Sink) error {
 	for ctx.Err() == nil {
-		es, err := c.src.ReadIngest(ctx, c.last, 256, 500*time.Millisecond)
+		es, err := c.src.ReadIngest(ctx, c.last, runCount, 500*time.Millisecond)
 		if err != nil {
 			if ctx.Err() == nil {
-				if c.cfg.Expect != nil {
-					c.cfg.Expect(LogSource, math.MinInt64)
+				if c.cfg.Expected != nil {
+					c.cfg.Expected.Expect(LogOutage, math.MinInt64)
 				}
 				c.log.Warn("ingest log read failed; will retry", "err", err)
 				sleep(ctx, 200*time.Millisecond)
 			}
 			continue
 		}
-		for _, e := range es {
-			ss := c.take(e)
-			if len(ss) > 0 {
-				if !c.hand(ctx, sink, ss) {
+		batches := make([][]location.Sighting, len(es))
+		oldest := int64(math.MaxInt64)
+		for i, e := range es {
+			batches[i] = c.take(e)
+			for _, s := range batches[i] {
+				oldest = min(oldest, s.TS)
+			}
+		}
+		if c.cfg.Expected != nil && oldest != math.MaxInt64 {
+			c.cfg.Expected.Hold(LogBacklog, oldest)
+		}
+		for i, e := range es {
+			if len(batches[i]) > 0 {
+				if !c.hand(ctx, sink, batches[i]) {
 					return nil
 				}
 				c.handed++
@@ -276,6 +304,11 @@ func (c *Consumer) Run(ctx context.Context, sink Sink) error {
 			c.taken = e.ID
 			c.cuts = append(c.cuts, cut{n: c.handed, id: e.ID})
 			c.recordCursor(ctx)
+		}
+		if c.cfg.Expected != nil && len(es) < runCount {
+			// at the log's end: what it held for is in the pipeline's
+			// queue, which holds the engine itself
+			c.cfg.Expected.Release(LogBacklog)
 		}
 		c.recordCursor(ctx)
 		if time.Since(c.lastTrim) >= c.cfg.TrimEvery {

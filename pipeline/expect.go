@@ -66,7 +66,7 @@ func NewExpected(window time.Duration, clock func() time.Time) *Expected {
 // source: a reader whose batch was refused before it reached a pipeline
 // (the ingest log could not take it) and which retries it after the
 // 5.03's Max-Age, or the ingest log while it cannot be read (source
-// ingest.LogSource, ts math.MinInt64: whatever is not final yet). Until
+// ingest.LogOutage, ts math.MinInt64: whatever is not final yet). Until
 // that reader's batches have caught up with the others' (see took), or
 // the window passes without news of the source, the pipelines using x
 // finalise no epoch such a sighting falls in, at most Config.MaxHold
@@ -81,6 +81,32 @@ func (x *Expected) Expect(source string, ts int64) {
 	}
 	x.by[source] = expectation{ts: ts, until: now.Add(x.window)}
 	x.update()
+}
+
+// Hold holds the engine from ts for source (replacing its earlier ts),
+// until Release(source), or the window passes without a new Hold: the
+// ingest log's consumer holds it at the oldest stamp of the entries it
+// has read and not yet handed over, so that logged sightings waiting for
+// the engine are never late for it.
+func (x *Expected) Hold(source string, ts int64) {
+	now := x.clock()
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.by[source] = expectation{ts: ts, until: now.Add(x.window)}
+	x.update()
+}
+
+// Release ends source's expectation or hold.
+func (x *Expected) Release(source string) {
+	if x.n.Load() == 0 {
+		return
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if _, ok := x.by[source]; ok {
+		delete(x.by, source)
+		x.update()
+	}
 }
 
 // took notes that the engine took a batch of source whose newest

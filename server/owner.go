@@ -135,7 +135,7 @@ func (o *owner) tryAcquire(ctx context.Context) error {
 	start := time.Now()
 	w := newFencedWriter(o.st.Fenced(tok))
 	cons := ingest.NewConsumer(o.st, w, ingest.ConsumerConfig{EpochMS: o.s.engCfg.EpochMS,
-		Logger: o.s.log.With("part", "ingest"), Expect: o.s.expected.Expect})
+		Logger: o.s.log.With("part", "ingest"), Expected: o.s.expected})
 	pipe, err := o.s.newPipeline(ctx, w, cons.Progress)
 	if err == nil {
 		var rep ingest.Replay
