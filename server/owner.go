@@ -31,11 +31,14 @@ const DefaultLeaseTTL = 5 * time.Second
 // of the engine carries the lease's fencing token, which the store checks:
 // an owner that was paused past its lease cannot write after waking.
 type owner struct {
-	s   *Server
-	st  *redisstore.Store
-	id  string // this instance, unique per process
-	ttl time.Duration
-	log *slog.Logger
+	s  *Server
+	st *redisstore.Store
+	id string // this instance, unique per process
+	// addr is the gRPC address published with the lease: other instances
+	// forward calls that need the engine there (see forward.go).
+	addr string
+	ttl  time.Duration
+	log  *slog.Logger
 	// running is 1 while this instance runs the engine; takeovers counts
 	// the times it started to.
 	running   prometheus.Gauge
@@ -123,7 +126,7 @@ func newOwner(s *Server, st *redisstore.Store) *owner {
 // from the stored state and the ingest log, and hands it to the API (serve
 // runs it). Not getting the lease is no error: this instance is a standby.
 func (o *owner) tryAcquire(ctx context.Context) error {
-	tok, ok, err := o.st.AcquireLease(ctx, o.id, o.ttl)
+	tok, ok, err := o.st.AcquireLeaseAt(ctx, o.id, o.addr, o.ttl)
 	if err != nil || !ok {
 		return err
 	}
@@ -231,7 +234,7 @@ func (o *owner) hold(ctx context.Context, pipeDone chan error, superseded <-chan
 			o.log.Error("the pipeline stopped by itself; giving the lease up", "err", err)
 			return false
 		case <-t.C:
-			ok, err := o.st.RenewLease(ctx, o.id, o.token, o.ttl)
+			ok, err := o.st.RenewLease(ctx, o.id, o.addr, o.token, o.ttl)
 			switch {
 			case err == nil && ok:
 				lastOK = time.Now()

@@ -60,6 +60,8 @@ func parseFlags(args []string) (server.Config, slog.Level, error) {
 	fs.DurationVar(&cfg.LeaseTTL, "lease-ttl", server.DefaultLeaseTTL, "with --redis: how long the site's engine lease lasts unrenewed; a standby takes a dead owner's site over within about 1.2x this")
 	fs.Int64Var(&cfg.IngestMaxLen, "ingest-max-len", ingest.DefaultMaxLen, "with --redis: most batches the site's ingest log holds unprocessed; beyond it readers get 5.03")
 	fs.StringVar(&cfg.Instance, "instance", "", "with --redis: this instance's name in the site's lease and logs, unique per running process; restarted under the same name it takes its lease back at once (empty: host-pid-random)")
+	fs.StringVar(&cfg.AdvertiseGRPC, "advertise-grpc", "", "with --redis: host:port the site's other instances reach this one's gRPC API at while it runs the engine; they forward rule, zone, registry and explain calls there (empty: --grpc-addr's bound address, an unspecified host replaced by the host name)")
+	fs.StringVar(&cfg.PeerCA, "peer-ca", "", "with --redis and --tls-cert: PEM CA file that issued the other instances' certificates, to verify the owner calls are forwarded to (empty: system roots)")
 	fs.BoolVar(&cfg.Demo, "demo", false, "run the built-in simulated ward (uses the demo floorplan unless --floorplan is given)")
 	fs.IntVar(&cfg.DemoTags, "demo-tags", 0, "tags the demo simulates (0: the demo's own set)")
 	fs.StringVar(&cfg.EngineConfig, "engine-config", "", "JSON file overriding engine settings (see docs/accuracy.md)")
