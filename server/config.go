@@ -119,6 +119,11 @@ type Config struct {
 	// replaced by the host name. With TLS the owner's certificate must
 	// be valid for its host.
 	AdvertiseGRPC string
+	// HostName names the machine this instance runs on (empty: the host
+	// name): a standby on a host that runs other sites' engines leaves a
+	// free lease to instances on other hosts for two fifths of the lease
+	// TTL, so that a campus's sites spread over its hosts.
+	HostName string
 	// PeerCA is a PEM file of the CAs that issued the instances' API
 	// certificates, with which a standby verifies the owner it forwards
 	// to (empty: the system's roots).
@@ -201,6 +206,9 @@ func (c *Config) Validate() error {
 	}
 	if strings.IndexFunc(c.Instance, unicode.IsSpace) >= 0 {
 		bad("--instance", "must hold no white space")
+	}
+	if strings.ContainsAny(c.HostName, "{}") || strings.IndexFunc(c.HostName, unicode.IsSpace) >= 0 {
+		bad("--host-name", "must hold no white space, '{' or '}'")
 	}
 	if c.AdvertiseGRPC != "" {
 		if _, _, err := net.SplitHostPort(c.AdvertiseGRPC); err != nil || strings.IndexFunc(c.AdvertiseGRPC, unicode.IsSpace) >= 0 {

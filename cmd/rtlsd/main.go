@@ -61,6 +61,7 @@ func parseFlags(args []string) (server.Config, slog.Level, error) {
 	fs.Int64Var(&cfg.IngestMaxLen, "ingest-max-len", ingest.DefaultMaxLen, "with --redis: most batches the site's ingest log holds unprocessed; beyond it readers get 5.03")
 	fs.StringVar(&cfg.Instance, "instance", "", "with --redis: this instance's name in the site's lease and logs, unique per running process; restarted under the same name it takes its lease back at once (empty: host-pid-random)")
 	fs.StringVar(&cfg.AdvertiseGRPC, "advertise-grpc", "", "with --redis: host:port the site's other instances reach this one's gRPC API at while it runs the engine; they forward rule, zone, registry and explain calls there (empty: --grpc-addr's bound address, an unspecified host replaced by the host name)")
+	fs.StringVar(&cfg.HostName, "host-name", "", "with --redis: the machine's name for spreading several sites' engines over hosts: a standby on a host already running another site's engine leaves a free lease to other hosts for 2/5 of --lease-ttl (empty: the host name)")
 	fs.StringVar(&cfg.PeerCA, "peer-ca", "", "with --redis and --tls-cert: PEM CA file that issued the other instances' certificates, to verify the owner calls are forwarded to (empty: system roots)")
 	fs.BoolVar(&cfg.Demo, "demo", false, "run the built-in simulated ward (uses the demo floorplan unless --floorplan is given)")
 	fs.IntVar(&cfg.DemoTags, "demo-tags", 0, "tags the demo simulates (0: the demo's own set)")

@@ -194,3 +194,62 @@ func (f *Fenced) Apply(ctx context.Context, u store.Update) ([]geofence.Event, e
 func (f *Fenced) ExpirePositions(ctx context.Context, before int64) (int, error) {
 	return f.s.expire(ctx, before, f.token)
 }
+
+// Spreading sites over hosts: every owner marks, in its host's set
+// rtls:host:{host}:engines (a zset of site -> expiry in Redis-clock ms;
+// not a site's key, so in a slot of its own), that it runs its site's
+// engine there, renewing the mark with its lease. A standby asks how many
+// other sites' engines its host runs before it takes a free lease (see
+// server/owner.go), so that the sites of a campus spread over its hosts.
+
+// hostMarkScript sets ARGV[1]'s expiry in the host's set (KEYS[1]) to the
+// Redis clock plus ARGV[2] ms, drops expired entries and keeps the set
+// itself for twice that.
+var hostMarkScript = redis.NewScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], 2 * tonumber(ARGV[2]))
+return 1
+`)
+
+// hostCountScript counts the unexpired entries of the host's set
+// (KEYS[1]) other than ARGV[1].
+var hostCountScript = redis.NewScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local n = redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf')
+local mine = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if mine and tonumber(mine) > now then n = n - 1 end
+return n
+`)
+
+func hostKey(host string) string { return "rtls:host:{" + host + "}:engines" }
+
+// MarkHostEngine records for ttl that this site's engine runs on host (a
+// machine's name); the owner renews it with its lease.
+func (s *Store) MarkHostEngine(ctx context.Context, host string, ttl time.Duration) error {
+	if err := hostMarkScript.Run(ctx, s.rdb, []string{hostKey(host)}, s.opts.Site, ttl.Milliseconds()).Err(); err != nil {
+		return wrap("host", err)
+	}
+	return nil
+}
+
+// UnmarkHostEngine removes MarkHostEngine's record: the engine stopped.
+func (s *Store) UnmarkHostEngine(ctx context.Context, host string) error {
+	if err := s.rdb.ZRem(ctx, hostKey(host), s.opts.Site).Err(); err != nil {
+		return wrap("host", err)
+	}
+	return nil
+}
+
+// HostEngines returns how many other sites' engines run on host, as
+// their owners marked it.
+func (s *Store) HostEngines(ctx context.Context, host string) (int, error) {
+	n, err := hostCountScript.Run(ctx, s.rdb, []string{hostKey(host)}, s.opts.Site).Int()
+	if err != nil {
+		return 0, wrap("host", err)
+	}
+	return n, nil
+}

@@ -219,6 +219,41 @@ func TestLeaseHolderAddress(t *testing.T) {
 	}
 }
 
+// TestHostEngines: a host's count of engines leaves out the asking site,
+// drops a mark at its expiry or removal, and is per host.
+func TestHostEngines(t *testing.T) {
+	url := redistest.StartServer(t).URL()
+	north, south := openSite(t, url, "north"), openSite(t, url, "south")
+	ctx := t.Context()
+	count := func(st *redisstore.Store, host string) int {
+		t.Helper()
+		n, err := st.HostEngines(ctx, host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if err := north.MarkHostEngine(ctx, "h1", 300*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	if n, m, o := count(south, "h1"), count(north, "h1"), count(south, "h2"); n != 1 || m != 0 || o != 0 {
+		t.Fatalf("engines on h1 for south, on h1 for north, on h2 = %d, %d, %d; want 1, 0, 0", n, m, o)
+	}
+	time.Sleep(400 * time.Millisecond)
+	if n := count(south, "h1"); n != 0 {
+		t.Fatalf("engines on h1 after the mark expired = %d; want 0", n)
+	}
+	if err := north.MarkHostEngine(ctx, "h1", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := north.UnmarkHostEngine(ctx, "h1"); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(south, "h1"); n != 0 {
+		t.Fatalf("engines on h1 after the unmark = %d; want 0", n)
+	}
+}
+
 // TestIngestLog: appends are read back in order after an id; a full log
 // refuses; the watermark keeps the highest; a trim drops the prefix.
 func TestIngestLog(t *testing.T) {
