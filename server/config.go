@@ -210,6 +210,9 @@ func (c *Config) Validate() error {
 	if strings.ContainsAny(c.HostName, "{}") || strings.IndexFunc(c.HostName, unicode.IsSpace) >= 0 {
 		bad("--host-name", "must hold no white space, '{' or '}'")
 	}
+	if c.PeerCA != "" && c.API.TLSCert == "" {
+		bad("--peer-ca", "needs --tls-cert and --tls-key (forwarded calls are plaintext without them)")
+	}
 	if c.AdvertiseGRPC != "" {
 		if _, _, err := net.SplitHostPort(c.AdvertiseGRPC); err != nil || strings.IndexFunc(c.AdvertiseGRPC, unicode.IsSpace) >= 0 {
 			bad("--advertise-grpc", "want host:port")

@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 	"fmt"
+	"net"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -146,5 +148,28 @@ func TestStandbyForwardsToOwner(t *testing.T) {
 	}
 	if n := forwardedCalls(); n != before {
 		t.Errorf("the new owner forwarded %v calls; want none", n-before)
+	}
+}
+
+// TestAdvertiseAddr: the flag wins; a bound address with an unspecified
+// host is published under the host name, a specific one as bound.
+func TestAdvertiseAddr(t *testing.T) {
+	host, err := os.Hostname()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		flag  string
+		bound net.Addr
+		want  string
+	}{
+		{"rtls-a.internal:50051", &net.TCPAddr{IP: net.IPv4zero, Port: 50051}, "rtls-a.internal:50051"},
+		{"", &net.TCPAddr{IP: net.IPv4zero, Port: 50051}, net.JoinHostPort(host, "50051")},
+		{"", &net.TCPAddr{IP: net.IPv6unspecified, Port: 50051}, net.JoinHostPort(host, "50051")},
+		{"", &net.TCPAddr{IP: net.IPv4(10, 0, 0, 7), Port: 50051}, "10.0.0.7:50051"},
+	} {
+		if got, err := advertiseAddr(Config{AdvertiseGRPC: tc.flag}, tc.bound); err != nil || got != tc.want {
+			t.Errorf("advertiseAddr(%q, %v) = %q, %v; want %q", tc.flag, tc.bound, got, err, tc.want)
+		}
 	}
 }
