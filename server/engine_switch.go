@@ -12,10 +12,11 @@ import (
 	"github.com/hospitalrtls/rtls/store"
 )
 
-// ErrNotOwner is returned (wrapped in store.ErrUnavailable, so API clients
-// get UNAVAILABLE and retry, on another instance) by the API's geofence,
-// registry and explain calls on an instance that does not run the site's
-// engine: the engine holds that state, and only its owner changes it.
+// ErrNotOwner is returned (wrapped in store.ErrUnavailable) by the API's
+// geofence, registry and explain calls on an instance that does not run
+// the site's engine: the engine holds that state, and only its owner
+// changes it. Such a call is forwarded to the owner (forward.go); API
+// clients get it, as UNAVAILABLE, only while no owner is known.
 var ErrNotOwner = errors.New("server: this instance does not run the site's engine; use the instance that owns it")
 
 // errNotOwner is what the API gets from engineSwitch on a standby.
