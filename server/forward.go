@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/backoff"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
@@ -41,6 +42,9 @@ import (
 // call; the receiver answers such a call itself, whatever happens.
 const forwardedBy = "rtls-forwarded-by"
 
+// forwardTimeout bounds a forwarded call whose caller set no deadline.
+const forwardTimeout = 10 * time.Second
+
 // missKey is the context key of a call's engineMiss.
 type missKey struct{}
 
@@ -64,6 +68,8 @@ type forwarder struct {
 	self  string // this instance's name in the lease
 	creds credentials.TransportCredentials
 	log   *slog.Logger
+	// timeout bounds a call whose caller set no deadline (forwardTimeout).
+	timeout time.Duration
 	// calls counts forwarded calls by outcome code.
 	calls *prometheus.CounterVec
 
@@ -72,7 +78,7 @@ type forwarder struct {
 }
 
 func newForwarder(st *redisstore.Store, self string, creds credentials.TransportCredentials, log *slog.Logger, reg prometheus.Registerer) *forwarder {
-	f := &forwarder{st: st, self: self, creds: creds, log: log, conns: map[string]*grpc.ClientConn{},
+	f := &forwarder{st: st, self: self, creds: creds, log: log, timeout: forwardTimeout, conns: map[string]*grpc.ClientConn{},
 		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "rtls_api_forwarded_total",
 			Help: "Unary API calls that needed the site's engine, which another instance runs, sent to that instance; by the status code of its answer.",
@@ -114,7 +120,18 @@ func (f *forwarder) unary(ctx context.Context, req any, info *grpc.UnaryServerIn
 		f.log.Error("cannot forward a call: bad owner address", "err", ferr)
 		return resp, err
 	}
-	ferr = cc.Invoke(outgoing(ctx, f.self), info.FullMethod, in, out)
+	fctx := ctx
+	if _, ok := ctx.Deadline(); !ok {
+		// an owner paused or cut off holds its lease for a TTL at most:
+		// a caller without a deadline gets UNAVAILABLE, not a hang
+		var cancel context.CancelFunc
+		fctx, cancel = context.WithTimeout(ctx, f.timeout)
+		defer cancel()
+	}
+	ferr = cc.Invoke(outgoing(fctx, f.self), info.FullMethod, in, out)
+	if status.Code(ferr) == codes.DeadlineExceeded && ctx.Err() == nil {
+		ferr = status.Error(codes.Unavailable, "the instance running the site's engine did not answer in time; retry later")
+	}
 	f.calls.WithLabelValues(status.Code(ferr).String()).Inc()
 	if ferr != nil {
 		return nil, ferr

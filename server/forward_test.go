@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
 	"github.com/hospitalrtls/rtls/auth"
@@ -171,5 +172,48 @@ func TestAdvertiseAddr(t *testing.T) {
 		if got, err := advertiseAddr(Config{AdvertiseGRPC: tc.flag}, tc.bound); err != nil || got != tc.want {
 			t.Errorf("advertiseAddr(%q, %v) = %q, %v; want %q", tc.flag, tc.bound, got, err, tc.want)
 		}
+	}
+}
+
+// TestForwardToSilentOwner: the lease names an owner (a bare gRPC server
+// on loopback) that takes the call and never answers: the standby passed
+// the caller's metadata on, marked as forwarded, and a caller without a
+// deadline gets UNAVAILABLE after the forwarder's bound.
+func TestForwardToSilentOwner(t *testing.T) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan metadata.MD, 1)
+	silent := grpc.NewServer(grpc.UnknownServiceHandler(func(_ any, ss grpc.ServerStream) error {
+		md, _ := metadata.FromIncomingContext(ss.Context())
+		got <- md
+		<-ss.Context().Done()
+		return ss.Context().Err()
+	}))
+	go func() { _ = silent.Serve(lis) }()
+	defer silent.Stop()
+	url := redistest.StartServer(t).URL()
+	st, err := redisstore.New(context.Background(), redisstore.Options{URL: url, Site: "silent"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, ok, err := st.AcquireLeaseAt(context.Background(), "ghost", lis.Addr().String(), time.Minute); err != nil || !ok {
+		t.Fatalf("lease for the silent owner: %v, %v", ok, err)
+	}
+	b, _ := startWith(t, Config{Floorplans: []string{clinicPlan}, CoAPAddr: "127.0.0.1:0", GRPCAddr: "127.0.0.1:0",
+		RedisURL: url, Site: "silent", Tick: 50 * time.Millisecond, Instance: "B", Insecure: true})
+	b.fwd.timeout = 300 * time.Millisecond
+	ctx := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer caller-token", "x-request-id", "r-1")
+	begin := time.Now()
+	_, err = rtlsv1.NewGeofenceServiceClient(dial(t, b)).ListRules(ctx, &rtlsv1.ListRulesRequest{})
+	if status.Code(err) != codes.Unavailable || time.Since(begin) > 5*time.Second {
+		t.Fatalf("ListRules forwarded to a silent owner: %v after %s; want UNAVAILABLE after about 300ms", err, time.Since(begin))
+	}
+	md := <-got
+	if a, by, id := md.Get("authorization"), md.Get(forwardedBy), md.Get("x-request-id"); !slices.Equal(a, []string{"Bearer caller-token"}) ||
+		!slices.Equal(by, []string{"B"}) || !slices.Equal(id, []string{"r-1"}) {
+		t.Errorf("metadata the owner got: authorization %q, %s %q, x-request-id %q; want the caller's, B", a, forwardedBy, by, id)
 	}
 }
