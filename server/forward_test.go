@@ -17,6 +17,7 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
+	"github.com/hospitalrtls/rtls/api"
 	"github.com/hospitalrtls/rtls/auth"
 	"github.com/hospitalrtls/rtls/internal/redistest"
 	"github.com/hospitalrtls/rtls/internal/testpki"
@@ -45,7 +46,9 @@ func TestStandbyForwardsToOwner(t *testing.T) {
 		cert, key := pki.Issue(t, "rtlsd-"+name)
 		return startWith(t, Config{Floorplans: []string{clinicPlan}, CoAPAddr: "127.0.0.1:0", GRPCAddr: "127.0.0.1:0",
 			RedisURL: url, Site: "fwd", Tick: 50 * time.Millisecond, LeaseTTL: time.Second, Instance: name, PeerCA: pki.CAFile,
-			API: APIConfig{TLSCert: cert, TLSKey: key, Tokens: file}, Insecure: true}) // Insecure: plain CoAP only
+			// the timed calls exceed the default rate of a subject (a
+			// forwarded call counts on both instances)
+			API: APIConfig{TLSCert: cert, TLSKey: key, Tokens: file, Limits: api.Limits{Rate: 10000}}, Insecure: true}) // Insecure: plain CoAP only
 	}
 	a, stopA := start("A")
 	b, _ := start("B")
