@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/hospitalrtls/rtls/internal/redistest"
@@ -136,7 +137,21 @@ func TestCampusTwoSitesTwoHosts(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	for _, site := range sites {
+		<-procs[northHost+"/"+site].exited
+	}
+	// until the dead owner's lease expires the survivor knows no live
+	// owner: a call that needs the engine answers UNAVAILABLE at once
 	survivor := procs[southHost+"/north"]
+	survivorFence := rtlsv1.NewGeofenceServiceClient(survivor.dialGRPC())
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	asked := time.Now()
+	_, err := survivorFence.CreateRule(cctx, rule("during-takeover"))
+	cancel()
+	t.Logf("CreateRule through north's standby while its owner is dead: %v after %s", status.Code(err), time.Since(asked).Round(time.Microsecond))
+	if !errUnavailable(err) {
+		t.Errorf("CreateRule through north's standby while its owner is dead: %v; want UNAVAILABLE", err)
+	}
 	took := survivor.waitLog("running the site's engine", 20*time.Second)
 	moved := took.Time.Sub(killedAt)
 	t.Logf("north moved to %s %s after kill -9 of %s", southHost, moved.Round(time.Millisecond), northHost)
@@ -148,7 +163,7 @@ func TestCampusTwoSitesTwoHosts(t *testing.T) {
 	}
 	// the lease is survivor's own: nothing to forward to, so a success is
 	// its own engine's
-	if _, err := rtlsv1.NewGeofenceServiceClient(survivor.dialGRPC()).CreateRule(ctx, rule("after-kill")); err != nil || !hasRule("north", "after-kill") {
+	if _, err := survivorFence.CreateRule(ctx, rule("after-kill")); err != nil || !hasRule("north", "after-kill") {
 		t.Fatalf("CreateRule on north's new owner: %v, stored %v", err, hasRule("north", "after-kill"))
 	}
 	if _, ok := procs[southHost+"/south"].findLog("lost the site's lease: engine stopped; another instance runs it now", time.Time{}); ok {
