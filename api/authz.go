@@ -123,6 +123,9 @@ func (g *guard) unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, 
 		return nil, errRateLimited
 	}
 	named, err := g.checkRequest(ctx, p, req)
+	if status.Code(err) == codes.Unavailable {
+		return nil, err // the lookup failed: no decision to audit
+	}
 	if err != nil {
 		_ = g.audit(ctx, AuditRecord{Subject: p.Subject, Role: string(p.Role), Method: info.FullMethod, Outcome: OutcomeDenied, Tags: nonEmpty(named)})
 		return nil, err

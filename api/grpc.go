@@ -32,6 +32,7 @@ type config struct {
 	reg prometheus.Registerer
 	sec *Security // nil: no authentication (--insecure)
 	tls credentials.TransportCredentials
+	fwd grpc.UnaryServerInterceptor // nil: none
 }
 
 // WithLogger sets the logger of request logs; by default nothing is logged.
@@ -45,6 +46,15 @@ func WithTLS(creds credentials.TransportCredentials) Option {
 	return func(c *config) { c.tls = creds }
 }
 
+// WithForwarding adds i around the security interceptor and the handler
+// of unary calls: it sees every call after logging and metrics, and may
+// answer it with another server's answer (rtlsd's standby forwards calls
+// that need the engine to the instance running it, which authenticates
+// and audits the caller itself).
+func WithForwarding(i grpc.UnaryServerInterceptor) Option {
+	return func(c *config) { c.fwd = i }
+}
+
 // NewGRPCServer builds a server with health and reflection registered.
 // Register the services, then Serve.
 func NewGRPCServer(opts ...Option) (*GRPCServer, error) {
@@ -55,6 +65,9 @@ func NewGRPCServer(opts ...Option) (*GRPCServer, error) {
 	log := orDiscard(c.log)
 	unary := []grpc.UnaryServerInterceptor{logUnary(log), recoverUnary(log)}
 	stream := []grpc.StreamServerInterceptor{logStream(log), recoverStream(log)}
+	if c.fwd != nil {
+		unary = append(unary, c.fwd)
+	}
 	if c.sec != nil {
 		g := newGuard(*c.sec, log)
 		unary = append(unary, g.unary)

@@ -10,6 +10,7 @@ import (
 	"net"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/hospitalrtls/rtls/floorplans/route"
 	"github.com/hospitalrtls/rtls/location/geofence"
@@ -111,6 +112,22 @@ type Config struct {
 	// same name, it takes its lease back at once instead of waiting for
 	// it to expire.
 	Instance string
+	// AdvertiseGRPC is the host:port other instances of the site reach
+	// this one's gRPC API at, published with the site's lease while this
+	// instance runs the engine; standbys forward the calls that need the
+	// engine there. Empty: the bound --grpc-addr, an unspecified host
+	// replaced by the host name. With TLS the owner's certificate must
+	// be valid for its host.
+	AdvertiseGRPC string
+	// HostName names the machine this instance runs on (empty: the host
+	// name): a standby on a host that runs other sites' engines leaves a
+	// free lease to instances on other hosts for two fifths of the lease
+	// TTL, so that a campus's sites spread over its hosts.
+	HostName string
+	// PeerCA is a PEM file of the CAs that issued the instances' API
+	// certificates, with which a standby verifies the owner it forwards
+	// to (empty: the system's roots).
+	PeerCA string
 
 	// Insecure allows plain, unauthenticated CoAP and plaintext,
 	// unauthenticated gRPC (--demo implies it); without it rtlsd needs
@@ -186,6 +203,20 @@ func (c *Config) Validate() error {
 	}
 	if c.IngestMaxLen < 0 {
 		bad("--ingest-max-len", "must not be negative")
+	}
+	if strings.IndexFunc(c.Instance, unicode.IsSpace) >= 0 {
+		bad("--instance", "must hold no white space")
+	}
+	if strings.ContainsAny(c.HostName, "{}") || strings.IndexFunc(c.HostName, unicode.IsSpace) >= 0 {
+		bad("--host-name", "must hold no white space, '{' or '}'")
+	}
+	if c.PeerCA != "" && c.API.TLSCert == "" {
+		bad("--peer-ca", "needs --tls-cert and --tls-key (forwarded calls are plaintext without them)")
+	}
+	if c.AdvertiseGRPC != "" {
+		if _, _, err := net.SplitHostPort(c.AdvertiseGRPC); err != nil || strings.IndexFunc(c.AdvertiseGRPC, unicode.IsSpace) >= 0 {
+			bad("--advertise-grpc", "want host:port")
+		}
 	}
 	if c.LeaseTTL < 0 || (c.LeaseTTL > 0 && c.LeaseTTL < 300*time.Millisecond) {
 		bad("--lease-ttl", "must be 0 (5s) or at least 300ms")

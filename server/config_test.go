@@ -44,6 +44,11 @@ func TestConfigValidateNamesTheFlag(t *testing.T) {
 		{"bad dtls addr", func(c *Config) { c.Readers.Keys, c.Readers.DTLSAddr = "keys.jsonl", "5684" }, "--coap-dtls-addr"},
 		{"bad tag policy", func(c *Config) { c.Readers.Tags.Mode = "some" }, "--tag-policy"},
 		{"budget without a number", func(c *Config) { c.Readers.Tags.Mode = "budget" }, "--new-tags-per-minute"},
+		{"instance with a space", func(c *Config) { c.Instance = "a b" }, "--instance"},
+		{"bad advertise addr", func(c *Config) { c.AdvertiseGRPC = "rtls-a" }, "--advertise-grpc"},
+		{"advertise addr", func(c *Config) { c.AdvertiseGRPC = "rtls-a.internal:50051" }, ""},
+		{"host name with brace", func(c *Config) { c.HostName = "h{1}" }, "--host-name"},
+		{"peer ca without tls", func(c *Config) { c.PeerCA = "ca.pem" }, "--peer-ca"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -12,10 +12,11 @@ import (
 	"github.com/hospitalrtls/rtls/store"
 )
 
-// ErrNotOwner is returned (wrapped in store.ErrUnavailable, so API clients
-// get UNAVAILABLE and retry, on another instance) by the API's geofence,
-// registry and explain calls on an instance that does not run the site's
-// engine: the engine holds that state, and only its owner changes it.
+// ErrNotOwner is returned (wrapped in store.ErrUnavailable) by the API's
+// geofence, registry and explain calls on an instance that does not run
+// the site's engine: the engine holds that state, and only its owner
+// changes it. Such a call is forwarded to the owner (forward.go); API
+// clients get it, as UNAVAILABLE, only while no owner is known.
 var ErrNotOwner = errors.New("server: this instance does not run the site's engine; use the instance that owns it")
 
 // errNotOwner is what the API gets from engineSwitch on a standby.
@@ -45,15 +46,18 @@ func (e *engineSwitch) set(p *pipeline.Pipeline, superseded <-chan struct{}) {
 }
 
 // on calls f with the pipeline in use, or returns errNotOwner; a failure
-// after another instance took the site over is errNotOwner too.
-func on[T any](e *engineSwitch, f func(*pipeline.Pipeline) (T, error)) (T, error) {
+// after another instance took the site over is errNotOwner too. Either
+// marks ctx's call as one the engine's owner must answer (noteMiss).
+func on[T any](ctx context.Context, e *engineSwitch, f func(*pipeline.Pipeline) (T, error)) (T, error) {
 	r := e.cur.Load()
 	if r == nil {
+		noteMiss(ctx)
 		var zero T
 		return zero, errNotOwner
 	}
 	v, err := f(r.pipe)
 	if err != nil && closed(r.superseded) {
+		noteMiss(ctx)
 		return v, errNotOwner
 	}
 	return v, err
@@ -70,89 +74,89 @@ func closed(c <-chan struct{}) bool {
 }
 
 // onErr is on for calls that return only an error.
-func onErr(e *engineSwitch, f func(*pipeline.Pipeline) error) error {
-	_, err := on(e, func(p *pipeline.Pipeline) (struct{}, error) { return struct{}{}, f(p) })
+func onErr(ctx context.Context, e *engineSwitch, f func(*pipeline.Pipeline) error) error {
+	_, err := on(ctx, e, func(p *pipeline.Pipeline) (struct{}, error) { return struct{}{}, f(p) })
 	return err
 }
 
 // CreateRule forwards to the pipeline.
 func (e *engineSwitch) CreateRule(ctx context.Context, r geofence.Rule) (geofence.Rule, error) {
-	return on(e, func(p *pipeline.Pipeline) (geofence.Rule, error) { return p.CreateRule(ctx, r) })
+	return on(ctx, e, func(p *pipeline.Pipeline) (geofence.Rule, error) { return p.CreateRule(ctx, r) })
 }
 
 // UpdateRule forwards to the pipeline.
 func (e *engineSwitch) UpdateRule(ctx context.Context, r geofence.Rule) (geofence.Rule, error) {
-	return on(e, func(p *pipeline.Pipeline) (geofence.Rule, error) { return p.UpdateRule(ctx, r) })
+	return on(ctx, e, func(p *pipeline.Pipeline) (geofence.Rule, error) { return p.UpdateRule(ctx, r) })
 }
 
 // DeleteRule forwards to the pipeline.
 func (e *engineSwitch) DeleteRule(ctx context.Context, id string) error {
-	return onErr(e, func(p *pipeline.Pipeline) error { return p.DeleteRule(ctx, id) })
+	return onErr(ctx, e, func(p *pipeline.Pipeline) error { return p.DeleteRule(ctx, id) })
 }
 
 // Rule forwards to the pipeline.
 func (e *engineSwitch) Rule(ctx context.Context, id string) (geofence.Rule, error) {
-	return on(e, func(p *pipeline.Pipeline) (geofence.Rule, error) { return p.Rule(ctx, id) })
+	return on(ctx, e, func(p *pipeline.Pipeline) (geofence.Rule, error) { return p.Rule(ctx, id) })
 }
 
 // Rules forwards to the pipeline.
 func (e *engineSwitch) Rules(ctx context.Context) ([]geofence.Rule, error) {
-	return on(e, func(p *pipeline.Pipeline) ([]geofence.Rule, error) { return p.Rules(ctx) })
+	return on(ctx, e, func(p *pipeline.Pipeline) ([]geofence.Rule, error) { return p.Rules(ctx) })
 }
 
 // CreateZone forwards to the pipeline.
 func (e *engineSwitch) CreateZone(ctx context.Context, z geofence.Zone) (geofence.Zone, error) {
-	return on(e, func(p *pipeline.Pipeline) (geofence.Zone, error) { return p.CreateZone(ctx, z) })
+	return on(ctx, e, func(p *pipeline.Pipeline) (geofence.Zone, error) { return p.CreateZone(ctx, z) })
 }
 
 // DeleteZone forwards to the pipeline.
 func (e *engineSwitch) DeleteZone(ctx context.Context, id string) error {
-	return onErr(e, func(p *pipeline.Pipeline) error { return p.DeleteZone(ctx, id) })
+	return onErr(ctx, e, func(p *pipeline.Pipeline) error { return p.DeleteZone(ctx, id) })
 }
 
 // Zone forwards to the pipeline.
 func (e *engineSwitch) Zone(ctx context.Context, id string) (geofence.Zone, error) {
-	return on(e, func(p *pipeline.Pipeline) (geofence.Zone, error) { return p.Zone(ctx, id) })
+	return on(ctx, e, func(p *pipeline.Pipeline) (geofence.Zone, error) { return p.Zone(ctx, id) })
 }
 
 // Zones forwards to the pipeline.
 func (e *engineSwitch) Zones(ctx context.Context, level string) ([]geofence.Zone, error) {
-	return on(e, func(p *pipeline.Pipeline) ([]geofence.Zone, error) { return p.Zones(ctx, level) })
+	return on(ctx, e, func(p *pipeline.Pipeline) ([]geofence.Zone, error) { return p.Zones(ctx, level) })
 }
 
 // PutTag forwards to the pipeline.
 func (e *engineSwitch) PutTag(ctx context.Context, t geofence.Tag) (geofence.Tag, error) {
-	return on(e, func(p *pipeline.Pipeline) (geofence.Tag, error) { return p.PutTag(ctx, t) })
+	return on(ctx, e, func(p *pipeline.Pipeline) (geofence.Tag, error) { return p.PutTag(ctx, t) })
 }
 
 // DeleteTag forwards to the pipeline.
 func (e *engineSwitch) DeleteTag(ctx context.Context, id string) error {
-	return onErr(e, func(p *pipeline.Pipeline) error { return p.DeleteTag(ctx, id) })
+	return onErr(ctx, e, func(p *pipeline.Pipeline) error { return p.DeleteTag(ctx, id) })
 }
 
 // Tag forwards to the pipeline.
 func (e *engineSwitch) Tag(ctx context.Context, id string) (geofence.Tag, error) {
-	return on(e, func(p *pipeline.Pipeline) (geofence.Tag, error) { return p.Tag(ctx, id) })
+	return on(ctx, e, func(p *pipeline.Pipeline) (geofence.Tag, error) { return p.Tag(ctx, id) })
 }
 
 // Tags forwards to the pipeline.
 func (e *engineSwitch) Tags(ctx context.Context) ([]geofence.Tag, error) {
-	return on(e, func(p *pipeline.Pipeline) ([]geofence.Tag, error) { return p.Tags(ctx) })
+	return on(ctx, e, func(p *pipeline.Pipeline) ([]geofence.Tag, error) { return p.Tags(ctx) })
 }
 
 // ZonesOf forwards to the pipeline.
 func (e *engineSwitch) ZonesOf(ctx context.Context, group string) ([]string, error) {
-	return on(e, func(p *pipeline.Pipeline) ([]string, error) { return p.ZonesOf(ctx, group) })
+	return on(ctx, e, func(p *pipeline.Pipeline) ([]string, error) { return p.ZonesOf(ctx, group) })
 }
 
 // KnownZone forwards to the pipeline.
 func (e *engineSwitch) KnownZone(ctx context.Context, id string) (bool, error) {
-	return on(e, func(p *pipeline.Pipeline) (bool, error) { return p.KnownZone(ctx, id) })
+	return on(ctx, e, func(p *pipeline.Pipeline) (bool, error) { return p.KnownZone(ctx, id) })
 }
 
 // KnownGroup forwards to the pipeline.
 func (e *engineSwitch) KnownGroup(ctx context.Context, group string) (bool, error) {
-	return on(e, func(p *pipeline.Pipeline) (bool, error) { return p.KnownGroup(ctx, group) })
+	return on(ctx, e, func(p *pipeline.Pipeline) (bool, error) { return p.KnownGroup(ctx, group) })
 }
 
 // explained is Explain's result in one value.
@@ -163,7 +167,7 @@ type explained struct {
 
 // Explain forwards to the pipeline.
 func (e *engineSwitch) Explain(ctx context.Context, tag string) (location.Explanation, bool, error) {
-	r, err := on(e, func(p *pipeline.Pipeline) (explained, error) {
+	r, err := on(ctx, e, func(p *pipeline.Pipeline) (explained, error) {
 		x, ok, err := p.Explain(ctx, tag)
 		return explained{x, ok}, err
 	})
@@ -172,17 +176,17 @@ func (e *engineSwitch) Explain(ctx context.Context, tag string) (location.Explan
 
 // SelectTags forwards to the pipeline.
 func (e *engineSwitch) SelectTags(ctx context.Context, keep func(geofence.Tag) bool) ([]geofence.Tag, error) {
-	return on(e, func(p *pipeline.Pipeline) ([]geofence.Tag, error) { return p.SelectTags(ctx, keep) })
+	return on(ctx, e, func(p *pipeline.Pipeline) ([]geofence.Tag, error) { return p.SelectTags(ctx, keep) })
 }
 
 // SelectKindTagIDs forwards to the pipeline.
 func (e *engineSwitch) SelectKindTagIDs(ctx context.Context, class, typ string, status func(string) bool) ([]string, error) {
-	return on(e, func(p *pipeline.Pipeline) ([]string, error) { return p.SelectKindTagIDs(ctx, class, typ, status) })
+	return on(ctx, e, func(p *pipeline.Pipeline) ([]string, error) { return p.SelectKindTagIDs(ctx, class, typ, status) })
 }
 
 // LookupTags forwards to the pipeline.
 func (e *engineSwitch) LookupTags(ctx context.Context, ids []string) (map[string]geofence.Tag, error) {
-	return on(e, func(p *pipeline.Pipeline) (map[string]geofence.Tag, error) { return p.LookupTags(ctx, ids) })
+	return on(ctx, e, func(p *pipeline.Pipeline) (map[string]geofence.Tag, error) { return p.LookupTags(ctx, ids) })
 }
 
 // RestoreConfig forwards to the pipeline; on a standby it does nothing:

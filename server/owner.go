@@ -35,11 +35,21 @@ const DefaultLeaseTTL = 5 * time.Second
 // of the engine carries the lease's fencing token, which the store checks:
 // an owner that was paused past its lease cannot write after waking.
 type owner struct {
-	s   *Server
-	st  *redisstore.Store
-	id  string // this instance, unique per process
-	ttl time.Duration
-	log *slog.Logger
+	s  *Server
+	st *redisstore.Store
+	id string // this instance, unique per process
+	// addr is the gRPC address published with the lease: other instances
+	// forward calls that need the engine there (see forward.go).
+	addr string
+	// host names this machine in its host's set of engines: a standby
+	// whose host runs another site's engine leaves a free lease to
+	// instances on other hosts for spread (see yield); freeSince is when
+	// it first found the lease free (zero: held when last asked).
+	host      string
+	spread    time.Duration
+	freeSince time.Time
+	ttl       time.Duration
+	log       *slog.Logger
 	// running is 1 while this instance runs the engine; takeovers counts
 	// the times it started to.
 	running   prometheus.Gauge
@@ -110,7 +120,11 @@ func newOwner(s *Server, st *redisstore.Store) *owner {
 		host, _ := os.Hostname()
 		id = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), rand.Text()[:8])
 	}
-	o := &owner{s: s, st: st, id: id, ttl: ttl, log: s.log.With("part", "owner", "instance", id),
+	host := s.cfg.HostName
+	if host == "" {
+		host, _ = os.Hostname()
+	}
+	o := &owner{s: s, st: st, id: id, ttl: ttl, host: host, spread: 2 * ttl / 5, log: s.log.With("part", "owner", "instance", id),
 		running: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "rtls_engine_owner",
 			Help: "1 while this instance holds the site's lease and runs its engine, 0 on a standby.",
@@ -127,11 +141,15 @@ func newOwner(s *Server, st *redisstore.Store) *owner {
 // from the stored state and the ingest log, and hands it to the API (serve
 // runs it). Not getting the lease is no error: this instance is a standby.
 func (o *owner) tryAcquire(ctx context.Context) error {
-	tok, ok, err := o.st.AcquireLease(ctx, o.id, o.ttl)
+	if wait, err := o.yield(ctx); err != nil || wait {
+		return err
+	}
+	tok, ok, err := o.st.AcquireLeaseAt(ctx, o.id, o.addr, o.ttl)
 	if err != nil || !ok {
 		return err
 	}
 	o.token = tok
+	o.markHost(ctx)
 	start := time.Now()
 	w := newFencedWriter(o.st.Fenced(tok))
 	cons := ingest.NewConsumer(o.st, w, ingest.ConsumerConfig{EpochMS: o.s.engCfg.EpochMS,
@@ -151,12 +169,54 @@ func (o *owner) tryAcquire(ctx context.Context) error {
 	return fmt.Errorf("server: taking the site's engine: %w", err)
 }
 
+// yield reports whether this standby leaves the site's lease, found free,
+// to instances on other hosts for now: its host runs other sites' engines
+// and the lease has been free for less than o.spread (two of a standby's
+// tries), so that an instance on a host running none, which takes it at
+// its next try, gets it first. A lease held, even by this instance's name
+// (a restart), is not yielded: AcquireLease decides.
+func (o *owner) yield(ctx context.Context) (bool, error) {
+	n, err := o.st.HostEngines(ctx, o.host)
+	if err != nil || n == 0 {
+		o.freeSince = time.Time{}
+		return false, err
+	}
+	_, held, err := o.st.LeaseHolder(ctx)
+	if err != nil || held {
+		o.freeSince = time.Time{}
+		return false, err
+	}
+	if o.freeSince.IsZero() {
+		o.freeSince = time.Now()
+		o.log.Info("the site's lease is free; leaving it to another host for a while: this host runs other sites' engines", "engines", n, "wait_ms", o.spread.Milliseconds())
+	}
+	return time.Since(o.freeSince) < o.spread, nil
+}
+
+// markHost records that this host runs the site's engine for a TTL;
+// a failure only weakens the spreading of sites.
+func (o *owner) markHost(ctx context.Context) {
+	if err := o.st.MarkHostEngine(ctx, o.host, o.ttl); err != nil {
+		o.log.Warn("cannot mark the site's engine on this host", "err", err)
+	}
+}
+
+// unmarkHost removes markHost's record (it expires otherwise).
+func (o *owner) unmarkHost() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := o.st.UnmarkHostEngine(ctx, o.host); err != nil {
+		o.log.Warn("cannot unmark the site's engine on this host", "err", err)
+	}
+}
+
 // release gives the lease up, if held, so that a standby takes over at once.
 func (o *owner) release() {
 	if o.token == 0 {
 		return
 	}
 	o.s.eng.set(nil, nil)
+	o.unmarkHost()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	if err := o.st.ReleaseLease(ctx, o.id, o.token); err != nil {
@@ -210,6 +270,7 @@ func (o *owner) serve(ctx context.Context) error {
 		// what it had not written is the new owner's to compute again
 		// from the ingest log: not an error of this instance's shutdown
 		o.log.Error("lost the site's lease: engine stopped; another instance runs it now", "fencing_token", o.token, "unwritten", err)
+		o.unmarkHost()
 		o.token, o.eng = 0, nil
 		return nil
 	}
@@ -235,9 +296,10 @@ func (o *owner) hold(ctx context.Context, pipeDone chan error, superseded <-chan
 			o.log.Error("the pipeline stopped by itself; giving the lease up", "err", err)
 			return false
 		case <-t.C:
-			ok, err := o.st.RenewLease(ctx, o.id, o.token, o.ttl)
+			ok, err := o.st.RenewLease(ctx, o.id, o.addr, o.token, o.ttl)
 			switch {
 			case err == nil && ok:
+				o.markHost(ctx)
 			case err == nil:
 				return true
 			default:

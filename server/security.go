@@ -89,6 +89,9 @@ type apiSecurity struct {
 	httpTLS *tls.Config
 	reload  []func() error
 	summary string // for the start log line
+	// cert is the API's certificate, nil without TLS; forwarded calls
+	// present it where client certificates are required.
+	cert *certReloader
 }
 
 // newAPISecurity loads the TLS material and credentials of cfg.
@@ -117,6 +120,7 @@ func newAPISecurity(cfg Config, tags api.TagDirectory, audit store.AuditLog) (*a
 		sec.opts = append(sec.opts, api.WithTLS(credentials.NewTLS(tc)))
 		sec.reload = append(sec.reload, r.Reload)
 		sec.summary = "tls"
+		sec.cert = r
 	}
 	if c.Tokens != "" || c.JWT.JWKS != "" {
 		a, err := auth.NewAuthenticator(auth.Config{TokensFile: c.Tokens, JWT: c.JWT})

@@ -61,9 +61,12 @@ type Server struct {
 	// eng is the running pipeline as the API sees it (with Redis, the one
 	// the owner runs while it holds the site's lease); sink takes the
 	// reader front's batches (the pipeline, or the ingest log with Redis).
-	eng         engineSwitch
-	sink        rfid.Sink
-	owner       *owner // nil for the embedded store
+	eng   engineSwitch
+	sink  rfid.Sink
+	owner *owner // nil for the embedded store
+	// fwd sends the API calls that need the engine to the instance
+	// running it (nil for the embedded store).
+	fwd         *forwarder
 	engCfg      location.Config
 	pipeMetrics *pipeline.Metrics
 	// expected are the readers' refused batches on their way back, kept
@@ -115,9 +118,6 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 		s.sink = ingest.NewFront(rs, ingest.FrontConfig{MaxLen: cfg.IngestMaxLen,
 			MaxLag: time.Duration(s.engCfg.LatenessMS) * time.Millisecond / 2, Expect: s.expected.Expect}, s.registry)
 		s.owner = newOwner(s, rs)
-		if err := s.owner.tryAcquire(ctx); err != nil {
-			return nil, err
-		}
 	} else {
 		if s.pipe, err = s.newPipeline(ctx, s.store, nil); err != nil {
 			return nil, err
@@ -125,10 +125,19 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 		s.eng.set(s.pipe, nil)
 		s.sink = s.pipe
 	}
-	if s.guard, err = newGuard(ctx, s.store, &s.eng, log.With("part", "store"), s.registry); err != nil {
+	if err := s.listen(); err != nil {
 		return nil, err
 	}
-	if err := s.listen(); err != nil {
+	if s.owner != nil {
+		// the lease publishes the bound gRPC address: taken after listen
+		if s.owner.addr, err = advertiseAddr(cfg, s.grpcLis.Addr()); err != nil {
+			return nil, err
+		}
+		if err := s.owner.tryAcquire(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if s.guard, err = newGuard(ctx, s.store, &s.eng, log.With("part", "store"), s.registry); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -146,7 +155,17 @@ func (s *Server) listen() error {
 	if s.sec, err = newAPISecurity(s.cfg, registryTags{&s.eng}, s.audit); err != nil {
 		return err
 	}
-	s.grpc, err = api.NewGRPCServer(append([]api.Option{api.WithLogger(s.log.With("part", "grpc")), api.WithMetrics(s.registry)}, s.sec.opts...)...)
+	opts := append([]api.Option{api.WithLogger(s.log.With("part", "grpc")), api.WithMetrics(s.registry)}, s.sec.opts...)
+	if s.owner != nil {
+		creds, err := forwardCreds(s.cfg, s.sec)
+		if err != nil {
+			return err
+		}
+		rs, _ := s.store.(*redisstore.Store)
+		s.fwd = newForwarder(rs, s.owner.id, creds, s.log.With("part", "forward"), s.registry)
+		opts = append(opts, api.WithForwarding(s.fwd.unary))
+	}
+	s.grpc, err = api.NewGRPCServer(opts...)
 	if err != nil {
 		return err
 	}
@@ -341,6 +360,9 @@ func (s *Server) close() {
 	}
 	if s.owner != nil {
 		s.owner.release()
+	}
+	if s.fwd != nil {
+		s.fwd.close()
 	}
 	s.store.Close()
 }

@@ -60,9 +60,16 @@ type logLine struct {
 // serves.
 func startProc(t *testing.T, bin, redisURL, name string) *proc {
 	t.Helper()
-	cmd := exec.Command(bin, "--floorplan", clinicPlan, "--insecure", "--redis", redisURL, "--site", "ha",
+	return startSiteProc(t, bin, redisURL, "ha", name)
+}
+
+// startSiteProc starts rtlsd against redisURL's site, with extra flags,
+// and waits until it serves.
+func startSiteProc(t *testing.T, bin, redisURL, site, name string, extra ...string) *proc {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"--floorplan", clinicPlan, "--insecure", "--redis", redisURL, "--site", site,
 		"--coap-addr", "127.0.0.1:0", "--grpc-addr", "127.0.0.1:0", "--http-addr", "", "--metrics-addr", "",
-		"--instance", name, "--tick", "100ms")
+		"--instance", name, "--tick", "100ms"}, extra...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -47,11 +47,15 @@ import (
 //	                                  and written (Update.Watermark, set by Apply)
 //	rtls:{site}:ingest:cursor string  id of the newest log entry the owner's engine took,
 //	                                  with a short TTL (absent: no engine consuming)
-//	rtls:{site}:lease         string  "owner token" of the instance running the
-//	                                  site's engine, with a TTL (lease.go)
+//	rtls:{site}:lease         string  "owner token [address]" of the instance running
+//	                                  the site's engine, with a TTL (lease.go)
 //	rtls:{site}:fencing       string  the newest fencing token granted (lease.go)
 //	rtls:{site}:ch:positions  channel JSON array of the positions of each Apply
 //	rtls:{site}:ch:events     channel id of the newest event of each Apply
+//
+// One key is not a site's: rtls:host:{host}:engines, a zset of the sites
+// whose engines run on a host (site -> expiry ms, lease.go), in the slot of
+// its host name.
 //
 // The level, room and trail keys are created and deleted by the Apply script from
 // the prefixes below; an empty set does not exist.

@@ -46,7 +46,7 @@ func TestLeaseFencing(t *testing.T) {
 	if _, ok, err := openSite(t, url, "lease-2").AcquireLease(ctx, "b", ttl); err != nil || !ok {
 		t.Fatalf("AcquireLease(b) of another site = %v, %v; want true: leases are per site", ok, err)
 	}
-	if ok, err := st.RenewLease(ctx, "a", tokA, ttl); err != nil || !ok {
+	if ok, err := st.RenewLease(ctx, "a", "", tokA, ttl); err != nil || !ok {
 		t.Fatalf("RenewLease(a) = %v, %v; want true", ok, err)
 	}
 	// a restarted "a" gets its lease back at once, with a new token that
@@ -58,7 +58,7 @@ func TestLeaseFencing(t *testing.T) {
 	if _, err := st.Fenced(tokA).Apply(ctx, store.Update{Watermark: 1}); !errors.Is(err, redisstore.ErrFenced) {
 		t.Fatalf("the earlier run's Apply = %v; want ErrFenced", err)
 	}
-	if ok, err := st.RenewLease(ctx, "a", tokA, ttl); err != nil || ok {
+	if ok, err := st.RenewLease(ctx, "a", "", tokA, ttl); err != nil || ok {
 		t.Fatalf("the earlier run's RenewLease = %v, %v; want false", ok, err)
 	}
 	tokA = restarted
@@ -75,7 +75,7 @@ func TestLeaseFencing(t *testing.T) {
 	if err != nil || !ok || tokB <= tokA {
 		t.Fatalf("AcquireLease(b) = %d, %v, %v; want a token above %d, true", tokB, ok, err, tokA)
 	}
-	if ok, err := st.RenewLease(ctx, "a", tokA, ttl); err != nil || ok {
+	if ok, err := st.RenewLease(ctx, "a", "", tokA, ttl); err != nil || ok {
 		t.Fatalf("RenewLease(a) after b took the lease = %v, %v; want false", ok, err)
 	}
 	if _, err := a.Apply(ctx, pos(2000)); !errors.Is(err, redisstore.ErrFenced) {
@@ -151,14 +151,14 @@ func TestLeaseAfterWipe(t *testing.T) {
 	if err := f.TrimIngest(ctx, "1-0"); !errors.Is(err, redisstore.ErrFenceLost) {
 		t.Fatalf("TrimIngest after FLUSHALL = %v; want ErrFenceLost", err)
 	}
-	if ok, err := st.RenewLease(ctx, "a", tok, ttl); err != nil || !ok {
+	if ok, err := st.RenewLease(ctx, "a", "", tok, ttl); err != nil || !ok {
 		t.Fatalf("RenewLease after FLUSHALL = %v, %v; want true", ok, err)
 	}
 	if _, err := f.Apply(ctx, withBattery); err != nil {
 		t.Fatalf("owner's Apply after the renewal: %v", err)
 	}
 	time.Sleep(2 * ttl) // expired, no one took it
-	if ok, err := st.RenewLease(ctx, "a", tok, ttl); err != nil || !ok {
+	if ok, err := st.RenewLease(ctx, "a", "", tok, ttl); err != nil || !ok {
 		t.Fatalf("RenewLease after expiry with no new owner = %v, %v; want true", ok, err)
 	}
 	if err := st.ReleaseLease(ctx, "a", tok); err != nil {
@@ -166,6 +166,93 @@ func TestLeaseAfterWipe(t *testing.T) {
 	}
 	if tokB, ok, err := st.AcquireLease(ctx, "b", ttl); err != nil || !ok || tokB <= tok {
 		t.Fatalf("AcquireLease(b) = %d, %v, %v; want a token above %d", tokB, ok, err, tok)
+	}
+}
+
+// TestLeaseHolderAddress: the owner's published address is read with
+// the lease, kept by renewals (also one that takes the lease again after
+// a FLUSHALL), and gone with a release; names with white space are
+// refused.
+func TestLeaseHolderAddress(t *testing.T) {
+	rs := redistest.StartServer(t)
+	st := openSite(t, rs.URL(), "addr")
+	ctx := t.Context()
+	const ttl = time.Minute
+	if _, ok, err := st.LeaseHolder(ctx); err != nil || ok {
+		t.Fatalf("LeaseHolder with no lease = %v, %v; want none", ok, err)
+	}
+	if _, _, err := st.AcquireLeaseAt(ctx, "a b", "h:1", ttl); !errors.Is(err, redisstore.ErrLeaseName) {
+		t.Fatalf("AcquireLeaseAt with a space in the name = %v; want ErrLeaseName", err)
+	}
+	tok, ok, err := st.AcquireLeaseAt(ctx, "a", "10.0.0.1:50051", ttl)
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	want := redisstore.LeaseHolder{Owner: "a", Token: tok, Addr: "10.0.0.1:50051"}
+	check := func(when string) {
+		t.Helper()
+		h, ok, err := st.LeaseHolder(ctx)
+		if err != nil || !ok || h != want {
+			t.Fatalf("LeaseHolder %s = %+v, %v, %v; want %+v", when, h, ok, err, want)
+		}
+	}
+	check("after acquiring")
+	if ok, err := st.RenewLease(ctx, "a", "10.0.0.1:50051", tok, ttl); err != nil || !ok {
+		t.Fatalf("RenewLease = %v, %v", ok, err)
+	}
+	check("after renewing")
+	rdb := redis.NewClient(&redis.Options{Addr: rs.Addr()})
+	defer rdb.Close()
+	if err := rdb.FlushAll(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := st.RenewLease(ctx, "a", "10.0.0.1:50051", tok, ttl); err != nil || !ok {
+		t.Fatalf("RenewLease after FLUSHALL = %v, %v", ok, err)
+	}
+	check("after a renewal took it again")
+	if _, ok, err := st.AcquireLeaseAt(ctx, "b", "10.0.0.2:50051", ttl); err != nil || ok {
+		t.Fatalf("AcquireLeaseAt(b) while a holds it = %v, %v; want false", ok, err)
+	}
+	if err := st.ReleaseLease(ctx, "a", tok); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := st.LeaseHolder(ctx); err != nil || ok {
+		t.Fatalf("LeaseHolder after the release = %v, %v; want none", ok, err)
+	}
+}
+
+// TestHostEngines: a host's count of engines leaves out the asking site,
+// drops a mark at its expiry or removal, and is per host.
+func TestHostEngines(t *testing.T) {
+	url := redistest.StartServer(t).URL()
+	north, south := openSite(t, url, "north"), openSite(t, url, "south")
+	ctx := t.Context()
+	count := func(st *redisstore.Store, host string) int {
+		t.Helper()
+		n, err := st.HostEngines(ctx, host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if err := north.MarkHostEngine(ctx, "h1", 300*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	if n, m, o := count(south, "h1"), count(north, "h1"), count(south, "h2"); n != 1 || m != 0 || o != 0 {
+		t.Fatalf("engines on h1 for south, on h1 for north, on h2 = %d, %d, %d; want 1, 0, 0", n, m, o)
+	}
+	time.Sleep(400 * time.Millisecond)
+	if n := count(south, "h1"); n != 0 {
+		t.Fatalf("engines on h1 after the mark expired = %d; want 0", n)
+	}
+	if err := north.MarkHostEngine(ctx, "h1", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := north.UnmarkHostEngine(ctx, "h1"); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(south, "h1"); n != 0 {
+		t.Fatalf("engines on h1 after the unmark = %d; want 0", n)
 	}
 }
 
