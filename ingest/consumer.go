@@ -44,9 +44,10 @@ const (
 	cursorTTL   = 2 * time.Second
 )
 
-// Sink takes the consumed batches: the pipeline.
+// Sink takes the consumed batches, acknowledged already: the pipeline
+// (pipeline.Pipeline.Take).
 type Sink interface {
-	Ingest(ctx context.Context, ss []location.Sighting) error
+	Take(ctx context.Context, ss []location.Sighting) error
 }
 
 // ConsumerConfig tunes a Consumer.
@@ -211,7 +212,7 @@ func (c *Consumer) Resume(ctx context.Context, sink Sink) (Replay, error) {
 	size := max(256, (len(todo)+c.cfg.Queue/2-1)/max(1, c.cfg.Queue/2))
 	for len(todo) > 0 {
 		n := min(size, len(todo))
-		if err := sink.Ingest(ctx, todo[:n:n]); err != nil {
+		if err := sink.Take(ctx, todo[:n:n]); err != nil {
 			return r, err
 		}
 		c.handed++
@@ -324,7 +325,7 @@ func (c *Consumer) hand(ctx context.Context, sink Sink, ss []location.Sighting) 
 	warned := false
 	for {
 		actx, cancel := context.WithTimeout(ctx, time.Second)
-		err := sink.Ingest(actx, ss)
+		err := sink.Take(actx, ss)
 		cancel()
 		if err == nil {
 			return true

@@ -14,10 +14,11 @@ import (
 
 // Appender is the log's write end (redisstore.Store).
 type Appender interface {
-	// AppendIngest appends one batch unless the log holds maxLen entries
-	// or, maxLag > 0, the engine consuming it has not taken an entry
-	// older than maxLag.
-	AppendIngest(ctx context.Context, data []byte, maxLen int64, maxLag time.Duration) (string, error)
+	// AppendIngest appends one batch whose newest sighting is stamped
+	// newest unless the engine finalised that already, the log holds
+	// maxLen entries or, maxLag > 0, the engine consuming it has not taken
+	// an entry older than maxLag.
+	AppendIngest(ctx context.Context, data []byte, newest, maxLen int64, maxLag time.Duration) (string, error)
 }
 
 // DefaultMaxLen bounds the log when FrontConfig.MaxLen is 0: about five
@@ -86,7 +87,9 @@ func NewFront(log Appender, cfg FrontConfig, reg prometheus.Registerer) *Front {
 
 // Ingest appends the batch to the log; once it returns nil the batch
 // survives a crash of any instance. It implements rfid.Sink: an error
-// (wrapping ErrNotLogged) makes the reader's batch fail with 5.03.
+// wrapping ErrNotLogged makes the reader's batch fail with 5.03; one
+// wrapping location.ErrLate says every sighting is behind the watermark
+// the engine finalised and wrote (the reader is told none was accepted).
 func (f *Front) Ingest(ctx context.Context, ss []location.Sighting) error {
 	data, err := encode(ss)
 	if err != nil {
@@ -94,7 +97,16 @@ func (f *Front) Ingest(ctx context.Context, ss []location.Sighting) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.cfg.AppendTimeout)
 	defer cancel()
-	if _, err := f.log.AppendIngest(ctx, data, f.cfg.MaxLen, max(f.cfg.MaxLag, 0)); err != nil {
+	newest := ss[0].TS
+	for _, s := range ss[1:] {
+		newest = max(newest, s.TS)
+	}
+	_, err = f.log.AppendIngest(ctx, data, newest, f.cfg.MaxLen, max(f.cfg.MaxLag, 0))
+	if errors.Is(err, redisstore.ErrLogLate) {
+		// a retry come too late: the reader is told none was accepted
+		return fmt.Errorf("%w: %w", location.ErrLate, err)
+	}
+	if err != nil {
 		f.refused.Inc()
 		if f.cfg.Expect != nil && !errors.Is(err, redisstore.ErrLogFull) && !errors.Is(err, redisstore.ErrLogBehind) {
 			oldest := ss[0].TS

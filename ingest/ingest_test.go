@@ -22,7 +22,7 @@ type recorder struct {
 	got []location.Sighting
 }
 
-func (r *recorder) Ingest(_ context.Context, ss []location.Sighting) error {
+func (r *recorder) Take(_ context.Context, ss []location.Sighting) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.got = append(r.got, ss...)
@@ -186,10 +186,10 @@ type gate struct {
 	open chan struct{}
 }
 
-func (g *gate) Ingest(ctx context.Context, ss []location.Sighting) error {
+func (g *gate) Take(ctx context.Context, ss []location.Sighting) error {
 	select {
 	case <-g.open:
-		return g.recorder.Ingest(ctx, ss)
+		return g.recorder.Take(ctx, ss)
 	default:
 		return errors.New("busy")
 	}

@@ -2,6 +2,7 @@ package pipeline_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -16,8 +17,8 @@ import (
 // pipeline (the ingest log could not take it: Expect) comes back after
 // the 5.03's Max-Age, when the wall clock's watermark has passed it and
 // another reader's newer seconds of the same tag were taken. It is taken
-// and used, not dropped as late; without the expectation it is dropped
-// (the control). The hold lasts while the reader's batches are behind,
+// and used, not dropped as late; without the expectation it is refused
+// as late (the control). The hold lasts while the reader's batches are behind,
 // lifts once they caught up, and an expectation that never comes lapses
 // after the retry window.
 func TestExpectedSightingsAreNotLate(t *testing.T) {
@@ -57,21 +58,21 @@ func TestExpectedSightingsAreNotLate(t *testing.T) {
 		if expect && r.metric("rtls_pipeline_hold_seconds") == 0 {
 			t.Error("rtls_pipeline_hold_seconds is 0 while a batch is expected")
 		}
-		// b retries its batch after the Max-Age (5 s)
-		if err := p.Ingest(context.Background(), at(refusedTS, b)); err != nil {
-			t.Fatal(err)
+		// b retries its batch after the Max-Age (5 s): taken when
+		// expected; otherwise refused as late (the reader is told none was
+		// accepted)
+		err := p.Ingest(context.Background(), at(refusedTS, b))
+		switch {
+		case expect && err != nil:
+			t.Fatalf("expected batch: Ingest %v, want it taken", err)
+		case !expect && !errors.Is(err, location.ErrLate):
+			t.Fatalf("control without Expect: Ingest %v, want location.ErrLate", err)
 		}
 		clock.set(time.UnixMilli(floodBase + 10_000))
 		ticked()
-		late := r.metricWith("rtls_engine_sightings_total", "result", "late_on_arrival") +
-			r.metricWith("rtls_engine_sightings_total", "result", "late")
-		t.Logf("expect %v: accepted %v late %v on arrival %v", expect, r.metricWith("rtls_engine_sightings_total", "result", "accepted"),
-			r.metricWith("rtls_engine_sightings_total", "result", "late"), r.metricWith("rtls_engine_sightings_total", "result", "late_on_arrival"))
-		switch {
-		case expect && late != 0:
-			t.Errorf("expected batch: %v sightings dropped as late, want 0", late)
-		case !expect && late != 1:
-			t.Errorf("control without Expect: %v sightings dropped as late, want 1", late)
+		if late := r.metricWith("rtls_engine_sightings_total", "result", "late_on_arrival") +
+			r.metricWith("rtls_engine_sightings_total", "result", "late"); late != 0 {
+			t.Errorf("expect %v: %v sightings dropped as late, want 0", expect, late)
 		}
 		if expect {
 			// b is still catching up: held for its next batches
@@ -103,4 +104,40 @@ func TestExpectedSightingsAreNotLate(t *testing.T) {
 		cancel()
 		<-done
 	}
+}
+
+// TestIngestRefusesLateBatch: a batch every sighting of which is behind
+// the finalised watermark (a retry come after it) is refused by Ingest
+// with location.ErrLate (the reader is told none was accepted) and never
+// reaches the engine; the same batch read from the ingest log, already
+// acknowledged, is taken (Take) and its sightings counted dropped late on
+// arrival, where the acknowledged-then-dropped are measured.
+func TestIngestRefusesLateBatch(t *testing.T) {
+	plan, eng, fence := clinicEngines(t, geofence.Config{}, nil)
+	clock := &manualClock{now: time.UnixMilli(floodBase)}
+	metrics := prometheus.NewRegistry()
+	p := pipeline.New(pipeline.Config{Tick: 5 * time.Millisecond, Clock: clock.Now},
+		eng, fence, newFaultyWriter(t), pipeline.NewMetrics(metrics))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	r := &rig{t: t, reg: metrics}
+	clock.set(time.UnixMilli(floodBase + 10_000))
+	n := r.metric("rtls_pipeline_ticks_total")
+	r.eventually("a tick at the new time", func() bool { return r.metric("rtls_pipeline_ticks_total") >= n+2 })
+
+	late := []location.Sighting{{TS: floodBase, Reader: plan.Readers[0].ID, Tag: "PUMP", RSSI: -60}}
+	if err := p.Ingest(context.Background(), late); !errors.Is(err, location.ErrLate) {
+		t.Fatalf("Ingest of a batch behind the watermark: %v, want location.ErrLate", err)
+	}
+	if got := r.metric("rtls_engine_sightings_total"); got != 0 {
+		t.Errorf("the engine counted %v sightings of the refused batch, want 0", got)
+	}
+	if err := p.Take(context.Background(), late); err != nil {
+		t.Fatalf("Take of a logged batch behind the watermark: %v", err)
+	}
+	r.eventually("the logged sighting counted late on arrival", func() bool {
+		return r.metricWith("rtls_engine_sightings_total", "result", "late_on_arrival") == 1
+	})
 }

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -76,9 +77,26 @@ const minWatermark = -1 << 62
 // Max-Age for the reader, which retries) means it was refused because the
 // engine would not take it within Config.MaxQueueWait, the queue is full,
 // or the store is behind more than Config.MaxBacklogAge or
-// Config.MaxBacklogBytes; ErrStopped once the pipeline stops. It never
-// blocks.
+// Config.MaxBacklogBytes; an error wrapping location.ErrLate that every
+// sighting is already behind the finalised watermark (a retry come too
+// late: the reader is told none was accepted; the engine never sees
+// them); ErrStopped once the pipeline stops. It never blocks.
 func (p *Pipeline) Ingest(_ context.Context, ss []location.Sighting) error {
+	return p.enqueue(ss, true)
+}
+
+// Take queues a batch that was acknowledged already (read from the ingest
+// log): as Ingest, but a batch behind the finalised watermark is given to
+// the engine, which drops its late sightings and counts them
+// (late_on_arrival: dropped after their acknowledgement), instead of
+// being refused.
+func (p *Pipeline) Take(_ context.Context, ss []location.Sighting) error {
+	return p.enqueue(ss, false)
+}
+
+// enqueue is Ingest (door: refuse a batch wholly behind the finalised
+// watermark) and Take.
+func (p *Pipeline) enqueue(ss []location.Sighting, door bool) error {
 	if len(ss) == 0 {
 		return nil
 	}
@@ -104,6 +122,10 @@ func (p *Pipeline) Ingest(_ context.Context, ss []location.Sighting) error {
 	b := queued{ss: ss, at: now, minTS: ss[0].TS, maxTS: ss[0].TS, behind: q.flushed}
 	for _, s := range ss[1:] {
 		b.minTS, b.maxTS = min(b.minTS, s.TS), max(b.maxTS, s.TS)
+	}
+	if door && b.maxTS <= b.behind {
+		q.mu.Unlock()
+		return fmt.Errorf("%w: every sighting at or before the finalised %d ms", location.ErrLate, b.behind)
 	}
 	q.taken++
 	b.n = q.taken

@@ -13,6 +13,8 @@ import (
 
 	"github.com/plgd-dev/go-coap/v3/message"
 	"github.com/plgd-dev/go-coap/v3/message/codes"
+
+	"github.com/hospitalrtls/rtls/location"
 )
 
 // request is one CoAP request with what the resources need of it; it
@@ -189,6 +191,12 @@ func (in *ingest) take(ctx context.Context, b Batch, bodyHash uint64) (Result, e
 		ictx, cancel := context.WithTimeout(ctx, in.cfg.IngestTimeout)
 		err := in.sink.Ingest(ictx, sightings)
 		cancel()
+		if errors.Is(err, location.ErrLate) {
+			// every sighting already behind the engine's finalised time:
+			// answered, none accepted
+			drops[dropLate] += len(sightings)
+			sightings, err = nil, nil
+		}
 		if err != nil {
 			in.refusals.Add(1)
 			in.refusedLog.Do(func() {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -276,5 +277,27 @@ func TestLogsCarryNoTagIDs(t *testing.T) {
 	}
 	if strings.Contains(out, "PATIENT") {
 		t.Errorf("logs carry a tag id:\n%s", out)
+	}
+}
+
+// TestPostSinkLate: a batch every sighting of which the engine has
+// finalised already (a retry come too late) is answered 2.04 with none
+// accepted and all counted dropped as late: the reader is told the truth
+// and does not retry, and no sighting is acknowledged as accepted.
+func TestPostSinkLate(t *testing.T) {
+	ts := startServer(t, Config{})
+	ts.sink.fail(fmt.Errorf("pipeline: %w", location.ErrLate))
+	r := post(t, ts.addr, SightingsPath, message.AppJSON, mustJSON(t, sampleBatch("R-L0-S03", 9, 3, time.Now())))
+	if r.code != codes.Changed {
+		t.Fatalf("got %v %q, want 2.04", r.code, r.body)
+	}
+	if res := decodeResult(t, r); res.Accepted != 0 || res.Dropped != 3 {
+		t.Errorf("result %+v, want 0 accepted, 3 dropped", res)
+	}
+	if got := metricValue(t, ts.metrics.dropped.WithLabelValues("late")); got != 3 {
+		t.Errorf("dropped{reason=late} = %v, want 3", got)
+	}
+	if got := metricValue(t, ts.metrics.accepted); got != 0 {
+		t.Errorf("accepted = %v, want 0", got)
 	}
 }

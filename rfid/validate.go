@@ -25,13 +25,17 @@ const (
 	// dropBattery: the battery level lies outside 0..100 or is not a
 	// number. Only the field is dropped: the sighting is kept.
 	dropBattery
+	// dropLate: the Sink found every sighting of the batch behind the
+	// engine's finalised time (location.ErrLate): a retry that came too
+	// late to be located. Reported dropped in the 2.04, never accepted.
+	dropLate
 	numDropReasons
 )
 
 // dropReasonNames are the metric labels of the reasons.
 var dropReasonNames = [numDropReasons]string{
 	"missing_field", "rssi_out_of_range", "tag_empty", "tag_too_long", "tag_invalid", "ts_future", "ts_too_old",
-	"battery_out_of_range",
+	"battery_out_of_range", "late",
 }
 
 func (r dropReason) String() string { return dropReasonNames[r] }

@@ -29,6 +29,7 @@ const (
 // outcome is what became of one batch.
 type outcome struct {
 	sightings int
+	accepted  int           // of them, accepted by a 2.04 (its body's count)
 	code      codes.Code    // 0 when no answer came
 	ack       time.Duration // post to answer
 	unsent    bool          // the lane's queue was full
@@ -139,7 +140,16 @@ func post(ctx context.Context, cc *client.Conn, p []byte, n int) outcome {
 		return outcome{sightings: n}
 	}
 	defer cc.ReleaseMessage(resp)
-	return outcome{sightings: n, code: resp.Code(), ack: time.Since(start)}
+	o := outcome{sightings: n, code: resp.Code(), ack: time.Since(start)}
+	if o.code == codes.Changed {
+		// the answer counts the sightings accepted: a 2.04 may report
+		// some dropped (a retry come too late, an invalid one)
+		var res rfid.Result
+		if body, err := resp.ReadBody(); err == nil && cbor.Unmarshal(body, &res) == nil {
+			o.accepted = res.Accepted
+		}
+	}
+	return o
 }
 
 // close lets the queued batches go out, then stops every lane.

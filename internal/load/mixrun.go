@@ -87,7 +87,8 @@ func (t *tally) add(o outcome) {
 	case o.code == 0:
 		c.noAnswer += o.sightings
 	case o.code == codes.Changed:
-		c.acked += o.sightings
+		c.acked += o.accepted
+		c.other += o.sightings - o.accepted
 		c.acks = append(c.acks, o.ack)
 	case o.code == codes.ServiceUnavailable:
 		c.refused += o.sightings
@@ -346,7 +347,7 @@ func (r MixReport) Write(w io.Writer) {
 	writeHeader(w)
 	r.Steady.write(w)
 	fmt.Fprintln(w, strings.TrimSpace(`
-  offered: sightings posted; acked: in batches answered 2.04; 5.03: in batches refused busy; noanswer: in
+  offered: sightings posted; acked: accepted by 2.04 answers (their counts); 5.03: in batches refused busy; noanswer: in
   batches without answer (timeout, server away); unsent: the endpoint's queue was full; late/dropped: rtlsd's
   rtls_engine_sightings_total other than accepted (after 2.04); clean = acked - dropped; kdrops: datagrams
   the kernel dropped on rtlsd's socket; enter+: ENTER received minus batch sent minus debounce and lateness;

@@ -21,6 +21,11 @@ var ErrLogFull = errors.New("redisstore: ingest log full")
 // the engine within the lateness; the reader gets 5.03 and retries.
 var ErrLogBehind = errors.New("redisstore: ingest log consumer behind")
 
+// ErrLogLate is returned by AppendIngest when every sighting of the batch
+// is at or before the watermark the engine has finalised and written: a
+// retry come too late to be located. Nothing is appended.
+var ErrLogLate = errors.New("redisstore: batch behind the finalised watermark")
+
 // IngestEntry is one batch of the ingest log: its stream id and the bytes
 // appended.
 type IngestEntry struct {
@@ -28,13 +33,17 @@ type IngestEntry struct {
 	Data []byte
 }
 
-// appendScript appends ARGV[2] to the ingest log (KEYS[1]) unless it has
-// ARGV[1] entries or more (it returns false), or, when ARGV[3] > 0 and an
+// appendScript appends ARGV[2] to the ingest log (KEYS[1]) unless the
+// batch's newest stamp ARGV[4] is at or before the written watermark
+// (KEYS[3]; it returns {'late', watermark}), the log has ARGV[1] entries
+// or more (it returns false), or, when ARGV[3] > 0 and an
 // engine consumes the log (its cursor, KEYS[2], is set), the oldest entry
 // after the cursor is more than ARGV[3] ms old by the server's clock (it
 // returns that age). Otherwise it returns the new id. Entry ids are the
 // server's clock in ms, so the age needs no clock of rtlsd's.
 var appendScript = redis.NewScript(`
+local wm = redis.call('GET', KEYS[3])
+if wm and tonumber(ARGV[4]) <= tonumber(wm) then return {'late', wm} end
 if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then return false end
 local maxLag = tonumber(ARGV[3])
 if maxLag > 0 then
@@ -72,13 +81,16 @@ if cur ~= ARGV[1] then return -1 end
 return redis.call('XTRIM', KEYS[1], 'MINID', ARGV[2])
 `)
 
-// AppendIngest appends one batch to the site's ingest log
-// (rtls:{site}:ingest) and returns its id; ErrLogFull when the log holds
-// maxLen entries, ErrLogBehind when maxLag > 0 and the engine consuming
-// the log (SetIngestCursor) has not taken an entry older than maxLag.
-// Once it returns, the batch survives a crash of any rtlsd.
-func (s *Store) AppendIngest(ctx context.Context, data []byte, maxLen int64, maxLag time.Duration) (string, error) {
-	res, err := appendScript.Run(ctx, s.rdb, []string{s.keys.ingest, s.keys.ingestCursor}, maxLen, data, maxLag.Milliseconds()).Result()
+// AppendIngest appends one batch, whose newest sighting is stamped newest
+// (ms), to the site's ingest log (rtls:{site}:ingest) and returns its id;
+// ErrLogLate when newest is at or before the written watermark
+// (IngestWatermark), ErrLogFull when the log holds maxLen entries,
+// ErrLogBehind when maxLag > 0 and the engine consuming the log
+// (SetIngestCursor) has not taken an entry older than maxLag. Once it
+// returns, the batch survives a crash of any rtlsd.
+func (s *Store) AppendIngest(ctx context.Context, data []byte, newest, maxLen int64, maxLag time.Duration) (string, error) {
+	res, err := appendScript.Run(ctx, s.rdb, []string{s.keys.ingest, s.keys.ingestCursor, s.keys.ingestWM},
+		maxLen, data, maxLag.Milliseconds(), newest).Result()
 	switch {
 	case errors.Is(err, redis.Nil):
 		return "", ErrLogFull
@@ -90,6 +102,8 @@ func (s *Store) AppendIngest(ctx context.Context, data []byte, maxLen int64, max
 		return v, nil
 	case int64:
 		return "", fmt.Errorf("%w: oldest entry not taken is %d ms old, bound %s", ErrLogBehind, v, maxLag)
+	case []any:
+		return "", fmt.Errorf("%w: newest sighting %d, finalised %v", ErrLogLate, newest, v[len(v)-1])
 	}
 	return "", fmt.Errorf("redisstore: ingest append: unexpected reply %T", res)
 }

@@ -92,7 +92,7 @@ type keys struct {
 	ingestWM     string
 	ingestCursor string
 	lease        string
-	fencing  string
+	fencing      string
 }
 
 func newKeys(site string) keys {

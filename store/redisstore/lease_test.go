@@ -89,7 +89,7 @@ func TestLeaseFencing(t *testing.T) {
 	if _, err := a.ExpirePositions(ctx, 5000); !errors.Is(err, redisstore.ErrFenced) {
 		t.Fatalf("stale ExpirePositions = %v; want ErrFenced", err)
 	}
-	if _, err := st.AppendIngest(ctx, []byte("x"), 10, 0); err != nil {
+	if _, err := st.AppendIngest(ctx, []byte("x"), 9_999, 10, 0); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.TrimIngest(ctx, "9999999999999-0"); !errors.Is(err, redisstore.ErrFenced) {
@@ -263,13 +263,13 @@ func TestIngestLog(t *testing.T) {
 	ctx := t.Context()
 	var ids []string
 	for _, b := range []string{"a", "b", "c"} {
-		id, err := st.AppendIngest(ctx, []byte(b), 3, 0)
+		id, err := st.AppendIngest(ctx, []byte(b), 1, 3, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, id)
 	}
-	if _, err := st.AppendIngest(ctx, []byte("d"), 3, 0); !errors.Is(err, redisstore.ErrLogFull) {
+	if _, err := st.AppendIngest(ctx, []byte("d"), 1, 3, 0); !errors.Is(err, redisstore.ErrLogFull) {
 		t.Fatalf("append to a full log = %v; want ErrLogFull", err)
 	}
 	es, err := st.ReadIngest(ctx, ids[0], 10, 0)
@@ -298,7 +298,8 @@ func TestIngestLog(t *testing.T) {
 	}
 }
 
-// TestIngestLogBehind: with a bound, an append is refused (ErrLogBehind)
+// TestIngestLogBehind: a batch at or before the written watermark is
+// refused as late (ErrLogLate). With a bound, an append is refused (ErrLogBehind)
 // once the oldest entry after the consumer's cursor is older than the
 // bound, and taken again once the cursor moves past it; without a
 // cursor (no engine consuming: a new owner will resume from the log) or
@@ -307,14 +308,33 @@ func TestIngestLogBehind(t *testing.T) {
 	srv := redistest.StartServer(t)
 	st := openSite(t, srv.URL(), "lag")
 	ctx := t.Context()
+	// a batch the engine finalised already (written watermark 5000)
+	opt, err := redis.ParseURL(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	if err := rdb.Set(ctx, "rtls:{lag}:ingest:wm", 5000, 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AppendIngest(ctx, []byte("w"), 5000, 10, 0); !errors.Is(err, redisstore.ErrLogLate) {
+		t.Fatalf("append of a batch at the written watermark = %v; want ErrLogLate", err)
+	}
+	if _, err := st.AppendIngest(ctx, []byte("w"), 5001, 10, 0); err != nil {
+		t.Fatalf("append of a batch after the written watermark = %v", err)
+	}
+	if err := rdb.Del(ctx, "rtls:{lag}:ingest:wm").Err(); err != nil {
+		t.Fatal(err)
+	}
 	const bound = 50 * time.Millisecond
-	first, err := st.AppendIngest(ctx, []byte("a"), 100, bound)
+	first, err := st.AppendIngest(ctx, []byte("a"), 1, 100, bound)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Redis's clock moves on: the entry gets older than the bound
 	for {
-		id, err := st.AppendIngest(ctx, []byte("b"), 100, 0)
+		id, err := st.AppendIngest(ctx, []byte("b"), 1, 100, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -324,7 +344,7 @@ func TestIngestLogBehind(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if _, err := st.AppendIngest(ctx, []byte("c"), 100, bound); err != nil {
+	if _, err := st.AppendIngest(ctx, []byte("c"), 1, 100, bound); err != nil {
 		t.Fatalf("append with no engine consuming = %v; want it taken", err)
 	}
 	tok, _, err := st.AcquireLease(ctx, "me", time.Minute)
@@ -335,7 +355,7 @@ func TestIngestLogBehind(t *testing.T) {
 	if err := f.SetIngestCursor(ctx, "0-1", time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.AppendIngest(ctx, []byte("d"), 100, bound); !errors.Is(err, redisstore.ErrLogBehind) {
+	if _, err := st.AppendIngest(ctx, []byte("d"), 1, 100, bound); !errors.Is(err, redisstore.ErrLogBehind) {
 		t.Fatalf("append while the oldest untaken entry is older than the bound = %v; want ErrLogBehind", err)
 	}
 	es, err := st.ReadIngest(ctx, "0", 100, 0)
@@ -345,7 +365,7 @@ func TestIngestLogBehind(t *testing.T) {
 	if err := f.SetIngestCursor(ctx, es[len(es)-1].ID, time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.AppendIngest(ctx, []byte("e"), 100, bound); err != nil {
+	if _, err := st.AppendIngest(ctx, []byte("e"), 1, 100, bound); err != nil {
 		t.Fatalf("append once the engine took every entry = %v; want it taken", err)
 	}
 	if err := st.ReleaseLease(ctx, "me", tok); err != nil {
