@@ -108,14 +108,30 @@ func (f *Front) Ingest(ctx context.Context, ss []location.Sighting) error {
 	}
 	if err != nil {
 		f.refused.Inc()
-		if f.cfg.Expect != nil && !errors.Is(err, redisstore.ErrLogFull) && !errors.Is(err, redisstore.ErrLogBehind) {
+		err = fmt.Errorf("%w: %w", ErrNotLogged, err)
+		if errors.Is(err, redisstore.ErrLogFull) || errors.Is(err, redisstore.ErrLogBehind) {
+			return behindError{err}
+		}
+		if f.cfg.Expect != nil {
 			oldest := ss[0].TS
 			for _, s := range ss[1:] {
 				oldest = min(oldest, s.TS)
 			}
 			f.cfg.Expect(ss[0].Reader, oldest)
 		}
-		return fmt.Errorf("%w: %w", ErrNotLogged, err)
+		return err
 	}
 	return nil
 }
+
+// behindRetry is the retry delay asked (rfid.Retrier: the 5.03's Max-Age)
+// when the log refuses because the engine is behind: short, so that the
+// retried sightings still arrive within the engine's lateness. A store
+// failure gets the reader's default.
+const behindRetry = time.Second
+
+// behindError is a refusal because the engine is behind.
+type behindError struct{ error }
+
+func (e behindError) Unwrap() error             { return e.error }
+func (e behindError) RetryAfter() time.Duration { return behindRetry }

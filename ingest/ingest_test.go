@@ -237,6 +237,10 @@ func TestFrontRefusesWhileConsumerBehind(t *testing.T) {
 	if !errors.Is(refused, ingest.ErrNotLogged) || !errors.Is(refused, redisstore.ErrLogBehind) {
 		t.Fatalf("refusal = %v; want ErrNotLogged and ErrLogBehind", refused)
 	}
+	var r interface{ RetryAfter() time.Duration }
+	if !errors.As(refused, &r) || r.RetryAfter() > time.Second {
+		t.Errorf("refusal by lag asks no short retry (rfid.Retrier): %v", refused)
+	}
 	mu.Lock()
 	if len(expected) != 0 {
 		t.Errorf("Expect told %v for a refusal by lag; want nothing", expected)

@@ -141,7 +141,7 @@ func (p *Pipeline) enqueue(ss []location.Sighting, door bool) error {
 	return nil
 }
 
-// refuse counts a refused batch and returns ErrBusy. A batch refused
+// refuse counts a refused batch and returns ErrBusy (a busyError). A batch refused
 // because the store is behind is expected back from its reader (which
 // retries it after the 5.03's Max-Age): the engine waits for it, as the
 // outage is the store's and the engine is idle. One refused because the
@@ -157,9 +157,30 @@ func (p *Pipeline) refuse(cause string, ss []location.Sighting) error {
 			oldest = min(oldest, s.TS)
 		}
 		p.expect.Expect(ss[0].Reader, oldest)
+		return busyError{cause: cause, retry: storeRetry}
 	}
-	return ErrBusy
+	return busyError{cause: cause, retry: engineRetry}
 }
+
+// Retry delays a refusal asks of the reader (rfid.Retrier: the 5.03's
+// Max-Age): after the engine refused for being behind, a short one, so
+// the retried sightings still arrive within the lateness; after the store
+// refused, long enough for it to recover (they are expected, see
+// Expected).
+const (
+	engineRetry = time.Second
+	storeRetry  = 5 * time.Second
+)
+
+// busyError is ErrBusy with its cause and the retry delay it asks for.
+type busyError struct {
+	cause string
+	retry time.Duration
+}
+
+func (e busyError) Error() string             { return ErrBusy.Error() + " (" + e.cause + ")" }
+func (e busyError) Is(target error) bool      { return target == ErrBusy }
+func (e busyError) RetryAfter() time.Duration { return e.retry }
 
 // admit returns why a batch arriving at now must be refused, or "". The
 // wait of a new batch is estimated twice: by the age of the oldest queued

@@ -236,8 +236,9 @@ func replyFormat(req request) (message.MediaType, error) {
 	return 0, fmt.Errorf("%w: Accept %d, can answer %d (json) or %d (cbor)", ErrNotAcceptable, req.accept, message.AppJSON, message.AppCBOR)
 }
 
-// unavailableMaxAge is the Max-Age (seconds) of a 5.03 answer: when a
-// reader may retry a batch the engine refused (busy, or the store behind).
+// unavailableMaxAge is the Max-Age (seconds) of a 5.03 answer when the
+// Sink's error does not say (Retrier): when a reader may retry a batch the
+// engine refused (busy, or the store behind).
 const unavailableMaxAge = 5
 
 // errorResponse is the answer for err: its code from errorCodes and a short
@@ -253,6 +254,10 @@ func errorResponse(err error) response {
 	case errors.Is(err, ErrUnavailable):
 		reason = "engine unavailable, retry later"
 		maxAge = unavailableMaxAge
+		var r Retrier
+		if errors.As(err, &r) {
+			maxAge = uint32(max(1, (r.RetryAfter()+time.Second-1)/time.Second))
+		}
 	case code >= codes.InternalServerError:
 		reason = "internal error"
 	}

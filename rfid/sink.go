@@ -2,6 +2,7 @@ package rfid
 
 import (
 	"context"
+	"time"
 
 	"github.com/hospitalrtls/rtls/location"
 )
@@ -12,9 +13,18 @@ import (
 // finalised time: the reader gets 2.04 with all of them counted dropped
 // (reason "late"), none accepted, and does not retry. Any other error makes
 // the reader's batch fail with 5.03 Service Unavailable, so the reader
-// retries it later.
+// retries it later: after the error's RetryAfter (see Retrier), or 5 s.
 type Sink interface {
 	Ingest(ctx context.Context, sightings []location.Sighting) error
+}
+
+// Retrier is implemented by Sink errors that know when a retry may pass:
+// the 5.03's Max-Age is RetryAfter rounded up to whole seconds (at least
+// 1). A Sink refusing because the engine is behind asks for a short one, so
+// that the retried sightings still arrive within the engine's lateness; one
+// refusing because the store is down asks for the default.
+type Retrier interface {
+	RetryAfter() time.Duration
 }
 
 // ReaderDirectory tells which reader ids may post batches; the floorplan
