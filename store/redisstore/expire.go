@@ -64,14 +64,8 @@ func (s *Store) expire(ctx context.Context, before int64, fence uint64) (int, er
 	for {
 		n, err := expireScript.Run(ctx, s.rdb, keys, s.keys.levelPrefix, s.keys.roomPrefix, before, expireChunk,
 			strconv.FormatUint(fence, 10)).Int()
-		if err != nil {
-			return total, wrap("expire", err)
-		}
-		switch n {
-		case -1:
-			return total, ErrFenced
-		case -2:
-			return total, ErrFenceLost
+		if err := fencedReply("expire", n, err); err != nil {
+			return total, err
 		}
 		total += n
 		if n < expireChunk {

@@ -115,13 +115,18 @@ func (s *Store) AppendIngest(ctx context.Context, data []byte, newest, maxLen in
 func (f *Fenced) SetIngestCursor(ctx context.Context, id string, ttl time.Duration) error {
 	n, err := cursorScript.Run(ctx, f.s.rdb, []string{f.s.keys.ingestCursor, f.s.keys.fencing},
 		strconv.FormatUint(f.token, 10), id, ttl.Milliseconds()).Int()
-	if err != nil {
-		return wrap("ingest cursor", err)
-	}
-	switch n {
-	case -1:
+	return fencedReply("ingest cursor", n, err)
+}
+
+// fencedReply is the error of a fenced script's reply n: -1 another token
+// is the newest (ErrFenced), -2 none is stored (ErrFenceLost).
+func fencedReply(op string, n int, err error) error {
+	switch {
+	case err != nil:
+		return wrap(op, err)
+	case n == -1:
 		return ErrFenced
-	case -2:
+	case n == -2:
 		return ErrFenceLost
 	}
 	return nil
@@ -179,14 +184,5 @@ func (s *Store) IngestWatermark(ctx context.Context) (int64, error) {
 // the fencing check (ErrFenced or ErrFenceLost: nothing dropped).
 func (f *Fenced) TrimIngest(ctx context.Context, minID string) error {
 	n, err := trimScript.Run(ctx, f.s.rdb, []string{f.s.keys.ingest, f.s.keys.fencing}, strconv.FormatUint(f.token, 10), minID).Int()
-	if err != nil {
-		return wrap("ingest trim", err)
-	}
-	switch n {
-	case -1:
-		return ErrFenced
-	case -2:
-		return ErrFenceLost
-	}
-	return nil
+	return fencedReply("ingest trim", n, err)
 }
