@@ -28,11 +28,13 @@ type Source interface {
 }
 
 // Trimmer is the owner's side of the log, under its fencing token
-// (redisstore.Fenced): it drops the entries before an id, and records how
-// far the engine took the log (the front's admission by lag).
+// (redisstore.Fenced): it drops the entries before an id, records how far
+// the engine took the log (the front's admission by lag), and raises the
+// ingest bar.
 type Trimmer interface {
 	TrimIngest(ctx context.Context, minID string) error
 	SetIngestCursor(ctx context.Context, id string, ttl time.Duration) error
+	RaiseIngestBar(ctx context.Context, bar int64) (string, error)
 }
 
 // Cursor timing: the consumer records how far it took the log every
@@ -63,11 +65,15 @@ type ConsumerConfig struct {
 	TrimEvery time.Duration
 	// Logger receives the consumer's logs (no tag ids); nil discards them.
 	Logger *slog.Logger
+	// LatenessMS is the engine's lateness (location.Config.LatenessMS),
+	// and Clock the server's clock (nil: time.Now), for the ingest bar.
+	LatenessMS int64
+	Clock      func() time.Time
 	// Expected, when not nil, is where the consumer tells the engine what
-	// is still to come (pipeline.Expected). It holds the engine at the
-	// oldest stamp of the entries read and not yet handed over (source
-	// LogBacklog), released once it reached the log's end, so that no
-	// logged sighting is late when it comes. At every failed read it
+	// is still to come (pipeline.Expected), and the consumer runs the
+	// ingest bar (see raiseBar): it holds the engine (source LogBacklog)
+	// up to the bar below which every logged sighting is handed over, so
+	// that no logged sighting is late when it comes. At every failed read it
 	// expects (LogOutage, math.MinInt64): while the log cannot be read,
 	// and for the readers' retry window after, the engine finalises
 	// nothing more, so that neither the logged batches waiting in it nor
@@ -82,6 +88,7 @@ type Waiter interface {
 	Expect(source string, ts int64)
 	Hold(source string, ts int64)
 	Release(source string)
+	FloorExcept(source string) int64
 }
 
 // Sources the consumer names to ConsumerConfig.Expected.
@@ -110,6 +117,13 @@ type Consumer struct {
 	// read), cursorAt when it was last recorded (SetIngestCursor).
 	taken    string
 	cursorAt time.Time
+	// The ingest bar (raiseBar): newest is the newest stamp handed; safe
+	// the bar up to which every logged sighting is handed; barTo the bar
+	// raised last and barID the log's newest entry then ("": none
+	// pending); barAt when it was raised.
+	newest, safe, barTo int64
+	barID               string
+	barAt               time.Time
 	// progress is the pipeline's count of processed and written batches
 	// (Progress).
 	progress atomic.Uint64
@@ -151,7 +165,10 @@ func NewConsumer(src Source, trim Trimmer, cfg ConsumerConfig) *Consumer {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Consumer{src: src, trim: trim, cfg: cfg, log: cfg.Logger, last: "0"}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	return &Consumer{src: src, trim: trim, cfg: cfg, log: cfg.Logger, last: "0", newest: math.MinInt64, safe: math.MinInt64 + 1}
 }
 
 // Replay says what Resume found in the log.
@@ -273,6 +290,7 @@ func (c *Consumer) take(e redisstore.IngestEntry) []location.Sighting {
 // busy or the store behind) is offered again: an entry is never skipped.
 func (c *Consumer) Run(ctx context.Context, sink Sink) error {
 	for ctx.Err() == nil {
+		c.raiseBar(ctx)
 		es, err := c.src.ReadIngest(ctx, c.last, runCount, 500*time.Millisecond)
 		if err != nil {
 			if ctx.Err() == nil {
@@ -284,32 +302,19 @@ func (c *Consumer) Run(ctx context.Context, sink Sink) error {
 			}
 			continue
 		}
-		batches := make([][]location.Sighting, len(es))
-		oldest := int64(math.MaxInt64)
-		for i, e := range es {
-			batches[i] = c.take(e)
-			for _, s := range batches[i] {
-				oldest = min(oldest, s.TS)
-			}
-		}
-		if c.cfg.Expected != nil && oldest != math.MaxInt64 {
-			c.cfg.Expected.Hold(LogBacklog, oldest)
-		}
-		for i, e := range es {
-			if len(batches[i]) > 0 {
-				if !c.hand(ctx, sink, batches[i]) {
+		for _, e := range es {
+			if ss := c.take(e); len(ss) > 0 {
+				if !c.hand(ctx, sink, ss) {
 					return nil
 				}
 				c.handed++
+				for _, s := range ss {
+					c.newest = max(c.newest, s.TS)
+				}
 			}
 			c.taken = e.ID
 			c.cuts = append(c.cuts, cut{n: c.handed, id: e.ID})
 			c.recordCursor(ctx)
-		}
-		if c.cfg.Expected != nil && len(es) < runCount {
-			// at the log's end: what it held for is in the pipeline's
-			// queue, which holds the engine itself
-			c.cfg.Expected.Release(LogBacklog)
 		}
 		c.recordCursor(ctx)
 		if time.Since(c.lastTrim) >= c.cfg.TrimEvery {
@@ -318,6 +323,66 @@ func (c *Consumer) Run(ctx context.Context, sink Sink) error {
 		}
 	}
 	return nil
+}
+
+// raiseBar runs the ingest bar (with ConsumerConfig.Expected): every
+// barEvery it raises the bar to the newest event time (the newest stamp
+// handed, or the clock) minus the lateness, and learns the id of the
+// log's newest entry then; once every entry up to that id is handed, no
+// sighting at or before that bar can still come (the front refuses them
+// since), so the engine is held only up to it (Hold(LogBacklog)). The
+// engine never finalises past a sighting acknowledged into the log and
+// not yet handed over, whatever the log's lag.
+func (c *Consumer) raiseBar(ctx context.Context) {
+	x := c.cfg.Expected
+	if x == nil {
+		return
+	}
+	if c.barID != "" && !idLess(c.taken, c.barID) {
+		c.safe, c.barID = c.barTo, ""
+	}
+	x.Hold(LogBacklog, c.safe+1)
+	if c.barID != "" || time.Since(c.barAt) < barEvery {
+		return
+	}
+	// not past what the engine waits for (readers' retries after a store
+	// outage): the front must take those
+	to := max(c.newest, c.cfg.Clock().UnixMilli()) - c.cfg.LatenessMS
+	if f := x.FloorExcept(LogBacklog); f <= to {
+		if f == math.MinInt64 { // the log outage: whatever is not final
+			return
+		}
+		to = f - 1
+	}
+	if to <= c.safe {
+		return
+	}
+	c.barAt = time.Now()
+	id, err := c.trim.RaiseIngestBar(ctx, to)
+	if err != nil {
+		if ctx.Err() == nil {
+			c.log.Warn("cannot raise the ingest bar; the engine waits", "err", err)
+		}
+		return
+	}
+	c.barTo, c.barID = to, id
+}
+
+// barEvery is how often the consumer raises the ingest bar.
+const barEvery = 250 * time.Millisecond
+
+// idLess reports whether stream id a ("<ms>-<seq>", or "0") is before b.
+func idLess(a, b string) bool {
+	am, as := splitID(a)
+	bm, bs := splitID(b)
+	return am < bm || am == bm && as < bs
+}
+
+func splitID(id string) (ms, seq uint64) {
+	m, q, _ := strings.Cut(id, "-")
+	ms, _ = strconv.ParseUint(m, 10, 64)
+	seq, _ = strconv.ParseUint(q, 10, 64)
+	return ms, seq
 }
 
 // hand offers ss to sink until it takes it; false when ctx ended first.

@@ -14,11 +14,13 @@ import (
 
 // Appender is the log's write end (redisstore.Store).
 type Appender interface {
-	// AppendIngest appends one batch whose newest sighting is stamped
-	// newest unless the engine finalised that already, the log holds
-	// maxLen entries or, maxLag > 0, the engine consuming it has not taken
-	// an entry older than maxLag.
-	AppendIngest(ctx context.Context, data []byte, newest, maxLen int64, maxLag time.Duration) (string, error)
+	// AppendIngest appends one batch whose sightings are stamped oldest
+	// to newest unless some are at or before the ingest bar (the engine
+	// may have finalised them: redisstore.ErrLogLate, or
+	// *redisstore.PartlyLateError), the log holds maxLen entries or,
+	// maxLag > 0, the engine consuming it has not taken an entry older
+	// than maxLag.
+	AppendIngest(ctx context.Context, data []byte, oldest, newest, maxLen int64, maxLag time.Duration) (string, error)
 }
 
 // DefaultMaxLen bounds the log when FrontConfig.MaxLen is 0: about five
@@ -85,43 +87,69 @@ func NewFront(log Appender, cfg FrontConfig, reg prometheus.Registerer) *Front {
 	return f
 }
 
-// Ingest appends the batch to the log; once it returns nil the batch
-// survives a crash of any instance. It implements rfid.Sink: an error
-// wrapping ErrNotLogged makes the reader's batch fail with 5.03; one
-// wrapping location.ErrLate says every sighting is behind the watermark
-// the engine finalised and wrote (the reader is told none was accepted).
-func (f *Front) Ingest(ctx context.Context, ss []location.Sighting) error {
-	data, err := encode(ss)
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrNotLogged, err)
-	}
+// Ingest appends the batch to the log; once it returns without error the
+// batch survives a crash of any instance. It implements rfid.Sink: late
+// counts the sightings not appended because they are at or before the
+// ingest bar (the engine may have finalised their time: the reader is
+// told they were dropped); an error wrapping ErrNotLogged makes the
+// reader's batch fail with 5.03.
+func (f *Front) Ingest(ctx context.Context, ss []location.Sighting) (late int, err error) {
 	ctx, cancel := context.WithTimeout(ctx, f.cfg.AppendTimeout)
 	defer cancel()
-	newest := ss[0].TS
-	for _, s := range ss[1:] {
-		newest = max(newest, s.TS)
-	}
-	_, err = f.log.AppendIngest(ctx, data, newest, f.cfg.MaxLen, max(f.cfg.MaxLag, 0))
-	if errors.Is(err, redisstore.ErrLogLate) {
-		// a retry come too late: the reader is told none was accepted
-		return fmt.Errorf("%w: %w", location.ErrLate, err)
-	}
-	if err != nil {
+	for {
+		err = f.append(ctx, ss)
+		var partly *redisstore.PartlyLateError
+		switch {
+		case errors.Is(err, redisstore.ErrLogLate):
+			return late + len(ss), nil
+		case errors.As(err, &partly):
+			// append the sightings after the bar; the bar only rises, so
+			// this ends
+			kept := make([]location.Sighting, 0, len(ss))
+			for _, s := range ss {
+				if s.TS > partly.Bar {
+					kept = append(kept, s)
+				}
+			}
+			late += len(ss) - len(kept)
+			ss = kept
+			continue
+		case err == nil:
+			return late, nil
+		}
 		f.refused.Inc()
 		err = fmt.Errorf("%w: %w", ErrNotLogged, err)
 		if errors.Is(err, redisstore.ErrLogFull) || errors.Is(err, redisstore.ErrLogBehind) {
-			return behindError{err}
+			return 0, behindError{err}
 		}
 		if f.cfg.Expect != nil {
-			oldest := ss[0].TS
-			for _, s := range ss[1:] {
-				oldest = min(oldest, s.TS)
-			}
-			f.cfg.Expect(ss[0].Reader, oldest)
+			f.cfg.Expect(ss[0].Reader, stamps(ss).oldest)
 		}
+		return 0, err
+	}
+}
+
+// append appends ss to the log.
+func (f *Front) append(ctx context.Context, ss []location.Sighting) error {
+	data, err := encode(ss)
+	if err != nil {
 		return err
 	}
-	return nil
+	r := stamps(ss)
+	_, err = f.log.AppendIngest(ctx, data, r.oldest, r.newest, f.cfg.MaxLen, max(f.cfg.MaxLag, 0))
+	return err
+}
+
+// span is the range of a batch's stamps.
+type span struct{ oldest, newest int64 }
+
+// stamps returns the range of the stamps of ss (not empty).
+func stamps(ss []location.Sighting) span {
+	r := span{ss[0].TS, ss[0].TS}
+	for _, s := range ss[1:] {
+		r.oldest, r.newest = min(r.oldest, s.TS), max(r.newest, s.TS)
+	}
+	return r
 }
 
 // behindRetry is the retry delay asked (rfid.Retrier: the 5.03's Max-Age)

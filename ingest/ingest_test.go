@@ -12,6 +12,7 @@ import (
 	"github.com/hospitalrtls/rtls/ingest"
 	"github.com/hospitalrtls/rtls/internal/redistest"
 	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/pipeline"
 	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/store/redisstore"
 )
@@ -67,7 +68,7 @@ func TestResume(t *testing.T) {
 		{sight(3_200, "duress"), sight(3_300, "b")},
 	}
 	for _, b := range batches {
-		if err := front.Ingest(ctx, b); err != nil {
+		if _, err := front.Ingest(ctx, b); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -105,7 +106,7 @@ func TestRunTrims(t *testing.T) {
 	go func() { done <- c.Run(ctx, &rec) }()
 	defer func() { cancel(); <-done }()
 	for _, ts := range []int64{1_000, 2_000, 3_000, 4_500} {
-		if err := front.Ingest(ctx, []location.Sighting{sight(ts, "a")}); err != nil {
+		if _, err := front.Ingest(ctx, []location.Sighting{sight(ts, "a")}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -139,17 +140,17 @@ func TestFrontRefuses(t *testing.T) {
 	expected := map[string]int64{}
 	front := ingest.NewFront(st, ingest.FrontConfig{MaxLen: 1, Expect: func(reader string, ts int64) { expected[reader] = ts }}, nil)
 	ctx := t.Context()
-	if err := front.Ingest(ctx, []location.Sighting{sight(1, "a")}); err != nil {
+	if _, err := front.Ingest(ctx, []location.Sighting{sight(1, "a")}); err != nil {
 		t.Fatal(err)
 	}
-	if err := front.Ingest(ctx, []location.Sighting{sight(2, "a")}); !errors.Is(err, ingest.ErrNotLogged) || !errors.Is(err, redisstore.ErrLogFull) {
+	if _, err := front.Ingest(ctx, []location.Sighting{sight(2, "a")}); !errors.Is(err, ingest.ErrNotLogged) || !errors.Is(err, redisstore.ErrLogFull) {
 		t.Fatalf("Ingest into a full log = %v; want ErrNotLogged and ErrLogFull", err)
 	}
 	st.Close()
 	if len(expected) != 0 {
 		t.Errorf("Expect told %v for a full log; want nothing", expected)
 	}
-	if err := front.Ingest(ctx, []location.Sighting{sight(3, "a"), sight(2, "b")}); !errors.Is(err, ingest.ErrNotLogged) {
+	if _, err := front.Ingest(ctx, []location.Sighting{sight(3, "a"), sight(2, "b")}); !errors.Is(err, ingest.ErrNotLogged) {
 		t.Fatalf("Ingest with the store closed = %v; want ErrNotLogged", err)
 	}
 	if got, ok := expected["R1"]; !ok || got != 2 {
@@ -226,7 +227,7 @@ func TestFrontRefusesWhileConsumerBehind(t *testing.T) {
 	acked := 0
 	var refused error
 	eventually(t, "the front refuses for the consumer's lag", func() bool {
-		err := front.Ingest(ctx, []location.Sighting{sight(int64(1000+acked), "a")})
+		_, err := front.Ingest(ctx, []location.Sighting{sight(int64(1000+acked), "a")})
 		if err == nil {
 			acked++
 			return false
@@ -248,8 +249,61 @@ func TestFrontRefusesWhileConsumerBehind(t *testing.T) {
 	mu.Unlock()
 	close(sink.open)
 	eventually(t, "the front takes batches again", func() bool {
-		return front.Ingest(ctx, []location.Sighting{sight(int64(1000+acked), "b")}) == nil
+		late, err := front.Ingest(ctx, []location.Sighting{sight(int64(1000+acked), "b")})
+		return err == nil && late == 0
 	})
 	acked++
 	eventually(t, "every acknowledged batch reaches the engine", func() bool { return len(sink.sightings()) == acked })
+}
+
+// TestIngestBar: the owner's consumer raises the ingest bar to the newest
+// event time minus the lateness, never past a retry the engine waits for
+// (a reader refused in a store outage); the front then tells readers that
+// sightings at or before the bar are late (not appended, counted), takes
+// the rest of a batch, and every acknowledged sighting reaches the engine.
+// The consumer holds the engine (LogBacklog) only up to a bar whose log
+// entries are all handed over.
+func TestIngestBar(t *testing.T) {
+	st, f := open(t)
+	const now = int64(1_700_000_100_000)
+	x := pipeline.NewExpected(time.Minute, func() time.Time { return time.UnixMilli(now) })
+	x.Expect("R9", now-20_000) // the engine waits for R9's retry
+	front := ingest.NewFront(st, ingest.FrontConfig{}, nil)
+	sink := &recorder{}
+	c := ingest.NewConsumer(st, f, ingest.ConsumerConfig{EpochMS: 1_000, LatenessMS: 3_000, Expected: x,
+		Clock: func() time.Time { return time.UnixMilli(now) }})
+	if _, err := c.Resume(t.Context(), sink); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = c.Run(ctx, sink) }()
+	defer func() { cancel(); <-done }()
+
+	acked := 0
+	post := func(ts ...int64) int {
+		var ss []location.Sighting
+		for _, t := range ts {
+			ss = append(ss, sight(t, "a"))
+		}
+		late, err := front.Ingest(ctx, ss)
+		if err != nil {
+			t.Fatal(err)
+		}
+		acked += len(ss) - late
+		return late
+	}
+	eventually(t, "the bar raised up to the awaited retry", func() bool { return post(now-20_001) == 1 })
+	if late := post(now-20_000, now-15_000); late != 0 {
+		t.Errorf("%d sightings after the awaited retry refused as late; want 0", late)
+	}
+	x.Release("R9")
+	eventually(t, "the bar raised to the clock minus the lateness", func() bool { return post(now-3_000) == 1 })
+	if late := post(now-5_000, now-1_000, now-2_999); late != 1 {
+		t.Errorf("a batch across the bar: %d late; want 1", late)
+	}
+	eventually(t, "every acknowledged sighting handed over", func() bool { return len(sink.sightings()) == acked })
+	if got := x.FloorExcept(""); got != now-3_000+1 {
+		t.Errorf("the engine is held from %d; want the bar %d + 1", got, now-3_000)
+	}
 }

@@ -126,7 +126,7 @@ func (r *policyRig) flood(reader, prefix string, n int) {
 		for j := i; j < min(n, i+100); j++ {
 			ss = append(ss, location.Sighting{TS: floodBase + int64(j), Reader: reader, Tag: fmt.Sprintf("%s-%05d", prefix, j), RSSI: -60})
 		}
-		if err := r.p.Ingest(context.Background(), ss); err != nil {
+		if _, err := r.p.Ingest(context.Background(), ss); err != nil {
 			r.t.Fatal(err)
 		}
 		r.fed += len(ss)
@@ -278,7 +278,7 @@ func testUnrefreshedTagsExpire(t *testing.T, w *faultyWriter) {
 			for j, ws := range batch.Sightings {
 				ss[j] = location.Sighting{TS: ws.TS, Reader: batch.Reader, Tag: ws.Tag, RSSI: ws.RSSI, Seq: batch.Seq}
 			}
-			if err := r.p.Ingest(context.Background(), ss); err != nil {
+			if _, err := r.p.Ingest(context.Background(), ss); err != nil {
 				t.Fatal(err)
 			}
 			r.fed += len(ss)

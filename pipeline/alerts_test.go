@@ -61,7 +61,7 @@ func (r *alertRig) report(sec float64, button bool, battery int) {
 		}
 		ss = append(ss, s)
 	}
-	if err := r.p.Ingest(context.Background(), ss); err != nil {
+	if _, err := r.p.Ingest(context.Background(), ss); err != nil {
 		r.t.Fatal(err)
 	}
 }

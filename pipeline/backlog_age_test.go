@@ -30,7 +30,7 @@ func TestBacklogAgeRefusesSightings(t *testing.T) {
 	defer func() { cancel(); <-done }()
 
 	ingest := func() error {
-		return p.Ingest(context.Background(), []location.Sighting{{TS: nowMS.Load(), Reader: plan.Readers[0].ID, Tag: "T1", RSSI: -50}})
+		return ingestAll(p, []location.Sighting{{TS: nowMS.Load(), Reader: plan.Readers[0].ID, Tag: "T1", RSSI: -50}})
 	}
 	if err := ingest(); err != nil {
 		t.Fatalf("Ingest with a fresh backlog: %v", err)
@@ -57,7 +57,7 @@ func TestBacklogBytesRefusesSightings(t *testing.T) {
 	defer func() { cancel(); <-done }()
 
 	ingest := func() error {
-		return p.Ingest(context.Background(), []location.Sighting{{TS: 1_700_000_000_000, Reader: plan.Readers[0].ID, Tag: "T1", RSSI: -50}})
+		return ingestAll(p, []location.Sighting{{TS: 1_700_000_000_000, Reader: plan.Readers[0].ID, Tag: "T1", RSSI: -50}})
 	}
 	// The geofence's initial state waits unwritten: more than one byte.
 	eventually(t, "a write fails", func() bool { return len(w.history()) > 0 })

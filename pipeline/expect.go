@@ -96,6 +96,24 @@ func (x *Expected) Hold(source string, ts int64) {
 	x.update()
 }
 
+// FloorExcept returns the oldest stamp expected from any source but
+// except (math.MaxInt64: none): the ingest log's consumer raises its bar
+// no further, so that the front takes the retries the engine waits for.
+func (x *Expected) FloorExcept(except string) int64 {
+	floor := int64(math.MaxInt64)
+	if x.n.Load() == 0 {
+		return floor
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for k, e := range x.by {
+		if k != except {
+			floor = min(floor, e.ts)
+		}
+	}
+	return floor
+}
+
 // Release ends source's expectation or hold.
 func (x *Expected) Release(source string) {
 	if x.n.Load() == 0 {

@@ -2,7 +2,6 @@ package pipeline_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
@@ -49,7 +48,7 @@ func TestExpectedSightingsAreNotLate(t *testing.T) {
 		}
 		// reader a goes on for 6 s of event and wall time
 		for i := range int64(6) {
-			if err := p.Ingest(context.Background(), at(floodBase+i*1000, a)); err != nil {
+			if _, err := p.Ingest(context.Background(), at(floodBase+i*1000, a)); err != nil {
 				t.Fatal(err)
 			}
 			clock.set(time.UnixMilli(floodBase + (i+1)*1000))
@@ -61,12 +60,14 @@ func TestExpectedSightingsAreNotLate(t *testing.T) {
 		// b retries its batch after the Max-Age (5 s): taken when
 		// expected; otherwise refused as late (the reader is told none was
 		// accepted)
-		err := p.Ingest(context.Background(), at(refusedTS, b))
+		late, err := p.Ingest(context.Background(), at(refusedTS, b))
 		switch {
-		case expect && err != nil:
-			t.Fatalf("expected batch: Ingest %v, want it taken", err)
-		case !expect && !errors.Is(err, location.ErrLate):
-			t.Fatalf("control without Expect: Ingest %v, want location.ErrLate", err)
+		case err != nil:
+			t.Fatal(err)
+		case expect && late != 0:
+			t.Fatalf("expected batch: %d sightings not taken as late, want it taken", late)
+		case !expect && late != 1:
+			t.Fatalf("control without Expect: %d sightings not taken as late, want 1", late)
 		}
 		clock.set(time.UnixMilli(floodBase + 10_000))
 		ticked()
@@ -79,7 +80,7 @@ func TestExpectedSightingsAreNotLate(t *testing.T) {
 			if r.metric("rtls_pipeline_hold_seconds") == 0 {
 				t.Error("hold lifted while b's batches are still behind")
 			}
-			if err := p.Ingest(context.Background(), at(floodBase+9_500, b)); err != nil {
+			if _, err := p.Ingest(context.Background(), at(floodBase+9_500, b)); err != nil {
 				t.Fatal(err)
 			}
 			clock.set(time.UnixMilli(floodBase + 10_500))
@@ -106,11 +107,11 @@ func TestExpectedSightingsAreNotLate(t *testing.T) {
 	}
 }
 
-// TestIngestRefusesLateBatch: a batch every sighting of which is behind
-// the finalised watermark (a retry come after it) is refused by Ingest
-// with location.ErrLate (the reader is told none was accepted) and never
-// reaches the engine; the same batch read from the ingest log, already
-// acknowledged, is taken (Take) and its sightings counted dropped late on
+// TestIngestRefusesLateBatch: sightings behind the finalised watermark (a
+// retry come after it) are not taken by Ingest, which says how many (the
+// reader is told they were dropped) and they never reach the engine; the
+// rest of their batch is taken. The same sighting read from the ingest
+// log, already acknowledged, is taken (Take) and counted dropped late on
 // arrival, where the acknowledged-then-dropped are measured.
 func TestIngestRefusesLateBatch(t *testing.T) {
 	plan, eng, fence := clinicEngines(t, geofence.Config{}, nil)
@@ -128,11 +129,13 @@ func TestIngestRefusesLateBatch(t *testing.T) {
 	r.eventually("a tick at the new time", func() bool { return r.metric("rtls_pipeline_ticks_total") >= n+2 })
 
 	late := []location.Sighting{{TS: floodBase, Reader: plan.Readers[0].ID, Tag: "PUMP", RSSI: -60}}
-	if err := p.Ingest(context.Background(), late); !errors.Is(err, location.ErrLate) {
-		t.Fatalf("Ingest of a batch behind the watermark: %v, want location.ErrLate", err)
+	mixed := append([]location.Sighting{{TS: floodBase + 9_500, Reader: plan.Readers[1].ID, Tag: "PUMP", RSSI: -60}}, late...)
+	if n, err := p.Ingest(context.Background(), mixed); n != 1 || err != nil {
+		t.Fatalf("Ingest of a batch one of two sightings of which is behind the watermark: %d late, %v; want 1", n, err)
 	}
-	if got := r.metric("rtls_engine_sightings_total"); got != 0 {
-		t.Errorf("the engine counted %v sightings of the refused batch, want 0", got)
+	r.eventually("the newer sighting taken", func() bool { return r.metricWith("rtls_engine_sightings_total", "result", "accepted") == 1 })
+	if got := r.metric("rtls_engine_sightings_total"); got != 1 {
+		t.Errorf("the engine counted %v sightings, want only the newer one", got)
 	}
 	if err := p.Take(context.Background(), late); err != nil {
 		t.Fatalf("Take of a logged batch behind the watermark: %v", err)

@@ -57,7 +57,7 @@ func TestOverloadRefusesInsteadOfDropping(t *testing.T) {
 	ingest := func() error {
 		batch++
 		ts := clock.Now().UnixMilli() - 200
-		return p.Ingest(context.Background(), []location.Sighting{
+		return ingestAll(p, []location.Sighting{
 			{TS: ts, Reader: plan.Readers[0].ID, Tag: fmt.Sprintf("T%03d", batch), RSSI: -60}})
 	}
 	// Until the engine stage stops it takes what is queued; once a batch

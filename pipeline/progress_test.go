@@ -30,7 +30,7 @@ func TestProgressAfterWrite(t *testing.T) {
 	const batches = 5
 	for i := range batches {
 		ss := []location.Sighting{{TS: floodBase + int64(i)*100, Reader: plan.Readers[0].ID, Tag: "T1", RSSI: -60}}
-		if err := p.Ingest(context.Background(), ss); err != nil {
+		if _, err := p.Ingest(context.Background(), ss); err != nil {
 			t.Fatal(err)
 		}
 	}

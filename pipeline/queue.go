@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -77,55 +76,71 @@ const minWatermark = -1 << 62
 // Max-Age for the reader, which retries) means it was refused because the
 // engine would not take it within Config.MaxQueueWait, the queue is full,
 // or the store is behind more than Config.MaxBacklogAge or
-// Config.MaxBacklogBytes; an error wrapping location.ErrLate that every
-// sighting is already behind the finalised watermark (a retry come too
-// late: the reader is told none was accepted; the engine never sees
-// them); ErrStopped once the pipeline stops. It never blocks.
-func (p *Pipeline) Ingest(_ context.Context, ss []location.Sighting) error {
+// Config.MaxBacklogBytes; ErrStopped once the pipeline stops. late is
+// the number of sightings not taken because they are already behind the
+// finalised watermark (a retry come too late: the reader is told they were
+// dropped, the engine never sees them). It never blocks.
+func (p *Pipeline) Ingest(_ context.Context, ss []location.Sighting) (late int, err error) {
 	return p.enqueue(ss, true)
 }
 
 // Take queues a batch that was acknowledged already (read from the ingest
-// log): as Ingest, but a batch behind the finalised watermark is given to
-// the engine, which drops its late sightings and counts them
-// (late_on_arrival: dropped after their acknowledgement), instead of
-// being refused.
+// log): as Ingest, but sightings behind the finalised watermark are given
+// to the engine, which drops and counts them (late_on_arrival: dropped
+// after their acknowledgement), instead of being refused.
 func (p *Pipeline) Take(_ context.Context, ss []location.Sighting) error {
-	return p.enqueue(ss, false)
+	_, err := p.enqueue(ss, false)
+	return err
 }
 
-// enqueue is Ingest (door: refuse a batch wholly behind the finalised
-// watermark) and Take.
-func (p *Pipeline) enqueue(ss []location.Sighting, door bool) error {
+// enqueue is Ingest (door: sightings behind the finalised watermark are
+// not taken, and counted in late) and Take.
+func (p *Pipeline) enqueue(ss []location.Sighting, door bool) (late int, err error) {
 	if len(ss) == 0 {
-		return nil
+		return 0, nil
 	}
 	select {
 	case <-p.stopped:
-		return ErrStopped
+		return 0, ErrStopped
 	default:
 	}
 	now := p.cfg.Clock()
 	if cause := p.wr.refusal(now); cause != "" {
-		return p.refuse(cause, ss)
+		return 0, p.refuse(cause, ss)
 	}
 	q := p.q
 	q.mu.Lock()
 	if q.closed {
 		q.mu.Unlock()
-		return ErrStopped
+		return 0, ErrStopped
 	}
 	if cause := q.admit(now); cause != "" {
 		q.mu.Unlock()
-		return p.refuse(cause, ss)
+		return 0, p.refuse(cause, ss)
+	}
+	if door {
+		for _, s := range ss {
+			if s.TS <= q.flushed {
+				late++
+			}
+		}
+		if late == len(ss) {
+			q.mu.Unlock()
+			return late, nil
+		}
+		if late > 0 {
+			kept := make([]location.Sighting, 0, len(ss)-late)
+			for _, s := range ss {
+				if s.TS > q.flushed {
+					kept = append(kept, s)
+				}
+			}
+			ss = kept
+		}
 	}
 	b := queued{ss: ss, at: now, minTS: ss[0].TS, maxTS: ss[0].TS, behind: q.flushed}
 	for _, s := range ss[1:] {
 		b.minTS, b.maxTS = min(b.minTS, s.TS), max(b.maxTS, s.TS)
-	}
-	if door && b.maxTS <= b.behind {
-		q.mu.Unlock()
-		return fmt.Errorf("%w: every sighting at or before the finalised %d ms", location.ErrLate, b.behind)
 	}
 	q.taken++
 	b.n = q.taken
@@ -138,7 +153,7 @@ func (p *Pipeline) enqueue(ss []location.Sighting, door bool) error {
 	case q.ready <- struct{}{}:
 	default:
 	}
-	return nil
+	return late, nil
 }
 
 // refuse counts a refused batch and returns ErrBusy (a busyError). A batch refused

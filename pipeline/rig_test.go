@@ -3,6 +3,8 @@ package pipeline_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -97,7 +99,7 @@ func (r *rig) feed(sc map[string][]sim.Step, from, to int) {
 			for j, ws := range b.Sightings {
 				ss[j] = location.Sighting{TS: ws.TS, Reader: b.Reader, Tag: ws.Tag, RSSI: ws.RSSI}
 			}
-			if err := r.p.Ingest(context.Background(), ss); err != nil {
+			if _, err := r.p.Ingest(context.Background(), ss); err != nil {
 				r.t.Fatal(err)
 			}
 			r.fed += len(ss)
@@ -238,4 +240,17 @@ func clinicEngines(t *testing.T, fcfg geofence.Config, reg *geofence.Registry) (
 		t.Fatal(err)
 	}
 	return plan, eng, fence
+}
+
+// errLateTaken reports sightings Ingest did not take as late, where a
+// test expects every one taken.
+var errLateTaken = errors.New("sightings not taken as late")
+
+// ingestAll is Ingest for tests that expect every sighting taken.
+func ingestAll(p *pipeline.Pipeline, ss []location.Sighting) error {
+	late, err := p.Ingest(context.Background(), ss)
+	if err == nil && late > 0 {
+		err = fmt.Errorf("%d %w", late, errLateTaken)
+	}
+	return err
 }

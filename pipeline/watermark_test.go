@@ -29,7 +29,7 @@ func TestUpdateWatermark(t *testing.T) {
 	defer func() { cancel(); <-done }()
 
 	ss := []location.Sighting{{TS: start, Reader: plan.Readers[0].ID, Tag: "T1", RSSI: -50}}
-	if err := p.Ingest(context.Background(), ss); err != nil {
+	if _, err := p.Ingest(context.Background(), ss); err != nil {
 		t.Fatal(err)
 	}
 	nowMS.Add(5_000) // the watermark passes the sighting's epoch

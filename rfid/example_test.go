@@ -22,9 +22,9 @@ func (r readers) Known(id string) bool { return r[id] }
 // printSink is a Sink; the location engine plays this part.
 type printSink struct{}
 
-func (printSink) Ingest(_ context.Context, s []location.Sighting) error {
+func (printSink) Ingest(_ context.Context, s []location.Sighting) (int, error) {
 	fmt.Printf("engine got %d sightings from %s, first of %s\n", len(s), s[0].Reader, s[0].Tag)
-	return nil
+	return 0, nil
 }
 
 func Example() {

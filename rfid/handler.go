@@ -13,8 +13,6 @@ import (
 
 	"github.com/plgd-dev/go-coap/v3/message"
 	"github.com/plgd-dev/go-coap/v3/message/codes"
-
-	"github.com/hospitalrtls/rtls/location"
 )
 
 // request is one CoAP request with what the resources need of it; it
@@ -187,16 +185,12 @@ func (in *ingest) take(ctx context.Context, b Batch, bodyHash uint64) (Result, e
 	}
 	var drops [numDropReasons]int
 	sightings := newLimits(in.cfg, now).convert(b, func(r dropReason) { drops[r]++ })
+	late := 0
 	if len(sightings) > 0 {
 		ictx, cancel := context.WithTimeout(ctx, in.cfg.IngestTimeout)
-		err := in.sink.Ingest(ictx, sightings)
+		var err error
+		late, err = in.sink.Ingest(ictx, sightings)
 		cancel()
-		if errors.Is(err, location.ErrLate) {
-			// every sighting already behind the engine's finalised time:
-			// answered, none accepted
-			drops[dropLate] += len(sightings)
-			sightings, err = nil, nil
-		}
 		if err != nil {
 			in.refusals.Add(1)
 			in.refusedLog.Do(func() {
@@ -205,8 +199,10 @@ func (in *ingest) take(ctx context.Context, b Batch, bodyHash uint64) (Result, e
 			})
 			return Result{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
 		}
+		// behind the engine's finalised time: answered, not accepted
+		drops[dropLate] += late
 	}
-	res := Result{Accepted: len(sightings), Dropped: len(b.Sightings) - len(sightings)}
+	res := Result{Accepted: len(sightings) - late, Dropped: len(b.Sightings) - len(sightings) + late}
 	in.count(res, drops[:])
 	if b.Seq != 0 {
 		in.seqs.put(key, seqResult{bodyHash: bodyHash, result: res}, now)

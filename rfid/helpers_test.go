@@ -32,21 +32,24 @@ func (d mapDirectory) Known(id string) bool { return d[id] }
 // testReaders are the readers the test servers know.
 var testReaders = mapDirectory{"R-L0-S03": true, "R-L0-S02": true, "R-L1-N01": true}
 
-// recordingSink keeps what it is given; err makes it refuse.
+// recordingSink keeps what it is given; err makes it refuse; late makes
+// it report the first late sightings of each batch not taken.
 type recordingSink struct {
-	mu      sync.Mutex // guards batches and err
+	mu      sync.Mutex // guards batches, err and late
 	batches [][]location.Sighting
 	err     error
+	late    int
 }
 
-func (s *recordingSink) Ingest(_ context.Context, sightings []location.Sighting) error {
+func (s *recordingSink) Ingest(_ context.Context, sightings []location.Sighting) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.err != nil {
-		return s.err
+		return 0, s.err
 	}
-	s.batches = append(s.batches, append([]location.Sighting(nil), sightings...))
-	return nil
+	late := min(s.late, len(sightings))
+	s.batches = append(s.batches, append([]location.Sighting(nil), sightings[late:]...))
+	return late, nil
 }
 
 func (s *recordingSink) calls() int {

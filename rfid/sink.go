@@ -8,14 +8,14 @@ import (
 )
 
 // Sink takes validated sightings from the ingest; the pipeline implements
-// it, queueing them for the location engine. An error wrapping
-// location.ErrLate means every sighting was already behind the engine's
-// finalised time: the reader gets 2.04 with all of them counted dropped
-// (reason "late"), none accepted, and does not retry. Any other error makes
-// the reader's batch fail with 5.03 Service Unavailable, so the reader
-// retries it later: after the error's RetryAfter (see Retrier), or 5 s.
+// it, queueing them for the location engine. late is how many of them it
+// did not take because the engine had finalised their time already (a
+// retry come too late): the reader's 2.04 counts them dropped (reason
+// "late"), never accepted. An error makes the reader's batch fail with
+// 5.03 Service Unavailable, so the reader retries it later: after the
+// error's RetryAfter (see Retrier), or 5 s.
 type Sink interface {
-	Ingest(ctx context.Context, sightings []location.Sighting) error
+	Ingest(ctx context.Context, sightings []location.Sighting) (late int, err error)
 }
 
 // Retrier is implemented by Sink errors that know when a retry may pass:

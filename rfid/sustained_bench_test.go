@@ -118,9 +118,9 @@ func reportRates(b *testing.B, interval time.Duration, baseName, oursName string
 // countingSink counts what it is given.
 type countingSink struct{ n atomic.Int64 }
 
-func (s *countingSink) Ingest(_ context.Context, sightings []location.Sighting) error {
+func (s *countingSink) Ingest(_ context.Context, sightings []location.Sighting) (int, error) {
 	s.n.Add(int64(len(sightings)))
-	return nil
+	return 0, nil
 }
 
 func listenLoopback(tb testing.TB) *net.UDPConn {

@@ -28,12 +28,12 @@ func newGatedSink(rec *recordingSink) *gatedSink {
 	return &gatedSink{rec: rec, entered: make(chan struct{}, 1024), release: make(chan struct{}, 1024)}
 }
 
-func (g *gatedSink) Ingest(ctx context.Context, ss []location.Sighting) error {
+func (g *gatedSink) Ingest(ctx context.Context, ss []location.Sighting) (int, error) {
 	g.entered <- struct{}{}
 	select {
 	case <-g.release:
 	case <-ctx.Done():
-		return ctx.Err()
+		return 0, ctx.Err()
 	}
 	return g.rec.Ingest(ctx, ss)
 }

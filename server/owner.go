@@ -152,7 +152,7 @@ func (o *owner) tryAcquire(ctx context.Context) error {
 	o.markHost(ctx)
 	start := time.Now()
 	w := newFencedWriter(o.st.Fenced(tok))
-	cons := ingest.NewConsumer(o.st, w, ingest.ConsumerConfig{EpochMS: o.s.engCfg.EpochMS,
+	cons := ingest.NewConsumer(o.st, w, ingest.ConsumerConfig{EpochMS: o.s.engCfg.EpochMS, LatenessMS: o.s.engCfg.LatenessMS, Clock: o.s.cfg.Clock,
 		Logger: o.s.log.With("part", "ingest"), Expected: o.s.expected})
 	pipe, err := o.s.newPipeline(ctx, w, cons.Progress)
 	if err == nil {

@@ -21,7 +21,7 @@ func (anyReader) Known(string) bool { return true }
 
 type nopSink struct{}
 
-func (nopSink) Ingest(context.Context, []location.Sighting) error { return nil }
+func (nopSink) Ingest(context.Context, []location.Sighting) (int, error) { return 0, nil }
 
 // serveCoAP serves rfid on addr (":0" for any port) until stop is called.
 func serveCoAP(t *testing.T, addr string) (bound string, stop func()) {

@@ -22,9 +22,21 @@ var ErrLogFull = errors.New("redisstore: ingest log full")
 var ErrLogBehind = errors.New("redisstore: ingest log consumer behind")
 
 // ErrLogLate is returned by AppendIngest when every sighting of the batch
-// is at or before the watermark the engine has finalised and written: a
-// retry come too late to be located. Nothing is appended.
-var ErrLogLate = errors.New("redisstore: batch behind the finalised watermark")
+// is at or before the ingest bar (or the written watermark): the engine may
+// have finalised their time already; a retry come too late to be located.
+// Nothing is appended.
+var ErrLogLate = errors.New("redisstore: batch behind the ingest bar")
+
+// PartlyLateError is returned by AppendIngest when some, not all, of the
+// batch's sightings are at or before the ingest bar: nothing is appended;
+// the caller appends those after Bar and reports the others late.
+type PartlyLateError struct {
+	Bar int64 // ms
+}
+
+func (e *PartlyLateError) Error() string {
+	return fmt.Sprintf("redisstore: some sightings at or before the ingest bar %d", e.Bar)
+}
 
 // IngestEntry is one batch of the ingest log: its stream id and the bytes
 // appended.
@@ -34,16 +46,21 @@ type IngestEntry struct {
 }
 
 // appendScript appends ARGV[2] to the ingest log (KEYS[1]) unless the
-// batch's newest stamp ARGV[4] is at or before the written watermark
-// (KEYS[3]; it returns {'late', watermark}), the log has ARGV[1] entries
-// or more (it returns false), or, when ARGV[3] > 0 and an
-// engine consumes the log (its cursor, KEYS[2], is set), the oldest entry
-// after the cursor is more than ARGV[3] ms old by the server's clock (it
-// returns that age). Otherwise it returns the new id. Entry ids are the
-// server's clock in ms, so the age needs no clock of rtlsd's.
+// batch's stamps, oldest ARGV[5] and newest ARGV[4], are not all after the
+// ingest bar (KEYS[4], or the written watermark KEYS[3] when higher): it
+// returns {'late', bar} when none is, {'partly', bar} when some are not;
+// or the log has ARGV[1] entries or more (it returns false); or, when
+// ARGV[3] > 0 and an engine consumes the log (its cursor, KEYS[2], is
+// set), the oldest entry after the cursor is more than ARGV[3] ms old by
+// the server's clock (it returns that age). Otherwise it returns the new
+// id. Entry ids are the server's clock in ms, so the age needs no clock of
+// rtlsd's.
 var appendScript = redis.NewScript(`
-local wm = redis.call('GET', KEYS[3])
-if wm and tonumber(ARGV[4]) <= tonumber(wm) then return {'late', wm} end
+local bar = math.max(tonumber(redis.call('GET', KEYS[4]) or '-1'), tonumber(redis.call('GET', KEYS[3]) or '-1'))
+if bar >= 0 then
+  if tonumber(ARGV[4]) <= bar then return {'late', tostring(bar)} end
+  if tonumber(ARGV[5]) <= bar then return {'partly', tostring(bar)} end
+end
 if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then return false end
 local maxLag = tonumber(ARGV[3])
 if maxLag > 0 then
@@ -58,6 +75,20 @@ if maxLag > 0 then
   end
 end
 return redis.call('XADD', KEYS[1], '*', 'b', ARGV[2])
+`)
+
+// barScript raises the ingest bar (KEYS[1]) to ARGV[2] if ARGV[1] is the
+// newest fencing token (KEYS[2]; -1 if another is, -2 if none is stored),
+// and returns the id of the log's (KEYS[3]) newest entry ("0-0": empty).
+var barScript = redis.NewScript(`
+local cur = redis.call('GET', KEYS[2])
+if not cur then return -2 end
+if cur ~= ARGV[1] then return -1 end
+local bar = tonumber(redis.call('GET', KEYS[1]) or '-1')
+if tonumber(ARGV[2]) > bar then redis.call('SET', KEYS[1], ARGV[2]) end
+local last = redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', 1)
+if #last == 0 then return '0-0' end
+return last[1][1]
 `)
 
 // cursorScript sets the consumer's cursor (KEYS[1]) to ARGV[2] for
@@ -81,16 +112,17 @@ if cur ~= ARGV[1] then return -1 end
 return redis.call('XTRIM', KEYS[1], 'MINID', ARGV[2])
 `)
 
-// AppendIngest appends one batch, whose newest sighting is stamped newest
-// (ms), to the site's ingest log (rtls:{site}:ingest) and returns its id;
-// ErrLogLate when newest is at or before the written watermark
-// (IngestWatermark), ErrLogFull when the log holds maxLen entries,
-// ErrLogBehind when maxLag > 0 and the engine consuming the log
+// AppendIngest appends one batch, whose sightings are stamped oldest to
+// newest (ms), to the site's ingest log (rtls:{site}:ingest) and returns
+// its id. Refusals: ErrLogLate when every sighting is at or before the
+// ingest bar (RaiseIngestBar) or the written watermark (IngestWatermark),
+// *PartlyLateError when some are; ErrLogFull when the log holds maxLen
+// entries; ErrLogBehind when maxLag > 0 and the engine consuming the log
 // (SetIngestCursor) has not taken an entry older than maxLag. Once it
-// returns, the batch survives a crash of any rtlsd.
-func (s *Store) AppendIngest(ctx context.Context, data []byte, newest, maxLen int64, maxLag time.Duration) (string, error) {
-	res, err := appendScript.Run(ctx, s.rdb, []string{s.keys.ingest, s.keys.ingestCursor, s.keys.ingestWM},
-		maxLen, data, maxLag.Milliseconds(), newest).Result()
+// returns an id, the batch survives a crash of any rtlsd.
+func (s *Store) AppendIngest(ctx context.Context, data []byte, oldest, newest, maxLen int64, maxLag time.Duration) (string, error) {
+	res, err := appendScript.Run(ctx, s.rdb, []string{s.keys.ingest, s.keys.ingestCursor, s.keys.ingestWM, s.keys.ingestBar},
+		maxLen, data, maxLag.Milliseconds(), newest, oldest).Result()
 	switch {
 	case errors.Is(err, redis.Nil):
 		return "", ErrLogFull
@@ -103,9 +135,40 @@ func (s *Store) AppendIngest(ctx context.Context, data []byte, newest, maxLen in
 	case int64:
 		return "", fmt.Errorf("%w: oldest entry not taken is %d ms old, bound %s", ErrLogBehind, v, maxLag)
 	case []any:
-		return "", fmt.Errorf("%w: newest sighting %d, finalised %v", ErrLogLate, newest, v[len(v)-1])
+		if len(v) == 2 {
+			kind, _ := v[0].(string)
+			b, _ := v[1].(string)
+			bar, perr := strconv.ParseInt(b, 10, 64)
+			switch {
+			case perr != nil:
+			case kind == "late":
+				return "", fmt.Errorf("%w: newest sighting %d, bar %d", ErrLogLate, newest, bar)
+			case kind == "partly":
+				return "", &PartlyLateError{Bar: bar}
+			}
+		}
 	}
-	return "", fmt.Errorf("redisstore: ingest append: unexpected reply %T", res)
+	return "", fmt.Errorf("redisstore: ingest append: unexpected reply %v", res)
+}
+
+// RaiseIngestBar raises, under the fencing check, the ingest bar to bar
+// (ms): from now on AppendIngest refuses sightings stamped at or before
+// it. It returns the id of the log's newest entry ("0-0" when empty): once
+// the engine has taken every entry up to that id, no sighting at or before
+// bar can still come, and it may finalise up to bar.
+func (f *Fenced) RaiseIngestBar(ctx context.Context, bar int64) (string, error) {
+	res, err := barScript.Run(ctx, f.s.rdb, []string{f.s.keys.ingestBar, f.s.keys.fencing, f.s.keys.ingest},
+		strconv.FormatUint(f.token, 10), bar).Result()
+	if err != nil {
+		return "", wrap("ingest bar", err)
+	}
+	switch v := res.(type) {
+	case string:
+		return v, nil
+	case int64:
+		return "", fencedReply("ingest bar", int(v), nil)
+	}
+	return "", fmt.Errorf("redisstore: ingest bar: unexpected reply %v", res)
 }
 
 // SetIngestCursor records, under the fencing check, that the engine took

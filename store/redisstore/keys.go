@@ -47,6 +47,8 @@ import (
 //	                                  and written (Update.Watermark, set by Apply)
 //	rtls:{site}:ingest:cursor string  id of the newest log entry the owner's engine took,
 //	                                  with a short TTL (absent: no engine consuming)
+//	rtls:{site}:ingest:bar    string  event time (ms) at or before which the front refuses
+//	                                  sightings; raised by the owner (ingestlog.go)
 //	rtls:{site}:lease         string  "owner token [address]" of the instance running
 //	                                  the site's engine, with a TTL (lease.go)
 //	rtls:{site}:fencing       string  the newest fencing token granted (lease.go)
@@ -91,6 +93,7 @@ type keys struct {
 	ingest       string
 	ingestWM     string
 	ingestCursor string
+	ingestBar    string
 	lease        string
 	fencing      string
 }
@@ -126,6 +129,7 @@ func newKeys(site string) keys {
 		ingest:       p + "ingest",
 		ingestWM:     p + "ingest:wm",
 		ingestCursor: p + "ingest:cursor",
+		ingestBar:    p + "ingest:bar",
 		lease:        p + "lease",
 		fencing:      p + "fencing",
 	}

@@ -89,7 +89,7 @@ func TestLeaseFencing(t *testing.T) {
 	if _, err := a.ExpirePositions(ctx, 5000); !errors.Is(err, redisstore.ErrFenced) {
 		t.Fatalf("stale ExpirePositions = %v; want ErrFenced", err)
 	}
-	if _, err := st.AppendIngest(ctx, []byte("x"), 9_999, 10, 0); err != nil {
+	if _, err := st.AppendIngest(ctx, []byte("x"), 9_999, 9_999, 10, 0); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.TrimIngest(ctx, "9999999999999-0"); !errors.Is(err, redisstore.ErrFenced) {
@@ -263,13 +263,13 @@ func TestIngestLog(t *testing.T) {
 	ctx := t.Context()
 	var ids []string
 	for _, b := range []string{"a", "b", "c"} {
-		id, err := st.AppendIngest(ctx, []byte(b), 1, 3, 0)
+		id, err := st.AppendIngest(ctx, []byte(b), 1, 1, 3, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, id)
 	}
-	if _, err := st.AppendIngest(ctx, []byte("d"), 1, 3, 0); !errors.Is(err, redisstore.ErrLogFull) {
+	if _, err := st.AppendIngest(ctx, []byte("d"), 1, 1, 3, 0); !errors.Is(err, redisstore.ErrLogFull) {
 		t.Fatalf("append to a full log = %v; want ErrLogFull", err)
 	}
 	es, err := st.ReadIngest(ctx, ids[0], 10, 0)
@@ -298,8 +298,9 @@ func TestIngestLog(t *testing.T) {
 	}
 }
 
-// TestIngestLogBehind: a batch at or before the written watermark is
-// refused as late (ErrLogLate). With a bound, an append is refused (ErrLogBehind)
+// TestIngestLogBehind: a batch at or before the written watermark or the
+// owner's ingest bar is refused as late (ErrLogLate), one across the bar
+// as partly late; the bar only rises. With a bound, an append is refused (ErrLogBehind)
 // once the oldest entry after the consumer's cursor is older than the
 // bound, and taken again once the cursor moves past it; without a
 // cursor (no engine consuming: a new owner will resume from the log) or
@@ -318,23 +319,55 @@ func TestIngestLogBehind(t *testing.T) {
 	if err := rdb.Set(ctx, "rtls:{lag}:ingest:wm", 5000, 0).Err(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.AppendIngest(ctx, []byte("w"), 5000, 10, 0); !errors.Is(err, redisstore.ErrLogLate) {
+	if _, err := st.AppendIngest(ctx, []byte("w"), 5000, 5000, 10, 0); !errors.Is(err, redisstore.ErrLogLate) {
 		t.Fatalf("append of a batch at the written watermark = %v; want ErrLogLate", err)
 	}
-	if _, err := st.AppendIngest(ctx, []byte("w"), 5001, 10, 0); err != nil {
+	if _, err := st.AppendIngest(ctx, []byte("w"), 5001, 5001, 10, 0); err != nil {
 		t.Fatalf("append of a batch after the written watermark = %v", err)
 	}
 	if err := rdb.Del(ctx, "rtls:{lag}:ingest:wm").Err(); err != nil {
 		t.Fatal(err)
 	}
+	// the owner raises the bar: it gets the newest entry's id; a batch
+	// with sightings on both sides of the bar is refused as partly late
+	tokBar, _, err := st.AcquireLease(ctx, "bar", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newestID, err := st.AppendIngest(ctx, []byte("x"), 7000, 7000, 100, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last, err := st.Fenced(tokBar).RaiseIngestBar(ctx, 6000); err != nil || last != newestID {
+		t.Fatalf("RaiseIngestBar = %q, %v; want the newest entry %q", last, err, newestID)
+	}
+	var partly *redisstore.PartlyLateError
+	if _, err := st.AppendIngest(ctx, []byte("y"), 5000, 6500, 100, 0); !errors.As(err, &partly) || partly.Bar != 6000 {
+		t.Fatalf("append across the bar = %v; want PartlyLateError at 6000", err)
+	}
+	if _, err := st.AppendIngest(ctx, []byte("y"), 6000, 6000, 100, 0); !errors.Is(err, redisstore.ErrLogLate) {
+		t.Fatalf("append at the bar = %v; want ErrLogLate", err)
+	}
+	if _, err := st.Fenced(tokBar).RaiseIngestBar(ctx, 5000); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AppendIngest(ctx, []byte("y"), 5500, 5500, 100, 0); !errors.Is(err, redisstore.ErrLogLate) {
+		t.Fatalf("after a lower bar was asked, append at 5500 = %v; want ErrLogLate (the bar never goes back)", err)
+	}
+	if err := st.ReleaseLease(ctx, "bar", tokBar); err != nil {
+		t.Fatal(err)
+	}
+	if err := rdb.Del(ctx, "rtls:{lag}:ingest:bar", "rtls:{lag}:ingest").Err(); err != nil {
+		t.Fatal(err)
+	}
 	const bound = 50 * time.Millisecond
-	first, err := st.AppendIngest(ctx, []byte("a"), 1, 100, bound)
+	first, err := st.AppendIngest(ctx, []byte("a"), 1, 1, 100, bound)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Redis's clock moves on: the entry gets older than the bound
 	for {
-		id, err := st.AppendIngest(ctx, []byte("b"), 1, 100, 0)
+		id, err := st.AppendIngest(ctx, []byte("b"), 1, 1, 100, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -344,7 +377,7 @@ func TestIngestLogBehind(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if _, err := st.AppendIngest(ctx, []byte("c"), 1, 100, bound); err != nil {
+	if _, err := st.AppendIngest(ctx, []byte("c"), 1, 1, 100, bound); err != nil {
 		t.Fatalf("append with no engine consuming = %v; want it taken", err)
 	}
 	tok, _, err := st.AcquireLease(ctx, "me", time.Minute)
@@ -355,7 +388,7 @@ func TestIngestLogBehind(t *testing.T) {
 	if err := f.SetIngestCursor(ctx, "0-1", time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.AppendIngest(ctx, []byte("d"), 1, 100, bound); !errors.Is(err, redisstore.ErrLogBehind) {
+	if _, err := st.AppendIngest(ctx, []byte("d"), 1, 1, 100, bound); !errors.Is(err, redisstore.ErrLogBehind) {
 		t.Fatalf("append while the oldest untaken entry is older than the bound = %v; want ErrLogBehind", err)
 	}
 	es, err := st.ReadIngest(ctx, "0", 100, 0)
@@ -365,7 +398,7 @@ func TestIngestLogBehind(t *testing.T) {
 	if err := f.SetIngestCursor(ctx, es[len(es)-1].ID, time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.AppendIngest(ctx, []byte("e"), 1, 100, bound); err != nil {
+	if _, err := st.AppendIngest(ctx, []byte("e"), 1, 1, 100, bound); err != nil {
 		t.Fatalf("append once the engine took every entry = %v; want it taken", err)
 	}
 	if err := st.ReleaseLease(ctx, "me", tok); err != nil {
