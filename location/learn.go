@@ -87,9 +87,9 @@ func (e *Engine) learn(ranging []obs, end int64, x, y float64, level int) {
 	e.learnSilences(ranging, end, x, y, level, rad)
 }
 
-// learnSilences judges, for a confidently placed tag at (x, y), every
-// ranging reader of its level near it that the model expects to hear
-// it: heard or silent, against the chance the model gives its signal of
+// learnSilences judges, for a tag placed at (x, y) on an epoch that
+// teaches the calibration (learnsAt), every ranging reader of its level
+// near it that the model expects to hear it: heard or silent, against the chance the model gives its signal of
 // falling below the sensitivity. They teach the radio its miss probability.
 func (e *Engine) learnSilences(ranging []obs, end int64, x, y float64, level int, rad *Radio) {
 	s := e.site
