@@ -20,12 +20,12 @@ import (
 // (learnStepM apart, within learnRadiusM of the estimate, a flat prior),
 // scored with the same radio model as the particles. Reader j's model at
 // the fix takes the walls between them as expected over the grid (the
-// count differs across a room's walls). estimate calls it when learnsAt says so
-// (every epoch whose room is clear, every third otherwise): the fix needs
-// no accurate estimate, and the walls a tag in a doorway may lie behind are
-// taken as expected over the grid. Only readers of the tag's
-// level take part; with fewer than learnMinOthers other readers the fix is
-// too loose to judge one.
+// count differs across a room's walls). estimate calls it on the epochs
+// learnsAt picks (every epoch whose room is clear, every third otherwise):
+// the fix needs no accurate estimate, and the walls a tag in a doorway may
+// lie behind are taken as expected over the grid. Only readers of the
+// tag's level take part; with fewer than learnMinOthers other readers the
+// fix is too loose to judge one.
 func (e *Engine) learn(ranging []obs, end int64, x, y float64, level int) {
 	s := e.site
 	cfg := &e.cfg
@@ -89,8 +89,9 @@ func (e *Engine) learn(ranging []obs, end int64, x, y float64, level int) {
 
 // learnSilences judges, for a tag placed at (x, y) on an epoch that
 // teaches the calibration (learnsAt), every ranging reader of its level
-// near it that the model expects to hear it: heard or silent, against the chance the model gives its signal of
-// falling below the sensitivity. They teach the radio its miss probability.
+// near it that the model expects to hear it: heard or silent, against the
+// chance the model gives its signal of falling below the sensitivity. They
+// teach the radio its miss probability.
 func (e *Engine) learnSilences(ranging []obs, end int64, x, y float64, level int, rad *Radio) {
 	s := e.site
 	cfg := &e.cfg
@@ -173,11 +174,11 @@ const (
 // three rooms and 5-9 dB shadowing a room is rarely clear (83 such epochs
 // in 15 minutes on the family's harsh ward, against 4,700 on a ward with a
 // reader per room), so the readers' offsets (up to ±8 dB there) were
-// hardly learned at all. The leave-one-reader-out fix needs no clear
-// room: it is computed from the readings, and the walls it may lie behind
-// are taken as expected over its grid. Every third epoch, not every one,
-// keeps the cost below what learning from clear rooms alone cost on a
-// ward where rooms are clear.
+// hardly learned. The leave-one-reader-out fix needs no clear room: it is
+// computed from the readings, and the walls it may lie behind are taken as
+// expected over its grid. Learning on every epoch regardless of the room,
+// or on every third only, cost the open-plan member of the family 2 m of
+// p90 (docs/accuracy.md); clear rooms keep teaching on every epoch.
 func (e *Engine) learnsAt(prob float64, end int64) bool {
 	return e.cfg.Calibrate && (prob > learnClearRoom || floorDiv(end, e.cfg.EpochMS)%learnEveryEpochs == 0)
 }
