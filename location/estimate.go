@@ -63,7 +63,7 @@ func (t *tracker) estimate(e *Engine, end int64, portal int, ranging []obs) Posi
 	if t.room >= 0 {
 		pos.Room = s.rooms[t.room].id
 	}
-	if e.cfg.Calibrate && prob > 0.9 {
+	if e.learnsAt(t.tag, prob, end) {
 		e.learn(ranging, end, x, y, t.level)
 	}
 	return pos

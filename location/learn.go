@@ -20,11 +20,12 @@ import (
 // (learnStepM apart, within learnRadiusM of the estimate, a flat prior),
 // scored with the same radio model as the particles. Reader j's model at
 // the fix takes the walls between them as expected over the grid (the
-// count differs across a room's walls). estimate calls it only while the tag's room
-// is clear (probability > 0.9): the fix needs no accurate estimate, but a
-// tag in a doorway makes the wall loss a guess. Only readers of the tag's
-// level take part; with fewer than learnMinOthers other readers the fix is
-// too loose to judge one.
+// count differs across a room's walls). estimate calls it on the epochs
+// learnsAt picks (every epoch whose room is clear, every third otherwise):
+// the fix needs no accurate estimate, and the walls a tag in a doorway may
+// lie behind are taken as expected over the grid. Only readers of the
+// tag's level take part; with fewer than learnMinOthers other readers the
+// fix is too loose to judge one.
 func (e *Engine) learn(ranging []obs, end int64, x, y float64, level int) {
 	s := e.site
 	cfg := &e.cfg
@@ -86,10 +87,11 @@ func (e *Engine) learn(ranging []obs, end int64, x, y float64, level int) {
 	e.learnSilences(ranging, end, x, y, level, rad)
 }
 
-// learnSilences judges, for a confidently placed tag at (x, y), every
-// ranging reader of its level near it that the model expects to hear
-// it: heard or silent, against the chance the model gives its signal of
-// falling below the sensitivity. They teach the radio its miss probability.
+// learnSilences judges, for a tag placed at (x, y) on an epoch that
+// teaches the calibration (learnsAt), every ranging reader of its level
+// near it that the model expects to hear it: heard or silent, against the
+// chance the model gives its signal of falling below the sensitivity. They
+// teach the radio its miss probability.
 func (e *Engine) learnSilences(ranging []obs, end int64, x, y float64, level int, rad *Radio) {
 	s := e.site
 	cfg := &e.cfg
@@ -164,6 +166,43 @@ const (
 	radioMinDistM  = 3.0
 )
 
+// learnsAt tells whether an epoch ending at end, whose reported room has
+// probability prob, teaches the calibration (learn): every epoch whose
+// room is clear, and every learnEveryEpochs-th epoch of event time
+// whatever the room's probability. Learning only where the room was clear
+// starved the buildings that need it most: with one reader per two or
+// three rooms and 5-9 dB shadowing a room is rarely clear (83 such epochs
+// in 15 minutes on the family's harsh ward, against 4,700 on a ward with a
+// reader per room), so the readers' offsets (up to ±8 dB there) were
+// hardly learned. The leave-one-reader-out fix needs no clear room: it is
+// computed from the readings, and the walls it may lie behind are taken as
+// expected over its grid. Learning on every epoch regardless of the room,
+// or on every third only, cost the open-plan member of the family 2 m of
+// p90 (docs/accuracy.md); clear rooms keep teaching on every epoch.
+func (e *Engine) learnsAt(tag string, prob float64, end int64) bool {
+	return e.cfg.Calibrate && (prob > learnClearRoom || (floorDiv(end, e.cfg.EpochMS)+int64(learnPhase(tag)))%learnEveryEpochs == 0)
+}
+
+// learnPhase spreads the tags over the learnEveryEpochs phases (FNV-1a of
+// the id), so that a barrier does not buffer every tag's observations at
+// once.
+func learnPhase(tag string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(tag); i++ {
+		h = (h ^ uint32(tag[i])) * 16777619
+	}
+	return h % learnEveryEpochs
+}
+
+const (
+	// learnClearRoom is the room probability above which every epoch
+	// teaches the calibration.
+	learnClearRoom = 0.9
+	// learnEveryEpochs: one epoch in this many (of event time) teaches it
+	// whatever the room's probability.
+	learnEveryEpochs = 3
+)
+
 // learnFromReader calibrates reader rx from its sighting of reader tx, a
 // fixed transmitter at a known place (a gateway that also beacons, or a
 // reference beacon on the plan): no position has to be estimated, so the
@@ -198,9 +237,12 @@ const (
 	// learnRadiusM and learnStepM shape the grid on which learn computes a
 	// fix without the reader being calibrated: wide enough to hold the tag
 	// when the estimate is off by a few meters, fine enough that the
-	// likelihood-weighted mean is not snapped to grid points.
+	// likelihood-weighted mean is not snapped to grid points. 2 m (49
+	// points; 1.5 m and 89 points until learning ran on every third epoch
+	// too) keeps learning's cost per update where it was and did no worse
+	// on the family and the data sets (docs/accuracy.md).
 	learnRadiusM = 8.0
-	learnStepM   = 1.5
+	learnStepM   = 2.0
 	// learnMinOthers is the number of other readers a fix needs before it
 	// is used to judge one reader.
 	learnMinOthers = 2

@@ -46,8 +46,8 @@ func (t *tracker) weigh(e *Engine, ranging []obs) {
 	scale := math.Pow(1-cfg.OutlierProb, float64(heard))
 	invSigma := 1 / rad.sigma
 	// the learned miss probability weakens negative evidence, never
-	// strengthens it (it is learned where tags are placed confidently,
-	// which is where the silences agreed with the model)
+	// strengthens it (it is learned where tags are placed well enough to
+	// learn from, which is where the silences agreed with the model)
 	miss := cfg.MissProb
 	if miss < 1 {
 		miss = math.Max(miss, rad.MissProb)

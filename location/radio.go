@@ -58,7 +58,7 @@ type radioObs struct {
 // prior where they are silent (a building without walls keeps the prior
 // wall loss, unused). σ is the weighted RMS residual of the fit. The miss
 // probability is a moment estimate from the readers that should have
-// heard confidently placed tags (observeSilence).
+// heard the tags the calibration learns from (observeSilence).
 type radioLearner struct {
 	k      int // unknowns: b, δn, L_1..L_maxWalls
 	prior  []float64
@@ -89,7 +89,7 @@ type radioStats struct {
 	xx, xy []float64
 	yy, n  float64
 	// silences: Σ silent, Σ Φ (the chance of silence below the
-	// sensitivity), Σ (1-Φ) over readers judged at confident places
+	// sensitivity), Σ (1-Φ) over readers judged at placed tags
 	silent, phi, notPhi float64
 }
 
@@ -203,7 +203,7 @@ func (l *radioLearner) bucket(t int64) int {
 	return i
 }
 
-// observeSilence adds one ranging reader judged at a confidently placed
+// observeSilence adds one ranging reader judged at a placed
 // tag at event time t: whether it was silent, and phi, the chance the
 // model gives its signal of falling below the sensitivity there.
 func (l *radioLearner) observeSilence(t int64, silent bool, phi float64) {

@@ -130,7 +130,7 @@ func (t *tracker) step(e *Engine, end int64, all []obs) (Position, bool) {
 	if t.started && portal < 0 && zone == nil && t.still(e, end, ranging) {
 		e.stats.StillUpdates++
 		t.pos.TS = end
-		if e.cfg.Calibrate && t.pos.RoomProb > 0.9 {
+		if e.learnsAt(t.tag, t.pos.RoomProb, end) {
 			// the readings still calibrate their readers, as estimate's would
 			e.learn(ranging, end, t.estX, t.estY, t.level)
 		}
