@@ -118,7 +118,8 @@ type Consumer struct {
 	taken    string
 	cursorAt time.Time
 	// The ingest bar (raiseBar): newest is the newest stamp handed; safe
-	// the bar up to which every logged sighting is handed; barTo the bar
+	// the bar up to which every logged sighting is handed (MinInt64:
+	// none yet); barTo the bar
 	// raised last and barID the log's newest entry then ("": none
 	// pending); barAt when it was raised.
 	newest, safe, barTo int64
@@ -168,7 +169,7 @@ func NewConsumer(src Source, trim Trimmer, cfg ConsumerConfig) *Consumer {
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
-	return &Consumer{src: src, trim: trim, cfg: cfg, log: cfg.Logger, last: "0", newest: math.MinInt64, safe: math.MinInt64 + 1}
+	return &Consumer{src: src, trim: trim, cfg: cfg, log: cfg.Logger, last: "0", newest: math.MinInt64, safe: math.MinInt64}
 }
 
 // Replay says what Resume found in the log.
@@ -341,7 +342,11 @@ func (c *Consumer) raiseBar(ctx context.Context) {
 	if c.barID != "" && !idLess(c.taken, c.barID) {
 		c.safe, c.barID = c.barTo, ""
 	}
-	x.Hold(LogBacklog, c.safe+1)
+	if c.safe != math.MinInt64 {
+		// from the first bar on (at start the engine runs on the clock:
+		// the first bar is drained within a read or two)
+		x.Hold(LogBacklog, c.safe+1)
+	}
 	if c.barID != "" || time.Since(c.barAt) < barEvery {
 		return
 	}

@@ -38,13 +38,19 @@ type Expected struct {
 	by     map[string]expectation
 	n      atomic.Int64 // len(by), read without mu on Ingest's path
 	floor  atomic.Int64 // min ts over by; math.MaxInt64 when none
+	// tagFloor is the min ts over the expectations (not the holds): a
+	// reader's retried seconds are older than other readers' seconds of
+	// the same tags, so the tags' own closing waits for them too.
+	tagFloor atomic.Int64
 }
 
 // expectation: sightings stamped ts or later are expected from a source
-// until the clock passes until.
+// until the clock passes until; hold marks a Hold, which holds the
+// watermark only.
 type expectation struct {
 	ts    int64
 	until time.Time
+	hold  bool
 }
 
 // NewExpected returns an empty set whose expectations last window
@@ -59,6 +65,7 @@ func NewExpected(window time.Duration, clock func() time.Time) *Expected {
 	}
 	x := &Expected{window: window, clock: clock, by: map[string]expectation{}}
 	x.floor.Store(math.MaxInt64)
+	x.tagFloor.Store(math.MaxInt64)
 	return x
 }
 
@@ -83,16 +90,18 @@ func (x *Expected) Expect(source string, ts int64) {
 	x.update()
 }
 
-// Hold holds the engine from ts for source (replacing its earlier ts),
-// until Release(source), or the window passes without a new Hold: the
-// ingest log's consumer holds it at the oldest stamp of the entries it
-// has read and not yet handed over, so that logged sightings waiting for
-// the engine are never late for it.
+// Hold holds the engine's watermark from ts for source (replacing its
+// earlier ts), until Release(source), or the window passes without a new
+// Hold: the ingest log's consumer holds it at its bar, so that logged
+// sightings waiting for the engine are never behind the watermark when
+// they come. Unlike Expect it leaves the tags' own closing alone (a tag's
+// sighting more than the lateness behind a newer one of the same tag is
+// late, as ever).
 func (x *Expected) Hold(source string, ts int64) {
 	now := x.clock()
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	x.by[source] = expectation{ts: ts, until: now.Add(x.window)}
+	x.by[source] = expectation{ts: ts, until: now.Add(x.window), hold: true}
 	x.update()
 }
 
@@ -167,29 +176,38 @@ func (x *Expected) expire() {
 	x.update()
 }
 
-// update recomputes n and floor; called with mu held.
+// update recomputes n, floor and tagFloor; called with mu held.
 func (x *Expected) update() {
-	floor := int64(math.MaxInt64)
+	floor, tagFloor := int64(math.MaxInt64), int64(math.MaxInt64)
 	for _, e := range x.by {
 		floor = min(floor, e.ts)
+		if !e.hold {
+			tagFloor = min(tagFloor, e.ts)
+		}
 	}
 	x.n.Store(int64(len(x.by)))
 	x.floor.Store(floor)
+	x.tagFloor.Store(tagFloor)
 }
 
 // holdFrom returns the event time from which the engine may finalise
-// nothing now (math.MaxInt64: no hold), and holds the engine there. The
-// engine stage calls it before it takes batches and at every tick.
+// nothing now (math.MaxInt64: no hold), for the watermark, and holds the
+// tags' own closing at the expectations' floor. The engine stage calls it
+// before it takes batches and at every tick. Both are at most MaxHold
+// behind the wall clock's watermark.
 func (p *Pipeline) holdFrom(now time.Time) int64 {
-	h := p.expect.floor.Load()
-	if h != math.MaxInt64 {
-		h = max(h, now.UnixMilli()-p.lateness-p.cfg.MaxHold.Milliseconds())
+	bound := now.UnixMilli() - p.lateness - p.cfg.MaxHold.Milliseconds()
+	capped := func(h int64) int64 {
+		if h == math.MaxInt64 {
+			return h
+		}
+		return max(h, bound)
 	}
-	if h != p.engine.hold {
-		p.eng.HoldFrom(h)
-		p.engine.hold = h
+	if ht := capped(p.expect.tagFloor.Load()); ht != p.engine.hold {
+		p.eng.HoldFrom(ht)
+		p.engine.hold = ht
 	}
-	return h
+	return capped(p.expect.floor.Load())
 }
 
 // noteHold sets the hold gauges at a tick.

@@ -144,3 +144,46 @@ func TestIngestRefusesLateBatch(t *testing.T) {
 		return r.metricWith("rtls_engine_sightings_total", "result", "late_on_arrival") == 1
 	})
 }
+
+// TestHoldLeavesTagsClosing: a Hold (the ingest log's bar) holds only the
+// watermark: a tag's own sightings still finalise its epochs; an Expect (a
+// reader's retry) holds those too, until it is released.
+func TestHoldLeavesTagsClosing(t *testing.T) {
+	for _, hold := range []bool{true, false} {
+		plan, eng, fence := clinicEngines(t, geofence.Config{}, nil)
+		clock := func() time.Time { return time.UnixMilli(floodBase - 10_000) } // stands before the data
+		expected := pipeline.NewExpected(time.Minute, clock)
+		metrics := prometheus.NewRegistry()
+		p := pipeline.New(pipeline.Config{Tick: 5 * time.Millisecond, Clock: clock, Expected: expected},
+			eng, fence, newFaultyWriter(t), pipeline.NewMetrics(metrics))
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- p.Run(ctx) }()
+		r := &rig{t: t, reg: metrics}
+		if hold {
+			expected.Hold("log", floodBase)
+		} else {
+			expected.Expect("R-late", floodBase)
+		}
+		for i := range int64(8) {
+			if err := ingestAll(p, []location.Sighting{{TS: floodBase + i*1000, Reader: plan.Readers[0].ID, Tag: "PUMP", RSSI: -60}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n := r.metric("rtls_pipeline_ticks_total")
+		r.eventually("ticks", func() bool { return r.metric("rtls_pipeline_ticks_total") >= n+3 })
+		got := r.metric("rtls_engine_positions_total")
+		switch {
+		case hold && got == 0:
+			t.Error("Hold: no position finalised by the tag's own sightings")
+		case !hold && got != 0:
+			t.Errorf("Expect: %v positions finalised while a retry is expected, want 0", got)
+		}
+		if !hold {
+			expected.Release("R-late")
+			r.eventually("positions once released", func() bool { return r.metric("rtls_engine_positions_total") > 0 })
+		}
+		cancel()
+		<-done
+	}
+}

@@ -39,7 +39,7 @@ type engineState struct {
 	// newest batch known processed.
 	added []addedBatch
 	done  uint64
-	// hold is the engine's hold (Engine.HoldFrom; math.MaxInt64: none);
+	// hold is the tags' hold (Engine.HoldFrom; math.MaxInt64: none);
 	// newest the newest event time taken.
 	hold, newest int64
 }
