@@ -96,7 +96,7 @@ func New(plan *floorplans.Plan, cfg Config) (*Engine, error) {
 	s := newSite(plan, cfg)
 	e := &Engine{cfg: cfg, site: s, tags: map[string]*tracker{}, flushed: math.MinInt64,
 		learned: &learned{cal: newCalibration(len(s.readers), &cfg)}}
-	e.cal = newCalView(e.learned, &e.addObs)
+	e.cal = newCalView(e.learned, &e.addObs, nil)
 	n := cfg.Workers
 	if n == 0 {
 		n = runtime.GOMAXPROCS(0)
@@ -234,7 +234,7 @@ func (e *Engine) barrier(wm int64) {
 		t.queued = false
 	}
 	for _, o := range e.addObs {
-		e.learned.apply(o)
+		e.learned.apply(o, nil) // readers hearing readers: offsets only
 	}
 	e.addObs = e.addObs[:0]
 	e.learned.settle()
