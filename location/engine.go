@@ -74,6 +74,7 @@ type Engine struct {
 	// addObs are the observations Add made (readers hearing readers),
 	// applied at the next barrier before the workers'.
 	addObs []observation
+	addPws []float64 // their wall-count probabilities
 	// solo computes tags read between barriers (settle) into early.
 	solo  *worker
 	early map[*tracker]*stash
@@ -96,7 +97,7 @@ func New(plan *floorplans.Plan, cfg Config) (*Engine, error) {
 	s := newSite(plan, cfg)
 	e := &Engine{cfg: cfg, site: s, tags: map[string]*tracker{}, flushed: math.MinInt64,
 		learned: &learned{cal: newCalibration(len(s.readers), &cfg)}}
-	e.cal = newCalView(e.learned, &e.addObs, nil)
+	e.cal = newCalView(e.learned, &e.addObs, &e.addPws)
 	n := cfg.Workers
 	if n == 0 {
 		n = runtime.GOMAXPROCS(0)
@@ -234,9 +235,9 @@ func (e *Engine) barrier(wm int64) {
 		t.queued = false
 	}
 	for _, o := range e.addObs {
-		e.learned.apply(o, nil) // readers hearing readers: offsets only
+		e.learned.apply(o, e.addPws)
 	}
-	e.addObs = e.addObs[:0]
+	e.addObs, e.addPws = e.addObs[:0], e.addPws[:0]
 	e.learned.settle()
 	e.run(wm)
 }

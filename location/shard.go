@@ -244,6 +244,15 @@ func (e *Engine) run(wm int64) {
 		}
 		wg.Wait()
 	}
+	// the output is handed to the caller: one allocation per barrier
+	n := 0
+	for i, t := range work {
+		n += int(e.spans[i].out1 - e.spans[i].out0)
+		if st, ok := e.early[t]; ok {
+			n += len(st.out)
+		}
+	}
+	e.out = slices.Grow(e.out, n)
 	for i, t := range work {
 		if st, ok := e.early[t]; ok {
 			e.commitStash(st)
