@@ -4,36 +4,6 @@ import (
 	"math"
 )
 
-// maxSilent is the most silent readers (negative evidence, silentReaders)
-// one update weighs: those nearest the tag's last estimate, where the
-// model expects the strongest signal and silence says the most. A far
-// reader's silence is weak evidence at the price of a full term per
-// particle; on the clinic's benchmark a tag heard by 5 readers had about
-// 12 silent ones. Measured against all of them (docs/performance.md):
-// a third less time per update, accuracy unchanged or better.
-const maxSilent = 4
-
-// nearestSilent keeps of the silent terms of rd (those after its first
-// heard terms) the maxSilent nearest the tag's last estimate, in order of
-// distance.
-func (t *tracker) nearestSilent(rd []readerTerm, heard int) []readerTerm {
-	sil := rd[heard:]
-	if len(sil) <= maxSilent {
-		return rd
-	}
-	d2 := func(r *readerTerm) float64 { return (r.x-t.estX)*(r.x-t.estX) + (r.y-t.estY)*(r.y-t.estY) }
-	for i := range maxSilent {
-		k := i
-		for j := i + 1; j < len(sil); j++ {
-			if d2(&sil[j]) < d2(&sil[k]) {
-				k = j
-			}
-		}
-		sil[i], sil[k] = sil[k], sil[i]
-	}
-	return rd[:heard+maxSilent]
-}
-
 // likeScratch holds per-epoch buffers reused across tags.
 type likeScratch struct {
 	ps      []particle // the particles of the tag being updated (tracker.unpack)

@@ -29,7 +29,6 @@ func (t *tracker) weigh(e *Engine, ranging []obs) {
 	rad := e.cal.radio.at(t.last)
 	rd := e.appendHeard(e.like.rd[:0], ranging, -1, t.last)
 	rd = t.silentReaders(e, ranging, rd)
-	rd = t.nearestSilent(rd, len(ranging))
 	e.like.rd = rd
 	// A heard reader's likelihood is a Gaussian in the residual mixed with
 	// an outlier floor eps; it is evaluated as exp(-min(q, qFloor)) with q
