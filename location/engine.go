@@ -74,6 +74,7 @@ type Engine struct {
 	// addObs are the observations Add made (readers hearing readers),
 	// applied at the next barrier before the workers'.
 	addObs []observation
+	addPws []float64 // their wall-count probabilities
 	// solo computes tags read between barriers (settle) into early.
 	solo  *worker
 	early map[*tracker]*stash
@@ -99,7 +100,7 @@ func New(plan *floorplans.Plan, cfg Config) (*Engine, error) {
 	s := newSite(plan, cfg)
 	e := &Engine{cfg: cfg, site: s, tags: map[string]*tracker{}, flushed: math.MinInt64, hold: math.MaxInt64,
 		learned: &learned{cal: newCalibration(len(s.readers), &cfg)}}
-	e.cal = newCalView(e.learned, &e.addObs)
+	e.cal = newCalView(e.learned, &e.addObs, &e.addPws)
 	n := cfg.Workers
 	if n == 0 {
 		n = runtime.GOMAXPROCS(0)
@@ -267,9 +268,9 @@ func (e *Engine) barrier(wm int64) {
 		t.queued = false
 	}
 	for _, o := range e.addObs {
-		e.learned.apply(o)
+		e.learned.apply(o, e.addPws)
 	}
-	e.addObs = e.addObs[:0]
+	e.addObs, e.addPws = e.addObs[:0], e.addPws[:0]
 	e.learned.settle()
 	e.run(wm)
 }

@@ -105,8 +105,9 @@ func (t *tracker) beliefs(e *Engine) (rooms, levels []Belief) {
 	byRoom := map[int]float64{}
 	byLevel := make([]float64, len(s.levels))
 	total := 0.0
-	for i := range t.ps {
-		p := &t.ps[i]
+	ps := t.unpack(make([]particle, len(t.st)))
+	for i := range ps {
+		p := &ps[i]
 		w := float64(p.w)
 		byRoom[int(p.room)] += w
 		byLevel[p.level] += w

@@ -6,6 +6,7 @@ import (
 
 // likeScratch holds per-epoch buffers reused across tags.
 type likeScratch struct {
+	ps      []particle // the particles of the tag being updated (tracker.unpack)
 	rd      []readerTerm
 	tmp     []particle
 	obs     []obs
@@ -56,12 +57,7 @@ func (t *tracker) resample(e *Engine) {
 	if t.stillRun >= stillRunMin {
 		n = e.like.bins.particleCount(tmp, n)
 	}
-	// the set keeps some room to grow, and gives memory back only when it
-	// is much too large, so that its size settling does not allocate
-	if n > cap(t.ps) || cap(t.ps) > n+n/2+16 {
-		t.ps = make([]particle, n, min(e.cfg.Particles, (n+n/4+15)&^15))
-	}
-	t.ps = t.ps[:n]
+	t.ps = t.ps[:n] // the worker's buffer holds Config.Particles
 	step := 1.0 / float64(n)
 	u := t.rng.Float64() * step
 	c := float64(tmp[0].w)
@@ -109,12 +105,12 @@ func (b *kldBins) particleCount(ps []particle, max int) int {
 	for size < 2*len(ps) {
 		size *= 2
 	}
-	if len(b.keys) != size {
+	if cap(b.keys) < size { // the table only grows: tags' counts differ
 		b.keys, b.w = make([]uint64, size), make([]float32, size)
-	} else {
-		clear(b.keys)
-		clear(b.w)
 	}
+	b.keys, b.w = b.keys[:size], b.w[:size]
+	clear(b.keys)
+	clear(b.w)
 	floor := float32(1 / float64(len(ps)))
 	k := 0
 	for i := range ps {

@@ -11,8 +11,7 @@ import (
 // are likely (seedGrid), or around the readers when no grid point is.
 func (t *tracker) seed(e *Engine, ranging []obs, portal int) bool {
 	s := e.site
-	n := e.cfg.Particles
-	t.ps = make([]particle, n)
+	t.ps = t.ps[:e.cfg.Particles]
 	if portal >= 0 {
 		t.level = s.rooms[portal].level
 		for i := range t.ps {

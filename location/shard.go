@@ -29,18 +29,21 @@ import (
 // epoch time on calView, an observation kind, and a case in apply.
 
 // observation is one piece of evidence for the learned state, buffered
-// during a barrier and applied after it in a deterministic order.
+// during a barrier and applied after it in a deterministic order. A
+// barrier buffers every observation of every tag it computes, so they are
+// kept small: a radio observation's wall-count probabilities lie in the
+// buffering worker's pws, from pw0 on.
 type observation struct {
 	kind   obsKind
+	npw    uint8
+	silent bool
 	reader int32
 	t      int64
 	v      float64
 	// the rest of a radio observation (radioObs; v is its y) or of a
 	// silence (silent; v is its phi)
-	u, w   float64
-	pw     [maxWallsLimit + 1]float64
-	npw    uint8
-	silent bool
+	u, w float64
+	pw0  int32
 }
 
 // obsKind says which learned state an observation is for.
@@ -60,16 +63,21 @@ const (
 // learned is the state learned across tags, shared by all workers.
 type learned struct {
 	cal *calibration
+	// gen changes whenever the state may have: what a view memoised
+	// under another gen is stale.
+	gen uint64
 }
 
-// apply commits one observation. Only the goroutine that owns the engine
-// calls it, outside of the workers' part of a barrier.
-func (l *learned) apply(o observation) {
+// apply commits one observation, whose wall-count probabilities (if any)
+// are in pws. Only the goroutine that owns the engine calls it, outside of
+// the workers' part of a barrier.
+func (l *learned) apply(o observation, pws []float64) {
+	l.gen++
 	switch o.kind {
 	case obsReaderOffset:
 		l.cal.add(int(o.reader), o.t, o.v)
 	case obsRadio:
-		l.cal.radio.observe(o.t, radioObs{y: o.v, u: o.u, pw: o.pw[:o.npw], w: o.w})
+		l.cal.radio.observe(o.t, radioObs{y: o.v, u: o.u, pw: pws[o.pw0 : int(o.pw0)+int(o.npw)], w: o.w})
 	case obsSilence:
 		l.cal.radio.observeSilence(o.t, o.silent, o.v)
 	}
@@ -77,38 +85,70 @@ func (l *learned) apply(o observation) {
 
 // settle solves what the observations applied since the last settle
 // changed, so that the workers' reads during the next barrier only read.
-func (l *learned) settle() { l.cal.radio.settle() }
+func (l *learned) settle() {
+	l.gen++
+	l.cal.radio.settle()
+}
 
 // calView is how the filter sees the learned state: reads of the
-// committed state, and observations buffered for the next commit.
+// committed state, and observations buffered for the next commit. Reads
+// are memoised per reader and epoch (the filter asks for the same reader
+// at the same time many times per update) until the state changes.
 type calView struct {
 	l     *learned
 	obs   *[]observation
 	radio radioView
+	memo  []offsetMemo // by reader
 }
 
-// newCalView returns the view of l buffering observations into obs.
-func newCalView(l *learned, obs *[]observation) calView {
-	return calView{l: l, obs: obs, radio: radioView{l: l.cal.radio, obs: obs}}
+// offsetMemo is a reader's offset at t as read under learned.gen gen.
+type offsetMemo struct {
+	gen uint64
+	t   int64
+	v   float64
+}
+
+// newCalView returns the view of l buffering observations into obs and
+// their wall-count probabilities into pws.
+func newCalView(l *learned, obs *[]observation, pws *[]float64) calView {
+	return calView{l: l, obs: obs, radio: radioView{l: l.cal.radio, g: l, obs: obs, pws: pws, memo: &radioMemo{}},
+		memo: make([]offsetMemo, len(l.cal.readers))}
 }
 
 // radioView is how the filter sees the learned radio model: reads of the
-// committed model, observations buffered like calView's.
+// committed model (the last one memoised), observations buffered like
+// calView's.
 type radioView struct {
-	l   *radioLearner
-	obs *[]observation
+	l    *radioLearner
+	g    *learned
+	obs  *[]observation
+	pws  *[]float64
+	memo *radioMemo
+}
+
+// radioMemo is the model at t as read under learned.gen gen (r nil: none).
+type radioMemo struct {
+	gen uint64
+	t   int64
+	r   *Radio
 }
 
 // at returns the committed model for an epoch ending at t.
-func (v radioView) at(t int64) *Radio { return v.l.at(t) }
+func (v radioView) at(t int64) *Radio {
+	m := v.memo
+	if m.r == nil || m.gen != v.g.gen || m.t != t {
+		*m = radioMemo{gen: v.g.gen, t: t, r: v.l.at(t)}
+	}
+	return m.r
+}
 
 // latest returns the newest committed model.
 func (v radioView) latest() *Radio { return v.l.latest() }
 
 // observe buffers one reading's observation at t (radioLearner.observe).
 func (v radioView) observe(t int64, o radioObs) {
-	ob := observation{kind: obsRadio, t: t, v: o.y, u: o.u, w: o.w, npw: uint8(len(o.pw))}
-	copy(ob.pw[:], o.pw)
+	ob := observation{kind: obsRadio, t: t, v: o.y, u: o.u, w: o.w, npw: uint8(len(o.pw)), pw0: int32(len(*v.pws))}
+	*v.pws = append(*v.pws, o.pw...)
 	*v.obs = append(*v.obs, ob)
 }
 
@@ -119,7 +159,13 @@ func (v radioView) observeSilence(t int64, silent bool, phi float64) {
 }
 
 // at returns reader r's offset for an epoch ending at t, as committed.
-func (v calView) at(r int, t int64) float64 { return v.l.cal.at(r, t) }
+func (v calView) at(r int, t int64) float64 {
+	m := &v.memo[r]
+	if m.gen != v.l.gen || m.t != t {
+		*m = offsetMemo{gen: v.l.gen, t: t, v: v.l.cal.at(r, t)}
+	}
+	return m.v
+}
 
 // latest returns reader r's newest committed offset.
 func (v calView) latest(r int) float64 { return v.l.cal.latest(r) }
@@ -137,12 +183,13 @@ type worker struct {
 	ctx Engine
 	out []Position
 	obs []observation
+	pws []float64 // the observations' wall-count probabilities
 }
 
 func newWorker(e *Engine) *worker {
 	w := &worker{}
 	w.ctx = Engine{cfg: e.cfg, site: e.site, learned: e.learned}
-	w.ctx.cal = newCalView(e.learned, &w.obs)
+	w.ctx.cal = newCalView(e.learned, &w.obs, &w.pws)
 	return w
 }
 
@@ -197,6 +244,15 @@ func (e *Engine) run(wm int64) {
 		}
 		wg.Wait()
 	}
+	// the output is handed to the caller: one allocation per barrier
+	n := 0
+	for i, t := range work {
+		n += int(e.spans[i].out1 - e.spans[i].out0)
+		if st, ok := e.early[t]; ok {
+			n += len(st.out)
+		}
+	}
+	e.out = slices.Grow(e.out, n)
 	for i, t := range work {
 		if st, ok := e.early[t]; ok {
 			e.commitStash(st)
@@ -207,7 +263,7 @@ func (e *Engine) run(wm int64) {
 		e.out = append(e.out, w.out[sp.out0:sp.out1]...)
 		e.stats.Updates += uint64(sp.out1 - sp.out0)
 		for _, o := range w.obs[sp.obs0:sp.obs1] {
-			e.learned.apply(o)
+			e.learned.apply(o, w.pws)
 		}
 	}
 	e.learned.settle()
@@ -215,7 +271,7 @@ func (e *Engine) run(wm int64) {
 		e.stats.StillUpdates += w.ctx.stats.StillUpdates
 		w.ctx.stats.StillUpdates = 0
 		clear(w.out) // drop the tag strings
-		w.out, w.obs = w.out[:0], w.obs[:0]
+		w.out, w.obs, w.pws = w.out[:0], w.obs[:0], w.pws[:0]
 	}
 	clear(work)
 	e.work = work[:0]
@@ -233,6 +289,7 @@ func (w *worker) compute(k int32, t *tracker, wm int64, sp *span) {
 type stash struct {
 	out   []Position
 	obs   []observation
+	pws   []float64
 	still uint64
 }
 
@@ -263,11 +320,16 @@ func (e *Engine) settle(t *tracker) {
 		e.early[t] = st
 	}
 	st.out = append(st.out, w.out...)
-	st.obs = append(st.obs, w.obs...)
+	base := int32(len(st.pws))
+	for _, o := range w.obs {
+		o.pw0 += base
+		st.obs = append(st.obs, o)
+	}
+	st.pws = append(st.pws, w.pws...)
 	st.still += w.ctx.stats.StillUpdates
 	w.ctx.stats.StillUpdates = 0
 	clear(w.out)
-	w.out, w.obs = w.out[:0], w.obs[:0]
+	w.out, w.obs, w.pws = w.out[:0], w.obs[:0], w.pws[:0]
 }
 
 // commitStash emits and applies what settle kept aside for a tag.
@@ -276,6 +338,6 @@ func (e *Engine) commitStash(st *stash) {
 	e.stats.Updates += uint64(len(st.out))
 	e.stats.StillUpdates += st.still
 	for _, o := range st.obs {
-		e.learned.apply(o)
+		e.learned.apply(o, st.pws)
 	}
 }

@@ -25,7 +25,9 @@ type obs struct {
 	n      int
 }
 
-// particle is one hypothesis of where a tag is.
+// particle is one hypothesis of where a tag is, as the filter computes
+// with it during an update (between updates a tag keeps its particles as
+// pstate).
 type particle struct {
 	x, y   float32
 	vx, vy int16 // velocity (cm/s) while moving: velocity, setVelocity
@@ -35,13 +37,30 @@ type particle struct {
 	moving bool // motion mode: standing still or walking
 }
 
+// pstate is a particle as a tag keeps it between updates: without its
+// weight, which is the same for every particle after an update
+// (resampling draws an equally weighted set) and kept once per tag.
+type pstate struct {
+	x, y   float32
+	vx, vy int16
+	room   int16
+	level  int8
+	moving bool
+}
+
 // tracker is the state of one tag: a particle filter constrained to the
 // map, plus the room and level it reports (with hysteresis).
 type tracker struct {
-	tag     string
-	rooms   roomBelief // the room decision's filter (roomfilter.go)
-	rng     *rand.Rand
+	tag   string
+	rooms roomBelief // the room decision's filter (roomfilter.go)
+	rng   *rand.Rand
+	// ps are the particles during an update (the worker's buffer, nil
+	// between updates); st keeps them between updates, with w0 the weight
+	// of every particle, or ws the weight of each when they differ.
 	ps      []particle
+	st      []pstate
+	w0      float32
+	ws      []float32
 	pending []pending
 	maxTS   int64 // newest sighting accepted
 	done    int64 // end of the last finalised epoch
@@ -138,9 +157,15 @@ func (t *tracker) step(e *Engine, end int64, all []obs) (Position, bool) {
 	}
 	dt := float64(min(end-t.last, e.cfg.MaxGapMS)) / 1000
 	t.last = end
+	if cap(e.like.ps) < e.cfg.Particles {
+		e.like.ps = make([]particle, e.cfg.Particles)
+	}
+	t.ps = t.unpack(e.like.ps)
+	defer t.pack(e)
 	switch {
 	case !t.started && portal < 0 && zone != nil:
-		t.ps = make([]particle, e.cfg.Particles)
+		t.ps = t.ps[:e.cfg.Particles]
+		clear(t.ps)
 		t.confineZone(e, zone)
 	case !t.started:
 		if !t.seed(e, ranging, portal) {
@@ -169,6 +194,49 @@ func (t *tracker) step(e *Engine, end int64, all []obs) (Position, bool) {
 		t.stillRun = 0
 	}
 	return t.pos, true
+}
+
+// unpack returns the tag's particles in buf (whose capacity must hold
+// them; the update's buffer holds Config.Particles).
+func (t *tracker) unpack(buf []particle) []particle {
+	ps := buf[:len(t.st)]
+	for i, q := range t.st {
+		w := t.w0
+		if t.ws != nil {
+			w = t.ws[i]
+		}
+		ps[i] = particle{x: q.x, y: q.y, vx: q.vx, vy: q.vy, w: w, room: q.room, level: q.level, moving: q.moving}
+	}
+	return ps
+}
+
+// pack keeps the particles of an update in t.st and lets go of t.ps. The
+// kept set leaves some room to grow, and gives memory back only when it is
+// much too large, so that its size settling (resample) does not allocate.
+func (t *tracker) pack(e *Engine) {
+	n := len(t.ps)
+	if n > cap(t.st) || cap(t.st) > n+n/2+16 {
+		t.st = make([]pstate, n, min(e.cfg.Particles, (n+n/4+15)&^15))
+	}
+	t.st = t.st[:n]
+	t.ws = t.ws[:0]
+	uniform := true
+	for i := range t.ps {
+		p := &t.ps[i]
+		t.st[i] = pstate{x: p.x, y: p.y, vx: p.vx, vy: p.vy, room: p.room, level: p.level, moving: p.moving}
+		uniform = uniform && p.w == t.ps[0].w
+	}
+	if n > 0 {
+		t.w0 = t.ps[0].w
+	}
+	if uniform {
+		t.ws = nil
+	} else {
+		for i := range t.ps {
+			t.ws = append(t.ws, t.ps[i].w)
+		}
+	}
+	t.ps = nil
 }
 
 // Still tags: an epoch is reported from the tag's last full update,
