@@ -250,6 +250,22 @@ func heapMiB() float64 {
 	return float64(m.HeapAlloc) / (1 << 20)
 }
 
+// rssMiB returns the test process's resident set (VmRSS), 0 where /proc
+// does not say.
+func rssMiB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(b)) {
+		if kb, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			n, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(kb), " kB"), 64)
+			return n / 1024
+		}
+	}
+	return 0
+}
+
 // TestRedisSIGSTOPUnderLoad: 24 tags walking between rooms, heard by the
 // clinic's readers once a second and posted over real CoAP by readers that
 // keep a batch answered 5.03 and retry it after its Max-Age, in order.
@@ -271,7 +287,7 @@ func TestRedisSIGSTOPUnderLoad(t *testing.T) {
 	sc := pauseScriptFor(t, plan)
 
 	run, rs := startPauseRun(t, plan, sc)
-	heapBefore := heapMiB()
+	heapBefore, rssBefore := heapMiB(), rssMiB()
 	pt := &pauseTally{lastAcked: map[string]int64{}, firstAfter: map[string]time.Time{}}
 	var pausedMu sync.Mutex
 	var continuedAt time.Time // SIGCONT
@@ -357,7 +373,7 @@ func TestRedisSIGSTOPUnderLoad(t *testing.T) {
 	pos, evs := run.settle(t, rs)
 	stopSampling()
 	<-sampled
-	heapAfter := heapMiB()
+	heapAfter, rssAfter := heapMiB(), rssMiB()
 
 	pt.mu.Lock()
 	defer pt.mu.Unlock()
@@ -370,7 +386,8 @@ func TestRedisSIGSTOPUnderLoad(t *testing.T) {
 	t.Logf("backlog peak: %.0f bytes, %.0f updates, age %.1f s (pipeline clock); ingest log refusals %.0f; pipeline refusals %.0f; engine takeovers %.0f",
 		peakBytes, peakUpdates, peakAge, m["rtls_ingest_log_refused_total"], m["rtls_pipeline_refused_batches_total"], m["rtls_engine_takeovers_total"])
 	t.Logf("engine sightings by result: %v", es)
-	t.Logf("heap (test process, after GC): %.1f MiB before the feed, %.1f MiB after recovery", heapBefore, heapAfter)
+	t.Logf("test process (rtlsd and the reference rtlsd): heap after GC %.1f MiB before the feed, %.1f MiB after recovery; RSS %.0f → %.0f MiB",
+		heapBefore, heapAfter, rssBefore, rssAfter)
 
 	var spread []time.Duration
 	for _, at := range pt.firstAfter {

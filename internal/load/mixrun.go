@@ -67,7 +67,7 @@ func (m *MixConfig) defaults() error {
 // counts are what became of the batches of one interval.
 type counts struct {
 	offered, acked, refused, unsent int // sightings
-	noAnswer, other                 int // sightings
+	noAnswer, other, toldLate       int // sightings
 	acks                            []time.Duration
 }
 
@@ -88,7 +88,7 @@ func (t *tally) add(o outcome) {
 		c.noAnswer += o.sightings
 	case o.code == codes.Changed:
 		c.acked += o.accepted
-		c.other += o.sightings - o.accepted
+		c.toldLate += o.sightings - o.accepted
 		c.acks = append(c.acks, o.ack)
 	case o.code == codes.ServiceUnavailable:
 		c.refused += o.sightings
@@ -117,6 +117,7 @@ type Interval struct {
 	End                                     time.Duration // since the start
 	Offered, Acked, Refused503, NoAnswer    float64       // sightings/s
 	Unsent, Other                           float64       // sightings/s not sent (queue full), answered otherwise
+	ToldLate                                float64       // sightings/s a 2.04 reported dropped (too late), not accepted
 	Late, Dropped, Clean, Positions         float64       // from rtlsd: dropped late, every drop, acked-dropped, positions/s
 	KernelDrops                             float64       // datagrams in the interval
 	KernelDropsKnown                        bool          // rtlsd exports them
@@ -238,7 +239,7 @@ func (r *mixRun) interval(ctx context.Context, end, span time.Duration) Interval
 	sec := span.Seconds()
 	iv := Interval{End: end.Round(time.Second), Offered: float64(t.offered) / sec, Acked: float64(t.acked) / sec,
 		Refused503: float64(t.refused) / sec, NoAnswer: float64(t.noAnswer) / sec, Unsent: float64(t.unsent) / sec,
-		Other: float64(t.other) / sec, Ack: quantiles(t.acks), Server: d.ok}
+		Other: float64(t.other) / sec, ToldLate: float64(t.toldLate) / sec, Ack: quantiles(t.acks), Server: d.ok}
 	if d.ok {
 		iv.Late, iv.Dropped, iv.Positions = d.late/sec, d.dropped/sec, d.positions/sec
 		iv.KernelDrops, iv.KernelDropsKnown = d.kernelDrops, d.kernelKnown
@@ -285,6 +286,7 @@ func steady(ivs []Interval) Interval {
 		s.NoAnswer += iv.NoAnswer / n
 		s.Unsent += iv.Unsent / n
 		s.Other += iv.Other / n
+		s.ToldLate += iv.ToldLate / n
 		s.Late += iv.Late / n
 		s.Dropped += iv.Dropped / n
 		s.Clean += iv.Clean / n
@@ -313,7 +315,7 @@ func steady(ivs []Interval) Interval {
 }
 
 func writeHeader(w io.Writer) {
-	fmt.Fprintln(w, "    t  offered    acked   5.03/s  noanswer  unsent  late/s  dropped/s  clean/s  positions/s  kdrops  ack p50/p99 ms  enter+ p50/p99 ms  rss MB  cores  µs/sighting")
+	fmt.Fprintln(w, "    t  offered    acked   5.03/s  noanswer  unsent  toldlate  late/s  dropped/s  clean/s  positions/s  kdrops  ack p50/p99 ms  enter+ p50/p99 ms  rss MB  cores  µs/sighting")
 }
 
 func (iv Interval) write(w io.Writer) {
@@ -323,8 +325,8 @@ func (iv Interval) write(w io.Writer) {
 		}
 		return fmt.Sprintf(f, v)
 	}
-	fmt.Fprintf(w, "%5.0f  %7.0f  %7.0f  %7.0f  %8.0f  %6.0f  %6s  %9s  %7.0f  %11s  %6s  %6.1f/%-7.1f  %8.0f/%-8.0f  %6s  %5s  %11s\n",
-		iv.End.Seconds(), iv.Offered, iv.Acked, iv.Refused503, iv.NoAnswer, iv.Unsent,
+	fmt.Fprintf(w, "%5.0f  %7.0f  %7.0f  %7.0f  %8.0f  %6.0f  %8.0f  %6s  %9s  %7.0f  %11s  %6s  %6.1f/%-7.1f  %8.0f/%-8.0f  %6s  %5s  %11s\n",
+		iv.End.Seconds(), iv.Offered, iv.Acked, iv.Refused503, iv.NoAnswer, iv.Unsent, iv.ToldLate,
 		srv(iv.Late, "%.0f"), srv(iv.Dropped, "%.0f"), iv.Clean, srv(iv.Positions, "%.0f"), kdrops(iv),
 		ms(iv.Ack.P50), ms(iv.Ack.P99), ms(iv.EventBeyond.P50), ms(iv.EventBeyond.P99),
 		srv(iv.RSSMB, "%.0f"), srv(iv.ServerCores, "%.2f"), srv(iv.CPUPerSightingMicro, "%.1f"))
@@ -347,7 +349,8 @@ func (r MixReport) Write(w io.Writer) {
 	writeHeader(w)
 	r.Steady.write(w)
 	fmt.Fprintln(w, strings.TrimSpace(`
-  offered: sightings posted; acked: accepted by 2.04 answers (their counts); 5.03: in batches refused busy; noanswer: in
+  offered: sightings posted; acked: accepted by 2.04 answers (their counts); toldlate: reported dropped
+  by a 2.04 (too late to locate: never acknowledged); 5.03: in batches refused busy; noanswer: in
   batches without answer (timeout, server away); unsent: the endpoint's queue was full; late/dropped: rtlsd's
   rtls_engine_sightings_total other than accepted (after 2.04); clean = acked - dropped; kdrops: datagrams
   the kernel dropped on rtlsd's socket; enter+: ENTER received minus batch sent minus debounce and lateness;
