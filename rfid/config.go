@@ -95,6 +95,13 @@ type Config struct {
 	// ReadGoroutines is the number of goroutines reading, decoding and
 	// answering the datagrams of each plain UDP listener.
 	ReadGoroutines int
+	// StaleAfter (0: off) refuses with 5.03 and Max-Age 1 a batch whose
+	// every sighting is older than this by Clock while every reading
+	// goroutine of the plain UDP listeners is busy: rtlsd is behind and
+	// the batch waited in its socket, so the reader should back off
+	// rather than be told its sightings came too late. rtlsd sets half
+	// the engine's lateness.
+	StaleAfter time.Duration
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
 	// Clock is the server clock for the future/age checks; nil is time.Now.

@@ -13,6 +13,8 @@ import (
 
 	"github.com/plgd-dev/go-coap/v3/message"
 	"github.com/plgd-dev/go-coap/v3/message/codes"
+
+	"github.com/hospitalrtls/rtls/location"
 )
 
 // request is one CoAP request with what the resources need of it; it
@@ -67,7 +69,29 @@ type ingest struct {
 	// overload every batch is refused, and the metric has the detail).
 	refusals   atomic.Int64
 	refusedLog rate.Sometimes
+	// reading counts the goroutines reading plain UDP listeners, busy
+	// those of them answering a datagram (see saturated).
+	reading, busy atomic.Int32
 }
+
+// saturated reports whether every goroutine reading the plain UDP
+// listeners is answering a datagram: further datagrams wait in the
+// kernel's receive buffer, and a batch that arrives stale waited there.
+func (in *ingest) saturated() bool {
+	r := in.reading.Load()
+	return r > 0 && in.busy.Load() >= r
+}
+
+// errBehind refuses a stale batch while rtlsd's own reading is saturated
+// (Config.StaleAfter): the reader should back off, briefly.
+var errBehind = behind{}
+
+type behind struct{}
+
+func (behind) Error() string {
+	return "rfid: behind: batch stale on arrival while every reader goroutine is busy"
+}
+func (behind) RetryAfter() time.Duration { return time.Second }
 
 func newIngest(cfg Config, sink Sink, readers ReaderDirectory, seqs *ttlCache[seqKey, seqResult], m *metrics, limits *readerLimits) *ingest {
 	return &ingest{
@@ -186,6 +210,10 @@ func (in *ingest) take(ctx context.Context, b Batch, bodyHash uint64) (Result, e
 	var drops [numDropReasons]int
 	sightings := newLimits(in.cfg, now).convert(b, func(r dropReason) { drops[r]++ })
 	late := 0
+	if len(sightings) > 0 && in.staleWhileSaturated(sightings, now) {
+		in.m.behind.Inc()
+		return Result{}, fmt.Errorf("%w: %w", ErrUnavailable, errBehind)
+	}
 	if len(sightings) > 0 {
 		ictx, cancel := context.WithTimeout(ctx, in.cfg.IngestTimeout)
 		var err error
@@ -209,6 +237,22 @@ func (in *ingest) take(ctx context.Context, b Batch, bodyHash uint64) (Result, e
 	}
 	in.log.Debug("rfid: batch accepted", "reader", b.Reader, "seq", b.Seq, "accepted", res.Accepted, "dropped", res.Dropped)
 	return res, nil
+}
+
+// staleWhileSaturated reports whether the batch's newest sighting is
+// older than Config.StaleAfter while the reading goroutines are
+// saturated: rtlsd is behind, and the batch waited in its socket.
+func (in *ingest) staleWhileSaturated(ss []location.Sighting, now time.Time) bool {
+	if in.cfg.StaleAfter <= 0 || !in.saturated() {
+		return false
+	}
+	bar := now.Add(-in.cfg.StaleAfter).UnixMilli()
+	for _, s := range ss {
+		if s.TS > bar {
+			return false
+		}
+	}
+	return true
 }
 
 func (in *ingest) count(res Result, drops []int) {

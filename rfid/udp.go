@@ -95,6 +95,8 @@ func (s *Server) tuneReadBuffer(l *net.UDPConn, addr string) int {
 // readLoop reads and answers datagrams until the socket is closed (nil)
 // or fails (the error).
 func (s *Server) readLoop(conn *coapNet.UDPConn) error {
+	s.ingest.reading.Add(1)
+	defer s.ingest.reading.Add(-1)
 	buf := make([]byte, maxDatagram)
 	req := pool.NewMessage(s.ctx)
 	for {
@@ -109,7 +111,9 @@ func (s *Server) readLoop(conn *coapNet.UDPConn) error {
 			}
 			return err
 		}
+		s.ingest.busy.Add(1)
 		s.serveDatagram(conn, req, buf[:n], raddr, cm)
+		s.ingest.busy.Add(-1)
 	}
 }
 

@@ -170,3 +170,55 @@ func TestSynchronisedBurst(t *testing.T) {
 		t.Errorf("kernel dropped %v datagrams", drops)
 	}
 }
+
+// TestStaleWhileSaturated: while every goroutine reading the plain UDP
+// listener is busy, a batch whose sightings are all older than StaleAfter
+// waited in rtlsd's socket: it is answered 5.03 with Max-Age 1 (the reader
+// backs off) without reaching the Sink. The same batch when a goroutine is
+// free goes to the Sink as ever (a reader sending what it kept during an
+// outage is not refused), and so does a fresh batch while saturated.
+func TestStaleWhileSaturated(t *testing.T) {
+	var gate *gatedSink
+	ts := startServerWith(t, Config{ReadGoroutines: 2, StaleAfter: 1500 * time.Millisecond}, func(r *recordingSink) Sink {
+		gate = newGatedSink(r)
+		return gate
+	})
+	now := time.Now()
+	stale := mustCBOR(t, sampleBatch("R-L0-S03", 2, 3, now.Add(-10*time.Second)))
+	inFlight := func(body []byte) chan reply {
+		out := make(chan reply, 1)
+		go func() { out <- post(t, ts.addr, SightingsPath, message.AppCBOR, body) }()
+		<-gate.entered
+		return out
+	}
+	first := inFlight(mustCBOR(t, sampleBatch("R-L0-S03", 1, 3, now))) // one goroutine busy in the Sink
+	// the second goroutine reads the stale batch: both busy
+	cc := dial(t, ts.addr)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	resp, err := cc.Post(ctx, SightingsPath, message.AppCBOR, bytes.NewReader(stale))
+	cancel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	maxAge, _ := resp.Options().GetUint32(message.MaxAge)
+	if resp.Code() != codes.ServiceUnavailable || maxAge != 1 {
+		t.Errorf("stale batch while saturated: %v with Max-Age %d, want 5.03 with Max-Age 1", resp.Code(), maxAge)
+	}
+	cc.Close()
+	if got := metricValue(t, ts.metrics.behind); got != 1 {
+		t.Errorf("behind_refused_total = %v, want 1", got)
+	}
+	gate.release <- struct{}{}
+	if r := <-first; r.code != codes.Changed {
+		t.Fatalf("first batch: %v, want 2.04", r.code)
+	}
+	// a goroutine free: the stale batch goes to the Sink
+	again := inFlight(stale)
+	gate.release <- struct{}{}
+	if r := <-again; r.code != codes.Changed {
+		t.Errorf("stale batch with a goroutine free: %v, want 2.04", r.code)
+	}
+	if n := ts.sink.calls(); n != 2 {
+		t.Errorf("sink took %d batches, want 2", n)
+	}
+}

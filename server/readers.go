@@ -104,6 +104,9 @@ func (s *Server) listenCoAP() error {
 	}
 	rcfg := s.cfg.Readers.rfidConfig(creds)
 	rcfg.Addr, rcfg.Clock, rcfg.Logger = s.cfg.CoAPAddr, s.cfg.Clock, s.log.With("part", "coap")
+	// a batch stale by half the lateness while every reading goroutine is
+	// busy waited in rtlsd's socket: the reader backs off (5.03)
+	rcfg.StaleAfter = time.Duration(s.engCfg.LatenessMS) * time.Millisecond / 2
 	var err error
 	if s.coap, err = rfid.NewServer(rcfg, s.sink, readerDirectory{s.plan}, s.registry); err != nil {
 		return err
