@@ -112,9 +112,8 @@ func TestSecureServer(t *testing.T) {
 		t.Fatalf("plaintext client: %v, want UNAVAILABLE", err)
 	}
 
-	now := time.Now()
 	for i, r := range []string{"R-L0-S03", "R-L0-S02", "R-L0-S04"} {
-		if code, body := post(t, ss.s, message.AppJSON, batch(r, uint64(i+1), -60-10*float64(i), now, 5)); code != coapcodes.Changed {
+		if code, body := post(t, ss.s, message.AppJSON, batch(r, uint64(i+1), -60-10*float64(i), time.Now(), 5)); code != coapcodes.Changed {
 			t.Fatalf("batch: %v %s", code, body)
 		}
 	}
