@@ -87,7 +87,6 @@ type ConsumerConfig struct {
 type Waiter interface {
 	Expect(source string, ts int64)
 	Hold(source string, ts int64)
-	Release(source string)
 	FloorExcept(source string) int64
 }
 
@@ -309,9 +308,8 @@ func (c *Consumer) Run(ctx context.Context, sink Sink) error {
 					return nil
 				}
 				c.handed++
-				for _, s := range ss {
-					c.newest = max(c.newest, s.TS)
-				}
+				_, newest := location.StampRange(ss)
+				c.newest = max(c.newest, newest)
 			}
 			c.taken = e.ID
 			c.cuts = append(c.cuts, cut{n: c.handed, id: e.ID})
@@ -378,16 +376,22 @@ const barEvery = 250 * time.Millisecond
 
 // idLess reports whether stream id a ("<ms>-<seq>", or "0") is before b.
 func idLess(a, b string) bool {
-	am, as := splitID(a)
-	bm, bs := splitID(b)
+	am, as, _ := parseID(a)
+	bm, bs, _ := parseID(b)
 	return am < bm || am == bm && as < bs
 }
 
-func splitID(id string) (ms, seq uint64) {
-	m, q, _ := strings.Cut(id, "-")
-	ms, _ = strconv.ParseUint(m, 10, 64)
-	seq, _ = strconv.ParseUint(q, 10, 64)
-	return ms, seq
+// parseID splits stream id "<ms>-<seq>" ("0" is 0-0).
+func parseID(id string) (ms, seq uint64, err error) {
+	m, q, ok := strings.Cut(id, "-")
+	ms, err = strconv.ParseUint(m, 10, 64)
+	if err == nil && ok {
+		seq, err = strconv.ParseUint(q, 10, 64)
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("%w: id %q", ErrCorrupt, id)
+	}
+	return ms, seq, nil
 }
 
 // hand offers ss to sink until it takes it; false when ctx ended first.
@@ -455,12 +459,11 @@ func (c *Consumer) trimProcessed(ctx context.Context) {
 
 // nextID returns the stream id right after id ("<ms>-<seq>").
 func nextID(id string) (string, error) {
-	ms, seq, ok := strings.Cut(id, "-")
-	n, err := strconv.ParseUint(seq, 10, 64)
-	if !ok || err != nil {
-		return "", fmt.Errorf("%w: id %q", ErrCorrupt, id)
+	ms, seq, err := parseID(id)
+	if err != nil {
+		return "", err
 	}
-	return ms + "-" + strconv.FormatUint(n+1, 10), nil
+	return strconv.FormatUint(ms, 10) + "-" + strconv.FormatUint(seq+1, 10), nil
 }
 
 func floorDiv(a, b int64) int64 {

@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/rfid"
 	"github.com/hospitalrtls/rtls/store/redisstore"
 )
 
@@ -120,10 +121,11 @@ func (f *Front) Ingest(ctx context.Context, ss []location.Sighting) (late int, e
 		f.refused.Inc()
 		err = fmt.Errorf("%w: %w", ErrNotLogged, err)
 		if errors.Is(err, redisstore.ErrLogFull) || errors.Is(err, redisstore.ErrLogBehind) {
-			return 0, behindError{err}
+			return 0, rfid.RetryAfter(err, behindRetry)
 		}
 		if f.cfg.Expect != nil {
-			f.cfg.Expect(ss[0].Reader, stamps(ss).oldest)
+			oldest, _ := location.StampRange(ss)
+			f.cfg.Expect(ss[0].Reader, oldest)
 		}
 		return 0, err
 	}
@@ -135,21 +137,9 @@ func (f *Front) append(ctx context.Context, ss []location.Sighting) error {
 	if err != nil {
 		return err
 	}
-	r := stamps(ss)
-	_, err = f.log.AppendIngest(ctx, data, r.oldest, r.newest, f.cfg.MaxLen, max(f.cfg.MaxLag, 0))
+	oldest, newest := location.StampRange(ss)
+	_, err = f.log.AppendIngest(ctx, data, oldest, newest, f.cfg.MaxLen, max(f.cfg.MaxLag, 0))
 	return err
-}
-
-// span is the range of a batch's stamps.
-type span struct{ oldest, newest int64 }
-
-// stamps returns the range of the stamps of ss (not empty).
-func stamps(ss []location.Sighting) span {
-	r := span{ss[0].TS, ss[0].TS}
-	for _, s := range ss[1:] {
-		r.oldest, r.newest = min(r.oldest, s.TS), max(r.newest, s.TS)
-	}
-	return r
 }
 
 // behindRetry is the retry delay asked (rfid.Retrier: the 5.03's Max-Age)
@@ -157,9 +147,3 @@ func stamps(ss []location.Sighting) span {
 // retried sightings still arrive within the engine's lateness. A store
 // failure gets the reader's default.
 const behindRetry = time.Second
-
-// behindError is a refusal because the engine is behind.
-type behindError struct{ error }
-
-func (e behindError) Unwrap() error             { return e.error }
-func (e behindError) RetryAfter() time.Duration { return behindRetry }

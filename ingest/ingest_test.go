@@ -169,6 +169,20 @@ func decodeTS(data []byte) (int64, error) {
 	return ss[0].TS, nil
 }
 
+// runConsumer resumes c into sink and runs it until the test ends; it
+// returns a context that ends then.
+func runConsumer(t *testing.T, c *ingest.Consumer, sink ingest.Sink) context.Context {
+	t.Helper()
+	if _, err := c.Resume(t.Context(), sink); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = c.Run(ctx, sink) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return ctx
+}
+
 // eventually polls cond until it holds, failing after 10 s.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -216,13 +230,7 @@ func TestFrontRefusesWhileConsumerBehind(t *testing.T) {
 	}}, nil)
 	sink := &gate{open: make(chan struct{})}
 	c := ingest.NewConsumer(st, f, ingest.ConsumerConfig{EpochMS: 1_000})
-	if _, err := c.Resume(t.Context(), sink); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = c.Run(ctx, sink) }()
-	defer func() { cancel(); <-done }()
+	ctx := runConsumer(t, c, sink)
 
 	acked := 0
 	var refused error
@@ -272,13 +280,7 @@ func TestIngestBar(t *testing.T) {
 	sink := &recorder{}
 	c := ingest.NewConsumer(st, f, ingest.ConsumerConfig{EpochMS: 1_000, LatenessMS: 3_000, Expected: x,
 		Clock: func() time.Time { return time.UnixMilli(now) }})
-	if _, err := c.Resume(t.Context(), sink); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = c.Run(ctx, sink) }()
-	defer func() { cancel(); <-done }()
+	ctx := runConsumer(t, c, sink)
 
 	acked := 0
 	post := func(ts ...int64) int {

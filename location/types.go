@@ -18,6 +18,15 @@ type Sighting struct {
 	HasBattery bool
 }
 
+// StampRange returns the oldest and newest stamps of ss (not empty).
+func StampRange(ss []Sighting) (oldest, newest int64) {
+	oldest, newest = ss[0].TS, ss[0].TS
+	for _, s := range ss[1:] {
+		oldest, newest = min(oldest, s.TS), max(newest, s.TS)
+	}
+	return oldest, newest
+}
+
 // Position is the engine's estimate of where a tag is at TS.
 type Position struct {
 	TS        int64 // epoch milliseconds the estimate holds for

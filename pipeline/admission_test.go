@@ -136,27 +136,10 @@ func (r *policyRig) flood(reader, prefix string, n int) {
 
 // metric sums a metric's series whose result label is result ("" for all).
 func (r *policyRig) metric(name, result string) float64 {
-	r.t.Helper()
-	mfs, err := r.reg.Gather()
-	if err != nil {
-		r.t.Fatal(err)
+	if result == "" {
+		return sumMetric(r.t, r.reg, name, "", "")
 	}
-	n := 0.0
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			match := result == ""
-			for _, l := range m.GetLabel() {
-				match = match || (l.GetName() == "result" && l.GetValue() == result)
-			}
-			if match {
-				n += m.GetCounter().GetValue() + m.GetGauge().GetValue()
-			}
-		}
-	}
-	return n
+	return sumMetric(r.t, r.reg, name, "result", result)
 }
 
 func (r *policyRig) waitUntil(what string, cond func() bool) {

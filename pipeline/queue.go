@@ -2,11 +2,14 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/rfid"
 )
 
 // Causes of a refused batch (ErrBusy): labels of rtls_pipeline_refused_*.
@@ -129,19 +132,11 @@ func (p *Pipeline) enqueue(ss []location.Sighting, door bool) (late int, err err
 			return late, nil
 		}
 		if late > 0 {
-			kept := make([]location.Sighting, 0, len(ss)-late)
-			for _, s := range ss {
-				if s.TS > q.flushed {
-					kept = append(kept, s)
-				}
-			}
-			ss = kept
+			ss = slices.DeleteFunc(slices.Clone(ss), func(s location.Sighting) bool { return s.TS <= q.flushed })
 		}
 	}
-	b := queued{ss: ss, at: now, minTS: ss[0].TS, maxTS: ss[0].TS, behind: q.flushed}
-	for _, s := range ss[1:] {
-		b.minTS, b.maxTS = min(b.minTS, s.TS), max(b.maxTS, s.TS)
-	}
+	b := queued{ss: ss, at: now, behind: q.flushed}
+	b.minTS, b.maxTS = location.StampRange(ss)
 	q.taken++
 	b.n = q.taken
 	q.items = append(q.items, b)
@@ -156,7 +151,8 @@ func (p *Pipeline) enqueue(ss []location.Sighting, door bool) (late int, err err
 	return late, nil
 }
 
-// refuse counts a refused batch and returns ErrBusy (a busyError). A batch refused
+// refuse counts a refused batch and returns ErrBusy, with its cause and
+// the retry delay it asks for (rfid.RetryAfter). A batch refused
 // because the store is behind is expected back from its reader (which
 // retries it after the 5.03's Max-Age): the engine waits for it, as the
 // outage is the store's and the engine is idle. One refused because the
@@ -167,14 +163,11 @@ func (p *Pipeline) refuse(cause string, ss []location.Sighting) error {
 	p.metrics.refusedBatches.WithLabelValues(cause).Inc()
 	p.metrics.refusedSightings.WithLabelValues(cause).Add(float64(len(ss)))
 	if cause == refusedBacklogAge || cause == refusedBacklogBytes {
-		oldest := ss[0].TS
-		for _, s := range ss[1:] {
-			oldest = min(oldest, s.TS)
-		}
+		oldest, _ := location.StampRange(ss)
 		p.expect.Expect(ss[0].Reader, oldest)
-		return busyError{cause: cause, retry: storeRetry}
+		return rfid.RetryAfter(fmt.Errorf("%w (%s)", ErrBusy, cause), storeRetry)
 	}
-	return busyError{cause: cause, retry: engineRetry}
+	return rfid.RetryAfter(fmt.Errorf("%w (%s)", ErrBusy, cause), engineRetry)
 }
 
 // Retry delays a refusal asks of the reader (rfid.Retrier: the 5.03's
@@ -186,16 +179,6 @@ const (
 	engineRetry = time.Second
 	storeRetry  = 5 * time.Second
 )
-
-// busyError is ErrBusy with its cause and the retry delay it asks for.
-type busyError struct {
-	cause string
-	retry time.Duration
-}
-
-func (e busyError) Error() string             { return ErrBusy.Error() + " (" + e.cause + ")" }
-func (e busyError) Is(target error) bool      { return target == ErrBusy }
-func (e busyError) RetryAfter() time.Duration { return e.retry }
 
 // admit returns why a batch arriving at now must be refused, or "". The
 // wait of a new batch is estimated twice: by the age of the oldest queued

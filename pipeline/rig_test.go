@@ -122,16 +122,27 @@ func (r *rig) settle() {
 func (r *rig) sightings() int { return int(r.metric("rtls_engine_sightings_total")) }
 
 // metric sums the series of a metric.
-func (r *rig) metric(name string) float64 {
-	r.t.Helper()
-	mfs, err := r.reg.Gather()
+func (r *rig) metric(name string) float64 { return sumMetric(r.t, r.reg, name, "", "") }
+
+// sumMetric sums the series of the metric name in reg whose label has the
+// value given (label "": every series).
+func sumMetric(t *testing.T, reg *prometheus.Registry, name, label, value string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
 	if err != nil {
-		r.t.Fatal(err)
+		t.Fatal(err)
 	}
 	n := 0.0
 	for _, mf := range mfs {
-		if mf.GetName() == name {
-			for _, m := range mf.GetMetric() {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			match := label == ""
+			for _, l := range m.GetLabel() {
+				match = match || (l.GetName() == label && l.GetValue() == value)
+			}
+			if match {
 				n += m.GetCounter().GetValue() + m.GetGauge().GetValue()
 			}
 		}
@@ -153,25 +164,7 @@ func (r *rig) eventually(what string, cond func() bool) {
 
 // metricWith sums the series of a metric whose label has the value given.
 func (r *rig) metricWith(name, label, value string) float64 {
-	r.t.Helper()
-	mfs, err := r.reg.Gather()
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	n := 0.0
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == label && l.GetValue() == value {
-					n += m.GetCounter().GetValue() + m.GetGauge().GetValue()
-				}
-			}
-		}
-	}
-	return n
+	return sumMetric(r.t, r.reg, name, label, value)
 }
 
 // storedEvents returns the event stream of the store.

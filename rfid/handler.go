@@ -84,14 +84,7 @@ func (in *ingest) saturated() bool {
 
 // errBehind refuses a stale batch while rtlsd's own reading is saturated
 // (Config.StaleAfter): the reader should back off, briefly.
-var errBehind = behind{}
-
-type behind struct{}
-
-func (behind) Error() string {
-	return "rfid: behind: batch stale on arrival while every reader goroutine is busy"
-}
-func (behind) RetryAfter() time.Duration { return time.Second }
+var errBehind = RetryAfter(errors.New("rfid: behind: batch stale on arrival while every reader goroutine is busy"), time.Second)
 
 func newIngest(cfg Config, sink Sink, readers ReaderDirectory, seqs *ttlCache[seqKey, seqResult], m *metrics, limits *readerLimits) *ingest {
 	return &ingest{
@@ -246,13 +239,8 @@ func (in *ingest) staleWhileSaturated(ss []location.Sighting, now time.Time) boo
 	if in.cfg.StaleAfter <= 0 || !in.saturated() {
 		return false
 	}
-	bar := now.Add(-in.cfg.StaleAfter).UnixMilli()
-	for _, s := range ss {
-		if s.TS > bar {
-			return false
-		}
-	}
-	return true
+	_, newest := location.StampRange(ss)
+	return newest <= now.Add(-in.cfg.StaleAfter).UnixMilli()
 }
 
 func (in *ingest) count(res Result, drops []int) {

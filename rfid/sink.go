@@ -27,6 +27,18 @@ type Retrier interface {
 	RetryAfter() time.Duration
 }
 
+// RetryAfter returns err asking for a retry after d (a Retrier that
+// unwraps to err).
+func RetryAfter(err error, d time.Duration) error { return retryAfter{err, d} }
+
+type retryAfter struct {
+	error
+	d time.Duration
+}
+
+func (e retryAfter) Unwrap() error             { return e.error }
+func (e retryAfter) RetryAfter() time.Duration { return e.d }
+
 // ReaderDirectory tells which reader ids may post batches; the floorplan
 // implements it through a small adapter.
 type ReaderDirectory interface {

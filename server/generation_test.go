@@ -44,18 +44,7 @@ func TestStoreWipeDetected(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	lost := func() float64 {
-		mfs, err := s.registry.Gather()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, mf := range mfs {
-			if mf.GetName() == "rtls_store_data_loss_total" {
-				return mf.GetMetric()[0].GetCounter().GetValue()
-			}
-		}
-		return 0
-	}
+	lost := func() float64 { return dataLosses(t, s) }
 	restored := func() bool {
 		rules, err1 := st.LoadConfig(ctx, store.ConfigRule)
 		tags, err2 := st.LoadConfig(ctx, store.ConfigTag)

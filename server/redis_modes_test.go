@@ -84,16 +84,7 @@ func TestSentinelFailoverFollowed(t *testing.T) {
 // dataLosses returns rtls_store_data_loss_total of s.
 func dataLosses(t *testing.T, s *Server) float64 {
 	t.Helper()
-	mfs, err := s.registry.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() == "rtls_store_data_loss_total" {
-			return mf.GetMetric()[0].GetCounter().GetValue()
-		}
-	}
-	return 0
+	return metricValues(t, s, "rtls_store_data_loss_total")["rtls_store_data_loss_total"]
 }
 
 // TestClusterMode runs rtlsd on a 3-master Redis Cluster (--redis-mode

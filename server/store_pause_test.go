@@ -20,6 +20,7 @@ import (
 	"github.com/plgd-dev/go-coap/v3/net/blockwise"
 	"github.com/plgd-dev/go-coap/v3/options"
 	"github.com/plgd-dev/go-coap/v3/udp"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/internal/redistest"
@@ -203,19 +204,10 @@ func (pt *pauseTally) post(ctx context.Context, t *testing.T, addr string, q <-c
 // counters of s.
 func metricValues(t *testing.T, s *Server, names ...string) map[string]float64 {
 	t.Helper()
-	mfs, err := s.registry.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
 	out := map[string]float64{}
-	for _, mf := range mfs {
-		for _, n := range names {
-			if mf.GetName() != n {
-				continue
-			}
-			for _, m := range mf.GetMetric() {
-				out[n] += m.GetGauge().GetValue() + m.GetCounter().GetValue()
-			}
+	for _, n := range names {
+		for _, m := range series(t, s, n) {
+			out[n] += m.GetGauge().GetValue() + m.GetCounter().GetValue()
 		}
 	}
 	return out
@@ -224,22 +216,28 @@ func metricValues(t *testing.T, s *Server, names ...string) map[string]float64 {
 // engineSightings returns rtls_engine_sightings_total by result.
 func engineSightings(t *testing.T, s *Server) map[string]float64 {
 	t.Helper()
+	out := map[string]float64{}
+	for _, m := range series(t, s, "rtls_engine_sightings_total") {
+		for _, l := range m.GetLabel() {
+			out[l.GetValue()] += m.GetCounter().GetValue()
+		}
+	}
+	return out
+}
+
+// series returns the series of metric name of s (none when absent).
+func series(t *testing.T, s *Server, name string) []*dto.Metric {
+	t.Helper()
 	mfs, err := s.registry.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]float64{}
 	for _, mf := range mfs {
-		if mf.GetName() != "rtls_engine_sightings_total" {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			for _, l := range m.GetLabel() {
-				out[l.GetValue()] += m.GetCounter().GetValue()
-			}
+		if mf.GetName() == name {
+			return mf.GetMetric()
 		}
 	}
-	return out
+	return nil
 }
 
 // heapMiB returns the test process's live heap after a collection.
