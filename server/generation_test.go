@@ -18,6 +18,7 @@ import (
 // writes the rule and the tag made through the API again, so that a
 // restart still has them.
 func TestStoreWipeDetected(t *testing.T) {
+	t.Parallel() // its own Redis and ports: overlapped with the rest to keep make test short
 	rs := redistest.StartServer(t)
 	cfg := Config{Floorplans: []string{clinicPlan}, CoAPAddr: "127.0.0.1:0", GRPCAddr: "127.0.0.1:0",
 		RedisURL: rs.URL(), Site: "wipe", Tick: 50 * time.Millisecond, Insecure: true,

@@ -91,6 +91,7 @@ func dataLosses(t *testing.T, s *Server) float64 {
 // cluster): a tag made through the API is there after a restart, and the
 // generation check finds no loss.
 func TestClusterMode(t *testing.T) {
+	t.Parallel() // its own Redis and ports: overlapped with the rest to keep make test short
 	c := redistest.StartCluster(t, 3)
 	cfg := Config{Floorplans: []string{clinicPlan}, CoAPAddr: "127.0.0.1:0", GRPCAddr: "127.0.0.1:0",
 		RedisURL: c.URL(), RedisMode: string(redisstore.ModeCluster), Site: "cluster",

@@ -233,6 +233,7 @@ func eventTags(t *testing.T, ss *secureServer, cc *grpc.ClientConn, subject stri
 // nothing of one in 5E (the units come from the registry: locations carry
 // the tag's, events none); each lookup of the 4W patient is audited.
 func TestNurseSeesTheirUnit(t *testing.T) {
+	t.Parallel() // its own Redis and ports: overlapped with the rest to keep make test short
 	ss := startSecure(t)
 	cc := ss.dial(t)
 	now := locateWard(t, ss, cc)

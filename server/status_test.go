@@ -25,6 +25,7 @@ import (
 // change is a STATUS_CHANGED event on the stream and a step of the status
 // history; the registry entry ends MISSING.
 func TestAssetStatusFromLocation(t *testing.T) {
+	t.Parallel() // its own Redis and ports: overlapped with the rest to keep make test short
 	rs := redistest.StartServer(t)
 	planPath := filepath.Join(t.TempDir(), "ward.geojson")
 	if err := os.WriteFile(planPath, demo.Floorplan(), 0o600); err != nil {
