@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -56,6 +57,8 @@ type FrontConfig struct {
 	// (pipeline.Expected) waits for it rather than find it late. It must
 	// not block.
 	Expect func(reader string, ts int64)
+	// Clock is the front's clock (nil: time.Now), for shedding.
+	Clock func() time.Time
 }
 
 // Front appends every accepted batch to the log. It implements rfid.Sink
@@ -64,6 +67,9 @@ type Front struct {
 	log     Appender
 	cfg     FrontConfig
 	refused prometheus.Counter
+	// shedUntil (unix ns) is when the last refusal because the engine is
+	// behind stops answering Shed.
+	shedUntil atomic.Int64
 }
 
 // NewFront returns a front appending to log; its refusal counter is
@@ -77,6 +83,9 @@ func NewFront(log Appender, cfg FrontConfig, reg prometheus.Registerer) *Front {
 	}
 	if cfg.MaxLag == 0 {
 		cfg.MaxLag = DefaultMaxLag
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
 	}
 	f := &Front{log: log, cfg: cfg, refused: prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "rtls_ingest_log_refused_total",
@@ -121,6 +130,7 @@ func (f *Front) Ingest(ctx context.Context, ss []location.Sighting) (late int, e
 		f.refused.Inc()
 		err = fmt.Errorf("%w: %w", ErrNotLogged, err)
 		if errors.Is(err, redisstore.ErrLogFull) || errors.Is(err, redisstore.ErrLogBehind) {
+			f.shedUntil.Store(f.cfg.Clock().Add(shedFor).UnixNano())
 			return 0, rfid.RetryAfter(err, behindRetry)
 		}
 		if f.cfg.Expect != nil {
@@ -130,6 +140,29 @@ func (f *Front) Ingest(ctx context.Context, ss []location.Sighting) (late int, e
 		return 0, err
 	}
 }
+
+// Shed implements rfid.Shedder: for shedFor after the log refused a batch
+// because the engine is behind (or the log is full), batches are refused
+// before they are decoded and without a round trip to the store, which
+// would refuse them too. A store failure does not shed: those batches are
+// expected back (FrontConfig.Expect), and the store may be back at once.
+func (f *Front) Shed() error {
+	if f.cfg.Clock().UnixNano() < f.shedUntil.Load() {
+		f.refused.Inc()
+		return rfid.RetryAfter(errShed, behindRetry)
+	}
+	return nil
+}
+
+// shedFor is how long one refusal because the engine is behind sheds the
+// batches after it: short against the lag bound (MaxLag), so admission
+// follows the engine's catching up within a tenth of a second, and long
+// enough that an overloaded front asks the store about ten times a second
+// instead of once per batch.
+const shedFor = 100 * time.Millisecond
+
+// errShed refuses a batch while the front sheds (Shed).
+var errShed = fmt.Errorf("%w: %w (shed before decoding)", ErrNotLogged, redisstore.ErrLogBehind)
 
 // append appends ss to the log.
 func (f *Front) append(ctx context.Context, ss []location.Sighting) error {

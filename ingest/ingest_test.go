@@ -13,6 +13,7 @@ import (
 	"github.com/hospitalrtls/rtls/internal/redistest"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/pipeline"
+	"github.com/hospitalrtls/rtls/rfid"
 	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/store/redisstore"
 )
@@ -159,6 +160,45 @@ func TestFrontRefuses(t *testing.T) {
 }
 
 // decodeTS returns the time of the first sighting of a logged batch.
+// TestFrontSheds: after the log refused a batch because it is full (the
+// engine behind), the front sheds batches for a moment without asking the
+// store, and asks it again after; a store failure does not shed.
+func TestFrontSheds(t *testing.T) {
+	st, _ := open(t)
+	now := time.UnixMilli(1_000_000)
+	front := ingest.NewFront(st, ingest.FrontConfig{MaxLen: 1, Clock: func() time.Time { return now }}, nil)
+	ctx := t.Context()
+	if err := front.Shed(); err != nil {
+		t.Fatalf("Shed before any refusal = %v; want nil", err)
+	}
+	if _, err := front.Ingest(ctx, []location.Sighting{sight(1, "a")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := front.Ingest(ctx, []location.Sighting{sight(2, "a")}); !errors.Is(err, redisstore.ErrLogFull) {
+		t.Fatalf("Ingest into a full log = %v; want ErrLogFull", err)
+	}
+	err := front.Shed()
+	var r rfid.Retrier
+	if !errors.Is(err, ingest.ErrNotLogged) || !errors.As(err, &r) || r.RetryAfter() != time.Second {
+		t.Fatalf("Shed right after a full log = %v; want ErrNotLogged asking a retry after 1s", err)
+	}
+	now = now.Add(99 * time.Millisecond)
+	if front.Shed() == nil {
+		t.Fatal("Shed 99 ms after the refusal = nil; want it still shedding")
+	}
+	now = now.Add(time.Millisecond)
+	if err := front.Shed(); err != nil {
+		t.Fatalf("Shed 100 ms after the refusal = %v; want nil (ask the store again)", err)
+	}
+	st.Close()
+	if _, err := front.Ingest(ctx, []location.Sighting{sight(3, "a")}); !errors.Is(err, ingest.ErrNotLogged) {
+		t.Fatalf("Ingest with the store closed = %v; want ErrNotLogged", err)
+	}
+	if err := front.Shed(); err != nil {
+		t.Fatalf("Shed after a store failure = %v; want nil (those batches are expected back)", err)
+	}
+}
+
 func decodeTS(data []byte) (int64, error) {
 	var ss []struct {
 		TS int64 `json:"t"`

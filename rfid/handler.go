@@ -128,6 +128,12 @@ func (in *ingest) postSightings(ctx context.Context, req request) (response, err
 	if err != nil {
 		return response{}, err
 	}
+	if sh, ok := in.sink.(Shedder); ok {
+		if err := sh.Shed(); err != nil {
+			in.m.shed.Inc()
+			return response{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
+		}
+	}
 	b, err := in.decode(req)
 	if err != nil {
 		return response{}, err

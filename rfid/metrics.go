@@ -25,6 +25,7 @@ type metrics struct {
 	entries    []prometheus.Collector   // dedupe cache sizes
 	invalid    prometheus.Counter       // datagrams that are not CoAP messages
 	behind     prometheus.Counter       // batches refused stale while the reading is saturated
+	shed       prometheus.Counter       // batches refused before decoding (Shedder)
 	sockets    *udpSockets              // kernel counters of the UDP listeners
 
 	forbidden         *prometheus.CounterVec // batches naming another reader, by session reader
@@ -54,6 +55,8 @@ func newMetrics(exchangeLen, seqLen func() int, log *slog.Logger) *metrics {
 		Name: "invalid_datagrams_total", Help: "Datagrams on plain CoAP listeners ignored because they are not CoAP messages (too short, wrong version, bad token length or options)."})
 	m.behind = prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub,
 		Name: "behind_refused_total", Help: "Batches answered 5.03 (Max-Age 1) because they arrived stale while every goroutine reading the plain UDP listeners was busy: rtlsd is behind (Config.StaleAfter)."})
+	m.shed = prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub,
+		Name: "shed_total", Help: "Batches answered 5.03 with Max-Age before they were decoded, because the sink would refuse them: its engine is behind (Shedder)."})
 	m.sockets = newUDPSockets(log)
 	m.forbidden = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub,
 		Name: "forbidden_total", Help: "Batches answered 4.03 because they named another reader than the DTLS session's, by the session's reader."}, []string{"reader"})
@@ -104,7 +107,7 @@ func (m *metrics) register(reg prometheus.Registerer) error {
 		return nil
 	}
 	all := append([]prometheus.Collector{m.batches, m.accepted, m.dropped, m.duplicates, m.decode,
-		m.invalid, m.behind, m.sockets,
+		m.invalid, m.behind, m.shed, m.sockets,
 		m.forbidden, m.rateLimited, m.sessions, m.sessionsIdle, m.sessionsRevoked, m.handshakeFailures}, m.entries...)
 	for _, c := range all {
 		if err := reg.Register(c); err != nil {

@@ -18,6 +18,16 @@ type Sink interface {
 	Ingest(ctx context.Context, sightings []location.Sighting) (late int, err error)
 }
 
+// Shedder is implemented by a Sink that can tell, without the work of a
+// batch, that it would refuse one now because its engine is behind:
+// postSightings asks it before decoding, and a non-nil error (a Retrier
+// for the Max-Age) answers the batch 5.03 at once. Under overload the
+// server then spends little on the batches it refuses. Shed must be
+// cheap and must not block.
+type Shedder interface {
+	Shed() error
+}
+
 // Retrier is implemented by Sink errors that know when a retry may pass:
 // the 5.03's Max-Age is RetryAfter rounded up to whole seconds (at least
 // 1). A Sink refusing because the engine is behind asks for a short one, so

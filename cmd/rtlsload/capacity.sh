@@ -7,6 +7,7 @@
 #   BUILDS  "name=path/to/rtlsd ..." (default: this tree, built now)
 #   RATES   offered sightings/s ("20000 40000 60000 80000 100000 120000 150000")
 #   POINT   seconds per point (40)   RESULTS (capacity-results)
+#   RTLSD_FLAGS  extra rtlsd flags for every point (e.g. "--tick 100ms")
 set -euo pipefail
 RATES=${RATES:-20000 40000 60000 80000 100000 120000 150000}
 POINT=${POINT:-40}
@@ -30,7 +31,8 @@ for build in $BUILDS; do
 		# busy in a long write script.
 		stop_redis
 		start_redis
-		if ! start_rtlsd "$bin"; then
+		# shellcheck disable=SC2086 # RTLSD_FLAGS are words
+		if ! start_rtlsd "$bin" ${RTLSD_FLAGS:-}; then
 			echo "| $name | $rate | rtlsd did not start: $(tail -c 300 "$WORK/rtlsd.log") |"
 			stop_rtlsd
 			continue
