@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,24 +27,31 @@ const (
 	redialBackoff = 500 * time.Millisecond
 )
 
-// outcome is what became of one batch.
+// outcome is what became of one post of a batch.
 type outcome struct {
 	sightings int
 	accepted  int           // of them, accepted by a 2.04 (its body's count)
 	code      codes.Code    // 0 when no answer came
 	ack       time.Duration // post to answer
 	unsent    bool          // the lane's queue was full
+	maxAge    time.Duration // a 5.03's Max-Age (0 when absent)
+	retried   bool          // a 5.03 the batch is posted again after
 }
 
 // lanes are the readers' CoAP endpoints: each reader posts from a few
 // UDP sockets (several endpoints per reader stand in for the thousands of
 // readers of a hospital), each sending one confirmable batch at a time
-// (NSTART 1) as readers do. A socket whose connection go-coap closed (say
-// rtlsd restarted and an ICMP port unreachable came back) is dialled again.
+// (NSTART 1) as readers do. A batch answered 5.03 is posted again after
+// the answer's Max-Age (the endpoint sends nothing meanwhile, its next
+// batches wait in its queue), as long as its sightings are younger than
+// retryWithin: older ones would be too late for the engine. A socket
+// whose connection go-coap closed (say rtlsd restarted and an ICMP port
+// unreachable came back) is dialled again.
 type lanes struct {
-	addr   string
-	perRdr int
-	report func(outcome)
+	addr        string
+	perRdr      int
+	retryWithin time.Duration
+	report      func(outcome)
 
 	reconnects atomic.Int64 // endpoints dialled again after go-coap closed them
 
@@ -52,14 +60,16 @@ type lanes struct {
 	wg    sync.WaitGroup
 }
 
-// encoded is one CBOR batch and its number of sightings.
+// encoded is one CBOR batch, its number of sightings and the stamp of its
+// oldest.
 type encoded struct {
 	payload []byte
 	n       int
+	oldest  time.Time
 }
 
-func newLanes(addr string, perReader int, report func(outcome)) *lanes {
-	return &lanes{addr: addr, perRdr: max(perReader, 1), report: report, byRdr: map[string][]chan encoded{}}
+func newLanes(addr string, perReader int, retryWithin time.Duration, report func(outcome)) *lanes {
+	return &lanes{addr: addr, perRdr: max(perReader, 1), retryWithin: retryWithin, report: report, byRdr: map[string][]chan encoded{}}
 }
 
 // send encodes b and queues it on one of its reader's endpoints (the k-th
@@ -69,8 +79,12 @@ func (ls *lanes) send(ctx context.Context, b rfid.Batch, k int) error {
 	if err != nil {
 		return fmt.Errorf("load: encode batch: %w", err)
 	}
+	oldest := int64(math.MaxInt64)
+	for _, s := range b.Sightings {
+		oldest = min(oldest, s.TS)
+	}
 	select {
-	case ls.of(ctx, b.Reader)[k%ls.perRdr] <- encoded{payload: p, n: len(b.Sightings)}:
+	case ls.of(ctx, b.Reader)[k%ls.perRdr] <- encoded{payload: p, n: len(b.Sightings), oldest: time.UnixMilli(oldest)}:
 	default:
 		ls.report(outcome{sightings: len(b.Sightings), unsent: true})
 	}
@@ -126,7 +140,26 @@ func (ls *lanes) work(ctx context.Context, q chan encoded) {
 				continue
 			}
 		}
-		ls.report(post(ctx, cc, b.payload, b.n))
+		ls.postRetrying(ctx, cc, b)
+	}
+}
+
+// postRetrying posts b, and again after each 5.03's Max-Age while its
+// sightings are young enough (retryWithin).
+func (ls *lanes) postRetrying(ctx context.Context, cc *client.Conn, b encoded) {
+	for {
+		o := post(ctx, cc, b.payload, b.n)
+		if o.code != codes.ServiceUnavailable || time.Since(b.oldest)+o.maxAge >= ls.retryWithin {
+			ls.report(o)
+			return
+		}
+		o.retried = true
+		ls.report(o)
+		select {
+		case <-time.After(o.maxAge):
+		case <-ctx.Done():
+			return
+		}
 	}
 }
 
@@ -141,6 +174,13 @@ func post(ctx context.Context, cc *client.Conn, p []byte, n int) outcome {
 	}
 	defer cc.ReleaseMessage(resp)
 	o := outcome{sightings: n, code: resp.Code(), ack: time.Since(start)}
+	if o.code == codes.ServiceUnavailable {
+		// RFC 7252 5.10.5: Max-Age defaults to 60 s
+		o.maxAge = 60 * time.Second
+		if v, err := resp.Options().GetUint32(message.MaxAge); err == nil {
+			o.maxAge = time.Duration(v) * time.Second
+		}
+	}
 	if o.code == codes.Changed {
 		// the answer counts the sightings accepted: a 2.04 may report
 		// some dropped (a retry come too late, an invalid one)

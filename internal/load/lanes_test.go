@@ -23,10 +23,32 @@ type nopSink struct{}
 
 func (nopSink) Ingest(context.Context, []location.Sighting) (int, error) { return 0, nil }
 
+// refuseFirst refuses its first n batches (5.03, Max-Age 1), then takes them.
+type refuseFirst struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (r *refuseFirst) Ingest(context.Context, []location.Sighting) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.n > 0 {
+		r.n--
+		return 0, rfid.RetryAfter(errors.New("engine behind"), time.Second)
+	}
+	return 0, nil
+}
+
 // serveCoAP serves rfid on addr (":0" for any port) until stop is called.
 func serveCoAP(t *testing.T, addr string) (bound string, stop func()) {
 	t.Helper()
-	srv, err := rfid.NewServer(rfid.Config{Logger: testlog.Logger()}, nopSink{}, anyReader{}, nil)
+	return serveCoAPTo(t, addr, nopSink{})
+}
+
+// serveCoAPTo is serveCoAP handing the batches to sink.
+func serveCoAPTo(t *testing.T, addr string, sink rfid.Sink) (bound string, stop func()) {
+	t.Helper()
+	srv, err := rfid.NewServer(rfid.Config{Logger: testlog.Logger()}, sink, anyReader{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +81,7 @@ func serveCoAP(t *testing.T, addr string) (bound string, stop func()) {
 func TestLanesReconnect(t *testing.T) {
 	addr, stop := serveCoAP(t, "127.0.0.1:0")
 	out := make(chan outcome, 64)
-	ls := newLanes(addr, 1, func(o outcome) { out <- o })
+	ls := newLanes(addr, 1, time.Minute, func(o outcome) { out <- o })
 	defer ls.close()
 	ctx := context.Background()
 	now := time.Now().UnixMilli()
@@ -93,5 +115,35 @@ func TestLanesReconnect(t *testing.T) {
 	}
 	if n := ls.reconnects.Load(); n < 1 {
 		t.Errorf("reconnects %d, want at least 1", n)
+	}
+}
+
+// TestLanesRetryAfterMaxAge: a batch answered 5.03 is posted again after
+// the answer's Max-Age, as a reader does, while its sightings are young
+// enough for the engine; an older one is given up (counted refused).
+func TestLanesRetryAfterMaxAge(t *testing.T) {
+	addr, _ := serveCoAPTo(t, "127.0.0.1:0", &refuseFirst{n: 2})
+	out := make(chan outcome, 64)
+	ls := newLanes(addr, 1, time.Minute, func(o outcome) { out <- o })
+	defer ls.close()
+	ctx := context.Background()
+	batch := func(seq uint64, ts time.Time) rfid.Batch {
+		return rfid.Batch{Reader: "R1", Seq: seq, Sightings: []rfid.WireSighting{{TS: ts.UnixMilli(), Tag: "T1", RSSI: -60}}}
+	}
+	// a batch older than retryWithin is not posted again
+	if err := ls.send(ctx, batch(1, time.Now().Add(-2*time.Minute)), 0); err != nil {
+		t.Fatal(err)
+	}
+	if o := <-out; o.code != codes.ServiceUnavailable || o.retried {
+		t.Fatalf("an old batch: %+v, want 5.03, given up", o)
+	}
+	if err := ls.send(ctx, batch(2, time.Now()), 0); err != nil {
+		t.Fatal(err)
+	}
+	if o := <-out; o.code != codes.ServiceUnavailable || !o.retried || o.maxAge != time.Second {
+		t.Fatalf("first post: %+v, want 5.03 with Max-Age 1s, posted again", o)
+	}
+	if o := <-out; o.code != codes.Changed || o.accepted != 1 {
+		t.Fatalf("the retry: %+v, want 2.04 accepting 1", o)
 	}
 }

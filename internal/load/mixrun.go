@@ -68,6 +68,7 @@ func (m *MixConfig) defaults() error {
 type counts struct {
 	offered, acked, refused, unsent int // sightings
 	noAnswer, other, toldLate       int // sightings
+	retried                         int // sightings posted again after a 5.03
 	acks                            []time.Duration
 }
 
@@ -90,6 +91,8 @@ func (t *tally) add(o outcome) {
 		c.acked += o.accepted
 		c.toldLate += o.sightings - o.accepted
 		c.acks = append(c.acks, o.ack)
+	case o.retried:
+		c.retried += o.sightings
 	case o.code == codes.ServiceUnavailable:
 		c.refused += o.sightings
 	default:
@@ -115,7 +118,9 @@ func (t *tally) take() counts {
 // Interval is one reporting interval of a mix run; rates are per second.
 type Interval struct {
 	End                                     time.Duration // since the start
-	Offered, Acked, Refused503, NoAnswer    float64       // sightings/s
+	Offered, Acked, NoAnswer                float64       // sightings/s
+	Refused503                              float64       // sightings/s refused 5.03 and not posted again (too old by then)
+	Retried                                 float64       // sightings/s refused 5.03 and posted again after its Max-Age
 	Unsent, Other                           float64       // sightings/s not sent (queue full), answered otherwise
 	ToldLate                                float64       // sightings/s a 2.04 reported dropped (too late), not accepted
 	Late, Dropped, Clean, Positions         float64       // from rtlsd: dropped late, every drop, acked-dropped, positions/s
@@ -166,7 +171,7 @@ func RunMix(ctx context.Context, cfg Config) (MixReport, error) {
 	w := watchAlways(wctx, cc, cfg.Prefix+"M", cfg.Log)
 
 	var t tally
-	ls := newLanes(cfg.CoAPAddr, mc.EndpointsPerReader, t.add)
+	ls := newLanes(cfg.CoAPAddr, mc.EndpointsPerReader, cfg.Lateness, t.add)
 	r := &mixRun{cfg: cfg, mc: mc, mix: m, lanes: ls, tally: &t, watch: w, sent: map[int64]time.Time{}}
 	rep := MixReport{Tags: tags, Moving: moving, Still: tags - moving}
 	cfg.Log.Info("load: hospital mix", "tags", tags, "moving", moving, "offered_per_s", int(float64(tags)*perTagRate(mc.MovingShare)))
@@ -238,7 +243,7 @@ func (r *mixRun) interval(ctx context.Context, end, span time.Duration) Interval
 	r.before = now
 	sec := span.Seconds()
 	iv := Interval{End: end.Round(time.Second), Offered: float64(t.offered) / sec, Acked: float64(t.acked) / sec,
-		Refused503: float64(t.refused) / sec, NoAnswer: float64(t.noAnswer) / sec, Unsent: float64(t.unsent) / sec,
+		Refused503: float64(t.refused) / sec, Retried: float64(t.retried) / sec, NoAnswer: float64(t.noAnswer) / sec, Unsent: float64(t.unsent) / sec,
 		Other: float64(t.other) / sec, ToldLate: float64(t.toldLate) / sec, Ack: quantiles(t.acks), Server: d.ok}
 	if d.ok {
 		iv.Late, iv.Dropped, iv.Positions = d.late/sec, d.dropped/sec, d.positions/sec
@@ -283,6 +288,7 @@ func steady(ivs []Interval) Interval {
 		s.Offered += iv.Offered / n
 		s.Acked += iv.Acked / n
 		s.Refused503 += iv.Refused503 / n
+		s.Retried += iv.Retried / n
 		s.NoAnswer += iv.NoAnswer / n
 		s.Unsent += iv.Unsent / n
 		s.Other += iv.Other / n
@@ -315,7 +321,7 @@ func steady(ivs []Interval) Interval {
 }
 
 func writeHeader(w io.Writer) {
-	fmt.Fprintln(w, "    t  offered    acked   5.03/s  noanswer  unsent  toldlate  late/s  dropped/s  clean/s  positions/s  kdrops  ack p50/p99 ms  enter+ p50/p99 ms  rss MB  cores  µs/sighting")
+	fmt.Fprintln(w, "    t  offered    acked   5.03/s  retried  noanswer  unsent  toldlate  late/s  dropped/s  clean/s  positions/s  kdrops  ack p50/p99 ms  enter+ p50/p99 ms  rss MB  cores  µs/sighting")
 }
 
 func (iv Interval) write(w io.Writer) {
@@ -325,8 +331,8 @@ func (iv Interval) write(w io.Writer) {
 		}
 		return fmt.Sprintf(f, v)
 	}
-	fmt.Fprintf(w, "%5.0f  %7.0f  %7.0f  %7.0f  %8.0f  %6.0f  %8.0f  %6s  %9s  %7.0f  %11s  %6s  %6.1f/%-7.1f  %8.0f/%-8.0f  %6s  %5s  %11s\n",
-		iv.End.Seconds(), iv.Offered, iv.Acked, iv.Refused503, iv.NoAnswer, iv.Unsent, iv.ToldLate,
+	fmt.Fprintf(w, "%5.0f  %7.0f  %7.0f  %7.0f  %7.0f  %8.0f  %6.0f  %8.0f  %6s  %9s  %7.0f  %11s  %6s  %6.1f/%-7.1f  %8.0f/%-8.0f  %6s  %5s  %11s\n",
+		iv.End.Seconds(), iv.Offered, iv.Acked, iv.Refused503, iv.Retried, iv.NoAnswer, iv.Unsent, iv.ToldLate,
 		srv(iv.Late, "%.0f"), srv(iv.Dropped, "%.0f"), iv.Clean, srv(iv.Positions, "%.0f"), kdrops(iv),
 		ms(iv.Ack.P50), ms(iv.Ack.P99), ms(iv.EventBeyond.P50), ms(iv.EventBeyond.P99),
 		srv(iv.RSSMB, "%.0f"), srv(iv.ServerCores, "%.2f"), srv(iv.CPUPerSightingMicro, "%.1f"))
@@ -350,7 +356,8 @@ func (r MixReport) Write(w io.Writer) {
 	r.Steady.write(w)
 	fmt.Fprintln(w, strings.TrimSpace(`
   offered: sightings posted; acked: accepted by 2.04 answers (their counts); toldlate: reported dropped
-  by a 2.04 (too late to locate: never acknowledged); 5.03: in batches refused busy; noanswer: in
+  by a 2.04 (too late to locate: never acknowledged); 5.03: in batches refused busy and given up (too old to
+  post again); retried: in batches refused busy and posted again after the answer's Max-Age; noanswer: in
   batches without answer (timeout, server away); unsent: the endpoint's queue was full; late/dropped: rtlsd's
   rtls_engine_sightings_total other than accepted (after 2.04); clean = acked - dropped; kdrops: datagrams
   the kernel dropped on rtlsd's socket; enter+: ENTER received minus batch sent minus debounce and lateness;
