@@ -44,7 +44,8 @@ type outcome struct {
 // (NSTART 1) as readers do. A batch answered 5.03 is posted again after
 // the answer's Max-Age (the endpoint sends nothing meanwhile, its next
 // batches wait in its queue), as long as its sightings are younger than
-// retryWithin: older ones would be too late for the engine. A socket
+// retryWithin: older ones would be too late for the engine, and a queued
+// batch that grew that old is given up unsent. A socket
 // whose connection go-coap closed (say rtlsd restarted and an ICMP port
 // unreachable came back) is dialled again.
 type lanes struct {
@@ -52,6 +53,7 @@ type lanes struct {
 	perRdr      int
 	retryWithin time.Duration
 	report      func(outcome)
+	clock       func() time.Time // for the age of a batch
 
 	reconnects atomic.Int64 // endpoints dialled again after go-coap closed them
 
@@ -69,7 +71,7 @@ type encoded struct {
 }
 
 func newLanes(addr string, perReader int, retryWithin time.Duration, report func(outcome)) *lanes {
-	return &lanes{addr: addr, perRdr: max(perReader, 1), retryWithin: retryWithin, report: report, byRdr: map[string][]chan encoded{}}
+	return &lanes{addr: addr, perRdr: max(perReader, 1), retryWithin: retryWithin, report: report, clock: time.Now, byRdr: map[string][]chan encoded{}}
 }
 
 // send encodes b and queues it on one of its reader's endpoints (the k-th
@@ -121,6 +123,12 @@ func (ls *lanes) work(ctx context.Context, q chan encoded) {
 		}
 	}()
 	for b := range q {
+		if ls.clock().Sub(b.oldest) >= ls.retryWithin {
+			// waited behind 5.03 back-offs until too late for the
+			// engine: the reader gives it up
+			ls.report(outcome{sightings: b.n, unsent: true})
+			continue
+		}
 		if cc == nil || cc.Context().Err() != nil {
 			if time.Since(lastDial) < redialBackoff {
 				ls.report(outcome{sightings: b.n}) // no answer: the server is away
@@ -149,7 +157,7 @@ func (ls *lanes) work(ctx context.Context, q chan encoded) {
 func (ls *lanes) postRetrying(ctx context.Context, cc *client.Conn, b encoded) {
 	for {
 		o := post(ctx, cc, b.payload, b.n)
-		if o.code != codes.ServiceUnavailable || time.Since(b.oldest)+o.maxAge >= ls.retryWithin {
+		if o.code != codes.ServiceUnavailable || ls.clock().Sub(b.oldest)+o.maxAge >= ls.retryWithin {
 			ls.report(o)
 			return
 		}

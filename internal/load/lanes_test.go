@@ -120,24 +120,32 @@ func TestLanesReconnect(t *testing.T) {
 
 // TestLanesRetryAfterMaxAge: a batch answered 5.03 is posted again after
 // the answer's Max-Age, as a reader does, while its sightings are young
-// enough for the engine; an older one is given up (counted refused).
+// enough for the engine; one that would be too old by then is given up
+// (counted refused), and one already too old is not posted (unsent).
 func TestLanesRetryAfterMaxAge(t *testing.T) {
 	addr, _ := serveCoAPTo(t, "127.0.0.1:0", &refuseFirst{n: 2})
 	out := make(chan outcome, 64)
 	ls := newLanes(addr, 1, time.Minute, func(o outcome) { out <- o })
+	now := time.Now()
+	ls.clock = func() time.Time { return now }
 	defer ls.close()
 	ctx := context.Background()
 	batch := func(seq uint64, ts time.Time) rfid.Batch {
 		return rfid.Batch{Reader: "R1", Seq: seq, Sightings: []rfid.WireSighting{{TS: ts.UnixMilli(), Tag: "T1", RSSI: -60}}}
 	}
-	// a batch older than retryWithin is not posted again
-	if err := ls.send(ctx, batch(1, time.Now().Add(-2*time.Minute)), 0); err != nil {
+	if err := ls.send(ctx, batch(1, now.Add(-2*time.Minute)), 0); err != nil {
+		t.Fatal(err)
+	}
+	if o := <-out; !o.unsent {
+		t.Fatalf("a batch older than the lateness: %+v, want it given up unsent", o)
+	}
+	if err := ls.send(ctx, batch(2, now.Add(-time.Minute+time.Second/2)), 0); err != nil {
 		t.Fatal(err)
 	}
 	if o := <-out; o.code != codes.ServiceUnavailable || o.retried {
-		t.Fatalf("an old batch: %+v, want 5.03, given up", o)
+		t.Fatalf("a batch too old after the Max-Age: %+v, want 5.03, given up", o)
 	}
-	if err := ls.send(ctx, batch(2, time.Now()), 0); err != nil {
+	if err := ls.send(ctx, batch(3, now), 0); err != nil {
 		t.Fatal(err)
 	}
 	if o := <-out; o.code != codes.ServiceUnavailable || !o.retried || o.maxAge != time.Second {

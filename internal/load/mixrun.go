@@ -121,7 +121,7 @@ type Interval struct {
 	Offered, Acked, NoAnswer                float64       // sightings/s
 	Refused503                              float64       // sightings/s refused 5.03 and not posted again (too old by then)
 	Retried                                 float64       // sightings/s refused 5.03 and posted again after its Max-Age
-	Unsent, Other                           float64       // sightings/s not sent (queue full), answered otherwise
+	Unsent, Other                           float64       // sightings/s not sent (queue full, too old after back-offs), answered otherwise
 	ToldLate                                float64       // sightings/s a 2.04 reported dropped (too late), not accepted
 	Late, Dropped, Clean, Positions         float64       // from rtlsd: dropped late, every drop, acked-dropped, positions/s
 	KernelDrops                             float64       // datagrams in the interval
@@ -358,7 +358,7 @@ func (r MixReport) Write(w io.Writer) {
   offered: sightings posted; acked: accepted by 2.04 answers (their counts); toldlate: reported dropped
   by a 2.04 (too late to locate: never acknowledged); 5.03: in batches refused busy and given up (too old to
   post again); retried: in batches refused busy and posted again after the answer's Max-Age; noanswer: in
-  batches without answer (timeout, server away); unsent: the endpoint's queue was full; late/dropped: rtlsd's
+  batches without answer (timeout, server away); unsent: the endpoint's queue was full or the batch too old after back-offs; late/dropped: rtlsd's
   rtls_engine_sightings_total other than accepted (after 2.04); clean = acked - dropped; kdrops: datagrams
   the kernel dropped on rtlsd's socket; enter+: ENTER received minus batch sent minus debounce and lateness;
   cores and µs/sighting: rtlsd's CPU (process_cpu_seconds_total) per second and per acked sighting.`))
