@@ -8,6 +8,7 @@ import (
 type likeScratch struct {
 	ps      []particle // the particles of the tag being updated (tracker.unpack)
 	rd      []readerTerm
+	weigh   weighBufs
 	tmp     []particle
 	obs     []obs
 	ranging []obs
