@@ -1,15 +1,20 @@
 package location
 
 import (
+	"math"
 	"testing"
 )
 
 // TestPackKeepsParticles checks that a tag's particles come back from
-// pack and unpack as they were: with one weight for the set when all are
-// equal (as after resampling), and each its own when they differ (a
-// filter with so few particles that it weighs without resampling).
+// pack and unpack as they were, their positions to within half a step of
+// their level's frame (and at its edge when beyond it), and unchanged by
+// a second round: with one weight for the set when all are equal (as
+// after resampling), and each its own when they differ (a filter with so
+// few particles that it weighs without resampling).
 func TestPackKeepsParticles(t *testing.T) {
-	e := &Engine{cfg: Config{Particles: 4}}
+	s := &site{levels: []siteLevel{{frame: posFrame{minX: -50, minY: -60, unit: 0.002}},
+		{frame: posFrame{minX: 10, minY: 0, unit: 0.001}}}}
+	e := &Engine{cfg: Config{Particles: 4}, site: s}
 	for _, tc := range []struct {
 		name    string
 		w       []float32
@@ -22,9 +27,12 @@ func TestPackKeepsParticles(t *testing.T) {
 			tr := &tracker{}
 			want := make([]particle, len(tc.w))
 			for i, w := range tc.w {
-				want[i] = particle{x: float32(i) + 0.5, y: -float32(i), vx: int16(10 * i), vy: -3, w: w,
+				want[i] = particle{x: float32(i)*7.3 + 10.123456, y: -float32(i)*1.1 + 3.3333, vx: int16(10 * i), vy: -3, w: w,
 					room: int16(i - 1), level: int8(i % 2), moving: i%2 == 1}
 			}
+			// beyond level 1's frame: kept at its edge
+			want[3].x, want[3].y = 5, 1000
+			edge := [2]float32{10, float32(65535 * 0.001)}
 			tr.ps = append([]particle(nil), want...)
 			tr.pack(e)
 			if tr.ps != nil {
@@ -33,13 +41,30 @@ func TestPackKeepsParticles(t *testing.T) {
 			if got := tr.ws != nil; got != tc.perEach {
 				t.Errorf("weights kept per particle: %v, want %v", got, tc.perEach)
 			}
-			got := tr.unpack(make([]particle, 0, e.cfg.Particles))
+			got := tr.unpack(s, make([]particle, 0, e.cfg.Particles))
 			if len(got) != len(want) {
 				t.Fatalf("%d particles back, want %d", len(got), len(want))
 			}
 			for i := range want {
-				if got[i] != want[i] {
+				g, w := got[i], want[i]
+				unit := s.levels[w.level].frame.unit
+				if i == 3 {
+					w.x, w.y = edge[0], edge[1]
+				}
+				if math.Abs(float64(g.x-w.x)) > unit/2+1e-5 || math.Abs(float64(g.y-w.y)) > unit/2+1e-5 {
+					t.Errorf("particle %d at (%v, %v), want within %v of (%v, %v)", i, g.x, g.y, unit/2, w.x, w.y)
+				}
+				g.x, g.y = w.x, w.y
+				if g != w {
 					t.Errorf("particle %d: %+v, want %+v", i, got[i], want[i])
+				}
+			}
+			again := append([]particle(nil), got...)
+			tr.ps = again
+			tr.pack(e)
+			for i, p := range tr.unpack(s, make([]particle, 0, e.cfg.Particles)) {
+				if p != got[i] {
+					t.Errorf("particle %d moved on a second round: %+v, then %+v", i, got[i], p)
 				}
 			}
 		})

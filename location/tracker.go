@@ -39,13 +39,62 @@ type particle struct {
 
 // pstate is a particle as a tag keeps it between updates: without its
 // weight, which is the same for every particle after an update
-// (resampling draws an equally weighted set) and kept once per tag.
+// (resampling draws an equally weighted set) and kept once per tag, and
+// with its position in 16-bit steps of its level's frame (posFrame).
 type pstate struct {
-	x, y   float32
+	x, y   uint16
 	vx, vy int16
 	room   int16
 	level  int8
 	moving bool
+}
+
+// posFrame is where a level's kept particle positions lie: x = minX +
+// k·unit for k in [0, 65535], and y alike. It covers the level's outline,
+// rooms and readers with frameMarginM to spare (a level without outline
+// or rooms has no other bound on where its particles walk), so unit is
+// about 1.5 mm per 100 m of the level's extent: far below the filter's
+// jitter (0.15 m) and the wall grid's cells (wallCellM).
+type posFrame struct {
+	minX, minY, unit float64
+}
+
+// frameMarginM is how far beyond a level's outline, rooms and readers its
+// frame reaches; positions beyond it are kept at its edge.
+const frameMarginM = 50.0
+
+// buildFrames sets the frame of every level.
+func (s *site) buildFrames() {
+	for li := range s.levels {
+		l := &s.levels[li]
+		b := orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}
+		if len(l.outline) > 0 {
+			b = b.Union(l.bound)
+		}
+		for _, ri := range l.rooms {
+			b = b.Union(s.rooms[ri].bound)
+		}
+		for _, ri := range l.readers {
+			b = b.Extend(orb.Point{s.readers[ri].x, s.readers[ri].y})
+		}
+		if b.Min[0] > b.Max[0] { // nothing on the level: no particle goes there
+			b = orb.Bound{}
+		}
+		b = b.Pad(frameMarginM)
+		l.frame = posFrame{minX: b.Min[0], minY: b.Min[1], unit: max(b.Max[0]-b.Min[0], b.Max[1]-b.Min[1]) / math.MaxUint16}
+	}
+}
+
+// put returns the steps of the frame nearest to x and y.
+func (f *posFrame) put(x, y float32) (uint16, uint16) {
+	kx := math.Round((float64(x) - f.minX) / f.unit)
+	ky := math.Round((float64(y) - f.minY) / f.unit)
+	return uint16(max(0, min(math.MaxUint16, kx))), uint16(max(0, min(math.MaxUint16, ky)))
+}
+
+// get returns the position of steps kx and ky.
+func (f *posFrame) get(kx, ky uint16) (float32, float32) {
+	return float32(f.minX + float64(kx)*f.unit), float32(f.minY + float64(ky)*f.unit)
 }
 
 // tracker is the state of one tag: a particle filter constrained to the
@@ -160,7 +209,7 @@ func (t *tracker) step(e *Engine, end int64, all []obs) (Position, bool) {
 	if cap(e.like.ps) < e.cfg.Particles {
 		e.like.ps = make([]particle, e.cfg.Particles)
 	}
-	t.ps = t.unpack(e.like.ps)
+	t.ps = t.unpack(s, e.like.ps)
 	defer t.pack(e)
 	switch {
 	case !t.started && portal < 0 && zone != nil:
@@ -198,14 +247,15 @@ func (t *tracker) step(e *Engine, end int64, all []obs) (Position, bool) {
 
 // unpack returns the tag's particles in buf (whose capacity must hold
 // them; the update's buffer holds Config.Particles).
-func (t *tracker) unpack(buf []particle) []particle {
+func (t *tracker) unpack(s *site, buf []particle) []particle {
 	ps := buf[:len(t.st)]
 	for i, q := range t.st {
 		w := t.w0
 		if t.ws != nil {
 			w = t.ws[i]
 		}
-		ps[i] = particle{x: q.x, y: q.y, vx: q.vx, vy: q.vy, w: w, room: q.room, level: q.level, moving: q.moving}
+		x, y := s.levels[q.level].frame.get(q.x, q.y)
+		ps[i] = particle{x: x, y: y, vx: q.vx, vy: q.vy, w: w, room: q.room, level: q.level, moving: q.moving}
 	}
 	return ps
 }
@@ -214,6 +264,7 @@ func (t *tracker) unpack(buf []particle) []particle {
 // kept set leaves some room to grow, and gives memory back only when it is
 // much too large, so that its size settling (resample) does not allocate.
 func (t *tracker) pack(e *Engine) {
+	s := e.site
 	n := len(t.ps)
 	if n > cap(t.st) || cap(t.st) > n+n/2+16 {
 		t.st = make([]pstate, n, min(e.cfg.Particles, (n+n/4+15)&^15))
@@ -223,7 +274,8 @@ func (t *tracker) pack(e *Engine) {
 	uniform := true
 	for i := range t.ps {
 		p := &t.ps[i]
-		t.st[i] = pstate{x: p.x, y: p.y, vx: p.vx, vy: p.vy, room: p.room, level: p.level, moving: p.moving}
+		x, y := s.levels[p.level].frame.put(p.x, p.y)
+		t.st[i] = pstate{x: x, y: y, vx: p.vx, vy: p.vy, room: p.room, level: p.level, moving: p.moving}
 		uniform = uniform && p.w == t.ps[0].w
 	}
 	if n > 0 {
