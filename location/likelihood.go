@@ -75,7 +75,11 @@ func (t *tracker) weigh(e *Engine, ranging []obs) {
 		}
 		for i, mu := range k.mu {
 			res := r.rssi - mu
-			k.q[i] += min(res*res*r.inv2s2, qFloor)
+			v := res * res * r.inv2s2
+			if v > qFloor { // min(v, qFloor), as above
+				v = qFloor
+			}
+			k.q[i] += v
 		}
 	}
 	total := 0.0
@@ -143,7 +147,11 @@ func (k *weighBufs) termMu(e *Engine, r *readerTerm, ps []particle) {
 	if r.room < 0 {
 		for i := range ps {
 			dx, dy, dz := xs[i]-rx, ys[i]-ry, zs[i]-rz
-			mu := a - n5*log10Fast(max(dx*dx+dy*dy+dz*dz, 0.09))
+			d2 := dx*dx + dy*dy + dz*dz
+			if d2 < 0.09 { // max(d2, 0.09) without the builtin's NaN and signed-zero cases, which cost
+				d2 = 0.09
+			}
+			mu := a - n5*log10Fast(d2)
 			mus[i] = mu - floor[ps[i].level]
 		}
 		return
@@ -156,7 +164,11 @@ func (k *weighBufs) termMu(e *Engine, r *readerTerm, ps []particle) {
 		p := &ps[i]
 		x, y := xs[i], ys[i]
 		dx, dy, dz := x-rx, y-ry, zs[i]-rz
-		mu := a - n5*log10Fast(max(dx*dx+dy*dy+dz*dz, 0.09))
+		d2 := dx*dx + dy*dy + dz*dz
+		if d2 < 0.09 {
+			d2 = 0.09
+		}
+		mu := a - n5*log10Fast(d2)
 		w := 0
 		if int(p.room) != room {
 			w = 1
