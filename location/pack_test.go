@@ -6,14 +6,16 @@ import (
 )
 
 // TestPackKeepsParticles checks that a tag's particles come back from
-// pack and unpack as they were, their positions to within half a step of
-// their level's frame (and at its edge when beyond it), and unchanged by
-// a second round: with one weight for the set when all are equal (as
+// pack and unpack as they were (a standing particle has no velocity, a
+// room's particle is on the room's level), their positions to within half
+// a step of their level's frame (and at its edge when beyond it), and
+// unchanged by a second round: with one weight for the set when all are equal (as
 // after resampling), and each its own when they differ (a filter with so
 // few particles that it weighs without resampling).
 func TestPackKeepsParticles(t *testing.T) {
 	s := &site{levels: []siteLevel{{frame: posFrame{minX: -50, minY: -60, unit: 0.002}},
-		{frame: posFrame{minX: 10, minY: 0, unit: 0.001}}}}
+		{frame: posFrame{minX: 10, minY: 0, unit: 0.001}}},
+		rooms: []siteRoom{{level: 1}, {level: 0}, {level: 1}}}
 	e := &Engine{cfg: Config{Particles: 4}, site: s}
 	for _, tc := range []struct {
 		name    string
@@ -27,8 +29,11 @@ func TestPackKeepsParticles(t *testing.T) {
 			tr := &tracker{}
 			want := make([]particle, len(tc.w))
 			for i, w := range tc.w {
-				want[i] = particle{x: float32(i)*7.3 + 10.123456, y: -float32(i)*1.1 + 3.3333, vx: int16(10 * i), vy: -3, w: w,
+				want[i] = particle{x: float32(i)*7.3 + 10.123456, y: -float32(i)*1.1 + 3.3333, w: w,
 					room: int16(i - 1), level: int8(i % 2), moving: i%2 == 1}
+				if want[i].moving {
+					want[i].vx, want[i].vy = int16(10*i), -3
+				}
 			}
 			// beyond level 1's frame: kept at its edge
 			want[3].x, want[3].y = 5, 1000

@@ -37,17 +37,23 @@ type particle struct {
 	moving bool // motion mode: standing still or walking
 }
 
-// pstate is a particle as a tag keeps it between updates: without its
-// weight, which is the same for every particle after an update
-// (resampling draws an equally weighted set) and kept once per tag, and
-// with its position in 16-bit steps of its level's frame (posFrame).
+// pstate is a particle as a tag keeps it between updates, in 10 bytes:
+// without its weight, which is the same for every particle after an
+// update (resampling draws an equally weighted set) and kept once per tag;
+// with its position in 16-bit steps of its level's frame (posFrame); its
+// room, or its level when it is in none (loc); and standing still told by
+// vx holding stillVX (a standing particle has no velocity: predict).
 type pstate struct {
 	x, y   uint16
 	vx, vy int16
-	room   int16
-	level  int8
-	moving bool
+	// loc is the room (whose level is the particle's), or -1-level for a
+	// particle in no room.
+	loc int16
 }
+
+// stillVX is the vx of a standing particle in pstate: setVelocity never
+// gives it.
+const stillVX = math.MinInt16
 
 // posFrame is where a level's kept particle positions lie: x = minX +
 // k·unit for k in [0, 65535], and y alike. It covers the level's outline,
@@ -214,7 +220,9 @@ func (t *tracker) step(e *Engine, end int64, all []obs) (Position, bool) {
 	switch {
 	case !t.started && portal < 0 && zone != nil:
 		t.ps = t.ps[:e.cfg.Particles]
-		clear(t.ps)
+		for i := range t.ps {
+			t.ps[i] = particle{level: -1} // on no level: confineZone draws them all
+		}
 		t.confineZone(e, zone)
 	case !t.started:
 		if !t.seed(e, ranging, portal) {
@@ -254,8 +262,17 @@ func (t *tracker) unpack(s *site, buf []particle) []particle {
 		if t.ws != nil {
 			w = t.ws[i]
 		}
-		x, y := s.levels[q.level].frame.get(q.x, q.y)
-		ps[i] = particle{x: x, y: y, vx: q.vx, vy: q.vy, w: w, room: q.room, level: q.level, moving: q.moving}
+		p := particle{vx: q.vx, vy: q.vy, w: w, room: q.loc, moving: q.vx != stillVX}
+		if q.loc >= 0 {
+			p.level = int8(s.rooms[q.loc].level)
+		} else {
+			p.room, p.level = -1, int8(-1-q.loc)
+		}
+		if !p.moving {
+			p.vx = 0
+		}
+		p.x, p.y = s.levels[p.level].frame.get(q.x, q.y)
+		ps[i] = p
 	}
 	return ps
 }
@@ -274,8 +291,15 @@ func (t *tracker) pack(e *Engine) {
 	uniform := true
 	for i := range t.ps {
 		p := &t.ps[i]
-		x, y := s.levels[p.level].frame.put(p.x, p.y)
-		t.st[i] = pstate{x: x, y: y, vx: p.vx, vy: p.vy, room: p.room, level: p.level, moving: p.moving}
+		q := pstate{vx: p.vx, vy: p.vy, loc: p.room}
+		q.x, q.y = s.levels[p.level].frame.put(p.x, p.y)
+		if p.room < 0 {
+			q.loc = -1 - int16(p.level)
+		}
+		if !p.moving {
+			q.vx = stillVX
+		}
+		t.st[i] = q
 		uniform = uniform && p.w == t.ps[0].w
 	}
 	if n > 0 {
