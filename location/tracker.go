@@ -262,17 +262,21 @@ func (t *tracker) unpack(s *site, buf []particle) []particle {
 		if t.ws != nil {
 			w = t.ws[i]
 		}
-		p := particle{vx: q.vx, vy: q.vy, w: w, room: q.loc, moving: q.vx != stillVX}
-		if q.loc >= 0 {
-			p.level = int8(s.rooms[q.loc].level)
+		room, level, vx := q.loc, int8(0), q.vx
+		if room >= 0 {
+			level = int8(s.rooms[room].level)
 		} else {
-			p.room, p.level = -1, int8(-1-q.loc)
+			room, level = -1, int8(-1-q.loc)
 		}
-		if !p.moving {
-			p.vx = 0
+		if vx == stillVX {
+			vx = 0
 		}
-		p.x, p.y = s.levels[p.level].frame.get(q.x, q.y)
-		ps[i] = p
+		x, y := s.levels[level].frame.get(q.x, q.y)
+		// written field by field: a copy of a partly written particle
+		// would stall on its stores
+		p := &ps[i]
+		p.x, p.y, p.vx, p.vy, p.w = x, y, vx, q.vy, w
+		p.room, p.level, p.moving = room, level, q.vx != stillVX
 	}
 	return ps
 }
@@ -291,15 +295,16 @@ func (t *tracker) pack(e *Engine) {
 	uniform := true
 	for i := range t.ps {
 		p := &t.ps[i]
-		q := pstate{vx: p.vx, vy: p.vy, loc: p.room}
-		q.x, q.y = s.levels[p.level].frame.put(p.x, p.y)
-		if p.room < 0 {
-			q.loc = -1 - int16(p.level)
+		x, y := s.levels[p.level].frame.put(p.x, p.y)
+		loc, vx := p.room, p.vx
+		if loc < 0 {
+			loc = -1 - int16(p.level)
 		}
 		if !p.moving {
-			q.vx = stillVX
+			vx = stillVX
 		}
-		t.st[i] = q
+		q := &t.st[i]
+		q.x, q.y, q.vx, q.vy, q.loc = x, y, vx, p.vy, loc
 		uniform = uniform && p.w == t.ps[0].w
 	}
 	if n > 0 {
