@@ -93,9 +93,19 @@ func (s *site) buildFrames() {
 
 // put returns the steps of the frame nearest to x and y.
 func (f *posFrame) put(x, y float32) (uint16, uint16) {
-	kx := math.Round((float64(x) - f.minX) / f.unit)
-	ky := math.Round((float64(y) - f.minY) / f.unit)
-	return uint16(max(0, min(math.MaxUint16, kx))), uint16(max(0, min(math.MaxUint16, ky)))
+	return frameStep((float64(x) - f.minX) / f.unit), frameStep((float64(y) - f.minY) / f.unit)
+}
+
+// frameStep returns the frame step nearest to k steps, within the frame.
+func frameStep(k float64) uint16 {
+	k = math.Round(k)
+	switch { // not the float min and max builtins, whose NaN and signed-zero cases cost
+	case k > math.MaxUint16:
+		return math.MaxUint16
+	case k > 0:
+		return uint16(k)
+	}
+	return 0
 }
 
 // get returns the position of steps kx and ky.
