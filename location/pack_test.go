@@ -13,8 +13,8 @@ import (
 // after resampling), and each its own when they differ (a filter with so
 // few particles that it weighs without resampling).
 func TestPackKeepsParticles(t *testing.T) {
-	s := &site{levels: []siteLevel{{frame: posFrame{minX: -50, minY: -60, unit: 0.002}},
-		{frame: posFrame{minX: 10, minY: 0, unit: 0.001}}},
+	s := &site{levels: []siteLevel{{frame: posFrame{minX: -50, minY: -60, unit: 1.0 / 512, perUnit: 512}},
+		{frame: posFrame{minX: 10, minY: 0, unit: 1.0 / 1024, perUnit: 1024}}},
 		rooms: []siteRoom{{level: 1}, {level: 0}, {level: 1}}}
 	e := &Engine{cfg: Config{Particles: 4}, site: s}
 	for _, tc := range []struct {
@@ -37,7 +37,7 @@ func TestPackKeepsParticles(t *testing.T) {
 			}
 			// beyond level 1's frame: kept at its edge
 			want[3].x, want[3].y = 5, 1000
-			edge := [2]float32{10, float32(65535 * 0.001)}
+			edge := [2]float32{10, float32(65535.0 / 1024)}
 			tr.ps = append([]particle(nil), want...)
 			tr.pack(e)
 			if tr.ps != nil {
