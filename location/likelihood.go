@@ -174,15 +174,8 @@ func (k *weighBufs) termMu(e *Engine, r *readerTerm, ps []particle) {
 			w = 1
 		}
 		if p.level == lev {
-			ix := int((x - g.minX) * (1 / wallCellM))
-			iy := int((y - g.minY) * (1 / wallCellM))
-			if x >= g.minX && y >= g.minY && ix < g.nx && iy < g.ny {
-				c := iy*g.nx + ix
-				w = int(g.walls[c])
-				if g.end[c] != p.room {
-					w++ // the cell centre lies across a wall from the tag
-				}
-				w = min(w, g.maxWalls)
+			if c, ok := g.count(x, y, int(p.room)); ok {
+				w = c
 			}
 		}
 		mus[i] = mu - wl[w] - floor[p.level]
@@ -268,7 +261,22 @@ func (e *Engine) readingLik(r *readerTerm, x, y, z float64, room int, eps float6
 	cfg := &e.cfg
 	dx, dy, dz := x-r.x, y-r.y, z-r.z
 	mu := r.a - r.n5*log10Fast(max(dx*dx+dy*dy+dz*dz, 0.09))
-	mu -= r.wl[r.sr.wallsBetween(int(r.level), x, y, room)]
+	// r.sr.wallsBetween(int(r.level), x, y, room), inlined
+	w := 0
+	if r.room >= 0 {
+		g := r.sr.walls
+		if g == nil {
+			g = &noWallGrid
+		}
+		c, ok := g.count(x, y, room)
+		switch {
+		case ok:
+			w = c
+		case int(r.room) != room:
+			w = 1
+		}
+	}
+	mu -= r.wl[w]
 	res := r.rssi - mu
 	return (1-cfg.OutlierProb)*expNeg(-res*res*r.inv2s2) + eps
 }
