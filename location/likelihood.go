@@ -76,7 +76,7 @@ func (t *tracker) weigh(e *Engine, ranging []obs) {
 		for i, mu := range k.mu {
 			res := r.rssi - mu
 			v := res * res * r.inv2s2
-			if v > qFloor { // min(v, qFloor), as above
+			if v > qFloor { // min(v, qFloor), as in termMu
 				v = qFloor
 			}
 			k.q[i] += v

@@ -69,8 +69,8 @@ type learned struct {
 }
 
 // apply commits one observation, the rest of which (if a radio
-// observation) is in pws. Only the goroutine that owns the engine calls it, outside of
-// the workers' part of a barrier.
+// observation) is in pws. Only the goroutine that owns the engine calls
+// it, outside of the workers' part of a barrier.
 func (l *learned) apply(o observation, pws []float64) {
 	l.gen++
 	switch o.kind {
