@@ -105,7 +105,7 @@ func (t *tracker) beliefs(e *Engine) (rooms, levels []Belief) {
 	byRoom := map[int]float64{}
 	byLevel := make([]float64, len(s.levels))
 	total := 0.0
-	ps := t.unpack(make([]particle, len(t.st)))
+	ps := t.unpack(s, make([]particle, len(t.st)))
 	for i := range ps {
 		p := &ps[i]
 		w := float64(p.w)

@@ -8,6 +8,7 @@ import (
 type likeScratch struct {
 	ps      []particle // the particles of the tag being updated (tracker.unpack)
 	rd      []readerTerm
+	weigh   weighBufs
 	tmp     []particle
 	obs     []obs
 	ranging []obs
@@ -67,9 +68,10 @@ func (t *tracker) resample(e *Engine) {
 			j++
 			c += float64(tmp[j].w)
 		}
-		p := tmp[j]
-		p.w = float32(step)
-		t.ps[i] = p
+		// copied whole and its weight set in place: a partly written copy
+		// of the particle would stall the store of it
+		t.ps[i] = tmp[j]
+		t.ps[i].w = float32(step)
 		u += step
 	}
 	// roughen: a small jitter within the particle's room keeps copies apart

@@ -52,33 +52,40 @@ func (t *tracker) weigh(e *Engine, ranging []obs) {
 	if miss < 1 {
 		miss = math.Max(miss, rad.MissProb)
 	}
-	total := 0.0
+	// The loop runs reader by reader over all particles (each particle's
+	// factors and exponent terms still accumulate in reader order, so the
+	// weights are those of a particle-by-particle loop), with what depends
+	// on the reader only hoisted out of the particle loop.
+	k := e.like.weighBufs(len(t.ps))
 	for i := range t.ps {
 		p := &t.ps[i]
-		px, py, pz := float64(p.x), float64(p.y), s.levels[p.level].elev+cfg.TagHeightM
-		l, q := float64(p.w)*scale, 0.0
-		for j := range rd {
-			r := &rd[j]
-			dx, dy, dz := px-r.x, py-r.y, pz-r.z
-			d2 := max(dx*dx+dy*dy+dz*dz, 0.09)
-			mu := r.a - r.n5*log10Fast(d2)
-			if r.room >= 0 {
-				mu -= r.wl[r.sr.wallsBetween(int(p.level), px, py, int(p.room))]
+		k.x[i], k.y[i], k.z[i] = float64(p.x), float64(p.y), s.levels[p.level].elev+cfg.TagHeightM
+		k.l[i], k.q[i] = float64(p.w)*scale, 0
+	}
+	for j := range rd {
+		r := &rd[j]
+		k.termMu(e, r, t.ps)
+		if r.silent {
+			// heard nothing: likely only if the signal fell below the
+			// receiver's sensitivity there, or the reading was lost
+			for i, mu := range k.mu {
+				k.l[i] *= miss + (1-miss)*normalCDF((cfg.SensitivityDBm-mu)*invSigma)
 			}
-			if r.level != p.level {
-				mu -= cfg.FloorLossDB * math.Abs(float64(s.levels[r.level].ordinal-s.levels[p.level].ordinal))
-			}
-			if r.silent {
-				// heard nothing: likely only if the signal fell below the
-				// receiver's sensitivity there, or the reading was lost
-				l *= miss + (1-miss)*normalCDF((cfg.SensitivityDBm-mu)*invSigma)
-				continue
-			}
-			res := r.rssi - mu
-			q += min(res*res*r.inv2s2, qFloor)
+			continue
 		}
-		l *= expNeg(-q)
-		p.w = float32(l)
+		for i, mu := range k.mu {
+			res := r.rssi - mu
+			v := res * res * r.inv2s2
+			if v > qFloor { // min(v, qFloor), as in termMu
+				v = qFloor
+			}
+			k.q[i] += v
+		}
+	}
+	total := 0.0
+	for i := range t.ps {
+		l := k.l[i] * expNeg(-k.q[i])
+		t.ps[i].w = float32(l)
 		total += l
 	}
 	if !(total > 0) || math.IsInf(total, 0) {
@@ -101,6 +108,82 @@ func (t *tracker) weigh(e *Engine, ranging []obs) {
 		t.inject(e, ranging, inject)
 	}
 }
+
+// weighBufs holds weigh's per-particle values: the particle's place (x,
+// y, z), its likelihood factor so far (l) and exponent (q), and the model's
+// RSSI at it for the reader at hand (mu); floor is the floor loss from the
+// reader at hand to each level.
+type weighBufs struct {
+	x, y, z, l, q, mu []float64
+	floor             []float64
+}
+
+// weighBufs returns the buffers for n particles.
+func (ls *likeScratch) weighBufs(n int) *weighBufs {
+	k := &ls.weigh
+	if cap(k.x) < n {
+		k.x, k.y, k.z = make([]float64, n), make([]float64, n), make([]float64, n)
+		k.l, k.q, k.mu = make([]float64, n), make([]float64, n), make([]float64, n)
+	}
+	k.x, k.y, k.z, k.l, k.q, k.mu = k.x[:n], k.y[:n], k.z[:n], k.l[:n], k.q[:n], k.mu[:n]
+	return k
+}
+
+// termMu sets k.mu[i] to the RSSI reader term r's model expects from
+// particle ps[i]: the path loss, the walls between them (as
+// siteReader.wallsBetween counts them, inlined) and the floors.
+func (k *weighBufs) termMu(e *Engine, r *readerTerm, ps []particle) {
+	s := e.site
+	k.floor = k.floor[:0]
+	for lv := range s.levels {
+		f := 0.0
+		if lv != int(r.level) {
+			f = e.cfg.FloorLossDB * math.Abs(float64(s.levels[r.level].ordinal-s.levels[lv].ordinal))
+		}
+		k.floor = append(k.floor, f)
+	}
+	xs, ys, zs, mus, floor := k.x[:len(ps)], k.y[:len(ps)], k.z[:len(ps)], k.mu[:len(ps)], k.floor
+	rx, ry, rz, a, n5 := r.x, r.y, r.z, r.a, r.n5
+	if r.room < 0 {
+		for i := range ps {
+			dx, dy, dz := xs[i]-rx, ys[i]-ry, zs[i]-rz
+			d2 := dx*dx + dy*dy + dz*dz
+			if d2 < 0.09 { // max(d2, 0.09) without the builtin's NaN and signed-zero cases, which cost
+				d2 = 0.09
+			}
+			mu := a - n5*log10Fast(d2)
+			mus[i] = mu - floor[ps[i].level]
+		}
+		return
+	}
+	wl, g, lev, room := r.wl, r.sr.walls, r.level, int(r.room)
+	if g == nil {
+		g = &noWallGrid
+	}
+	for i := range ps {
+		p := &ps[i]
+		x, y := xs[i], ys[i]
+		dx, dy, dz := x-rx, y-ry, zs[i]-rz
+		d2 := dx*dx + dy*dy + dz*dz
+		if d2 < 0.09 {
+			d2 = 0.09
+		}
+		mu := a - n5*log10Fast(d2)
+		w := 0
+		if int(p.room) != room {
+			w = 1
+		}
+		if p.level == lev {
+			if c, ok := g.count(x, y, int(p.room)); ok {
+				w = c
+			}
+		}
+		mus[i] = mu - wl[w] - floor[p.level]
+	}
+}
+
+// noWallGrid has no cell: every lookup in it takes the different-room rule.
+var noWallGrid wallGrid
 
 // silentReaders appends the ranging readers of the tag's level near its
 // last estimate that should have heard it there but did not: negative
@@ -178,7 +261,22 @@ func (e *Engine) readingLik(r *readerTerm, x, y, z float64, room int, eps float6
 	cfg := &e.cfg
 	dx, dy, dz := x-r.x, y-r.y, z-r.z
 	mu := r.a - r.n5*log10Fast(max(dx*dx+dy*dy+dz*dz, 0.09))
-	mu -= r.wl[r.sr.wallsBetween(int(r.level), x, y, room)]
+	// r.sr.wallsBetween(int(r.level), x, y, room), inlined
+	w := 0
+	if r.room >= 0 {
+		g := r.sr.walls
+		if g == nil {
+			g = &noWallGrid
+		}
+		c, ok := g.count(x, y, room)
+		switch {
+		case ok:
+			w = c
+		case int(r.room) != room:
+			w = 1
+		}
+	}
+	mu -= r.wl[w]
 	res := r.rssi - mu
 	return (1-cfg.OutlierProb)*expNeg(-res*res*r.inv2s2) + eps
 }

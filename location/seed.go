@@ -151,8 +151,9 @@ func (t *tracker) inject(e *Engine, ranging []obs, k int) {
 	w := float32(1 / float64(len(t.ps)))
 	for ; k > 0; k-- {
 		p := d.draw(t, e)
-		p.w = w
-		t.ps[t.rng.IntN(len(t.ps))] = p
+		i := t.rng.IntN(len(t.ps))
+		t.ps[i] = p
+		t.ps[i].w = w // set in place: see resample
 	}
 	total := 0.0
 	for i := range t.ps {

@@ -31,19 +31,19 @@ import (
 // observation is one piece of evidence for the learned state, buffered
 // during a barrier and applied after it in a deterministic order. A
 // barrier buffers every observation of every tag it computes, so they are
-// kept small: a radio observation's wall-count probabilities lie in the
-// buffering worker's pws, from pw0 on.
+// kept in 24 bytes: the rest of a radio observation (its u, w and
+// wall-count probabilities) lies in the buffering worker's pws, from at on.
 type observation struct {
 	kind   obsKind
 	npw    uint8
 	silent bool
-	reader int32
-	t      int64
-	v      float64
-	// the rest of a radio observation (radioObs; v is its y) or of a
-	// silence (silent; v is its phi)
-	u, w float64
-	pw0  int32
+	// at is the reader of an offset, or where the rest of a radio
+	// observation starts in pws.
+	at int32
+	t  int64
+	// v is the residual of an offset, a radio observation's y or a
+	// silence's phi.
+	v float64
 }
 
 // obsKind says which learned state an observation is for.
@@ -68,16 +68,17 @@ type learned struct {
 	gen uint64
 }
 
-// apply commits one observation, whose wall-count probabilities (if any)
-// are in pws. Only the goroutine that owns the engine calls it, outside of
-// the workers' part of a barrier.
+// apply commits one observation, the rest of which (if a radio
+// observation) is in pws. Only the goroutine that owns the engine calls
+// it, outside of the workers' part of a barrier.
 func (l *learned) apply(o observation, pws []float64) {
 	l.gen++
 	switch o.kind {
 	case obsReaderOffset:
-		l.cal.add(int(o.reader), o.t, o.v)
+		l.cal.add(int(o.at), o.t, o.v)
 	case obsRadio:
-		l.cal.radio.observe(o.t, radioObs{y: o.v, u: o.u, pw: pws[o.pw0 : int(o.pw0)+int(o.npw)], w: o.w})
+		rest := pws[o.at : int(o.at)+2+int(o.npw)]
+		l.cal.radio.observe(o.t, radioObs{y: o.v, u: rest[0], w: rest[1], pw: rest[2:]})
 	case obsSilence:
 		l.cal.radio.observeSilence(o.t, o.silent, o.v)
 	}
@@ -109,7 +110,7 @@ type offsetMemo struct {
 }
 
 // newCalView returns the view of l buffering observations into obs and
-// their wall-count probabilities into pws.
+// the rest of radio observations into pws.
 func newCalView(l *learned, obs *[]observation, pws *[]float64) calView {
 	return calView{l: l, obs: obs, radio: radioView{l: l.cal.radio, g: l, obs: obs, pws: pws, memo: &radioMemo{}},
 		memo: make([]offsetMemo, len(l.cal.readers))}
@@ -147,8 +148,8 @@ func (v radioView) latest() *Radio { return v.l.latest() }
 
 // observe buffers one reading's observation at t (radioLearner.observe).
 func (v radioView) observe(t int64, o radioObs) {
-	ob := observation{kind: obsRadio, t: t, v: o.y, u: o.u, w: o.w, npw: uint8(len(o.pw)), pw0: int32(len(*v.pws))}
-	*v.pws = append(*v.pws, o.pw...)
+	ob := observation{kind: obsRadio, t: t, v: o.y, npw: uint8(len(o.pw)), at: int32(len(*v.pws))}
+	*v.pws = append(append(*v.pws, o.u, o.w), o.pw...)
 	*v.obs = append(*v.obs, ob)
 }
 
@@ -172,7 +173,7 @@ func (v calView) latest(r int) float64 { return v.l.cal.latest(r) }
 
 // add buffers a residual of reader r at t (see calibration.add).
 func (v calView) add(r int, t int64, res float64) {
-	*v.obs = append(*v.obs, observation{kind: obsReaderOffset, reader: int32(r), t: t, v: res})
+	*v.obs = append(*v.obs, observation{kind: obsReaderOffset, at: int32(r), t: t, v: res})
 }
 
 // worker computes tags during a barrier. ctx is the Engine value the
@@ -183,7 +184,7 @@ type worker struct {
 	ctx Engine
 	out []Position
 	obs []observation
-	pws []float64 // the observations' wall-count probabilities
+	pws []float64 // the rest of the radio observations (observation.at)
 }
 
 func newWorker(e *Engine) *worker {
@@ -322,7 +323,9 @@ func (e *Engine) settle(t *tracker) {
 	st.out = append(st.out, w.out...)
 	base := int32(len(st.pws))
 	for _, o := range w.obs {
-		o.pw0 += base
+		if o.kind == obsRadio {
+			o.at += base
+		}
 		st.obs = append(st.obs, o)
 	}
 	st.pws = append(st.pws, w.pws...)

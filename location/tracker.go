@@ -37,16 +37,35 @@ type particle struct {
 	moving bool // motion mode: standing still or walking
 }
 
-// pstate is a particle as a tag keeps it between updates: without its
-// weight, which is the same for every particle after an update
-// (resampling draws an equally weighted set) and kept once per tag.
+// pstate is a particle as a tag keeps it between updates, in 14 bytes:
+// without its weight, which is the same for every particle after an
+// update (resampling draws an equally weighted set) and kept once per tag;
+// with its room, or its level when it is in none (loc); and standing
+// still told by vx holding stillVX (a standing particle has no velocity:
+// predict). The position is kept exactly, its float32 bits in halves so
+// that the struct aligns on 2 bytes (16-bit steps of a per-level frame
+// would take 10 bytes, but the rounding changed the output:
+// docs/performance.md).
 type pstate struct {
-	x, y   float32
+	x, y   [2]uint16
 	vx, vy int16
-	room   int16
-	level  int8
-	moving bool
+	// loc is the room (whose level is the particle's), or -1-level for a
+	// particle in no room.
+	loc int16
 }
+
+// stillVX is the vx of a standing particle in pstate: setVelocity never
+// gives it.
+const stillVX = math.MinInt16
+
+// halves returns the bits of f in two halves, low first.
+func halves(f float32) [2]uint16 {
+	b := math.Float32bits(f)
+	return [2]uint16{uint16(b), uint16(b >> 16)}
+}
+
+// whole returns the float32 of halves h.
+func whole(h [2]uint16) float32 { return math.Float32frombits(uint32(h[0]) | uint32(h[1])<<16) }
 
 // tracker is the state of one tag: a particle filter constrained to the
 // map, plus the room and level it reports (with hysteresis).
@@ -160,12 +179,14 @@ func (t *tracker) step(e *Engine, end int64, all []obs) (Position, bool) {
 	if cap(e.like.ps) < e.cfg.Particles {
 		e.like.ps = make([]particle, e.cfg.Particles)
 	}
-	t.ps = t.unpack(e.like.ps)
+	t.ps = t.unpack(s, e.like.ps)
 	defer t.pack(e)
 	switch {
 	case !t.started && portal < 0 && zone != nil:
 		t.ps = t.ps[:e.cfg.Particles]
-		clear(t.ps)
+		for i := range t.ps {
+			t.ps[i] = particle{level: -1} // on no level: confineZone draws them all
+		}
 		t.confineZone(e, zone)
 	case !t.started:
 		if !t.seed(e, ranging, portal) {
@@ -198,14 +219,28 @@ func (t *tracker) step(e *Engine, end int64, all []obs) (Position, bool) {
 
 // unpack returns the tag's particles in buf (whose capacity must hold
 // them; the update's buffer holds Config.Particles).
-func (t *tracker) unpack(buf []particle) []particle {
+func (t *tracker) unpack(s *site, buf []particle) []particle {
 	ps := buf[:len(t.st)]
 	for i, q := range t.st {
 		w := t.w0
 		if t.ws != nil {
 			w = t.ws[i]
 		}
-		ps[i] = particle{x: q.x, y: q.y, vx: q.vx, vy: q.vy, w: w, room: q.room, level: q.level, moving: q.moving}
+		room, level, vx := q.loc, int8(0), q.vx
+		if room >= 0 {
+			level = int8(s.rooms[room].level)
+		} else {
+			room, level = -1, int8(-1-q.loc)
+		}
+		if vx == stillVX {
+			vx = 0
+		}
+		x, y := whole(q.x), whole(q.y)
+		// written field by field: a copy of a partly written particle
+		// would stall on its stores
+		p := &ps[i]
+		p.x, p.y, p.vx, p.vy, p.w = x, y, vx, q.vy, w
+		p.room, p.level, p.moving = room, level, q.vx != stillVX
 	}
 	return ps
 }
@@ -223,7 +258,16 @@ func (t *tracker) pack(e *Engine) {
 	uniform := true
 	for i := range t.ps {
 		p := &t.ps[i]
-		t.st[i] = pstate{x: p.x, y: p.y, vx: p.vx, vy: p.vy, room: p.room, level: p.level, moving: p.moving}
+		x, y := halves(p.x), halves(p.y)
+		loc, vx := p.room, p.vx
+		if loc < 0 {
+			loc = -1 - int16(p.level)
+		}
+		if !p.moving {
+			vx = stillVX
+		}
+		q := &t.st[i]
+		q.x, q.y, q.vx, q.vy, q.loc = x, y, vx, p.vy, loc
 		uniform = uniform && p.w == t.ps[0].w
 	}
 	if n > 0 {

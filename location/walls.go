@@ -170,19 +170,28 @@ func (rd *siteReader) wallsBetween(level int, x, y float64, room int) int {
 		return 0
 	}
 	if g := rd.walls; g != nil && level == rd.level {
-		ix := int((x - g.minX) * (1 / wallCellM))
-		iy := int((y - g.minY) * (1 / wallCellM))
-		if x >= g.minX && y >= g.minY && ix < g.nx && iy < g.ny {
-			k := iy*g.nx + ix
-			w := int(g.walls[k])
-			if int(g.end[k]) != room {
-				w++ // the cell centre lies across a wall from the tag
-			}
-			return min(w, g.maxWalls)
+		if w, ok := g.count(x, y, room); ok {
+			return w
 		}
 	}
 	if rd.room != room {
 		return 1
 	}
 	return 0
+}
+
+// count returns the walls between the grid's reader and a tag at (x, y)
+// in room, and whether (x, y) lies on the grid. Small enough to inline
+// into the likelihood loops.
+func (g *wallGrid) count(x, y float64, room int) (int, bool) {
+	ix, iy := int((x-g.minX)*(1/wallCellM)), int((y-g.minY)*(1/wallCellM))
+	if x < g.minX || y < g.minY || ix >= g.nx || iy >= g.ny {
+		return 0, false
+	}
+	k := iy*g.nx + ix
+	w := int(g.walls[k])
+	if int(g.end[k]) != room {
+		w++ // the cell centre lies across a wall from the tag
+	}
+	return min(w, g.maxWalls), true
 }
