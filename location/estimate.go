@@ -58,8 +58,12 @@ func (t *tracker) estimate(e *Engine, end int64, portal int, ranging []obs) Posi
 		x, y = t.nearestIn(t.room, x, y)
 	}
 	t.estX, t.estY, t.hasEst = x, y, true
+	scale := 0.0 // no room: the shadowing part is not bounded by one
+	if t.room >= 0 {
+		scale = s.roomScale[t.room]
+	}
 	pos := Position{TS: end, Tag: t.tag, Level: s.levels[t.level].id, X: round2(x), Y: round2(y),
-		AccuracyM: round2(e.radius(acc, end, t.nearestHeard(e, ranging, x, y))), RoomProb: round2(prob)}
+		AccuracyM: round2(e.radius(acc, end, t.nearestHeard(e, ranging, x, y), prob, scale)), RoomProb: round2(prob)}
 	if t.room >= 0 {
 		pos.Room = s.rooms[t.room].id
 	}
@@ -161,11 +165,18 @@ func round2(v float64) float64 { return math.Round(v*100) / 100 }
 // wrong for a while at one place (shadowing that does not average out).
 // An error of σ dB in a reading is a relative error of ln10·σ/(10 n) in
 // its distance, so that part grows with the building's learned σ and with
-// the distance to the nearest reader that heard the tag (near is where the
-// position comes from). The two add as independent errors.
-func (e *Engine) radius(spread float64, t int64, near float64) float64 {
+// the distance near to the nearest reader that heard the tag (near is
+// where the position comes from). Within the reported room, which holds
+// the tag with probability prob, that part cannot exceed the room's own
+// size (scale, its equivalent radius; 0 when there is no room): walls and
+// doors bound the error there, not the reading's distance. The two parts
+// add as independent errors.
+func (e *Engine) radius(spread float64, t int64, near, prob, scale float64) float64 {
 	rad := e.cal.radio.at(t)
 	m := radiusShadow * rad.SigmaDB * math.Ln10 / (10 * (nominalExponent + rad.dn)) * near
+	if scale > 0 {
+		m = prob*math.Min(m, radiusRoomShare*scale) + (1-prob)*m
+	}
 	k := radiusSpread * spread
 	return math.Sqrt(k*k + m*m)
 }
@@ -190,15 +201,18 @@ func (t *tracker) nearestHeard(e *Engine, ranging []obs, x, y float64) float64 {
 }
 
 // radiusSpread and radiusShadow scale the two parts of the radius
-// (radius); they were chosen together across the robustness family and
-// both data sets (docs/accuracy.md): the pair that puts the most of them
-// at 0.60-0.76 of true positions inside the radius. radiusFallbackM stands
+// (radius), radiusRoomShare bounds the shadowing part by the room's size;
+// the three were chosen together across the robustness family and both
+// data sets, with two engine seeds (docs/accuracy.md): the triple that
+// puts the most of them at 0.60-0.76 of true positions inside the radius,
+// ties broken by the squared distance from 0.68. radiusFallbackM stands
 // for the nearest reader's distance in an epoch without ranging readings
 // (an RFID portal's read). nominalExponent is the path loss exponent the
 // radius assumes for the conversion of dB into distance.
 const (
-	radiusSpread    = 0.85
-	radiusShadow    = 0.9
+	radiusSpread    = 0.3
+	radiusShadow    = 2.6
+	radiusRoomShare = 0.6
 	radiusFallbackM = 3.0
 	nominalExponent = 2.0
 )

@@ -2,6 +2,8 @@ package location
 
 import (
 	"math"
+
+	"github.com/paulmach/orb/planar"
 )
 
 // roomBelief is a forward filter (a small hidden Markov model) over the
@@ -36,10 +38,15 @@ const (
 	roomEvidenceFloor = 0.02
 )
 
-// buildRoomGraph indexes the rooms within their level and lists each
-// room's neighbours through doors on the same level.
+// buildRoomGraph indexes the rooms within their level, lists each
+// room's neighbours through doors on the same level and sizes each room
+// (roomScale).
 func (s *site) buildRoomGraph() {
 	s.roomLocal = make([]int, len(s.rooms))
+	s.roomScale = make([]float64, len(s.rooms))
+	for i := range s.rooms {
+		s.roomScale[i] = math.Sqrt(math.Abs(planar.Area(s.rooms[i].ring)) / math.Pi)
+	}
 	for _, l := range s.levels {
 		for k, ri := range l.rooms {
 			s.roomLocal[ri] = k

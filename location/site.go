@@ -23,6 +23,8 @@ type site struct {
 	// local indices of the rooms joined to it by a door (roomfilter.go).
 	roomLocal []int
 	roomAdj   [][]int32
+	// roomScale is each room's equivalent radius, sqrt(area/π) (radius).
+	roomScale []float64
 }
 
 type siteLevel struct {
