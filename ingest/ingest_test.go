@@ -2,7 +2,6 @@ package ingest_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
 	"sync"
@@ -200,10 +199,8 @@ func TestFrontSheds(t *testing.T) {
 }
 
 func decodeTS(data []byte) (int64, error) {
-	var ss []struct {
-		TS int64 `json:"t"`
-	}
-	if err := json.Unmarshal(data, &ss); err != nil || len(ss) == 0 {
+	ss, err := ingest.Decode(data)
+	if err != nil || len(ss) == 0 {
 		return 0, errors.Join(err, errors.New("no sighting"))
 	}
 	return ss[0].TS, nil

@@ -1,0 +1,4 @@
+package ingest
+
+// Decode is decode, for the external tests.
+var Decode = decode
