@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -67,9 +66,8 @@ type Front struct {
 	log     Appender
 	cfg     FrontConfig
 	refused prometheus.Counter
-	// shedUntil (unix ns) is when the last refusal because the engine is
-	// behind stops answering Shed.
-	shedUntil atomic.Int64
+	// shed is opened by a refusal because the engine is behind
+	shed rfid.ShedWindow
 }
 
 // NewFront returns a front appending to log; its refusal counter is
@@ -130,7 +128,7 @@ func (f *Front) Ingest(ctx context.Context, ss []location.Sighting) (late int, e
 		f.refused.Inc()
 		err = fmt.Errorf("%w: %w", ErrNotLogged, err)
 		if errors.Is(err, redisstore.ErrLogFull) || errors.Is(err, redisstore.ErrLogBehind) {
-			f.shedUntil.Store(f.cfg.Clock().Add(shedFor).UnixNano())
+			f.shed.Open(f.cfg.Clock())
 			return 0, rfid.RetryAfter(err, behindRetry)
 		}
 		if f.cfg.Expect != nil {
@@ -141,25 +139,19 @@ func (f *Front) Ingest(ctx context.Context, ss []location.Sighting) (late int, e
 	}
 }
 
-// Shed implements rfid.Shedder: for shedFor after the log refused a batch
-// because the engine is behind (or the log is full), batches are refused
-// before they are decoded and without a round trip to the store, which
-// would refuse them too. A store failure does not shed: those batches are
-// expected back (FrontConfig.Expect), and the store may be back at once.
+// Shed implements rfid.Shedder: for rfid.ShedFor after the log refused a
+// batch because the engine is behind (or the log is full), batches are
+// refused before they are decoded and without a round trip to the store,
+// which would refuse them too. A store failure does not shed: those
+// batches are expected back (FrontConfig.Expect), and the store may be
+// back at once.
 func (f *Front) Shed() error {
-	if f.cfg.Clock().UnixNano() < f.shedUntil.Load() {
+	if f.shed.Shedding(f.cfg.Clock()) {
 		f.refused.Inc()
 		return rfid.RetryAfter(errShed, behindRetry)
 	}
 	return nil
 }
-
-// shedFor is how long one refusal because the engine is behind sheds the
-// batches after it: short against the lag bound (MaxLag), so admission
-// follows the engine's catching up within a tenth of a second, and long
-// enough that an overloaded front asks the store about ten times a second
-// instead of once per batch.
-const shedFor = 100 * time.Millisecond
 
 // errShed refuses a batch while the front sheds (Shed).
 var errShed = fmt.Errorf("%w: %w (shed before decoding)", ErrNotLogged, redisstore.ErrLogBehind)

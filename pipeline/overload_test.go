@@ -12,13 +12,15 @@ import (
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/pipeline"
+	"github.com/hospitalrtls/rtls/rfid"
 )
 
 // TestOverloadRefusesInsteadOfDropping stalls the pipeline (a registry
 // read holds the geofence stage, so the engine stage stops once the ticks
 // between them fill up) while readers keep posting, with a clock the test
 // moves: once an accepted batch has waited longer than MaxQueueWait,
-// Ingest refuses (ErrBusy, 5.03 for the reader). The clock then runs far
+// Ingest refuses (ErrBusy, 5.03 for the reader), and sheds batches for a
+// moment (Shed: refused before decoding). The clock then runs far
 // past the lateness before the stall ends, yet every sighting Ingest
 // accepted reaches the engine in time: none is dropped after its
 // acknowledgement.
@@ -79,6 +81,16 @@ func TestOverloadRefusesInsteadOfDropping(t *testing.T) {
 	refused := r.metricWith("rtls_pipeline_refused_batches_total", "cause", "queue_wait")
 	if refused == 0 {
 		t.Errorf("no batch refused for its queue wait")
+	}
+	// right after a refusal for the engine, batches are shed before the
+	// reader front decodes them, for rfid.ShedFor
+	var rt rfid.Retrier
+	if err := p.Shed(); !errors.Is(err, pipeline.ErrBusy) || !errors.As(err, &rt) || rt.RetryAfter() != time.Second {
+		t.Errorf("Shed right after a refusal = %v; want ErrBusy asking a retry after 1s", err)
+	}
+	clock.set(clock.Now().Add(rfid.ShedFor))
+	if err := p.Shed(); err != nil {
+		t.Errorf("Shed %v after the refusal = %v; want nil", rfid.ShedFor, err)
 	}
 	// Far past the lateness (3 s) while batches wait: the watermark is
 	// held for them.

@@ -30,6 +30,7 @@ import (
 	"github.com/hospitalrtls/rtls/location/alert"
 	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/location/trail"
+	"github.com/hospitalrtls/rtls/rfid"
 	"github.com/hospitalrtls/rtls/store"
 )
 
@@ -140,6 +141,7 @@ type Pipeline struct {
 	evictMS   int64 // the engine's, ms
 	q         *intake
 	expect    *Expected
+	shed      rfid.ShedWindow // opened by a refusal because the engine is behind
 	wr        *writer
 	cmds      chan command // for the geofence stage
 	engReads  chan engRead // for the engine stage

@@ -18,6 +18,7 @@ const (
 	refusedQueueFull    = "queue_full"          // Config.Queue batches wait already
 	refusedBacklogAge   = "store_backlog_age"   // the store is behind more than MaxBacklogAge
 	refusedBacklogBytes = "store_backlog_bytes" // the unwritten updates exceed MaxBacklogBytes
+	refusedShed         = "shed"                // refused before decoding, right after one of the engine's (Shed)
 )
 
 // queued is one batch Ingest took, waiting for the engine.
@@ -167,7 +168,23 @@ func (p *Pipeline) refuse(cause string, ss []location.Sighting) error {
 		p.expect.Expect(ss[0].Reader, oldest)
 		return rfid.RetryAfter(fmt.Errorf("%w (%s)", ErrBusy, cause), storeRetry)
 	}
+	p.shed.Open(p.cfg.Clock())
 	return rfid.RetryAfter(fmt.Errorf("%w (%s)", ErrBusy, cause), engineRetry)
+}
+
+// Shed implements rfid.Shedder: for rfid.ShedFor after a batch was
+// refused because the engine is behind, batches are refused before the
+// reader front decodes them (cause "shed"; their sightings are not
+// counted, as they are not decoded). A refusal
+// because the store is behind does not shed: those batches are expected
+// back.
+func (p *Pipeline) Shed() error {
+	if p.shed.Shedding(p.cfg.Clock()) {
+		p.metrics.busy.Inc()
+		p.metrics.refusedBatches.WithLabelValues(refusedShed).Inc()
+		return rfid.RetryAfter(fmt.Errorf("%w (shed before decoding)", ErrBusy), engineRetry)
+	}
+	return nil
 }
 
 // Retry delays a refusal asks of the reader (rfid.Retrier: the 5.03's

@@ -2,6 +2,7 @@ package rfid
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/hospitalrtls/rtls/location"
@@ -27,6 +28,26 @@ type Sink interface {
 type Shedder interface {
 	Shed() error
 }
+
+// ShedWindow is what a Sink keeps to implement Shedder: Open after a
+// refusal because its engine is behind, and the batches that come within
+// ShedFor are refused before decoding. Safe for concurrent use.
+type ShedWindow struct {
+	until atomic.Int64 // unix ns
+}
+
+// ShedFor is how long one refusal because the engine is behind sheds the
+// batches after it: short against the lateness budget, so admission
+// follows the engine's catching up within a tenth of a second, and long
+// enough that an overloaded sink does the work of about ten refusals a
+// second instead of one per batch.
+const ShedFor = 100 * time.Millisecond
+
+// Open sheds the batches of the next ShedFor from now.
+func (w *ShedWindow) Open(now time.Time) { w.until.Store(now.Add(ShedFor).UnixNano()) }
+
+// Shedding reports whether a batch at now is shed.
+func (w *ShedWindow) Shedding(now time.Time) bool { return now.UnixNano() < w.until.Load() }
 
 // Retrier is implemented by Sink errors that know when a retry may pass:
 // the 5.03's Max-Age is RetryAfter rounded up to whole seconds (at least
