@@ -118,12 +118,12 @@ type Consumer struct {
 	cursorAt time.Time
 	// The ingest bar (raiseBar): newest is the newest stamp handed; safe
 	// the bar up to which every logged sighting is handed (MinInt64:
-	// none yet); barTo the bar
-	// raised last and barID the log's newest entry then ("": none
-	// pending); barAt when it was raised.
-	newest, safe, barTo int64
-	barID               string
-	barAt               time.Time
+	// none yet); barTo the bar raised last, barWant what it would have
+	// been without the retries the engine waits for, and barID the log's
+	// newest entry then ("": none pending); barAt when it was raised.
+	newest, safe, barTo, barWant int64
+	barID                        string
+	barAt                        time.Time
 	// progress is the pipeline's count of processed and written batches
 	// (Progress).
 	progress atomic.Uint64
@@ -168,7 +168,7 @@ func NewConsumer(src Source, trim Trimmer, cfg ConsumerConfig) *Consumer {
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
-	return &Consumer{src: src, trim: trim, cfg: cfg, log: cfg.Logger, last: "0", newest: math.MinInt64, safe: math.MinInt64}
+	return &Consumer{src: src, trim: trim, cfg: cfg, log: cfg.Logger, last: "0", newest: math.MinInt64, safe: math.MinInt64, barWant: math.MinInt64}
 }
 
 // Replay says what Resume found in the log.
@@ -321,6 +321,13 @@ func (c *Consumer) Run(ctx context.Context, sink Sink) error {
 			c.trimProcessed(ctx)
 		}
 	}
+	// Record how far it took, so that the fronts do not judge the log's
+	// lag by a cursor up to cursorEvery old until it lapses (a stopping
+	// owner took entries after it); fenced, so a lost lease writes nothing.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer cancel()
+	c.cursorAt = time.Time{}
+	c.recordCursor(fctx)
 	return nil
 }
 
@@ -337,20 +344,20 @@ func (c *Consumer) raiseBar(ctx context.Context) {
 	if x == nil {
 		return
 	}
-	if c.barID != "" && !idLess(c.taken, c.barID) {
-		c.safe, c.barID = c.barTo, ""
+	c.barDrained(x)
+	if c.barID != "" {
+		return
 	}
-	if c.safe != math.MinInt64 {
-		// from the first bar on (at start the engine runs on the clock:
-		// the first bar is drained within a read or two)
-		x.Hold(LogBacklog, c.safe+1)
-	}
-	if c.barID != "" || time.Since(c.barAt) < barEvery {
+	want := max(c.newest, c.cfg.Clock().UnixMilli()) - c.cfg.LatenessMS
+	// every barEvery, and at once when the bar would pass the end of an
+	// epoch: the engine finalises that epoch as soon as the bar is drained
+	since := time.Since(c.barAt)
+	if since < barEvery && (since < barMinEvery || floorDiv(want, c.cfg.EpochMS) <= floorDiv(c.barWant, c.cfg.EpochMS)) {
 		return
 	}
 	// not past what the engine waits for (readers' retries after a store
 	// outage): the front must take those
-	to := max(c.newest, c.cfg.Clock().UnixMilli()) - c.cfg.LatenessMS
+	to := want
 	if f := x.FloorExcept(LogBacklog); f <= to {
 		if f == math.MinInt64 { // the log outage: whatever is not final
 			return
@@ -360,7 +367,7 @@ func (c *Consumer) raiseBar(ctx context.Context) {
 	if to <= c.safe {
 		return
 	}
-	c.barAt = time.Now()
+	c.barAt, c.barWant = time.Now(), want
 	id, err := c.trim.RaiseIngestBar(ctx, to)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -369,10 +376,29 @@ func (c *Consumer) raiseBar(ctx context.Context) {
 		return
 	}
 	c.barTo, c.barID = to, id
+	c.barDrained(x) // often at once: everything logged was handed
 }
 
-// barEvery is how often the consumer raises the ingest bar.
-const barEvery = 250 * time.Millisecond
+// barDrained moves the engine's hold up to the bar once every log entry
+// up to it is handed over.
+func (c *Consumer) barDrained(x Waiter) {
+	if c.barID != "" && !idLess(c.taken, c.barID) {
+		c.safe, c.barID = c.barTo, ""
+	}
+	if c.safe != math.MinInt64 {
+		// from the first bar on (at start the engine runs on the clock:
+		// the first bar is drained within a read or two)
+		x.Hold(LogBacklog, c.safe+1)
+	}
+}
+
+// barEvery is how often the consumer raises the ingest bar; at the end of
+// an epoch it does at once, but not more often than barMinEvery (sightings
+// stamped ahead of the clock pass an epoch with every batch).
+const (
+	barEvery    = 250 * time.Millisecond
+	barMinEvery = 20 * time.Millisecond
+)
 
 // idLess reports whether stream id a ("<ms>-<seq>", or "0") is before b.
 func idLess(a, b string) bool {

@@ -42,6 +42,9 @@ type Expected struct {
 	// reader's retried seconds are older than other readers' seconds of
 	// the same tags, so the tags' own closing waits for them too.
 	tagFloor atomic.Int64
+	// raised is signalled when a Hold moves its source's hold on: the
+	// engine stage finalises at once the epochs it lets go.
+	raised chan struct{}
 }
 
 // expectation: sightings stamped ts or later are expected from a source
@@ -63,7 +66,7 @@ func NewExpected(window time.Duration, clock func() time.Time) *Expected {
 	if clock == nil {
 		clock = time.Now
 	}
-	x := &Expected{window: window, clock: clock, by: map[string]expectation{}}
+	x := &Expected{window: window, clock: clock, by: map[string]expectation{}, raised: make(chan struct{}, 1)}
 	x.floor.Store(math.MaxInt64)
 	x.tagFloor.Store(math.MaxInt64)
 	return x
@@ -101,6 +104,12 @@ func (x *Expected) Hold(source string, ts int64) {
 	now := x.clock()
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if e, ok := x.by[source]; ok && e.hold && ts > e.ts {
+		select {
+		case x.raised <- struct{}{}:
+		default:
+		}
+	}
 	x.by[source] = expectation{ts: ts, until: now.Add(x.window), hold: true}
 	x.update()
 }

@@ -62,8 +62,17 @@ func (p *Pipeline) runEngine(ctx context.Context, out chan<- stageMsg) {
 	defer close(out)
 	t := time.NewTicker(p.cfg.Tick)
 	defer t.Stop()
+	due := time.NewTimer(p.untilDue())
+	defer due.Stop()
 	for {
 		select {
+		case <-due.C:
+			p.tick(out)
+			due.Reset(p.untilDue())
+		case <-p.expect.raised:
+			if p.epochDue() {
+				p.tick(out)
+			}
 		case <-p.q.ready:
 			p.holdFrom(p.cfg.Clock())
 			if p.take(p.q.depth()) {
@@ -83,6 +92,22 @@ func (p *Pipeline) runEngine(ctx context.Context, out chan<- stageMsg) {
 			return
 		}
 	}
+}
+
+// untilDue is how long until the wall clock's watermark passes the end of
+// the next epoch: the engine stage ticks then, so an epoch is finalised
+// when it is due, not up to a Tick later.
+func (p *Pipeline) untilDue() time.Duration {
+	wm := p.watermark()
+	next := (floorDiv(wm, p.epochMS) + 1) * p.epochMS
+	return time.Duration(next-wm+1) * time.Millisecond
+}
+
+// epochDue reports whether an epoch not finalised yet is due: the
+// watermark, held as a tick would hold it, passed its end.
+func (p *Pipeline) epochDue() bool {
+	wm := min(p.watermark(), p.holdFrom(p.cfg.Clock())-1)
+	return floorDiv(wm, p.epochMS)*p.epochMS > p.q.finalised()
 }
 
 // tick takes what queued, finalises the epochs the watermark passed
