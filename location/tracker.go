@@ -37,23 +37,19 @@ type particle struct {
 	moving bool // motion mode: standing still or walking
 }
 
-// pstate is a particle as a tag keeps it between updates, in 10 bytes:
+// pstate is a particle as a tag keeps it between updates, in 6 bytes:
 // without its weight, which is the same for every particle after an
 // update (resampling draws an equally weighted set) and kept once per tag;
-// with its position in 16-bit steps of its level's frame (posFrame); its
-// room, or its level when it is in none (loc); and standing still told by
-// vx holding stillVX (a standing particle has no velocity: predict).
+// with its position in 16-bit steps of its level's frame (posFrame) and
+// its room, or its level when it is in none (loc). Whether it walks, and
+// its velocity if it does, are kept apart (tracker.mv): most particles
+// stand, and a standing particle has no velocity (predict).
 type pstate struct {
-	x, y   uint16
-	vx, vy int16
+	x, y uint16
 	// loc is the room (whose level is the particle's), or -1-level for a
 	// particle in no room.
 	loc int16
 }
-
-// stillVX is the vx of a standing particle in pstate: setVelocity never
-// gives it.
-const stillVX = math.MinInt16
 
 // posFrame is where a level's kept particle positions lie: x = minX +
 // k·unit for k in [0, 65535], and y alike. It covers the level's outline,
@@ -153,8 +149,12 @@ type tracker struct {
 	// ps are the particles during an update (the worker's buffer, nil
 	// between updates); st keeps them between updates, with w0 the weight
 	// of every particle, or ws the weight of each when they differ.
-	ps      []particle
-	st      []pstate
+	ps []particle
+	st []pstate
+	// mv tells which particles of st walk, one bit each (particle i is
+	// bit i%16 of mv[i/16]), followed by the velocity (vx, vy) of each
+	// walking particle in order.
+	mv      []uint16
 	w0      float32
 	ws      []float32
 	pending []pending
@@ -298,26 +298,30 @@ func (t *tracker) step(e *Engine, end int64, all []obs) (Position, bool) {
 // them; the update's buffer holds Config.Particles).
 func (t *tracker) unpack(s *site, buf []particle) []particle {
 	ps := buf[:len(t.st)]
+	v := (len(t.st) + 15) / 16 // the next walking particle's velocity in mv
 	for i, q := range t.st {
 		w := t.w0
 		if t.ws != nil {
 			w = t.ws[i]
 		}
-		room, level, vx := q.loc, int8(0), q.vx
+		room, level := q.loc, int8(0)
 		if room >= 0 {
 			level = int8(s.rooms[room].level)
 		} else {
 			room, level = -1, int8(-1-q.loc)
 		}
-		if vx == stillVX {
-			vx = 0
+		var vx, vy int16
+		moving := t.mv[i/16]>>(i%16)&1 != 0
+		if moving {
+			vx, vy = int16(t.mv[v]), int16(t.mv[v+1])
+			v += 2
 		}
 		x, y := s.levels[level].frame.get(q.x, q.y)
 		// written field by field: a copy of a partly written particle
 		// would stall on its stores
 		p := &ps[i]
-		p.x, p.y, p.vx, p.vy, p.w = x, y, vx, q.vy, w
-		p.room, p.level, p.moving = room, level, q.vx != stillVX
+		p.x, p.y, p.vx, p.vy, p.w = x, y, vx, vy, w
+		p.room, p.level, p.moving = room, level, moving
 	}
 	return ps
 }
@@ -332,6 +336,21 @@ func (t *tracker) pack(e *Engine) {
 		t.st = make([]pstate, n, min(e.cfg.Particles, (n+n/4+15)&^15))
 	}
 	t.st = t.st[:n]
+	bits, walking := (n+15)/16, 0
+	for i := range t.ps {
+		if t.ps[i].moving {
+			walking++
+		}
+	}
+	// the walking particles come and go: mv keeps room for as many again
+	// and 16 more, and gives it back only when four times too large
+	if need := bits + 2*walking; need > cap(t.mv) || cap(t.mv) > 4*need+64 {
+		t.mv = make([]uint16, need, 2*need+32)
+	} else {
+		t.mv = t.mv[:need]
+	}
+	clear(t.mv[:bits])
+	v := bits // the next walking particle's velocity in mv
 	t.ws = t.ws[:0]
 	uniform := true
 	for i := range t.ps {
@@ -341,15 +360,17 @@ func (t *tracker) pack(e *Engine) {
 		if p.room >= 0 {
 			x, y = f.inRoom(&s.rooms[p.room], x, y, p.x, p.y)
 		}
-		loc, vx := p.room, p.vx
+		loc := p.room
 		if loc < 0 {
 			loc = -1 - int16(p.level)
 		}
-		if !p.moving {
-			vx = stillVX
+		if p.moving {
+			t.mv[i/16] |= 1 << (i % 16)
+			t.mv[v], t.mv[v+1] = uint16(p.vx), uint16(p.vy)
+			v += 2
 		}
 		q := &t.st[i]
-		q.x, q.y, q.vx, q.vy, q.loc = x, y, vx, p.vy, loc
+		q.x, q.y, q.loc = x, y, loc
 		uniform = uniform && p.w == t.ps[0].w
 	}
 	if n > 0 {
