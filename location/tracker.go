@@ -154,9 +154,12 @@ type tracker struct {
 	// mv tells which particles of st walk, one bit each (particle i is
 	// bit i%16 of mv[i/16]), followed by the velocity (vx, vy) of each
 	// walking particle in order.
-	mv      []uint16
-	w0      float32
-	ws      []float32
+	mv []uint16
+	ws []float32
+	w0 float32
+	// movingW is the share of the weight on walking particles after the
+	// last full update.
+	movingW float32
 	pending []pending
 	maxTS   int64 // newest sighting accepted
 	done    int64 // end of the last finalised epoch
@@ -164,11 +167,9 @@ type tracker struct {
 	// minus the lateness) has passed, firstEnd the end of the epoch of
 	// its oldest pending sighting (math.MaxInt64 when none).
 	closed, firstEnd int64
-	inDirty, queued  bool  // in Engine.dirty, in Engine.due or work
 	last             int64 // event time of the last update
-	started          bool
-	room             int // reported room, -1 none
-	level            int // reported level
+	room             int   // reported room, -1 none
+	level            int   // reported level
 	// altLevel is a level the readers have favoured since altSince.
 	altLevel int
 	altSince int64
@@ -176,14 +177,14 @@ type tracker struct {
 	wSlow, wFast float64
 	// estX, estY is the last reported position (hasEst once there is one).
 	estX, estY float64
-	hasEst     bool
 	// pos is the last position reported and heard the ranging readers of
 	// its epoch (mean RSSI), for Explain.
 	pos   Position
 	heard []obs
-	// movingW is the share of the weight on walking particles after the
-	// last full update.
-	movingW float32
+	// the small fields last, together (no padding between them)
+	inDirty, queued bool // in Engine.dirty, in Engine.due or work
+	started         bool
+	hasEst          bool
 	// stillRun counts the last full updates that hardly moved the estimate.
 	stillRun int8
 }
