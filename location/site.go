@@ -36,7 +36,6 @@ type siteLevel struct {
 	grid    floorplans.Grid // over the bounds of rooms, indexed as rooms
 	rooms   []int           // room indices on this level
 	readers []int           // reader indices on this level
-	frame   posFrame        // where kept particles lie (tracker.go)
 }
 
 type siteRoom struct {
@@ -137,7 +136,6 @@ func newSite(p *floorplans.Plan, cfg Config) *site {
 		s.readers = append(s.readers, sr)
 	}
 	s.buildWallGrids(cfg.MaxWalls)
-	s.buildFrames()
 	return s
 }
 
