@@ -73,8 +73,7 @@ type Engine struct {
 	workers []*worker
 	// addObs are the observations Add made (readers hearing readers),
 	// applied at the next barrier before the workers'.
-	addObs []observation
-	addPws []float64 // their wall-count probabilities
+	addObs obsBuf
 	// solo computes tags read between barriers (settle) into early.
 	solo  *worker
 	early map[*tracker]*stash
@@ -100,7 +99,7 @@ func New(plan *floorplans.Plan, cfg Config) (*Engine, error) {
 	s := newSite(plan, cfg)
 	e := &Engine{cfg: cfg, site: s, tags: map[string]*tracker{}, flushed: math.MinInt64, hold: math.MaxInt64,
 		learned: &learned{cal: newCalibration(len(s.readers), &cfg)}}
-	e.cal = newCalView(e.learned, &e.addObs, &e.addPws)
+	e.cal = newCalView(e.learned, &e.addObs)
 	n := cfg.Workers
 	if n == 0 {
 		n = runtime.GOMAXPROCS(0)
@@ -267,10 +266,8 @@ func (e *Engine) barrier(wm int64) {
 	for _, t := range e.work {
 		t.queued = false
 	}
-	for _, o := range e.addObs {
-		e.learned.apply(o, e.addPws)
-	}
-	e.addObs, e.addPws = e.addObs[:0], e.addPws[:0]
+	e.learned.applyAll(e.addObs.obs, e.addObs.pws)
+	e.addObs.reset()
 	e.learned.settle()
 	e.run(wm)
 }

@@ -1,6 +1,7 @@
 package location
 
 import (
+	"math"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -31,19 +32,20 @@ import (
 // observation is one piece of evidence for the learned state, buffered
 // during a barrier and applied after it in a deterministic order. A
 // barrier buffers every observation of every tag it computes, so they are
-// kept in 24 bytes: the rest of a radio observation (its u, w and
-// wall-count probabilities) lies in the buffering worker's pws, from at on.
+// kept in 16 bytes: the rest of a radio observation (its u, w and
+// wall-count probabilities) lies in the buffer's pws, from at on, and
+// the event time is an observation of its own (obsTime) before those of
+// that time (obsBuf).
 type observation struct {
+	// v is the residual of an offset, a radio observation's y, a
+	// silence's phi, or the bits of an obsTime's event time.
+	v float64
+	// at is the reader of an offset, or where the rest of a radio
+	// observation starts in pws.
+	at     int32
 	kind   obsKind
 	npw    uint8
 	silent bool
-	// at is the reader of an offset, or where the rest of a radio
-	// observation starts in pws.
-	at int32
-	t  int64
-	// v is the residual of an offset, a radio observation's y or a
-	// silence's phi.
-	v float64
 }
 
 // obsKind says which learned state an observation is for.
@@ -58,7 +60,38 @@ const (
 	// obsSilence is one ranging reader judged at a confidently placed
 	// tag: radioLearner.observeSilence.
 	obsSilence
+	// obsTime is the event time of the observations after it.
+	obsTime
 )
+
+// obsBuf is where a view buffers observations: the observations, the
+// rest of the radio ones (pws), and the event time of the last one (set
+// when timed). A segment of it applied on its own (learned.applyAll)
+// starts at a mark, so that its first observation is an obsTime.
+type obsBuf struct {
+	obs   []observation
+	pws   []float64
+	t     int64
+	timed bool
+}
+
+// put buffers o at event time t, after an obsTime when t is not the time
+// of the observation before it.
+func (b *obsBuf) put(t int64, o observation) {
+	if !b.timed || b.t != t {
+		b.obs = append(b.obs, observation{kind: obsTime, v: math.Float64frombits(uint64(t))})
+		b.t, b.timed = t, true
+	}
+	b.obs = append(b.obs, o)
+}
+
+// mark starts a segment: the next observation put is preceded by its time.
+func (b *obsBuf) mark() { b.timed = false }
+
+// reset empties the buffer.
+func (b *obsBuf) reset() {
+	b.obs, b.pws, b.timed = b.obs[:0], b.pws[:0], false
+}
 
 // learned is the state learned across tags, shared by all workers.
 type learned struct {
@@ -68,19 +101,25 @@ type learned struct {
 	gen uint64
 }
 
-// apply commits one observation, the rest of which (if a radio
-// observation) is in pws. Only the goroutine that owns the engine calls
-// it, outside of the workers' part of a barrier.
-func (l *learned) apply(o observation, pws []float64) {
-	l.gen++
-	switch o.kind {
-	case obsReaderOffset:
-		l.cal.add(int(o.at), o.t, o.v)
-	case obsRadio:
-		rest := pws[o.at : int(o.at)+2+int(o.npw)]
-		l.cal.radio.observe(o.t, radioObs{y: o.v, u: rest[0], w: rest[1], pw: rest[2:]})
-	case obsSilence:
-		l.cal.radio.observeSilence(o.t, o.silent, o.v)
+// applyAll commits a segment of observations in order (its first one an
+// obsTime: obsBuf.mark), the rest of the radio ones being in pws. Only
+// the goroutine that owns the engine calls it, outside of the workers'
+// part of a barrier.
+func (l *learned) applyAll(obs []observation, pws []float64) {
+	var t int64
+	for _, o := range obs {
+		l.gen++
+		switch o.kind {
+		case obsTime:
+			t = int64(math.Float64bits(o.v))
+		case obsReaderOffset:
+			l.cal.add(int(o.at), t, o.v)
+		case obsRadio:
+			rest := pws[o.at : int(o.at)+2+int(o.npw)]
+			l.cal.radio.observe(t, radioObs{y: o.v, u: rest[0], w: rest[1], pw: rest[2:]})
+		case obsSilence:
+			l.cal.radio.observeSilence(t, o.silent, o.v)
+		}
 	}
 }
 
@@ -97,7 +136,7 @@ func (l *learned) settle() {
 // at the same time many times per update) until the state changes.
 type calView struct {
 	l     *learned
-	obs   *[]observation
+	buf   *obsBuf
 	radio radioView
 	memo  []offsetMemo // by reader
 }
@@ -109,10 +148,9 @@ type offsetMemo struct {
 	v   float64
 }
 
-// newCalView returns the view of l buffering observations into obs and
-// the rest of radio observations into pws.
-func newCalView(l *learned, obs *[]observation, pws *[]float64) calView {
-	return calView{l: l, obs: obs, radio: radioView{l: l.cal.radio, g: l, obs: obs, pws: pws, memo: &radioMemo{}},
+// newCalView returns the view of l buffering observations into buf.
+func newCalView(l *learned, buf *obsBuf) calView {
+	return calView{l: l, buf: buf, radio: radioView{l: l.cal.radio, g: l, buf: buf, memo: &radioMemo{}},
 		memo: make([]offsetMemo, len(l.cal.readers))}
 }
 
@@ -122,8 +160,7 @@ func newCalView(l *learned, obs *[]observation, pws *[]float64) calView {
 type radioView struct {
 	l    *radioLearner
 	g    *learned
-	obs  *[]observation
-	pws  *[]float64
+	buf  *obsBuf
 	memo *radioMemo
 }
 
@@ -148,15 +185,16 @@ func (v radioView) latest() *Radio { return v.l.latest() }
 
 // observe buffers one reading's observation at t (radioLearner.observe).
 func (v radioView) observe(t int64, o radioObs) {
-	ob := observation{kind: obsRadio, t: t, v: o.y, npw: uint8(len(o.pw)), at: int32(len(*v.pws))}
-	*v.pws = append(append(*v.pws, o.u, o.w), o.pw...)
-	*v.obs = append(*v.obs, ob)
+	b := v.buf
+	ob := observation{kind: obsRadio, v: o.y, npw: uint8(len(o.pw)), at: int32(len(b.pws))}
+	b.pws = append(append(b.pws, o.u, o.w), o.pw...)
+	b.put(t, ob)
 }
 
 // observeSilence buffers one silence judgement at t
 // (radioLearner.observeSilence).
 func (v radioView) observeSilence(t int64, silent bool, phi float64) {
-	*v.obs = append(*v.obs, observation{kind: obsSilence, t: t, v: phi, silent: silent})
+	v.buf.put(t, observation{kind: obsSilence, v: phi, silent: silent})
 }
 
 // at returns reader r's offset for an epoch ending at t, as committed.
@@ -173,24 +211,23 @@ func (v calView) latest(r int) float64 { return v.l.cal.latest(r) }
 
 // add buffers a residual of reader r at t (see calibration.add).
 func (v calView) add(r int, t int64, res float64) {
-	*v.obs = append(*v.obs, observation{kind: obsReaderOffset, at: int32(r), t: t, v: res})
+	v.buf.put(t, observation{kind: obsReaderOffset, at: int32(r), v: res})
 }
 
 // worker computes tags during a barrier. ctx is the Engine value the
 // filter and the radio model run with: it shares the configuration, the
 // site and the learned state, and holds the worker's own scratch buffers
-// and a calView buffering into obs.
+// and a calView buffering into buf.
 type worker struct {
 	ctx Engine
 	out []Position
-	obs []observation
-	pws []float64 // the rest of the radio observations (observation.at)
+	buf obsBuf
 }
 
 func newWorker(e *Engine) *worker {
 	w := &worker{}
 	w.ctx = Engine{cfg: e.cfg, site: e.site, learned: e.learned}
-	w.ctx.cal = newCalView(e.learned, &w.obs, &w.pws)
+	w.ctx.cal = newCalView(e.learned, &w.buf)
 	return w
 }
 
@@ -263,16 +300,15 @@ func (e *Engine) run(wm int64) {
 		w := e.workers[sp.w]
 		e.out = append(e.out, w.out[sp.out0:sp.out1]...)
 		e.stats.Updates += uint64(sp.out1 - sp.out0)
-		for _, o := range w.obs[sp.obs0:sp.obs1] {
-			e.learned.apply(o, w.pws)
-		}
+		e.learned.applyAll(w.buf.obs[sp.obs0:sp.obs1], w.buf.pws)
 	}
 	e.learned.settle()
 	for _, w := range e.workers[:nw] {
 		e.stats.StillUpdates += w.ctx.stats.StillUpdates
 		w.ctx.stats.StillUpdates = 0
 		clear(w.out) // drop the tag strings
-		w.out, w.obs, w.pws = w.out[:0], w.obs[:0], w.pws[:0]
+		w.out = w.out[:0]
+		w.buf.reset()
 	}
 	clear(work)
 	e.work = work[:0]
@@ -281,15 +317,16 @@ func (e *Engine) run(wm int64) {
 // compute finalises t's epochs up to max(its own watermark, wm) and
 // records where its results are in sp.
 func (w *worker) compute(k int32, t *tracker, wm int64, sp *span) {
-	*sp = span{w: k, out0: int32(len(w.out)), obs0: int32(len(w.obs))}
+	w.buf.mark()
+	*sp = span{w: k, out0: int32(len(w.out)), obs0: int32(len(w.buf.obs))}
 	w.advance(t, max(t.closed, wm))
-	sp.out1, sp.obs1 = int32(len(w.out)), int32(len(w.obs))
+	sp.out1, sp.obs1 = int32(len(w.out)), int32(len(w.buf.obs))
 }
 
 // stash holds what settle computed for a tag ahead of a barrier.
 type stash struct {
 	out   []Position
-	obs   []observation
+	obs   []observation // starting with an obsTime
 	pws   []float64
 	still uint64
 }
@@ -309,7 +346,7 @@ func (e *Engine) settle(t *tracker) {
 	}
 	w := e.solo
 	w.advance(t, t.closed)
-	if len(w.out) == 0 && len(w.obs) == 0 {
+	if len(w.out) == 0 && len(w.buf.obs) == 0 {
 		return
 	}
 	if e.early == nil {
@@ -322,17 +359,18 @@ func (e *Engine) settle(t *tracker) {
 	}
 	st.out = append(st.out, w.out...)
 	base := int32(len(st.pws))
-	for _, o := range w.obs {
+	for _, o := range w.buf.obs {
 		if o.kind == obsRadio {
 			o.at += base
 		}
 		st.obs = append(st.obs, o)
 	}
-	st.pws = append(st.pws, w.pws...)
+	st.pws = append(st.pws, w.buf.pws...)
 	st.still += w.ctx.stats.StillUpdates
 	w.ctx.stats.StillUpdates = 0
 	clear(w.out)
-	w.out, w.obs, w.pws = w.out[:0], w.obs[:0], w.pws[:0]
+	w.out = w.out[:0]
+	w.buf.reset()
 }
 
 // commitStash emits and applies what settle kept aside for a tag.
@@ -340,7 +378,5 @@ func (e *Engine) commitStash(st *stash) {
 	e.out = append(e.out, st.out...)
 	e.stats.Updates += uint64(len(st.out))
 	e.stats.StillUpdates += st.still
-	for _, o := range st.obs {
-		e.learned.apply(o, st.pws)
-	}
+	e.learned.applyAll(st.obs, st.pws)
 }

@@ -37,26 +37,21 @@ type particle struct {
 	moving bool // motion mode: standing still or walking
 }
 
-// pstate is a particle as a tag keeps it between updates, in 14 bytes:
+// pstate is a particle as a tag keeps it between updates, in 10 bytes:
 // without its weight, which is the same for every particle after an
 // update (resampling draws an equally weighted set) and kept once per tag;
-// with its room, or its level when it is in none (loc); and standing
-// still told by vx holding stillVX (a standing particle has no velocity:
-// predict). The position is kept exactly, its float32 bits in halves so
-// that the struct aligns on 2 bytes (16-bit steps of a per-level frame
-// would take 10 bytes, but the rounding changed the output:
-// docs/performance.md).
+// with its position, exactly (its float32 bits in halves, so that the
+// struct aligns on 2 bytes: 16-bit steps of a per-level frame would take
+// 6 bytes, but the rounding changes the output, docs/performance.md), and
+// its room, or its level when it is in none (loc). Whether it walks, and
+// its velocity if it does, are kept apart (tracker.mv): most particles
+// stand, and a standing particle has no velocity (predict).
 type pstate struct {
-	x, y   [2]uint16
-	vx, vy int16
+	x, y [2]uint16
 	// loc is the room (whose level is the particle's), or -1-level for a
 	// particle in no room.
 	loc int16
 }
-
-// stillVX is the vx of a standing particle in pstate: setVelocity never
-// gives it.
-const stillVX = math.MinInt16
 
 // halves returns the bits of f in two halves, low first.
 func halves(f float32) [2]uint16 {
@@ -76,10 +71,17 @@ type tracker struct {
 	// ps are the particles during an update (the worker's buffer, nil
 	// between updates); st keeps them between updates, with w0 the weight
 	// of every particle, or ws the weight of each when they differ.
-	ps      []particle
-	st      []pstate
-	w0      float32
-	ws      []float32
+	ps []particle
+	st []pstate
+	// mv tells which particles of st walk, one bit each (particle i is
+	// bit i%16 of mv[i/16]), followed by the velocity (vx, vy) of each
+	// walking particle in order.
+	mv []uint16
+	ws []float32
+	w0 float32
+	// movingW is the share of the weight on walking particles after the
+	// last full update.
+	movingW float32
 	pending []pending
 	maxTS   int64 // newest sighting accepted
 	done    int64 // end of the last finalised epoch
@@ -87,11 +89,9 @@ type tracker struct {
 	// minus the lateness) has passed, firstEnd the end of the epoch of
 	// its oldest pending sighting (math.MaxInt64 when none).
 	closed, firstEnd int64
-	inDirty, queued  bool  // in Engine.dirty, in Engine.due or work
 	last             int64 // event time of the last update
-	started          bool
-	room             int // reported room, -1 none
-	level            int // reported level
+	room             int   // reported room, -1 none
+	level            int   // reported level
 	// altLevel is a level the readers have favoured since altSince.
 	altLevel int
 	altSince int64
@@ -99,14 +99,14 @@ type tracker struct {
 	wSlow, wFast float64
 	// estX, estY is the last reported position (hasEst once there is one).
 	estX, estY float64
-	hasEst     bool
 	// pos is the last position reported and heard the ranging readers of
 	// its epoch (mean RSSI), for Explain.
 	pos   Position
 	heard []obs
-	// movingW is the share of the weight on walking particles after the
-	// last full update.
-	movingW float32
+	// the small fields last, together (no padding between them)
+	inDirty, queued bool // in Engine.dirty, in Engine.due or work
+	started         bool
+	hasEst          bool
 	// stillRun counts the last full updates that hardly moved the estimate.
 	stillRun int8
 }
@@ -221,26 +221,30 @@ func (t *tracker) step(e *Engine, end int64, all []obs) (Position, bool) {
 // them; the update's buffer holds Config.Particles).
 func (t *tracker) unpack(s *site, buf []particle) []particle {
 	ps := buf[:len(t.st)]
+	v := (len(t.st) + 15) / 16 // the next walking particle's velocity in mv
 	for i, q := range t.st {
 		w := t.w0
 		if t.ws != nil {
 			w = t.ws[i]
 		}
-		room, level, vx := q.loc, int8(0), q.vx
+		room, level := q.loc, int8(0)
 		if room >= 0 {
 			level = int8(s.rooms[room].level)
 		} else {
 			room, level = -1, int8(-1-q.loc)
 		}
-		if vx == stillVX {
-			vx = 0
+		var vx, vy int16
+		moving := t.mv[i/16]>>(i%16)&1 != 0
+		if moving {
+			vx, vy = int16(t.mv[v]), int16(t.mv[v+1])
+			v += 2
 		}
 		x, y := whole(q.x), whole(q.y)
 		// written field by field: a copy of a partly written particle
 		// would stall on its stores
 		p := &ps[i]
-		p.x, p.y, p.vx, p.vy, p.w = x, y, vx, q.vy, w
-		p.room, p.level, p.moving = room, level, q.vx != stillVX
+		p.x, p.y, p.vx, p.vy, p.w = x, y, vx, vy, w
+		p.room, p.level, p.moving = room, level, moving
 	}
 	return ps
 }
@@ -254,20 +258,37 @@ func (t *tracker) pack(e *Engine) {
 		t.st = make([]pstate, n, min(e.cfg.Particles, (n+n/4+15)&^15))
 	}
 	t.st = t.st[:n]
+	bits, walking := (n+15)/16, 0
+	for i := range t.ps {
+		if t.ps[i].moving {
+			walking++
+		}
+	}
+	// the walking particles come and go: mv keeps room for as many again
+	// and 16 more, and gives it back only when four times too large
+	if need := bits + 2*walking; need > cap(t.mv) || cap(t.mv) > 4*need+64 {
+		t.mv = make([]uint16, need, 2*need+32)
+	} else {
+		t.mv = t.mv[:need]
+	}
+	clear(t.mv[:bits])
+	v := bits // the next walking particle's velocity in mv
 	t.ws = t.ws[:0]
 	uniform := true
 	for i := range t.ps {
 		p := &t.ps[i]
 		x, y := halves(p.x), halves(p.y)
-		loc, vx := p.room, p.vx
+		loc := p.room
 		if loc < 0 {
 			loc = -1 - int16(p.level)
 		}
-		if !p.moving {
-			vx = stillVX
+		if p.moving {
+			t.mv[i/16] |= 1 << (i % 16)
+			t.mv[v], t.mv[v+1] = uint16(p.vx), uint16(p.vy)
+			v += 2
 		}
 		q := &t.st[i]
-		q.x, q.y, q.vx, q.vy, q.loc = x, y, vx, p.vy, loc
+		q.x, q.y, q.loc = x, y, loc
 		uniform = uniform && p.w == t.ps[0].w
 	}
 	if n > 0 {
