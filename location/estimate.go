@@ -64,7 +64,10 @@ func (t *tracker) estimate(e *Engine, end int64, portal int, ranging []obs) Posi
 		x, y = t.nearestIn(t.room, x, y)
 	}
 	t.estX, t.estY, t.hasEst = x, y, true // the filter's own, for its next update
-	x, y = t.spell.smooth(t.level, end, x, y, acc)
+	if mx, my := t.spell.smooth(t.level, end, x, y, acc); round2(prob) < levelMeanBelow || t.room < 0 || s.rooms[t.room].contains(mx, my) {
+		// the spell's mean, unless it lies outside the room reported
+		x, y = mx, my
+	}
 	scale := 0.0 // no room: the shadowing part is not bounded by one
 	if t.room >= 0 {
 		scale = s.roomScale[t.room]
