@@ -256,10 +256,10 @@ func (t *tracker) nearestIn(room int, x, y float64) (float64, float64) {
 // remembers all of them. A tag that beacons at one rate whatever it does
 // is never in a spell.
 type stillSpell struct {
-	level      int
 	prev       int64 // event time of the previous update
-	n          int   // estimates in the spell
 	sx, sy, sw float64
+	level      int32
+	n          int32 // estimates in the spell
 }
 
 // spellGapMS is the least time between two updates that continues (or
@@ -271,7 +271,7 @@ const spellGapMS = 3000
 // to the tag's still spell: the previous update was in it (or began it)
 // and this one comes spellGapMS or more later.
 func (sp *stillSpell) continues(level int, now int64) bool {
-	return sp.n > 0 && sp.level == level && now-sp.prev >= spellGapMS
+	return sp.n > 0 && int(sp.level) == level && now-sp.prev >= spellGapMS
 }
 
 // smooth adds the filter's estimate (x, y) on level at event time now,
@@ -285,8 +285,8 @@ func (sp *stillSpell) smooth(level int, now int64, x, y, spread float64) (float6
 		sp.n = 0
 		return x, y
 	}
-	if sp.n == 0 || level != sp.level {
-		sp.level, sp.n, sp.sx, sp.sy, sp.sw = level, 0, 0, 0, 0
+	if sp.n == 0 || level != int(sp.level) {
+		sp.level, sp.n, sp.sx, sp.sy, sp.sw = int32(level), 0, 0, 0, 0
 	}
 	w := 1 / (spread * spread)
 	sp.n++
