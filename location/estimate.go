@@ -47,7 +47,13 @@ func (t *tracker) estimate(e *Engine, end int64, portal int, ranging []obs) Posi
 	if total > 0 {
 		moving /= total
 	}
-	t.room = t.decideRoom(s, end, rooms, total, moving, e.cfg.RoomSwitchProb, portal)
+	roomMoving := moving
+	if t.spell.continues(t.level, end) {
+		// the tag's cadence says it rests: its room is kept at a still
+		// tag's leaving rate, whatever share of the particles walks
+		roomMoving = 0
+	}
+	t.room = t.decideRoom(s, end, rooms, total, roomMoving, e.cfg.RoomSwitchProb, portal)
 	x, y, acc, prob := t.centre(t.room, t.level, total)
 	if round2(prob) < levelMeanBelow { // as reported
 		// the room is a guess: the mean of the whole level errs less
@@ -57,7 +63,11 @@ func (t *tracker) estimate(e *Engine, end int64, portal int, ranging []obs) Posi
 		// can lie outside it: report its particle nearest to the mean
 		x, y = t.nearestIn(t.room, x, y)
 	}
-	t.estX, t.estY, t.hasEst = x, y, true
+	t.estX, t.estY, t.hasEst = x, y, true // the filter's own, for its next update
+	if mx, my := t.spell.smooth(t.level, end, x, y, acc); round2(prob) < levelMeanBelow || t.room < 0 || s.rooms[t.room].contains(mx, my) {
+		// the spell's mean, unless it lies outside the room reported
+		x, y = mx, my
+	}
 	scale := 0.0 // no room: the shadowing part is not bounded by one
 	if t.room >= 0 {
 		scale = s.roomScale[t.room]
@@ -231,4 +241,57 @@ func (t *tracker) nearestIn(room int, x, y float64) (float64, float64) {
 		}
 	}
 	return bx, by
+}
+
+// stillSpell is what the tag's estimates said since its own cadence last
+// said it rests: their mean, each weighted by its precision (the inverse
+// of the particles' squared spread). Asset tags beacon slowly while their
+// motion sensor says still and fast from the moment they move (the issue's
+// tags: every 5 s and every second), so an update that comes spellGapMS or
+// more after the previous one is a resting tag's; a faster one ends the
+// spell at once, so walkers are never smoothed. The particle filter
+// forgets within about a minute (its still particles start walking,
+// resampling and recovery redraw them), so its estimate of a tag resting
+// for an hour wanders with the last minute's readings; the spell's mean
+// remembers all of them. A tag that beacons at one rate whatever it does
+// is never in a spell.
+type stillSpell struct {
+	prev       int64 // event time of the previous update
+	sx, sy, sw float64
+	level      int32
+	n          int32 // estimates in the spell
+}
+
+// spellGapMS is the least time between two updates that continues (or
+// starts) a still spell: above the 1 s of a moving tag and its jitter and
+// lost packets, below the 5 s of a resting one.
+const spellGapMS = 3000
+
+// continues reports whether an update on level at event time now belongs
+// to the tag's still spell: the previous update was in it (or began it)
+// and this one comes spellGapMS or more later.
+func (sp *stillSpell) continues(level int, now int64) bool {
+	return sp.n > 0 && int(sp.level) == level && now-sp.prev >= spellGapMS
+}
+
+// smooth adds the filter's estimate (x, y) on level at event time now,
+// with the particles' 68% radius spread, to the spell and returns the
+// position to report: the spell's mean while the tag's cadence says it
+// rests, else (x, y).
+func (sp *stillSpell) smooth(level int, now int64, x, y, spread float64) (float64, float64) {
+	gap := now - sp.prev
+	sp.prev = now
+	if gap < spellGapMS {
+		sp.n = 0
+		return x, y
+	}
+	if sp.n == 0 || level != int(sp.level) {
+		sp.level, sp.n, sp.sx, sp.sy, sp.sw = int32(level), 0, 0, 0, 0
+	}
+	w := 1 / (spread * spread)
+	sp.n++
+	sp.sx += w * x
+	sp.sy += w * y
+	sp.sw += w
+	return sp.sx / sp.sw, sp.sy / sp.sw
 }

@@ -37,26 +37,36 @@ type familyFloor struct {
 
 // familyFloors holds the floors by member name (sim.Family).
 var familyFloors = map[string]familyFloor{
-	// measured: median 3.05 m (better baseline 3.58), p90 8.73 m (7.98), room 0.590, 43.0 changes/tag-h (truth 25.7, 1.67x), within 0.693, drift 11.0 m/h, 57 still changes
-	// (engine seed 2: 2.85 / 8.52 m, within 0.693)
-	"harsh-two-levels": {p90M: 9.6, room: 0.55, changes: 1.85, driftMPerH: 13, stillChanges: 65},
-	// measured: median 2.32 m (better baseline 2.09), p90 4.91 m (5.21), room 0.843, 33.5 (26.2, 1.28x), within 0.613 (seed 2: 0.603), drift 11.0, 10
-	"heavy-walls": {medianM: 2.6, room: 0.80, changes: 1.4, driftMPerH: 12.5, stillChanges: 14},
-	// measured: median 1.72 m, p90 4.14 m, room 0.866, 33.7 (29.0, 1.16x), within 0.728, drift 5.0, 5; σ learned 5.6 dB (true 5.2)
-	"light-walls": {room: 0.84, driftMPerH: 7, stillChanges: 10, sigmaTolDB: 1},
-	// measured: median 2.69 m, p90 6.42 m, room 0.655, 44.0 (31.9, 1.38x), within 0.675, drift 16.6, 23
-	"mixed-three-levels": {changes: 1.55, driftMPerH: 19, stillChanges: 30},
-	// measured: median 3.49 m, p90 9.78 m (better baseline 9.39: missed; 8.86 with engine seed 2, 9.04 with the 1.5 m
-	// learning grid unstaggered), room 0.553, 26.2 (28.2, 0.93x), within 0.528 (seed 2: 0.512), drift 14.6, 18
-	"open-plan": {p90M: 10.5, withinLo: 0.50, driftMPerH: 16, stillChanges: 25},
-	// measured: median 3.32 m, p90 9.10 m (9.88), room 0.637, 29.0 (25.4, 1.14x), within 0.680, drift 14.1, 37; one wall learned 8.2 dB (true 8)
-	"open-sparse": {driftMPerH: 16, stillChanges: 45, wall1TolDB: 2.5},
-	// measured: median 1.79 m, p90 4.02 m, room 0.913, 30.4 (26.5, 1.15x), within 0.741 (seed 2: 0.800), drift 8.8, 0; one wall learned 7.3 dB (true 6)
-	"outages": {room: 0.88, driftMPerH: 11, stillChanges: 10, wall1TolDB: 2.5},
-	// measured: median 3.37 m (better baseline 3.00), p90 8.39 m (7.59), room 0.546, 41.5 (28.9, 1.44x), within 0.706, drift 15.8, 21
-	"sparse-readers": {medianM: 3.7, p90M: 9.2, room: 0.50, changes: 1.6, driftMPerH: 18, stillChanges: 25},
-	// measured: median 2.38 m (better baseline 2.35), p90 5.35 m (5.60), room 0.668, 52.4 (33.9, 1.55x), within 0.706, drift 11.1, 40; σ learned 9.1 dB (true 10.0)
-	"steep-noisy": {medianM: 2.6, room: 0.62, changes: 1.7, driftMPerH: 13, stillChanges: 45, sigmaTolDB: 1},
+	// measured with engine seeds 1 / 2 (after the still spells of h12still; the most over seeds 1-4 where it
+	// sets the floor): median 2.75 / 2.78 m (better baseline 3.58), p90 8.81 / 8.59 m (7.98), room 0.606 / 0.606,
+	// changes 1.62x / 1.53x (truth 25.7), within 0.724 / 0.726, still drift 12.4 / 12.2 m/h, 38 / 46 still changes (47)
+	"harsh-two-levels": {p90M: 9.6, room: 0.55, changes: 1.75, driftMPerH: 13, stillChanges: 52},
+	// measured: median 2.32 / 2.32 m (better baseline 2.09), p90 4.70 / 4.60 m (5.21), room 0.834 / 0.841,
+	// 1.26x / 1.29x (1.31), within 0.652 / 0.643, drift 8.7 / 9.8 (10.2), 5 / 8 (11)
+	"heavy-walls": {medianM: 2.5, room: 0.80, changes: 1.4, driftMPerH: 11.5, stillChanges: 14},
+	// measured: median 1.73 / 1.76 m, p90 4.18 / 4.07 m, room 0.863 / 0.868, 1.08x / 1.27x, within 0.716 / 0.719,
+	// drift 4.2 / 4.0, 3 / 3 (7); σ learned 5.6 dB (true 5.2)
+	"light-walls": {room: 0.84, driftMPerH: 5, stillChanges: 10, sigmaTolDB: 1},
+	// measured: median 2.47 / 2.49 m, p90 6.44 / 6.35 m, room 0.613 / 0.648, 1.45x / 1.42x (1.54), within 0.674 / 0.685,
+	// drift 18.6 / 16.1 (19.2), 23 / 36 still changes (before the still spells 23 / 20 with a floor of 30: the one member
+	// whose still tags change rooms more, see docs/accuracy.md)
+	"mixed-three-levels": {changes: 1.55, driftMPerH: 20, stillChanges: 40},
+	// measured: median 3.77 / 3.54 m, p90 9.75 / 7.77 m (better baseline 9.39), room 0.536 / 0.594, 0.85x / 0.96x,
+	// within 0.549 / 0.587, drift 12.0 / 13.0, 12 / 18 (20)
+	"open-plan": {p90M: 10.5, withinLo: 0.50, driftMPerH: 14.5, stillChanges: 22},
+	// measured: median 3.35 / 3.43 m, p90 8.82 / 8.57 m (9.88), room 0.652 / 0.646, 1.18x / 1.11x, within 0.657 / 0.658,
+	// drift 11.6 / 7.9, 34 / 27 (35); one wall learned 7.5 dB (true 8)
+	"open-sparse": {driftMPerH: 13, stillChanges: 38, wall1TolDB: 2.5},
+	// measured: median 1.65 / 1.66 m, p90 3.72 / 3.64 m, room 0.908 / 0.915, 1.15x / 1.12x, within 0.788 / 0.781
+	// (0.741 / 0.800 before the still spells: a resting tag's mean errs less than the radius, which is not told of
+	// the spell), drift 7.1 / 7.6, 0 / 2; one wall learned 7.2 dB (true 6)
+	"outages": {room: 0.88, withinHi: 0.81, driftMPerH: 8.5, stillChanges: 10, wall1TolDB: 2.5},
+	// measured: median 2.94 / 3.21 m (better baseline 3.00), p90 7.33 / 7.64 m (7.59), room 0.590 / 0.565 (0.560),
+	// 1.47x / 1.44x, within 0.747 / 0.727, drift 5.9 / 6.5, 17 / 19
+	"sparse-readers": {medianM: 3.5, p90M: 8.2, room: 0.52, changes: 1.6, driftMPerH: 7.5, stillChanges: 22},
+	// measured: median 2.35 / 2.25 m (better baseline 2.35), p90 5.26 / 5.17 m (5.60), room 0.677 / 0.693,
+	// 1.47x / 1.38x (1.50), within 0.723 / 0.730, drift 7.5 / 9.7 (10.9), 34 / 18 (35); σ learned 9.2 dB (true 10.0)
+	"steep-noisy": {medianM: 2.5, room: 0.62, changes: 1.65, driftMPerH: 12, stillChanges: 40, sigmaTolDB: 1},
 }
 
 // TestFamily is the accuracy guard on buildings the engine has never

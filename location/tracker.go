@@ -109,6 +109,8 @@ type tracker struct {
 	hasEst          bool
 	// stillRun counts the last full updates that hardly moved the estimate.
 	stillRun int8
+	// spell is the evidence of the tag's current still spell (estimate.go).
+	spell stillSpell
 }
 
 func newTracker(tag string, cfg Config, seed uint64) *tracker {
