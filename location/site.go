@@ -36,6 +36,7 @@ type siteLevel struct {
 	grid    floorplans.Grid // over the bounds of rooms, indexed as rooms
 	rooms   []int           // room indices on this level
 	readers []int           // reader indices on this level
+	frame   posFrame        // where kept particles lie (tracker.go)
 }
 
 type siteRoom struct {
@@ -43,9 +44,10 @@ type siteRoom struct {
 	level    int
 	ring     orb.Ring
 	bound    orb.Bound
-	rect     bool  // the ring is its bound: containment is a bound check
-	vertical bool  // a lift or stairs: tags change level here
-	links    []int // vertical rooms of other levels stacked over this one
+	rect     bool     // the ring is its bound: containment is a bound check
+	vertical bool     // a lift or stairs: tags change level here
+	links    []int    // vertical rooms of other levels stacked over this one
+	frame    posFrame // where its kept particles lie (tracker.go)
 }
 
 type siteReader struct {
@@ -136,6 +138,7 @@ func newSite(p *floorplans.Plan, cfg Config) *site {
 		s.readers = append(s.readers, sr)
 	}
 	s.buildWallGrids(cfg.MaxWalls)
+	s.buildFrames()
 	return s
 }
 

@@ -37,30 +37,122 @@ type particle struct {
 	moving bool // motion mode: standing still or walking
 }
 
-// pstate is a particle as a tag keeps it between updates, in 10 bytes:
+// pstate is a particle as a tag keeps it between updates, in 6 bytes:
 // without its weight, which is the same for every particle after an
 // update (resampling draws an equally weighted set) and kept once per tag;
-// with its position, exactly (its float32 bits in halves, so that the
-// struct aligns on 2 bytes: 16-bit steps of a per-level frame would take
-// 6 bytes, but the rounding changes the output, docs/performance.md), and
+// with its position in 16-bit steps of its room's frame, or its level's in
+// no room (posFrame), and
 // its room, or its level when it is in none (loc). Whether it walks, and
 // its velocity if it does, are kept apart (tracker.mv): most particles
 // stand, and a standing particle has no velocity (predict).
 type pstate struct {
-	x, y [2]uint16
+	x, y uint16
 	// loc is the room (whose level is the particle's), or -1-level for a
 	// particle in no room.
 	loc int16
 }
 
-// halves returns the bits of f in two halves, low first.
-func halves(f float32) [2]uint16 {
-	b := math.Float32bits(f)
-	return [2]uint16{uint16(b), uint16(b >> 16)}
+// posFrame is where kept particle positions lie: x = minX + k·unit for k
+// in [0, 65535], and y alike. A room's covers its bound (roomFrame); a
+// level's, for particles in no room, covers the level's outline,
+// rooms and readers with frameMarginM to spare (a level without outline
+// or rooms has no other bound on where its particles walk). unit is the
+// power of two (so that dividing by it is an exact multiplication) at
+// most twice extent/65535: under 4 mm for a level of 150 m, far below the
+// filter's jitter (0.15 m) and the wall grid's cells (wallCellM).
+type posFrame struct {
+	minX, minY, unit, perUnit float64
 }
 
-// whole returns the float32 of halves h.
-func whole(h [2]uint16) float32 { return math.Float32frombits(uint32(h[0]) | uint32(h[1])<<16) }
+// frameMarginM is how far beyond a level's outline, rooms and readers its
+// frame reaches; positions beyond it are kept at its edge.
+const frameMarginM = 50.0
+
+// buildFrames sets the frame of every level.
+func (s *site) buildFrames() {
+	for li := range s.levels {
+		l := &s.levels[li]
+		b := orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}
+		if len(l.outline) > 0 {
+			b = b.Union(l.bound)
+		}
+		for _, ri := range l.rooms {
+			b = b.Union(s.rooms[ri].bound)
+		}
+		for _, ri := range l.readers {
+			b = b.Extend(orb.Point{s.readers[ri].x, s.readers[ri].y})
+		}
+		if b.Min[0] > b.Max[0] { // nothing on the level: no particle goes there
+			b = orb.Bound{}
+		}
+		b = b.Pad(frameMarginM)
+		unit := math.Exp2(math.Ceil(math.Log2(max(b.Max[0]-b.Min[0], b.Max[1]-b.Min[1]) / math.MaxUint16)))
+		l.frame = posFrame{minX: b.Min[0], minY: b.Min[1], unit: unit, perUnit: 1 / unit}
+	}
+	for i := range s.rooms {
+		s.rooms[i].frame = roomFrame(s.rooms[i].bound)
+	}
+}
+
+// roomFrame returns the frame of a room's particles: its bound in steps
+// of the power of two at most twice its size/65535 (under 0.3 mm for a
+// room of 10 m: a level's steps cost the family's room accuracy,
+// docs/performance.md).
+func roomFrame(b orb.Bound) posFrame {
+	unit := math.Exp2(math.Ceil(math.Log2(max(b.Max[0]-b.Min[0], b.Max[1]-b.Min[1], 1e-3) / math.MaxUint16)))
+	return posFrame{minX: b.Min[0], minY: b.Min[1], unit: unit, perUnit: 1 / unit}
+}
+
+// put returns the steps of the frame nearest to x and y.
+func (f *posFrame) put(x, y float32) (uint16, uint16) {
+	return frameStep((float64(x) - f.minX) * f.perUnit), frameStep((float64(y) - f.minY) * f.perUnit)
+}
+
+// frameStep returns the frame step nearest to k steps, within the frame.
+func frameStep(k float64) uint16 {
+	k += 0.5
+	switch { // not math.Round and the float min and max builtins: they cost
+	case k >= math.MaxUint16:
+		return math.MaxUint16
+	case k > 0:
+		return uint16(k)
+	}
+	return 0
+}
+
+// inRoom returns steps kx, ky of position (x, y) in room r, moved one step
+// towards (x, y) in either axis or both when the nearest steps lie outside
+// it: a kept particle stays on its room's side of a wall (a particle
+// across it would be weighed, and walk, from the wrong side). When no
+// neighbour is inside, the nearest steps are kept.
+func (f *posFrame) inRoom(r *siteRoom, kx, ky uint16, x, y float32) (uint16, uint16) {
+	gx, gy := f.get(kx, ky)
+	if r.contains(float64(gx), float64(gy)) {
+		return kx, ky
+	}
+	ax, ay := kx, ky // the step on the other side of x and of y
+	if gx > x && ax > 0 {
+		ax--
+	} else if gx < x && ax < math.MaxUint16 {
+		ax++
+	}
+	if gy > y && ay > 0 {
+		ay--
+	} else if gy < y && ay < math.MaxUint16 {
+		ay++
+	}
+	for _, c := range [3][2]uint16{{ax, ky}, {kx, ay}, {ax, ay}} {
+		if cx, cy := f.get(c[0], c[1]); r.contains(float64(cx), float64(cy)) {
+			return c[0], c[1]
+		}
+	}
+	return kx, ky
+}
+
+// get returns the position of steps kx and ky.
+func (f *posFrame) get(kx, ky uint16) (float32, float32) {
+	return float32(f.minX + float64(kx)*f.unit), float32(f.minY + float64(ky)*f.unit)
+}
 
 // tracker is the state of one tag: a particle filter constrained to the
 // map, plus the room and level it reports (with hysteresis).
@@ -241,7 +333,11 @@ func (t *tracker) unpack(s *site, buf []particle) []particle {
 			vx, vy = int16(t.mv[v]), int16(t.mv[v+1])
 			v += 2
 		}
-		x, y := whole(q.x), whole(q.y)
+		f := &s.levels[level].frame
+		if room >= 0 {
+			f = &s.rooms[room].frame
+		}
+		x, y := f.get(q.x, q.y)
 		// written field by field: a copy of a partly written particle
 		// would stall on its stores
 		p := &ps[i]
@@ -255,6 +351,7 @@ func (t *tracker) unpack(s *site, buf []particle) []particle {
 // kept set leaves some room to grow, and gives memory back only when it is
 // much too large, so that its size settling (resample) does not allocate.
 func (t *tracker) pack(e *Engine) {
+	s := e.site
 	n := len(t.ps)
 	if n > cap(t.st) || cap(t.st) > n+n/2+16 {
 		t.st = make([]pstate, n, min(e.cfg.Particles, (n+n/4+15)&^15))
@@ -279,7 +376,14 @@ func (t *tracker) pack(e *Engine) {
 	uniform := true
 	for i := range t.ps {
 		p := &t.ps[i]
-		x, y := halves(p.x), halves(p.y)
+		f := &s.levels[p.level].frame
+		if p.room >= 0 {
+			f = &s.rooms[p.room].frame
+		}
+		x, y := f.put(p.x, p.y)
+		if p.room >= 0 {
+			x, y = f.inRoom(&s.rooms[p.room], x, y, p.x, p.y)
+		}
 		loc := p.room
 		if loc < 0 {
 			loc = -1 - int16(p.level)
