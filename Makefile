@@ -40,21 +40,27 @@ ARGS ?=
 run: ## run the server with the demo site (extra rtlsd flags: ARGS='--grpc-addr :50052')
 	$(GO) run ./cmd/rtlsd --demo --insecure $(ARGS)
 
-# NORACE are the packages with no goroutines and no locks: the race
-# detector has nothing to find there and makes the engine's replays (and
-# the accuracy guard, built only without it) many times slower. Every other
+# NORACE run without the race detector: it makes the engine's replays
+# (and the accuracy guards, built only without it) many times slower.
+# location's one concurrent part, the engine's workers, runs under -race on
+# its own (RACE_LOCATION: the replays with several workers). Every other
 # package runs under -race. TWICE run under -race (their concurrent parts)
 # and again without it: their long single-goroutine simulations skip
-# themselves under -race.
+# themselves under -race. The runs without the race detector go alongside
+# the one with it: the server's tests spend much of their time waiting on
+# real time (a paused Redis, a lease running out), which leaves a core free.
 MODULE := github.com/hospitalrtls/rtls
 NORACE := location floorplans internal/score
 TWICE  := internal/sim
+RACE_LOCATION := -run 'Workers'
 
 .PHONY: test
-test: ## vet; tests with the race detector, then the single-goroutine code (and the accuracy guard) without
+test: ## vet; tests with the race detector and, alongside, the single-goroutine code (and the accuracy guards) without
 	$(GO) vet ./...
-	$(GO) test -race $$($(GO) list ./... | grep -vxF $(foreach p,$(NORACE),-e $(MODULE)/$(p)))
-	$(GO) test $(addprefix ./,$(NORACE) $(TWICE))
+	$(GO) test $(addprefix ./,$(NORACE) $(TWICE)) & plain=$$!; \
+	$(GO) test -race $(RACE_LOCATION) ./location & loc=$$!; \
+	$(GO) test -race $$($(GO) list ./... | grep -vxF $(foreach p,$(NORACE),-e $(MODULE)/$(p))); race=$$?; \
+	wait $$plain; plain=$$?; wait $$loc; loc=$$?; test $$race = 0 && test $$loc = 0 && test $$plain = 0
 
 .PHONY: bench
 bench: ## run the benchmarks
