@@ -302,13 +302,6 @@ func (q *intake) hold(wm int64) int64 {
 	return wm
 }
 
-// finalised returns the finalised watermark the engine published.
-func (q *intake) finalised() int64 {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.flushed
-}
-
 // noteCost folds the time the engine stage took to take some sightings
 // into the cost per sighting.
 func (q *intake) noteCost(busy time.Duration, sightings int) {

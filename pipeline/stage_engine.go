@@ -70,9 +70,8 @@ func (p *Pipeline) runEngine(ctx context.Context, out chan<- stageMsg) {
 			p.tick(out)
 			due.Reset(p.untilDue())
 		case <-p.expect.raised:
-			if p.epochDue() {
-				p.tick(out)
-			}
+			// the log's consumer moved the hold on: an epoch may be due
+			p.tick(out)
 		case <-p.q.ready:
 			p.holdFrom(p.cfg.Clock())
 			if p.take(p.q.depth()) {
@@ -101,13 +100,6 @@ func (p *Pipeline) untilDue() time.Duration {
 	wm := p.watermark()
 	next := (floorDiv(wm, p.epochMS) + 1) * p.epochMS
 	return time.Duration(next-wm+1) * time.Millisecond
-}
-
-// epochDue reports whether an epoch not finalised yet is due: the
-// watermark, held as a tick would hold it, passed its end.
-func (p *Pipeline) epochDue() bool {
-	wm := min(p.watermark(), p.holdFrom(p.cfg.Clock())-1)
-	return floorDiv(wm, p.epochMS)*p.epochMS > p.q.finalised()
 }
 
 // tick takes what queued, finalises the epochs the watermark passed
