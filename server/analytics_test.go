@@ -18,6 +18,7 @@ import (
 // transitions by room equal those computed directly from the tags' closed
 // visits (GetTrail): the pipeline aggregates exactly the visits it closes.
 func TestAnalyticsMatchTrails(t *testing.T) {
+	t.Parallel()
 	rs := redistest.StartServer(t)
 	cfg := eventsConfig(rs.URL(), 2*time.Second)
 	s, _ := startWith(t, cfg)
@@ -109,6 +110,7 @@ func TestAnalyticsMatchTrails(t *testing.T) {
 // order of records in which the aggregator depends on Restore is shown
 // by geofence's TestOpenVisitsAfterRestore and analytics' TestRestore.)
 func TestAnalyticsAcrossRestart(t *testing.T) {
+	t.Parallel()
 	rs := redistest.StartServer(t)
 	s1, stop1 := startWith(t, eventsConfig(rs.URL(), 2*time.Second))
 	plan := loadClinic(t)

@@ -19,6 +19,7 @@ import (
 // repeated ABSENCE of A would have fired. Each tag gets exactly one, for
 // the room it was last seen in.
 func TestEventsAbsence(t *testing.T) {
+	t.Parallel()
 	rs := redistest.StartServer(t)
 	clk := newTestClock()
 	cfg := eventsConfig(rs.URL(), 2*time.Second)

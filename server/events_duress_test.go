@@ -57,6 +57,7 @@ func (f *feeder) playMarked(sc script, i int, tag string, mark func(*rfid.WireSi
 // stored location is older than the press, or not written yet), so it
 // waits neither for the engine's lateness nor for the watermark.
 func TestDuressOncePerPress(t *testing.T) {
+	t.Parallel()
 	rs := redistest.StartServer(t)
 	s, _ := startWith(t, eventsConfig(rs.URL(), time.Second))
 	cc := dial(t, s)
@@ -127,6 +128,7 @@ func TestDuressOncePerPress(t *testing.T) {
 // tag low across the restart, so 12 % does not fire again; 30 % re-arms
 // (20 + 5) and 15 % fires the second crossing.
 func TestLowBatteryAcrossRestart(t *testing.T) {
+	t.Parallel()
 	rs := redistest.StartServer(t)
 	s1, stop1 := startWith(t, eventsConfig(rs.URL(), time.Second))
 	plan := loadClinic(t)

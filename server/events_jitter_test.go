@@ -29,6 +29,7 @@ import (
 // location/geofence; before the room filter, the case without debounce
 // showed transitions inside the jitter.)
 func TestEventsJitter(t *testing.T) {
+	t.Parallel()
 	const jitterS = 12
 	cases := []struct {
 		name     string

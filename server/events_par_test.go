@@ -16,6 +16,7 @@ import (
 // leaves for S01 (count 2: nothing), pump 2 follows (count 1: BELOW_PAR),
 // pump 1 comes back (count 2: PAR_RESTORED). Each fires exactly once.
 func TestEventsPar(t *testing.T) {
+	t.Parallel()
 	rs := redistest.StartServer(t)
 	s, _ := startWith(t, eventsConfig(rs.URL(), 2*time.Second))
 	cc := dial(t, s)

@@ -16,6 +16,7 @@ import (
 // the walk goes on from the restored geofence state (EXIT COR, ENTER S05;
 // no second ENTER COR).
 func TestEventsRestart(t *testing.T) {
+	t.Parallel()
 	rs := redistest.StartServer(t)
 	s1, stop1 := startWith(t, eventsConfig(rs.URL(), 2*time.Second))
 	plan := loadClinic(t)

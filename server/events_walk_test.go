@@ -20,6 +20,7 @@ import (
 // ENTER COR, EXIT COR, ENTER S05, with increasing ids and event times, each
 // transition at one time (a stay ends where the next begins).
 func TestEventsWalk(t *testing.T) {
+	t.Parallel()
 	rs := redistest.StartServer(t)
 	s, _ := startWith(t, eventsConfig(rs.URL(), 2*time.Second))
 	cc := dial(t, s)

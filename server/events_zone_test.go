@@ -28,6 +28,7 @@ var bay = &rtlsv1.Zone{Id: "BAY-S03", Name: "bed bay", LevelId: "L0", Category: 
 // rule and, with an ENTER rule on the zone's category, the rule's ENTER
 // with an EXIT under that rule. The tag's room events go on unchanged.
 func TestEventsZoneRemoved(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name  string
 		rule  *rtlsv1.Rule // nil: no rule on the zone

@@ -16,6 +16,7 @@ import (
 // lists the readers heard with the model's expectation; an untracked tag
 // is NOT_FOUND and a missing id INVALID_ARGUMENT.
 func TestExplainLocation(t *testing.T) {
+	t.Parallel()
 	s, _ := startWith(t, eventsConfig("", time.Second))
 	cc := dial(t, s)
 	plan := loadClinic(t)

@@ -20,6 +20,7 @@ import (
 // stands still, so the owner's watermark never passes the first batch and
 // the log is not trimmed.
 func TestBatchLoggedBeforeAck(t *testing.T) {
+	t.Parallel()
 	rs := redistest.StartServer(t)
 	clk := newTestClock()
 	s, _ := startWith(t, Config{Floorplans: []string{clinicPlan}, CoAPAddr: "127.0.0.1:0", GRPCAddr: "127.0.0.1:0",

@@ -25,6 +25,7 @@ import (
 // default room events, before the deletion, unchanged after it (the
 // rule's closing EXIT is no departure), and continued by the walk back.
 func TestTrailWhateverTheRules(t *testing.T) {
+	t.Parallel()
 	rs := redistest.StartServer(t)
 	cfg := eventsConfig(rs.URL(), 2*time.Second)
 	clk := newTestClock()
@@ -170,6 +171,7 @@ func sameVisits(a, b *rtlsv1.GetTrailResponse) bool { return visitsString(a) == 
 // TestTrailErrors: a tag without history is NOT_FOUND; a bad range is
 // INVALID_ARGUMENT naming the field.
 func TestTrailErrors(t *testing.T) {
+	t.Parallel()
 	rs := redistest.StartServer(t)
 	s, _ := startWith(t, eventsConfig(rs.URL(), 2*time.Second))
 	c := rtlsv1.NewLocationServiceClient(dial(t, s))
