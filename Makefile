@@ -46,23 +46,22 @@ run: ## run the server with the demo site (extra rtlsd flags: ARGS='--grpc-addr 
 # its own (RACE_LOCATION: the replays with several workers). Every other
 # package runs under -race. TWICE run under -race (their concurrent parts)
 # and again without it: their long single-goroutine simulations skip
-# themselves under -race. vet and the runs without the race detector go
-# alongside the one with it: the server's tests spend much of their time
-# waiting on real time (a paused Redis, a lease running out), which leaves
-# a core free.
+# themselves under -race. The runs without the race detector go alongside
+# the one with it, and four parallel tests at a time (not GOMAXPROCS): the
+# server's tests spend much of their time waiting on real time (a paused
+# Redis, a lease running out), which leaves the cores free.
 MODULE := github.com/hospitalrtls/rtls
 NORACE := location floorplans internal/score
 TWICE  := internal/sim
 RACE_LOCATION := -run 'Workers'
 
 .PHONY: test
-test: ## tests with the race detector and, alongside, vet and the single-goroutine code (and the accuracy guards) without
-	$(GO) vet ./... & vet=$$!; \
+test: ## vet; tests with the race detector and, alongside, the single-goroutine code (and the accuracy guards) without
+	$(GO) vet ./...
 	$(GO) test $(addprefix ./,$(NORACE) $(TWICE)) & plain=$$!; \
 	$(GO) test -race $(RACE_LOCATION) ./location & loc=$$!; \
-	$(GO) test -race $$($(GO) list ./... | grep -vxF $(foreach p,$(NORACE),-e $(MODULE)/$(p))); race=$$?; \
-	wait $$vet; vet=$$?; wait $$plain; plain=$$?; wait $$loc; loc=$$?; \
-	test $$vet = 0 && test $$race = 0 && test $$loc = 0 && test $$plain = 0
+	$(GO) test -race -parallel 4 $$($(GO) list ./... | grep -vxF $(foreach p,$(NORACE),-e $(MODULE)/$(p))); race=$$?; \
+	wait $$plain; plain=$$?; wait $$loc; loc=$$?; test $$race = 0 && test $$loc = 0 && test $$plain = 0
 
 .PHONY: bench
 bench: ## run the benchmarks
