@@ -36,7 +36,6 @@ import (
 // by the standby itself. When the owner stops, the standby takes the site
 // over and answers the same calls itself.
 func TestStandbyForwardsToOwner(t *testing.T) {
-	t.Parallel()
 	pki := testpki.New(t)
 	file := filepath.Join(t.TempDir(), "tokens.jsonl")
 	ss := &secureServer{pki: pki, tokens: map[string]string{}, file: file}
