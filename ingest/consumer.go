@@ -326,8 +326,7 @@ func (c *Consumer) Run(ctx context.Context, sink Sink) error {
 	// owner took entries after it); fenced, so a lost lease writes nothing.
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 	defer cancel()
-	c.cursorAt = time.Time{}
-	c.recordCursor(fctx)
+	c.writeCursor(fctx)
 	return nil
 }
 
@@ -449,6 +448,12 @@ func (c *Consumer) recordCursor(ctx context.Context) {
 		return
 	}
 	c.cursorAt = time.Now()
+	c.writeCursor(ctx)
+}
+
+// writeCursor records how far the consumer took the log (the fronts'
+// admission by lag).
+func (c *Consumer) writeCursor(ctx context.Context) {
 	id := c.taken
 	if id == "0" || id == "" {
 		id = "0-0"

@@ -58,6 +58,7 @@ type ingest struct {
 	cfg     Config
 	dec     decoder
 	sink    Sink
+	shed    Shedder // the sink, when it can shed; nil otherwise
 	readers ReaderDirectory
 	seqs    *ttlCache[seqKey, seqResult]
 	limits  *readerLimits
@@ -91,6 +92,7 @@ func newIngest(cfg Config, sink Sink, readers ReaderDirectory, seqs *ttlCache[se
 		cfg:     cfg,
 		dec:     newDecoder(cfg.MaxSightings),
 		sink:    sink,
+		shed:    shedderOf(sink),
 		readers: readers,
 		seqs:    seqs,
 		limits:  limits,
@@ -100,6 +102,12 @@ func newIngest(cfg Config, sink Sink, readers ReaderDirectory, seqs *ttlCache[se
 		// one line per 10 s about refused batches
 		refusedLog: rate.Sometimes{Interval: 10 * time.Second},
 	}
+}
+
+// shedderOf returns sink as a Shedder, or nil when it cannot shed.
+func shedderOf(sink Sink) Shedder {
+	sh, _ := sink.(Shedder)
+	return sh
 }
 
 // serve answers one request.
@@ -128,8 +136,8 @@ func (in *ingest) postSightings(ctx context.Context, req request) (response, err
 	if err != nil {
 		return response{}, err
 	}
-	if sh, ok := in.sink.(Shedder); ok {
-		if err := sh.Shed(); err != nil {
+	if in.shed != nil {
+		if err := in.shed.Shed(); err != nil {
 			in.m.shed.Inc()
 			return response{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
 		}
