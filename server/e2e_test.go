@@ -63,7 +63,6 @@ func batch(reader string, seq uint64, rssi float64, now time.Time, n int) []byte
 }
 
 func TestEndToEnd(t *testing.T) {
-	t.Parallel()
 	rs := redistest.StartServer(t)
 	s, stop := startServer(t, rs.URL())
 	cc := dial(t, s)

@@ -87,7 +87,6 @@ func TestHTTPFace(t *testing.T) {
 // An open stream (a browser on the map) does not hold up shutdown for good:
 // the server closes it and stops.
 func TestHTTPShutdownClosesStreams(t *testing.T) {
-	t.Parallel()
 	s, stop := startWith(t, Config{Demo: true, CoAPAddr: "127.0.0.1:0", GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", Tick: 100 * time.Millisecond})
 	resp, err := http.Get("http://" + s.HTTPAddr().String() + "/v1/locations:watch")
 	if err != nil {
