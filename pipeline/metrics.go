@@ -32,6 +32,7 @@ type Metrics struct {
 	refusedSightings   *prometheus.CounterVec
 	expected           prometheus.Gauge
 	held               prometheus.Gauge
+	epochDelay         *prometheus.HistogramVec
 	// ages reads the age of the oldest queued batch and of the oldest
 	// unwritten update, for the gauges computed at scrape time; set by New.
 	ages atomic.Pointer[pipelineAges]
@@ -94,6 +95,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		held: prometheus.NewGauge(prometheus.GaugeOpts{Name: "rtls_pipeline_hold_seconds",
 			Help: "How far the engine's finalisation is held behind the wall clock's watermark for expected sightings (0: not held)."}),
 	}
+	m.epochDelay = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "rtls_pipeline_epoch_delay_seconds",
+		Help:    "How long after an epoch fell due (the wall clock's watermark, now minus the lateness, passed its end) its positions were computed (stage flushed) and written to the store with their events (stored): the event latency beyond the lateness.",
+		Buckets: prometheus.ExponentialBuckets(0.005, 2, 12)}, []string{"stage"})
 	queueAge := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "rtls_pipeline_queue_oldest_age_seconds",
 		Help: "Age of the oldest batch waiting for the engine (0 when none waits)."},
 		func() float64 { return m.age(func(a *pipelineAges) func() time.Duration { return a.queue }) })
@@ -103,7 +107,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	if reg != nil {
 		reg.MustRegister(m.sightings, m.positions, m.events, m.tags, m.busy, m.apply, m.applyErrors, m.coalescedPositions,
 			m.tagCap, m.expired, m.backlogUpdates, m.backlogBytes, m.writtenUpdates, m.ticks, m.queueBatches, m.queueSightings,
-			m.refusedBatches, m.refusedSightings, m.expected, m.held, queueAge, backlogAge)
+			m.refusedBatches, m.refusedSightings, m.expected, m.held, m.epochDelay, queueAge, backlogAge)
 	}
 	return m
 }

@@ -27,6 +27,9 @@ type stageMsg struct {
 	// a stop): stored with the update as store.Update.Watermark, the
 	// progress an ingest log is resumed from.
 	flushed int64
+	// due is when the newest epoch this tick finalised fell due (zero:
+	// none new), for rtls_pipeline_epoch_delay_seconds.
+	due time.Time
 }
 
 // engineState is the engine stage's.
@@ -42,6 +45,8 @@ type engineState struct {
 	// hold is the tags' hold (Engine.HoldFrom; math.MaxInt64: none);
 	// newest the newest event time taken.
 	hold, newest int64
+	// lastEnd is the end of the newest epoch finalised.
+	lastEnd int64
 }
 
 type addedBatch struct {
@@ -120,9 +125,23 @@ func (p *Pipeline) tick(out chan<- stageMsg) {
 	}
 	p.metrics.positions.Add(float64(len(ps)))
 	p.metrics.tags.Set(float64(p.eng.Stats().Tags))
-	p.send(out, stageMsg{positions: ps, tick: true, wm: wm, done: p.finished(wm), flushed: wm})
+	p.send(out, stageMsg{positions: ps, tick: true, wm: wm, done: p.finished(wm), flushed: wm, due: p.finalised(wm)})
 	p.q.endTick(p.cfg.Clock())
 	p.expire(wm)
+}
+
+// finalised returns when the newest epoch the watermark wm finalises fell
+// due, and records how long ago that was, if the epoch is new (else the
+// zero time).
+func (p *Pipeline) finalised(wm int64) time.Time {
+	end := floorDiv(wm, p.epochMS) * p.epochMS
+	if end <= p.engine.lastEnd {
+		return time.Time{}
+	}
+	p.engine.lastEnd = end
+	due := time.UnixMilli(end + p.lateness)
+	p.metrics.epochDelay.WithLabelValues("flushed").Observe(max(0, p.cfg.Clock().Sub(due).Seconds()))
+	return due
 }
 
 // send hands m, with the alert events and battery changes collected so

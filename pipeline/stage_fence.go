@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"time"
+
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/trail"
 	"github.com/hospitalrtls/rtls/store"
@@ -51,7 +53,7 @@ func (p *Pipeline) absorb(m stageMsg) {
 		p.step(m.positions, m.wm)
 	}
 	f.pending.Watermark = m.flushed
-	p.commit(nil, m.done)
+	p.commit(nil, m.done, m.due)
 	if m.tick {
 		p.metrics.ticks.Inc()
 	}
@@ -82,8 +84,9 @@ func (p *Pipeline) step(ps []location.Position, wm int64) {
 
 // commit seals the pending update with the geofence state it leads to and
 // hands it to the writer; done, when not nil, is told whether it was
-// written (see writer.put), progress is the ingested batches it completes.
-func (p *Pipeline) commit(done chan<- error, progress uint64) {
+// written (see writer.put), progress is the ingested batches it completes,
+// due when the epoch it finalises fell due (zero: none).
+func (p *Pipeline) commit(done chan<- error, progress uint64, due time.Time) {
 	f := &p.geofences
 	u := f.pending
 	f.pending = store.Update{}
@@ -97,7 +100,7 @@ func (p *Pipeline) commit(done chan<- error, progress uint64) {
 		u.Analytics = append(u.Analytics, a.Take()...)
 	}
 	p.noteConfig(u.Config)
-	p.wr.put(u, done, progress)
+	p.wr.put(u, done, progress, due)
 }
 
 // takeStatusChanges moves the engine's status changes into u, with the

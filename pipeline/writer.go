@@ -63,6 +63,7 @@ type batch struct {
 	updates  int            // updates merged
 	waiters  []chan<- error // told the outcome of the first write attempt
 	progress uint64         // batches processed and written once this is (see Config.Progress)
+	dues     []time.Time    // when the epochs it finalises fell due
 }
 
 func (b *batch) empty() bool { return b.u.NoItems() }
@@ -70,8 +71,9 @@ func (b *batch) empty() bool { return b.u.NoItems() }
 // put merges u into the unsealed batch. done, when not nil, is told nil
 // once a write carrying u succeeded, or ErrNotStored at the first failed
 // attempt before that. progress is the number of ingested batches
-// processed once u is written.
-func (w *writer) put(u store.Update, done chan<- error, progress uint64) {
+// processed once u is written; due, when not zero, is when the epoch u
+// finalises fell due.
+func (w *writer) put(u store.Update, done chan<- error, progress uint64, due time.Time) {
 	w.mu.Lock()
 	if w.acc.bytes >= maxWriteBytes {
 		w.full = append(w.full, w.acc)
@@ -84,6 +86,9 @@ func (w *writer) put(u store.Update, done chan<- error, progress uint64) {
 		b.waiters = append(b.waiters, done)
 	}
 	b.progress = max(b.progress, progress)
+	if !due.IsZero() {
+		b.dues = append(b.dues, due)
+	}
 	if b.updates == 0 && (!b.empty() || done != nil) {
 		b.since = w.clock()
 	}
@@ -280,6 +285,10 @@ func (w *writer) write(ctx context.Context, b *batch) bool {
 	}
 	w.m.events.Add(float64(len(evs)))
 	w.m.writtenUpdates.Observe(float64(b.updates))
+	now := w.clock()
+	for _, due := range b.dues {
+		w.m.epochDelay.WithLabelValues("stored").Observe(max(0, now.Sub(due).Seconds()))
+	}
 	for _, c := range b.waiters {
 		c <- nil
 	}
