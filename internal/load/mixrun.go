@@ -117,16 +117,19 @@ func (t *tally) take() counts {
 
 // Interval is one reporting interval of a mix run; rates are per second.
 type Interval struct {
-	End                                     time.Duration // since the start
-	Offered, Acked, NoAnswer                float64       // sightings/s
-	Refused503                              float64       // sightings/s refused 5.03 and not posted again (too old by then)
-	Retried                                 float64       // sightings/s refused 5.03 and posted again after its Max-Age
-	Unsent, Other                           float64       // sightings/s not sent (queue full, too old after back-offs), answered otherwise
-	ToldLate                                float64       // sightings/s a 2.04 reported dropped (too late), not accepted
-	Late, Dropped, Clean, Positions         float64       // from rtlsd: dropped late, every drop, acked-dropped, positions/s
-	KernelDrops                             float64       // datagrams in the interval
-	KernelDropsKnown                        bool          // rtlsd exports them
-	Ack, EventBeyond                        Quantiles     // ack latency; ENTER latency beyond debounce + lateness
+	End                             time.Duration // since the start
+	Offered, Acked, NoAnswer        float64       // sightings/s
+	Refused503                      float64       // sightings/s refused 5.03 and not posted again (too old by then)
+	Retried                         float64       // sightings/s refused 5.03 and posted again after its Max-Age
+	Unsent, Other                   float64       // sightings/s not sent (queue full, too old after back-offs), answered otherwise
+	ToldLate                        float64       // sightings/s a 2.04 reported dropped (too late), not accepted
+	Late, Dropped, Clean, Positions float64       // from rtlsd: dropped late, every drop, acked-dropped, positions/s
+	KernelDrops                     float64       // datagrams in the interval
+	KernelDropsKnown                bool          // rtlsd exports them
+	Ack, EventBeyond                Quantiles     // ack latency; ENTER latency beyond debounce + lateness
+	// from rtlsd (rtls_pipeline_epoch_delay_seconds): how long after an
+	// epoch fell due its positions were computed, and stored with their events
+	Flushed, Stored                         Quantiles
 	RSSMB, ServerCores, CPUPerSightingMicro float64
 	Server                                  bool // rtlsd's metrics were read
 }
@@ -249,6 +252,7 @@ func (r *mixRun) interval(ctx context.Context, end, span time.Duration) Interval
 		iv.Late, iv.Dropped, iv.Positions = d.late/sec, d.dropped/sec, d.positions/sec
 		iv.KernelDrops, iv.KernelDropsKnown = d.kernelDrops, d.kernelKnown
 		iv.RSSMB, iv.ServerCores = d.rss/(1<<20), d.cpu/sec
+		iv.Flushed, iv.Stored = d.flushed.quantiles(), d.stored.quantiles()
 		if t.acked > 0 {
 			iv.CPUPerSightingMicro = d.cpu / float64(t.acked) * 1e6
 		}
@@ -279,7 +283,7 @@ func steady(ivs []Interval) Interval {
 	if len(ivs) == 0 {
 		return s
 	}
-	var acks, beyond []time.Duration
+	var acks, beyond, flushed, stored []time.Duration
 	n := float64(len(ivs))
 	s.Server, s.KernelDropsKnown = true, true
 	for _, iv := range ivs {
@@ -310,6 +314,16 @@ func steady(ivs []Interval) Interval {
 		if iv.EventBeyond.N > 0 {
 			beyond = append(beyond, iv.EventBeyond.P50)
 		}
+		if iv.Flushed.N > 0 {
+			flushed = append(flushed, iv.Flushed.P50)
+		}
+		if iv.Stored.N > 0 {
+			stored = append(stored, iv.Stored.P50)
+		}
+		s.Flushed.P99 = max(s.Flushed.P99, iv.Flushed.P99)
+		s.Stored.P99 = max(s.Stored.P99, iv.Stored.P99)
+		s.Flushed.N += iv.Flushed.N
+		s.Stored.N += iv.Stored.N
 		s.Ack.P99 = max(s.Ack.P99, iv.Ack.P99)
 		s.EventBeyond.P99 = max(s.EventBeyond.P99, iv.EventBeyond.P99)
 		s.Ack.N += iv.Ack.N
@@ -317,11 +331,13 @@ func steady(ivs []Interval) Interval {
 	}
 	s.Ack.P50 = quantiles(acks).P50
 	s.EventBeyond.P50 = quantiles(beyond).P50
+	s.Flushed.P50 = quantiles(flushed).P50
+	s.Stored.P50 = quantiles(stored).P50
 	return s
 }
 
 func writeHeader(w io.Writer) {
-	fmt.Fprintln(w, "    t  offered    acked   5.03/s  retried  noanswer  unsent  toldlate  late/s  dropped/s  clean/s  positions/s  kdrops  ack p50/p99 ms  enter+ p50/p99 ms  rss MB  cores  µs/sighting")
+	fmt.Fprintln(w, "    t  offered    acked   5.03/s  retried  noanswer  unsent  toldlate  late/s  dropped/s  clean/s  positions/s  kdrops  ack p50/p99 ms  enter+ p50/p99 ms  flushed p50/p99 ms  stored p50/p99 ms  rss MB  cores  µs/sighting")
 }
 
 func (iv Interval) write(w io.Writer) {
@@ -331,10 +347,11 @@ func (iv Interval) write(w io.Writer) {
 		}
 		return fmt.Sprintf(f, v)
 	}
-	fmt.Fprintf(w, "%5.0f  %7.0f  %7.0f  %7.0f  %7.0f  %8.0f  %6.0f  %8.0f  %6s  %9s  %7.0f  %11s  %6s  %6.1f/%-7.1f  %8.0f/%-8.0f  %6s  %5s  %11s\n",
+	fmt.Fprintf(w, "%5.0f  %7.0f  %7.0f  %7.0f  %7.0f  %8.0f  %6.0f  %8.0f  %6s  %9s  %7.0f  %11s  %6s  %6.1f/%-7.1f  %8.0f/%-8.0f  %8s/%-8s  %7s/%-7s  %6s  %5s  %11s\n",
 		iv.End.Seconds(), iv.Offered, iv.Acked, iv.Refused503, iv.Retried, iv.NoAnswer, iv.Unsent, iv.ToldLate,
 		srv(iv.Late, "%.0f"), srv(iv.Dropped, "%.0f"), iv.Clean, srv(iv.Positions, "%.0f"), kdrops(iv),
 		ms(iv.Ack.P50), ms(iv.Ack.P99), ms(iv.EventBeyond.P50), ms(iv.EventBeyond.P99),
+		srv(ms(iv.Flushed.P50), "%.0f"), srv(ms(iv.Flushed.P99), "%.0f"), srv(ms(iv.Stored.P50), "%.0f"), srv(ms(iv.Stored.P99), "%.0f"),
 		srv(iv.RSSMB, "%.0f"), srv(iv.ServerCores, "%.2f"), srv(iv.CPUPerSightingMicro, "%.1f"))
 }
 
@@ -361,6 +378,8 @@ func (r MixReport) Write(w io.Writer) {
   batches without answer (timeout, server away); unsent: the endpoint's queue was full or the batch too old after back-offs; late/dropped: rtlsd's
   rtls_engine_sightings_total other than accepted (after 2.04); clean = acked - dropped; kdrops: datagrams
   the kernel dropped on rtlsd's socket; enter+: ENTER received minus batch sent minus debounce and lateness;
+  flushed/stored: rtlsd's rtls_pipeline_epoch_delay_seconds, how long after an epoch fell due (the wall clock
+  minus the lateness passed its end) its positions were computed and written with their events;
   cores and µs/sighting: rtlsd's CPU (process_cpu_seconds_total) per second and per acked sighting.`))
 }
 

@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"time"
 
@@ -22,7 +23,86 @@ type serverSample struct {
 	kernelKnown bool    // rtlsd exports kernel drops (Linux, this build)
 	rss         float64 // bytes
 	cpu         float64 // seconds
+	// flushed and stored: rtls_pipeline_epoch_delay_seconds by stage
+	flushed, stored histogram
 }
+
+// histogram is a Prometheus histogram's cumulative buckets.
+type histogram struct {
+	upper  []float64 // upper bounds, ascending, +Inf last
+	counts []float64 // observations at or below each bound
+}
+
+func readHistogram(f *dto.MetricFamily, stage string) histogram {
+	var h histogram
+	for _, m := range f.GetMetric() {
+		if label(m, "stage") != stage {
+			continue
+		}
+		for _, b := range m.GetHistogram().GetBucket() {
+			h.upper = append(h.upper, b.GetUpperBound())
+			h.counts = append(h.counts, float64(b.GetCumulativeCount()))
+		}
+		if n := len(h.upper); n == 0 || !math.IsInf(h.upper[n-1], 1) {
+			h.upper = append(h.upper, math.Inf(1))
+			h.counts = append(h.counts, float64(m.GetHistogram().GetSampleCount()))
+		}
+	}
+	return h
+}
+
+// since is h minus the earlier a, bucket by bucket (h itself when the
+// buckets differ or a counter went back: rtlsd restarted).
+func (h histogram) since(a histogram) histogram {
+	if len(a.counts) != len(h.counts) {
+		return h
+	}
+	d := histogram{upper: h.upper, counts: make([]float64, len(h.counts))}
+	for i := range h.counts {
+		if h.counts[i] < a.counts[i] {
+			return h
+		}
+		d.counts[i] = h.counts[i] - a.counts[i]
+	}
+	return d
+}
+
+// quantiles estimates the quantiles as Prometheus's histogram_quantile
+// does (linear within a bucket; the highest finite bound for +Inf); Max
+// is the upper bound of the highest bucket reached.
+func (h histogram) quantiles() Quantiles {
+	if len(h.counts) == 0 || h.counts[len(h.counts)-1] == 0 {
+		return Quantiles{}
+	}
+	total := h.counts[len(h.counts)-1]
+	at := func(q float64) time.Duration {
+		rank := q * total
+		lower, below := 0.0, 0.0
+		for i, c := range h.counts {
+			if c >= rank {
+				if math.IsInf(h.upper[i], 1) {
+					return seconds(lower)
+				}
+				return seconds(lower + (h.upper[i]-lower)*(rank-below)/(c-below))
+			}
+			lower, below = h.upper[i], c
+		}
+		return seconds(lower)
+	}
+	q := Quantiles{N: int(total), P50: at(0.5), P90: at(0.9), P99: at(0.99)}
+	for i, c := range h.counts {
+		if c == total {
+			q.Max = seconds(h.upper[i])
+			if math.IsInf(h.upper[i], 1) && i > 0 {
+				q.Max = seconds(h.upper[i-1])
+			}
+			break
+		}
+	}
+	return q
+}
+
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
 // scrape reads rtlsd's Prometheus metrics at url ("" or an error: !ok).
 func scrape(ctx context.Context, url string) serverSample {
@@ -62,6 +142,8 @@ func scrape(ctx context.Context, url string) serverSample {
 	s.kernelDrops, s.kernelKnown = sum(kd), ok
 	s.rss = sum(fams["process_resident_memory_bytes"])
 	s.cpu = sum(fams["process_cpu_seconds_total"])
+	s.flushed = readHistogram(fams["rtls_pipeline_epoch_delay_seconds"], "flushed")
+	s.stored = readHistogram(fams["rtls_pipeline_epoch_delay_seconds"], "stored")
 	return s
 }
 
@@ -97,7 +179,8 @@ func delta(a, b serverSample) serverSample {
 	}
 	return serverSample{ok: a.ok && b.ok, late: d(a.late, b.late), dropped: d(a.dropped, b.dropped),
 		positions: d(a.positions, b.positions), busy: d(a.busy, b.busy), kernelDrops: d(a.kernelDrops, b.kernelDrops),
-		kernelKnown: a.kernelKnown && b.kernelKnown, rss: b.rss, cpu: d(a.cpu, b.cpu)}
+		kernelKnown: a.kernelKnown && b.kernelKnown, rss: b.rss, cpu: d(a.cpu, b.cpu),
+		flushed: b.flushed.since(a.flushed), stored: b.stored.since(a.stored)}
 }
 
 // metricsURL turns host:port into rtlsd's /metrics URL.

@@ -3,8 +3,10 @@ package load
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +24,19 @@ rtls_rfid_udp_kernel_drops_total{addr="127.0.0.1:5683"} 7
 process_resident_memory_bytes 1.048576e+08
 # TYPE process_cpu_seconds_total counter
 process_cpu_seconds_total 12.5
+# TYPE rtls_pipeline_epoch_delay_seconds histogram
+rtls_pipeline_epoch_delay_seconds_bucket{stage="flushed",le="0.1"} 10
+rtls_pipeline_epoch_delay_seconds_bucket{stage="flushed",le="0.2"} 90
+rtls_pipeline_epoch_delay_seconds_bucket{stage="flushed",le="0.4"} 100
+rtls_pipeline_epoch_delay_seconds_bucket{stage="flushed",le="+Inf"} 100
+rtls_pipeline_epoch_delay_seconds_sum{stage="flushed"} 15
+rtls_pipeline_epoch_delay_seconds_count{stage="flushed"} 100
+rtls_pipeline_epoch_delay_seconds_bucket{stage="stored",le="0.1"} 0
+rtls_pipeline_epoch_delay_seconds_bucket{stage="stored",le="0.2"} 0
+rtls_pipeline_epoch_delay_seconds_bucket{stage="stored",le="0.4"} 99
+rtls_pipeline_epoch_delay_seconds_bucket{stage="stored",le="+Inf"} 100
+rtls_pipeline_epoch_delay_seconds_sum{stage="stored"} 35
+rtls_pipeline_epoch_delay_seconds_count{stage="stored"} 100
 `
 
 func TestScrape(t *testing.T) {
@@ -30,9 +45,20 @@ func TestScrape(t *testing.T) {
 	}))
 	defer srv.Close()
 	s := scrape(context.Background(), srv.URL)
-	want := serverSample{ok: true, late: 30, dropped: 35, positions: 400, kernelDrops: 7, kernelKnown: true, rss: 104857600, cpu: 12.5}
-	if s != want {
+	want := serverSample{ok: true, late: 30, dropped: 35, positions: 400, kernelDrops: 7, kernelKnown: true, rss: 104857600, cpu: 12.5,
+		flushed: histogram{upper: []float64{0.1, 0.2, 0.4, math.Inf(1)}, counts: []float64{10, 90, 100, 100}},
+		stored:  histogram{upper: []float64{0.1, 0.2, 0.4, math.Inf(1)}, counts: []float64{0, 0, 99, 100}}}
+	if !reflect.DeepEqual(s, want) {
 		t.Errorf("scrape = %+v, want %+v", s, want)
+	}
+	// histogram_quantile's estimates: p50 halfway into (0.1, 0.2] is 0.15;
+	// stored's p50 is 0.2 + 0.2*50/99 and its p99 at the bucket's top, its
+	// +Inf observation capped at 0.4
+	if q := s.flushed.quantiles(); q.N != 100 || q.P50 != 150*time.Millisecond || q.P90 != 200*time.Millisecond || q.Max != 400*time.Millisecond {
+		t.Errorf("flushed quantiles = %+v", q)
+	}
+	if q := s.stored.quantiles(); q.P50.Round(time.Millisecond) != 301*time.Millisecond || q.P99 != 400*time.Millisecond || q.Max != 400*time.Millisecond {
+		t.Errorf("stored quantiles = %+v", q)
 	}
 	if s := scrape(context.Background(), ""); s.ok {
 		t.Error("scrape without an address reported ok")
@@ -42,6 +68,12 @@ func TestScrape(t *testing.T) {
 	d := delta(want, later)
 	if d.late != 4 || d.dropped != 5 || d.positions != 10 || d.cpu != 1 || d.rss != 5 {
 		t.Errorf("delta = %+v", d)
+	}
+	// The histograms' delta is bucket by bucket.
+	next := want
+	next.flushed = histogram{upper: want.flushed.upper, counts: []float64{10, 91, 102, 102}}
+	if q := delta(want, next).flushed.quantiles(); q.N != 2 || q.P50 != 200*time.Millisecond || q.Max != 400*time.Millisecond {
+		t.Errorf("delta's flushed quantiles = %+v", q)
 	}
 }
 
