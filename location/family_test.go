@@ -42,8 +42,10 @@ var familyFloors = map[string]familyFloor{
 	// changes 1.62x / 1.53x (truth 25.7), within 0.724 / 0.726, still drift 12.4 / 12.2 m/h, 38 / 46 still changes (47)
 	"harsh-two-levels": {p90M: 9.6, room: 0.55, changes: 1.75, driftMPerH: 13, stillChanges: 52},
 	// measured: median 2.32 / 2.32 m (better baseline 2.09), p90 4.70 / 4.60 m (5.21), room 0.834 / 0.841,
-	// 1.26x / 1.29x (1.31), within 0.652 / 0.643, drift 8.7 / 9.8 (10.2), 5 / 8 (11)
-	"heavy-walls": {medianM: 2.5, room: 0.80, changes: 1.4, driftMPerH: 11.5, stillChanges: 14},
+	// 1.26x / 1.29x (1.31), within 0.652 / 0.643, drift 8.7 / 9.8 (10.2), 5 / 8 (11). Within with the radius
+	// of h12radius (room share 0.55, shadowing 2.8), engine seeds 1-8: 0.591, 0.611, 0.626, 0.630, 0.614, 0.620,
+	// 0.622, 0.619 (main: 0.622-0.654): the one member the retuned radius pushed below 0.60, on seed 1 only
+	"heavy-walls": {medianM: 2.5, room: 0.80, changes: 1.4, withinLo: 0.58, driftMPerH: 11.5, stillChanges: 14},
 	// measured: median 1.73 / 1.76 m, p90 4.18 / 4.07 m, room 0.863 / 0.868, 1.08x / 1.27x, within 0.716 / 0.719,
 	// drift 4.2 / 4.0, 3 / 3 (7); σ learned 5.6 dB (true 5.2)
 	"light-walls": {room: 0.84, driftMPerH: 5, stillChanges: 10, sigmaTolDB: 1},
@@ -52,19 +54,22 @@ var familyFloors = map[string]familyFloor{
 	// whose still tags change rooms more, see docs/accuracy.md)
 	"mixed-three-levels": {changes: 1.55, driftMPerH: 20, stillChanges: 40},
 	// measured: median 3.77 / 3.54 m, p90 9.75 / 7.77 m (better baseline 9.39), room 0.536 / 0.594, 0.85x / 0.96x,
-	// within 0.549 / 0.587, drift 12.0 / 13.0, 12 / 18 (20)
-	"open-plan": {p90M: 10.5, withinLo: 0.50, driftMPerH: 14.5, stillChanges: 22},
+	// within 0.549 / 0.587, drift 12.0 / 13.0, 12 / 18 (20). Within with the radius of h12radius, engine seeds 1-8:
+	// 0.591, 0.499, 0.514, 0.529, 0.506, 0.539, 0.490, 0.507 (main: 0.602, 0.519, 0.535, 0.554, 0.519, 0.572, 0.501, 0.526)
+	"open-plan": {p90M: 10.5, withinLo: 0.48, driftMPerH: 14.5, stillChanges: 22},
 	// measured: median 3.35 / 3.43 m, p90 8.82 / 8.57 m (9.88), room 0.652 / 0.646, 1.18x / 1.11x, within 0.657 / 0.658,
 	// drift 11.6 / 7.9, 34 / 27 (35); one wall learned 7.5 dB (true 8)
 	"open-sparse": {driftMPerH: 13, stillChanges: 38, wall1TolDB: 2.5},
 	// measured: median 1.65 / 1.66 m, p90 3.72 / 3.64 m, room 0.908 / 0.915, 1.15x / 1.12x, within 0.788 / 0.781
-	// (0.741 / 0.800 before the still spells: a resting tag's mean errs less than the radius, which is not told of
-	// the spell), drift 7.1 / 7.6, 0 / 2; one wall learned 7.2 dB (true 6)
-	"outages": {room: 0.88, withinHi: 0.81, driftMPerH: 8.5, stillChanges: 10, wall1TolDB: 2.5},
+	// (0.741 / 0.800 before the still spells), drift 7.1 / 7.6, 0 / 2; one wall learned 7.2 dB (true 6). Within
+	// with the radius of h12radius, engine seeds 1-8: 0.740, 0.756, 0.752, 0.742, 0.744, 0.750, 0.747, 0.736
+	// (main: 0.766-0.784)
+	"outages": {room: 0.88, driftMPerH: 8.5, stillChanges: 10, wall1TolDB: 2.5},
 	// measured: median 2.94 / 3.21 m (better baseline 3.00), p90 7.33 / 7.64 m (7.59), room 0.590 / 0.565 (0.560),
 	// 1.47x / 1.44x, within 0.747 / 0.727, drift 5.9 / 6.5, 17 / 19. With the particles kept in 16-bit steps
 	// of their room (h13mem, neutral over 24 engine seeds on the family's room accuracy): seed 1 median 2.55,
-	// p90 7.07, room 0.600, 1.39x, within 0.789 (as outages: the radius is not told of the resting mean), drift 6.3, 12
+	// p90 7.07, room 0.600, 1.39x, within 0.789, drift 6.3, 12. Within with the radius of h12radius, engine seeds
+	// 1-8: 0.784, 0.750, 0.734, 0.741, 0.729, 0.737, 0.750, 0.748 (main: 0.789, 0.730-0.750): seed 1 above 0.76
 	"sparse-readers": {medianM: 3.5, p90M: 8.2, room: 0.52, changes: 1.6, withinHi: 0.80, driftMPerH: 7.5, stillChanges: 22},
 	// measured: median 2.35 / 2.25 m (better baseline 2.35), p90 5.26 / 5.17 m (5.60), room 0.677 / 0.693,
 	// 1.47x / 1.38x (1.50), within 0.723 / 0.730, drift 7.5 / 9.7 (10.9), 34 / 18 (35); σ learned 9.2 dB (true 10.0)
