@@ -25,8 +25,10 @@ type likeScratch struct {
 // long averages of the per-reading likelihood, as in augmented Monte Carlo
 // localisation) and returns how many particles to redraw from the readings:
 // a few always, many when the tag has clearly moved somewhere the particles
-// did not follow.
-func (t *tracker) surprise(total float64, readings int) int {
+// did not follow. The few are minInjectFrac of a full set (full particles)
+// whatever the set's size, so that a set that adapted its size (resample)
+// recovers from a wrong room as fast as a full one.
+func (t *tracker) surprise(total float64, readings, full int) int {
 	// particle weights summed to 1 before this update, so total is the mean likelihood
 	l := math.Pow(total, 1/float64(readings))
 	if t.wSlow == 0 {
@@ -35,15 +37,15 @@ func (t *tracker) surprise(total float64, readings int) int {
 	t.wSlow += 0.05 * (l - t.wSlow)
 	t.wFast += 0.3 * (l - t.wFast)
 	frac := math.Max(minInjectFrac, 1-t.wFast/t.wSlow)
-	return int(math.Min(frac, 0.5) * float64(len(t.ps)))
+	return max(int(math.Min(frac, 0.5)*float64(len(t.ps))), int(minInjectFrac*float64(full)))
 }
 
 // resampleESS is the effective sample size, as a fraction of the
 // particles, below which the set is resampled.
 const resampleESS = 0.5
 
-// minInjectFrac of the particles are redrawn from the readings every
-// update so that the filter can always recover from a wrong room.
+// minInjectFrac of a full set's particles are redrawn from the readings
+// every update so that the filter can always recover from a wrong room.
 const minInjectFrac = 0.02
 
 // resample draws a new, equally weighted particle set (systematic
@@ -89,7 +91,7 @@ func (t *tracker) resample(e *Engine) {
 // Leibler divergence, with probability given by kldZ) needs about
 // kldCount(k) particles. A still tag's bins are kldBinM squares per level;
 // a walking tag's are as wide as the motion model spreads a walker over
-// one epoch (Config.walkBinM, 1.44 m at the defaults): finer detail of its
+// one epoch (Config.walkBinM, 1.87 m at the defaults): finer detail of its
 // posterior is blurred by the next prediction anyway. A bin counts when it
 // holds at least the weight one particle would carry.
 const (
@@ -107,12 +109,13 @@ const (
 	minWalkParticles = 128
 )
 
-// walkBinM is the side of a walking tag's KLD bins: the standard
-// deviation of the displacement the motion model's velocity noise adds to
-// a walker over one epoch (predict), at least kldBinM.
+// walkBinM is the side of a walking tag's KLD bins: how far the next
+// prediction spreads a walker whose velocity the set does not know over
+// one epoch (predict: a step of about WalkSpeed in any heading, and the
+// velocity noise's displacement), at least kldBinM.
 func (c *Config) walkBinM() float64 {
 	dt := float64(c.EpochMS) / 1000
-	return math.Max(kldBinM, c.WalkSpeed*1.2*math.Sqrt(dt)*dt)
+	return math.Max(kldBinM, math.Hypot(c.WalkSpeed*dt, c.WalkSpeed*1.2*math.Sqrt(dt)*dt))
 }
 
 // kldBins is a small open-addressing table of the occupied bins.
@@ -138,8 +141,8 @@ func (b *kldBins) particleCount(ps []particle, max int, binM float64, least int)
 	k := 0
 	for i := range ps {
 		p := &ps[i]
-		ix := uint64(int64(math.Floor(float64(p.x)/binM))) & 0xfffff
-		iy := uint64(int64(math.Floor(float64(p.y)/binM))) & 0xfffff
+		ix := uint64(floorInt(float64(p.x)/binM)) & 0xfffff
+		iy := uint64(floorInt(float64(p.y)/binM)) & 0xfffff
 		key := uint64(uint8(p.level))<<40 | ix<<20 | iy | 1<<63
 		h := int((key * 0x9e3779b97f4a7c15) >> 40 & uint64(size-1))
 		for b.keys[h] != 0 && b.keys[h] != key {
@@ -153,6 +156,16 @@ func (b *kldBins) particleCount(ps []particle, max int, binM float64, least int)
 		}
 	}
 	return min(max, kldCount(k, least))
+}
+
+// floorInt is int64(math.Floor(q)) for q within the range of int64,
+// inlined (math.Floor is a call on amd64 without SSE4.1 assumed).
+func floorInt(q float64) int64 {
+	i := int64(q)
+	if float64(i) > q {
+		i--
+	}
+	return i
 }
 
 // kldCount is the number of particles for a posterior over k bins (the

@@ -92,7 +92,7 @@ func (t *tracker) weigh(e *Engine, ranging []obs) {
 		t.ps[i].w = float32(w)
 		ess += w * w
 	}
-	inject := t.surprise(total, len(rd))
+	inject := t.surprise(total, len(rd), cfg.Particles)
 	if 1/ess < resampleESS*float64(len(t.ps)) || inject > 0 {
 		t.resample(e)
 	}
