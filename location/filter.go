@@ -103,10 +103,11 @@ const (
 	// room).
 	minParticles = 64
 	// minWalkParticles is the fewest a walking tag keeps: the next room
-	// and the headings that lead there. Measured (docs/performance.md,
-	// round 5): a floor of 100, or 2 m bins with 64, cost the clinic's
-	// median error 1-3%; 128 with walkBinM is within the seeds' noise.
-	minWalkParticles = 128
+	// and the headings that lead there. Most walkers of the clinic data
+	// set sit at it; measured over engine seeds (docs/performance.md,
+	// Engine, round 5): 64, 100 and 128 cost the clinic's median and p90
+	// error 1-3%, 160 is within the seeds' noise.
+	minWalkParticles = 160
 )
 
 // walkBinM is the side of a walking tag's KLD bins: how far the next
