@@ -25,8 +25,10 @@ type likeScratch struct {
 // long averages of the per-reading likelihood, as in augmented Monte Carlo
 // localisation) and returns how many particles to redraw from the readings:
 // a few always, many when the tag has clearly moved somewhere the particles
-// did not follow.
-func (t *tracker) surprise(total float64, readings int) int {
+// did not follow. The few are minInjectFrac of a full set (full particles)
+// whatever the set's size, so that a set that adapted its size (resample)
+// recovers from a wrong room as fast as a full one.
+func (t *tracker) surprise(total float64, readings, full int) int {
 	// particle weights summed to 1 before this update, so total is the mean likelihood
 	l := math.Pow(total, 1/float64(readings))
 	if t.wSlow == 0 {
@@ -35,28 +37,32 @@ func (t *tracker) surprise(total float64, readings int) int {
 	t.wSlow += 0.05 * (l - t.wSlow)
 	t.wFast += 0.3 * (l - t.wFast)
 	frac := math.Max(minInjectFrac, 1-t.wFast/t.wSlow)
-	return int(math.Min(frac, 0.5) * float64(len(t.ps)))
+	return max(int(math.Min(frac, 0.5)*float64(len(t.ps))), int(minInjectFrac*float64(full)))
 }
 
 // resampleESS is the effective sample size, as a fraction of the
 // particles, below which the set is resampled.
 const resampleESS = 0.5
 
-// minInjectFrac of the particles are redrawn from the readings every
-// update so that the filter can always recover from a wrong room.
+// minInjectFrac of a full set's particles are redrawn from the readings
+// every update so that the filter can always recover from a wrong room.
 const minInjectFrac = 0.02
 
 // resample draws a new, equally weighted particle set (systematic
-// resampling) and jitters copies slightly so they do not collapse. While
-// the tag stands still (its estimate hardly moved in the last updates,
-// see stillRunMin) the set's size adapts to the posterior (particleCount):
-// fewer particles where it is tight; a walking tag keeps them all.
+// resampling) and jitters copies slightly so they do not collapse. The
+// set's size adapts to the posterior (particleCount, KLD-sampling): while
+// the tag stands still (its estimate hardly moved in the last updates, see
+// stillRunMin) over bins of kldBinM with at least minParticles; while it
+// walks over bins as wide as the motion model spreads a walker in one
+// epoch (walkBinM), with at least minWalkParticles.
 func (t *tracker) resample(e *Engine) {
 	tmp := append(e.like.tmp[:0], t.ps...)
 	e.like.tmp = tmp
 	n := e.cfg.Particles
 	if t.stillRun >= stillRunMin {
-		n = e.like.bins.particleCount(tmp, n)
+		n = e.like.bins.particleCount(tmp, n, kldBinM, minParticles)
+	} else {
+		n = e.like.bins.particleCount(tmp, n, e.cfg.walkBinM(), minWalkParticles)
 	}
 	t.ps = t.ps[:n] // the worker's buffer holds Config.Particles
 	step := 1.0 / float64(n)
@@ -83,16 +89,35 @@ func (t *tracker) resample(e *Engine) {
 // Adaptive particle count (KLD-sampling, Fox 2003): a particle set that
 // approximates a posterior occupying k bins to within kldEps (Kullback-
 // Leibler divergence, with probability given by kldZ) needs about
-// kldCount(k) particles. The bins are kldBinM squares per level; a bin
-// counts when it holds at least the weight one particle would carry.
+// kldCount(k) particles. A still tag's bins are kldBinM squares per level;
+// a walking tag's are as wide as the motion model spreads a walker over
+// one epoch (Config.walkBinM, 1.87 m at the defaults): finer detail of its
+// posterior is blurred by the next prediction anyway. A bin counts when it
+// holds at least the weight one particle would carry.
 const (
 	kldBinM = 1.0
 	kldEps  = 0.1
 	kldZ    = 2.33 // upper 1% quantile of the standard normal
-	// minParticles is the fewest particles a tag keeps, however tight its
-	// posterior: enough to hold a second hypothesis (the next room).
+	// minParticles is the fewest particles a still tag keeps, however
+	// tight its posterior: enough to hold a second hypothesis (the next
+	// room).
 	minParticles = 64
+	// minWalkParticles is the fewest a walking tag keeps: the next room
+	// and the headings that lead there. Most walkers of the clinic data
+	// set sit at it; measured over engine seeds (docs/performance.md,
+	// Engine, round 5): 64, 100 and 128 cost the clinic's median and p90
+	// error 1-3%, 160 is within the seeds' noise.
+	minWalkParticles = 160
 )
+
+// walkBinM is the side of a walking tag's KLD bins: how far the next
+// prediction spreads a walker whose velocity the set does not know over
+// one epoch (predict: a step of about WalkSpeed in any heading, and the
+// velocity noise's displacement), at least kldBinM.
+func (c *Config) walkBinM() float64 {
+	dt := float64(c.EpochMS) / 1000
+	return math.Max(kldBinM, math.Hypot(c.WalkSpeed*dt, c.WalkSpeed*1.2*math.Sqrt(dt)*dt))
+}
 
 // kldBins is a small open-addressing table of the occupied bins.
 type kldBins struct {
@@ -101,8 +126,8 @@ type kldBins struct {
 }
 
 // particleCount returns how many particles the posterior ps (weights
-// summing to 1) needs, within [minParticles, max].
-func (b *kldBins) particleCount(ps []particle, max int) int {
+// summing to 1) needs over square bins of binM, within [least, max].
+func (b *kldBins) particleCount(ps []particle, max int, binM float64, least int) int {
 	size := 1
 	for size < 2*len(ps) {
 		size *= 2
@@ -117,8 +142,8 @@ func (b *kldBins) particleCount(ps []particle, max int) int {
 	k := 0
 	for i := range ps {
 		p := &ps[i]
-		ix := uint64(int64(math.Floor(float64(p.x)/kldBinM))) & 0xfffff
-		iy := uint64(int64(math.Floor(float64(p.y)/kldBinM))) & 0xfffff
+		ix := uint64(floorInt(float64(p.x)/binM)) & 0xfffff
+		iy := uint64(floorInt(float64(p.y)/binM)) & 0xfffff
 		key := uint64(uint8(p.level))<<40 | ix<<20 | iy | 1<<63
 		h := int((key * 0x9e3779b97f4a7c15) >> 40 & uint64(size-1))
 		for b.keys[h] != 0 && b.keys[h] != key {
@@ -131,18 +156,29 @@ func (b *kldBins) particleCount(ps []particle, max int) int {
 			k++
 		}
 	}
-	return min(max, kldCount(k))
+	return min(max, kldCount(k, least))
+}
+
+// floorInt is int64(math.Floor(q)) for q within the range of int64,
+// inlined (math.Floor is a call on amd64 without SSE4.1 assumed).
+func floorInt(q float64) int64 {
+	i := int64(q)
+	if float64(i) > q {
+		i--
+	}
+	return i
 }
 
 // kldCount is the number of particles for a posterior over k bins (the
-// Wilson-Hilferty approximation of the chi-square quantile).
-func kldCount(k int) int {
+// Wilson-Hilferty approximation of the chi-square quantile), at least
+// least.
+func kldCount(k, least int) int {
 	if k < 2 {
-		return minParticles
+		return least
 	}
 	a := 2 / (9 * float64(k-1))
 	c := 1 - a + math.Sqrt(a)*kldZ
-	return max(minParticles, int(math.Ceil(float64(k-1)/(2*kldEps)*c*c*c)))
+	return max(least, int(math.Ceil(float64(k-1)/(2*kldEps)*c*c*c)))
 }
 
 // checkLevel re-seeds the tag on another level when the strongest readers

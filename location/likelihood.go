@@ -55,7 +55,8 @@ func (t *tracker) weigh(e *Engine, ranging []obs) {
 	// The loop runs reader by reader over all particles (each particle's
 	// factors and exponent terms still accumulate in reader order, so the
 	// weights are those of a particle-by-particle loop), with what depends
-	// on the reader only hoisted out of the particle loop.
+	// on the reader only hoisted out of the particle loop; a heard
+	// reader's exponent is added in the pass that computes its model.
 	k := e.like.weighBufs(len(t.ps))
 	for i := range t.ps {
 		p := &t.ps[i]
@@ -64,22 +65,13 @@ func (t *tracker) weigh(e *Engine, ranging []obs) {
 	}
 	for j := range rd {
 		r := &rd[j]
-		k.termMu(e, r, t.ps)
+		k.term(e, r, t.ps, qFloor)
 		if r.silent {
 			// heard nothing: likely only if the signal fell below the
 			// receiver's sensitivity there, or the reading was lost
 			for i, mu := range k.mu {
 				k.l[i] *= miss + (1-miss)*normalCDF((cfg.SensitivityDBm-mu)*invSigma)
 			}
-			continue
-		}
-		for i, mu := range k.mu {
-			res := r.rssi - mu
-			v := res * res * r.inv2s2
-			if v > qFloor { // min(v, qFloor), as in termMu
-				v = qFloor
-			}
-			k.q[i] += v
 		}
 	}
 	total := 0.0
@@ -100,7 +92,7 @@ func (t *tracker) weigh(e *Engine, ranging []obs) {
 		t.ps[i].w = float32(w)
 		ess += w * w
 	}
-	inject := t.surprise(total, len(rd))
+	inject := t.surprise(total, len(rd), cfg.Particles)
 	if 1/ess < resampleESS*float64(len(t.ps)) || inject > 0 {
 		t.resample(e)
 	}
@@ -129,10 +121,13 @@ func (ls *likeScratch) weighBufs(n int) *weighBufs {
 	return k
 }
 
-// termMu sets k.mu[i] to the RSSI reader term r's model expects from
-// particle ps[i]: the path loss, the walls between them (as
-// siteReader.wallsBetween counts them, inlined) and the floors.
-func (k *weighBufs) termMu(e *Engine, r *readerTerm, ps []particle) {
+// term evaluates reader term r at every particle ps[i]: the RSSI its
+// model expects there (mu: the path loss, the walls between them, as
+// siteReader.wallsBetween counts them, inlined, and the floors), kept in
+// k.mu for a silent reader, or, for a heard one, the clamped exponent of
+// its reading's Gaussian, min(res²/2σ², qFloor), added to k.q[i] in the
+// same pass.
+func (k *weighBufs) term(e *Engine, r *readerTerm, ps []particle, qFloor float64) {
 	s := e.site
 	k.floor = k.floor[:0]
 	for lv := range s.levels {
@@ -142,8 +137,9 @@ func (k *weighBufs) termMu(e *Engine, r *readerTerm, ps []particle) {
 		}
 		k.floor = append(k.floor, f)
 	}
-	xs, ys, zs, mus, floor := k.x[:len(ps)], k.y[:len(ps)], k.z[:len(ps)], k.mu[:len(ps)], k.floor
+	xs, ys, zs, mus, qs, floor := k.x[:len(ps)], k.y[:len(ps)], k.z[:len(ps)], k.mu[:len(ps)], k.q[:len(ps)], k.floor
 	rx, ry, rz, a, n5 := r.x, r.y, r.z, r.a, r.n5
+	silent, rssi, inv2s2 := r.silent, r.rssi, r.inv2s2
 	if r.room < 0 {
 		for i := range ps {
 			dx, dy, dz := xs[i]-rx, ys[i]-ry, zs[i]-rz
@@ -152,7 +148,17 @@ func (k *weighBufs) termMu(e *Engine, r *readerTerm, ps []particle) {
 				d2 = 0.09
 			}
 			mu := a - n5*log10Fast(d2)
-			mus[i] = mu - floor[ps[i].level]
+			mu -= floor[ps[i].level]
+			if silent {
+				mus[i] = mu
+				continue
+			}
+			res := rssi - mu
+			v := res * res * inv2s2
+			if v > qFloor { // min(v, qFloor), as readingLik's mixture
+				v = qFloor
+			}
+			qs[i] += v
 		}
 		return
 	}
@@ -178,7 +184,17 @@ func (k *weighBufs) termMu(e *Engine, r *readerTerm, ps []particle) {
 				w = c
 			}
 		}
-		mus[i] = mu - wl[w] - floor[p.level]
+		mu = mu - wl[w] - floor[p.level]
+		if silent {
+			mus[i] = mu
+			continue
+		}
+		res := rssi - mu
+		v := res * res * inv2s2
+		if v > qFloor {
+			v = qFloor
+		}
+		qs[i] += v
 	}
 }
 
