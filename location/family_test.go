@@ -67,8 +67,9 @@ var familyFloors = map[string]familyFloor{
 	// measured: median 1.65 / 1.66 m, p90 3.72 / 3.64 m, room 0.908 / 0.915, 1.15x / 1.12x, within 0.788 / 0.781
 	// (0.741 / 0.800 before the still spells), drift 7.1 / 7.6, 0 / 2; one wall learned 7.2 dB (true 6). Within
 	// with the radius of h12radius, engine seeds 1-8: 0.740, 0.756, 0.752, 0.742, 0.744, 0.750, 0.747, 0.736
-	// (main: 0.766-0.784)
-	"outages": {room: 0.88, driftMPerH: 8.5, stillChanges: 10, wall1TolDB: 2.5},
+	// (main: 0.766-0.784). With h13walk's adaptive walking sets as well (session 6 merge), seeds 1-8: 0.770,
+	// 0.761, 0.764, 0.771, 0.754, 0.766, 0.758, 0.765: above the band on 6 of 8, hence 0.78
+	"outages": {room: 0.88, withinHi: 0.78, driftMPerH: 8.5, stillChanges: 10, wall1TolDB: 2.5},
 	// measured: median 2.94 / 3.21 m (better baseline 3.00), p90 7.33 / 7.64 m (7.59), room 0.590 / 0.565 (0.560),
 	// 1.47x / 1.44x, within 0.747 / 0.727, drift 5.9 / 6.5, 17 / 19. With the particles kept in 16-bit steps
 	// of their room (h13mem, neutral over 24 engine seeds on the family's room accuracy): seed 1 median 2.55,
