@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
+	"runtime/trace"
 	"time"
 
 	"github.com/hospitalrtls/rtls/floorplans"
@@ -26,6 +28,8 @@ func runReplay(args []string) error {
 	lateness := fs.Int64("lateness-ms", 0, "bounded lateness in ms (0: engine default)")
 	noCalib := fs.Bool("no-calibration", false, "turn off online per-reader calibration")
 	engineCfg := fs.String("engine-config", "", "JSON file overriding engine settings (as rtlsd --engine-config)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the replay to this file (go tool pprof)")
+	traceOut := fs.String("trace", "", "write an execution trace of the replay to this file (go tool trace)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -60,8 +64,15 @@ func runReplay(args []string) error {
 	if err != nil {
 		return err
 	}
+	stopProfiles, err := startProfiles(*cpuProfile, *traceOut)
+	if err != nil {
+		return err
+	}
 	start := time.Now()
 	stats, err := replay(plan, cfg, r, w)
+	if perr := stopProfiles(); err == nil {
+		err = perr
+	}
 	if cerr := w.Close(); err == nil {
 		err = cerr
 	}
@@ -77,85 +88,187 @@ func runReplay(args []string) error {
 }
 
 // replay feeds every sighting to a fresh engine and writes each position as
-// soon as the engine finalises it. Decoding runs on its own goroutine, a
-// batch ahead of the engine.
+// soon as the engine finalises it. Three goroutines form a pipeline:
+// decoding runs up to replayAhead batches ahead of the engine (it starts
+// while the engine is still being built), the calling goroutine adds the
+// sightings and takes part in the engine's barriers, and encoding and
+// writing follow on their own goroutine, a barrier behind.
 func replay(plan *floorplans.Plan, cfg location.Config, r io.Reader, w io.Writer) (location.Stats, error) {
+	stop := make(chan struct{})
+	batches, decoded := decode(r, stop)
+	stopDecoding := func() {
+		close(stop)
+		for range batches {
+		}
+	}
 	eng, err := location.New(plan, cfg)
 	if err != nil {
+		stopDecoding()
 		return location.Stats{}, err
 	}
-	bw := bufio.NewWriterSize(w, 1<<16)
-	var buf []byte
-	write := func(ps []location.Position) error {
-		for _, p := range ps {
-			buf = append(jsonl.AppendPosition(buf[:0], p), '\n')
-			if _, err := bw.Write(buf); err != nil {
-				return err
+	pw := newPosWriter(w)
+	rp := location.NewReplayer(eng)
+	ok := true
+	for b := range batches {
+		for _, s := range b {
+			ps, _ := rp.Add(s) // rejected sightings are counted in the engine's stats
+			if ok = pw.send(ps); !ok {
+				break
 			}
 		}
-		return nil
+		if !ok {
+			stopDecoding()
+			break
+		}
 	}
-	batches, free := make(chan []location.Sighting, 4), make(chan []location.Sighting, 4)
-	for range cap(free) {
-		free <- make([]location.Sighting, 0, replayBatch)
+	derr := <-decoded
+	if ok && derr == nil {
+		pw.send(rp.Close())
 	}
-	stop := make(chan struct{})
-	decoded := make(chan error, 1)
+	werr := pw.close()
+	if derr != nil && !errors.Is(derr, errStopped) {
+		return eng.Stats(), derr
+	}
+	return eng.Stats(), werr
+}
+
+// decode reads sightings from r on a goroutine of its own and sends them
+// in batches of replayBatch, at most replayAhead batches ahead of their
+// reader, until the end of r or until stop is closed. batches is closed at
+// the end; then decoded gives the error that ended it (nil at the end of
+// r, errStopped when stopped). Batches are not reused: the engine keeps
+// no reference to a sighting, and the garbage collector recycles them.
+func decode(r io.Reader, stop <-chan struct{}) (batches <-chan []location.Sighting, decoded <-chan error) {
+	bc, dc := make(chan []location.Sighting, replayAhead), make(chan error, 1)
 	go func() {
-		defer close(batches)
-		b := <-free
-		err := jsonl.ReadSightings(r, func(s location.Sighting) error {
-			if b = append(b, s); len(b) < replayBatch {
-				return nil
-			}
-			batches <- b
+		defer close(bc)
+		b := make([]location.Sighting, 0, replayBatch)
+		send := func() error {
 			select {
-			case b = <-free:
-				b = b[:0]
+			case bc <- b:
+				b = make([]location.Sighting, 0, replayBatch)
 				return nil
 			case <-stop:
 				return errStopped
 			}
+		}
+		err := jsonl.ReadSightings(r, func(s location.Sighting) error {
+			if b = append(b, s); len(b) < replayBatch {
+				return nil
+			}
+			return send()
 		})
-		if len(b) > 0 && err == nil {
-			batches <- b
+		if err == nil && len(b) > 0 {
+			err = send()
 		}
-		decoded <- err
+		dc <- err
 	}()
-	rp := location.NewReplayer(eng)
-	var werr error
-	for b := range batches {
-		for _, s := range b {
-			ps, _ := rp.Add(s) // rejected sightings are counted in the engine's stats
-			if werr == nil {
-				werr = write(ps)
-			}
-		}
-		if werr != nil {
-			close(stop)
-			for range batches {
-			}
-			break
-		}
-		free <- b
-	}
-	if err := <-decoded; err != nil && !errors.Is(err, errStopped) {
-		return eng.Stats(), err
-	}
-	if werr != nil {
-		return eng.Stats(), werr
-	}
-	if err := write(rp.Close()); err != nil {
-		return eng.Stats(), err
-	}
-	return eng.Stats(), bw.Flush()
+	return bc, dc
 }
 
-// replayBatch is how many sightings the decoder hands over at a time.
-const replayBatch = 4096
+// posWriter encodes positions as JSON Lines into a writer on a goroutine
+// of its own: the caller sends them on out and closes it at the end; done
+// then gives the first error, if any. failed is closed as soon as writing
+// fails; positions sent after that are dropped.
+type posWriter struct {
+	out    chan []location.Position
+	failed chan struct{}
+	done   chan error
+}
+
+func newPosWriter(w io.Writer) *posWriter {
+	pw := &posWriter{out: make(chan []location.Position, replayAhead), failed: make(chan struct{}), done: make(chan error, 1)}
+	go func() {
+		bw := bufio.NewWriterSize(w, 1<<16)
+		var buf []byte
+		var err error
+		for ps := range pw.out {
+			if err != nil {
+				continue
+			}
+			buf = buf[:0]
+			for _, p := range ps {
+				buf = append(jsonl.AppendPosition(buf, p), '\n')
+			}
+			if _, err = bw.Write(buf); err != nil {
+				close(pw.failed)
+			}
+		}
+		if err == nil {
+			err = bw.Flush()
+		}
+		pw.done <- err
+	}()
+	return pw
+}
+
+// send hands ps to the writer; false when writing has failed.
+func (pw *posWriter) send(ps []location.Position) bool {
+	if len(ps) == 0 {
+		return true
+	}
+	select {
+	case pw.out <- ps:
+		return true
+	case <-pw.failed:
+		return false
+	}
+}
+
+// close waits for everything sent to be written and returns the first error.
+func (pw *posWriter) close() error {
+	close(pw.out)
+	return <-pw.done
+}
+
+// replayBatch is how many sightings the decoder hands over at a time, and
+// replayAhead how many batches it may be ahead of the engine (32 of 4,096
+// sightings: 8 MB; the synthetic clinic's 71k sightings fit).
+const (
+	replayBatch = 4096
+	replayAhead = 32
+)
 
 // errStopped stops the decoder when writing failed.
 var errStopped = errors.New("replay: stopped")
+
+// startProfiles starts a CPU profile into cpuPath and an execution trace
+// into tracePath, each unless its path is empty, and returns what stops
+// them and closes their files.
+func startProfiles(cpuPath, tracePath string) (stop func() error, err error) {
+	var stops []func() error
+	stop = func() error {
+		var errs []error
+		for _, f := range stops {
+			errs = append(errs, f())
+		}
+		return errors.Join(errs...)
+	}
+	if cpuPath != "" {
+		f, err := os.Create(cpuPath)
+		if err != nil {
+			return nil, err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return nil, err
+		}
+		stops = append(stops, func() error { pprof.StopCPUProfile(); return f.Close() })
+	}
+	if tracePath != "" {
+		f, err := os.Create(tracePath)
+		if err == nil {
+			if err = trace.Start(f); err != nil {
+				f.Close()
+			}
+		}
+		if err != nil {
+			return nil, errors.Join(err, stop())
+		}
+		stops = append(stops, func() error { trace.Stop(); return f.Close() })
+	}
+	return stop, nil
+}
 
 type nopCloser struct{ io.Writer }
 
