@@ -36,12 +36,9 @@ func runReplay(args []string) error {
 	if len(plans) == 0 || *in == "" {
 		return errors.New("replay: --floorplan and --sightings are required")
 	}
-	plan, err := floorplans.LoadPaths(plans)
-	if err != nil {
-		return err
-	}
 	cfg := location.Defaults()
 	if *engineCfg != "" {
+		var err error
 		if cfg, err = location.ReadConfigFile(*engineCfg); err != nil {
 			return err
 		}
@@ -55,26 +52,14 @@ func runReplay(args []string) error {
 	if *noCalib {
 		cfg.Calibrate = false
 	}
-	r, err := openIn(*in)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	w, err := openOut(*out)
-	if err != nil {
-		return err
-	}
 	stopProfiles, err := startProfiles(*cpuProfile, *traceOut)
 	if err != nil {
 		return err
 	}
 	start := time.Now()
-	stats, err := replay(plan, cfg, r, w)
+	stats, err := replayFiles(plans, cfg, *in, *out)
 	if perr := stopProfiles(); err == nil {
 		err = perr
-	}
-	if cerr := w.Close(); err == nil {
-		err = cerr
 	}
 	if err != nil {
 		return err
@@ -87,29 +72,54 @@ func runReplay(args []string) error {
 	return nil
 }
 
-// replay feeds every sighting to a fresh engine and writes each position as
-// soon as the engine finalises it. Three goroutines form a pipeline:
-// decoding runs up to replayAhead batches ahead of the engine (it starts
-// while the engine is still being built), the calling goroutine adds the
+// replayFiles replays the sightings file in into the positions file out
+// with the plan of the floorplan paths. Decoding starts first: it runs
+// while the plan is loaded and the engine built.
+func replayFiles(plans []string, cfg location.Config, in, out string) (location.Stats, error) {
+	r, err := openIn(in)
+	if err != nil {
+		return location.Stats{}, err
+	}
+	defer r.Close()
+	d := decode(r)
+	plan, err := floorplans.LoadPaths(plans)
+	var w io.WriteCloser
+	if err == nil {
+		w, err = openOut(out)
+	}
+	if err != nil {
+		d.abort()
+		return location.Stats{}, err
+	}
+	stats, err := d.replay(plan, cfg, w)
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	return stats, err
+}
+
+// replay feeds every sighting of r to a fresh engine and writes each
+// position to w as soon as the engine finalises it (see decoder.replay).
+func replay(plan *floorplans.Plan, cfg location.Config, r io.Reader, w io.Writer) (location.Stats, error) {
+	return decode(r).replay(plan, cfg, w)
+}
+
+// replay feeds every decoded sighting to a fresh engine and writes each
+// position to w as soon as the engine finalises it. Three goroutines form
+// a pipeline: decoding runs up to replayAhead batches ahead of the engine
+// (it starts before the engine is built), the calling goroutine adds the
 // sightings and takes part in the engine's barriers, and encoding and
 // writing follow on their own goroutine, a barrier behind.
-func replay(plan *floorplans.Plan, cfg location.Config, r io.Reader, w io.Writer) (location.Stats, error) {
-	stop := make(chan struct{})
-	batches, decoded := decode(r, stop)
-	stopDecoding := func() {
-		close(stop)
-		for range batches {
-		}
-	}
+func (d *decoder) replay(plan *floorplans.Plan, cfg location.Config, w io.Writer) (location.Stats, error) {
 	eng, err := location.New(plan, cfg)
 	if err != nil {
-		stopDecoding()
+		d.abort()
 		return location.Stats{}, err
 	}
 	pw := newPosWriter(w)
 	rp := location.NewReplayer(eng)
 	ok := true
-	for b := range batches {
+	for b := range d.batches {
 		for _, s := range b {
 			ps, _ := rp.Add(s) // rejected sightings are counted in the engine's stats
 			if ok = pw.send(ps); !ok {
@@ -117,11 +127,11 @@ func replay(plan *floorplans.Plan, cfg location.Config, r io.Reader, w io.Writer
 			}
 		}
 		if !ok {
-			stopDecoding()
+			d.abort()
 			break
 		}
 	}
-	derr := <-decoded
+	derr := <-d.done
 	if ok && derr == nil {
 		pw.send(rp.Close())
 	}
@@ -132,23 +142,30 @@ func replay(plan *floorplans.Plan, cfg location.Config, r io.Reader, w io.Writer
 	return eng.Stats(), werr
 }
 
-// decode reads sightings from r on a goroutine of its own and sends them
-// in batches of replayBatch, at most replayAhead batches ahead of their
-// reader, until the end of r or until stop is closed. batches is closed at
-// the end; then decoded gives the error that ended it (nil at the end of
-// r, errStopped when stopped). Batches are not reused: the engine keeps
+// decoder reads sightings on a goroutine of its own and sends them on
+// batches, replayBatch at a time and at most replayAhead batches ahead of
+// their reader, until the end of the input or abort. batches is closed at
+// the end; then done gives the error that ended it (nil at the end of the
+// input, errStopped after abort). Batches are not reused: the engine keeps
 // no reference to a sighting, and the garbage collector recycles them.
-func decode(r io.Reader, stop <-chan struct{}) (batches <-chan []location.Sighting, decoded <-chan error) {
-	bc, dc := make(chan []location.Sighting, replayAhead), make(chan error, 1)
+type decoder struct {
+	batches chan []location.Sighting
+	done    chan error
+	stop    chan struct{}
+}
+
+// decode starts decoding r.
+func decode(r io.Reader) *decoder {
+	d := &decoder{batches: make(chan []location.Sighting, replayAhead), done: make(chan error, 1), stop: make(chan struct{})}
 	go func() {
-		defer close(bc)
+		defer close(d.batches)
 		b := make([]location.Sighting, 0, replayBatch)
 		send := func() error {
 			select {
-			case bc <- b:
+			case d.batches <- b:
 				b = make([]location.Sighting, 0, replayBatch)
 				return nil
-			case <-stop:
+			case <-d.stop:
 				return errStopped
 			}
 		}
@@ -161,9 +178,16 @@ func decode(r io.Reader, stop <-chan struct{}) (batches <-chan []location.Sighti
 		if err == nil && len(b) > 0 {
 			err = send()
 		}
-		dc <- err
+		d.done <- err
 	}()
-	return bc, dc
+	return d
+}
+
+// abort stops the decoder and discards what it decoded.
+func (d *decoder) abort() {
+	close(d.stop)
+	for range d.batches {
+	}
 }
 
 // posWriter encodes positions as JSON Lines into a writer on a goroutine
