@@ -122,7 +122,7 @@ func (d *decoder) replay(plan *floorplans.Plan, cfg location.Config, w io.Writer
 	for b := range d.batches {
 		for _, s := range b {
 			ps, _ := rp.Add(s) // rejected sightings are counted in the engine's stats
-			if ok = pw.send(ps); !ok {
+			if ok = pw.add(ps); !ok {
 				break
 			}
 		}
@@ -133,7 +133,7 @@ func (d *decoder) replay(plan *floorplans.Plan, cfg location.Config, w io.Writer
 	}
 	derr := <-d.done
 	if ok && derr == nil {
-		pw.send(rp.Close())
+		pw.add(rp.Close())
 	}
 	werr := pw.close()
 	if derr != nil && !errors.Is(derr, errStopped) {
@@ -191,10 +191,13 @@ func (d *decoder) abort() {
 }
 
 // posWriter encodes positions as JSON Lines into a writer on a goroutine
-// of its own: the caller sends them on out and closes it at the end; done
-// then gives the first error, if any. failed is closed as soon as writing
-// fails; positions sent after that are dropped.
+// of its own. The caller adds positions and closes it at the end; they
+// are handed over writeBatch or more at a time (a barrier yields a few
+// dozen: one hand-over each would wake the goroutine for each). close
+// gives the first error, if any. failed is closed as soon as writing
+// fails; positions added after that are dropped.
 type posWriter struct {
+	pend   []location.Position
 	out    chan []location.Position
 	failed chan struct{}
 	done   chan error
@@ -226,21 +229,32 @@ func newPosWriter(w io.Writer) *posWriter {
 	return pw
 }
 
-// send hands ps to the writer; false when writing has failed.
-func (pw *posWriter) send(ps []location.Position) bool {
-	if len(ps) == 0 {
+// add queues ps for writing; false when writing has failed.
+func (pw *posWriter) add(ps []location.Position) bool {
+	if pw.pend = append(pw.pend, ps...); len(pw.pend) < writeBatch {
+		return true
+	}
+	return pw.flush()
+}
+
+// flush hands the queued positions over; false when writing has failed.
+func (pw *posWriter) flush() bool {
+	if len(pw.pend) == 0 {
 		return true
 	}
 	select {
-	case pw.out <- ps:
+	case pw.out <- pw.pend:
+		pw.pend = make([]location.Position, 0, 2*writeBatch)
 		return true
 	case <-pw.failed:
 		return false
 	}
 }
 
-// close waits for everything sent to be written and returns the first error.
+// close writes what is queued, waits for everything to be written and
+// returns the first error.
 func (pw *posWriter) close() error {
+	pw.flush()
 	close(pw.out)
 	return <-pw.done
 }
@@ -252,6 +266,10 @@ const (
 	replayBatch = 4096
 	replayAhead = 32
 )
+
+// writeBatch is how many positions the writer is handed at least at a
+// time.
+const writeBatch = 1024
 
 // errStopped stops the decoder when writing failed.
 var errStopped = errors.New("replay: stopped")
