@@ -109,7 +109,7 @@ func replay(plan *floorplans.Plan, cfg location.Config, r io.Reader, w io.Writer
 // a pipeline: decoding runs up to replayAhead batches ahead of the engine
 // (it starts before the engine is built), the calling goroutine adds the
 // sightings and takes part in the engine's barriers, and encoding and
-// writing follow on their own goroutine, a barrier behind.
+// writing follow on their own goroutine, writeBatch positions behind.
 func (d *decoder) replay(plan *floorplans.Plan, cfg location.Config, w io.Writer) (location.Stats, error) {
 	eng, err := location.New(plan, cfg)
 	if err != nil {
