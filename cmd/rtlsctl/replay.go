@@ -130,6 +130,10 @@ func (d *decoder) replay(plan *floorplans.Plan, cfg location.Config, w io.Writer
 			d.abort()
 			break
 		}
+		select {
+		case d.free <- b:
+		default:
+		}
 	}
 	derr := <-d.done
 	if ok && derr == nil {
@@ -146,28 +150,36 @@ func (d *decoder) replay(plan *floorplans.Plan, cfg location.Config, w io.Writer
 // batches, replayBatch at a time and at most replayAhead batches ahead of
 // their reader, until the end of the input or abort. batches is closed at
 // the end; then done gives the error that ended it (nil at the end of the
-// input, errStopped after abort). Batches are not reused: the engine keeps
-// no reference to a sighting, and the garbage collector recycles them.
+// input, errStopped after abort). The reader hands the batches it is done
+// with back on free, for the decoder to fill again (the engine keeps no
+// reference to a sighting).
 type decoder struct {
 	batches chan []location.Sighting
+	free    chan []location.Sighting
 	done    chan error
 	stop    chan struct{}
 }
 
 // decode starts decoding r.
 func decode(r io.Reader) *decoder {
-	d := &decoder{batches: make(chan []location.Sighting, replayAhead), done: make(chan error, 1), stop: make(chan struct{})}
+	d := &decoder{batches: make(chan []location.Sighting, replayAhead), free: make(chan []location.Sighting, replayAhead),
+		done: make(chan error, 1), stop: make(chan struct{})}
 	go func() {
 		defer close(d.batches)
 		b := make([]location.Sighting, 0, replayBatch)
 		send := func() error {
 			select {
 			case d.batches <- b:
-				b = make([]location.Sighting, 0, replayBatch)
-				return nil
 			case <-d.stop:
 				return errStopped
 			}
+			select {
+			case b = <-d.free:
+				b = b[:0]
+			default:
+				b = make([]location.Sighting, 0, replayBatch)
+			}
+			return nil
 		}
 		err := jsonl.ReadSightings(r, func(s location.Sighting) error {
 			if b = append(b, s); len(b) < replayBatch {
@@ -204,7 +216,7 @@ type posWriter struct {
 }
 
 func newPosWriter(w io.Writer) *posWriter {
-	pw := &posWriter{out: make(chan []location.Position, replayAhead), failed: make(chan struct{}), done: make(chan error, 1)}
+	pw := &posWriter{out: make(chan []location.Position, writeAhead), failed: make(chan struct{}), done: make(chan error, 1)}
 	go func() {
 		bw := bufio.NewWriterSize(w, 1<<16)
 		var buf []byte
@@ -260,16 +272,19 @@ func (pw *posWriter) close() error {
 }
 
 // replayBatch is how many sightings the decoder hands over at a time, and
-// replayAhead how many batches it may be ahead of the engine (32 of 4,096
-// sightings: 8 MB; the synthetic clinic's 71k sightings fit).
+// replayAhead how many batches it may be ahead of the engine: 8 of 4,096
+// sightings (2 MB), about what it decodes while the engine is built.
 const (
 	replayBatch = 4096
-	replayAhead = 32
+	replayAhead = 8
 )
 
 // writeBatch is how many positions the writer is handed at least at a
-// time.
-const writeBatch = 1024
+// time, and writeAhead how many such hand-overs may wait for it.
+const (
+	writeBatch = 1024
+	writeAhead = 4
+)
 
 // errStopped stops the decoder when writing failed.
 var errStopped = errors.New("replay: stopped")
