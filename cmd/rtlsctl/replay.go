@@ -215,6 +215,7 @@ type posWriter struct {
 	done   chan error
 }
 
+// newPosWriter starts a posWriter into w.
 func newPosWriter(w io.Writer) *posWriter {
 	pw := &posWriter{out: make(chan []location.Position, writeAhead), failed: make(chan struct{}), done: make(chan error, 1)}
 	go func() {
@@ -286,7 +287,8 @@ const (
 	writeAhead = 4
 )
 
-// errStopped stops the decoder when writing failed.
+// errStopped is the decoder's error when the replay stopped it early (the
+// engine could not be built, or writing failed).
 var errStopped = errors.New("replay: stopped")
 
 // startProfiles starts a CPU profile into cpuPath and an execution trace
