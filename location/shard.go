@@ -263,27 +263,23 @@ func (e *Engine) run(wm int64) {
 			e.workers[0].compute(0, t, wm, &e.spans[i])
 		}
 	} else {
-		// The calling goroutine is worker 0: it starts at once, and when
-		// the others are slow to be scheduled it takes their share.
 		var next atomic.Int64
-		loop := func(k int) {
-			w := e.workers[k]
-			for {
-				hi := int(next.Add(int64(chunk)))
-				lo := hi - chunk
-				if lo >= len(work) {
-					return
-				}
-				for i := lo; i < min(hi, len(work)); i++ {
-					w.compute(int32(k), work[i], wm, &e.spans[i])
-				}
-			}
-		}
 		var wg sync.WaitGroup
-		for k := 1; k < nw; k++ {
-			wg.Go(func() { loop(k) })
+		for k := range nw {
+			w := e.workers[k]
+			wg.Go(func() {
+				for {
+					hi := int(next.Add(int64(chunk)))
+					lo := hi - chunk
+					if lo >= len(work) {
+						return
+					}
+					for i := lo; i < min(hi, len(work)); i++ {
+						w.compute(int32(k), work[i], wm, &e.spans[i])
+					}
+				}
+			})
 		}
-		loop(0)
 		wg.Wait()
 	}
 	// the output is handed to the caller: one allocation per barrier
