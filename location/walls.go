@@ -2,7 +2,10 @@ package location
 
 import (
 	"math"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 )
 
 // Walls between a reader and a tag are counted along the straight line
@@ -78,10 +81,11 @@ type wallGrid struct {
 }
 
 // buildWallGrids prepares the wall counts of every ranging reader that
-// stands in a room of a level with rooms.
+// stands in a room of a level with rooms. The readers' grids are
+// independent of each other: they are built on every core.
 func (s *site) buildWallGrids(maxWalls int) {
 	rasters := make([]*roomRaster, len(s.levels))
-	var sc wallScratch
+	var todo []*siteReader
 	for i := range s.readers {
 		rd := &s.readers[i]
 		if !rd.ranging || rd.room < 0 {
@@ -90,9 +94,21 @@ func (s *site) buildWallGrids(maxWalls int) {
 		if rasters[rd.level] == nil {
 			rasters[rd.level] = newRoomRaster(s, rd.level)
 		}
-		rd.walls = s.newWallGrid(rd, rasters[rd.level], &sc)
-		rd.walls.maxWalls = maxWalls
+		todo = append(todo, rd)
 	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(todo)) {
+		wg.Go(func() {
+			var sc wallScratch
+			for i := int(next.Add(1)) - 1; i < len(todo); i = int(next.Add(1)) - 1 {
+				rd := todo[i]
+				rd.walls = s.newWallGrid(rd, rasters[rd.level], &sc)
+				rd.walls.maxWalls = maxWalls
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // wallScratch holds the per-ray states while one reader's grid is built.

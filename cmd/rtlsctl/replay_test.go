@@ -4,11 +4,17 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/internal/score"
+	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/jsonl"
 )
 
@@ -83,5 +89,47 @@ func TestReplayAwkwardTagIDs(t *testing.T) {
 		if !seen[id] {
 			t.Errorf("no position for tag %q", id)
 		}
+	}
+}
+
+// errWriter fails every write after the first n bytes.
+type errWriter struct{ n int }
+
+var errDiskFull = errors.New("disk full")
+
+func (w *errWriter) Write(p []byte) (int, error) {
+	if len(p) > w.n {
+		n := w.n
+		w.n = 0
+		return n, errDiskFull
+	}
+	w.n -= len(p)
+	return len(p), nil
+}
+
+// TestReplayPipelineErrors checks that the replay pipeline stops and
+// reports the error when writing fails part of the way (with the decoder
+// still ahead) and when a line in the middle of the input is bad.
+func TestReplayPipelineErrors(t *testing.T) {
+	const dir = "../../testdata/datasets/synthetic-clinic"
+	plan, err := floorplans.LoadFile(filepath.Join(dir, "floorplan.geojson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss, err := score.ReadSightingsFile(filepath.Join(dir, "sightings.jsonl.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in []byte
+	for _, s := range ss[:20_000] {
+		in = append(jsonl.AppendSighting(in, s), '\n')
+	}
+	if _, err := replay(plan, location.Defaults(), bytes.NewReader(in), &errWriter{n: 1 << 17}); !errors.Is(err, errDiskFull) {
+		t.Errorf("write failing after 128 KiB: error %v, want %v", err, errDiskFull)
+	}
+	bad := bytes.Join([][]byte{in[:len(in)/2], []byte("{oops\n"), in[len(in)/2:]}, nil)
+	line := bytes.Count(in[:len(in)/2], []byte("\n")) + 1
+	if _, err := replay(plan, location.Defaults(), bytes.NewReader(bad), io.Discard); !errors.Is(err, jsonl.ErrBadLine) || !strings.Contains(err.Error(), fmt.Sprintf("line %d:", line)) {
+		t.Errorf("bad line %d: error %v", line, err)
 	}
 }

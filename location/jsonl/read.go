@@ -20,8 +20,10 @@ const MaxLine = 1 << 20
 // ReadSightings calls fn for each sighting of a sightings stream, in
 // stream order. Blank lines are skipped; a malformed line stops the read
 // with an error naming its line number; an error of fn stops it too.
+// Sightings of the same reader or tag share one string for its id.
 func ReadSightings(r io.Reader, fn func(location.Sighting) error) error {
-	return read(r, ParseSighting, fn)
+	var ids interner
+	return read(r, func(b []byte) (location.Sighting, error) { return parseSighting(b, &ids) }, fn)
 }
 
 // ReadPositions calls fn for each position of a positions stream, as

@@ -43,7 +43,12 @@ func AppendSighting(b []byte, s location.Sighting) []byte {
 // ParseSighting decodes one sightings object; ts, reader, tag and rssi are
 // required, seq is optional and other properties are ignored.
 func ParseSighting(data []byte) (location.Sighting, error) {
-	if s, ok := parseSightingFast(data); ok {
+	return parseSighting(data, nil)
+}
+
+// parseSighting is ParseSighting taking ids from ids (see interner).
+func parseSighting(data []byte, ids *interner) (location.Sighting, error) {
+	if s, ok := parseSightingFast(data, ids); ok {
 		return s, nil
 	}
 	return parseSightingJSON(data)
