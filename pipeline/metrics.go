@@ -97,7 +97,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	m.epochDelay = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "rtls_pipeline_epoch_delay_seconds",
 		Help:    "How long after an epoch fell due (the wall clock's watermark, now minus the lateness, passed its end) its positions were computed (stage flushed) and written to the store with their events (stored): the event latency beyond the lateness.",
-		Buckets: prometheus.ExponentialBuckets(0.005, 2, 12)}, []string{"stage"})
+		Buckets: epochDelayBuckets}, []string{"stage"})
 	queueAge := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "rtls_pipeline_queue_oldest_age_seconds",
 		Help: "Age of the oldest batch waiting for the engine (0 when none waits)."},
 		func() float64 { return m.age(func(a *pipelineAges) func() time.Duration { return a.queue }) })
@@ -111,6 +111,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	return m
 }
+
+// epochDelayBuckets resolve the epoch delay around the event latency's
+// target (150 ms beyond the lateness) and up to a few seconds behind.
+var epochDelayBuckets = []float64{0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1, 1.5, 2, 3, 5, 10}
 
 // results names each engine outcome for the sightings counter.
 var results = []struct {
