@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/store"
@@ -73,7 +72,7 @@ func (p *Pipeline) execute(c command) {
 	}
 	f.pending.Events = append(f.pending.Events, evs...)
 	f.pending.Config = append(f.pending.Config, cfg...)
-	p.commit(c.done, 0, time.Time{})
+	p.commit(c.done, 0, nil)
 }
 
 // configChange is the stored form of an item of kind; a nil v deletes it.

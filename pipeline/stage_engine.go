@@ -27,9 +27,9 @@ type stageMsg struct {
 	// a stop): stored with the update as store.Update.Watermark, the
 	// progress an ingest log is resumed from.
 	flushed int64
-	// due is when the newest epoch this tick finalised fell due (zero:
-	// none new), for rtls_pipeline_epoch_delay_seconds.
-	due time.Time
+	// dues are when the epochs this tick finalised fell due, for
+	// rtls_pipeline_epoch_delay_seconds.
+	dues []time.Time
 }
 
 // engineState is the engine stage's.
@@ -125,24 +125,37 @@ func (p *Pipeline) tick(out chan<- stageMsg) {
 	}
 	p.metrics.positions.Add(float64(len(ps)))
 	p.metrics.tags.Set(float64(p.eng.Stats().Tags))
-	p.send(out, stageMsg{positions: ps, tick: true, wm: wm, done: p.finished(wm), flushed: wm, due: p.finalised(wm)})
+	p.send(out, stageMsg{positions: ps, tick: true, wm: wm, done: p.finished(wm), flushed: wm, dues: p.finalised(wm)})
 	p.q.endTick(p.cfg.Clock())
 	p.expire(wm)
 }
 
-// finalised returns when the newest epoch the watermark wm finalises fell
-// due, and records how long ago that was, if the epoch is new (else the
-// zero time).
-func (p *Pipeline) finalised(wm int64) time.Time {
+// finalised returns when the epochs the watermark wm finalises anew fell
+// due (the newest maxDelayEpochs of them; only the newest after a start),
+// and records how long ago that was.
+func (p *Pipeline) finalised(wm int64) []time.Time {
 	end := floorDiv(wm, p.epochMS) * p.epochMS
 	if end <= p.engine.lastEnd {
-		return time.Time{}
+		return nil
+	}
+	from := max(end-(maxDelayEpochs-1)*p.epochMS, p.engine.lastEnd+p.epochMS)
+	if p.engine.lastEnd == 0 {
+		from = end
 	}
 	p.engine.lastEnd = end
-	due := time.UnixMilli(end + p.lateness)
-	p.metrics.epochDelay.WithLabelValues("flushed").Observe(max(0, p.cfg.Clock().Sub(due).Seconds()))
-	return due
+	now := p.cfg.Clock()
+	var dues []time.Time
+	for e := from; e <= end; e += p.epochMS {
+		due := time.UnixMilli(e + p.lateness)
+		p.metrics.epochDelay.WithLabelValues("flushed").Observe(max(0, now.Sub(due).Seconds()))
+		dues = append(dues, due)
+	}
+	return dues
 }
+
+// maxDelayEpochs bounds the epochs one tick records in the epoch delay
+// (a tick after a long hold finalises many at once).
+const maxDelayEpochs = 64
 
 // send hands m, with the alert events and battery changes collected so
 // far, to the geofence stage.

@@ -53,7 +53,7 @@ func (p *Pipeline) absorb(m stageMsg) {
 		p.step(m.positions, m.wm)
 	}
 	f.pending.Watermark = m.flushed
-	p.commit(nil, m.done, m.due)
+	p.commit(nil, m.done, m.dues)
 	if m.tick {
 		p.metrics.ticks.Inc()
 	}
@@ -85,8 +85,8 @@ func (p *Pipeline) step(ps []location.Position, wm int64) {
 // commit seals the pending update with the geofence state it leads to and
 // hands it to the writer; done, when not nil, is told whether it was
 // written (see writer.put), progress is the ingested batches it completes,
-// due when the epoch it finalises fell due (zero: none).
-func (p *Pipeline) commit(done chan<- error, progress uint64, due time.Time) {
+// dues when the epochs it finalises fell due.
+func (p *Pipeline) commit(done chan<- error, progress uint64, dues []time.Time) {
 	f := &p.geofences
 	u := f.pending
 	f.pending = store.Update{}
@@ -100,7 +100,7 @@ func (p *Pipeline) commit(done chan<- error, progress uint64, due time.Time) {
 		u.Analytics = append(u.Analytics, a.Take()...)
 	}
 	p.noteConfig(u.Config)
-	p.wr.put(u, done, progress, due)
+	p.wr.put(u, done, progress, dues)
 }
 
 // takeStatusChanges moves the engine's status changes into u, with the

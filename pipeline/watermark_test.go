@@ -54,7 +54,8 @@ func TestUpdateWatermark(t *testing.T) {
 
 // TestEpochDelay: rtls_pipeline_epoch_delay_seconds records, once per
 // epoch, how long after the epoch fell due (its end plus the lateness, on
-// the injected clock) its positions were flushed and stored.
+// the injected clock) its positions were flushed and stored, every epoch
+// a tick finalises at once included.
 func TestEpochDelay(t *testing.T) {
 	plan, eng, fence := clinicEngines(t, geofence.Config{}, nil)
 	lateness := eng.Config().LatenessMS
@@ -95,7 +96,9 @@ func TestEpochDelay(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The sighting's epoch ends at start+1000 and falls due at
-	// start+1000+lateness; the clock jumps 700 ms past that.
+	// start+1000+lateness; the clock jumps 700 ms past that, so one tick
+	// finalises the four epochs ending start-2000 ... start+1000, 3.7, 2.7,
+	// 1.7 and 0.7 s after they fell due.
 	nowMS.Store(start + 1000 + lateness + 700)
 	eventually(t, "the sighting's position written", func() bool {
 		for _, a := range w.history() {
@@ -108,9 +111,9 @@ func TestEpochDelay(t *testing.T) {
 	for _, stage := range []string{"flushed", "stored"} {
 		var n uint64
 		var sum float64
-		eventually(t, "the delay recorded", func() bool { n, sum = delay(stage); return n == 2 })
-		if math.Abs(sum-0.7) > 1e-9 {
-			t.Errorf("%s: %d epochs, delays summing to %.3f s; want 2 epochs, 0 and 0.7 s", stage, n, sum)
+		eventually(t, "the delays recorded", func() bool { n, sum = delay(stage); return n == 5 })
+		if math.Abs(sum-8.8) > 1e-9 {
+			t.Errorf("%s: %d epochs, delays summing to %.3f s; want 5 epochs, 0 + 3.7 + 2.7 + 1.7 + 0.7 s", stage, n, sum)
 		}
 	}
 }

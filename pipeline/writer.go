@@ -71,9 +71,9 @@ func (b *batch) empty() bool { return b.u.NoItems() }
 // put merges u into the unsealed batch. done, when not nil, is told nil
 // once a write carrying u succeeded, or ErrNotStored at the first failed
 // attempt before that. progress is the number of ingested batches
-// processed once u is written; due, when not zero, is when the epoch u
-// finalises fell due.
-func (w *writer) put(u store.Update, done chan<- error, progress uint64, due time.Time) {
+// processed once u is written; dues are when the epochs u finalises fell
+// due.
+func (w *writer) put(u store.Update, done chan<- error, progress uint64, dues []time.Time) {
 	w.mu.Lock()
 	if w.acc.bytes >= maxWriteBytes {
 		w.full = append(w.full, w.acc)
@@ -86,9 +86,7 @@ func (w *writer) put(u store.Update, done chan<- error, progress uint64, due tim
 		b.waiters = append(b.waiters, done)
 	}
 	b.progress = max(b.progress, progress)
-	if !due.IsZero() {
-		b.dues = append(b.dues, due)
-	}
+	b.dues = append(b.dues, dues...)
 	if b.updates == 0 && (!b.empty() || done != nil) {
 		b.since = w.clock()
 	}

@@ -50,7 +50,7 @@ func TestBacklogWrittenInBoundedWrites(t *testing.T) {
 	go func() { done <- w.run() }()
 	const n = 4 * maxWriteBytes / eventBytes
 	for i := range n {
-		w.put(store.Update{Events: []geofence.Event{{Tag: fmt.Sprintf("T%d", i), TS: int64(i)}}}, nil, 0, time.Time{})
+		w.put(store.Update{Events: []geofence.Event{{Tag: fmt.Sprintf("T%d", i), TS: int64(i)}}}, nil, 0, nil)
 	}
 	close(g.open)
 	w.close()
