@@ -148,50 +148,43 @@ func (k *weighBufs) term(e *Engine, r *readerTerm, ps []particle, qFloor float64
 				d2 = 0.09
 			}
 			mu := a - n5*log10Fast(d2)
-			mu -= floor[ps[i].level]
-			if silent {
-				mus[i] = mu
-				continue
-			}
-			res := rssi - mu
-			v := res * res * inv2s2
-			if v > qFloor { // min(v, qFloor), as readingLik's mixture
-				v = qFloor
-			}
-			qs[i] += v
+			mus[i] = mu - floor[ps[i].level]
 		}
+	} else {
+		wl, g, lev, room := r.wl, r.sr.walls, r.level, int(r.room)
+		if g == nil {
+			g = &noWallGrid
+		}
+		for i := range ps {
+			p := &ps[i]
+			x, y := xs[i], ys[i]
+			dx, dy, dz := x-rx, y-ry, zs[i]-rz
+			d2 := dx*dx + dy*dy + dz*dz
+			if d2 < 0.09 {
+				d2 = 0.09
+			}
+			mu := a - n5*log10Fast(d2)
+			w := 0
+			if int(p.room) != room {
+				w = 1
+			}
+			if p.level == lev {
+				if c, ok := g.count(x, y, int(p.room)); ok {
+					w = c
+				}
+			}
+			mus[i] = mu - wl[w] - floor[p.level]
+		}
+	}
+	if silent {
 		return
 	}
-	wl, g, lev, room := r.wl, r.sr.walls, r.level, int(r.room)
-	if g == nil {
-		g = &noWallGrid
-	}
-	for i := range ps {
-		p := &ps[i]
-		x, y := xs[i], ys[i]
-		dx, dy, dz := x-rx, y-ry, zs[i]-rz
-		d2 := dx*dx + dy*dy + dz*dz
-		if d2 < 0.09 {
-			d2 = 0.09
-		}
-		mu := a - n5*log10Fast(d2)
-		w := 0
-		if int(p.room) != room {
-			w = 1
-		}
-		if p.level == lev {
-			if c, ok := g.count(x, y, int(p.room)); ok {
-				w = c
-			}
-		}
-		mu = mu - wl[w] - floor[p.level]
-		if silent {
-			mus[i] = mu
-			continue
-		}
+	// a second pass: the model's loop holds more values than there are
+	// registers without this one's
+	for i, mu := range mus {
 		res := rssi - mu
 		v := res * res * inv2s2
-		if v > qFloor {
+		if v > qFloor { // min(v, qFloor), as readingLik's mixture
 			v = qFloor
 		}
 		qs[i] += v
