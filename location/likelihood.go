@@ -58,19 +58,23 @@ func (t *tracker) weigh(e *Engine, ranging []obs) {
 	// on the reader only hoisted out of the particle loop; a heard
 	// reader's exponent is added in the pass that computes its model.
 	k := e.like.weighBufs(len(t.ps))
-	for i := range t.ps {
-		p := &t.ps[i]
-		k.x[i], k.y[i], k.z[i] = float64(p.x), float64(p.y), s.levels[p.level].elev+cfg.TagHeightM
-		k.l[i], k.q[i] = float64(p.w)*scale, 0
+	// in locals: the loops' stores could alias them
+	ps, xs, ys, zs, ls, qs, levels, tagH := t.ps, k.x, k.y, k.z, k.l, k.q, s.levels, cfg.TagHeightM
+	for i := range ps {
+		p := &ps[i]
+		xs[i], ys[i], zs[i] = float64(p.x), float64(p.y), levels[p.level].elev+tagH
+		ls[i], qs[i] = float64(p.w)*scale, 0
 	}
+	sens, hit := cfg.SensitivityDBm, 1-miss
 	for j := range rd {
 		r := &rd[j]
-		k.term(e, r, t.ps, qFloor)
+		k.term(e, r, ps, qFloor)
 		if r.silent {
 			// heard nothing: likely only if the signal fell below the
 			// receiver's sensitivity there, or the reading was lost
-			for i, mu := range k.mu {
-				k.l[i] *= miss + (1-miss)*normalCDF((cfg.SensitivityDBm-mu)*invSigma)
+			mus := k.mu[:len(ls)]
+			for i := range ls {
+				ls[i] *= miss + hit*normalCDF((sens-mus[i])*invSigma)
 			}
 		}
 	}

@@ -314,28 +314,32 @@ func (t *tracker) step(e *Engine, end int64, all []obs) (Position, bool) {
 // unpack returns the tag's particles in buf (whose capacity must hold
 // them; the update's buffer holds Config.Particles).
 func (t *tracker) unpack(s *site, buf []particle) []particle {
-	ps := buf[:len(t.st)]
-	v := (len(t.st) + 15) / 16 // the next walking particle's velocity in mv
-	for i, q := range t.st {
-		w := t.w0
-		if t.ws != nil {
-			w = t.ws[i]
+	// the tag's and the site's slices in locals: the stores into ps could
+	// alias them, so the compiler would load them again for every particle
+	st, ws, mv, w0 := t.st, t.ws, t.mv, t.w0
+	rooms, levels := s.rooms, s.levels
+	ps := buf[:len(st)]
+	v := (len(st) + 15) / 16 // the next walking particle's velocity in mv
+	for i := range st {
+		q := &st[i]
+		w := w0
+		if ws != nil {
+			w = ws[i]
 		}
+		var f *posFrame
 		room, level := q.loc, int8(0)
 		if room >= 0 {
-			level = int8(s.rooms[room].level)
+			r := &rooms[room]
+			level, f = int8(r.level), &r.frame
 		} else {
 			room, level = -1, int8(-1-q.loc)
+			f = &levels[level].frame
 		}
 		var vx, vy int16
-		moving := t.mv[i/16]>>(i%16)&1 != 0
+		moving := mv[uint(i)/16]>>(uint(i)%16)&1 != 0
 		if moving {
-			vx, vy = int16(t.mv[v]), int16(t.mv[v+1])
+			vx, vy = int16(mv[v]), int16(mv[v+1])
 			v += 2
-		}
-		f := &s.levels[level].frame
-		if room >= 0 {
-			f = &s.rooms[room].frame
 		}
 		x, y := f.get(q.x, q.y)
 		// written field by field: a copy of a partly written particle
@@ -374,28 +378,32 @@ func (t *tracker) pack(e *Engine) {
 	v := bits // the next walking particle's velocity in mv
 	t.ws = t.ws[:0]
 	uniform := true
-	for i := range t.ps {
-		p := &t.ps[i]
-		f := &s.levels[p.level].frame
-		if p.room >= 0 {
-			f = &s.rooms[p.room].frame
-		}
-		x, y := f.put(p.x, p.y)
-		if p.room >= 0 {
-			x, y = f.inRoom(&s.rooms[p.room], x, y, p.x, p.y)
-		}
+	// in locals, as in unpack
+	ps, st, mv, rooms, levels := t.ps, t.st[:n], t.mv, s.rooms, s.levels
+	var w0 float32
+	if n > 0 {
+		w0 = ps[0].w
+	}
+	for i := range ps {
+		p := &ps[i]
+		var x, y uint16
 		loc := p.room
-		if loc < 0 {
+		if loc >= 0 {
+			r := &rooms[loc]
+			x, y = r.frame.put(p.x, p.y)
+			x, y = r.frame.inRoom(r, x, y, p.x, p.y)
+		} else {
+			x, y = levels[p.level].frame.put(p.x, p.y)
 			loc = -1 - int16(p.level)
 		}
 		if p.moving {
-			t.mv[i/16] |= 1 << (i % 16)
-			t.mv[v], t.mv[v+1] = uint16(p.vx), uint16(p.vy)
+			mv[uint(i)/16] |= 1 << (uint(i) % 16)
+			mv[v], mv[v+1] = uint16(p.vx), uint16(p.vy)
 			v += 2
 		}
-		q := &t.st[i]
+		q := &st[i]
 		q.x, q.y, q.loc = x, y, loc
-		uniform = uniform && p.w == t.ps[0].w
+		uniform = uniform && p.w == w0
 	}
 	if n > 0 {
 		t.w0 = t.ps[0].w
