@@ -56,15 +56,20 @@ const minInjectFrac = 0.02
 // walks over bins as wide as the motion model spreads a walker in one
 // epoch (walkBinM), with at least minWalkParticles.
 func (t *tracker) resample(e *Engine) {
-	tmp := append(e.like.tmp[:0], t.ps...)
-	e.like.tmp = tmp
+	// the new set is drawn into the update's other buffer, which then
+	// becomes its buffer (both hold Config.Particles): no copy of the old
+	tmp := t.ps
+	if cap(e.like.tmp) < e.cfg.Particles {
+		e.like.tmp = make([]particle, e.cfg.Particles)
+	}
 	n := e.cfg.Particles
 	if t.stillRun >= stillRunMin {
 		n = e.like.bins.particleCount(tmp, n, kldBinM, minParticles)
 	} else {
 		n = e.like.bins.particleCount(tmp, n, e.cfg.walkBinM(), minWalkParticles)
 	}
-	t.ps = t.ps[:n] // the worker's buffer holds Config.Particles
+	t.ps = e.like.tmp[:n]
+	e.like.ps, e.like.tmp = e.like.tmp, e.like.ps
 	step := 1.0 / float64(n)
 	u := t.rng.Float64() * step
 	c := float64(tmp[0].w)
