@@ -144,7 +144,6 @@ func (b *kldBins) particleCount(ps []particle, max int, binM float64, least int)
 	clear(b.keys)
 	clear(b.w)
 	floor := float32(1 / float64(len(ps)))
-	inv := 1 / binM
 	k := 0
 	// resampling keeps the copies of a particle together: a run of
 	// particles in one bin (key, at h) sums its weight in a register (acc)
@@ -152,8 +151,8 @@ func (b *kldBins) particleCount(ps []particle, max int, binM float64, least int)
 	key, h, acc := uint64(0), -1, float32(0)
 	for i := range ps {
 		p := &ps[i]
-		ix := uint64(floorQuo(float64(p.x), binM, inv)) & 0xfffff
-		iy := uint64(floorQuo(float64(p.y), binM, inv)) & 0xfffff
+		ix := uint64(floorInt(float64(p.x)/binM)) & 0xfffff
+		iy := uint64(floorInt(float64(p.y)/binM)) & 0xfffff
 		pk := uint64(uint8(p.level))<<40 | ix<<20 | iy | 1<<63
 		if pk != key {
 			if h >= 0 {
@@ -177,19 +176,6 @@ func (b *kldBins) particleCount(ps []particle, max int, binM float64, least int)
 		b.w[h] = acc
 	}
 	return min(max, kldCount(k, least))
-}
-
-// floorQuo is floorInt(q/d), given inv = 1/d, by a multiplication: q·inv
-// lies within a few units in the last place of q/d, so the two have the
-// same floor unless q·inv lies that near an integer (or is large, or not
-// a number), where it divides.
-func floorQuo(q, d, inv float64) int64 {
-	m := q * inv
-	i := floorInt(m)
-	if f := m - float64(i); f >= 1e-9 && f <= 1-1e-9 && m < 1<<20 && m > -(1<<20) {
-		return i
-	}
-	return floorInt(q / d)
 }
 
 // floorInt is int64(math.Floor(q)) for q within the range of int64,
