@@ -71,7 +71,7 @@ func (t *tracker) resample(e *Engine) {
 	t.ps = e.like.tmp[:n]
 	e.like.ps, e.like.tmp = e.like.tmp, e.like.ps
 	step := 1.0 / float64(n)
-	u := t.rng.Float64() * step
+	u := unit(t.pcg.Uint64()) * step
 	c := float64(tmp[0].w)
 	j := 0
 	for i := 0; i < n; i++ {

@@ -160,6 +160,8 @@ type tracker struct {
 	tag   string
 	rooms roomBelief // the room decision's filter (roomfilter.go)
 	rng   *rand.Rand
+	// pcg is rng's source: uniform draws (unit) call it directly
+	pcg *rand.PCG
 	// ps are the particles during an update (the worker's buffer, nil
 	// between updates); st keeps them between updates, with w0 the weight
 	// of every particle, or ws the weight of each when they differ.
@@ -206,8 +208,17 @@ type tracker struct {
 }
 
 func newTracker(tag string, cfg Config, seed uint64) *tracker {
-	return &tracker{tag: tag, rng: rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15)), room: -1, altLevel: -1,
+	pcg := rand.NewPCG(seed, 0x9e3779b97f4a7c15)
+	return &tracker{tag: tag, rng: rand.New(pcg), pcg: pcg, room: -1, altLevel: -1,
 		closed: math.MinInt64, firstEnd: math.MaxInt64}
+}
+
+// unit is rand.Rand's Float64 of draw u: unit(t.pcg.Uint64()) is
+// t.rng.Float64(), the same draw from the same source, without the call
+// through rand.Rand's Source interface (most of the filter's random
+// numbers are these).
+func unit(u uint64) float64 {
+	return float64(u<<11>>11) / (1 << 53)
 }
 
 // take removes the pending sightings up to end and aggregates them per
@@ -514,8 +525,8 @@ func (t *tracker) confineZone(e *Engine, r *siteReader) {
 		}
 		x, y := b.Center()[0], b.Center()[1]
 		for try := 0; try < 50; try++ {
-			cx := b.Min[0] + t.rng.Float64()*(b.Max[0]-b.Min[0])
-			cy := b.Min[1] + t.rng.Float64()*(b.Max[1]-b.Min[1])
+			cx := b.Min[0] + unit(t.pcg.Uint64())*(b.Max[0]-b.Min[0])
+			cy := b.Min[1] + unit(t.pcg.Uint64())*(b.Max[1]-b.Min[1])
 			if _, ok := s.walkable(r.level, cx, cy); ok && floorplans.RingContains(ring, orb.Point{cx, cy}) {
 				x, y = cx, cy
 				break
