@@ -273,7 +273,11 @@ func (e *Engine) appendHeard(rd []readerTerm, ranging []obs, level int, t int64)
 func (e *Engine) readingLik(r *readerTerm, x, y, z float64, room int, eps float64) float64 {
 	cfg := &e.cfg
 	dx, dy, dz := x-r.x, y-r.y, z-r.z
-	mu := r.a - r.n5*log10Fast(max(dx*dx+dy*dy+dz*dz, 0.09))
+	d2 := dx*dx + dy*dy + dz*dz
+	if d2 < 0.09 { // max(d2, 0.09), as in term
+		d2 = 0.09
+	}
+	mu := r.a - r.n5*log10Fast(d2)
 	// r.sr.wallsBetween(int(r.level), x, y, room), inlined
 	w := 0
 	if r.room >= 0 {
