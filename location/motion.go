@@ -117,6 +117,19 @@ func (p *particle) velocity() (vx, vy float64) { return float64(p.vx) / 100, flo
 // setVelocity sets the particle's velocity (m/s, at most 327 in each
 // axis; the motion model caps it at Config.MaxSpeed).
 func (p *particle) setVelocity(vx, vy float64) {
-	p.vx = int16(max(-32767, min(32767, math.Round(vx*100))))
-	p.vy = int16(max(-32767, min(32767, math.Round(vy*100))))
+	p.vx, p.vy = cmPerS(vx), cmPerS(vy)
+}
+
+// cmPerS returns v (m/s) in cm/s within ±32767: max(-32767, min(32767,
+// math.Round(v*100))) without the builtins' NaN and signed-zero cases,
+// which cost and would not change the result.
+func cmPerS(v float64) int16 {
+	c := math.Round(v * 100)
+	if c > 32767 {
+		c = 32767
+	}
+	if c < -32767 {
+		c = -32767
+	}
+	return int16(c)
 }
