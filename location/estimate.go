@@ -19,26 +19,39 @@ func (t *tracker) estimate(e *Engine, end int64, portal int, ranging []obs) Posi
 	var masses [16]roomMass
 	rooms := masses[:0]
 	var moving float64
+	// resampling keeps the copies of a particle together: the mass of the
+	// room of a run of particles (rooms[k]) is summed in a register (acc)
+	// and written back when the run ends, in the same order of additions
+	level, cur, k, acc := t.level, math.MinInt, -1, 0.0
 	for i := range t.ps {
 		p := &t.ps[i]
-		if int(p.level) != t.level {
+		if int(p.level) != level {
 			continue
 		}
-		k := -1
-		for j := range rooms {
-			if rooms[j].room == int(p.room) {
-				k = j
-				break
+		if int(p.room) != cur {
+			if k >= 0 {
+				rooms[k].w = acc
 			}
+			cur, k = int(p.room), -1
+			for j := range rooms {
+				if rooms[j].room == cur {
+					k = j
+					break
+				}
+			}
+			if k < 0 {
+				rooms = append(rooms, roomMass{room: cur})
+				k = len(rooms) - 1
+			}
+			acc = rooms[k].w
 		}
-		if k < 0 {
-			rooms = append(rooms, roomMass{room: int(p.room)})
-			k = len(rooms) - 1
-		}
-		rooms[k].w += float64(p.w)
+		acc += float64(p.w)
 		if p.moving {
 			moving += float64(p.w)
 		}
+	}
+	if k >= 0 {
+		rooms[k].w = acc
 	}
 	total := 0.0
 	for _, m := range rooms {

@@ -56,17 +56,22 @@ const minInjectFrac = 0.02
 // walks over bins as wide as the motion model spreads a walker in one
 // epoch (walkBinM), with at least minWalkParticles.
 func (t *tracker) resample(e *Engine) {
-	tmp := append(e.like.tmp[:0], t.ps...)
-	e.like.tmp = tmp
+	// the new set is drawn into the update's other buffer, which then
+	// becomes its buffer (both hold Config.Particles): no copy of the old
+	tmp := t.ps
+	if cap(e.like.tmp) < e.cfg.Particles {
+		e.like.tmp = make([]particle, e.cfg.Particles)
+	}
 	n := e.cfg.Particles
 	if t.stillRun >= stillRunMin {
 		n = e.like.bins.particleCount(tmp, n, kldBinM, minParticles)
 	} else {
 		n = e.like.bins.particleCount(tmp, n, e.cfg.walkBinM(), minWalkParticles)
 	}
-	t.ps = t.ps[:n] // the worker's buffer holds Config.Particles
+	t.ps = e.like.tmp[:n]
+	e.like.ps, e.like.tmp = e.like.tmp, e.like.ps
 	step := 1.0 / float64(n)
-	u := t.rng.Float64() * step
+	u := unit(t.pcg.Uint64()) * step
 	c := float64(tmp[0].w)
 	j := 0
 	for i := 0; i < n; i++ {
@@ -140,21 +145,35 @@ func (b *kldBins) particleCount(ps []particle, max int, binM float64, least int)
 	clear(b.w)
 	floor := float32(1 / float64(len(ps)))
 	k := 0
+	// resampling keeps the copies of a particle together: a run of
+	// particles in one bin (key, at h) sums its weight in a register (acc)
+	// and writes it back when the run ends
+	key, h, acc := uint64(0), -1, float32(0)
 	for i := range ps {
 		p := &ps[i]
 		ix := uint64(floorInt(float64(p.x)/binM)) & 0xfffff
 		iy := uint64(floorInt(float64(p.y)/binM)) & 0xfffff
-		key := uint64(uint8(p.level))<<40 | ix<<20 | iy | 1<<63
-		h := int((key * 0x9e3779b97f4a7c15) >> 40 & uint64(size-1))
-		for b.keys[h] != 0 && b.keys[h] != key {
-			h = (h + 1) & (size - 1)
+		pk := uint64(uint8(p.level))<<40 | ix<<20 | iy | 1<<63
+		if pk != key {
+			if h >= 0 {
+				b.w[h] = acc
+			}
+			key = pk
+			h = int((key * 0x9e3779b97f4a7c15) >> 40 & uint64(size-1))
+			for b.keys[h] != 0 && b.keys[h] != key {
+				h = (h + 1) & (size - 1)
+			}
+			b.keys[h] = key
+			acc = b.w[h]
 		}
-		b.keys[h] = key
-		before := b.w[h]
-		b.w[h] += p.w
-		if before < floor && b.w[h] >= floor {
+		before := acc
+		acc += p.w
+		if before < floor && acc >= floor {
 			k++
 		}
+	}
+	if h >= 0 {
+		b.w[h] = acc
 	}
 	return min(max, kldCount(k, least))
 }

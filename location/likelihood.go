@@ -58,19 +58,23 @@ func (t *tracker) weigh(e *Engine, ranging []obs) {
 	// on the reader only hoisted out of the particle loop; a heard
 	// reader's exponent is added in the pass that computes its model.
 	k := e.like.weighBufs(len(t.ps))
-	for i := range t.ps {
-		p := &t.ps[i]
-		k.x[i], k.y[i], k.z[i] = float64(p.x), float64(p.y), s.levels[p.level].elev+cfg.TagHeightM
-		k.l[i], k.q[i] = float64(p.w)*scale, 0
+	// in locals: the loops' stores could alias them
+	ps, xs, ys, zs, ls, qs, levels, tagH := t.ps, k.x, k.y, k.z, k.l, k.q, s.levels, cfg.TagHeightM
+	for i := range ps {
+		p := &ps[i]
+		xs[i], ys[i], zs[i] = float64(p.x), float64(p.y), levels[p.level].elev+tagH
+		ls[i], qs[i] = float64(p.w)*scale, 0
 	}
+	sens, hit := cfg.SensitivityDBm, 1-miss
 	for j := range rd {
 		r := &rd[j]
-		k.term(e, r, t.ps, qFloor)
+		k.term(e, r, ps, qFloor)
 		if r.silent {
 			// heard nothing: likely only if the signal fell below the
 			// receiver's sensitivity there, or the reading was lost
-			for i, mu := range k.mu {
-				k.l[i] *= miss + (1-miss)*normalCDF((cfg.SensitivityDBm-mu)*invSigma)
+			mus := k.mu[:len(ls)]
+			for i := range ls {
+				ls[i] *= miss + hit*normalCDF((sens-mus[i])*invSigma)
 			}
 		}
 	}
@@ -148,50 +152,43 @@ func (k *weighBufs) term(e *Engine, r *readerTerm, ps []particle, qFloor float64
 				d2 = 0.09
 			}
 			mu := a - n5*log10Fast(d2)
-			mu -= floor[ps[i].level]
-			if silent {
-				mus[i] = mu
-				continue
-			}
-			res := rssi - mu
-			v := res * res * inv2s2
-			if v > qFloor { // min(v, qFloor), as readingLik's mixture
-				v = qFloor
-			}
-			qs[i] += v
+			mus[i] = mu - floor[ps[i].level]
 		}
+	} else {
+		wl, g, lev, room := r.wl, r.sr.walls, r.level, int(r.room)
+		if g == nil {
+			g = &noWallGrid
+		}
+		for i := range ps {
+			p := &ps[i]
+			x, y := xs[i], ys[i]
+			dx, dy, dz := x-rx, y-ry, zs[i]-rz
+			d2 := dx*dx + dy*dy + dz*dz
+			if d2 < 0.09 {
+				d2 = 0.09
+			}
+			mu := a - n5*log10Fast(d2)
+			w := 0
+			if int(p.room) != room {
+				w = 1
+			}
+			if p.level == lev {
+				if c, ok := g.count(x, y, int(p.room)); ok {
+					w = c
+				}
+			}
+			mus[i] = mu - wl[w] - floor[p.level]
+		}
+	}
+	if silent {
 		return
 	}
-	wl, g, lev, room := r.wl, r.sr.walls, r.level, int(r.room)
-	if g == nil {
-		g = &noWallGrid
-	}
-	for i := range ps {
-		p := &ps[i]
-		x, y := xs[i], ys[i]
-		dx, dy, dz := x-rx, y-ry, zs[i]-rz
-		d2 := dx*dx + dy*dy + dz*dz
-		if d2 < 0.09 {
-			d2 = 0.09
-		}
-		mu := a - n5*log10Fast(d2)
-		w := 0
-		if int(p.room) != room {
-			w = 1
-		}
-		if p.level == lev {
-			if c, ok := g.count(x, y, int(p.room)); ok {
-				w = c
-			}
-		}
-		mu = mu - wl[w] - floor[p.level]
-		if silent {
-			mus[i] = mu
-			continue
-		}
+	// a second pass: the model's loop holds more values than there are
+	// registers without this one's
+	for i, mu := range mus {
 		res := rssi - mu
 		v := res * res * inv2s2
-		if v > qFloor {
+		if v > qFloor { // min(v, qFloor), as readingLik's mixture
 			v = qFloor
 		}
 		qs[i] += v
@@ -276,7 +273,11 @@ func (e *Engine) appendHeard(rd []readerTerm, ranging []obs, level int, t int64)
 func (e *Engine) readingLik(r *readerTerm, x, y, z float64, room int, eps float64) float64 {
 	cfg := &e.cfg
 	dx, dy, dz := x-r.x, y-r.y, z-r.z
-	mu := r.a - r.n5*log10Fast(max(dx*dx+dy*dy+dz*dz, 0.09))
+	d2 := dx*dx + dy*dy + dz*dz
+	if d2 < 0.09 { // max(d2, 0.09), as in term
+		d2 = 0.09
+	}
+	mu := r.a - r.n5*log10Fast(d2)
 	// r.sr.wallsBetween(int(r.level), x, y, room), inlined
 	w := 0
 	if r.room >= 0 {

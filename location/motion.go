@@ -24,16 +24,16 @@ func (t *tracker) predict(e *Engine, dt float64) {
 	acc := cfg.WalkSpeed * 1.2 * math.Sqrt(dt)
 	for i := range t.ps {
 		p := &t.ps[i]
-		if p.room >= 0 && e.site.rooms[p.room].vertical && len(e.site.rooms[p.room].links) > 0 && t.rng.Float64() < 0.05*dt {
+		if p.room >= 0 && e.site.rooms[p.room].vertical && len(e.site.rooms[p.room].links) > 0 && unit(t.pcg.Uint64()) < 0.05*dt {
 			t.changeLevel(e.site, p)
 			continue
 		}
-		u := t.rng.Float64()
+		u := unit(t.pcg.Uint64())
 		switch {
 		case !p.moving && u < toMove:
 			p.moving = true
-			ang := t.rng.Float64() * 2 * math.Pi
-			sp := cfg.WalkSpeed * (0.5 + t.rng.Float64())
+			ang := unit(t.pcg.Uint64()) * 2 * math.Pi
+			sp := cfg.WalkSpeed * (0.5 + unit(t.pcg.Uint64()))
 			p.setVelocity(sp*math.Cos(ang), sp*math.Sin(ang))
 		case p.moving && u < toStill:
 			p.moving = false
@@ -51,7 +51,7 @@ func (t *tracker) predict(e *Engine, dt float64) {
 		p.setVelocity(vx, vy)
 		if !t.move(e.site, p, vx*dt, vy*dt) {
 			// blocked by a wall: turn somewhere else
-			ang := t.rng.Float64() * 2 * math.Pi
+			ang := unit(t.pcg.Uint64()) * 2 * math.Pi
 			sp := math.Hypot(vx, vy)
 			p.setVelocity(sp*math.Cos(ang), sp*math.Sin(ang))
 		}
@@ -117,6 +117,19 @@ func (p *particle) velocity() (vx, vy float64) { return float64(p.vx) / 100, flo
 // setVelocity sets the particle's velocity (m/s, at most 327 in each
 // axis; the motion model caps it at Config.MaxSpeed).
 func (p *particle) setVelocity(vx, vy float64) {
-	p.vx = int16(max(-32767, min(32767, math.Round(vx*100))))
-	p.vy = int16(max(-32767, min(32767, math.Round(vy*100))))
+	p.vx, p.vy = cmPerS(vx), cmPerS(vy)
+}
+
+// cmPerS returns v (m/s) in cm/s within ±32767: max(-32767, min(32767,
+// math.Round(v*100))) without the builtins' NaN and signed-zero cases,
+// which cost and would not change the result.
+func cmPerS(v float64) int16 {
+	c := math.Round(v * 100)
+	if c > 32767 {
+		c = 32767
+	}
+	if c < -32767 {
+		c = -32767
+	}
+	return int16(c)
 }

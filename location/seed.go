@@ -83,7 +83,7 @@ func (d *drawer) reset(e *Engine, t int64, ranging []obs, lv int) *drawer {
 // draw returns a particle around one of d's readers; d must hold one.
 func (d *drawer) draw(t *tracker, e *Engine) particle {
 	j := 0
-	for u := t.rng.Float64() * d.sum; j < len(d.readers)-1 && d.readers[j].cum < u; j++ {
+	for u := unit(t.pcg.Uint64()) * d.sum; j < len(d.readers)-1 && d.readers[j].cum < u; j++ {
 	}
 	return t.sampleNear(e, d.readers[j], d.lv)
 }
@@ -94,7 +94,7 @@ func (t *tracker) sampleNear(e *Engine, dr drawReader, lv int) particle {
 	s := e.site
 	r := &s.readers[dr.reader]
 	for try := 0; try < 20; try++ {
-		u, v := 2*t.rng.Float64()-1, 2*t.rng.Float64()-1
+		u, v := 2*unit(t.pcg.Uint64())-1, 2*unit(t.pcg.Uint64())-1
 		if u*u+v*v > 1 {
 			continue
 		}
@@ -117,8 +117,8 @@ func (t *tracker) sampleInRoom(s *site, ri int) particle {
 	r := &s.rooms[ri]
 	b := r.bound
 	for try := 0; try < 50; try++ {
-		x := b.Min[0] + t.rng.Float64()*(b.Max[0]-b.Min[0])
-		y := b.Min[1] + t.rng.Float64()*(b.Max[1]-b.Min[1])
+		x := b.Min[0] + unit(t.pcg.Uint64())*(b.Max[0]-b.Min[0])
+		y := b.Min[1] + unit(t.pcg.Uint64())*(b.Max[1]-b.Min[1])
 		if r.contains(x, y) {
 			return particle{x: float32(x), y: float32(y), w: 1, room: int16(ri), level: int8(r.level)}
 		}
@@ -214,11 +214,11 @@ func (t *tracker) seedGrid(e *Engine, ranging []obs, d *drawer) bool {
 		return false
 	}
 	for i := range t.ps {
-		u := t.rng.Float64() * sum
+		u := unit(t.pcg.Uint64()) * sum
 		c, _ := slices.BinarySearchFunc(cells, u, func(c learnCell, u float64) int { return cmp.Compare(c.l, u) })
 		cell := &cells[min(c, len(cells)-1)]
 		x, y, room := cell.x, cell.y, int(cell.room)
-		jx, jy := x+(t.rng.Float64()-0.5)*seedStepM, y+(t.rng.Float64()-0.5)*seedStepM
+		jx, jy := x+(unit(t.pcg.Uint64())-0.5)*seedStepM, y+(unit(t.pcg.Uint64())-0.5)*seedStepM
 		if r, ok := s.walkable(lv, jx, jy); ok {
 			x, y, room = jx, jy, r
 		}

@@ -160,6 +160,8 @@ type tracker struct {
 	tag   string
 	rooms roomBelief // the room decision's filter (roomfilter.go)
 	rng   *rand.Rand
+	// pcg is rng's source: uniform draws (unit) call it directly
+	pcg *rand.PCG
 	// ps are the particles during an update (the worker's buffer, nil
 	// between updates); st keeps them between updates, with w0 the weight
 	// of every particle, or ws the weight of each when they differ.
@@ -206,8 +208,17 @@ type tracker struct {
 }
 
 func newTracker(tag string, cfg Config, seed uint64) *tracker {
-	return &tracker{tag: tag, rng: rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15)), room: -1, altLevel: -1,
+	pcg := rand.NewPCG(seed, 0x9e3779b97f4a7c15)
+	return &tracker{tag: tag, rng: rand.New(pcg), pcg: pcg, room: -1, altLevel: -1,
 		closed: math.MinInt64, firstEnd: math.MaxInt64}
+}
+
+// unit is rand.Rand's Float64 of draw u: unit(t.pcg.Uint64()) is
+// t.rng.Float64(), the same draw from the same source, without the call
+// through rand.Rand's Source interface (most of the filter's random
+// numbers are these).
+func unit(u uint64) float64 {
+	return float64(u<<11>>11) / (1 << 53)
 }
 
 // take removes the pending sightings up to end and aggregates them per
@@ -314,28 +325,32 @@ func (t *tracker) step(e *Engine, end int64, all []obs) (Position, bool) {
 // unpack returns the tag's particles in buf (whose capacity must hold
 // them; the update's buffer holds Config.Particles).
 func (t *tracker) unpack(s *site, buf []particle) []particle {
-	ps := buf[:len(t.st)]
-	v := (len(t.st) + 15) / 16 // the next walking particle's velocity in mv
-	for i, q := range t.st {
-		w := t.w0
-		if t.ws != nil {
-			w = t.ws[i]
+	// the tag's and the site's slices in locals: the stores into ps could
+	// alias them, so the compiler would load them again for every particle
+	st, ws, mv, w0 := t.st, t.ws, t.mv, t.w0
+	rooms, levels := s.rooms, s.levels
+	ps := buf[:len(st)]
+	v := (len(st) + 15) / 16 // the next walking particle's velocity in mv
+	for i := range st {
+		q := &st[i]
+		w := w0
+		if ws != nil {
+			w = ws[i]
 		}
+		var f *posFrame
 		room, level := q.loc, int8(0)
 		if room >= 0 {
-			level = int8(s.rooms[room].level)
+			r := &rooms[room]
+			level, f = int8(r.level), &r.frame
 		} else {
 			room, level = -1, int8(-1-q.loc)
+			f = &levels[level].frame
 		}
 		var vx, vy int16
-		moving := t.mv[i/16]>>(i%16)&1 != 0
+		moving := mv[uint(i)/16]>>(uint(i)%16)&1 != 0
 		if moving {
-			vx, vy = int16(t.mv[v]), int16(t.mv[v+1])
+			vx, vy = int16(mv[v]), int16(mv[v+1])
 			v += 2
-		}
-		f := &s.levels[level].frame
-		if room >= 0 {
-			f = &s.rooms[room].frame
 		}
 		x, y := f.get(q.x, q.y)
 		// written field by field: a copy of a partly written particle
@@ -374,28 +389,32 @@ func (t *tracker) pack(e *Engine) {
 	v := bits // the next walking particle's velocity in mv
 	t.ws = t.ws[:0]
 	uniform := true
-	for i := range t.ps {
-		p := &t.ps[i]
-		f := &s.levels[p.level].frame
-		if p.room >= 0 {
-			f = &s.rooms[p.room].frame
-		}
-		x, y := f.put(p.x, p.y)
-		if p.room >= 0 {
-			x, y = f.inRoom(&s.rooms[p.room], x, y, p.x, p.y)
-		}
+	// in locals, as in unpack
+	ps, st, mv, rooms, levels := t.ps, t.st[:n], t.mv, s.rooms, s.levels
+	var w0 float32
+	if n > 0 {
+		w0 = ps[0].w
+	}
+	for i := range ps {
+		p := &ps[i]
+		var x, y uint16
 		loc := p.room
-		if loc < 0 {
+		if loc >= 0 {
+			r := &rooms[loc]
+			x, y = r.frame.put(p.x, p.y)
+			x, y = r.frame.inRoom(r, x, y, p.x, p.y)
+		} else {
+			x, y = levels[p.level].frame.put(p.x, p.y)
 			loc = -1 - int16(p.level)
 		}
 		if p.moving {
-			t.mv[i/16] |= 1 << (i % 16)
-			t.mv[v], t.mv[v+1] = uint16(p.vx), uint16(p.vy)
+			mv[uint(i)/16] |= 1 << (uint(i) % 16)
+			mv[v], mv[v+1] = uint16(p.vx), uint16(p.vy)
 			v += 2
 		}
-		q := &t.st[i]
+		q := &st[i]
 		q.x, q.y, q.loc = x, y, loc
-		uniform = uniform && p.w == t.ps[0].w
+		uniform = uniform && p.w == w0
 	}
 	if n > 0 {
 		t.w0 = t.ps[0].w
@@ -506,8 +525,8 @@ func (t *tracker) confineZone(e *Engine, r *siteReader) {
 		}
 		x, y := b.Center()[0], b.Center()[1]
 		for try := 0; try < 50; try++ {
-			cx := b.Min[0] + t.rng.Float64()*(b.Max[0]-b.Min[0])
-			cy := b.Min[1] + t.rng.Float64()*(b.Max[1]-b.Min[1])
+			cx := b.Min[0] + unit(t.pcg.Uint64())*(b.Max[0]-b.Min[0])
+			cy := b.Min[1] + unit(t.pcg.Uint64())*(b.Max[1]-b.Min[1])
 			if _, ok := s.walkable(r.level, cx, cy); ok && floorplans.RingContains(ring, orb.Point{cx, cy}) {
 				x, y = cx, cy
 				break

@@ -75,9 +75,12 @@ func (r *roomRaster) at(x, y float64) int {
 type wallGrid struct {
 	minX, minY float64
 	nx, ny     int
-	walls      []uint8
-	end        []int16
-	maxWalls   int // counts are capped here (Config.MaxWalls)
+	// walls holds two counts per cell, each capped at Config.MaxWalls (at
+	// most 8, maxWallsLimit): in its low four bits the walls the line
+	// crosses, in its high four one more, for a tag across a wall from
+	// the cell centre (count)
+	walls []uint8
+	end   []int16
 }
 
 // buildWallGrids prepares the wall counts of every ranging reader that
@@ -103,8 +106,7 @@ func (s *site) buildWallGrids(maxWalls int) {
 			var sc wallScratch
 			for i := int(next.Add(1)) - 1; i < len(todo); i = int(next.Add(1)) - 1 {
 				rd := todo[i]
-				rd.walls = s.newWallGrid(rd, rasters[rd.level], &sc)
-				rd.walls.maxWalls = maxWalls
+				rd.walls = s.newWallGrid(rd, rasters[rd.level], &sc, maxWalls)
 			}
 		})
 	}
@@ -117,8 +119,9 @@ type wallScratch struct {
 	ends  []int16
 }
 
-// newWallGrid counts the walls from reader rd to every cell of its grid.
-func (s *site) newWallGrid(rd *siteReader, ras *roomRaster, sc *wallScratch) *wallGrid {
+// newWallGrid counts the walls from reader rd to every cell of its grid,
+// capped at maxWalls.
+func (s *site) newWallGrid(rd *siteReader, ras *roomRaster, sc *wallScratch, maxWalls int) *wallGrid {
 	minX := math.Max(ras.minX, rd.x-wallRangeM)
 	minY := math.Max(ras.minY, rd.y-wallRangeM)
 	maxX := math.Min(ras.minX+float64(ras.nx)*rasterCellM, rd.x+wallRangeM)
@@ -170,8 +173,10 @@ func (s *site) newWallGrid(rd *siteReader, ras *roomRaster, sc *wallScratch) *wa
 			}
 			a := int(math.Round(ang/(2*math.Pi)*float64(nRays))) % nRays
 			k := min(int(math.Round(math.Hypot(x, y)/step)), nSteps-1)
-			g.walls[iy*g.nx+ix] = walls[a*nSteps+k]
-			g.end[iy*g.nx+ix] = ends[a*nSteps+k]
+			c := iy*g.nx + ix
+			w := int(walls[a*nSteps+k])
+			g.walls[c] = uint8(min(w, maxWalls) | min(w+1, maxWalls)<<4)
+			g.end[c] = ends[a*nSteps+k]
 		}
 	}
 	return g
@@ -205,9 +210,9 @@ func (g *wallGrid) count(x, y float64, room int) (int, bool) {
 		return 0, false
 	}
 	k := iy*g.nx + ix
-	w := int(g.walls[k])
+	w := g.walls[k]
 	if int(g.end[k]) != room {
-		w++ // the cell centre lies across a wall from the tag
+		w >>= 4 // the cell centre lies across a wall from the tag: one more
 	}
-	return min(w, g.maxWalls), true
+	return int(w & 15), true
 }
