@@ -283,7 +283,6 @@ func steady(ivs []Interval) Interval {
 	if len(ivs) == 0 {
 		return s
 	}
-	var acks, beyond, flushed, stored []time.Duration
 	n := float64(len(ivs))
 	s.Server, s.KernelDropsKnown = true, true
 	for _, iv := range ivs {
@@ -306,34 +305,30 @@ func steady(ivs []Interval) Interval {
 		s.CPUPerSightingMicro += iv.CPUPerSightingMicro / n
 		s.RSSMB = max(s.RSSMB, iv.RSSMB)
 		s.Server = s.Server && iv.Server
-		// Interval quantiles stand in for the samples: the worst p99 and
-		// the median of the p50s (of intervals with samples) are reported.
-		if iv.Ack.N > 0 {
-			acks = append(acks, iv.Ack.P50)
-		}
-		if iv.EventBeyond.N > 0 {
-			beyond = append(beyond, iv.EventBeyond.P50)
-		}
-		if iv.Flushed.N > 0 {
-			flushed = append(flushed, iv.Flushed.P50)
-		}
-		if iv.Stored.N > 0 {
-			stored = append(stored, iv.Stored.P50)
-		}
-		s.Flushed.P99 = max(s.Flushed.P99, iv.Flushed.P99)
-		s.Stored.P99 = max(s.Stored.P99, iv.Stored.P99)
-		s.Flushed.N += iv.Flushed.N
-		s.Stored.N += iv.Stored.N
-		s.Ack.P99 = max(s.Ack.P99, iv.Ack.P99)
-		s.EventBeyond.P99 = max(s.EventBeyond.P99, iv.EventBeyond.P99)
-		s.Ack.N += iv.Ack.N
-		s.EventBeyond.N += iv.EventBeyond.N
 	}
-	s.Ack.P50 = quantiles(acks).P50
-	s.EventBeyond.P50 = quantiles(beyond).P50
-	s.Flushed.P50 = quantiles(flushed).P50
-	s.Stored.P50 = quantiles(stored).P50
+	s.Ack = combine(ivs, func(iv Interval) Quantiles { return iv.Ack })
+	s.EventBeyond = combine(ivs, func(iv Interval) Quantiles { return iv.EventBeyond })
+	s.Flushed = combine(ivs, func(iv Interval) Quantiles { return iv.Flushed })
+	s.Stored = combine(ivs, func(iv Interval) Quantiles { return iv.Stored })
 	return s
+}
+
+// combine is one latency over the intervals: their quantiles stand in for
+// the samples, so the worst p99 and the median of the p50s (of intervals
+// with samples) are reported.
+func combine(ivs []Interval, of func(Interval) Quantiles) Quantiles {
+	var q Quantiles
+	var p50s []time.Duration
+	for _, iv := range ivs {
+		x := of(iv)
+		if x.N > 0 {
+			p50s = append(p50s, x.P50)
+		}
+		q.P99 = max(q.P99, x.P99)
+		q.N += x.N
+	}
+	q.P50 = quantiles(p50s).P50
+	return q
 }
 
 func writeHeader(w io.Writer) {
