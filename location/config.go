@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime"
 )
 
 // Config tunes the engine. Zero values take the documented defaults (see
@@ -97,6 +98,15 @@ type Config struct {
 	// Workers is how many goroutines compute tags during Flush and Drain
 	// (0: GOMAXPROCS). The output does not depend on it.
 	Workers int
+}
+
+// workers is how many goroutines the engine computes on (Workers, or
+// GOMAXPROCS when 0).
+func (c *Config) workers() int {
+	if c.Workers == 0 {
+		return runtime.GOMAXPROCS(0)
+	}
+	return c.Workers
 }
 
 // Defaults returns the default configuration.

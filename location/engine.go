@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
-	"runtime"
 	"slices"
 
 	"github.com/hospitalrtls/rtls/floorplans"
@@ -100,11 +99,7 @@ func New(plan *floorplans.Plan, cfg Config) (*Engine, error) {
 	e := &Engine{cfg: cfg, site: s, tags: map[string]*tracker{}, flushed: math.MinInt64, hold: math.MaxInt64,
 		learned: &learned{cal: newCalibration(len(s.readers), &cfg)}}
 	e.cal = newCalView(e.learned, &e.addObs)
-	n := cfg.Workers
-	if n == 0 {
-		n = runtime.GOMAXPROCS(0)
-	}
-	for range n {
+	for range cfg.workers() {
 		e.workers = append(e.workers, newWorker(e))
 	}
 	return e, nil

@@ -121,7 +121,7 @@ const (
 // velocity noise's displacement), at least kldBinM.
 func (c *Config) walkBinM() float64 {
 	dt := float64(c.EpochMS) / 1000
-	return math.Max(kldBinM, math.Hypot(c.WalkSpeed*dt, c.WalkSpeed*1.2*math.Sqrt(dt)*dt))
+	return math.Max(kldBinM, math.Hypot(c.WalkSpeed*dt, c.velocityNoise(dt)*dt))
 }
 
 // kldBins is a small open-addressing table of the occupied bins.

@@ -21,7 +21,7 @@ func (t *tracker) predict(e *Engine, dt float64) {
 	toMove := 1 - math.Exp(-dt/cfg.StillS)
 	toStill := 1 - math.Exp(-dt/cfg.MovingS)
 	// velocity random walk: a walker can turn or stop within a couple of seconds
-	acc := cfg.WalkSpeed * 1.2 * math.Sqrt(dt)
+	acc := cfg.velocityNoise(dt)
 	for i := range t.ps {
 		p := &t.ps[i]
 		if p.room >= 0 && e.site.rooms[p.room].vertical && len(e.site.rooms[p.room].links) > 0 && unit(t.pcg.Uint64()) < 0.05*dt {
@@ -133,3 +133,8 @@ func cmPerS(v float64) int16 {
 	}
 	return int16(c)
 }
+
+// velocityNoise is the spread (m/s) of a walker's velocity random walk
+// over dt seconds: a walker can turn or stop within a couple of seconds
+// (predict; walkBinM sizes walking tags' KLD bins by it).
+func (c *Config) velocityNoise(dt float64) float64 { return c.WalkSpeed * 1.2 * math.Sqrt(dt) }

@@ -263,24 +263,9 @@ func (e *Engine) run(wm int64) {
 			e.workers[0].compute(0, t, wm, &e.spans[i])
 		}
 	} else {
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for k := range nw {
-			w := e.workers[k]
-			wg.Go(func() {
-				for {
-					hi := int(next.Add(int64(chunk)))
-					lo := hi - chunk
-					if lo >= len(work) {
-						return
-					}
-					for i := lo; i < min(hi, len(work)); i++ {
-						w.compute(int32(k), work[i], wm, &e.spans[i])
-					}
-				}
-			})
-		}
-		wg.Wait()
+		parallel(nw, len(work), chunk, func(k, i int) {
+			e.workers[k].compute(int32(k), work[i], wm, &e.spans[i])
+		})
 	}
 	// the output is handed to the caller: one allocation per barrier
 	n := 0
@@ -379,4 +364,27 @@ func (e *Engine) commitStash(st *stash) {
 	e.stats.Updates += uint64(len(st.out))
 	e.stats.StillUpdates += st.still
 	e.learned.applyAll(st.obs, st.pws)
+}
+
+// parallel calls fn(k, i) for every i in [0, n) on workers goroutines (k
+// numbers the goroutine), each taking chunk indices at a time from a
+// shared counter, and returns when all are done.
+func parallel(workers, n, chunk int, fn func(k, i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for k := range workers {
+		wg.Go(func() {
+			for {
+				hi := int(next.Add(int64(chunk)))
+				lo := hi - chunk
+				if lo >= n {
+					return
+				}
+				for i := lo; i < min(hi, n); i++ {
+					fn(k, i)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

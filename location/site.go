@@ -137,7 +137,7 @@ func newSite(p *floorplans.Plan, cfg Config) *site {
 		s.levels[li].readers = append(s.levels[li].readers, len(s.readers))
 		s.readers = append(s.readers, sr)
 	}
-	s.buildWallGrids(cfg.MaxWalls)
+	s.buildWallGrids(cfg.MaxWalls, cfg.workers())
 	s.buildFrames()
 	return s
 }

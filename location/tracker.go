@@ -86,8 +86,7 @@ func (s *site) buildFrames() {
 			b = orb.Bound{}
 		}
 		b = b.Pad(frameMarginM)
-		unit := math.Exp2(math.Ceil(math.Log2(max(b.Max[0]-b.Min[0], b.Max[1]-b.Min[1]) / math.MaxUint16)))
-		l.frame = posFrame{minX: b.Min[0], minY: b.Min[1], unit: unit, perUnit: 1 / unit}
+		l.frame = roomFrame(b) // the same steps (the padding keeps it over 1e-3 m)
 	}
 	for i := range s.rooms {
 		s.rooms[i].frame = roomFrame(s.rooms[i].bound)

@@ -2,10 +2,7 @@ package location
 
 import (
 	"math"
-	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
 )
 
 // Walls between a reader and a tag are counted along the straight line
@@ -85,8 +82,8 @@ type wallGrid struct {
 
 // buildWallGrids prepares the wall counts of every ranging reader that
 // stands in a room of a level with rooms. The readers' grids are
-// independent of each other: they are built on every core.
-func (s *site) buildWallGrids(maxWalls int) {
+// independent of each other: they are built on the engine's workers.
+func (s *site) buildWallGrids(maxWalls, workers int) {
 	rasters := make([]*roomRaster, len(s.levels))
 	var todo []*siteReader
 	for i := range s.readers {
@@ -99,18 +96,12 @@ func (s *site) buildWallGrids(maxWalls int) {
 		}
 		todo = append(todo, rd)
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(todo)) {
-		wg.Go(func() {
-			var sc wallScratch
-			for i := int(next.Add(1)) - 1; i < len(todo); i = int(next.Add(1)) - 1 {
-				rd := todo[i]
-				rd.walls = s.newWallGrid(rd, rasters[rd.level], &sc, maxWalls)
-			}
-		})
-	}
-	wg.Wait()
+	nw := max(1, min(workers, len(todo)))
+	scratch := make([]wallScratch, nw)
+	parallel(nw, len(todo), 1, func(k, i int) {
+		rd := todo[i]
+		rd.walls = s.newWallGrid(rd, rasters[rd.level], &scratch[k], maxWalls)
+	})
 }
 
 // wallScratch holds the per-ray states while one reader's grid is built.
