@@ -68,7 +68,8 @@ func (t *tracker) estimate(e *Engine, end int64, portal int, ranging []obs) Posi
 	}
 	t.room = t.decideRoom(s, end, rooms, total, roomMoving, e.cfg.RoomSwitchProb, portal)
 	x, y, acc, prob := t.centre(t.room, t.level, total)
-	if round2(prob) < levelMeanBelow { // as reported
+	guess := round2(prob) < levelMeanBelow // as reported
+	if guess {
 		// the room is a guess: the mean of the whole level errs less
 		x, y, acc, _ = t.centre(-1, t.level, total)
 	} else if t.room >= 0 && !s.rooms[t.room].contains(x, y) {
@@ -77,7 +78,7 @@ func (t *tracker) estimate(e *Engine, end int64, portal int, ranging []obs) Posi
 		x, y = t.nearestIn(t.room, x, y)
 	}
 	t.estX, t.estY, t.hasEst = x, y, true // the filter's own, for its next update
-	if mx, my := t.spell.smooth(t.level, end, x, y, acc); round2(prob) < levelMeanBelow || t.room < 0 || s.rooms[t.room].contains(mx, my) {
+	if mx, my := t.spell.smooth(t.level, end, x, y, acc); guess || t.room < 0 || s.rooms[t.room].contains(mx, my) {
 		// the spell's mean, unless it lies outside the room reported
 		x, y = mx, my
 	}
@@ -293,14 +294,13 @@ func (sp *stillSpell) continues(level int, now int64) bool {
 // position to report: the spell's mean while the tag's cadence says it
 // rests, else (x, y).
 func (sp *stillSpell) smooth(level int, now int64, x, y, spread float64) (float64, float64) {
-	gap := now - sp.prev
-	sp.prev = now
-	if gap < spellGapMS {
-		sp.n = 0
-		return x, y
+	rests := now-sp.prev >= spellGapMS
+	if !sp.continues(level, now) {
+		*sp = stillSpell{level: int32(level)}
 	}
-	if sp.n == 0 || level != int(sp.level) {
-		sp.level, sp.n, sp.sx, sp.sy, sp.sw = int32(level), 0, 0, 0, 0
+	sp.prev = now
+	if !rests {
+		return x, y
 	}
 	w := 1 / (spread * spread)
 	sp.n++

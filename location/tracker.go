@@ -416,7 +416,7 @@ func (t *tracker) pack(e *Engine) {
 		uniform = uniform && p.w == w0
 	}
 	if n > 0 {
-		t.w0 = t.ps[0].w
+		t.w0 = w0
 	}
 	if uniform {
 		t.ws = nil
