@@ -39,7 +39,11 @@ type Stats struct {
 	// StillUpdates of them were reported from a still tag's previous
 	// update, its readings unchanged beyond noise.
 	StillUpdates uint64
-	Tags         int // tags tracked
+	// Ahead counts the epochs of tags computed ahead of their barrier
+	// (Engine.Ahead), AheadDiscarded those of them discarded because a
+	// sighting came for the epoch afterwards.
+	Ahead, AheadDiscarded uint64
+	Tags                  int // tags tracked
 }
 
 // Engine turns sightings into positions in event time. Each tag's
@@ -49,7 +53,8 @@ type Stats struct {
 // barrier (Flush or Drain), from sightings up to its end only, and never
 // revised. Same configuration and input order (including where the
 // barriers fall in it) give the same output, whatever the number of
-// workers (Config.Workers): see shard.go.
+// workers (Config.Workers) and whether epochs were computed ahead of their
+// barrier (Ahead): see shard.go.
 //
 // An Engine is not safe for concurrent use: one goroutine owns it and
 // calls Add, Flush and Drain; Flush and Drain compute on the workers.
@@ -76,6 +81,8 @@ type Engine struct {
 	// solo computes tags read between barriers (settle) into early.
 	solo  *worker
 	early map[*tracker]*stash
+	// ahead lists the tags Ahead computes.
+	ahead []*tracker
 	out   []Position
 	stats Stats
 	// flushed is the newest watermark Flush finalised for every tag.
@@ -144,9 +151,14 @@ func (e *Engine) Add(s Sighting) error {
 		return ErrImpossibleRSSI
 	}
 	if from, isReader := e.site.readerOf[s.Tag]; isReader {
+		if s.TS <= e.flushed {
+			e.stats.Late++
+			return ErrLate
+		}
 		e.stats.ReaderSightings++
 		if e.cfg.Calibrate {
-			e.learnFromReader(ri, from, s.TS, s.RSSI)
+			// learned from as of its epoch's end, as a tag's readings are
+			e.learnFromReader(ri, from, ceilDiv(s.TS, e.cfg.EpochMS)*e.cfg.EpochMS, s.RSSI)
 		}
 		return nil
 	}
@@ -163,6 +175,10 @@ func (e *Engine) Add(s Sighting) error {
 	if slices.Contains(t.pending, p) {
 		e.stats.Duplicates++
 		return ErrDuplicate
+	}
+	if a := t.ahead; a != nil && a.end != 0 && s.TS <= a.end {
+		a.end = 0
+		e.stats.AheadDiscarded++
 	}
 	if !t.inDirty {
 		t.inDirty = true
@@ -294,6 +310,9 @@ func (w *worker) advance(t *tracker, wm int64) {
 	limit := wm
 	if wm != math.MaxInt64 {
 		limit = floorDiv(wm, ep) * ep
+	}
+	if a := t.ahead; a != nil && a.end != 0 && a.end <= limit && t.firstEnd == a.end {
+		w.adopt(t, a)
 	}
 	for len(t.pending) > 0 && t.firstEnd <= limit {
 		end := t.firstEnd

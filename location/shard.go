@@ -2,6 +2,7 @@ package location
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -364,6 +365,111 @@ func (e *Engine) commitStash(st *stash) {
 	e.stats.Updates += uint64(len(st.out))
 	e.stats.StillUpdates += st.still
 	e.learned.applyAll(st.obs, st.pws)
+}
+
+// ahead is a tag's next epoch computed ahead of the barrier that
+// finalises it (Engine.Ahead): the tag's state after the epoch, in a
+// tracker of its own, and the positions and observations of the epoch.
+// It is reused from epoch to epoch.
+type ahead struct {
+	t   tracker
+	pcg rand.PCG
+	// end is the epoch's end; 0 when there is none to adopt (adopted, or
+	// discarded by a sighting that came for it afterwards).
+	end   int64
+	out   []Position
+	obs   []observation // starting with an obsTime
+	pws   []float64
+	still uint64
+}
+
+func newAhead(t *tracker) *ahead {
+	a := &ahead{}
+	a.t = tracker{tag: t.tag, pcg: &a.pcg, rng: rand.New(&a.pcg)}
+	return a
+}
+
+// Ahead computes now the epoch after Flush's watermark of every tag with
+// sightings in it (and none before it to finalise), instead of at the
+// barrier that finalises the epoch: a live server calls it right after
+// Flush, so that the next Flush mostly adopts what Ahead computed and the
+// work of a whole epoch lies off the path from its falling due to its
+// positions and events. Nothing is output or learned until that barrier,
+// where each tag's result is adopted in the tag's place in the work list.
+//
+// An epoch reads only what was learned from the epochs before it
+// (calibration.at, radioLearner.at), all finalised and committed by the
+// Flush before Ahead, so a tag's result is the same whether or not it was
+// computed ahead: the output does not depend on calling Ahead. A sighting
+// that comes for the epoch afterwards (a late one, within the lateness)
+// discards the tag's result (Stats.AheadDiscarded), and the barrier
+// computes the epoch as it would have.
+func (e *Engine) Ahead() {
+	if e.flushed == math.MinInt64 {
+		return
+	}
+	end := e.flushed + e.cfg.EpochMS
+	list := e.ahead[:0]
+	for _, t := range e.dirty {
+		if len(t.pending) > 0 && t.firstEnd == end && (t.ahead == nil || t.ahead.end != end) {
+			list = append(list, t)
+		}
+	}
+	e.ahead = list
+	if len(list) == 0 {
+		return
+	}
+	nw := min(len(e.workers), len(list))
+	if len(list) < minParallel {
+		nw = 1
+	}
+	parallel(nw, len(list), max(1, min(64, len(list)/(4*nw))), func(k, i int) {
+		e.workers[k].computeAhead(list[i], end)
+	})
+	e.stats.Ahead += uint64(len(list))
+	clear(list)
+}
+
+// computeAhead computes t's epochs up to end into t.ahead, leaving t as
+// it is.
+func (w *worker) computeAhead(t *tracker, end int64) {
+	a := t.ahead
+	if a == nil {
+		a = newAhead(t)
+		t.ahead = a
+	}
+	a.t.copyState(t)
+	a.t.pending, a.t.firstEnd = append(a.t.pending[:0], t.pending...), t.firstEnd
+	w.buf.mark()
+	w.advance(&a.t, end)
+	a.end = end
+	a.out = append(a.out[:0], w.out...)
+	a.obs = append(a.obs[:0], w.buf.obs...)
+	a.pws = append(a.pws[:0], w.buf.pws...)
+	a.still = w.ctx.stats.StillUpdates
+	w.ctx.stats.StillUpdates = 0
+	clear(w.out)
+	w.out = w.out[:0]
+	w.buf.reset()
+}
+
+// adopt makes what Ahead computed for t its own, as if w computed it now:
+// the state, the sightings taken, the positions and observations.
+func (w *worker) adopt(t *tracker, a *ahead) {
+	t.copyState(&a.t)
+	w.ctx.like.obs = t.take(a.end, w.ctx.cfg.EpochMS, w.ctx.like.obs)
+	w.out = append(w.out, a.out...)
+	base := int32(len(w.buf.pws))
+	for _, o := range a.obs {
+		if o.kind == obsRadio {
+			o.at += base
+		}
+		w.buf.obs = append(w.buf.obs, o)
+	}
+	w.buf.pws = append(w.buf.pws, a.pws...)
+	w.buf.mark()
+	w.ctx.stats.StillUpdates += a.still
+	a.end = 0
 }
 
 // parallel calls fn(k, i) for every i in [0, n) on workers goroutines (k

@@ -204,12 +204,43 @@ type tracker struct {
 	stillRun int8
 	// spell is the evidence of the tag's current still spell (estimate.go).
 	spell stillSpell
+	// ahead is the tag's next epoch computed ahead of its barrier
+	// (Engine.Ahead; nil until the first).
+	ahead *ahead
 }
 
 func newTracker(tag string, cfg Config, seed uint64) *tracker {
 	pcg := rand.NewPCG(seed, 0x9e3779b97f4a7c15)
 	return &tracker{tag: tag, rng: rand.New(pcg), pcg: pcg, room: -1, altLevel: -1,
 		closed: math.MinInt64, firstEnd: math.MaxInt64}
+}
+
+// copyState makes t's filter state (everything an update changes: take,
+// step, advance) src's, in t's own buffers. What the arrival of sightings
+// changes (pending, maxTS, closed, firstEnd, inDirty, queued) and t's
+// identity (tag, random source, ahead) stay t's. A slice added to the
+// tracker must be copied here, not shared.
+func (t *tracker) copyState(src *tracker) {
+	own := *t
+	*t = *src
+	t.tag, t.rng, t.pcg, t.ahead = own.tag, own.rng, own.pcg, own.ahead
+	t.pending, t.maxTS, t.closed, t.firstEnd = own.pending, own.maxTS, own.closed, own.firstEnd
+	t.inDirty, t.queued = own.inDirty, own.queued
+	*t.pcg = *src.pcg
+	t.st = append(own.st[:0], src.st...)
+	t.mv = append(own.mv[:0], src.mv...)
+	t.heard = append(own.heard[:0], src.heard...)
+	t.ws = copyOrNil(own.ws, src.ws)
+	t.rooms.p = copyOrNil(own.rooms.p, src.rooms.p)
+}
+
+// copyOrNil returns src's elements in dst's buffer, or nil when src is nil
+// (a nil slice means something: uniform weights, no belief yet).
+func copyOrNil[T any](dst, src []T) []T {
+	if src == nil {
+		return nil
+	}
+	return append(dst[:0], src...)
 }
 
 // unit is rand.Rand's Float64 of draw u: unit(t.pcg.Uint64()) is

@@ -33,6 +33,7 @@ type Metrics struct {
 	expected           prometheus.Gauge
 	held               prometheus.Gauge
 	epochDelay         *prometheus.HistogramVec
+	ahead              *prometheus.CounterVec
 	// ages reads the age of the oldest queued batch and of the oldest
 	// unwritten update, for the gauges computed at scrape time; set by New.
 	ages atomic.Pointer[pipelineAges]
@@ -92,6 +93,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Sightings in batches refused with ErrBusy, by cause."}, []string{"cause"}),
 		expected: prometheus.NewGauge(prometheus.GaugeOpts{Name: "rtls_pipeline_expected_sources",
 			Help: "Readers whose refused batches are expected back (and the ingest log while unreadable): the engine holds its finalisation for them."}),
+		ahead: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rtls_engine_ahead_epochs_total",
+			Help: "Tags' epochs the engine computed ahead, the tick before they fell due (computed), and those of them a sighting arriving afterwards for the epoch made it compute again when due (discarded)."}, []string{"result"}),
 		held: prometheus.NewGauge(prometheus.GaugeOpts{Name: "rtls_pipeline_hold_seconds",
 			Help: "How far the engine's finalisation is held behind the wall clock's watermark for expected sightings (0: not held)."}),
 	}
@@ -107,7 +110,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	if reg != nil {
 		reg.MustRegister(m.sightings, m.positions, m.events, m.tags, m.busy, m.apply, m.applyErrors, m.coalescedPositions,
 			m.tagCap, m.expired, m.backlogUpdates, m.backlogBytes, m.writtenUpdates, m.ticks, m.queueBatches, m.queueSightings,
-			m.refusedBatches, m.refusedSightings, m.expected, m.held, m.epochDelay, queueAge, backlogAge)
+			m.refusedBatches, m.refusedSightings, m.expected, m.held, m.epochDelay, m.ahead, queueAge, backlogAge)
 	}
 	return m
 }

@@ -47,6 +47,8 @@ type engineState struct {
 	hold, newest int64
 	// lastEnd is the end of the newest epoch finalised.
 	lastEnd int64
+	// ahead is the engine's counters when noteAhead last read them.
+	ahead location.Stats
 }
 
 type addedBatch struct {
@@ -126,6 +128,10 @@ func (p *Pipeline) tick(out chan<- stageMsg) {
 	p.metrics.positions.Add(float64(len(ps)))
 	p.metrics.tags.Set(float64(p.eng.Stats().Tags))
 	p.send(out, stageMsg{positions: ps, tick: true, wm: wm, done: p.finished(wm), flushed: wm, dues: p.finalised(wm)})
+	// The next epoch is computed now, while the geofence stage and the
+	// store write this one: when it falls due, the tick mostly commits it.
+	p.eng.Ahead()
+	p.noteAhead()
 	p.q.endTick(p.cfg.Clock())
 	p.expire(wm)
 }
@@ -151,6 +157,15 @@ func (p *Pipeline) finalised(wm int64) []time.Time {
 		dues = append(dues, due)
 	}
 	return dues
+}
+
+// noteAhead counts the epochs the engine computed ahead and discarded
+// since the last call.
+func (p *Pipeline) noteAhead() {
+	st := p.eng.Stats()
+	p.metrics.ahead.WithLabelValues("computed").Add(float64(st.Ahead - p.engine.ahead.Ahead))
+	p.metrics.ahead.WithLabelValues("discarded").Add(float64(st.AheadDiscarded - p.engine.ahead.AheadDiscarded))
+	p.engine.ahead = st
 }
 
 // maxDelayEpochs bounds the epochs one tick records in the epoch delay
