@@ -81,10 +81,15 @@ type Engine struct {
 	// solo computes tags read between barriers (settle) into early.
 	solo  *worker
 	early map[*tracker]*stash
-	// ahead lists the tags Ahead computes.
-	ahead []*tracker
-	out   []Position
-	stats Stats
+	// ahead lists the tags the last Ahead computed, at aheadAt (Flush's
+	// watermark then); aheadFree holds the results not in use.
+	ahead     []*tracker
+	aheadAt   int64
+	aheadFree []*ahead
+	// arenas hold what each worker computed during the last Ahead.
+	arenas []arena
+	out    []Position
+	stats  Stats
 	// flushed is the newest watermark Flush finalised for every tag.
 	flushed   int64
 	lastEvict int64
@@ -106,6 +111,7 @@ func New(plan *floorplans.Plan, cfg Config) (*Engine, error) {
 	e := &Engine{cfg: cfg, site: s, tags: map[string]*tracker{}, flushed: math.MinInt64, hold: math.MaxInt64,
 		learned: &learned{cal: newCalibration(len(s.readers), &cfg)}}
 	e.cal = newCalView(e.learned, &e.addObs)
+	e.arenas = make([]arena, cfg.workers())
 	for range cfg.workers() {
 		e.workers = append(e.workers, newWorker(e))
 	}

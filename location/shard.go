@@ -223,12 +223,17 @@ type worker struct {
 	ctx Engine
 	out []Position
 	buf obsBuf
+	// arenas are the engine's (Engine.arenas); pending is a scratch copy
+	// of a tag's sightings for Ahead.
+	arenas  []arena
+	pending []pending
 }
 
 func newWorker(e *Engine) *worker {
 	w := &worker{}
 	w.ctx = Engine{cfg: e.cfg, site: e.site, learned: e.learned}
 	w.ctx.cal = newCalView(e.learned, &w.buf)
+	w.arenas = e.arenas
 	return w
 }
 
@@ -369,24 +374,32 @@ func (e *Engine) commitStash(st *stash) {
 
 // ahead is a tag's next epoch computed ahead of the barrier that
 // finalises it (Engine.Ahead): the tag's state after the epoch, in a
-// tracker of its own, and the positions and observations of the epoch.
-// It is reused from epoch to epoch.
+// tracker of its own, and where the epoch's positions and observations
+// lie in the arena of the worker that computed it. A tag holds one from
+// the Ahead that computes it to the next, which returns it to the
+// engine's pool: a resting tag, with an epoch every few seconds, mostly
+// holds none.
 type ahead struct {
 	t   tracker
 	pcg rand.PCG
 	// end is the epoch's end; 0 when there is none to adopt (adopted, or
 	// discarded by a sighting that came for it afterwards).
 	end   int64
-	out   []Position
-	obs   []observation // starting with an obsTime
-	pws   []float64
+	sp    span // in the arena of worker sp.w
 	still uint64
 }
 
-func newAhead(t *tracker) *ahead {
+func newAhead() *ahead {
 	a := &ahead{}
-	a.t = tracker{tag: t.tag, pcg: &a.pcg, rng: rand.New(&a.pcg)}
+	a.t = tracker{pcg: &a.pcg, rng: rand.New(&a.pcg)}
 	return a
+}
+
+// arena holds what one worker computed during the last Ahead, until the
+// next.
+type arena struct {
+	out []Position
+	buf obsBuf
 }
 
 // Ahead computes now the epoch after Flush's watermark of every tag with
@@ -396,6 +409,7 @@ func newAhead(t *tracker) *ahead {
 // work of a whole epoch lies off the path from its falling due to its
 // positions and events. Nothing is output or learned until that barrier,
 // where each tag's result is adopted in the tag's place in the work list.
+// Ahead does nothing until Flush's watermark has moved on.
 //
 // An epoch reads only what was learned from the epochs before it
 // (calibration.at, radioLearner.at), all finalised and committed by the
@@ -405,15 +419,43 @@ func newAhead(t *tracker) *ahead {
 // discards the tag's result (Stats.AheadDiscarded), and the barrier
 // computes the epoch as it would have.
 func (e *Engine) Ahead() {
-	if e.flushed == math.MinInt64 {
+	if e.flushed == math.MinInt64 || e.flushed == e.aheadAt {
 		return
+	}
+	e.aheadAt = e.flushed
+	// the last Ahead's results were adopted at the barriers since, or
+	// discarded; one not adopted (its tag held back) is discarded now, as
+	// the arenas are reused
+	for _, t := range e.ahead {
+		if a := t.ahead; a != nil {
+			if a.end != 0 {
+				e.stats.AheadDiscarded++
+			}
+			a.end = 0
+			e.aheadFree = append(e.aheadFree, a)
+			t.ahead = nil
+		}
+	}
+	clear(e.ahead)
+	for i := range e.arenas {
+		ar := &e.arenas[i]
+		clear(ar.out) // drop the tag strings
+		ar.out = ar.out[:0]
+		ar.buf.reset()
 	}
 	end := e.flushed + e.cfg.EpochMS
 	list := e.ahead[:0]
 	for _, t := range e.dirty {
-		if len(t.pending) > 0 && t.firstEnd == end && (t.ahead == nil || t.ahead.end != end) {
-			list = append(list, t)
+		if len(t.pending) == 0 || t.firstEnd != end {
+			continue
 		}
+		if n := len(e.aheadFree); n > 0 {
+			t.ahead, e.aheadFree = e.aheadFree[n-1], e.aheadFree[:n-1]
+		} else {
+			t.ahead = newAhead()
+		}
+		t.ahead.t.tag = t.tag
+		list = append(list, t)
 	}
 	e.ahead = list
 	if len(list) == 0 {
@@ -424,28 +466,29 @@ func (e *Engine) Ahead() {
 		nw = 1
 	}
 	parallel(nw, len(list), max(1, min(64, len(list)/(4*nw))), func(k, i int) {
-		e.workers[k].computeAhead(list[i], end)
+		e.workers[k].computeAhead(int32(k), list[i], end)
 	})
 	e.stats.Ahead += uint64(len(list))
-	clear(list)
 }
 
-// computeAhead computes t's epochs up to end into t.ahead, leaving t as
-// it is.
-func (w *worker) computeAhead(t *tracker, end int64) {
+// computeAhead computes t's epochs up to end into t.ahead and the
+// arena of worker k (w), leaving t as it is.
+func (w *worker) computeAhead(k int32, t *tracker, end int64) {
 	a := t.ahead
-	if a == nil {
-		a = newAhead(t)
-		t.ahead = a
-	}
 	a.t.copyState(t)
-	a.t.pending, a.t.firstEnd = append(a.t.pending[:0], t.pending...), t.firstEnd
+	w.pending = append(w.pending[:0], t.pending...)
+	a.t.pending, a.t.firstEnd = w.pending, t.firstEnd
 	w.buf.mark()
 	w.advance(&a.t, end)
+	w.pending, a.t.pending = a.t.pending, nil
 	a.end = end
-	a.out = append(a.out[:0], w.out...)
-	a.obs = append(a.obs[:0], w.buf.obs...)
-	a.pws = append(a.pws[:0], w.buf.pws...)
+	ar := &w.arenas[k]
+	a.sp = span{w: k, out0: int32(len(ar.out)), obs0: int32(len(ar.buf.obs))}
+	ar.out = append(ar.out, w.out...)
+	for _, o := range w.buf.obs {
+		ar.buf.obs = append(ar.buf.obs, o.moveTo(&ar.buf, w.buf.pws))
+	}
+	a.sp.out1, a.sp.obs1 = int32(len(ar.out)), int32(len(ar.buf.obs))
 	a.still = w.ctx.stats.StillUpdates
 	w.ctx.stats.StillUpdates = 0
 	clear(w.out)
@@ -453,20 +496,27 @@ func (w *worker) computeAhead(t *tracker, end int64) {
 	w.buf.reset()
 }
 
+// moveTo returns o as it is in b, the rest of a radio observation (in
+// pws) appended to b's.
+func (o observation) moveTo(b *obsBuf, pws []float64) observation {
+	if o.kind == obsRadio {
+		rest := pws[o.at : int(o.at)+2+int(o.npw)]
+		o.at = int32(len(b.pws))
+		b.pws = append(b.pws, rest...)
+	}
+	return o
+}
+
 // adopt makes what Ahead computed for t its own, as if w computed it now:
 // the state, the sightings taken, the positions and observations.
 func (w *worker) adopt(t *tracker, a *ahead) {
 	t.copyState(&a.t)
 	w.ctx.like.obs = t.take(a.end, w.ctx.cfg.EpochMS, w.ctx.like.obs)
-	w.out = append(w.out, a.out...)
-	base := int32(len(w.buf.pws))
-	for _, o := range a.obs {
-		if o.kind == obsRadio {
-			o.at += base
-		}
-		w.buf.obs = append(w.buf.obs, o)
+	ar := &w.arenas[a.sp.w]
+	w.out = append(w.out, ar.out[a.sp.out0:a.sp.out1]...)
+	for _, o := range ar.buf.obs[a.sp.obs0:a.sp.obs1] {
+		w.buf.obs = append(w.buf.obs, o.moveTo(&w.buf, ar.buf.pws))
 	}
-	w.buf.pws = append(w.buf.pws, a.pws...)
 	w.buf.mark()
 	w.ctx.stats.StillUpdates += a.still
 	a.end = 0
