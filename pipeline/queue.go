@@ -277,6 +277,20 @@ func (q *intake) depth() int {
 	return len(q.items) - q.head
 }
 
+// behind returns how many queued batches, from the oldest, the engine
+// must take before it finalises the watermark wm: up to the last with a
+// sighting at or before wm (which would hold wm back, see hold).
+func (q *intake) behind(wm int64) int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for i := len(q.items) - 1; i >= q.head; i-- {
+		if q.items[i].minTS <= wm {
+			return i - q.head + 1
+		}
+	}
+	return 0
+}
+
 // oldestAge is the age of the oldest queued batch, 0 when none waits.
 func (q *intake) oldestAge() time.Duration {
 	q.mu.Lock()

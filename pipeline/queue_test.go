@@ -78,3 +78,27 @@ func TestIntakeAdmitsByTime(t *testing.T) {
 		t.Fatalf("3 of 3 batches queued: %q, want %q", cause, refusedQueueFull)
 	}
 }
+
+// TestIntakeBehind: before finalising a watermark the engine takes the
+// queued batches up to the last one with a sighting at or before it (an
+// older batch queued behind newer ones included), and none when every
+// queued sighting is newer.
+func TestIntakeBehind(t *testing.T) {
+	now := time.UnixMilli(1_700_000_000_000)
+	q := newIntake(10, time.Second, 1000, func() time.Time { return now })
+	if n := q.behind(5_000); n != 0 {
+		t.Fatalf("empty queue: behind(5000) = %d", n)
+	}
+	for _, ts := range []int64{8_100, 8_200, 4_900, 8_300} { // a retried batch third
+		q.items = append(q.items, queued{ss: make([]location.Sighting, 1), at: now, minTS: ts, maxTS: ts})
+	}
+	for _, c := range []struct{ wm, want int64 }{{4_000, 0}, {4_900, 3}, {8_150, 3}, {8_250, 3}, {8_300, 4}} {
+		if n := q.behind(c.wm); int64(n) != c.want {
+			t.Errorf("behind(%d) = %d, want %d", c.wm, n, c.want)
+		}
+	}
+	q.pop(NewMetrics(nil))
+	if n := q.behind(4_900); n != 2 {
+		t.Errorf("after a pop: behind(4900) = %d, want 2", n)
+	}
+}

@@ -117,8 +117,10 @@ func (p *Pipeline) tick(out chan<- stageMsg) {
 	p.expect.expire()
 	h := p.holdFrom(now)
 	p.noteHold(now, h)
-	// Sightings that queued meanwhile go in before the watermark moves on.
-	p.take(p.q.depth())
+	// Sightings that queued meanwhile at or before the watermark go in
+	// before it moves on; newer ones (readers posting the second that
+	// just ended) after the positions are handed on.
+	p.take(p.q.behind(min(p.watermark(), h-1)))
 	p.q.beginTick(p.cfg.Clock())
 	wm := p.q.hold(min(p.watermark(), h-1))
 	ps := p.eng.Flush(wm)
@@ -133,6 +135,9 @@ func (p *Pipeline) tick(out chan<- stageMsg) {
 	p.eng.Ahead()
 	p.noteAhead()
 	p.q.endTick(p.cfg.Clock())
+	if p.take(p.q.depth()) {
+		p.send(out, stageMsg{}) // a DURESS does not wait for the tick
+	}
 	p.expire(wm)
 }
 
