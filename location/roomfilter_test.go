@@ -32,7 +32,7 @@ func TestRoomFilter(t *testing.T) {
 		for _, m := range ms {
 			total += m.w
 		}
-		tr.room = tr.decideRoom(s, now, ms, total, moving, cfg.RoomSwitchProb, -1)
+		tr.room = tr.decideRoom(s, now, ms, total, moving, 1, cfg.RoomSwitchProb, -1)
 		return tr.room
 	}
 	for i := 0; i < 30; i++ {
@@ -59,7 +59,7 @@ func TestRoomFilter(t *testing.T) {
 		t.Errorf("a walk into the corridor reported after %d epochs, want 2-5 (0: never)", switched)
 	}
 	now += 1000
-	if got := tr.decideRoom(s, now, []roomMass{{cor, 1}}, 1, 0.6, cfg.RoomSwitchProb, s03); got != s03 {
+	if got := tr.decideRoom(s, now, []roomMass{{cor, 1}}, 1, 0.6, 1, cfg.RoomSwitchProb, s03); got != s03 {
 		t.Errorf("portal read in S03 reported room %d, want %d", got, s03)
 	}
 }
