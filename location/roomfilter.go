@@ -50,8 +50,12 @@ const (
 // 1.3x the truth's room changes and the family's summed room accuracy:
 // 8, 5 and 4 member-seeds of 36 (main 17) for 0.10, 0.21 and 0.32 of it;
 // 4's one member-seed fewer is within a member's seed-to-seed scatter at
-// the line, its 0.11 of room accuracy is not. Engine seeds 5-8, held out:
-// 3 member-seeds (main 17) for 0.23 (docs/accuracy.md, "Session 7").
+// the line, its 0.11 of room accuracy is not. The form (readers of the
+// tag's level only, the learned σ rather than the likelihood's, which is
+// never below Config.SigmaDB) was chosen the same way at 3: one
+// member-seed fewer than all readers and the likelihood's σ, for no room
+// accuracy. Engine seeds 5-8, held out: 3 member-seeds (main 17) for 0.23
+// (docs/accuracy.md, "Session 7").
 const (
 	roomTemperReaders = 3.0
 	roomTemperSigmaDB = 6.0
