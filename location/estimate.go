@@ -66,7 +66,8 @@ func (t *tracker) estimate(e *Engine, end int64, portal int, ranging []obs) Posi
 		// tag's leaving rate, whatever share of the particles walks
 		roomMoving = 0
 	}
-	t.room = t.decideRoom(s, end, rooms, total, roomMoving, e.cfg.RoomSwitchProb, portal)
+	kappa := e.roomTemper(ranging, t.level, end)
+	t.room = t.decideRoom(s, end, rooms, total, roomMoving, kappa, e.cfg.RoomSwitchProb, portal)
 	x, y, acc, prob := t.centre(t.room, t.level, total)
 	guess := round2(prob) < levelMeanBelow // as reported
 	if guess {

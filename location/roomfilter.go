@@ -38,6 +38,52 @@ const (
 	roomEvidenceFloor = 0.02
 )
 
+// roomTemperReaders and roomTemperSigmaDB set how much an epoch's readings
+// must tell before its particle mass counts in full as room evidence: as
+// much as roomTemperReaders readers on the tag's level heard with
+// roomTemperSigmaDB of shadowing (roomTemper). The particles of an epoch
+// heard by few readers, or in a building whose learned σ is high, swing
+// between neighbouring rooms with the noise of a reading or two; counted
+// in full, their swings move the reported room (room flapping). 6 dB is
+// the default Config.SigmaDB. The divisor was chosen among 2, 3 and 4
+// across the robustness family with engine seeds 1-4 by the members above
+// 1.3x the truth's room changes and the family's summed room accuracy:
+// 8, 5 and 4 member-seeds of 36 (main 17) for 0.10, 0.21 and 0.32 of it;
+// 4's one member-seed fewer is within a member's seed-to-seed scatter at
+// the line, its 0.11 of room accuracy is not. The form (readers of the
+// tag's level only, the learned σ rather than the likelihood's, which is
+// never below Config.SigmaDB) was chosen the same way at 3: one
+// member-seed fewer than all readers and the likelihood's σ, for no room
+// accuracy. Engine seeds 5-8, held out: 3 member-seeds (main 17) for 0.23
+// (docs/accuracy.md, "Session 7").
+const (
+	roomTemperReaders = 3.0
+	roomTemperSigmaDB = 6.0
+)
+
+// roomTemper returns the power κ in [0, 1] to which decideRoom raises the
+// room evidence of a tag on level for the epoch at t with readings
+// ranging: the epoch's Fisher information about the tag's place within
+// its level (the readers on the level that heard it over the building's
+// learned σ², Radio.SigmaDB) against that of roomTemperReaders readers at
+// roomTemperSigmaDB. Readers on other levels tell the level, not the room.
+// A tempered likelihood (evidence^κ) is how a Bayesian update weighs
+// evidence it trusts less than its model claims. An epoch without ranging
+// readings (an RFID zone's read) is not tempered.
+func (e *Engine) roomTemper(ranging []obs, level int, t int64) float64 {
+	if len(ranging) == 0 {
+		return 1
+	}
+	heard := 0
+	for _, o := range ranging {
+		if e.site.readers[o.reader].level == level {
+			heard++
+		}
+	}
+	sigma := e.cal.radio.at(t).SigmaDB
+	return math.Min(1, float64(heard)*(roomTemperSigmaDB*roomTemperSigmaDB)/(roomTemperReaders*sigma*sigma))
+}
+
 // buildRoomGraph indexes the rooms within their level, lists each
 // room's neighbours through doors on the same level and sizes each room
 // (roomScale).
@@ -68,8 +114,10 @@ func (s *site) buildRoomGraph() {
 // with moving the share of the weight on walking particles, and returns
 // the room to report: an RFID portal's room (portal, -1 when none) at
 // once, else the most probable room once it holds switch/(1-switch) times
-// the reported room's belief (switch = RoomSwitchProb).
-func (t *tracker) decideRoom(s *site, now int64, rooms []roomMass, total, moving, switchProb float64, portal int) int {
+// the reported room's belief (switch = RoomSwitchProb). The evidence of
+// each room (its share of the mass plus a floor) is raised to the power
+// kappa (roomTemper, 1 for full evidence).
+func (t *tracker) decideRoom(s *site, now int64, rooms []roomMass, total, moving, kappa, switchProb float64, portal int) int {
 	b := &t.rooms
 	dt := float64(now-b.last) / 1000
 	b.last = now
@@ -94,13 +142,17 @@ func (t *tracker) decideRoom(s *site, now int64, rooms []roomMass, total, moving
 		return portal
 	}
 	// evidence: each room's share of the particle mass, plus a floor
-	for i := range b.p {
-		b.p[i] *= roomEvidenceFloor
-	}
-	if total > 0 {
-		for _, m := range rooms {
-			if m.room >= 0 {
-				b.p[s.roomLocal[m.room]] *= float32((m.w/total + roomEvidenceFloor) / roomEvidenceFloor)
+	if total > 0 && kappa < 1 {
+		t.temperedEvidence(s, rooms, total, kappa)
+	} else {
+		for i := range b.p {
+			b.p[i] *= roomEvidenceFloor
+		}
+		if total > 0 {
+			for _, m := range rooms {
+				if m.room >= 0 {
+					b.p[s.roomLocal[m.room]] *= float32((m.w/total + roomEvidenceFloor) / roomEvidenceFloor)
+				}
 			}
 		}
 	}
@@ -129,6 +181,34 @@ func (t *tracker) decideRoom(s *site, now int64, rooms []roomMass, total, moving
 		return lv.rooms[best]
 	}
 	return t.room
+}
+
+// temperedEvidence multiplies the belief by each room's evidence (its
+// share of the particle mass, rooms summing to total, plus the floor)
+// raised to kappa < 1. The powers are taken relative to the largest
+// evidence, exp(κ·ln(e/top)) with a non-positive exponent, by the
+// package's table exp and polynomial log (their errors, below 1e-3
+// relative, are far below what the evidence means); the common scale
+// cancels when the belief is normalised.
+func (t *tracker) temperedEvidence(s *site, rooms []roomMass, total, kappa float64) {
+	b := &t.rooms
+	top := 0.0
+	for _, m := range rooms {
+		if m.room >= 0 {
+			top = math.Max(top, m.w)
+		}
+	}
+	lnTop := math.Ln10 * log10Fast(top/total+roomEvidenceFloor)
+	floor := expNeg(kappa * (math.Ln10*log10Fast(roomEvidenceFloor) - lnTop))
+	for i := range b.p {
+		b.p[i] *= float32(floor)
+	}
+	for _, m := range rooms {
+		if m.room >= 0 {
+			e := expNeg(kappa * (math.Ln10*log10Fast(m.w/total+roomEvidenceFloor) - lnTop))
+			b.p[s.roomLocal[m.room]] *= float32(e / floor)
+		}
+	}
 }
 
 // predictRooms moves the belief over dt seconds: a tag leaves its room at
