@@ -20,7 +20,8 @@ import "github.com/redis/go-redis/v9"
 // then n field names and values; per fence part: key, "p" (put) or "d"
 // (delete), value; per config change: KEYS index, id, "p" or "d", value;
 // then the trail section: visit key prefix, point key prefix, trail index
-// key, trail max age ms (0 = none), #visits, #points; per visit: tag,
+// key, visit due hash key, trail max age ms (0 = none), #visits, #points;
+// per visit: tag,
 // enter, newest of enter and exit, encoded visit; per point: tag, ts,
 // encoded point (trail.go); then the analytics section (analytics.go):
 // bucket key prefix, bucket index key, tag index key, max age ms (0 =
@@ -199,51 +200,112 @@ end
 
 -- Trails: a visit replaces the one with its entry time; a point is
 -- appended to its tag's stream (an id not after the newest fails and is
--- dropped); the index holds each tag's newest trail time.
-local tvPrefix, tpPrefix, tIndex = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-local maxTrail, nvis, npts = tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4]), tonumber(ARGV[i + 5])
-i = i + 6
-local newest, trailNow = {}, 0
-local function note(tag, ts)
-  if (newest[tag] or -1) < ts then newest[tag] = ts end
-  if ts > trailNow then trailNow = ts end
+-- dropped); the index holds each tag's newest trail time. With a max age,
+-- the cut (the update's newest trail time less the max age) is known
+-- before writing: an append trims its stream to it (XADD MINID, the same
+-- as XTRIM after it), and only the streams no append trimmed get an XTRIM.
+local tvPrefix, tpPrefix, tIndex, tDue = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+local maxTrail, nvis, npts = tonumber(ARGV[i + 4]), tonumber(ARGV[i + 5]), tonumber(ARGV[i + 6])
+i = i + 7
+local trailNow, pointsAt = 0, i + 4 * nvis
+for v = i + 2, pointsAt - 1, 4 do trailNow = math.max(trailNow, tonumber(ARGV[v])) end
+for p = pointsAt + 1, pointsAt + 3 * npts - 1, 3 do trailNow = math.max(trailNow, tonumber(ARGV[p])) end
+local cutoff, cut = 0, nil
+if maxTrail > 0 and trailNow > maxTrail then
+  cutoff = trailNow - maxTrail
+  cut = string.format('%.0f', cutoff)
+end
+-- newest holds each tag's newest trail time, newestArg the argument it
+-- came from (a decimal integer, as the index score).
+local newest, newestArg, trimmed, visited = {}, {}, {}, {}
+local function note(tag, arg)
+  local ts = tonumber(arg)
+  if (newest[tag] or -1) < ts then newest[tag], newestArg[tag] = ts, arg end
 end
 for v = 1, nvis do
   local key, enter = tvPrefix .. ARGV[i], ARGV[i + 1]
   redis.call('ZREMRANGEBYSCORE', key, enter, enter)
   redis.call('ZADD', key, enter, ARGV[i + 3])
-  note(ARGV[i], tonumber(ARGV[i + 2]))
+  note(ARGV[i], ARGV[i + 2])
+  visited[ARGV[i]] = true
   i = i + 4
 end
 for p = 1, npts do
-  redis.pcall('XADD', tpPrefix .. ARGV[i], ARGV[i + 1] .. '-1', 'p', ARGV[i + 2])
-  note(ARGV[i], tonumber(ARGV[i + 1]))
+  local tag, id = ARGV[i], ARGV[i + 1] .. '-1'
+  if cut then
+    if type(redis.pcall('XADD', tpPrefix .. tag, 'MINID', cut, id, 'p', ARGV[i + 2])) == 'string' then
+      trimmed[tag] = true
+    end
+  else
+    redis.pcall('XADD', tpPrefix .. tag, id, 'p', ARGV[i + 2])
+  end
+  note(tag, ARGV[i + 1])
   i = i + 3
 end
-for tag, ts in pairs(newest) do
-  redis.call('ZADD', tIndex, 'GT', string.format('%.0f', ts), tag)
+local zindex = {}
+for tag, arg in pairs(newestArg) do
+  zindex[#zindex + 1] = arg
+  zindex[#zindex + 1] = tag
+end
+for s = 1, #zindex, CHUNK do
+  redis.call('ZADD', tIndex, 'GT', unpack(zindex, s, math.min(s + CHUNK - 1, #zindex)))
 end
 -- trimVisits drops the visits of a trail that ended before cutoff: a prefix,
--- as a tag's visits are disjoint; never an open one.
-local function trimVisits(key, cutoff, cut)
-  local n = redis.call('ZCOUNT', key, '-inf', '(' .. cut)
-  if n == 0 then return end
-  local last = redis.call('ZRANGE', key, n - 1, n - 1)[1]
-  local exit = tonumber(string.match(last, '^%d+' .. SEP .. '(%d+)'))
-  if exit == 0 or exit >= cutoff then n = n - 1 end
-  if n > 0 then redis.call('ZREMRANGEBYRANK', key, 0, n - 1) end
-end
-if maxTrail > 0 and trailNow > maxTrail then
-  local cutoff = trailNow - maxTrail
-  local cut = string.format('%.0f', cutoff)
-  for tag, _ in pairs(newest) do
-    redis.call('XTRIM', tpPrefix .. tag, 'MINID', cut)
-    trimVisits(tvPrefix .. tag, cutoff, cut)
+-- as a tag's visits are disjoint; never an open one. The newest two
+-- entered before the cut tell: the newest stays if open or not ended
+-- before cutoff, any older one goes (entry times are distinct).
+local VISIT = '^(%d+)' .. SEP .. '(%d+)'
+local function trimVisits(key, cutoff, below)
+  local r = redis.call('ZRANGE', key, below, '-inf', 'BYSCORE', 'REV', 'LIMIT', 0, 2)
+  if #r == 0 then return end
+  local enter, exit = string.match(r[1], VISIT)
+  if tonumber(exit) == 0 or tonumber(exit) >= cutoff then
+    if #r == 2 then redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. enter) end
+  else
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', below)
   end
-  for _, tag in ipairs(redis.call('ZRANGEBYSCORE', tIndex, '-inf', '(' .. cut, 'LIMIT', 0, 32)) do
+end
+-- visitsDue returns the time a cutoff must pass for trimVisits to drop
+-- something of the visits in key: the entry of the second, or the end of
+-- the first if it is closed; "inf" when neither.
+local function visitsDue(key)
+  local r = redis.call('ZRANGE', key, 0, 1)
+  local due = math.huge
+  if r[1] then
+    local enter, exit = string.match(r[1], VISIT)
+    if tonumber(exit) ~= 0 then due = math.max(tonumber(enter), tonumber(exit)) end
+  end
+  if r[2] then due = math.min(due, tonumber(string.match(r[2], '^%d+'))) end
+  if due == math.huge then return 'inf' end
+  return string.format('%.0f', due)
+end
+-- The due hash keeps visitsDue of the tags' visits, so only the tags whose
+-- due time has passed, whose visits this update wrote or that have none
+-- stored (unknown) are trimmed: trimVisits of any other is a no-op. Visits
+-- written without trimming make their tags' due times unknown.
+if cut then
+  local below, tags, redo, hdue = '(' .. cut, {}, {}, {}
+  for tag, _ in pairs(newest) do tags[#tags + 1] = tag end
+  local dues = batched('HMGET', tDue, tags)
+  for k, tag in ipairs(tags) do
+    if not trimmed[tag] then redis.call('XTRIM', tpPrefix .. tag, 'MINID', cut) end
+    local due = dues[k]
+    if visited[tag] or not due or (due ~= 'inf' and tonumber(due) < cutoff) then
+      local key = tvPrefix .. tag
+      trimVisits(key, cutoff, below)
+      hdue[#hdue + 1], hdue[#hdue + 2] = tag, visitsDue(key)
+    end
+  end
+  batched('HSET', tDue, hdue)
+  for _, tag in ipairs(redis.call('ZRANGEBYSCORE', tIndex, '-inf', below, 'LIMIT', 0, 32)) do
     redis.call('DEL', tvPrefix .. tag, tpPrefix .. tag)
     redis.call('ZREM', tIndex, tag)
+    redis.call('HDEL', tDue, tag)
   end
+else
+  local unknown = {}
+  for tag, _ in pairs(visited) do unknown[#unknown + 1] = tag end
+  batched('HDEL', tDue, unknown)
 end
 
 -- Analytics (analytics/pack.go): per bucket, per field, the ops of one

@@ -141,7 +141,7 @@ type cmdStat struct {
 }
 
 // commandStats returns INFO commandstats by command name.
-func commandStats(b *testing.B, s *Store) map[string]cmdStat {
+func commandStats(b testing.TB, s *Store) map[string]cmdStat {
 	info, err := s.rdb.Info(context.Background(), "commandstats").Result()
 	if err != nil {
 		b.Fatal(err)
