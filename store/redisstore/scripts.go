@@ -16,7 +16,8 @@ import "github.com/redis/go-redis/v9"
 // #positions, #events, max stream length (0 = none), max age ms (0 = none),
 // Seq (decimal, "0" = none), #applied kept, #fence parts, #config changes,
 // fencing token (decimal, "0" = no check), watermark ms ("0" = none);
-// then per position: tag, level, room, ts, encoded position; per event: n,
+// then per position: tag, level and room as "level\xffroom", ts, encoded
+// position; per event: n,
 // then n field names and values; per fence part: key, "p" (put) or "d"
 // (delete), value; per config change: KEYS index, id, "p" or "d", value;
 // then the trail section: visit key prefix, point key prefix, trail index
@@ -105,12 +106,20 @@ local function batched(cmd, key, args)
   return out
 end
 
--- placement returns ts, level, room of a stored placement.
-local function placement(w)
+-- tailOf returns the tail "level\255room" of a stored placement, and its
+-- ts; SEP (level and room '') and -1 when it is malformed.
+local function tailOf(w)
   local a = string.find(w, SEP, 1, true)
-  local b = a and string.find(w, SEP, a + 1, true)
-  if not b then return -1, '', '' end
-  return tonumber(string.sub(w, 1, a - 1)) or -1, string.sub(w, a + 1, b - 1), string.sub(w, b + 1)
+  if not a then return SEP, -1 end
+  local tail = string.sub(w, a + 1)
+  if not string.find(tail, SEP, 1, true) then return SEP, -1 end
+  return tail, tonumber(string.sub(w, 1, a - 1)) or -1
+end
+
+-- split returns the level and room of a tail.
+local function split(tail)
+  local a = string.find(tail, SEP, 1, true)
+  return string.sub(tail, 1, a - 1), string.sub(tail, a + 1)
 end
 
 local function move(prefix, from, to, tag)
@@ -120,36 +129,43 @@ local function move(prefix, from, to, tag)
 end
 
 local tags = {}
-for k = 1, npos do tags[k] = ARGV[FIRST + 5 * (k - 1)] end
+for k = 1, npos do tags[k] = ARGV[FIRST + 4 * (k - 1)] end
 local stored = batched('HMGET', whereKey, tags)
 
--- Placements written earlier in this update, for tags that repeat in it.
-local curTS, curLevel, curRoom = {}, {}, {}
+-- last holds, for the tags of positions accepted in this update, the
+-- index of the latest: a tag that repeats in it compares with that one.
+-- The level and room sets change only when the tail does.
+local last = {}
 local accepted, hpos, hwhere, zseen, znew = {}, {}, {}, {}, {}
 for k = 1, npos do
-  local i = FIRST + 5 * (k - 1)
-  local tag, level, room, tsArg, value = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+  local i = FIRST + 4 * (k - 1)
+  local tag, tail, tsArg, value = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local ts = tonumber(tsArg)
-  local known, oldTS, oldLevel, oldRoom = true, curTS[tag], curLevel[tag], curRoom[tag]
-  if oldTS == nil then
-    if stored[k] then
-      oldTS, oldLevel, oldRoom = placement(stored[k])
-    else
-      known, oldTS, oldLevel, oldRoom = false, -1, '', ''
-    end
+  local known, oldTail, oldTS, prev = true, SEP, -1, last[tag]
+  if prev then
+    local j = FIRST + 4 * (prev - 1)
+    oldTail, oldTS = ARGV[j + 1], tonumber(ARGV[j + 2])
+  elseif stored[k] then
+    oldTail, oldTS = tailOf(stored[k])
+  else
+    known = false
   end
   if oldTS <= ts then
     if not known then
       znew[#znew + 1] = 0
       znew[#znew + 1] = tag
     end
-    move(levelPrefix, oldLevel, level, tag)
-    move(roomPrefix, oldRoom, room, tag)
+    if oldTail ~= tail then
+      local oldLevel, oldRoom = split(oldTail)
+      local level, room = split(tail)
+      move(levelPrefix, oldLevel, level, tag)
+      move(roomPrefix, oldRoom, room, tag)
+    end
     local n = #hpos
     hpos[n + 1], hpos[n + 2] = tag, value
-    hwhere[n + 1], hwhere[n + 2] = tag, tsArg .. SEP .. level .. SEP .. room
+    hwhere[n + 1], hwhere[n + 2] = tag, tsArg .. SEP .. tail
     zseen[n + 1], zseen[n + 2] = tsArg, tag
-    curTS[tag], curLevel[tag], curRoom[tag] = ts, level, room
+    last[tag] = k
     accepted[#accepted + 1] = value
   end
 end
@@ -159,7 +175,7 @@ batched('ZADD', seenKey, zseen)
 batched('ZADD', tagsKey, znew)
 
 local ids = {}
-local i = FIRST + 5 * npos
+local i = FIRST + 4 * npos
 for e = 1, nev do
   local n = tonumber(ARGV[i])
   ids[e] = redis.call('XADD', stream, '*', unpack(ARGV, i + 1, i + 2 * n))
@@ -203,7 +219,8 @@ end
 -- dropped); the index holds each tag's newest trail time. With a max age,
 -- the cut (the update's newest trail time less the max age) is known
 -- before writing: an append trims its stream to it (XADD MINID, the same
--- as XTRIM after it), and only the streams no append trimmed get an XTRIM.
+-- as XTRIM after it); the streams of the tags with a visit or a refused
+-- append get an XTRIM as well.
 local tvPrefix, tpPrefix, tIndex, tDue = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
 local maxTrail, nvis, npts = tonumber(ARGV[i + 4]), tonumber(ARGV[i + 5]), tonumber(ARGV[i + 6])
 i = i + 7
@@ -215,36 +232,39 @@ if maxTrail > 0 and trailNow > maxTrail then
   cutoff = trailNow - maxTrail
   cut = string.format('%.0f', cutoff)
 end
--- newest holds each tag's newest trail time, newestArg the argument it
--- came from (a decimal integer, as the index score).
-local newest, newestArg, trimmed, visited = {}, {}, {}, {}
-local function note(tag, arg)
-  local ts = tonumber(arg)
-  if (newest[tag] or -1) < ts then newest[tag], newestArg[tag] = ts, arg end
+-- newest holds each tag's newest trail time as the index of its argument
+-- (a decimal integer, the index score); retrim the tags whose points no
+-- append trimmed (an XTRIM after one that did removes nothing), visited
+-- those with visits written.
+local newest, retrim, visited = {}, {}, {}
+local function note(tag, at)
+  local cur = newest[tag]
+  if cur == nil or tonumber(ARGV[cur]) < tonumber(ARGV[at]) then newest[tag] = at end
 end
 for v = 1, nvis do
-  local key, enter = tvPrefix .. ARGV[i], ARGV[i + 1]
+  local tag, enter = ARGV[i], ARGV[i + 1]
+  local key = tvPrefix .. tag
   redis.call('ZREMRANGEBYSCORE', key, enter, enter)
   redis.call('ZADD', key, enter, ARGV[i + 3])
-  note(ARGV[i], ARGV[i + 2])
-  visited[ARGV[i]] = true
+  note(tag, i + 2)
+  visited[tag], retrim[tag] = true, true
   i = i + 4
 end
 for p = 1, npts do
   local tag, id = ARGV[i], ARGV[i + 1] .. '-1'
   if cut then
-    if type(redis.pcall('XADD', tpPrefix .. tag, 'MINID', cut, id, 'p', ARGV[i + 2])) == 'string' then
-      trimmed[tag] = true
+    if type(redis.pcall('XADD', tpPrefix .. tag, 'MINID', cut, id, 'p', ARGV[i + 2])) ~= 'string' then
+      retrim[tag] = true
     end
   else
     redis.pcall('XADD', tpPrefix .. tag, id, 'p', ARGV[i + 2])
   end
-  note(tag, ARGV[i + 1])
+  note(tag, i + 1)
   i = i + 3
 end
 local zindex = {}
-for tag, arg in pairs(newestArg) do
-  zindex[#zindex + 1] = arg
+for tag, at in pairs(newest) do
+  zindex[#zindex + 1] = ARGV[at]
   zindex[#zindex + 1] = tag
 end
 for s = 1, #zindex, CHUNK do
@@ -288,7 +308,7 @@ if cut then
   for tag, _ in pairs(newest) do tags[#tags + 1] = tag end
   local dues = batched('HMGET', tDue, tags)
   for k, tag in ipairs(tags) do
-    if not trimmed[tag] then redis.call('XTRIM', tpPrefix .. tag, 'MINID', cut) end
+    if retrim[tag] then redis.call('XTRIM', tpPrefix .. tag, 'MINID', cut) end
     local due = dues[k]
     if visited[tag] or not due or (due ~= 'inf' and tonumber(due) < cutoff) then
       local key = tvPrefix .. tag

@@ -173,7 +173,7 @@ func commandStats(b testing.TB, s *Store) map[string]cmdStat {
 
 // mainThreadCPU returns the CPU time (user and system, µs) Redis's main
 // thread has used (INFO cpu).
-func mainThreadCPU(b *testing.B, s *Store) float64 {
+func mainThreadCPU(b testing.TB, s *Store) float64 {
 	info, err := s.rdb.Info(context.Background(), "cpu").Result()
 	if err != nil {
 		b.Fatal(err)
