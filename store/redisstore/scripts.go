@@ -134,9 +134,11 @@ local stored = batched('HMGET', whereKey, tags)
 
 -- last holds, for the tags of positions accepted in this update, the
 -- index of the latest: a tag that repeats in it compares with that one.
--- The level and room sets change only when the tail does.
+-- The level and room sets change only when the tail does. published is
+-- the JSON array of the accepted positions in pieces, a ',' after each:
+-- one concatenation makes it (Lua hashes every string it makes, whole).
 local last = {}
-local accepted, hpos, hwhere, zseen, znew = {}, {}, {}, {}, {}
+local published, hpos, hwhere, zseen, znew = {'['}, {}, {}, {}, {}
 for k = 1, npos do
   local i = FIRST + 4 * (k - 1)
   local tag, tail, tsArg, value = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
@@ -166,7 +168,8 @@ for k = 1, npos do
     hwhere[n + 1], hwhere[n + 2] = tag, tsArg .. SEP .. tail
     zseen[n + 1], zseen[n + 2] = tsArg, tag
     last[tag] = k
-    accepted[#accepted + 1] = value
+    n = #published
+    published[n + 1], published[n + 2] = value, ','
   end
 end
 batched('HSET', posKey, hpos)
@@ -478,8 +481,9 @@ if wm ~= '0' and tonumber(wm) > tonumber(redis.call('GET', wmKey) or '0') then
   redis.call('SET', wmKey, wm)
 end
 if nev > 0 then redis.call('PUBLISH', ARGV[4], ids[nev]) end
-if #accepted > 0 then
-  redis.call('PUBLISH', ARGV[3], '[' .. table.concat(accepted, ',') .. ']')
+if #published > 1 then
+  published[#published] = ']'
+  redis.call('PUBLISH', ARGV[3], table.concat(published))
 end
 local out = {'ok'}
 for e = 1, nev do out[e + 1] = ids[e] end
