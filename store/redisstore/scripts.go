@@ -236,9 +236,10 @@ if maxTrail > 0 and trailNow > maxTrail then
   cut = string.format('%.0f', cutoff)
 end
 -- newest holds each tag's newest trail time as the index of its argument
--- (a decimal integer, the index score); retrim the tags whose points no
--- append trimmed (an XTRIM after one that did removes nothing), visited
--- those with visits written.
+-- (a decimal integer, the index score); retrim the tags with visits
+-- written or an append refused and none accepted after (whose points no
+-- append may have trimmed; an XTRIM after one that did removes nothing),
+-- visited those with visits written.
 local newest, retrim, visited = {}, {}, {}
 local function note(tag, at)
   local cur = newest[tag]
@@ -258,6 +259,8 @@ for p = 1, npts do
   if cut then
     if type(redis.pcall('XADD', tpPrefix .. tag, 'MINID', cut, id, 'p', ARGV[i + 2])) ~= 'string' then
       retrim[tag] = true
+    elseif retrim[tag] then
+      retrim[tag] = nil
     end
   else
     redis.pcall('XADD', tpPrefix .. tag, id, 'p', ARGV[i + 2])

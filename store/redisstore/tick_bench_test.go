@@ -88,7 +88,8 @@ func (t *tickSim) next() store.Update {
 // reports the Redis time of the apply script per Apply and per position
 // (INFO commandstats of EVALSHA over the timed ticks), the CPU time of
 // Redis's main thread per Apply (steadier than the former on a busy
-// machine) and, with -v, the commands the script ran, by time.
+// machine) and, with -v, the script's latency percentiles (INFO
+// latencystats) and the commands it ran, by time.
 func BenchmarkApplyTick(b *testing.B) {
 	for _, n := range []int{1000, 11_000} {
 		b.Run(fmt.Sprintf("positions=%d", n), func(b *testing.B) {
@@ -124,6 +125,15 @@ func BenchmarkApplyTick(b *testing.B) {
 			b.ReportMetric(script.usec/float64(ticks), "redis-us/apply")
 			b.ReportMetric(script.usec/float64(ticks*n), "redis-us/position")
 			b.ReportMetric(cpu/float64(ticks), "redis-cpu-us/apply")
+			lat, err := s.rdb.Info(ctx, "latencystats").Result()
+			if err != nil {
+				b.Fatal(err)
+			}
+			for line := range strings.Lines(lat) {
+				if strings.HasPrefix(line, "latency_percentiles_usec_evalsha:") {
+					b.Logf("%s", strings.TrimSpace(line))
+				}
+			}
 			names := make([]string, 0, len(stats))
 			for name := range stats {
 				names = append(names, name)
