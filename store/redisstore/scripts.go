@@ -16,13 +16,12 @@ import "github.com/redis/go-redis/v9"
 // #positions, #events, max stream length (0 = none), max age ms (0 = none),
 // Seq (decimal, "0" = none), #applied kept, #fence parts, #config changes,
 // fencing token (decimal, "0" = no check), watermark ms ("0" = none);
-// then per position: tag, level and room as "level\xffroom", ts, encoded
-// position; per event: n,
-// then n field names and values; per fence part: key, "p" (put) or "d"
-// (delete), value; per config change: KEYS index, id, "p" or "d", value;
-// then the trail section: visit key prefix, point key prefix, trail index
-// key, visit due hash key, trail max age ms (0 = none), #visits, #points;
-// per visit: tag,
+// then per position: tag, level and room as "level\xffroom" (the tail of
+// its placement), ts, encoded position; per event: n, then n field names
+// and values; per fence part: key, "p" (put) or "d" (delete), value; per
+// config change: KEYS index, id, "p" or "d", value; then the trail
+// section: visit key prefix, point key prefix, trail index key, visit due
+// hash key, trail max age ms (0 = none), #visits, #points; per visit: tag,
 // enter, newest of enter and exit, encoded visit; per point: tag, ts,
 // encoded point (trail.go); then the analytics section (analytics.go):
 // bucket key prefix, bucket index key, tag index key, max age ms (0 =

@@ -32,6 +32,7 @@ type tickSim struct {
 // tickEvery is the event time between two ticks (ms).
 const tickEvery = 250
 
+// newTickSim returns the simulation of n tags, each in its first room.
 func newTickSim(n int) *tickSim {
 	t := &tickSim{tags: make([]location.Position, n), enter: make([]int64, n),
 		agg: analytics.NewAggregator(nil, nil), ts: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC).UnixMilli()}

@@ -76,9 +76,9 @@ end
 // TestTrailTrimMatchesReference applies random trail updates (points late
 // or repeated, visits opened, closed and rewritten, updates without
 // trimming, tags going idle) with the store and, on a second site, with
-// referenceTrail, and compares every
-// trail key of the two after each update: the visits, the points with
-// their streams' last id and counters, the index.
+// referenceTrail, and compares every trail key of the two after each
+// update: the visits, the points with their streams' last id and
+// counters, the index; and checks the due hash (checkDue).
 func TestTrailTrimMatchesReference(t *testing.T) {
 	const maxAge, tags = 20_000, 24
 	srv := redistest.StartServer(t)
