@@ -145,20 +145,23 @@ func appliedIDs(reply []string) ([]string, error) {
 
 // applyArgs returns the ARGV of applyScript for u and a fence token (0:
 // none); the configuration hashes are KEYS from index cfgKey0 (0-based)
-// on. The encoded positions share one buffer.
+// on. The encoded positions, their placements' tails and times share one
+// buffer.
 func (s *Store) applyArgs(u store.Update, cfgKey0 int, fence uint64) []any {
-	args := make([]any, 0, 14+5*len(u.Positions)+19*len(u.Events)+3*len(u.Fence)+4*len(u.Config))
+	args := make([]any, 0, 14+4*len(u.Positions)+19*len(u.Events)+3*len(u.Fence)+4*len(u.Config))
 	args = append(args, s.keys.levelPrefix, s.keys.roomPrefix, s.keys.posChannel, s.keys.evChannel,
 		len(u.Positions), len(u.Events), max(s.opts.EventMaxLen, 0), max(s.opts.EventMaxAge.Milliseconds(), 0),
 		strconv.FormatUint(u.Seq, 10), store.SeqHistory, len(u.Fence), len(u.Config),
 		strconv.FormatUint(fence, 10), strconv.FormatInt(max(u.Watermark, 0), 10))
-	buf := make([]byte, 0, 128*len(u.Positions))
+	buf := make([]byte, 0, 160*len(u.Positions))
 	for _, p := range u.Positions {
 		start := len(buf)
 		buf = jsonl.AppendPosition(buf, p)
 		n := len(buf)
+		buf = append(append(append(buf, p.Level...), sep...), p.Room...)
+		m := len(buf)
 		buf = strconv.AppendInt(buf, p.TS, 10)
-		args = append(args, p.Tag, p.Level, p.Room, buf[n:len(buf):len(buf)], buf[start:n:n])
+		args = append(args, p.Tag, buf[n:m:m], buf[m:len(buf):len(buf)], buf[start:n:n])
 	}
 	for _, e := range u.Events {
 		args = appendEventArgs(args, e)

@@ -38,6 +38,10 @@ import (
 //	rtls:{site}:trail:v:<tag> zset    the tag's visits, score = entry ms (trail.go)
 //	rtls:{site}:trail:p:<tag> stream  the tag's trail points, id = "<ts>-1" (trail.go)
 //	rtls:{site}:trail:tags    zset    tag id -> newest trail time written (ms)
+//	rtls:{site}:trail:due     hash    tag id -> time (ms) a cut-off must pass for a trim to drop
+//	                                  some of its visits, "inf" never (derived, for the Apply
+//	                                  script; safe to delete: a tag without one is checked. A
+//	                                  build without it leaves it stale: delete it after one ran)
 //	rtls:{site}:agg:<bucket>  hash    analytics bucket: row part -> packed value (analytics.go)
 //	rtls:{site}:agg:hours     zset    analytics bucket name -> its hour (ms)
 //	rtls:{site}:agg:tags      hash    analytics tag index: tag hash -> number (0, 1, ... as
@@ -82,6 +86,7 @@ type keys struct {
 	trailVisits string // prefix
 	trailPoints string // prefix
 	trailIndex  string
+	trailDue    string
 	aggPrefix   string
 	aggIndex    string
 	aggTags     string
@@ -121,6 +126,7 @@ func newKeys(site string) keys {
 		trailVisits:  p + "trail:v:",
 		trailPoints:  p + "trail:p:",
 		trailIndex:   p + "trail:tags",
+		trailDue:     p + "trail:due",
 		aggPrefix:    p + "agg:",
 		aggIndex:     p + "agg:hours",
 		aggTags:      p + "agg:tags",

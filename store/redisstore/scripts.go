@@ -16,11 +16,12 @@ import "github.com/redis/go-redis/v9"
 // #positions, #events, max stream length (0 = none), max age ms (0 = none),
 // Seq (decimal, "0" = none), #applied kept, #fence parts, #config changes,
 // fencing token (decimal, "0" = no check), watermark ms ("0" = none);
-// then per position: tag, level, room, ts, encoded position; per event: n,
-// then n field names and values; per fence part: key, "p" (put) or "d"
-// (delete), value; per config change: KEYS index, id, "p" or "d", value;
-// then the trail section: visit key prefix, point key prefix, trail index
-// key, trail max age ms (0 = none), #visits, #points; per visit: tag,
+// then per position: tag, level and room as "level\xffroom" (the tail of
+// its placement), ts, encoded position; per event: n, then n field names
+// and values; per fence part: key, "p" (put) or "d" (delete), value; per
+// config change: KEYS index, id, "p" or "d", value; then the trail
+// section: visit key prefix, point key prefix, trail index key, visit due
+// hash key, trail max age ms (0 = none), #visits, #points; per visit: tag,
 // enter, newest of enter and exit, encoded visit; per point: tag, ts,
 // encoded point (trail.go); then the analytics section (analytics.go):
 // bucket key prefix, bucket index key, tag index key, max age ms (0 =
@@ -104,12 +105,20 @@ local function batched(cmd, key, args)
   return out
 end
 
--- placement returns ts, level, room of a stored placement.
-local function placement(w)
+-- tailOf returns the tail "level\255room" of a stored placement, and its
+-- ts; SEP (level and room '') and -1 when it is malformed.
+local function tailOf(w)
   local a = string.find(w, SEP, 1, true)
-  local b = a and string.find(w, SEP, a + 1, true)
-  if not b then return -1, '', '' end
-  return tonumber(string.sub(w, 1, a - 1)) or -1, string.sub(w, a + 1, b - 1), string.sub(w, b + 1)
+  if not a then return SEP, -1 end
+  local tail = string.sub(w, a + 1)
+  if not string.find(tail, SEP, 1, true) then return SEP, -1 end
+  return tail, tonumber(string.sub(w, 1, a - 1)) or -1
+end
+
+-- split returns the level and room of a tail.
+local function split(tail)
+  local a = string.find(tail, SEP, 1, true)
+  return string.sub(tail, 1, a - 1), string.sub(tail, a + 1)
 end
 
 local function move(prefix, from, to, tag)
@@ -119,37 +128,47 @@ local function move(prefix, from, to, tag)
 end
 
 local tags = {}
-for k = 1, npos do tags[k] = ARGV[FIRST + 5 * (k - 1)] end
+for k = 1, npos do tags[k] = ARGV[FIRST + 4 * (k - 1)] end
 local stored = batched('HMGET', whereKey, tags)
 
--- Placements written earlier in this update, for tags that repeat in it.
-local curTS, curLevel, curRoom = {}, {}, {}
-local accepted, hpos, hwhere, zseen, znew = {}, {}, {}, {}, {}
+-- last holds, for the tags of positions accepted in this update, the
+-- index of the latest: a tag that repeats in it compares with that one.
+-- The level and room sets change only when the tail does. published is
+-- the JSON array of the accepted positions in pieces, a ',' after each:
+-- one concatenation makes it (Lua hashes every string it makes, whole).
+local last = {}
+local published, hpos, hwhere, zseen, znew = {'['}, {}, {}, {}, {}
 for k = 1, npos do
-  local i = FIRST + 5 * (k - 1)
-  local tag, level, room, tsArg, value = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+  local i = FIRST + 4 * (k - 1)
+  local tag, tail, tsArg, value = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local ts = tonumber(tsArg)
-  local known, oldTS, oldLevel, oldRoom = true, curTS[tag], curLevel[tag], curRoom[tag]
-  if oldTS == nil then
-    if stored[k] then
-      oldTS, oldLevel, oldRoom = placement(stored[k])
-    else
-      known, oldTS, oldLevel, oldRoom = false, -1, '', ''
-    end
+  local known, oldTail, oldTS, prev = true, SEP, -1, last[tag]
+  if prev then
+    local j = FIRST + 4 * (prev - 1)
+    oldTail, oldTS = ARGV[j + 1], tonumber(ARGV[j + 2])
+  elseif stored[k] then
+    oldTail, oldTS = tailOf(stored[k])
+  else
+    known = false
   end
   if oldTS <= ts then
     if not known then
       znew[#znew + 1] = 0
       znew[#znew + 1] = tag
     end
-    move(levelPrefix, oldLevel, level, tag)
-    move(roomPrefix, oldRoom, room, tag)
+    if oldTail ~= tail then
+      local oldLevel, oldRoom = split(oldTail)
+      local level, room = split(tail)
+      move(levelPrefix, oldLevel, level, tag)
+      move(roomPrefix, oldRoom, room, tag)
+    end
     local n = #hpos
     hpos[n + 1], hpos[n + 2] = tag, value
-    hwhere[n + 1], hwhere[n + 2] = tag, tsArg .. SEP .. level .. SEP .. room
+    hwhere[n + 1], hwhere[n + 2] = tag, tsArg .. SEP .. tail
     zseen[n + 1], zseen[n + 2] = tsArg, tag
-    curTS[tag], curLevel[tag], curRoom[tag] = ts, level, room
-    accepted[#accepted + 1] = value
+    last[tag] = k
+    n = #published
+    published[n + 1], published[n + 2] = value, ','
   end
 end
 batched('HSET', posKey, hpos)
@@ -158,7 +177,7 @@ batched('ZADD', seenKey, zseen)
 batched('ZADD', tagsKey, znew)
 
 local ids = {}
-local i = FIRST + 5 * npos
+local i = FIRST + 4 * npos
 for e = 1, nev do
   local n = tonumber(ARGV[i])
   ids[e] = redis.call('XADD', stream, '*', unpack(ARGV, i + 1, i + 2 * n))
@@ -199,51 +218,119 @@ end
 
 -- Trails: a visit replaces the one with its entry time; a point is
 -- appended to its tag's stream (an id not after the newest fails and is
--- dropped); the index holds each tag's newest trail time.
-local tvPrefix, tpPrefix, tIndex = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-local maxTrail, nvis, npts = tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4]), tonumber(ARGV[i + 5])
-i = i + 6
-local newest, trailNow = {}, 0
-local function note(tag, ts)
-  if (newest[tag] or -1) < ts then newest[tag] = ts end
-  if ts > trailNow then trailNow = ts end
+-- dropped); the index holds each tag's newest trail time. With a max age,
+-- the cut (the update's newest trail time less the max age) is known
+-- before writing: an append trims its stream to it (XADD MINID, the same
+-- as XTRIM after it); the streams of the tags with a visit or a refused
+-- append get an XTRIM as well.
+local tvPrefix, tpPrefix, tIndex, tDue = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+local maxTrail, nvis, npts = tonumber(ARGV[i + 4]), tonumber(ARGV[i + 5]), tonumber(ARGV[i + 6])
+i = i + 7
+local trailNow, pointsAt = 0, i + 4 * nvis
+for v = i + 2, pointsAt - 1, 4 do trailNow = math.max(trailNow, tonumber(ARGV[v])) end
+for p = pointsAt + 1, pointsAt + 3 * npts - 1, 3 do trailNow = math.max(trailNow, tonumber(ARGV[p])) end
+local cutoff, cut = 0, nil
+if maxTrail > 0 and trailNow > maxTrail then
+  cutoff = trailNow - maxTrail
+  cut = string.format('%.0f', cutoff)
+end
+-- newest holds each tag's newest trail time as the index of its argument
+-- (a decimal integer, the index score); retrim the tags with visits
+-- written or an append refused and none accepted after (whose points no
+-- append may have trimmed; an XTRIM after one that did removes nothing),
+-- visited those with visits written.
+local newest, retrim, visited = {}, {}, {}
+local function note(tag, at)
+  local cur = newest[tag]
+  if cur == nil or tonumber(ARGV[cur]) < tonumber(ARGV[at]) then newest[tag] = at end
 end
 for v = 1, nvis do
-  local key, enter = tvPrefix .. ARGV[i], ARGV[i + 1]
+  local tag, enter = ARGV[i], ARGV[i + 1]
+  local key = tvPrefix .. tag
   redis.call('ZREMRANGEBYSCORE', key, enter, enter)
   redis.call('ZADD', key, enter, ARGV[i + 3])
-  note(ARGV[i], tonumber(ARGV[i + 2]))
+  note(tag, i + 2)
+  visited[tag], retrim[tag] = true, true
   i = i + 4
 end
 for p = 1, npts do
-  redis.pcall('XADD', tpPrefix .. ARGV[i], ARGV[i + 1] .. '-1', 'p', ARGV[i + 2])
-  note(ARGV[i], tonumber(ARGV[i + 1]))
+  local tag, id = ARGV[i], ARGV[i + 1] .. '-1'
+  if cut then
+    if type(redis.pcall('XADD', tpPrefix .. tag, 'MINID', cut, id, 'p', ARGV[i + 2])) ~= 'string' then
+      retrim[tag] = true
+    elseif retrim[tag] then
+      retrim[tag] = nil
+    end
+  else
+    redis.pcall('XADD', tpPrefix .. tag, id, 'p', ARGV[i + 2])
+  end
+  note(tag, i + 1)
   i = i + 3
 end
-for tag, ts in pairs(newest) do
-  redis.call('ZADD', tIndex, 'GT', string.format('%.0f', ts), tag)
+local zindex = {}
+for tag, at in pairs(newest) do
+  zindex[#zindex + 1] = ARGV[at]
+  zindex[#zindex + 1] = tag
+end
+for s = 1, #zindex, CHUNK do
+  redis.call('ZADD', tIndex, 'GT', unpack(zindex, s, math.min(s + CHUNK - 1, #zindex)))
 end
 -- trimVisits drops the visits of a trail that ended before cutoff: a prefix,
--- as a tag's visits are disjoint; never an open one.
-local function trimVisits(key, cutoff, cut)
-  local n = redis.call('ZCOUNT', key, '-inf', '(' .. cut)
-  if n == 0 then return end
-  local last = redis.call('ZRANGE', key, n - 1, n - 1)[1]
-  local exit = tonumber(string.match(last, '^%d+' .. SEP .. '(%d+)'))
-  if exit == 0 or exit >= cutoff then n = n - 1 end
-  if n > 0 then redis.call('ZREMRANGEBYRANK', key, 0, n - 1) end
-end
-if maxTrail > 0 and trailNow > maxTrail then
-  local cutoff = trailNow - maxTrail
-  local cut = string.format('%.0f', cutoff)
-  for tag, _ in pairs(newest) do
-    redis.call('XTRIM', tpPrefix .. tag, 'MINID', cut)
-    trimVisits(tvPrefix .. tag, cutoff, cut)
+-- as a tag's visits are disjoint; never an open one. The newest two
+-- entered before the cut tell: the newest stays if open or not ended
+-- before cutoff, any older one goes (entry times are distinct).
+local VISIT = '^(%d+)' .. SEP .. '(%d+)'
+local function trimVisits(key, cutoff, below)
+  local r = redis.call('ZRANGE', key, below, '-inf', 'BYSCORE', 'REV', 'LIMIT', 0, 2)
+  if #r == 0 then return end
+  local enter, exit = string.match(r[1], VISIT)
+  if tonumber(exit) == 0 or tonumber(exit) >= cutoff then
+    if #r == 2 then redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. enter) end
+  else
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', below)
   end
-  for _, tag in ipairs(redis.call('ZRANGEBYSCORE', tIndex, '-inf', '(' .. cut, 'LIMIT', 0, 32)) do
+end
+-- visitsDue returns the time a cutoff must pass for trimVisits to drop
+-- something of the visits in key: the entry of the second, or the end of
+-- the first if it is closed; "inf" when neither.
+local function visitsDue(key)
+  local r = redis.call('ZRANGE', key, 0, 1)
+  local due = math.huge
+  if r[1] then
+    local enter, exit = string.match(r[1], VISIT)
+    if tonumber(exit) ~= 0 then due = math.max(tonumber(enter), tonumber(exit)) end
+  end
+  if r[2] then due = math.min(due, tonumber(string.match(r[2], '^%d+'))) end
+  if due == math.huge then return 'inf' end
+  return string.format('%.0f', due)
+end
+-- The due hash keeps visitsDue of the tags' visits, so only the tags whose
+-- due time has passed, whose visits this update wrote or that have none
+-- stored (unknown) are trimmed: trimVisits of any other is a no-op. Visits
+-- written without trimming make their tags' due times unknown.
+if cut then
+  local below, tags, redo, hdue = '(' .. cut, {}, {}, {}
+  for tag, _ in pairs(newest) do tags[#tags + 1] = tag end
+  local dues = batched('HMGET', tDue, tags)
+  for k, tag in ipairs(tags) do
+    if retrim[tag] then redis.call('XTRIM', tpPrefix .. tag, 'MINID', cut) end
+    local due = dues[k]
+    if visited[tag] or not due or (due ~= 'inf' and tonumber(due) < cutoff) then
+      local key = tvPrefix .. tag
+      trimVisits(key, cutoff, below)
+      hdue[#hdue + 1], hdue[#hdue + 2] = tag, visitsDue(key)
+    end
+  end
+  batched('HSET', tDue, hdue)
+  for _, tag in ipairs(redis.call('ZRANGEBYSCORE', tIndex, '-inf', below, 'LIMIT', 0, 32)) do
     redis.call('DEL', tvPrefix .. tag, tpPrefix .. tag)
     redis.call('ZREM', tIndex, tag)
+    redis.call('HDEL', tDue, tag)
   end
+else
+  local unknown = {}
+  for tag, _ in pairs(visited) do unknown[#unknown + 1] = tag end
+  batched('HDEL', tDue, unknown)
 end
 
 -- Analytics (analytics/pack.go): per bucket, per field, the ops of one
@@ -396,8 +483,9 @@ if wm ~= '0' and tonumber(wm) > tonumber(redis.call('GET', wmKey) or '0') then
   redis.call('SET', wmKey, wm)
 end
 if nev > 0 then redis.call('PUBLISH', ARGV[4], ids[nev]) end
-if #accepted > 0 then
-  redis.call('PUBLISH', ARGV[3], '[' .. table.concat(accepted, ',') .. ']')
+if #published > 1 then
+  published[#published] = ']'
+  redis.call('PUBLISH', ARGV[3], table.concat(published))
 end
 local out = {'ok'}
 for e = 1, nev do out[e + 1] = ids[e] end

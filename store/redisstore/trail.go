@@ -25,7 +25,7 @@ const sep = "\xff"
 
 // appendTrailArgs appends the trail section of applyScript's ARGV.
 func (s *Store) appendTrailArgs(args []any, u store.Update) []any {
-	args = append(args, s.keys.trailVisits, s.keys.trailPoints, s.keys.trailIndex,
+	args = append(args, s.keys.trailVisits, s.keys.trailPoints, s.keys.trailIndex, s.keys.trailDue,
 		max(s.opts.TrailMaxAge.Milliseconds(), 0), len(u.Visits), len(u.Trail))
 	for _, v := range u.Visits {
 		args = append(args, v.Tag, v.Enter, max(v.Enter, v.Exit), encodeVisit(v))
