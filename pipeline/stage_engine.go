@@ -119,7 +119,7 @@ func (p *Pipeline) tick(out chan<- stageMsg) {
 	p.noteHold(now, h)
 	// Sightings that queued meanwhile at or before the watermark go in
 	// before it moves on; newer ones (readers posting the second that
-	// just ended) after the positions are handed on.
+	// just ended) once the positions are handed on.
 	p.take(p.q.behind(min(p.watermark(), h-1)))
 	p.q.beginTick(p.cfg.Clock())
 	wm := p.q.hold(min(p.watermark(), h-1))
@@ -130,14 +130,22 @@ func (p *Pipeline) tick(out chan<- stageMsg) {
 	p.metrics.positions.Add(float64(len(ps)))
 	p.metrics.tags.Set(float64(p.eng.Stats().Tags))
 	p.send(out, stageMsg{positions: ps, tick: true, wm: wm, done: p.finished(wm), flushed: wm, dues: p.finalised(wm)})
-	// The next epoch is computed now, while the geofence stage and the
-	// store write this one: when it falls due, the tick mostly commits it.
-	p.eng.Ahead()
-	p.noteAhead()
-	p.q.endTick(p.cfg.Clock())
 	if p.take(p.q.depth()) {
 		p.send(out, stageMsg{}) // a DURESS does not wait for the tick
 	}
+	// The next epoch is computed now, while the geofence stage and the
+	// store write this one: when it falls due, the tick mostly commits it.
+	// Not while the engine is behind (it refused batches in the last
+	// epoch) or the watermark is held back an epoch or more (for refused
+	// batches expected back, or queued ones): their sightings, retried,
+	// would discard what was computed, and the engine would do the work
+	// twice when it has the least time for it.
+	epoch := time.Duration(p.epochMS) * time.Millisecond
+	if !p.shed.OpenedSince(now.Add(-epoch)) && p.watermark()-wm < p.epochMS {
+		p.eng.Ahead()
+		p.noteAhead()
+	}
+	p.q.endTick(p.cfg.Clock())
 	p.expire(wm)
 }
 

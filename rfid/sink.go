@@ -49,6 +49,9 @@ func (w *ShedWindow) Open(now time.Time) { w.until.Store(now.Add(ShedFor).UnixNa
 // Shedding reports whether a batch at now is shed.
 func (w *ShedWindow) Shedding(now time.Time) bool { return now.UnixNano() < w.until.Load() }
 
+// OpenedSince reports whether the window was opened after t.
+func (w *ShedWindow) OpenedSince(t time.Time) bool { return w.until.Load() > t.Add(ShedFor).UnixNano() }
+
 // Retrier is implemented by Sink errors that know when a retry may pass:
 // the 5.03's Max-Age is RetryAfter rounded up to whole seconds (at least
 // 1). A Sink refusing because the engine is behind asks for a short one, so
