@@ -409,7 +409,9 @@ type arena struct {
 // work of a whole epoch lies off the path from its falling due to its
 // positions and events. Nothing is output or learned until that barrier,
 // where each tag's result is adopted in the tag's place in the work list.
-// Ahead does nothing until Flush's watermark has moved on.
+// Ahead does nothing until Flush's watermark has moved on. It computes on
+// every worker but one (docs/performance.md: with both cores of two, the
+// store write of the epoch before waited for one, and its events with it).
 //
 // An epoch reads only what was learned from the epochs before it
 // (calibration.at, radioLearner.at), all finalised and committed by the
@@ -461,8 +463,10 @@ func (e *Engine) Ahead() {
 	if len(list) == 0 {
 		return
 	}
-	nw := min(len(e.workers), len(list))
-	if len(list) < minParallel {
+	// on every worker but one: the epoch before is being written
+	// meanwhile, and its positions and events wait for a core
+	nw := min(len(e.workers)-1, len(list))
+	if nw < 1 || len(list) < minParallel {
 		nw = 1
 	}
 	parallel(nw, len(list), max(1, min(64, len(list)/(4*nw))), func(k, i int) {
