@@ -58,7 +58,7 @@ func TestAheadSameWhateverWorkers(t *testing.T) {
 			for _, run := range []struct {
 				workers int
 				read    bool
-			}{{1, false}, {2, false}, {2, true}} {
+			}{{1, false}, {3, false}, {2, true}} { // Ahead runs on all workers but one
 				cfg := location.Defaults()
 				cfg.Workers = run.workers
 				eng := newEngine(t, c.plan, cfg)
