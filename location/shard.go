@@ -459,6 +459,8 @@ func (e *Engine) Ahead() {
 		t.ahead.t.tag = t.tag
 		list = append(list, t)
 	}
+	clear(e.aheadFree) // the pool holds no more than one Ahead's worth
+	e.aheadFree = e.aheadFree[:0]
 	e.ahead = list
 	if len(list) == 0 {
 		return

@@ -117,3 +117,77 @@ func TestEpochDelay(t *testing.T) {
 		}
 	}
 }
+
+// TestAheadAtTheTick: the tick that finalises an epoch computes the next
+// one ahead, which the tick a second later adopts; a sighting arriving
+// for it in between (a retransmission within the lateness) discards it,
+// and the epoch is computed when it falls due, from both sightings.
+func TestAheadAtTheTick(t *testing.T) {
+	for _, late := range []bool{false, true} {
+		plan, eng, fence := clinicEngines(t, geofence.Config{}, nil)
+		lateness := eng.Config().LatenessMS
+		start := int64(1_700_000_000_000) // an epoch's start
+		var nowMS atomic.Int64
+		nowMS.Store(start)
+		reg := prometheus.NewRegistry()
+		w := newFaultyWriter(t)
+		p := pipeline.New(pipeline.Config{Tick: 5 * time.Millisecond, Clock: func() time.Time { return time.UnixMilli(nowMS.Load()) }},
+			eng, fence, w, pipeline.NewMetrics(reg))
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- p.Run(ctx) }()
+		ahead := func(result string) float64 {
+			mfs, err := reg.Gather()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, mf := range mfs {
+				if mf.GetName() != "rtls_engine_ahead_epochs_total" {
+					continue
+				}
+				for _, m := range mf.GetMetric() {
+					if m.GetLabel()[0].GetValue() == result {
+						return m.GetCounter().GetValue()
+					}
+				}
+			}
+			return 0
+		}
+		ingest := func(ts int64, reader int) {
+			ss := []location.Sighting{{TS: ts, Reader: plan.Readers[reader].ID, Tag: "T1", RSSI: -50}}
+			if _, err := p.Ingest(context.Background(), ss); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ingest(start+200, 0)
+		// the epoch before the sighting's is finalised: the sighting's is
+		// computed ahead
+		nowMS.Store(start + lateness + 100)
+		eventually(t, "the epoch computed ahead", func() bool { return ahead("computed") == 1 })
+		want := 0.0
+		if late {
+			ingest(start+600, 1)
+			want = 1
+			eventually(t, "the epoch computed ahead discarded", func() bool { return ahead("discarded") == 1 })
+		}
+		nowMS.Store(start + 1000 + lateness + 100)
+		eventually(t, "the sighting's position written", func() bool {
+			for _, a := range w.history() {
+				for _, pos := range a.u.Positions {
+					if a.err == nil && pos.Tag == "T1" && pos.TS == start+1000 {
+						return true
+					}
+				}
+			}
+			return false
+		})
+		if got := ahead("discarded"); got != want {
+			t.Errorf("late sighting %v: %v epochs computed ahead discarded, want %v", late, got, want)
+		}
+		cancel()
+		<-done
+		if st := eng.Stats(); st.Accepted != 1+uint64(want) || st.Updates != 1 {
+			t.Errorf("late sighting %v: %d sightings accepted, %d positions; want %d and 1", late, st.Accepted, st.Updates, 1+int(want))
+		}
+	}
+}
