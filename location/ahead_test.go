@@ -41,13 +41,18 @@ func live(eng *location.Engine, ss []location.Sighting, ahead bool, readEvery in
 // TestAheadSameWhateverWorkers: computing each epoch ahead of its barrier gives
 // the output and the learned state of computing it at the barrier, byte
 // for byte, whatever the number of workers, and with a tag read between
-// barriers (Current); on both data sets, with the readers hearing each
+// barriers (Current); on a minute of the clinic, with the readers hearing each
 // other, one sighting in 40 arriving 2.5 s late (a CoAP retransmission,
 // which discards some of what was computed ahead) and one in 97 arriving
 // 4.5 s late (beyond the lateness).
 func TestAheadSameWhateverWorkers(t *testing.T) {
 	for _, c := range replayCases(t, location.Defaults()) {
-		c.in = delayed(delayed(withBeacons(c.plan, c.in), 40, 2500), 97, 4500)
+		if c.name == "danis-tetam" {
+			// its file is in tag order, not arrival order: fed live,
+			// most of it is late
+			continue
+		}
+		c.in = delayed(delayed(withBeacons(c.plan, prefixUntil(c.in, 60_000)), 40, 2500), 97, 4500)
 		t.Run(c.name, func(t *testing.T) {
 			eng := c.eng()
 			want := encode(live(eng, c.in, false, 0))

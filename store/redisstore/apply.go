@@ -44,8 +44,9 @@ func (s *Store) apply(ctx context.Context, u store.Update, fence uint64) ([]geof
 	if err != nil {
 		return nil, wrap("apply", err)
 	}
+	found := false
 	if stored, err := parseSeq(prev.Result()); err == nil {
-		s.checkRollback(stored, acked)
+		found = s.checkRollback(stored, acked)
 	}
 	ids, err := appliedIDs(reply)
 	if err != nil {
@@ -57,7 +58,7 @@ func (s *Store) apply(ctx context.Context, u store.Update, fence uint64) ([]geof
 		}
 		return nil, fmt.Errorf("redisstore: apply: %d ids for %d events", len(ids), len(u.Events))
 	}
-	s.noteAcked(u.Seq)
+	s.noteAcked(u.Seq, acked, found)
 	var out []geofence.Event
 	if len(ids) > 0 {
 		out = make([]geofence.Event, len(ids))
@@ -102,12 +103,14 @@ func (s *Store) runApply(ctx context.Context, keys []string, args []any) (*redis
 // when the generation was checked) with acked, the highest Seq
 // acknowledged before: a lower one means Redis lost acknowledged writes (a
 // failover to a replica that had not received them, a flush, a restart
-// from an older copy). It counts the loss once for RolledBack and takes
-// the stored Seq as the new reference.
-func (s *Store) checkRollback(stored, acked uint64) {
+// from an older copy). It counts the loss once for RolledBack, takes the
+// stored Seq as the new reference and reports whether it counted.
+func (s *Store) checkRollback(stored, acked uint64) bool {
 	if stored < acked && s.acked.CompareAndSwap(acked, stored) {
 		s.rollbacks.Add(1)
+		return true
 	}
+	return false
 }
 
 // parseSeq parses a stored Seq read with err; a missing one is 0.

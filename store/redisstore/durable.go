@@ -59,11 +59,16 @@ func (s *Store) LastSeq(ctx context.Context) (uint64, error) {
 // count with the one it saw last, like the marker.
 func (s *Store) RolledBack() uint64 { return s.rollbacks.Load() }
 
-// noteAcked records that Apply acknowledged seq.
-func (s *Store) noteAcked(seq uint64) {
+// noteAcked records that Apply acknowledged seq; before is the highest
+// Seq acknowledged when the update began, and found whether the update
+// itself found a loss (checkRollback). An update during which another
+// call found a loss (the reference fell below before) was written before
+// the loss, and is lost with it: it does not raise the reference, or the
+// next update would count the same loss again.
+func (s *Store) noteAcked(seq, before uint64, found bool) {
 	for {
 		old := s.acked.Load()
-		if seq <= old || s.acked.CompareAndSwap(old, seq) {
+		if seq <= old || (!found && old < before) || s.acked.CompareAndSwap(old, seq) {
 			return
 		}
 	}

@@ -181,3 +181,28 @@ func (d *replyDropper) serve(c net.Conn) {
 		}
 	}
 }
+
+// TestOneLossCountedOnce: an update written just before Redis lost the
+// site's data, acknowledged after another call (the generation check)
+// found the loss, is lost with it; the next update, finding the Seq
+// stored after the loss, counts nothing more. An update that finds a loss
+// itself counts it and is the new reference.
+func TestOneLossCountedOnce(t *testing.T) {
+	var s Store
+	s.acked.Store(100)
+	before := s.acked.Load() // an update (Seq 101) begins, and is written
+	if !s.checkRollback(0, s.acked.Load()) { // Redis flushed; the generation check finds it
+		t.Fatal("the loss was not found")
+	}
+	s.noteAcked(101, before, false) // the update written before the flush is acknowledged
+	if s.checkRollback(0, s.acked.Load()) || s.RolledBack() != 1 {
+		t.Fatalf("the next update after the loss: %d losses counted, want 1", s.RolledBack())
+	}
+	s.noteAcked(102, s.acked.Load(), false)
+	before = s.acked.Load() // an update (Seq 103) finds a loss itself
+	found := s.checkRollback(50, before)
+	s.noteAcked(103, before, found)
+	if !found || s.RolledBack() != 2 || s.acked.Load() != 103 {
+		t.Fatalf("an update finding a loss: found %v, %d losses, reference %d; want true, 2, 103", found, s.RolledBack(), s.acked.Load())
+	}
+}

@@ -98,6 +98,7 @@ return 0
 // referencePositions, and compares the keys the positions write after
 // each update.
 func TestPositionsMatchReference(t *testing.T) {
+	t.Parallel() // its own redis-server
 	const tags, levels, rooms = 20, 3, 6
 	srv := redistest.StartServer(t)
 	s := open(t, Options{URL: srv.URL(), Site: nextSite()})
