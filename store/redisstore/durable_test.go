@@ -190,7 +190,7 @@ func (d *replyDropper) serve(c net.Conn) {
 func TestOneLossCountedOnce(t *testing.T) {
 	var s Store
 	s.acked.Store(100)
-	before := s.acked.Load() // an update (Seq 101) begins, and is written
+	before := s.acked.Load()                 // an update (Seq 101) begins, and is written
 	if !s.checkRollback(0, s.acked.Load()) { // Redis flushed; the generation check finds it
 		t.Fatal("the loss was not found")
 	}

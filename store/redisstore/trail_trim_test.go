@@ -90,7 +90,7 @@ func TestTrailTrimMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
 	enter := map[string]int64{} // each tag's open visit
 	var now int64               // the first updates are younger than the max age: no trimming
-	for step := range 150 { // some 225 s of event time: the max age passed many times
+	for step := range 150 {     // some 225 s of event time: the max age passed many times
 		now += rng.Int64N(3000)
 		var u store.Update
 		for k := range tags {
