@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
+	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/pipeline"
@@ -57,34 +59,13 @@ func TestUpdateWatermark(t *testing.T) {
 // the injected clock) its positions were flushed and stored, every epoch
 // a tick finalises at once included.
 func TestEpochDelay(t *testing.T) {
-	plan, eng, fence := clinicEngines(t, geofence.Config{}, nil)
+	c := startClocked(t)
+	defer c.stop()
+	plan, eng, p, w, nowMS, start := c.plan, c.eng, c.p, c.w, &c.nowMS, c.start
 	lateness := eng.Config().LatenessMS
-	start := int64(1_700_000_000_000) // an epoch's start
-	var nowMS atomic.Int64
-	nowMS.Store(start)
-	reg := prometheus.NewRegistry()
-	w := newFaultyWriter(t)
-	p := pipeline.New(pipeline.Config{Tick: 5 * time.Millisecond, Clock: func() time.Time { return time.UnixMilli(nowMS.Load()) }},
-		eng, fence, w, pipeline.NewMetrics(reg))
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- p.Run(ctx) }()
-	defer func() { cancel(); <-done }()
-
 	delay := func(stage string) (n uint64, sum float64) {
-		mfs, err := reg.Gather()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, mf := range mfs {
-			if mf.GetName() != "rtls_pipeline_epoch_delay_seconds" {
-				continue
-			}
-			for _, m := range mf.GetMetric() {
-				if m.GetLabel()[0].GetValue() == stage {
-					return m.GetHistogram().GetSampleCount(), m.GetHistogram().GetSampleSum()
-				}
-			}
+		if m := c.metric(t, "rtls_pipeline_epoch_delay_seconds", stage); m != nil {
+			return m.GetHistogram().GetSampleCount(), m.GetHistogram().GetSampleSum()
 		}
 		return 0, 0
 	}
@@ -124,32 +105,12 @@ func TestEpochDelay(t *testing.T) {
 // and the epoch is computed when it falls due, from both sightings.
 func TestAheadAtTheTick(t *testing.T) {
 	for _, late := range []bool{false, true} {
-		plan, eng, fence := clinicEngines(t, geofence.Config{}, nil)
+		c := startClocked(t)
+		plan, eng, p, w, nowMS, start := c.plan, c.eng, c.p, c.w, &c.nowMS, c.start
 		lateness := eng.Config().LatenessMS
-		start := int64(1_700_000_000_000) // an epoch's start
-		var nowMS atomic.Int64
-		nowMS.Store(start)
-		reg := prometheus.NewRegistry()
-		w := newFaultyWriter(t)
-		p := pipeline.New(pipeline.Config{Tick: 5 * time.Millisecond, Clock: func() time.Time { return time.UnixMilli(nowMS.Load()) }},
-			eng, fence, w, pipeline.NewMetrics(reg))
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- p.Run(ctx) }()
 		ahead := func(result string) float64 {
-			mfs, err := reg.Gather()
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, mf := range mfs {
-				if mf.GetName() != "rtls_engine_ahead_epochs_total" {
-					continue
-				}
-				for _, m := range mf.GetMetric() {
-					if m.GetLabel()[0].GetValue() == result {
-						return m.GetCounter().GetValue()
-					}
-				}
+			if m := c.metric(t, "rtls_engine_ahead_epochs_total", result); m != nil {
+				return m.GetCounter().GetValue()
 			}
 			return 0
 		}
@@ -184,10 +145,56 @@ func TestAheadAtTheTick(t *testing.T) {
 		if got := ahead("discarded"); got != want {
 			t.Errorf("late sighting %v: %v epochs computed ahead discarded, want %v", late, got, want)
 		}
-		cancel()
-		<-done
+		c.stop()
 		if st := eng.Stats(); st.Accepted != 1+uint64(want) || st.Updates != 1 {
 			t.Errorf("late sighting %v: %d sightings accepted, %d positions; want %d and 1", late, st.Accepted, st.Updates, 1+int(want))
 		}
 	}
+}
+
+// clocked is a running pipeline on the clinic whose clock is nowMS (epoch
+// ms, from start, an epoch's start), writing to w, its metrics in reg.
+type clocked struct {
+	plan  *floorplans.Plan
+	eng   *location.Engine
+	p     *pipeline.Pipeline
+	w     *faultyWriter
+	reg   *prometheus.Registry
+	nowMS atomic.Int64
+	start int64
+	stop  func() // stops the pipeline and waits for it
+}
+
+func startClocked(t *testing.T) *clocked {
+	c := &clocked{start: 1_700_000_000_000, reg: prometheus.NewRegistry(), w: newFaultyWriter(t)}
+	c.nowMS.Store(c.start)
+	plan, eng, fence := clinicEngines(t, geofence.Config{}, nil)
+	c.plan, c.eng = plan, eng
+	c.p = pipeline.New(pipeline.Config{Tick: 5 * time.Millisecond, Clock: func() time.Time { return time.UnixMilli(c.nowMS.Load()) }},
+		eng, fence, c.w, pipeline.NewMetrics(c.reg))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.p.Run(ctx) }()
+	c.stop = func() { cancel(); <-done }
+	return c
+}
+
+// metric returns the series of the metric name whose first label is
+// label, nil when there is none.
+func (c *clocked) metric(t *testing.T, name, label string) *dto.Metric {
+	mfs, err := c.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			if m.GetLabel()[0].GetValue() == label {
+				return m
+			}
+		}
+	}
+	return nil
 }
