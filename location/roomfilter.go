@@ -145,16 +145,7 @@ func (t *tracker) decideRoom(s *site, now int64, rooms []roomMass, total, moving
 	if total > 0 && kappa < 1 {
 		t.temperedEvidence(s, rooms, total, kappa)
 	} else {
-		for i := range b.p {
-			b.p[i] *= roomEvidenceFloor
-		}
-		if total > 0 {
-			for _, m := range rooms {
-				if m.room >= 0 {
-					b.p[s.roomLocal[m.room]] *= float32((m.w/total + roomEvidenceFloor) / roomEvidenceFloor)
-				}
-			}
-		}
+		t.evidence(s, rooms, total)
 	}
 	var sum float64
 	for _, v := range b.p {
@@ -181,6 +172,24 @@ func (t *tracker) decideRoom(s *site, now int64, rooms []roomMass, total, moving
 		return lv.rooms[best]
 	}
 	return t.room
+}
+
+// evidence multiplies the belief by each room's evidence in full: its
+// share of the particle mass (rooms summing to total; none when 0) plus
+// the floor, relative to the floor.
+func (t *tracker) evidence(s *site, rooms []roomMass, total float64) {
+	b := &t.rooms
+	for i := range b.p {
+		b.p[i] *= roomEvidenceFloor
+	}
+	if total <= 0 {
+		return
+	}
+	for _, m := range rooms {
+		if m.room >= 0 {
+			b.p[s.roomLocal[m.room]] *= float32((m.w/total + roomEvidenceFloor) / roomEvidenceFloor)
+		}
+	}
 }
 
 // temperedEvidence multiplies the belief by each room's evidence (its

@@ -16,13 +16,7 @@ import (
 // corridor does within a few epochs, and an RFID portal's read moves it at
 // once.
 func TestRoomFilter(t *testing.T) {
-	plan, err := floorplans.LoadFile("../testdata/datasets/synthetic-clinic/floorplan.geojson")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := Defaults()
-	s := newSite(plan, cfg)
-	s02, s03, cor := s.roomOf["L0-S02"], s.roomOf["L0-S03"], s.roomOf["L0-COR"]
+	cfg, s, s02, s03, cor := clinicRooms(t)
 	if !slices.Contains(s.roomAdj[s02], int32(s.roomLocal[cor])) || slices.Contains(s.roomAdj[s02], int32(s.roomLocal[s03])) {
 		t.Fatalf("door graph: S02's neighbours %v, want the corridor (%d) and not S03 (%d)", s.roomAdj[s02], s.roomLocal[cor], s.roomLocal[s03])
 	}
@@ -113,13 +107,7 @@ func TestRoomTemper(t *testing.T) {
 // tempered filter follows a lasting move into the corridor later than a
 // full one and never without evidence (κ = 0).
 func TestTemperedEvidence(t *testing.T) {
-	plan, err := floorplans.LoadFile("../testdata/datasets/synthetic-clinic/floorplan.geojson")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := Defaults()
-	s := newSite(plan, cfg)
-	s02, s03, cor := s.roomOf["L0-S02"], s.roomOf["L0-S03"], s.roomOf["L0-COR"]
+	cfg, s, s02, s03, cor := clinicRooms(t)
 	ms := []roomMass{{s02, 0.55}, {cor, 0.3}, {s03, 0.15}}
 	for _, kappa := range []float64{0, 0.2, 0.5, 0.9} {
 		tr := newTracker("pump", cfg, 1)
@@ -165,4 +153,18 @@ func TestTemperedEvidence(t *testing.T) {
 	if full == 0 || tempered <= full || none != 0 {
 		t.Errorf("a walk into the corridor reported after %d epochs with full evidence, %d with κ 1/3, %d with none; want the first the soonest and none never (0)", full, tempered, none)
 	}
+}
+
+// clinicRooms returns the default configuration, the clinic's site and
+// its rooms S02 and S03 (side by side, no door between them) and the
+// corridor both open onto.
+func clinicRooms(t *testing.T) (cfg Config, s *site, s02, s03, cor int) {
+	t.Helper()
+	plan, err := floorplans.LoadFile("../testdata/datasets/synthetic-clinic/floorplan.geojson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = Defaults()
+	s = newSite(plan, cfg)
+	return cfg, s, s.roomOf["L0-S02"], s.roomOf["L0-S03"], s.roomOf["L0-COR"]
 }
