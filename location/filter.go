@@ -15,9 +15,11 @@ type likeScratch struct {
 	drawer  drawer
 	power   []float64
 	bins    kldBins
-	// grid points scored by learn and seedGrid, and learn's per-reading likelihoods
+	// grid points scored by learn and seedGrid, and learn's per-reading
+	// likelihoods and walls between reader and point
 	cells []learnCell
 	lik   []float64
+	walls []uint8
 	pw    []float64 // learn's wall-count probabilities
 }
 

@@ -35,10 +35,11 @@ func (e *Engine) learn(ranging []obs, end int64, x, y float64, level int) {
 	if len(rd) < learnMinOthers+1 {
 		return
 	}
-	// likelihood of each reading at each grid point, and of all readings
+	// likelihood of each reading at each grid point (and the walls between
+	// them), and of all readings
 	rad := e.cal.radio.at(end)
 	eps := cfg.outlierFloor(rad.sigma)
-	cells, lik := e.like.cells[:0], e.like.lik[:0]
+	cells, lik, nw := e.like.cells[:0], e.like.lik[:0], e.like.walls[:0]
 	for _, d := range learnGrid {
 		cx, cy := x+d[0], y+d[1]
 		room, ok := s.walkable(level, cx, cy)
@@ -47,13 +48,14 @@ func (e *Engine) learn(ranging []obs, end int64, x, y float64, level int) {
 		}
 		all := 1.0
 		for j := range rd {
-			l := e.readingLik(&rd[j], cx, cy, tz, room, eps)
-			lik = append(lik, l)
+			w := rd[j].walls(cx, cy, room)
+			l := e.readingLik(&rd[j], cx, cy, tz, w, eps)
+			lik, nw = append(lik, l), append(nw, uint8(w))
 			all *= l
 		}
 		cells = append(cells, learnCell{x: cx, y: cy, room: int16(room), l: all})
 	}
-	e.like.cells, e.like.lik = cells, lik
+	e.like.cells, e.like.lik, e.like.walls = cells, lik, nw
 	pw := e.like.pw[:0]
 	for range rad.WallLossDB {
 		pw = append(pw, 0)
@@ -69,7 +71,7 @@ func (e *Engine) learn(ranging []obs, end int64, x, y float64, level int) {
 			sx += w * cells[c].x
 			sy += w * cells[c].y
 			s2 += w * (cells[c].x*cells[c].x + cells[c].y*cells[c].y)
-			pw[r.sr.wallsBetween(level, cells[c].x, cells[c].y, int(cells[c].room))] += w
+			pw[nw[c*len(rd)+j]] += w
 		}
 		if !(sw > 0) {
 			continue

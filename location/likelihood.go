@@ -266,36 +266,41 @@ func (e *Engine) appendHeard(rd []readerTerm, ranging []obs, level int, t int64)
 	return rd
 }
 
-// readingLik is the likelihood of r's reading for a tag at (x, y, z) in
-// room on r's own level: a Gaussian around the path-loss model less the
-// walls between them, mixed with the outlier floor eps. The particle loop
-// in weigh evaluates the same model in its clamped form.
-func (e *Engine) readingLik(r *readerTerm, x, y, z float64, room int, eps float64) float64 {
+// readingLik is the likelihood of r's reading for a tag at (x, y, z) on
+// r's own level with walls walls between them (r.walls): a Gaussian
+// around the path-loss model less the walls, mixed with the outlier floor
+// eps. The particle loop in weigh evaluates the same model in its clamped
+// form.
+func (e *Engine) readingLik(r *readerTerm, x, y, z float64, walls int, eps float64) float64 {
 	cfg := &e.cfg
 	dx, dy, dz := x-r.x, y-r.y, z-r.z
 	d2 := dx*dx + dy*dy + dz*dz
 	if d2 < 0.09 { // max(d2, 0.09), as in term
 		d2 = 0.09
 	}
-	mu := r.a - r.n5*log10Fast(d2)
-	// r.sr.wallsBetween(int(r.level), x, y, room), inlined
-	w := 0
-	if r.room >= 0 {
-		g := r.sr.walls
-		if g == nil {
-			g = &noWallGrid
-		}
-		c, ok := g.count(x, y, room)
-		switch {
-		case ok:
-			w = c
-		case int(r.room) != room:
-			w = 1
-		}
-	}
-	mu -= r.wl[w]
+	mu := r.a - r.n5*log10Fast(d2) - r.wl[walls]
 	res := r.rssi - mu
 	return (1-cfg.OutlierProb)*expNeg(-res*res*r.inv2s2) + eps
+}
+
+// walls returns how many walls separate r's reader from a tag at (x, y)
+// in room on r's own level: r.sr.wallsBetween(int(r.level), x, y, room),
+// inlined.
+func (r *readerTerm) walls(x, y float64, room int) int {
+	if r.room < 0 {
+		return 0
+	}
+	g := r.sr.walls
+	if g == nil {
+		g = &noWallGrid
+	}
+	if c, ok := g.count(x, y, room); ok {
+		return c
+	}
+	if int(r.room) != room {
+		return 1
+	}
+	return 0
 }
 
 // readingVar is the variance of the mean of n samples of one reader, in

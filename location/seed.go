@@ -203,7 +203,7 @@ func (t *tracker) seedGrid(e *Engine, ranging []obs, d *drawer) bool {
 			}
 			lk := 1.0
 			for j := range rd {
-				lk *= e.readingLik(&rd[j], cx, cy, tz, room, eps)
+				lk *= e.readingLik(&rd[j], cx, cy, tz, rd[j].walls(cx, cy, room), eps)
 			}
 			sum += lk
 			cells = append(cells, learnCell{x: cx, y: cy, room: int16(room), l: sum})

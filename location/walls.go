@@ -72,12 +72,20 @@ func (r *roomRaster) at(x, y float64) int {
 type wallGrid struct {
 	minX, minY float64
 	nx, ny     int
-	// walls holds two counts per cell, each capped at Config.MaxWalls (at
-	// most 8, maxWallsLimit): in its low four bits the walls the line
-	// crosses, in its high four one more, for a tag across a wall from
-	// the cell centre (count)
-	walls []uint8
-	end   []int16
+	cells      []wallCell
+}
+
+// wallCell is one cell of a wallGrid. Its two fields lie together (4
+// bytes) so that a lookup touches one cache line: the likelihood looks up
+// a cell per particle and reader, over grids larger than the caches.
+type wallCell struct {
+	// end is the room the line from the reader ends in.
+	end int16
+	// walls holds two counts, each capped at Config.MaxWalls (at most 8,
+	// maxWallsLimit): in its low four bits the walls the line crosses, in
+	// its high four one more, for a tag across a wall from the cell
+	// centre (count).
+	walls uint8
 }
 
 // buildWallGrids prepares the wall counts of every ranging reader that
@@ -120,8 +128,7 @@ func (s *site) newWallGrid(rd *siteReader, ras *roomRaster, sc *wallScratch, max
 	g := &wallGrid{minX: minX, minY: minY}
 	g.nx = max(1, int(math.Ceil((maxX-minX)/wallCellM)))
 	g.ny = max(1, int(math.Ceil((maxY-minY)/wallCellM)))
-	g.walls = make([]uint8, g.nx*g.ny)
-	g.end = make([]int16, g.nx*g.ny)
+	g.cells = make([]wallCell, g.nx*g.ny)
 	// Rays from the reader, fanned out finely enough that neighbouring rays
 	// stay within a cell of each other at the far corner, are walked
 	// once each; every cell takes the state of the nearest ray at its range.
@@ -164,10 +171,8 @@ func (s *site) newWallGrid(rd *siteReader, ras *roomRaster, sc *wallScratch, max
 			}
 			a := int(math.Round(ang/(2*math.Pi)*float64(nRays))) % nRays
 			k := min(int(math.Round(math.Hypot(x, y)/step)), nSteps-1)
-			c := iy*g.nx + ix
 			w := int(walls[a*nSteps+k])
-			g.walls[c] = uint8(min(w, maxWalls) | min(w+1, maxWalls)<<4)
-			g.end[c] = ends[a*nSteps+k]
+			g.cells[iy*g.nx+ix] = wallCell{end: ends[a*nSteps+k], walls: uint8(min(w, maxWalls) | min(w+1, maxWalls)<<4)}
 		}
 	}
 	return g
@@ -200,9 +205,9 @@ func (g *wallGrid) count(x, y float64, room int) (int, bool) {
 	if x < g.minX || y < g.minY || ix >= g.nx || iy >= g.ny {
 		return 0, false
 	}
-	k := iy*g.nx + ix
-	w := g.walls[k]
-	if int(g.end[k]) != room {
+	c := g.cells[iy*g.nx+ix]
+	w := c.walls
+	if int(c.end) != room {
 		w >>= 4 // the cell centre lies across a wall from the tag: one more
 	}
 	return int(w & 15), true
