@@ -144,6 +144,9 @@ func (k *weighBufs) term(e *Engine, r *readerTerm, ps []particle, qFloor float64
 	xs, ys, zs, mus, qs, floor := k.x[:len(ps)], k.y[:len(ps)], k.z[:len(ps)], k.mu[:len(ps)], k.q[:len(ps)], k.floor
 	rx, ry, rz, a, n5 := r.x, r.y, r.z, r.a, r.n5
 	silent, rssi, inv2s2 := r.silent, r.rssi, r.inv2s2
+	// The floor loss on the reader's own level is +0, and subtracting +0
+	// changes no float64: a particle there skips it.
+	lev := r.level
 	if r.room < 0 {
 		for i := range ps {
 			dx, dy, dz := xs[i]-rx, ys[i]-ry, zs[i]-rz
@@ -152,10 +155,17 @@ func (k *weighBufs) term(e *Engine, r *readerTerm, ps []particle, qFloor float64
 				d2 = 0.09
 			}
 			mu := a - n5*log10Fast(d2)
-			mus[i] = mu - floor[ps[i].level]
+			if pl := ps[i].level; pl != lev {
+				mu -= floor[pl]
+			}
+			mus[i] = mu
 		}
 	} else {
-		wl, g, lev, room := r.wl, r.sr.walls, r.level, int(r.room)
+		// wl in an array of 16 (a count is below 16, see wallGrid): indexed
+		// without a bounds check
+		var wl [16]float64
+		copy(wl[:], r.wl)
+		g, room := r.sr.walls, int(r.room)
 		if g == nil {
 			g = &noWallGrid
 		}
@@ -172,12 +182,14 @@ func (k *weighBufs) term(e *Engine, r *readerTerm, ps []particle, qFloor float64
 			if int(p.room) != room {
 				w = 1
 			}
-			if p.level == lev {
-				if c, ok := g.count(x, y, int(p.room)); ok {
-					w = c
-				}
+			if p.level != lev {
+				mus[i] = mu - wl[w] - floor[p.level]
+				continue
 			}
-			mus[i] = mu - wl[w] - floor[p.level]
+			if c, ok := g.count(x, y, int(p.room)); ok {
+				w = c
+			}
+			mus[i] = mu - wl[w&15]
 		}
 	}
 	if silent {
