@@ -39,23 +39,19 @@ func (e *Engine) learn(ranging []obs, end int64, x, y float64, level int) {
 	// them), and of all readings
 	rad := e.cal.radio.at(end)
 	eps := cfg.outlierFloor(rad.sigma)
-	cells, lik, nw := e.like.cells[:0], e.like.lik[:0], e.like.walls[:0]
+	cells := e.like.cells[:0]
 	for _, d := range learnGrid {
 		cx, cy := x+d[0], y+d[1]
-		room, ok := s.walkable(level, cx, cy)
-		if !ok {
-			continue
+		if room, ok := s.walkable(level, cx, cy); ok {
+			cells = append(cells, learnCell{x: cx, y: cy, room: int16(room), l: 1})
 		}
-		all := 1.0
-		for j := range rd {
-			w := rd[j].walls(cx, cy, room)
-			l := e.readingLik(&rd[j], cx, cy, tz, w, eps)
-			lik, nw = append(lik, l), append(nw, uint8(w))
-			all *= l
-		}
-		cells = append(cells, learnCell{x: cx, y: cy, room: int16(room), l: all})
 	}
-	e.like.cells, e.like.lik, e.like.walls = cells, lik, nw
+	n := len(cells)
+	lik, nw := e.like.gridBufs(n * len(rd))
+	e.like.cells = cells
+	for j := range rd {
+		e.gridLik(&rd[j], cells, tz, eps, lik[j*n:], nw[j*n:])
+	}
 	pw := e.like.pw[:0]
 	for range rad.WallLossDB {
 		pw = append(pw, 0)
@@ -66,12 +62,12 @@ func (e *Engine) learn(ranging []obs, end int64, x, y float64, level int) {
 		var sw, sx, sy, s2 float64
 		clear(pw)
 		for c := range cells {
-			w := cells[c].l / lik[c*len(rd)+j] // every reading but j's
+			w := cells[c].l / lik[j*n+c] // every reading but j's
 			sw += w
 			sx += w * cells[c].x
 			sy += w * cells[c].y
 			s2 += w * (cells[c].x*cells[c].x + cells[c].y*cells[c].y)
-			pw[nw[c*len(rd)+j]] += w
+			pw[nw[j*n+c]] += w
 		}
 		if !(sw > 0) {
 			continue

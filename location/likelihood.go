@@ -195,6 +195,7 @@ func (k *weighBufs) term(e *Engine, r *readerTerm, ps []particle, qFloor float64
 	if silent {
 		return
 	}
+	qs = qs[:len(mus)]
 	// a second pass: the model's loop holds more values than there are
 	// registers without this one's
 	for i, mu := range mus {
@@ -278,41 +279,43 @@ func (e *Engine) appendHeard(rd []readerTerm, ranging []obs, level int, t int64)
 	return rd
 }
 
-// readingLik is the likelihood of r's reading for a tag at (x, y, z) on
-// r's own level with walls walls between them (r.walls): a Gaussian
+// gridLik multiplies each grid point's l by the likelihood of r's
+// reading for a tag at cells[c] (on r's own level, at height z), and sets
+// lik[c] to that likelihood and walls[c] to the walls between them, which
+// the model takes off (siteReader.wallsBetween, inlined): a Gaussian
 // around the path-loss model less the walls, mixed with the outlier floor
 // eps. The particle loop in weigh evaluates the same model in its clamped
 // form.
-func (e *Engine) readingLik(r *readerTerm, x, y, z float64, walls int, eps float64) float64 {
-	cfg := &e.cfg
-	dx, dy, dz := x-r.x, y-r.y, z-r.z
-	d2 := dx*dx + dy*dy + dz*dz
-	if d2 < 0.09 { // max(d2, 0.09), as in term
-		d2 = 0.09
-	}
-	mu := r.a - r.n5*log10Fast(d2) - r.wl[walls]
-	res := r.rssi - mu
-	return (1-cfg.OutlierProb)*expNeg(-res*res*r.inv2s2) + eps
-}
-
-// walls returns how many walls separate r's reader from a tag at (x, y)
-// in room on r's own level: r.sr.wallsBetween(int(r.level), x, y, room),
-// inlined.
-func (r *readerTerm) walls(x, y float64, room int) int {
-	if r.room < 0 {
-		return 0
-	}
-	g := r.sr.walls
+func (e *Engine) gridLik(r *readerTerm, cells []learnCell, z, eps float64, lik []float64, walls []uint8) {
+	lik, walls = lik[:len(cells)], walls[:len(cells)]
+	g, inRoom, room := r.sr.walls, r.room >= 0, int(r.room)
 	if g == nil {
 		g = &noWallGrid
 	}
-	if c, ok := g.count(x, y, room); ok {
-		return c
+	rx, ry, rz, a, n5, wl, rssi, inv2s2 := r.x, r.y, r.z, r.a, r.n5, r.wl, r.rssi, r.inv2s2
+	hit := 1 - e.cfg.OutlierProb
+	for c := range cells {
+		cl := &cells[c]
+		x, y := cl.x, cl.y
+		w := 0
+		if inRoom {
+			if n, ok := g.count(x, y, int(cl.room)); ok {
+				w = n
+			} else if int(cl.room) != room {
+				w = 1
+			}
+		}
+		dx, dy, dz := x-rx, y-ry, z-rz
+		d2 := dx*dx + dy*dy + dz*dz
+		if d2 < 0.09 { // max(d2, 0.09), as in term
+			d2 = 0.09
+		}
+		mu := a - n5*log10Fast(d2) - wl[w]
+		res := rssi - mu
+		l := hit*expNeg(-res*res*inv2s2) + eps
+		lik[c], walls[c] = l, uint8(w)
+		cl.l *= l
 	}
-	if int(r.room) != room {
-		return 1
-	}
-	return 0
 }
 
 // readingVar is the variance of the mean of n samples of one reader, in
