@@ -72,20 +72,12 @@ func (r *roomRaster) at(x, y float64) int {
 type wallGrid struct {
 	minX, minY float64
 	nx, ny     int
-	cells      []wallCell
-}
-
-// wallCell is one cell of a wallGrid. Its two fields lie together (4
-// bytes) so that a lookup touches one cache line: the likelihood looks up
-// a cell per particle and reader, over grids larger than the caches.
-type wallCell struct {
-	// end is the room the line from the reader ends in.
-	end int16
-	// walls holds two counts, each capped at Config.MaxWalls (at most 8,
-	// maxWallsLimit): in its low four bits the walls the line crosses, in
-	// its high four one more, for a tag across a wall from the cell
-	// centre (count).
-	walls uint8
+	// walls holds two counts per cell, each capped at Config.MaxWalls (at
+	// most 8, maxWallsLimit): in its low four bits the walls the line
+	// crosses, in its high four one more, for a tag across a wall from
+	// the cell centre (count)
+	walls []uint8
+	end   []int16
 }
 
 // buildWallGrids prepares the wall counts of every ranging reader that
@@ -132,7 +124,8 @@ func (s *site) newWallGrid(rd *siteReader, ras *roomRaster, sc *wallScratch, max
 	g := &wallGrid{minX: minX, minY: minY}
 	g.nx = max(1, int(math.Ceil((maxX-minX)/wallCellM)))
 	g.ny = max(1, int(math.Ceil((maxY-minY)/wallCellM)))
-	g.cells = make([]wallCell, g.nx*g.ny)
+	g.walls = make([]uint8, g.nx*g.ny)
+	g.end = make([]int16, g.nx*g.ny)
 	// Rays from the reader, fanned out finely enough that neighbouring rays
 	// stay within a cell of each other at the far corner, are walked
 	// once each; every cell takes the state of the nearest ray at its range.
@@ -147,7 +140,7 @@ func (s *site) newWallGrid(rd *siteReader, ras *roomRaster, sc *wallScratch, max
 	// each ray must be walked for them (reach[a]: its last step any cell
 	// takes, -1 when none): the rays are fanned out for the far corner,
 	// and most reach the grid's edge well before
-	sc.at = slices.Grow(sc.at[:0], len(g.cells))[:len(g.cells)]
+	sc.at = slices.Grow(sc.at[:0], len(g.walls))[:len(g.walls)]
 	sc.reach = slices.Grow(sc.reach[:0], nRays)[:nRays]
 	for a := range sc.reach {
 		sc.reach[a] = -1
@@ -194,7 +187,8 @@ func (s *site) newWallGrid(rd *siteReader, ras *roomRaster, sc *wallScratch, max
 	}
 	for c, at := range sc.at {
 		w := int(walls[at])
-		g.cells[c] = wallCell{end: ends[at], walls: uint8(min(w, maxWalls) | min(w+1, maxWalls)<<4)}
+		g.walls[c] = uint8(min(w, maxWalls) | min(w+1, maxWalls)<<4)
+		g.end[c] = ends[at]
 	}
 	return g
 }
@@ -226,9 +220,9 @@ func (g *wallGrid) count(x, y float64, room int) (int, bool) {
 	if x < g.minX || y < g.minY || ix >= g.nx || iy >= g.ny {
 		return 0, false
 	}
-	c := g.cells[iy*g.nx+ix]
-	w := c.walls
-	if int(c.end) != room {
+	k := iy*g.nx + ix
+	w := g.walls[k]
+	if int(g.end[k]) != room {
 		w >>= 4 // the cell centre lies across a wall from the tag: one more
 	}
 	return int(w & 15), true
