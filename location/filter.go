@@ -96,9 +96,7 @@ func (t *tracker) resample(e *Engine) {
 		u += step
 	}
 	// roughen: a small jitter within the particle's room keeps copies apart
-	for i := range t.ps {
-		t.jitter(e.site, &t.ps[i], 0.15)
-	}
+	t.jitter(e.site, t.ps, 0.15)
 }
 
 // Adaptive particle count (KLD-sampling, Fox 2003): a particle set that
