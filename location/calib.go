@@ -1,9 +1,9 @@
 package location
 
 import (
-	"cmp"
 	"math"
 	"slices"
+	"sort"
 )
 
 // calibration is the learned RSSI offset of each reader as a function of
@@ -77,19 +77,26 @@ func newCalibration(readers int, cfg *Config) *calibration {
 // every bucket that ended at or before t.
 func (c *calibration) at(r int, t int64) float64 {
 	b := c.readers[r].buckets
-	i, _ := slices.BinarySearchFunc(b, t-calBucketMS+1, func(x calBucket, v int64) int { return cmp.Compare(x.start, v) })
+	i := searchCal(b, t-calBucketMS+1)
 	if i == 0 {
 		return 0
 	}
 	return b[i-1].cum
 }
 
+// searchCal returns the index of the first of b that starts at or after
+// start: slices.BinarySearchFunc's, without a copy of a bucket for every
+// comparison.
+func searchCal(b []calBucket, start int64) int {
+	return sort.Search(len(b), func(i int) bool { return b[i].start >= start })
+}
+
 // add records a residual (observed minus predicted RSSI, dB) of reader r at t.
 func (c *calibration) add(r int, t int64, res float64) {
 	rc := &c.readers[r]
 	start := floorDiv(t, calBucketMS) * calBucketMS
-	i, found := slices.BinarySearchFunc(rc.buckets, start, func(x calBucket, v int64) int { return cmp.Compare(x.start, v) })
-	if !found {
+	i := searchCal(rc.buckets, start)
+	if i == len(rc.buckets) || rc.buckets[i].start != start {
 		rc.buckets = slices.Insert(rc.buckets, i, calBucket{start: start})
 	}
 	rc.buckets[i].sum += res

@@ -2,6 +2,7 @@ package location
 
 import (
 	"math"
+	"slices"
 )
 
 // likeScratch holds per-epoch buffers reused across tags.
@@ -15,10 +16,19 @@ type likeScratch struct {
 	drawer  drawer
 	power   []float64
 	bins    kldBins
-	// grid points scored by learn and seedGrid, and learn's per-reading likelihoods
+	// grid points scored by learn and seedGrid, and the likelihood of
+	// each reading at each and the walls between its reader and each
+	// (gridLik, gridBufs)
 	cells []learnCell
 	lik   []float64
+	walls []uint8
 	pw    []float64 // learn's wall-count probabilities
+}
+
+// gridBufs returns lik and walls with room for n values each.
+func (ls *likeScratch) gridBufs(n int) ([]float64, []uint8) {
+	ls.lik, ls.walls = slices.Grow(ls.lik[:0], n)[:n], slices.Grow(ls.walls[:0], n)[:n]
+	return ls.lik, ls.walls
 }
 
 // surprise tracks how well the particles explain the readings (short and
@@ -86,9 +96,7 @@ func (t *tracker) resample(e *Engine) {
 		u += step
 	}
 	// roughen: a small jitter within the particle's room keeps copies apart
-	for i := range t.ps {
-		t.jitter(e.site, &t.ps[i], 0.15)
-	}
+	t.jitter(e.site, t.ps, 0.15)
 }
 
 // Adaptive particle count (KLD-sampling, Fox 2003): a particle set that

@@ -35,25 +35,23 @@ func (e *Engine) learn(ranging []obs, end int64, x, y float64, level int) {
 	if len(rd) < learnMinOthers+1 {
 		return
 	}
-	// likelihood of each reading at each grid point, and of all readings
+	// likelihood of each reading at each grid point (and the walls between
+	// them), and of all readings
 	rad := e.cal.radio.at(end)
 	eps := cfg.outlierFloor(rad.sigma)
-	cells, lik := e.like.cells[:0], e.like.lik[:0]
+	cells := e.like.cells[:0]
 	for _, d := range learnGrid {
 		cx, cy := x+d[0], y+d[1]
-		room, ok := s.walkable(level, cx, cy)
-		if !ok {
-			continue
+		if room, ok := s.walkable(level, cx, cy); ok {
+			cells = append(cells, learnCell{x: cx, y: cy, room: int16(room), l: 1})
 		}
-		all := 1.0
-		for j := range rd {
-			l := e.readingLik(&rd[j], cx, cy, tz, room, eps)
-			lik = append(lik, l)
-			all *= l
-		}
-		cells = append(cells, learnCell{x: cx, y: cy, room: int16(room), l: all})
 	}
-	e.like.cells, e.like.lik = cells, lik
+	n := len(cells)
+	lik, nw := e.like.gridBufs(n * len(rd))
+	e.like.cells = cells
+	for j := range rd {
+		e.gridLik(&rd[j], cells, tz, eps, lik[j*n:], nw[j*n:])
+	}
 	pw := e.like.pw[:0]
 	for range rad.WallLossDB {
 		pw = append(pw, 0)
@@ -64,12 +62,12 @@ func (e *Engine) learn(ranging []obs, end int64, x, y float64, level int) {
 		var sw, sx, sy, s2 float64
 		clear(pw)
 		for c := range cells {
-			w := cells[c].l / lik[c*len(rd)+j] // every reading but j's
+			w := cells[c].l / lik[j*n+c] // every reading but j's
 			sw += w
 			sx += w * cells[c].x
 			sy += w * cells[c].y
 			s2 += w * (cells[c].x*cells[c].x + cells[c].y*cells[c].y)
-			pw[r.sr.wallsBetween(level, cells[c].x, cells[c].y, int(cells[c].room))] += w
+			pw[nw[j*n+c]] += w
 		}
 		if !(sw > 0) {
 			continue

@@ -144,6 +144,9 @@ func (k *weighBufs) term(e *Engine, r *readerTerm, ps []particle, qFloor float64
 	xs, ys, zs, mus, qs, floor := k.x[:len(ps)], k.y[:len(ps)], k.z[:len(ps)], k.mu[:len(ps)], k.q[:len(ps)], k.floor
 	rx, ry, rz, a, n5 := r.x, r.y, r.z, r.a, r.n5
 	silent, rssi, inv2s2 := r.silent, r.rssi, r.inv2s2
+	// The floor loss on the reader's own level is +0, and subtracting +0
+	// changes no float64: a particle there skips it.
+	lev := r.level
 	if r.room < 0 {
 		for i := range ps {
 			dx, dy, dz := xs[i]-rx, ys[i]-ry, zs[i]-rz
@@ -152,10 +155,17 @@ func (k *weighBufs) term(e *Engine, r *readerTerm, ps []particle, qFloor float64
 				d2 = 0.09
 			}
 			mu := a - n5*log10Fast(d2)
-			mus[i] = mu - floor[ps[i].level]
+			if pl := ps[i].level; pl != lev {
+				mu -= floor[pl]
+			}
+			mus[i] = mu
 		}
 	} else {
-		wl, g, lev, room := r.wl, r.sr.walls, r.level, int(r.room)
+		// wl in an array of 16 (a count is below 16, see wallGrid): indexed
+		// without a bounds check
+		var wl [16]float64
+		copy(wl[:], r.wl)
+		g, room := r.sr.walls, int(r.room)
 		if g == nil {
 			g = &noWallGrid
 		}
@@ -172,17 +182,20 @@ func (k *weighBufs) term(e *Engine, r *readerTerm, ps []particle, qFloor float64
 			if int(p.room) != room {
 				w = 1
 			}
-			if p.level == lev {
-				if c, ok := g.count(x, y, int(p.room)); ok {
-					w = c
-				}
+			if p.level != lev {
+				mus[i] = mu - wl[w] - floor[p.level]
+				continue
 			}
-			mus[i] = mu - wl[w] - floor[p.level]
+			if c, ok := g.count(x, y, int(p.room)); ok {
+				w = c
+			}
+			mus[i] = mu - wl[w&15]
 		}
 	}
 	if silent {
 		return
 	}
+	qs = qs[:len(mus)]
 	// a second pass: the model's loop holds more values than there are
 	// registers without this one's
 	for i, mu := range mus {
@@ -266,36 +279,43 @@ func (e *Engine) appendHeard(rd []readerTerm, ranging []obs, level int, t int64)
 	return rd
 }
 
-// readingLik is the likelihood of r's reading for a tag at (x, y, z) in
-// room on r's own level: a Gaussian around the path-loss model less the
-// walls between them, mixed with the outlier floor eps. The particle loop
-// in weigh evaluates the same model in its clamped form.
-func (e *Engine) readingLik(r *readerTerm, x, y, z float64, room int, eps float64) float64 {
-	cfg := &e.cfg
-	dx, dy, dz := x-r.x, y-r.y, z-r.z
-	d2 := dx*dx + dy*dy + dz*dz
-	if d2 < 0.09 { // max(d2, 0.09), as in term
-		d2 = 0.09
+// gridLik multiplies each grid point's l by the likelihood of r's
+// reading for a tag at cells[c] (on r's own level, at height z), and sets
+// lik[c] to that likelihood and walls[c] to the walls between them, which
+// the model takes off (siteReader.wallsBetween, inlined): a Gaussian
+// around the path-loss model less the walls, mixed with the outlier floor
+// eps. The particle loop in weigh evaluates the same model in its clamped
+// form.
+func (e *Engine) gridLik(r *readerTerm, cells []learnCell, z, eps float64, lik []float64, walls []uint8) {
+	lik, walls = lik[:len(cells)], walls[:len(cells)]
+	g, inRoom, room := r.sr.walls, r.room >= 0, int(r.room)
+	if g == nil {
+		g = &noWallGrid
 	}
-	mu := r.a - r.n5*log10Fast(d2)
-	// r.sr.wallsBetween(int(r.level), x, y, room), inlined
-	w := 0
-	if r.room >= 0 {
-		g := r.sr.walls
-		if g == nil {
-			g = &noWallGrid
+	rx, ry, rz, a, n5, wl, rssi, inv2s2 := r.x, r.y, r.z, r.a, r.n5, r.wl, r.rssi, r.inv2s2
+	hit := 1 - e.cfg.OutlierProb
+	for c := range cells {
+		cl := &cells[c]
+		x, y := cl.x, cl.y
+		w := 0
+		if inRoom {
+			if n, ok := g.count(x, y, int(cl.room)); ok {
+				w = n
+			} else if int(cl.room) != room {
+				w = 1
+			}
 		}
-		c, ok := g.count(x, y, room)
-		switch {
-		case ok:
-			w = c
-		case int(r.room) != room:
-			w = 1
+		dx, dy, dz := x-rx, y-ry, z-rz
+		d2 := dx*dx + dy*dy + dz*dz
+		if d2 < 0.09 { // max(d2, 0.09), as in term
+			d2 = 0.09
 		}
+		mu := a - n5*log10Fast(d2) - wl[w]
+		res := rssi - mu
+		l := hit*expNeg(-res*res*inv2s2) + eps
+		lik[c], walls[c] = l, uint8(w)
+		cl.l *= l
 	}
-	mu -= r.wl[w]
-	res := r.rssi - mu
-	return (1-cfg.OutlierProb)*expNeg(-res*res*r.inv2s2) + eps
 }
 
 // readingVar is the variance of the mean of n samples of one reader, in

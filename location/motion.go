@@ -94,20 +94,24 @@ func (t *tracker) changeLevel(s *site, p *particle) {
 	}
 }
 
-// jitter moves a particle by a small random step if it stays in the same
-// room (or inside the outline of a level without rooms).
-func (t *tracker) jitter(s *site, p *particle, sigma float64) {
-	x := float64(p.x) + t.rng.NormFloat64()*sigma
-	y := float64(p.y) + t.rng.NormFloat64()*sigma
-	var in bool
-	if p.room >= 0 {
-		in = s.rooms[p.room].contains(x, y)
-	} else {
-		ring := s.levels[p.level].outline
-		in = len(ring) == 0 || floorplans.RingContains(ring, orb.Point{x, y})
-	}
-	if in {
-		p.x, p.y = float32(x), float32(y)
+// jitter moves each particle of ps by a small random step if it stays in
+// the same room (or inside the outline of a level without rooms).
+func (t *tracker) jitter(s *site, ps []particle, sigma float64) {
+	rooms, rng := s.rooms, t.rng
+	for i := range ps {
+		p := &ps[i]
+		x := float64(p.x) + rng.NormFloat64()*sigma
+		y := float64(p.y) + rng.NormFloat64()*sigma
+		var in bool
+		if p.room >= 0 {
+			in = rooms[p.room].contains(x, y)
+		} else {
+			ring := s.levels[p.level].outline
+			in = len(ring) == 0 || floorplans.RingContains(ring, orb.Point{x, y})
+		}
+		if in {
+			p.x, p.y = float32(x), float32(y)
+		}
 	}
 }
 

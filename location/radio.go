@@ -1,9 +1,9 @@
 package location
 
 import (
-	"cmp"
 	"math"
 	"slices"
+	"sort"
 )
 
 // Radio is the building's radio model as learned from the data stream up
@@ -188,8 +188,8 @@ func (l *radioLearner) observe(t int64, o radioObs) {
 // folding the oldest away when there are too many) when needed.
 func (l *radioLearner) bucket(t int64) int {
 	start := floorDiv(t, radioBucketMS) * radioBucketMS
-	i, found := slices.BinarySearchFunc(l.buckets, start, func(b radioBucket, v int64) int { return cmp.Compare(b.start, v) })
-	if found {
+	i := l.search(start)
+	if i < len(l.buckets) && l.buckets[i].start == start {
 		return i
 	}
 	l.buckets = slices.Insert(l.buckets, i, radioBucket{start: start, own: newRadioStats(l.k), cum: newRadioStats(l.k)})
@@ -201,6 +201,13 @@ func (l *radioLearner) bucket(t int64) int {
 		i--
 	}
 	return i
+}
+
+// search returns the index of the first bucket that starts at or after
+// start: slices.BinarySearchFunc's, without a copy of a bucket (a few
+// hundred bytes) for every comparison.
+func (l *radioLearner) search(start int64) int {
+	return sort.Search(len(l.buckets), func(i int) bool { return l.buckets[i].start >= start })
 }
 
 // observeSilence adds one ranging reader judged at a placed
@@ -221,7 +228,7 @@ func (l *radioLearner) observeSilence(t int64, silent bool, phi float64) {
 // that ended at or before t (the prior before any). The result must not
 // be modified.
 func (l *radioLearner) at(t int64) *Radio {
-	i, _ := slices.BinarySearchFunc(l.buckets, t-radioBucketMS+1, func(b radioBucket, v int64) int { return cmp.Compare(b.start, v) })
+	i := l.search(t - radioBucketMS + 1)
 	if i == 0 {
 		return l.prio
 	}

@@ -193,23 +193,26 @@ func (t *tracker) seedGrid(e *Engine, ranging []obs, d *drawer) bool {
 	e.like.rd = rd
 	tz := l.elev + cfg.TagHeightM
 	eps := cfg.outlierFloor(e.cal.radio.at(t.last).sigma)
-	// cells holds the walkable grid points, l the cumulative likelihood
-	cells, sum := e.like.cells[:0], 0.0
+	// cells holds the walkable grid points, l the likelihood of all
+	// readings there, then the cumulative likelihood
+	cells := e.like.cells[:0]
 	for cx := minX + seedStepM/2; cx < maxX; cx += seedStepM {
 		for cy := minY + seedStepM/2; cy < maxY; cy += seedStepM {
-			room, ok := s.walkable(lv, cx, cy)
-			if !ok {
-				continue
+			if room, ok := s.walkable(lv, cx, cy); ok {
+				cells = append(cells, learnCell{x: cx, y: cy, room: int16(room), l: 1})
 			}
-			lk := 1.0
-			for j := range rd {
-				lk *= e.readingLik(&rd[j], cx, cy, tz, room, eps)
-			}
-			sum += lk
-			cells = append(cells, learnCell{x: cx, y: cy, room: int16(room), l: sum})
 		}
 	}
 	e.like.cells = cells
+	lik, nw := e.like.gridBufs(len(cells))
+	for j := range rd {
+		e.gridLik(&rd[j], cells, tz, eps, lik, nw)
+	}
+	sum := 0.0
+	for c := range cells {
+		sum += cells[c].l
+		cells[c].l = sum
+	}
 	if len(cells) == 0 || !(sum > 0) {
 		return false
 	}

@@ -104,10 +104,14 @@ func (s *site) buildWallGrids(maxWalls, workers int) {
 	})
 }
 
-// wallScratch holds the per-ray states while one reader's grid is built.
+// wallScratch holds the per-ray states while one reader's grid is built,
+// the ray state each cell takes (its index in them) and how far each ray
+// is walked.
 type wallScratch struct {
 	walls []uint8
 	ends  []int16
+	at    []int32
+	reach []int32
 }
 
 // newWallGrid counts the walls from reader rd to every cell of its grid,
@@ -132,27 +136,14 @@ func (s *site) newWallGrid(rd *siteReader, ras *roomRaster, sc *wallScratch, max
 	step := rasterCellM
 	nSteps := int(math.Ceil(far/step)) + 1
 	nRays := int(math.Ceil(2 * math.Pi * far / wallCellM))
-	// every ray writes its whole row, so the reused buffers need no clearing
-	sc.walls = slices.Grow(sc.walls[:0], nRays*nSteps)[:nRays*nSteps]
-	sc.ends = slices.Grow(sc.ends[:0], nRays*nSteps)[:nRays*nSteps]
-	walls, ends := sc.walls, sc.ends
-	for a := 0; a < nRays; a++ {
-		ang := 2 * math.Pi * float64(a) / float64(nRays)
-		dx, dy := math.Cos(ang)*step, math.Sin(ang)*step
-		cur, w := rd.room, 0
-		px, py := rd.x, rd.y // last point inside cur
-		row := a * nSteps
-		walls[row], ends[row] = 0, int16(cur)
-		for k := 1; k < nSteps; k++ {
-			x, y := rd.x+float64(k)*dx, rd.y+float64(k)*dy
-			if r := ras.at(x, y); r >= 0 {
-				if r != cur && !s.throughDoor(cur, r, px, py, x, y, openingTolM) {
-					w++
-				}
-				cur, px, py = r, x, y
-			}
-			walls[row+k], ends[row+k] = uint8(min(w, 255)), int16(cur)
-		}
+	// which ray and step each cell takes (at[c]: a*nSteps+k), and how far
+	// each ray must be walked for them (reach[a]: its last step any cell
+	// takes, -1 when none): the rays are fanned out for the far corner,
+	// and most reach the grid's edge well before
+	sc.at = slices.Grow(sc.at[:0], len(g.walls))[:len(g.walls)]
+	sc.reach = slices.Grow(sc.reach[:0], nRays)[:nRays]
+	for a := range sc.reach {
+		sc.reach[a] = -1
 	}
 	for iy := 0; iy < g.ny; iy++ {
 		for ix := 0; ix < g.nx; ix++ {
@@ -164,11 +155,40 @@ func (s *site) newWallGrid(rd *siteReader, ras *roomRaster, sc *wallScratch, max
 			}
 			a := int(math.Round(ang/(2*math.Pi)*float64(nRays))) % nRays
 			k := min(int(math.Round(math.Hypot(x, y)/step)), nSteps-1)
-			c := iy*g.nx + ix
-			w := int(walls[a*nSteps+k])
-			g.walls[c] = uint8(min(w, maxWalls) | min(w+1, maxWalls)<<4)
-			g.end[c] = ends[a*nSteps+k]
+			sc.at[iy*g.nx+ix] = int32(a*nSteps + k)
+			sc.reach[a] = max(sc.reach[a], int32(k))
 		}
+	}
+	// a ray writes its row up to its reach, all that is read of it, so the
+	// reused buffers need no clearing
+	sc.walls = slices.Grow(sc.walls[:0], nRays*nSteps)[:nRays*nSteps]
+	sc.ends = slices.Grow(sc.ends[:0], nRays*nSteps)[:nRays*nSteps]
+	walls, ends := sc.walls, sc.ends
+	for a, reach := range sc.reach {
+		if reach < 0 {
+			continue
+		}
+		ang := 2 * math.Pi * float64(a) / float64(nRays)
+		dx, dy := math.Cos(ang)*step, math.Sin(ang)*step
+		cur, w := rd.room, 0
+		px, py := rd.x, rd.y // last point inside cur
+		row := a * nSteps
+		walls[row], ends[row] = 0, int16(cur)
+		for k := 1; k <= int(reach); k++ {
+			x, y := rd.x+float64(k)*dx, rd.y+float64(k)*dy
+			if r := ras.at(x, y); r >= 0 {
+				if r != cur && !s.throughDoor(cur, r, px, py, x, y, openingTolM) {
+					w++
+				}
+				cur, px, py = r, x, y
+			}
+			walls[row+k], ends[row+k] = uint8(min(w, 255)), int16(cur)
+		}
+	}
+	for c, at := range sc.at {
+		w := int(walls[at])
+		g.walls[c] = uint8(min(w, maxWalls) | min(w+1, maxWalls)<<4)
+		g.end[c] = ends[at]
 	}
 	return g
 }
