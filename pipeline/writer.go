@@ -19,10 +19,9 @@ import (
 // (only the newest position of a tag is live state; trail points, events,
 // visits and the rest are kept in order), geofence state parts merged by
 // key. When the store is free the batch is sealed with the next Seq and
-// written in one Apply (one round trip to Redis), or in a few when it
-// carries events or many positions (split: the events first, then the
-// other positions in chunks): about one update per tick while the store
-// keeps up, fewer and larger ones while it is slow. A
+// written in one Apply (one round trip to Redis), or two when it carries
+// events (split: the events first): about one write per tick while the
+// store keeps up, fewer and larger ones while it is slow. A
 // failed write is retried unchanged after a pause, so the store applies it
 // once (Update.Seq); nothing newer is written before it.
 type writer struct {
@@ -240,7 +239,7 @@ func (w *writer) seal() {
 		b = w.acc
 		w.acc = batch{}
 	}
-	if b.updates == 0 && b.progress == 0 && b.empty() { // (a chunk of a split batch has items, not updates)
+	if b.updates == 0 && b.progress == 0 {
 		return
 	}
 	if b.empty() {
@@ -254,8 +253,8 @@ func (w *writer) seal() {
 		return
 	}
 	b.at = nil
-	if rest := b.split(); rest != nil {
-		w.full = append(rest, w.full...)
+	if rest, ok := b.split(); ok {
+		w.full = append([]batch{rest}, w.full...)
 	}
 	w.seq++
 	b.u.Seq = w.seq
@@ -263,88 +262,62 @@ func (w *writer) seal() {
 	w.publish()
 }
 
-// split divides a batch into several writes, in this order, when it
-// carries events and the positions of other tags, or more than
-// writeChunk positions. b keeps the events and what explains them or
-// must not be written twice (the positions and geofence state of the
-// tags the events are about, the engine-wide geofence part, visits,
-// trail points, analytics, configuration, batteries, status changes and
-// the watermark); rest takes every other tag's position and geofence
-// state, writeChunk positions per write.
-//
-// A Redis script runs alone: while one tick's whole live state is
-// written (about 50 ms at 5,000 positions), every read waits, the event
-// stream's readers included. Split, an ENTER or an alert is written in a
-// fraction of that and read after at most one chunk; so is any query.
-// Each tag's position and state land with its own events, so a client
+// split divides a batch that carries events into two writes, in this
+// order: b keeps the events and what explains them or must not be
+// replayed twice (the positions and geofence state of the tags the
+// events are about, the engine-wide geofence part, visits, trail points,
+// analytics, configuration, batteries, status changes and the
+// watermark); rest takes every other tag's position and geofence state.
+// The first write is a fraction of the second (a tick carries a few
+// hundred events against thousands of positions, and every tag seen has
+// its geofence state rewritten), so an ENTER or an alert reaches its
+// subscribers without waiting for the whole tick's live state; each
+// tag's position and state still land with its own events, so a client
 // reading an event's tag or room sees them agree.
 //
-// The watermark goes with the events: a writer that dies between the
+// The watermark goes with the events: a writer that dies between the two
 // writes leaves the other tags' live positions and geofence state one
 // tick old until their next sighting (a pending debounce restarts a tick
-// later), and a writer taking over does not write the events or the
-// analytics again. The last chunk carries the waiters and the progress,
-// every write the dues (the events' mark when the events were written):
-// the update counts as stored once all are. split returns nil, leaving b
-// whole, when there is nothing to split.
-func (b *batch) split() (rest []batch) {
-	if (len(b.u.Events) == 0 || len(b.u.Positions) == 0) && len(b.u.Positions) <= writeChunk {
-		return nil
+// later), and a writer taking over does not emit the events again. rest
+// carries the waiters and the progress, both the dues (b's mark when the
+// events were written): the update counts as stored once both writes
+// are. It reports false, leaving b whole, when there is nothing to split.
+func (b *batch) split() (rest batch, ok bool) {
+	if len(b.u.Events) == 0 || len(b.u.Positions) == 0 && len(b.u.Fence) == 0 {
+		return batch{}, false
 	}
 	evented := make(map[string]bool, len(b.u.Events))
 	for _, e := range b.u.Events {
 		evented[e.Tag] = true
 	}
 	keep := b.u.Positions[:0:0]
-	chunkOf := make(map[string]int) // the chunk of rest holding a tag's position
 	for _, p := range b.u.Positions {
 		if evented[p.Tag] {
 			keep = append(keep, p)
 			continue
 		}
-		if len(rest) == 0 || len(rest[len(rest)-1].u.Positions) == writeChunk {
-			rest = append(rest, batch{since: b.since, dues: b.dues, partial: true})
-		}
-		c := &rest[len(rest)-1]
-		chunkOf[p.Tag] = len(rest) - 1
-		c.u.Positions = append(c.u.Positions, p)
-		c.bytes += positionBytes(p)
+		rest.u.Positions = append(rest.u.Positions, p)
+		rest.bytes += positionBytes(p)
 	}
 	for k, v := range b.u.Fence {
 		if k == geofence.GlobalPart || evented[k] {
 			continue
 		}
-		i, ok := chunkOf[k]
-		if !ok {
-			if len(rest) == 0 {
-				rest = append(rest, batch{since: b.since, dues: b.dues, partial: true})
-			}
-			i = len(rest) - 1
+		if rest.u.Fence == nil {
+			rest.u.Fence = make(map[string][]byte)
 		}
-		c := &rest[i]
-		if c.u.Fence == nil {
-			c.u.Fence = make(map[string][]byte)
-		}
-		c.u.Fence[k] = v
-		c.bytes += int64(len(k) + len(v) + itemBytes)
+		rest.u.Fence[k] = v
+		rest.bytes += int64(len(k) + len(v) + itemBytes)
 		delete(b.u.Fence, k)
 	}
-	if len(rest) == 0 {
-		return nil
+	if rest.empty() {
+		return batch{}, false
 	}
-	last := &rest[len(rest)-1]
-	last.updates, last.waiters, last.progress, last.partial = b.updates, b.waiters, b.progress, false
-	b.u.Positions, b.updates, b.partial = keep, 0, true
+	rest.since, rest.updates, rest.waiters, rest.progress, rest.dues = b.since, b.updates, b.waiters, b.progress, b.dues
+	b.u.Positions, b.bytes, b.updates, b.partial = keep, b.bytes-rest.bytes, 0, true
 	b.waiters, b.progress = nil, 0
-	for _, c := range rest {
-		b.bytes -= c.bytes
-	}
-	return rest
+	return rest, true
 }
-
-// writeChunk is the most positions one write of a split batch carries
-// besides its events' (see split): about 10 ms of Redis's time.
-const writeChunk = 1000
 
 // write tries the sealed batch once; it reports success.
 func (w *writer) write(ctx context.Context, b *batch) bool {

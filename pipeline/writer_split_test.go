@@ -103,8 +103,7 @@ func (s *steppedWriter) ExpirePositions(context.Context, int64) (int, error) { r
 // Seqs; the waiter, the progress and the epoch's stored delay are told
 // only once both are written, its events delay once the first is.
 // Updates without events, or whose positions all have events, are one
-// write unless they carry more than writeChunk positions, which are
-// written writeChunk at a time after the rest.
+// write.
 func TestEventsWrittenFirst(t *testing.T) {
 	s := &steppedWriter{applied: make(chan store.Update), proceed: make(chan struct{})}
 	progressed := make(chan uint64, 1)
@@ -196,34 +195,6 @@ func TestEventsWrittenFirst(t *testing.T) {
 		if !slices.Equal(tags(got.Positions), tags(u.Positions)) || len(got.Events) != len(u.Events) {
 			t.Fatalf("%d positions and %d events written as positions %v and %d events: want one write", len(u.Positions), len(u.Events), tags(got.Positions), len(got.Events))
 		}
-	}
-
-	// More than writeChunk positions without events: the watermark first,
-	// then the positions in chunks of writeChunk; the waiter once all are.
-	var many []location.Position
-	for i := range writeChunk + 1 {
-		many = append(many, pos(fmt.Sprintf("P%d", i)))
-	}
-	done = make(chan error, 1)
-	w.put(store.Update{Positions: many, Watermark: 9000}, done, 0, nil)
-	var sizes []int
-	var seqs []uint64
-	for range 3 {
-		u := <-s.applied
-		if told(done) {
-			t.Fatal("the waiter was told before the last chunk was written")
-		}
-		s.proceed <- struct{}{}
-		sizes, seqs = append(sizes, len(u.Positions)), append(seqs, u.Seq)
-		if (u.Watermark != 0) != (len(sizes) == 1) {
-			t.Fatalf("write %d carries watermark %d: want it in the first write only", len(sizes), u.Watermark)
-		}
-	}
-	if !slices.Equal(sizes, []int{0, writeChunk, 1}) || seqs[1] != seqs[0]+1 || seqs[2] != seqs[1]+1 {
-		t.Fatalf("%d positions written as %v with Seqs %v, want [0 %d 1] with consecutive Seqs", len(many), sizes, seqs, writeChunk)
-	}
-	if err := <-done; err != nil {
-		t.Fatalf("waiter told %v", err)
 	}
 	w.close()
 	if err := <-stopped; err != nil {
