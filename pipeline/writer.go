@@ -65,9 +65,6 @@ type batch struct {
 	waiters  []chan<- error // told the outcome of the first write attempt
 	progress uint64         // batches processed and written once this is (see Config.Progress)
 	dues     []time.Time    // when the epochs it finalises fell due
-	// partial marks the first write of a split batch (see split): its
-	// events are stored, the update is not yet.
-	partial bool
 }
 
 func (b *batch) empty() bool { return b.u.NoItems() }
@@ -276,9 +273,8 @@ func (w *writer) seal() {
 // The watermark goes with the events: a writer that crashed between the
 // two writes leaves the other tags' live positions one tick old until
 // their next sighting, and a writer taking over does not emit the
-// events again. rest carries the waiters and the progress, and both the
-// dues (b's mark when the events were written): the update counts as
-// stored once both writes are. It reports false,
+// events again. rest carries the waiters, the progress and the dues:
+// the update counts as stored once both writes are. It reports false,
 // leaving b whole, when there is nothing to split.
 func (b *batch) split() (rest batch, ok bool) {
 	if len(b.u.Events) == 0 || len(b.u.Positions) == 0 {
@@ -304,8 +300,8 @@ func (b *batch) split() (rest batch, ok bool) {
 	}
 	rest = batch{u: store.Update{Positions: moved}, since: b.since, bytes: movedBytes, updates: b.updates,
 		waiters: b.waiters, progress: b.progress, dues: b.dues}
-	b.u.Positions, b.bytes, b.updates, b.partial = keep, b.bytes-movedBytes, 0, true
-	b.waiters, b.progress = nil, 0
+	b.u.Positions, b.bytes, b.updates = keep, b.bytes-movedBytes, 0
+	b.waiters, b.progress, b.dues = nil, 0, nil
 	return rest, true
 }
 
@@ -337,17 +333,12 @@ func (w *writer) write(ctx context.Context, b *batch) bool {
 		w.failing = 0
 	}
 	w.m.events.Add(float64(len(evs)))
-	if !b.partial {
+	if b.updates > 0 { // the first write of a split batch counts with its second
 		w.m.writtenUpdates.Observe(float64(b.updates))
 	}
 	now := w.clock()
 	for _, due := range b.dues {
-		if len(b.u.Events) > 0 {
-			w.m.epochDelay.WithLabelValues("events").Observe(max(0, now.Sub(due).Seconds()))
-		}
-		if !b.partial {
-			w.m.epochDelay.WithLabelValues("stored").Observe(max(0, now.Sub(due).Seconds()))
-		}
+		w.m.epochDelay.WithLabelValues("stored").Observe(max(0, now.Sub(due).Seconds()))
 	}
 	for _, c := range b.waiters {
 		c <- nil
