@@ -188,7 +188,11 @@ func TestStaleWhileSaturated(t *testing.T) {
 	inFlight := func(body []byte) chan reply {
 		out := make(chan reply, 1)
 		go func() { out <- post(t, ts.addr, SightingsPath, message.AppCBOR, body) }()
-		<-gate.entered
+		select {
+		case <-gate.entered:
+		case r := <-out:
+			t.Fatalf("answered %v without reaching the Sink", r.code)
+		}
 		return out
 	}
 	first := inFlight(mustCBOR(t, sampleBatch("R-L0-S03", 1, 3, now))) // one goroutine busy in the Sink
@@ -212,7 +216,10 @@ func TestStaleWhileSaturated(t *testing.T) {
 	if r := <-first; r.code != codes.Changed {
 		t.Fatalf("first batch: %v, want 2.04", r.code)
 	}
-	// a goroutine free: the stale batch goes to the Sink
+	// a goroutine free: the stale batch goes to the Sink. A goroutine
+	// counts as busy until it has sent its answer, so the test waits for
+	// both to be counted free, not for the answers alone.
+	waitFor(t, "the reading goroutines free", func() bool { return ts.ingest.busy.Load() == 0 })
 	again := inFlight(stale)
 	gate.release <- struct{}{}
 	if r := <-again; r.code != codes.Changed {
