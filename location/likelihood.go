@@ -201,7 +201,7 @@ func (k *weighBufs) term(e *Engine, r *readerTerm, ps []particle, qFloor float64
 	for i, mu := range mus {
 		res := rssi - mu
 		v := res * res * inv2s2
-		if v > qFloor { // min(v, qFloor), as readingLik's mixture
+		if v > qFloor { // min(v, qFloor), as gridLik's mixture
 			v = qFloor
 		}
 		qs[i] += v
