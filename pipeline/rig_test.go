@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/internal/sim"
@@ -128,11 +129,22 @@ func (r *rig) metric(name string) float64 { return sumMetric(r.t, r.reg, name, "
 // value given (label "": every series).
 func sumMetric(t *testing.T, reg *prometheus.Registry, name, label, value string) float64 {
 	t.Helper()
+	n := 0.0
+	for _, m := range series(t, reg, name, label, value) {
+		n += m.GetCounter().GetValue() + m.GetGauge().GetValue()
+	}
+	return n
+}
+
+// series returns the series of the metric name in reg whose label has the
+// value given (label "": every series).
+func series(t *testing.T, reg *prometheus.Registry, name, label, value string) []*dto.Metric {
+	t.Helper()
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := 0.0
+	var out []*dto.Metric
 	for _, mf := range mfs {
 		if mf.GetName() != name {
 			continue
@@ -143,11 +155,11 @@ func sumMetric(t *testing.T, reg *prometheus.Registry, name, label, value string
 				match = match || (l.GetName() == label && l.GetValue() == value)
 			}
 			if match {
-				n += m.GetCounter().GetValue() + m.GetGauge().GetValue()
+				out = append(out, m)
 			}
 		}
 	}
-	return n
+	return out
 }
 
 // eventually polls cond until it holds, failing the test after waitFor.

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
 
 	"github.com/hospitalrtls/rtls/floorplans"
 	"github.com/hospitalrtls/rtls/location"
@@ -64,10 +63,10 @@ func TestEpochDelay(t *testing.T) {
 	plan, eng, p, w, nowMS, start := c.plan, c.eng, c.p, c.w, &c.nowMS, c.start
 	lateness := eng.Config().LatenessMS
 	delay := func(stage string) (n uint64, sum float64) {
-		if m := c.metric(t, "rtls_pipeline_epoch_delay_seconds", stage); m != nil {
-			return m.GetHistogram().GetSampleCount(), m.GetHistogram().GetSampleSum()
+		for _, m := range series(t, c.reg, "rtls_pipeline_epoch_delay_seconds", "stage", stage) {
+			n, sum = n+m.GetHistogram().GetSampleCount(), sum+m.GetHistogram().GetSampleSum()
 		}
-		return 0, 0
+		return n, sum
 	}
 	// the first tick finalises the epoch ending at the watermark, due now
 	eventually(t, "the first epoch stored", func() bool { n, _ := delay("stored"); return n > 0 })
@@ -109,10 +108,7 @@ func TestAheadAtTheTick(t *testing.T) {
 		plan, eng, p, w, nowMS, start := c.plan, c.eng, c.p, c.w, &c.nowMS, c.start
 		lateness := eng.Config().LatenessMS
 		ahead := func(result string) float64 {
-			if m := c.metric(t, "rtls_engine_ahead_epochs_total", result); m != nil {
-				return m.GetCounter().GetValue()
-			}
-			return 0
+			return sumMetric(t, c.reg, "rtls_engine_ahead_epochs_total", "result", result)
 		}
 		ingest := func(ts int64, reader int) {
 			ss := []location.Sighting{{TS: ts, Reader: plan.Readers[reader].ID, Tag: "T1", RSSI: -50}}
@@ -177,24 +173,4 @@ func startClocked(t *testing.T) *clocked {
 	go func() { done <- c.p.Run(ctx) }()
 	c.stop = func() { cancel(); <-done }
 	return c
-}
-
-// metric returns the series of the metric name whose first label is
-// label, nil when there is none.
-func (c *clocked) metric(t *testing.T, name, label string) *dto.Metric {
-	mfs, err := c.reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			if m.GetLabel()[0].GetValue() == label {
-				return m
-			}
-		}
-	}
-	return nil
 }
