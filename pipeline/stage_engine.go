@@ -120,9 +120,10 @@ func (p *Pipeline) tick(out chan<- stageMsg) {
 	// Sightings that queued meanwhile at or before the watermark go in
 	// before it moves on; newer ones (readers posting the second that
 	// just ended) once the positions are handed on.
-	p.take(p.q.behind(min(p.watermark(), h-1)))
+	target := min(p.watermark(), h-1)
+	p.take(p.q.behind(target))
 	p.q.beginTick(p.cfg.Clock())
-	wm := p.q.hold(min(p.watermark(), h-1))
+	wm := p.q.hold(target)
 	ps := p.eng.Flush(wm)
 	if a := p.cfg.Alerts; a != nil {
 		a.Expire(wm)
