@@ -14,21 +14,28 @@ import (
 // live feeds ss to eng as the live server does: event time stands in for
 // the wall clock (the newest sighting so far), and whenever it enters a
 // new epoch the engine is flushed at it minus the lateness and, when
-// ahead is set, computes the next epoch ahead (Engine.Ahead). With
-// readEvery above 0 it reads the tag of every readEvery-th sighting
-// (Engine.Current) before adding it.
+// ahead is set, begins to compute the next epoch ahead (Engine.Ahead), two
+// tags per worker at a time, going on after every third sighting added
+// meanwhile. Every 500th sighting the engine drains (a barrier in the
+// middle of Ahead's list). With readEvery above 0 it reads the tag of
+// every readEvery-th sighting (Engine.Current) before adding it.
 func live(eng *location.Engine, ss []location.Sighting, ahead bool, readEvery int) []location.Position {
+	const slice = 2
 	cfg := eng.Config()
 	var out []location.Position
 	now, tick := int64(math.MinInt64), int64(math.MinInt64)
+	more := false
 	for i, s := range ss {
 		now = max(now, s.TS)
 		if e := now / cfg.EpochMS; e != tick {
 			tick = e
 			out = append(out, eng.Flush(now-cfg.LatenessMS)...)
-			if ahead {
-				eng.Ahead()
-			}
+			more = ahead && eng.Ahead(slice)
+		} else if more && i%3 == 0 {
+			more = eng.Ahead(slice)
+		}
+		if i%500 == 499 {
+			out = append(out, eng.Drain()...)
 		}
 		if readEvery > 0 && i%readEvery == 0 {
 			eng.Current(s.Tag)

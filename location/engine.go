@@ -81,10 +81,12 @@ type Engine struct {
 	// solo computes tags read between barriers (settle) into early.
 	solo  *worker
 	early map[*tracker]*stash
-	// ahead lists the tags the last Ahead computed, at aheadAt (Flush's
-	// watermark then); aheadFree holds the results not in use.
+	// ahead lists the tags the last Ahead began to compute, at aheadAt
+	// (Flush's watermark then), up to aheadNext so far; aheadFree holds
+	// the results not in use.
 	ahead     []*tracker
 	aheadAt   int64
+	aheadNext int
 	aheadFree []*ahead
 	// arenas hold what each worker computed during the last Ahead.
 	arenas []arena

@@ -409,21 +409,63 @@ type arena struct {
 // work of a whole epoch lies off the path from its falling due to its
 // positions and events. Nothing is output or learned until that barrier,
 // where each tag's result is adopted in the tag's place in the work list.
-// Ahead does nothing until Flush's watermark has moved on. It computes on
-// every worker but one (docs/performance.md: with both cores of two, the
-// store write of the epoch before waited for one, and its events with it).
+//
+// It computes up to slice tags per worker and reports whether tags remain:
+// the caller takes the sightings that came meanwhile (Add) and calls it
+// again, so that a live server goes on taking batches while it computes
+// ahead. The first call after Flush's watermark has moved on begins the
+// list anew; its tags not computed by then are computed when due. It
+// computes on every worker but one (docs/performance.md: with both cores
+// of two, the store write of the epoch before waited for one, and its
+// events with it).
 //
 // An epoch reads only what was learned from the epochs before it
 // (calibration.at, radioLearner.at), all finalised and committed by the
-// Flush before Ahead, so a tag's result is the same whether or not it was
-// computed ahead: the output does not depend on calling Ahead. A sighting
-// that comes for the epoch afterwards (a late one, within the lateness)
-// discards the tag's result (Stats.AheadDiscarded), and the barrier
-// computes the epoch as it would have.
-func (e *Engine) Ahead() {
-	if e.flushed == math.MinInt64 || e.flushed == e.aheadAt {
-		return
+// Flush before Ahead (a barrier since, at the same watermark, commits
+// only later epochs of tags its own sightings closed), so a tag's result
+// is the same whether or not it was computed ahead: the output does not
+// depend on calling Ahead. A sighting
+// that comes for the epoch after the tag was computed (a late one, within
+// the lateness) discards the tag's result (Stats.AheadDiscarded), and the
+// barrier computes the epoch as it would have; one that comes before is
+// computed with the rest.
+func (e *Engine) Ahead(slice int) (more bool) {
+	if e.flushed == math.MinInt64 {
+		return false
 	}
+	if e.flushed != e.aheadAt {
+		e.beginAhead()
+	}
+	end := e.flushed + e.cfg.EpochMS
+	todo := e.ahead[e.aheadNext:]
+	if len(todo) == 0 {
+		return false
+	}
+	nw := min(len(e.workers)-1, len(todo))
+	if nw < 1 || len(todo) < minParallel {
+		nw = 1
+	}
+	todo = todo[:min(len(todo), nw*max(slice, 1))]
+	e.aheadNext += len(todo)
+	// a tag read since the list began (Current) may have had its sightings
+	// of the epoch computed already
+	due := func(t *tracker) bool { return len(t.pending) > 0 && t.firstEnd == end }
+	for _, t := range todo {
+		if due(t) {
+			e.stats.Ahead++
+		}
+	}
+	parallel(nw, len(todo), max(1, min(64, len(todo)/(4*nw))), func(k, i int) {
+		if t := todo[i]; due(t) {
+			e.workers[k].computeAhead(int32(k), t, end)
+		}
+	})
+	return e.aheadNext < len(e.ahead)
+}
+
+// beginAhead begins Ahead's list for the epoch after Flush's watermark:
+// the tags with sightings in it and none before.
+func (e *Engine) beginAhead() {
 	e.aheadAt = e.flushed
 	// the last Ahead's results were adopted at the barriers since, or
 	// discarded; one not adopted (its tag held back) is discarded now, as
@@ -461,20 +503,7 @@ func (e *Engine) Ahead() {
 	}
 	clear(e.aheadFree) // the pool holds no more than one Ahead's worth
 	e.aheadFree = e.aheadFree[:0]
-	e.ahead = list
-	if len(list) == 0 {
-		return
-	}
-	// on every worker but one: the epoch before is being written
-	// meanwhile, and its positions and events wait for a core
-	nw := min(len(e.workers)-1, len(list))
-	if nw < 1 || len(list) < minParallel {
-		nw = 1
-	}
-	parallel(nw, len(list), max(1, min(64, len(list)/(4*nw))), func(k, i int) {
-		e.workers[k].computeAhead(int32(k), list[i], end)
-	})
-	e.stats.Ahead += uint64(len(list))
+	e.ahead, e.aheadNext = list, 0
 }
 
 // computeAhead computes t's epochs up to end into t.ahead and the

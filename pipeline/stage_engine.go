@@ -47,8 +47,10 @@ type engineState struct {
 	hold, newest int64
 	// lastEnd is the end of the newest epoch finalised.
 	lastEnd int64
-	// ahead is the engine's counters when noteAhead last read them.
-	ahead location.Stats
+	// ahead is the engine's counters when noteAhead last read them;
+	// aheadMore is set while the engine has tags left to compute ahead.
+	ahead     location.Stats
+	aheadMore bool
 }
 
 type addedBatch struct {
@@ -72,7 +74,15 @@ func (p *Pipeline) runEngine(ctx context.Context, out chan<- stageMsg) {
 	due := time.NewTimer(p.untilDue())
 	defer due.Stop()
 	for {
+		// the engine computes ahead a slice at a time, between whatever
+		// else is ready, so that batches do not wait for all of it
+		var ahead <-chan struct{}
+		if p.engine.aheadMore {
+			ahead = readyChan
+		}
 		select {
+		case <-ahead:
+			p.aheadSlice()
 		case <-due.C:
 			p.tick(out)
 			due.Reset(p.untilDue())
@@ -136,15 +146,16 @@ func (p *Pipeline) tick(out chan<- stageMsg) {
 	}
 	// The next epoch is computed now, while the geofence stage and the
 	// store write this one: when it falls due, the tick mostly commits it.
-	// Not while the engine is behind (it refused batches in the last
+	// Its first slice here, the rest between the batches that come
+	// meanwhile (runEngine). Not while the engine is behind (it refused batches in the last
 	// epoch) or the watermark is held back an epoch or more (for refused
 	// batches expected back, or queued ones): their sightings, retried,
 	// would discard what was computed, and the engine would do the work
 	// twice when it has the least time for it.
 	epoch := time.Duration(p.epochMS) * time.Millisecond
+	p.engine.aheadMore = false
 	if !p.shed.OpenedSince(now.Add(-epoch)) && p.watermark()-wm < p.epochMS {
-		p.eng.Ahead()
-		p.noteAhead()
+		p.aheadSlice()
 	}
 	p.q.endTick(p.cfg.Clock())
 	p.expire(wm)
@@ -172,6 +183,25 @@ func (p *Pipeline) finalised(wm int64) []time.Time {
 	}
 	return dues
 }
+
+// aheadSlice computes the next slice of the engine's next epoch ahead
+// (location.Engine.Ahead).
+func (p *Pipeline) aheadSlice() {
+	p.engine.aheadMore = p.eng.Ahead(aheadSliceTags)
+	p.noteAhead()
+}
+
+// aheadSliceTags is how many tags per worker the engine computes ahead
+// before it looks for batches again: at about 45 µs a tag (docs/
+// performance.md), 256 keep a batch from waiting more than about 12 ms.
+const aheadSliceTags = 256
+
+// readyChan is always ready to receive from.
+var readyChan = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
 
 // noteAhead counts the epochs the engine computed ahead and discarded
 // since the last call.
