@@ -545,7 +545,7 @@ func (o observation) moveTo(b *obsBuf, pws []float64) observation {
 // adopt makes what Ahead computed for t its own, as if w computed it now:
 // the state, the sightings taken, the positions and observations.
 func (w *worker) adopt(t *tracker, a *ahead) {
-	t.copyState(&a.t)
+	t.moveState(&a.t)
 	w.ctx.like.obs = t.take(a.end, w.ctx.cfg.EpochMS, w.ctx.like.obs)
 	ar := &w.arenas[a.sp.w]
 	w.out = append(w.out, ar.out[a.sp.out0:a.sp.out1]...)

@@ -219,19 +219,36 @@ func newTracker(tag string, cfg Config, seed uint64) *tracker {
 // step, advance) src's, in t's own buffers. What the arrival of sightings
 // changes (pending, maxTS, closed, firstEnd, inDirty, queued) and t's
 // identity (tag, random source, ahead) stay t's. A slice added to the
-// tracker must be copied here, not shared.
+// tracker must be copied here, and handed back in moveState, not shared.
 func (t *tracker) copyState(src *tracker) {
+	own := t.takeState(src)
+	t.st = append(own.st[:0], src.st...)
+	t.mv = append(own.mv[:0], src.mv...)
+	t.heard = append(own.heard[:0], src.heard...)
+	t.ws = copyOrNil(own.ws, src.ws)
+	t.rooms.p = copyOrNil(own.rooms.p, src.rooms.p)
+}
+
+// moveState makes t's filter state src's, as copyState, but takes src's
+// slices instead of copying them and leaves t's old ones to src, whose
+// state is then no longer a tag's (a result of Ahead once adopted): no
+// copy, and both keep their buffers' capacity.
+func (t *tracker) moveState(src *tracker) {
+	own := t.takeState(src)
+	src.st, src.mv, src.heard, src.ws, src.rooms.p = own.st, own.mv, own.heard, own.ws, own.rooms.p
+}
+
+// takeState makes t src, but for t's identity and what the arrival of
+// sightings changes (copyState), and returns what t was; its slices are
+// src's.
+func (t *tracker) takeState(src *tracker) tracker {
 	own := *t
 	*t = *src
 	t.tag, t.rng, t.pcg, t.ahead = own.tag, own.rng, own.pcg, own.ahead
 	t.pending, t.maxTS, t.closed, t.firstEnd = own.pending, own.maxTS, own.closed, own.firstEnd
 	t.inDirty, t.queued = own.inDirty, own.queued
 	*t.pcg = *src.pcg
-	t.st = append(own.st[:0], src.st...)
-	t.mv = append(own.mv[:0], src.mv...)
-	t.heard = append(own.heard[:0], src.heard...)
-	t.ws = copyOrNil(own.ws, src.ws)
-	t.rooms.p = copyOrNil(own.rooms.p, src.rooms.p)
+	return own
 }
 
 // copyOrNil returns src's elements in dst's buffer, or nil when src is nil
