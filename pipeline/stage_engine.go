@@ -147,11 +147,11 @@ func (p *Pipeline) tick(out chan<- stageMsg) {
 	// The next epoch is computed now, while the geofence stage and the
 	// store write this one: when it falls due, the tick mostly commits it.
 	// Its first slice here, the rest between the batches that come
-	// meanwhile (runEngine). Not while the engine is behind (it refused batches in the last
-	// epoch) or the watermark is held back an epoch or more (for refused
-	// batches expected back, or queued ones): their sightings, retried,
-	// would discard what was computed, and the engine would do the work
-	// twice when it has the least time for it.
+	// meanwhile (runEngine). Not while the engine is behind (it refused
+	// batches in the last epoch) or the watermark is held back an epoch or
+	// more (for refused batches expected back, or queued ones): their
+	// sightings, retried, would discard what was computed, and the engine
+	// would do the work twice when it has the least time for it.
 	epoch := time.Duration(p.epochMS) * time.Millisecond
 	p.engine.aheadMore = false
 	if !p.shed.OpenedSince(now.Add(-epoch)) && p.watermark()-wm < p.epochMS {
