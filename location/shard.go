@@ -424,11 +424,10 @@ type arena struct {
 // Flush before Ahead (a barrier since, at the same watermark, commits
 // only later epochs of tags its own sightings closed), so a tag's result
 // is the same whether or not it was computed ahead: the output does not
-// depend on calling Ahead. A sighting
-// that comes for the epoch after the tag was computed (a late one, within
-// the lateness) discards the tag's result (Stats.AheadDiscarded), and the
-// barrier computes the epoch as it would have; one that comes before is
-// computed with the rest.
+// depend on calling Ahead. A sighting that comes for the epoch after the
+// tag was computed (a late one, within the lateness) discards the tag's
+// result (Stats.AheadDiscarded), and the barrier computes the epoch as it
+// would have; one that comes before is computed with the rest.
 func (e *Engine) Ahead(slice int) (more bool) {
 	if e.flushed == math.MinInt64 {
 		return false

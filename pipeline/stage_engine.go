@@ -192,8 +192,9 @@ func (p *Pipeline) aheadSlice() {
 }
 
 // aheadSliceTags is how many tags per worker the engine computes ahead
-// before it looks for batches again: at about 45 µs a tag (docs/
-// performance.md), 256 keep a batch from waiting more than about 12 ms.
+// before it looks for batches again: at about 45 µs of CPU a tag, about
+// 12 ms of CPU a slice (under load a slice took up to 77 ms of wall time,
+// docs/performance.md).
 const aheadSliceTags = 256
 
 // readyChan is always ready to receive from.
