@@ -18,8 +18,9 @@ import (
 // (only the newest position of a tag is live state; trail points, events,
 // visits and the rest are kept in order), geofence state parts merged by
 // key. When the store is free the batch is sealed with the next Seq and
-// written in one Apply (one round trip to Redis): about one write per tick
-// while the store keeps up, fewer and larger ones while it is slow. A
+// written in one Apply (one round trip to Redis), or two when it carries
+// events (split: the events first): about one write per tick while the
+// store keeps up, fewer and larger ones while it is slow. A
 // failed write is retried unchanged after a pause, so the store applies it
 // once (Update.Seq); nothing newer is written before it.
 type writer struct {
@@ -247,11 +248,61 @@ func (w *writer) seal() {
 		}
 		return
 	}
+	b.at = nil
+	if rest, ok := b.split(); ok {
+		w.full = append([]batch{rest}, w.full...)
+	}
 	w.seq++
 	b.u.Seq = w.seq
-	b.at = nil
 	w.sealed = &b
 	w.publish()
+}
+
+// split divides a batch that carries events into two writes, in this
+// order: b keeps the events with everything else that explains them and
+// everything that must not be replayed twice (the positions of the tags
+// the events are about, their geofence state, visits, trail points,
+// analytics, configuration, batteries, status changes and the
+// watermark); rest takes the positions of every other tag. The first
+// write is a fraction of the second (one tick carries a few hundred
+// events against thousands of positions), so an ENTER or an alert
+// reaches its subscribers without waiting for the whole tick's live
+// state; each tag's position still lands with its own events, so a
+// client reading an event's tag or room sees them agree.
+//
+// The watermark goes with the events: a writer that crashed between the
+// two writes leaves the other tags' live positions one tick old until
+// their next sighting, and a writer taking over does not emit the
+// events again. rest carries the waiters, the progress and the dues:
+// the update counts as stored once both writes are. It reports false,
+// leaving b whole, when there is nothing to split.
+func (b *batch) split() (rest batch, ok bool) {
+	if len(b.u.Events) == 0 || len(b.u.Positions) == 0 {
+		return batch{}, false
+	}
+	evented := make(map[string]bool, len(b.u.Events))
+	for _, e := range b.u.Events {
+		evented[e.Tag] = true
+	}
+	keep := b.u.Positions[:0:0]
+	var moved []location.Position
+	var movedBytes int64
+	for _, p := range b.u.Positions {
+		if evented[p.Tag] {
+			keep = append(keep, p)
+			continue
+		}
+		moved = append(moved, p)
+		movedBytes += positionBytes(p)
+	}
+	if len(moved) == 0 {
+		return batch{}, false
+	}
+	rest = batch{u: store.Update{Positions: moved}, since: b.since, bytes: movedBytes, updates: b.updates,
+		waiters: b.waiters, progress: b.progress, dues: b.dues}
+	b.u.Positions, b.bytes, b.updates = keep, b.bytes-movedBytes, 0
+	b.waiters, b.progress, b.dues = nil, 0, nil
+	return rest, true
 }
 
 // write tries the sealed batch once; it reports success.
@@ -282,7 +333,9 @@ func (w *writer) write(ctx context.Context, b *batch) bool {
 		w.failing = 0
 	}
 	w.m.events.Add(float64(len(evs)))
-	w.m.writtenUpdates.Observe(float64(b.updates))
+	if b.updates > 0 { // the first write of a split batch counts with its second
+		w.m.writtenUpdates.Observe(float64(b.updates))
+	}
 	now := w.clock()
 	for _, due := range b.dues {
 		w.m.epochDelay.WithLabelValues("stored").Observe(max(0, now.Sub(due).Seconds()))
