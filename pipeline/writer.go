@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hospitalrtls/rtls/location"
+	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/store"
 )
 
@@ -65,6 +66,9 @@ type batch struct {
 	waiters  []chan<- error // told the outcome of the first write attempt
 	progress uint64         // batches processed and written once this is (see Config.Progress)
 	dues     []time.Time    // when the epochs it finalises fell due
+	// partial marks the first write of a split batch (see split): its
+	// events are stored, the update is not yet.
+	partial bool
 }
 
 func (b *batch) empty() bool { return b.u.NoItems() }
@@ -259,25 +263,27 @@ func (w *writer) seal() {
 }
 
 // split divides a batch that carries events into two writes, in this
-// order: b keeps the events with everything else that explains them and
-// everything that must not be replayed twice (the positions of the tags
-// the events are about, their geofence state, visits, trail points,
+// order: b keeps the events and what explains them or must not be
+// replayed twice (the positions and geofence state of the tags the
+// events are about, the engine-wide geofence part, visits, trail points,
 // analytics, configuration, batteries, status changes and the
-// watermark); rest takes the positions of every other tag. The first
-// write is a fraction of the second (one tick carries a few hundred
-// events against thousands of positions), so an ENTER or an alert
-// reaches its subscribers without waiting for the whole tick's live
-// state; each tag's position still lands with its own events, so a
-// client reading an event's tag or room sees them agree.
+// watermark); rest takes every other tag's position and geofence state.
+// The first write is a fraction of the second (a tick carries a few
+// hundred events against thousands of positions, and every tag seen has
+// its geofence state rewritten), so an ENTER or an alert reaches its
+// subscribers without waiting for the whole tick's live state; each
+// tag's position and state still land with its own events, so a client
+// reading an event's tag or room sees them agree.
 //
-// The watermark goes with the events: a writer that crashed between the
-// two writes leaves the other tags' live positions one tick old until
-// their next sighting, and a writer taking over does not emit the
-// events again. rest carries the waiters, the progress and the dues:
-// the update counts as stored once both writes are. It reports false,
-// leaving b whole, when there is nothing to split.
+// The watermark goes with the events: a writer that dies between the two
+// writes leaves the other tags' live positions and geofence state one
+// tick old until their next sighting (a pending debounce restarts a tick
+// later), and a writer taking over does not emit the events again. rest
+// carries the waiters and the progress, both the dues (b's mark when the
+// events were written): the update counts as stored once both writes
+// are. It reports false, leaving b whole, when there is nothing to split.
 func (b *batch) split() (rest batch, ok bool) {
-	if len(b.u.Events) == 0 || len(b.u.Positions) == 0 {
+	if len(b.u.Events) == 0 || len(b.u.Positions) == 0 && len(b.u.Fence) == 0 {
 		return batch{}, false
 	}
 	evented := make(map[string]bool, len(b.u.Events))
@@ -285,23 +291,31 @@ func (b *batch) split() (rest batch, ok bool) {
 		evented[e.Tag] = true
 	}
 	keep := b.u.Positions[:0:0]
-	var moved []location.Position
-	var movedBytes int64
 	for _, p := range b.u.Positions {
 		if evented[p.Tag] {
 			keep = append(keep, p)
 			continue
 		}
-		moved = append(moved, p)
-		movedBytes += positionBytes(p)
+		rest.u.Positions = append(rest.u.Positions, p)
+		rest.bytes += positionBytes(p)
 	}
-	if len(moved) == 0 {
+	for k, v := range b.u.Fence {
+		if k == geofence.GlobalPart || evented[k] {
+			continue
+		}
+		if rest.u.Fence == nil {
+			rest.u.Fence = make(map[string][]byte)
+		}
+		rest.u.Fence[k] = v
+		rest.bytes += int64(len(k) + len(v) + itemBytes)
+		delete(b.u.Fence, k)
+	}
+	if rest.empty() {
 		return batch{}, false
 	}
-	rest = batch{u: store.Update{Positions: moved}, since: b.since, bytes: movedBytes, updates: b.updates,
-		waiters: b.waiters, progress: b.progress, dues: b.dues}
-	b.u.Positions, b.bytes, b.updates = keep, b.bytes-movedBytes, 0
-	b.waiters, b.progress, b.dues = nil, 0, nil
+	rest.since, rest.updates, rest.waiters, rest.progress, rest.dues = b.since, b.updates, b.waiters, b.progress, b.dues
+	b.u.Positions, b.bytes, b.updates, b.partial = keep, b.bytes-rest.bytes, 0, true
+	b.waiters, b.progress = nil, 0
 	return rest, true
 }
 
@@ -333,12 +347,17 @@ func (w *writer) write(ctx context.Context, b *batch) bool {
 		w.failing = 0
 	}
 	w.m.events.Add(float64(len(evs)))
-	if b.updates > 0 { // the first write of a split batch counts with its second
+	if !b.partial {
 		w.m.writtenUpdates.Observe(float64(b.updates))
 	}
 	now := w.clock()
 	for _, due := range b.dues {
-		w.m.epochDelay.WithLabelValues("stored").Observe(max(0, now.Sub(due).Seconds()))
+		if len(b.u.Events) > 0 {
+			w.m.epochDelay.WithLabelValues("events").Observe(max(0, now.Sub(due).Seconds()))
+		}
+		if !b.partial {
+			w.m.epochDelay.WithLabelValues("stored").Observe(max(0, now.Sub(due).Seconds()))
+		}
 	}
 	for _, c := range b.waiters {
 		c <- nil

@@ -136,21 +136,21 @@ func TestEventsWrittenFirst(t *testing.T) {
 	done := make(chan error, 1)
 	w.put(store.Update{Positions: []location.Position{pos("A"), pos("B"), pos("C")},
 		Events:    []geofence.Event{{Tag: "B", Type: geofence.Enter, TS: 5000}},
-		Fence:     map[string][]byte{"B": []byte("in")},
+		Fence:     map[string][]byte{"A": []byte("a"), "B": []byte("in"), geofence.GlobalPart: []byte("clock")},
 		Trail:     []location.Position{pos("C")},
 		Watermark: 5000}, done, 7, nil)
 	first := <-s.applied
 	if got := tags(first.Positions); !slices.Equal(got, []string{"B"}) || len(first.Events) != 1 ||
-		first.Watermark != 5000 || len(first.Fence) != 1 || len(first.Trail) != 1 {
-		t.Fatalf("first write: positions %v, %d events, watermark %d, %d fence parts, %d trail points; want B's position, its event, the watermark, the fence part and the trail point",
-			got, len(first.Events), first.Watermark, len(first.Fence), len(first.Trail))
+		first.Watermark != 5000 || len(first.Fence) != 2 || first.Fence["B"] == nil || first.Fence[geofence.GlobalPart] == nil || len(first.Trail) != 1 {
+		t.Fatalf("first write: positions %v, %d events, watermark %d, fence parts %v, %d trail points; want B's position, its event, the watermark, B's and the global fence part and the trail point",
+			got, len(first.Events), first.Watermark, first.Fence, len(first.Trail))
 	}
 	s.proceed <- struct{}{}
 	second := <-s.applied
 	if got := tags(second.Positions); !slices.Equal(got, []string{"A", "C"}) || len(second.Events) != 0 || second.Watermark != 0 ||
-		second.Seq != first.Seq+1 {
-		t.Fatalf("second write: positions %v, %d events, watermark %d, Seq %d after %d; want A and C alone, next Seq",
-			got, len(second.Events), second.Watermark, second.Seq, first.Seq)
+		len(second.Fence) != 1 || second.Fence["A"] == nil || len(second.Trail) != 0 || second.Seq != first.Seq+1 {
+		t.Fatalf("second write: positions %v, %d events, watermark %d, fence parts %v, %d trail points, Seq %d after %d; want A's and C's positions and A's fence part alone, next Seq",
+			got, len(second.Events), second.Watermark, second.Fence, len(second.Trail), second.Seq, first.Seq)
 	}
 	if told(done) || len(progressed) > 0 {
 		t.Fatal("the waiter or the progress was told before the second write returned")
