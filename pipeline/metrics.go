@@ -99,7 +99,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "How far the engine's finalisation is held behind the wall clock's watermark for expected sightings (0: not held)."}),
 	}
 	m.epochDelay = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "rtls_pipeline_epoch_delay_seconds",
-		Help:    "How long after an epoch fell due (the wall clock's watermark, now minus the lateness, passed its end) its positions were computed (stage flushed) and written to the store with their events (stored): the event latency beyond the lateness.",
+		Help:    "How long after an epoch fell due (the wall clock's watermark, now minus the lateness, passed its end) its positions were computed (stage flushed), its events written to the store (events; before the other tags' positions) and all of it written (stored): events is the event latency beyond the lateness that the server adds.",
 		Buckets: epochDelayBuckets}, []string{"stage"})
 	queueAge := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "rtls_pipeline_queue_oldest_age_seconds",
 		Help: "Age of the oldest batch waiting for the engine (0 when none waits)."},

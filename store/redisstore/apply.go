@@ -42,23 +42,29 @@ func (s *Store) apply(ctx context.Context, u store.Update, fence uint64) ([]geof
 		prev, reply, err = s.applyWithBatteries(ctx, keys, args, u, fence)
 	}
 	if err != nil {
+		s.recent.reset() // the outcome is unknown
 		return nil, wrap("apply", err)
 	}
 	found := false
 	if stored, err := parseSeq(prev.Result()); err == nil {
 		found = s.checkRollback(stored, acked)
 	}
-	ids, err := appliedIDs(reply)
+	before, ids, err := appliedIDs(reply)
 	if err != nil {
+		s.recent.reset()
 		return nil, err
 	}
 	if len(ids) != len(u.Events) {
+		s.recent.reset()
 		if reply[0] == "dup" {
 			return nil, store.ErrSeqReused
 		}
 		return nil, fmt.Errorf("redisstore: apply: %d ids for %d events", len(ids), len(u.Events))
 	}
 	s.noteAcked(u.Seq, acked, found)
+	if found {
+		s.recent.reset() // Redis lost acknowledged writes: the run may be gone
+	}
 	var out []geofence.Event
 	if len(ids) > 0 {
 		out = make([]geofence.Event, len(ids))
@@ -66,6 +72,13 @@ func (s *Store) apply(ctx context.Context, u store.Update, fence uint64) ([]geof
 			e.ID = ids[i]
 			out[i] = e
 		}
+	}
+	switch {
+	case reply[0] != "ok": // a retry of a written update: the stream moved on without it
+		s.recent.reset()
+	case len(out) > 0:
+		s.recent.set(before, out, s.opts.EventMaxLen, s.opts.EventMaxAge)
+		s.notify.wakeReaders()
 	}
 	return out, nil
 }
@@ -128,22 +141,28 @@ func parseSeq(v string, err error) (uint64, error) {
 	return seq, nil
 }
 
-// appliedIDs returns the event ids of the apply script's reply.
-func appliedIDs(reply []string) ([]string, error) {
+// appliedIDs returns the event ids of the apply script's reply and, for
+// an update it wrote, the stream's newest entry before them (recent).
+func appliedIDs(reply []string) (prev string, ids []string, err error) {
 	if len(reply) == 0 {
-		return nil, fmt.Errorf("redisstore: apply: empty reply")
+		return "", nil, fmt.Errorf("redisstore: apply: empty reply")
 	}
 	switch reply[0] {
-	case "ok", "dup":
-		return reply[1:], nil
+	case "ok":
+		if len(reply) < 2 {
+			return "", nil, fmt.Errorf("redisstore: apply: reply without the stream's newest entry")
+		}
+		return reply[1], reply[2:], nil
+	case "dup":
+		return "", reply[1:], nil
 	case "stale":
-		return nil, store.ErrStaleSeq
+		return "", nil, store.ErrStaleSeq
 	case "fenced":
-		return nil, ErrFenced
+		return "", nil, ErrFenced
 	case "nofence":
-		return nil, ErrFenceLost
+		return "", nil, ErrFenceLost
 	}
-	return nil, fmt.Errorf("redisstore: apply: unexpected reply %q", reply[0])
+	return "", nil, fmt.Errorf("redisstore: apply: unexpected reply %q", reply[0])
 }
 
 // applyArgs returns the ARGV of applyScript for u and a fence token (0:

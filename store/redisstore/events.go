@@ -34,9 +34,13 @@ func (s *Store) ReadEvents(ctx context.Context, afterID string, count int, block
 	})
 }
 
-// readAfter reads up to n events after id without blocking. Entries it
-// cannot decode are logged and skipped.
+// readAfter reads up to n events after id without blocking: from the
+// events this store wrote last when they answer for id (recent), else from
+// the stream. Entries it cannot decode are logged and skipped.
 func (s *Store) readAfter(ctx context.Context, id cursor.ID, n int) ([]geofence.Event, error) {
+	if evs, ok := s.recent.after(id, n); ok {
+		return evs, nil
+	}
 	after := id.String()
 	for {
 		res, err := s.rdb.XRead(ctx, &redis.XReadArgs{

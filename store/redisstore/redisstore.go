@@ -119,6 +119,8 @@ type Store struct {
 	// acked is the highest Seq Apply acknowledged; rollbacks counts the
 	// updates that found a lower one stored (RolledBack).
 	acked, rollbacks atomic.Uint64
+	// recent holds the newest events this store wrote, for its readers.
+	recent recent
 }
 
 var _ store.Store = (*Store)(nil)

@@ -39,7 +39,9 @@ import "github.com/redis/go-redis/v9"
 // owner was granted the site's lease) writes nothing and returns
 // {"fenced"}; {"nofence"} when none is stored (the site's keys were lost). The watermark is stored when above the stored one.
 //
-// It returns {"ok", ids...}; for a Seq at or below the stored one it writes
+// It returns {"ok", prev, ids...}, prev the id of the stream's newest entry
+// before the update's events ("0-0" when none, "" when the update has no
+// events); for a Seq at or below the stored one it writes
 // nothing and returns {"dup", ids...} with the ids of that update, or
 // {"stale"} when it is no longer in the applied list. Seqs are compared as
 // decimal strings: Lua numbers cannot hold every uint64.
@@ -178,6 +180,12 @@ batched('ZADD', tagsKey, znew)
 
 local ids = {}
 local i = FIRST + 4 * npos
+-- prev: the stream's newest entry before this update's (redisstore.recent)
+local prev = ''
+if nev > 0 then
+  local newest = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)
+  prev = newest[1] and newest[1][1] or '0-0'
+end
 for e = 1, nev do
   local n = tonumber(ARGV[i])
   ids[e] = redis.call('XADD', stream, '*', unpack(ARGV, i + 1, i + 2 * n))
@@ -487,8 +495,8 @@ if #published > 1 then
   published[#published] = ']'
   redis.call('PUBLISH', ARGV[3], table.concat(published))
 end
-local out = {'ok'}
-for e = 1, nev do out[e + 1] = ids[e] end
+local out = {'ok', prev}
+for e = 1, nev do out[e + 2] = ids[e] end
 return out
 `)
 
