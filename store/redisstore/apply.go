@@ -62,9 +62,6 @@ func (s *Store) apply(ctx context.Context, u store.Update, fence uint64) ([]geof
 		return nil, fmt.Errorf("redisstore: apply: %d ids for %d events", len(ids), len(u.Events))
 	}
 	s.noteAcked(u.Seq, acked, found)
-	if found {
-		s.recent.reset() // Redis lost acknowledged writes: the run may be gone
-	}
 	var out []geofence.Event
 	if len(ids) > 0 {
 		out = make([]geofence.Event, len(ids))
@@ -73,12 +70,15 @@ func (s *Store) apply(ctx context.Context, u store.Update, fence uint64) ([]geof
 			out[i] = e
 		}
 	}
+	// This process's event readers get the events from memory (recent);
+	// a retried write (the stream moved on without it) or a rollback
+	// (Redis lost acknowledged writes) leaves the copy unknown to hold.
 	switch {
-	case reply[0] != "ok": // a retry of a written update: the stream moved on without it
-		s.recent.reset()
-	case len(out) > 0:
+	case reply[0] == "ok" && len(out) > 0:
 		s.recent.set(before, out, s.opts.EventMaxLen, s.opts.EventMaxAge)
 		s.notify.wakeReaders()
+	case reply[0] != "ok" || found:
+		s.recent.reset()
 	}
 	return out, nil
 }

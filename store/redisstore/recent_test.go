@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hospitalrtls/rtls/internal/redistest"
+	"github.com/hospitalrtls/rtls/location"
 	"github.com/hospitalrtls/rtls/location/geofence"
 	"github.com/hospitalrtls/rtls/store"
 	"github.com/hospitalrtls/rtls/store/cursor"
@@ -94,6 +95,27 @@ func TestRecentEventsServeThisStoresReaders(t *testing.T) {
 		// the run restarted after F: a reader after A reads the stream
 		if got := read(s, a[0].ID); !slices.Equal(got, []string{"F", "B", "C"}) {
 			t.Errorf("after A: %v, want [F B C]", got)
+		}
+	})
+
+	t.Run("a rollback drops the copy", func(t *testing.T) {
+		s := open(t, Options{URL: srv.URL(), Site: nextSite()})
+		if _, err := s.Apply(ctx, store.Update{Seq: 1, Events: []geofence.Event{enterAt("A")}}); err != nil {
+			t.Fatal(err)
+		}
+		// a replica without the write takes over: the stream and the Seq
+		// are gone; the next write, without events, finds the Seq lower
+		if err := s.rdb.Del(ctx, s.keys.events, s.keys.seq).Err(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Apply(ctx, store.Update{Seq: 2, Positions: []location.Position{{Tag: "T", TS: 1}}}); err != nil {
+			t.Fatal(err)
+		}
+		if s.RolledBack() == 0 {
+			t.Fatal("the rollback was not noticed")
+		}
+		if got := read(s, "0"); len(got) != 0 {
+			t.Errorf("after 0: %v, want none (the stream lost A)", got)
 		}
 	})
 
