@@ -21,7 +21,7 @@ if [ -z "${BUILDS:-}" ]; then
 fi
 go build -o "$RTLSLOAD" ./cmd/rtlsload
 
-echo "| build | offered/s | acked/s | 5.03 sightings/s | retried/s | told late/s | no answer/s | dropped after 2.04/s | clean/s | positions/s | kernel drops (whole point) | ack p50/p99 ms | ENTER beyond p50/p99 ms | epoch flushed / stored p50/p99 ms | rtlsd cores | µs CPU/sighting | RSS MB |"
+echo "| build | offered/s | acked/s | 5.03 sightings/s | retried/s | told late/s | no answer/s | dropped after 2.04/s | clean/s | positions/s | kernel drops (whole point) | ack p50/p99 ms | ENTER beyond p50/p99 ms | epoch flushed / events / stored p50/p99 ms | rtlsd cores | µs CPU/sighting | RSS MB |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for build in $BUILDS; do
 	name=${build%%=*}
@@ -62,7 +62,7 @@ q = lambda k: f"{ms(s[k]['P50']):.0f}/{ms(s[k]['P99']):.0f}" if s.get(k, {}).get
 print(f"| {name} | {s['Offered']:.0f} | {s['Acked']:.0f} | {s['Refused503']:.0f} | {s.get('Retried', 0):.0f} | {s.get('ToldLate', 0):.0f} | {s['NoAnswer']:.0f} | {s['Dropped']:.0f} | "
       f"{s['Clean']:.0f} | {s['Positions']:.0f} | {kd} | {ms(s['Ack']['P50']):.1f}/{ms(s['Ack']['P99']):.1f} | "
       f"{ms(s['EventBeyond']['P50']):.0f}/{ms(s['EventBeyond']['P99']):.0f} | "
-      f"{q('Flushed')} / {q('Stored')} | {s['ServerCores']:.2f} | "
+      f"{q('Flushed')} / {q('Events')} / {q('Stored')} | {s['ServerCores']:.2f} | "
       f"{s['CPUPerSightingMicro']:.1f} | {s['RSSMB']:.0f} |")
 PY
 	done

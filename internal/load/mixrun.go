@@ -128,8 +128,9 @@ type Interval struct {
 	KernelDropsKnown                bool          // rtlsd exports them
 	Ack, EventBeyond                Quantiles     // ack latency; ENTER latency beyond debounce + lateness
 	// from rtlsd (rtls_pipeline_epoch_delay_seconds): how long after an
-	// epoch fell due its positions were computed, and stored with their events
-	Flushed, Stored                         Quantiles
+	// epoch fell due its positions were computed, its events written (before
+	// its other positions) and all of it stored
+	Flushed, Events, Stored                 Quantiles
 	RSSMB, ServerCores, CPUPerSightingMicro float64
 	Server                                  bool // rtlsd's metrics were read
 }
@@ -252,7 +253,7 @@ func (r *mixRun) interval(ctx context.Context, end, span time.Duration) Interval
 		iv.Late, iv.Dropped, iv.Positions = d.late/sec, d.dropped/sec, d.positions/sec
 		iv.KernelDrops, iv.KernelDropsKnown = d.kernelDrops, d.kernelKnown
 		iv.RSSMB, iv.ServerCores = d.rss/(1<<20), d.cpu/sec
-		iv.Flushed, iv.Stored = d.flushed.quantiles(), d.stored.quantiles()
+		iv.Flushed, iv.Events, iv.Stored = d.flushed.quantiles(), d.events.quantiles(), d.stored.quantiles()
 		if t.acked > 0 {
 			iv.CPUPerSightingMicro = d.cpu / float64(t.acked) * 1e6
 		}
@@ -309,6 +310,7 @@ func steady(ivs []Interval) Interval {
 	s.Ack = combine(ivs, func(iv Interval) Quantiles { return iv.Ack })
 	s.EventBeyond = combine(ivs, func(iv Interval) Quantiles { return iv.EventBeyond })
 	s.Flushed = combine(ivs, func(iv Interval) Quantiles { return iv.Flushed })
+	s.Events = combine(ivs, func(iv Interval) Quantiles { return iv.Events })
 	s.Stored = combine(ivs, func(iv Interval) Quantiles { return iv.Stored })
 	return s
 }
@@ -332,7 +334,7 @@ func combine(ivs []Interval, of func(Interval) Quantiles) Quantiles {
 }
 
 func writeHeader(w io.Writer) {
-	fmt.Fprintln(w, "    t  offered    acked   5.03/s  retried  noanswer  unsent  toldlate  late/s  dropped/s  clean/s  positions/s  kdrops  ack p50/p99 ms  enter+ p50/p99 ms  flushed p50/p99 ms  stored p50/p99 ms  rss MB  cores  µs/sighting")
+	fmt.Fprintln(w, "    t  offered    acked   5.03/s  retried  noanswer  unsent  toldlate  late/s  dropped/s  clean/s  positions/s  kdrops  ack p50/p99 ms  enter+ p50/p99 ms  flushed p50/p99 ms  events p50/p99 ms  stored p50/p99 ms  rss MB  cores  µs/sighting")
 }
 
 func (iv Interval) write(w io.Writer) {
@@ -342,11 +344,12 @@ func (iv Interval) write(w io.Writer) {
 		}
 		return fmt.Sprintf(f, v)
 	}
-	fmt.Fprintf(w, "%5.0f  %7.0f  %7.0f  %7.0f  %7.0f  %8.0f  %6.0f  %8.0f  %6s  %9s  %7.0f  %11s  %6s  %6.1f/%-7.1f  %8.0f/%-8.0f  %8s/%-8s  %7s/%-7s  %6s  %5s  %11s\n",
+	fmt.Fprintf(w, "%5.0f  %7.0f  %7.0f  %7.0f  %7.0f  %8.0f  %6.0f  %8.0f  %6s  %9s  %7.0f  %11s  %6s  %6.1f/%-7.1f  %8.0f/%-8.0f  %8s/%-8s  %7s/%-7s  %7s/%-7s  %6s  %5s  %11s\n",
 		iv.End.Seconds(), iv.Offered, iv.Acked, iv.Refused503, iv.Retried, iv.NoAnswer, iv.Unsent, iv.ToldLate,
 		srv(iv.Late, "%.0f"), srv(iv.Dropped, "%.0f"), iv.Clean, srv(iv.Positions, "%.0f"), kdrops(iv),
 		ms(iv.Ack.P50), ms(iv.Ack.P99), ms(iv.EventBeyond.P50), ms(iv.EventBeyond.P99),
-		srv(ms(iv.Flushed.P50), "%.0f"), srv(ms(iv.Flushed.P99), "%.0f"), srv(ms(iv.Stored.P50), "%.0f"), srv(ms(iv.Stored.P99), "%.0f"),
+		srv(ms(iv.Flushed.P50), "%.0f"), srv(ms(iv.Flushed.P99), "%.0f"), srv(ms(iv.Events.P50), "%.0f"), srv(ms(iv.Events.P99), "%.0f"),
+		srv(ms(iv.Stored.P50), "%.0f"), srv(ms(iv.Stored.P99), "%.0f"),
 		srv(iv.RSSMB, "%.0f"), srv(iv.ServerCores, "%.2f"), srv(iv.CPUPerSightingMicro, "%.1f"))
 }
 
@@ -373,8 +376,9 @@ func (r MixReport) Write(w io.Writer) {
   batches without answer (timeout, server away); unsent: the endpoint's queue was full or the batch too old after back-offs; late/dropped: rtlsd's
   rtls_engine_sightings_total other than accepted (after 2.04); clean = acked - dropped; kdrops: datagrams
   the kernel dropped on rtlsd's socket; enter+: ENTER received minus batch sent minus debounce and lateness;
-  flushed/stored: rtlsd's rtls_pipeline_epoch_delay_seconds, how long after an epoch fell due (the wall clock
-  minus the lateness passed its end) its positions were computed and written with their events;
+  flushed/events/stored: rtlsd's rtls_pipeline_epoch_delay_seconds, how long after an epoch fell due (the
+  wall clock minus the lateness passed its end) its positions were computed, its events written (before its
+  other positions) and all of it written;
   cores and µs/sighting: rtlsd's CPU (process_cpu_seconds_total) per second and per acked sighting.`))
 }
 

@@ -23,8 +23,8 @@ type serverSample struct {
 	kernelKnown bool    // rtlsd exports kernel drops (Linux, this build)
 	rss         float64 // bytes
 	cpu         float64 // seconds
-	// flushed and stored: rtls_pipeline_epoch_delay_seconds by stage
-	flushed, stored histogram
+	// flushed, events and stored: rtls_pipeline_epoch_delay_seconds by stage
+	flushed, events, stored histogram
 }
 
 // histogram is a Prometheus histogram's cumulative buckets.
@@ -143,6 +143,7 @@ func scrape(ctx context.Context, url string) serverSample {
 	s.rss = sum(fams["process_resident_memory_bytes"])
 	s.cpu = sum(fams["process_cpu_seconds_total"])
 	s.flushed = readHistogram(fams["rtls_pipeline_epoch_delay_seconds"], "flushed")
+	s.events = readHistogram(fams["rtls_pipeline_epoch_delay_seconds"], "events")
 	s.stored = readHistogram(fams["rtls_pipeline_epoch_delay_seconds"], "stored")
 	return s
 }
@@ -180,7 +181,7 @@ func delta(a, b serverSample) serverSample {
 	return serverSample{ok: a.ok && b.ok, late: d(a.late, b.late), dropped: d(a.dropped, b.dropped),
 		positions: d(a.positions, b.positions), busy: d(a.busy, b.busy), kernelDrops: d(a.kernelDrops, b.kernelDrops),
 		kernelKnown: a.kernelKnown && b.kernelKnown, rss: b.rss, cpu: d(a.cpu, b.cpu),
-		flushed: b.flushed.since(a.flushed), stored: b.stored.since(a.stored)}
+		flushed: b.flushed.since(a.flushed), events: b.events.since(a.events), stored: b.stored.since(a.stored)}
 }
 
 // metricsURL turns host:port into rtlsd's /metrics URL.

@@ -31,6 +31,12 @@ rtls_pipeline_epoch_delay_seconds_bucket{stage="flushed",le="0.4"} 100
 rtls_pipeline_epoch_delay_seconds_bucket{stage="flushed",le="+Inf"} 100
 rtls_pipeline_epoch_delay_seconds_sum{stage="flushed"} 15
 rtls_pipeline_epoch_delay_seconds_count{stage="flushed"} 100
+rtls_pipeline_epoch_delay_seconds_bucket{stage="events",le="0.1"} 50
+rtls_pipeline_epoch_delay_seconds_bucket{stage="events",le="0.2"} 100
+rtls_pipeline_epoch_delay_seconds_bucket{stage="events",le="0.4"} 100
+rtls_pipeline_epoch_delay_seconds_bucket{stage="events",le="+Inf"} 100
+rtls_pipeline_epoch_delay_seconds_sum{stage="events"} 10
+rtls_pipeline_epoch_delay_seconds_count{stage="events"} 100
 rtls_pipeline_epoch_delay_seconds_bucket{stage="stored",le="0.1"} 0
 rtls_pipeline_epoch_delay_seconds_bucket{stage="stored",le="0.2"} 0
 rtls_pipeline_epoch_delay_seconds_bucket{stage="stored",le="0.4"} 99
@@ -47,6 +53,7 @@ func TestScrape(t *testing.T) {
 	s := scrape(context.Background(), srv.URL)
 	want := serverSample{ok: true, late: 30, dropped: 35, positions: 400, kernelDrops: 7, kernelKnown: true, rss: 104857600, cpu: 12.5,
 		flushed: histogram{upper: []float64{0.1, 0.2, 0.4, math.Inf(1)}, counts: []float64{10, 90, 100, 100}},
+		events:  histogram{upper: []float64{0.1, 0.2, 0.4, math.Inf(1)}, counts: []float64{50, 100, 100, 100}},
 		stored:  histogram{upper: []float64{0.1, 0.2, 0.4, math.Inf(1)}, counts: []float64{0, 0, 99, 100}}}
 	if !reflect.DeepEqual(s, want) {
 		t.Errorf("scrape = %+v, want %+v", s, want)
@@ -56,6 +63,9 @@ func TestScrape(t *testing.T) {
 	// +Inf observation capped at 0.4
 	if q := s.flushed.quantiles(); q.N != 100 || q.P50 != 150*time.Millisecond || q.P90 != 200*time.Millisecond || q.Max != 400*time.Millisecond {
 		t.Errorf("flushed quantiles = %+v", q)
+	}
+	if q := s.events.quantiles(); q.N != 100 || q.P50 != 100*time.Millisecond {
+		t.Errorf("events quantiles = %+v", q)
 	}
 	if q := s.stored.quantiles(); q.P50.Round(time.Millisecond) != 301*time.Millisecond || q.P99 != 400*time.Millisecond || q.Max != 400*time.Millisecond {
 		t.Errorf("stored quantiles = %+v", q)
