@@ -283,7 +283,7 @@ func (w *writer) seal() {
 // events were written): the update counts as stored once both writes
 // are. It reports false, leaving b whole, when there is nothing to split.
 func (b *batch) split() (rest batch, ok bool) {
-	if len(b.u.Events) == 0 || len(b.u.Positions) == 0 && len(b.u.Fence) == 0 {
+	if len(b.u.Events) == 0 || (len(b.u.Positions) == 0 && len(b.u.Fence) == 0) {
 		return batch{}, false
 	}
 	evented := make(map[string]bool, len(b.u.Events))

@@ -22,27 +22,32 @@ func (s *Store) Apply(ctx context.Context, u store.Update) ([]geofence.Event, er
 
 // apply writes u; a fence token other than 0 must be the newest granted
 // (see Fenced), or nothing is written and the error is ErrFenced.
-func (s *Store) apply(ctx context.Context, u store.Update, fence uint64) ([]geofence.Event, error) {
+func (s *Store) apply(ctx context.Context, u store.Update, fence uint64) (_ []geofence.Event, err error) {
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
 	if u.NoItems() && u.Seq == 0 && u.Watermark == 0 {
 		return nil, nil
 	}
+	// This process's event readers get the last write's events from memory
+	// (recent); a write that failed leaves the stream unknown to follow them.
+	defer func() {
+		if err != nil {
+			s.recent.reset()
+		}
+	}()
 	keys := append([]string{s.keys.positions, s.keys.placements, s.keys.tags, s.keys.seen, s.keys.events,
 		s.keys.fence, s.keys.seq, s.keys.applied, s.keys.fencing, s.keys.ingestWM}, s.keys.config...)
 	args := s.applyArgs(u, len(keys)-len(s.keys.config), fence)
 	acked := s.acked.Load()
 	var reply []string
 	var prev *redis.StringCmd
-	var err error
 	if len(u.Batteries) == 0 {
 		prev, reply, err = s.runApply(ctx, keys, args)
 	} else {
 		prev, reply, err = s.applyWithBatteries(ctx, keys, args, u, fence)
 	}
 	if err != nil {
-		s.recent.reset() // the outcome is unknown
 		return nil, wrap("apply", err)
 	}
 	found := false
@@ -51,11 +56,9 @@ func (s *Store) apply(ctx context.Context, u store.Update, fence uint64) ([]geof
 	}
 	before, ids, err := appliedIDs(reply)
 	if err != nil {
-		s.recent.reset()
 		return nil, err
 	}
 	if len(ids) != len(u.Events) {
-		s.recent.reset()
 		if reply[0] == "dup" {
 			return nil, store.ErrSeqReused
 		}
@@ -70,9 +73,8 @@ func (s *Store) apply(ctx context.Context, u store.Update, fence uint64) ([]geof
 			out[i] = e
 		}
 	}
-	// This process's event readers get the events from memory (recent);
 	// a retried write (the stream moved on without it) or a rollback
-	// (Redis lost acknowledged writes) leaves the copy unknown to hold.
+	// (Redis lost acknowledged writes) leaves the copy unknown to hold too
 	switch {
 	case reply[0] == "ok" && len(out) > 0:
 		s.recent.set(before, out, s.opts.EventMaxLen, s.opts.EventMaxAge)
